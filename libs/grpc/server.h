@@ -1,0 +1,83 @@
+// Bootstrap shared by every server process (services and the gateway): gRPC server with
+// health (readiness follows a probe, e.g. the DB pool), reflection, Prometheus /metrics on
+// its own port, the standard interceptors (request ids, metrics, access log), message size
+// and keepalive limits, and graceful drain on SIGTERM/SIGINT.
+//
+// Usage (main.cc):
+//   crm::ServerRunner runner(options);
+//   runner.builder().RegisterService(&service);
+//   runner.SetReadinessProbe([&] { return pool->Healthy(); });
+//   if (auto st = runner.Start(); !st.ok()) crm::log::Fatal(...);
+//   runner.WaitForShutdown();   // returns after SIGTERM and a drain
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include <grpcpp/grpcpp.h>
+
+namespace prometheus {
+class Exposer;
+class Registry;
+}  // namespace prometheus
+
+namespace crm {
+
+struct ServerOptions {
+  std::string service_name;                  // "customers", "gateway": log and metric label
+  std::string listen_address = "0.0.0.0:0";  // port 0 picks a free port
+  std::string metrics_address = "0.0.0.0:0"; // Prometheus /metrics endpoint
+  // When set, "<grpc_port> <metrics_port>\n" is written here once both listen, so tests and
+  // tools that started the process on port 0 can find it.
+  std::string port_file;
+  int max_message_bytes = 4 << 20;
+  absl::Duration drain_timeout = absl::Seconds(20);
+};
+
+class ServerRunner final {
+ public:
+  explicit ServerRunner(ServerOptions options);
+  ~ServerRunner();
+
+  // The process-wide metrics registry (served at /metrics once started).
+  prometheus::Registry& metrics() { return *registry_; }
+  // Register services and extra options here before Start().
+  grpc::ServerBuilder& builder() { return builder_; }
+  // Polled every second; the health status ("" and every registered service) follows it.
+  void SetReadinessProbe(std::function<bool()> probe) { probe_ = std::move(probe); }
+
+  absl::Status Start();
+  int port() const { return port_; }
+  int metrics_port() const { return metrics_port_; }
+
+  // Blocks until SIGTERM/SIGINT (see InstallSignalHandlers) or Shutdown(), then drains:
+  // health turns NOT_SERVING, new calls are refused, in-flight calls finish (up to
+  // drain_timeout, after which they are cancelled).
+  void WaitForShutdown();
+  void Shutdown();
+
+  // Routes SIGTERM and SIGINT to Shutdown() of every running ServerRunner. Call once in main.
+  static void InstallSignalHandlers();
+
+ private:
+  void ProbeLoop();
+
+  ServerOptions options_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  grpc::ServerBuilder builder_;
+  std::unique_ptr<grpc::Server> server_;
+  std::function<bool()> probe_;
+  std::thread probe_thread_;
+  absl::Notification shutdown_;
+  int port_ = 0;
+  int metrics_port_ = 0;
+};
+
+}  // namespace crm

@@ -1,0 +1,109 @@
+#include "libs/grpc/status.h"
+
+#include <cctype>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace crm {
+namespace {
+
+constexpr char kErrorInfoUrl[] = "type.googleapis.com/google.rpc.ErrorInfo";
+constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
+
+std::string DefaultReason(absl::StatusCode code) {
+  // absl's names are already the canonical UPPER_SNAKE spelling of the code.
+  return absl::AsciiStrToUpper(absl::StatusCodeToString(code));
+}
+
+}  // namespace
+
+absl::Status Error(absl::StatusCode code, std::string_view reason, std::string_view message) {
+  absl::Status status(code, std::string(message));
+  google::rpc::ErrorInfo info;
+  info.set_reason(std::string(reason));
+  status.SetPayload(kErrorInfoUrl, absl::Cord(info.SerializeAsString()));
+  return status;
+}
+
+absl::Status InvalidArgument(std::string_view message, std::vector<FieldViolation> violations) {
+  absl::Status status = Error(absl::StatusCode::kInvalidArgument, "INVALID_ARGUMENT", message);
+  google::rpc::BadRequest bad;
+  for (auto& v : violations) {
+    auto* fv = bad.add_field_violations();
+    fv->set_field(std::move(v.field));
+    fv->set_description(std::move(v.description));
+  }
+  status.SetPayload(kBadRequestUrl, absl::Cord(bad.SerializeAsString()));
+  return status;
+}
+
+absl::Status InvalidField(std::string_view field, std::string_view description) {
+  return InvalidArgument(std::string(field) + ": " + std::string(description),
+                         {{std::string(field), std::string(description)}});
+}
+
+std::string ErrorReason(const absl::Status& status) {
+  auto payload = status.GetPayload(kErrorInfoUrl);
+  if (!payload) return "";
+  google::rpc::ErrorInfo info;
+  if (!info.ParseFromString(std::string(*payload))) return "";
+  return info.reason();
+}
+
+std::vector<FieldViolation> FieldViolations(const absl::Status& status) {
+  std::vector<FieldViolation> out;
+  auto payload = status.GetPayload(kBadRequestUrl);
+  if (!payload) return out;
+  google::rpc::BadRequest bad;
+  if (!bad.ParseFromString(std::string(*payload))) return out;
+  for (const auto& fv : bad.field_violations()) out.push_back({fv.field(), fv.description()});
+  return out;
+}
+
+absl::Status Violations::ToStatus(std::string_view message) const {
+  if (items_.empty()) return absl::OkStatus();
+  std::string full(message);
+  for (const auto& v : items_) full += "; " + v.field + ": " + v.description;
+  return InvalidArgument(full, items_);
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status, std::string_view domain) {
+  if (status.ok()) return grpc::Status::OK;
+  google::rpc::Status rpc_status;
+  rpc_status.set_code(static_cast<int>(status.code()));
+  rpc_status.set_message(std::string(status.message()));
+
+  google::rpc::ErrorInfo info;
+  if (auto payload = status.GetPayload(kErrorInfoUrl)) info.ParseFromString(std::string(*payload));
+  if (info.reason().empty()) info.set_reason(DefaultReason(status.code()));
+  if (info.domain().empty()) info.set_domain(std::string(domain));
+  rpc_status.add_details()->PackFrom(info);
+  if (auto payload = status.GetPayload(kBadRequestUrl)) {
+    google::rpc::BadRequest bad;
+    if (bad.ParseFromString(std::string(*payload))) rpc_status.add_details()->PackFrom(bad);
+  }
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
+                      rpc_status.SerializeAsString());
+}
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  absl::Status out(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  google::rpc::Status rpc_status;
+  if (status.error_details().empty() || !rpc_status.ParseFromString(status.error_details())) {
+    return out;
+  }
+  for (const auto& any : rpc_status.details()) {
+    if (any.Is<google::rpc::ErrorInfo>()) {
+      out.SetPayload(kErrorInfoUrl, absl::Cord(any.value()));
+    } else if (any.Is<google::rpc::BadRequest>()) {
+      out.SetPayload(kBadRequestUrl, absl::Cord(any.value()));
+    }
+  }
+  return out;
+}
+
+}  // namespace crm

@@ -1,0 +1,73 @@
+// Errors below the RPC edge travel as absl::Status values. This header builds them with
+// machine-readable details (an ErrorInfo reason and BadRequest field violations stored as
+// status payloads) and turns them into grpc::Status once, at the edge, with a
+// google.rpc.Status in the error details. SQL text never reaches a client: only the
+// message given here does.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include <grpcpp/support/status.h>
+
+namespace crm {
+
+struct FieldViolation {
+  std::string field;        // e.g. "customer.phones[1]"
+  std::string description;  // e.g. "not a valid phone number"
+};
+
+// An error with an UPPER_SNAKE reason, e.g. Error(kAborted, "ETAG_MISMATCH", "...").
+absl::Status Error(absl::StatusCode code, std::string_view reason, std::string_view message);
+
+// INVALID_ARGUMENT with reason INVALID_ARGUMENT and the given field violations.
+absl::Status InvalidArgument(std::string_view message, std::vector<FieldViolation> violations);
+absl::Status InvalidField(std::string_view field, std::string_view description);
+
+// The reason attached by Error(), or "" when there is none.
+std::string ErrorReason(const absl::Status& status);
+std::vector<FieldViolation> FieldViolations(const absl::Status& status);
+
+// Collects violations while validating a request; ToStatus() is OK when there are none.
+class Violations final {
+ public:
+  void Add(std::string field, std::string description) {
+    items_.push_back({std::move(field), std::move(description)});
+  }
+  bool empty() const { return items_.empty(); }
+  absl::Status ToStatus(std::string_view message = "request has invalid fields") const;
+
+ private:
+  std::vector<FieldViolation> items_;
+};
+
+// The edge conversion. `domain` (e.g. "customers.crm") fills ErrorInfo.domain. Errors
+// without a reason get one derived from the code (e.g. "INTERNAL").
+grpc::Status ToGrpcStatus(const absl::Status& status, std::string_view domain);
+
+// The reverse, for clients and tests: reads the google.rpc.Status in error_details.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+}  // namespace crm
+
+// Evaluates an absl::Status expression and returns it from the caller when not OK.
+#define CRM_RETURN_IF_ERROR(expr)                  \
+  do {                                             \
+    if (absl::Status _st = (expr); !_st.ok()) {    \
+      return _st;                                  \
+    }                                              \
+  } while (0)
+
+#define CRM_STATUS_CONCAT_INNER(a, b) a##b
+#define CRM_STATUS_CONCAT(a, b) CRM_STATUS_CONCAT_INNER(a, b)
+// Assigns the value of an absl::StatusOr expression to `lhs`, or returns its error.
+#define CRM_ASSIGN_OR_RETURN(lhs, expr) \
+  CRM_ASSIGN_OR_RETURN_IMPL(CRM_STATUS_CONCAT(_statusor_, __LINE__), lhs, expr)
+#define CRM_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                              \
+  if (!tmp.ok()) return tmp.status();             \
+  lhs = std::move(tmp).value()

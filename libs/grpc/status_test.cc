@@ -1,0 +1,52 @@
+#include "libs/grpc/status.h"
+
+#include <gtest/gtest.h>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace crm {
+namespace {
+
+TEST(Status, ViolationsBecomeBadRequestDetailsAtTheEdge) {
+  Violations v;
+  v.Add("customer.display_name", "must not be empty");
+  v.Add("customer.phones[1]", "not a valid phone number");
+  grpc::Status g = ToGrpcStatus(v.ToStatus(), "customers.crm");
+
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status rpc;
+  ASSERT_TRUE(rpc.ParseFromString(g.error_details()));
+  ASSERT_EQ(rpc.details_size(), 2);
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(rpc.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.reason(), "INVALID_ARGUMENT");
+  EXPECT_EQ(info.domain(), "customers.crm");
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(rpc.details(1).UnpackTo(&bad));
+  ASSERT_EQ(bad.field_violations_size(), 2);
+  EXPECT_EQ(bad.field_violations(1).field(), "customer.phones[1]");
+}
+
+TEST(Status, RoundTripsThroughGrpc) {
+  absl::Status original = Error(absl::StatusCode::kAborted, "ETAG_MISMATCH", "stale etag");
+  absl::Status back = FromGrpcStatus(ToGrpcStatus(original, "customers.crm"));
+  EXPECT_EQ(back.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(back.message(), "stale etag");
+  EXPECT_EQ(ErrorReason(back), "ETAG_MISMATCH");
+
+  absl::Status field = FromGrpcStatus(ToGrpcStatus(InvalidField("filter", "bad"), "x"));
+  ASSERT_EQ(FieldViolations(field).size(), 1u);
+  EXPECT_EQ(FieldViolations(field)[0].field, "filter");
+}
+
+TEST(Status, ErrorsWithoutReasonGetOneFromTheirCode) {
+  absl::Status back = FromGrpcStatus(ToGrpcStatus(absl::InternalError("boom"), "d"));
+  EXPECT_EQ(ErrorReason(back), "INTERNAL");
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus(), "d").ok());
+}
+
+TEST(Status, NoViolationsIsOk) { EXPECT_TRUE(Violations().ToStatus().ok()); }
+
+}  // namespace
+}  // namespace crm
