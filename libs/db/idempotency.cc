@@ -1,0 +1,67 @@
+#include "libs/db/idempotency.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <openssl/sha.h>
+
+#include <memory>
+
+#include "absl/strings/escaping.h"
+#include "absl/time/clock.h"
+#include "libs/grpc/status.h"
+
+namespace crm::db {
+namespace {
+
+constexpr char kFind[] =
+    "SELECT method, request_hash, response FROM idempotency_keys WHERE request_id = ?";
+constexpr char kRecord[] =
+    "INSERT INTO idempotency_keys (request_id, method, request_hash, response, create_time) "
+    "VALUES (?, ?, ?, ?, ?)";
+
+}  // namespace
+
+IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& request) {
+  std::unique_ptr<google::protobuf::Message> copy(request.New());
+  copy->CopyFrom(request);
+  const auto* field = copy->GetDescriptor()->FindFieldByName("request_id");
+  std::string request_id;
+  if (field != nullptr) {
+    request_id = copy->GetReflection()->GetString(*copy, field);
+    copy->GetReflection()->ClearField(copy.get(), field);
+  }
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.SetSerializationDeterministic(true);
+    copy->SerializeToCodedStream(&out);
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return {std::move(request_id), std::string(method),
+          absl::BytesToHexString(
+              absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest))};
+}
+
+absl::StatusOr<std::optional<std::string>> FindReplay(Session& tx, const IdempotencyKey& key) {
+  if (key.request_id.empty()) return std::nullopt;
+  CRM_ASSIGN_OR_RETURN(Rows rows, tx.Query(kFind, {key.request_id}));
+  if (rows.empty()) return std::nullopt;
+  if (rows[0].Str(0) != key.method || rows[0].Str(1) != key.request_hash) {
+    return Error(absl::StatusCode::kAlreadyExists, "REQUEST_ID_REUSED",
+                 "request_id was already used for a different request");
+  }
+  return rows[0].Str(2);
+}
+
+absl::Status RecordResult(Session& tx, const IdempotencyKey& key, const std::string& response) {
+  if (key.request_id.empty()) return absl::OkStatus();
+  return tx
+      .Execute(kRecord, {key.request_id, key.method, key.request_hash, response,
+                         FormatDateTime(absl::Now())})
+      .status();
+}
+
+}  // namespace crm::db

@@ -1,0 +1,39 @@
+// Idempotent calls: the first result of a call made with a request_id is stored in the
+// caller's transaction, in the service's `idempotency_keys` table, and a retry with the
+// same request_id replays it instead of acting twice.
+//
+//   CRM_ASSIGN_OR_RETURN(auto replay, FindReplay(tx, key));
+//   if (replay) return parse(*replay);
+//   ... do the work ...
+//   CRM_RETURN_IF_ERROR(RecordResult(tx, key, response.SerializeAsString()));
+//
+// Two concurrent first calls race on the primary key: the loser's insert fails with
+// ALREADY_EXISTS when the winner commits; the caller runs its transaction again and
+// finds the replay.
+#pragma once
+
+#include <google/protobuf/message.h>
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "libs/db/db.h"
+
+namespace crm::db {
+
+struct IdempotencyKey {
+  std::string request_id;    // empty: the call is not idempotent, nothing is stored
+  std::string method;        // e.g. "CreateCustomer"
+  std::string request_hash;  // hex SHA-256 of the request without its request_id
+};
+
+// Hashes `request` (deterministically serialised) after clearing its `request_id` field.
+IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& request);
+
+// The stored response for this key, if the call was made before. ALREADY_EXISTS with
+// reason REQUEST_ID_REUSED when the request_id was used for a different request.
+absl::StatusOr<std::optional<std::string>> FindReplay(Session& tx, const IdempotencyKey& key);
+absl::Status RecordResult(Session& tx, const IdempotencyKey& key, const std::string& response);
+
+}  // namespace crm::db

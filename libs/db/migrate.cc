@@ -1,0 +1,230 @@
+// Versioned, forward-only schema migrations applied under a named server lock.
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "libs/db/db.h"
+#include "libs/db/internal.h"
+#include "libs/grpc/status.h"
+
+namespace crm::db {
+namespace {
+
+// GET_LOCK waits this long for a replica that is applying migrations right now.
+constexpr int kLockWaitSeconds = 60;
+// MariaDB refuses lock names longer than 64 characters.
+constexpr size_t kMaxLockName = 64;
+
+constexpr std::string_view kCreateTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INT NOT NULL PRIMARY KEY,"
+    " title VARCHAR(200) NOT NULL,"
+    " checksum CHAR(64) NOT NULL,"
+    " applied_at DATETIME(6) NOT NULL"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+constexpr std::string_view kSelectApplied =
+    "SELECT version, title, checksum FROM schema_migrations ORDER BY version";
+constexpr std::string_view kInsertApplied =
+    "INSERT INTO schema_migrations (version, title, checksum, applied_at)"
+    " VALUES (?, ?, ?, UTC_TIMESTAMP(6))";
+
+struct MigrationFile {
+  int version = 0;
+  std::string title;
+  std::string file_name;
+  std::string contents;
+  std::string checksum;
+};
+
+absl::Status MigrationError(std::string_view reason, std::string_view message) {
+  return Error(absl::StatusCode::kFailedPrecondition, reason, message);
+}
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 0xf]);
+  }
+  return hex;
+}
+
+absl::StatusOr<std::vector<MigrationFile>> ReadMigrations(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::directory_iterator it(dir, error);
+  if (error) {
+    return MigrationError("MIGRATION_INVALID", absl::StrCat("cannot read migration directory ", dir,
+                                                            ": ", error.message()));
+  }
+  std::map<int, MigrationFile> by_version;
+  for (const fs::directory_entry& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || !absl::EndsWith(name, ".sql")) continue;
+    const size_t underscore = name.find('_');
+    int version = 0;
+    if (underscore == std::string::npos || underscore == 0 ||
+        !std::all_of(name.begin(), name.begin() + underscore,
+                     [](unsigned char c) { return std::isdigit(c); }) ||
+        !absl::SimpleAtoi(name.substr(0, underscore), &version) || version <= 0) {
+      return MigrationError("MIGRATION_INVALID",
+                            absl::StrCat("migration file ", name, " is not named NNN_title.sql"));
+    }
+    MigrationFile file;
+    file.version = version;
+    file.file_name = name;
+    file.title = name.substr(underscore + 1, name.size() - underscore - 1 - 4);
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream contents;
+    contents << in.rdbuf();
+    if (!in) {
+      return MigrationError("MIGRATION_INVALID", absl::StrCat("cannot read ", name));
+    }
+    file.contents = contents.str();
+    file.checksum = Sha256Hex(file.contents);
+    auto [existing, inserted] = by_version.emplace(version, std::move(file));
+    if (!inserted) {
+      return MigrationError("MIGRATION_INVALID",
+                            absl::StrCat("migrations ", existing->second.file_name, " and ", name,
+                                         " share version ", version));
+    }
+  }
+  std::vector<MigrationFile> files;
+  files.reserve(by_version.size());
+  for (auto& [version, file] : by_version) files.push_back(std::move(file));
+  return files;
+}
+
+// Statements end with ';' at the end of a line; whole-line "--" comments are dropped.
+std::vector<std::string> SplitStatements(absl::string_view contents) {
+  std::vector<std::string> statements;
+  std::string current;
+  auto flush = [&] {
+    absl::string_view text = absl::StripAsciiWhitespace(current);
+    if (!text.empty()) statements.emplace_back(text);
+    current.clear();
+  };
+  for (absl::string_view line : absl::StrSplit(contents, '\n')) {
+    absl::string_view trimmed = absl::StripAsciiWhitespace(line);
+    if (absl::StartsWith(trimmed, "--")) continue;
+    if (absl::EndsWith(trimmed, ";")) {
+      absl::StrAppend(&current, absl::StripSuffix(trimmed, ";"), "\n");
+      flush();
+    } else {
+      absl::StrAppend(&current, line, "\n");
+    }
+  }
+  flush();
+  return statements;
+}
+
+// Holds the named lock for the life of the object on the migration connection.
+class MigrationLock final {
+ public:
+  MigrationLock(Session& session, std::string name) : session_(session), name_(std::move(name)) {}
+  ~MigrationLock() {
+    if (held_) (void)session_.Query("SELECT RELEASE_LOCK(?)", {name_});
+  }
+
+  absl::Status Acquire() {
+    CRM_ASSIGN_OR_RETURN(
+        Rows rows, session_.Query("SELECT GET_LOCK(?, ?)", {name_, int64_t{kLockWaitSeconds}}));
+    if (rows.empty() || rows[0].Int(0) != 1) {
+      return Error(absl::StatusCode::kUnavailable, "MIGRATION_LOCKED",
+                   "another process kept the migration lock for too long");
+    }
+    held_ = true;
+    return absl::OkStatus();
+  }
+
+ private:
+  Session& session_;
+  std::string name_;
+  bool held_ = false;
+};
+
+}  // namespace
+
+absl::Status Migrate(Pool& pool, const std::string& dir) {
+  CRM_ASSIGN_OR_RETURN(std::vector<MigrationFile> files, ReadMigrations(dir));
+  // One dedicated connection: GET_LOCK belongs to the session that took it.
+  CRM_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, pool.Borrow());
+  internal::Connection& conn = internal::ConnectionOf(*session);
+
+  CRM_ASSIGN_OR_RETURN(Rows schema_rows, session->Query("SELECT DATABASE()", {}));
+  if (schema_rows.empty() || schema_rows[0].IsNull(0)) {
+    return MigrationError("MIGRATION_INVALID", "the pool has no schema selected");
+  }
+  std::string lock_name = absl::StrCat("crm_migrate_", schema_rows[0].Str(0));
+  if (lock_name.size() > kMaxLockName) lock_name.resize(kMaxLockName);
+  MigrationLock lock(*session, lock_name);
+  CRM_RETURN_IF_ERROR(lock.Acquire());
+
+  CRM_RETURN_IF_ERROR(conn.ExecuteDirect(kCreateTable));
+  CRM_ASSIGN_OR_RETURN(Rows applied, session->Query(kSelectApplied, {}));
+
+  // Check everything before applying anything: a database ahead of, or different from,
+  // this build must not receive more changes from it.
+  std::map<int, const MigrationFile*> by_version;
+  for (const MigrationFile& file : files) by_version[file.version] = &file;
+  std::map<int, bool> done;
+  for (const Row& row : applied) {
+    const int version = static_cast<int>(row.Int(0));
+    auto it = by_version.find(version);
+    if (it == by_version.end()) {
+      return MigrationError("MIGRATION_UNKNOWN",
+                            absl::StrCat("the database has migration ", version, " (", row.Str(1),
+                                         ") which is not in ", dir, "; is this an older build?"));
+    }
+    if (it->second->checksum != row.Str(2)) {
+      return MigrationError("MIGRATION_EDITED",
+                            absl::StrCat("migration ", it->second->file_name,
+                                         " was changed after it was applied; add a new "
+                                         "migration instead of editing an applied one"));
+    }
+    done[version] = true;
+  }
+
+  for (const MigrationFile& file : files) {
+    if (done.contains(file.version)) continue;
+    const std::vector<std::string> statements = SplitStatements(file.contents);
+    for (size_t i = 0; i < statements.size(); ++i) {
+      absl::Status status = conn.ExecuteDirect(statements[i]);
+      if (!status.ok()) {
+        return internal::Annotate(status,
+                                  absl::StrCat("migration ", file.file_name, " statement ", i + 1));
+      }
+    }
+    // DDL commits implicitly in MariaDB, so record each file as soon as it has run.
+    absl::StatusOr<uint64_t> recorded =
+        session->Execute(kInsertApplied, {int64_t{file.version}, file.title, file.checksum});
+    if (!recorded.ok()) {
+      return internal::Annotate(recorded.status(),
+                                absl::StrCat("recording migration ", file.file_name));
+    }
+    internal::LogDbEvent("info", absl::StrCat("applied migration ", file.file_name), 0, "", "");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace crm::db

@@ -1,0 +1,43 @@
+// A throw-away schema on the developer's (or CI's) private MariaDB, for integration tests.
+//
+//   auto db = crm::db::testing::TestDatabase::Create();
+//   ASSERT_TRUE(db.ok()) << db.status();
+//   auto pool = crm::db::Pool::Create((*db)->options(), nullptr);
+//
+// The server comes from the environment that `./tools/dev test` sets up:
+// CRM_TEST_DB_SOCKET (unix socket) or CRM_TEST_DB_HOST / CRM_TEST_DB_PORT, with
+// CRM_TEST_DB_USER (default root) and CRM_TEST_DB_PASSWORD (default empty). Without a
+// server Create() fails, so a test run without a database fails instead of passing
+// vacuously.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "libs/db/db.h"
+
+namespace crm::db::testing {
+
+class TestDatabase final {
+ public:
+  // Creates a new utf8mb4 schema named test_<pid>_<counter>_<random>.
+  static absl::StatusOr<std::unique_ptr<TestDatabase>> Create();
+  // Drops the schema.
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  // Pool options for the new schema (size 4, borrow timeout 2 s).
+  PoolOptions options() const;
+  const std::string& schema() const { return schema_; }
+
+ private:
+  TestDatabase(PoolOptions server, std::string schema, std::unique_ptr<Pool> admin);
+
+  PoolOptions server_;  // connection settings without a schema
+  std::string schema_;
+  std::unique_ptr<Pool> admin_;  // a schema-less session for CREATE/DROP DATABASE
+};
+
+}  // namespace crm::db::testing
