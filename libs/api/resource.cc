@@ -1,0 +1,169 @@
+#include "libs/api/resource.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/reflection.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "libs/api/internal.h"
+#include "libs/grpc/status.h"
+
+namespace crm::api {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using internal::AsAbsl;
+
+// Canonical decimal for a non-negative int64: digits only, no sign, no leading zero, no
+// overflow. One id has exactly one spelling, so names compare equal as strings too.
+std::optional<int64_t> ParseCanonicalId(absl::string_view digits, bool allow_zero) {
+  if (digits.empty() || digits.size() > 19) return std::nullopt;
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return absl::ascii_isdigit(c); })) {
+    return std::nullopt;
+  }
+  if (digits.size() > 1 && digits[0] == '0') return std::nullopt;
+  int64_t value;
+  if (!absl::SimpleAtoi(digits, &value)) return std::nullopt;  // overflow
+  if (value == 0 && !allow_zero) return std::nullopt;
+  return value;
+}
+
+// Resolves a dotted path against `descriptor`: every segment but the last must be a
+// singular message field. nullptr when the path does not exist.
+const FieldDescriptor* ResolvePath(const Descriptor* descriptor, absl::string_view path) {
+  const FieldDescriptor* field = nullptr;
+  for (absl::string_view segment : absl::StrSplit(path, '.')) {
+    if (field != nullptr) {
+      if (field->is_repeated() || field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+        return nullptr;
+      }
+      descriptor = field->message_type();
+    }
+    field = descriptor->FindFieldByName(std::string(segment));
+    if (field == nullptr) return nullptr;
+  }
+  return field;
+}
+
+bool IsUpdatable(const std::string& path, const std::set<std::string>& updatable) {
+  if (updatable.count(path) > 0) return true;
+  for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1)) {
+    if (updatable.count(path.substr(0, dot)) > 0) return true;
+  }
+  return false;
+}
+
+// Replaces field `field` of `to` with the one in `from` (same type): cleared when unset
+// in `from`, repeated fields and sub-messages replaced wholesale rather than merged.
+void ReplaceField(const FieldDescriptor* field, const Message& from, Message* to) {
+  to->GetReflection()->ClearField(to, field);
+  // Merging a copy that holds only this field covers every field kind (scalars, strings,
+  // enums, messages, repeated, oneof members) through protobuf's own copy code.
+  std::unique_ptr<Message> only(from.New());
+  only->CopyFrom(from);
+  const auto* reflection = only->GetReflection();
+  std::vector<const FieldDescriptor*> present;
+  reflection->ListFields(*only, &present);
+  for (const FieldDescriptor* other : present) {
+    if (other != field) reflection->ClearField(only.get(), other);
+  }
+  reflection->MutableUnknownFields(only.get())->Clear();
+  to->MergeFrom(*only);
+}
+
+void CopyPath(absl::string_view path, const Message& from, Message* to) {
+  const Message* source = &from;
+  Message* target = to;
+  std::vector<absl::string_view> segments = absl::StrSplit(path, '.');
+  for (size_t i = 0; i + 1 < segments.size(); ++i) {
+    const FieldDescriptor* field =
+        source->GetDescriptor()->FindFieldByName(std::string(segments[i]));
+    source = &source->GetReflection()->GetMessage(*source, field);
+    target = target->GetReflection()->MutableMessage(target, field);
+  }
+  const FieldDescriptor* field =
+      source->GetDescriptor()->FindFieldByName(std::string(segments.back()));
+  ReplaceField(field, *source, target);
+}
+
+}  // namespace
+
+std::string EtagFromVersion(int64_t version) { return absl::StrCat("\"", version, "\""); }
+
+absl::StatusOr<int64_t> VersionFromEtag(std::string_view etag, std::string_view field) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+    if (auto version =
+            ParseCanonicalId(AsAbsl(etag.substr(1, etag.size() - 2)), /*allow_zero=*/true)) {
+      return *version;
+    }
+  }
+  return crm::InvalidField(field,
+                           "not an etag issued by this service; use the etag from the "
+                           "latest read of the resource");
+}
+
+absl::StatusOr<int64_t> ParseResourceId(std::string_view name, std::string_view collection,
+                                        std::string_view field) {
+  const std::string prefix = absl::StrCat(AsAbsl(collection), "/");
+  if (name.starts_with(prefix)) {
+    if (auto id = ParseCanonicalId(AsAbsl(name.substr(prefix.size())), /*allow_zero=*/false))
+      return *id;
+  }
+  return crm::InvalidField(
+      field, absl::StrCat("expected a resource name like \"", AsAbsl(collection), "/123\", got \"",
+                          AsAbsl(name.substr(0, 100)), "\""));
+}
+
+std::string ResourceName(std::string_view collection, int64_t id) {
+  return absl::StrCat(AsAbsl(collection), "/", id);
+}
+
+absl::Status ApplyFieldMask(const google::protobuf::FieldMask& mask,
+                            const google::protobuf::Message& from, google::protobuf::Message* to,
+                            const std::set<std::string>& updatable) {
+  if (from.GetDescriptor() != to->GetDescriptor()) {
+    return absl::InternalError("ApplyFieldMask: messages of different types");
+  }
+  constexpr std::string_view kField = "update_mask";
+  if (mask.paths().empty()) {
+    return crm::InvalidField(kField, "must name the fields to update (or \"*\" for all)");
+  }
+  std::vector<std::string> paths;
+  if (mask.paths_size() == 1 && mask.paths(0) == "*") {
+    paths.assign(updatable.begin(), updatable.end());
+  } else {
+    crm::Violations violations;
+    for (const std::string& path : mask.paths()) {
+      if (path == "*") {
+        violations.Add(std::string(kField), "\"*\" must be the only path");
+      } else if (ResolvePath(from.GetDescriptor(), path) == nullptr) {
+        violations.Add(std::string(kField), absl::StrCat("unknown field \"", path, "\""));
+      } else if (!IsUpdatable(path, updatable)) {
+        violations.Add(std::string(kField), absl::StrCat("field \"", path, "\" cannot be updated"));
+      } else {
+        paths.push_back(path);
+      }
+    }
+    CRM_RETURN_IF_ERROR(violations.ToStatus("invalid update_mask"));
+  }
+  for (const std::string& path : paths) {
+    // `updatable` comes from the service, so an unknown entry there is a bug, not bad input.
+    if (ResolvePath(from.GetDescriptor(), path) == nullptr) {
+      return absl::InternalError(absl::StrCat("updatable path \"", path, "\" does not exist"));
+    }
+    CopyPath(path, from, to);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace crm::api
