@@ -1,0 +1,314 @@
+#include "services/customers/store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "libs/api/resource.h"
+#include "libs/events/outbox.h"
+#include "libs/grpc/status.h"
+#include <google/protobuf/empty.pb.h>
+
+namespace crm::customers {
+namespace {
+
+constexpr char kColumns[] =
+    "c.id, c.version, c.display_name, c.kind, c.industry, c.size_band, c.country, c.province, "
+    "c.city, c.address, c.tags, c.emails, c.phones, c.source, c.owner, c.creator, c.notes, "
+    "c.create_time, c.update_time";
+constexpr size_t kColumnCount = 19;
+
+constexpr char kInsert[] =
+    "INSERT INTO customers (display_name, kind, industry, size_band, country, province, city, "
+    "address, tags, emails, phones, source, owner, creator, notes, create_time, update_time) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+constexpr char kUpdate[] =
+    "UPDATE customers SET display_name = ?, kind = ?, industry = ?, size_band = ?, country = ?, "
+    "province = ?, city = ?, address = ?, tags = ?, emails = ?, phones = ?, source = ?, "
+    "owner = ?, notes = ?, update_time = ?, version = version + 1 WHERE id = ?";
+constexpr char kSoftDelete[] =
+    "UPDATE customers SET delete_time = ?, update_time = ?, version = version + 1 WHERE id = ?";
+constexpr char kDeleteTags[] = "DELETE FROM customer_tags WHERE customer_id = ?";
+constexpr char kDeleteEmails[] = "DELETE FROM customer_emails WHERE customer_id = ?";
+constexpr char kDeletePhones[] = "DELETE FROM customer_phones WHERE customer_id = ?";
+
+std::string SelectById(bool for_update) {
+  return absl::StrCat("SELECT ", kColumns, " FROM customers c WHERE c.id = ? AND ",
+                      "c.delete_time IS NULL", for_update ? " FOR UPDATE" : "");
+}
+
+absl::Status NotFound(int64_t id) {
+  return Error(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
+               absl::StrCat("customers/", id, " does not exist"));
+}
+
+google::protobuf::Timestamp ToTimestamp(const std::string& datetime) {
+  google::protobuf::Timestamp ts;
+  if (auto t = db::ParseDateTime(datetime); t.ok()) {
+    absl::Duration since_epoch = *t - absl::UnixEpoch();
+    int64_t seconds = absl::IDivDuration(since_epoch, absl::Seconds(1), &since_epoch);
+    ts.set_seconds(seconds);
+    ts.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(since_epoch)));
+  }
+  return ts;
+}
+
+// Repeated fields are newline-joined in the customers row (validation keeps newlines out).
+std::string JoinList(const google::protobuf::RepeatedPtrField<std::string>& items) {
+  return absl::StrJoin(items, "\n");
+}
+void SplitList(const std::string& text, google::protobuf::RepeatedPtrField<std::string>* out) {
+  if (text.empty()) return;
+  for (absl::string_view part : absl::StrSplit(text, '\n')) out->Add(std::string(part));
+}
+
+v1::Customer FromRow(const db::Row& row) {
+  v1::Customer c;
+  c.set_name(api::ResourceName("customers", row.Int(0)));
+  c.set_etag(api::EtagFromVersion(row.Int(1)));
+  c.set_display_name(row.Str(2));
+  c.set_kind(static_cast<v1::CustomerKind>(row.Int(3)));
+  c.set_industry(row.Str(4));
+  c.set_size_band(static_cast<v1::SizeBand>(row.Int(5)));
+  c.mutable_region()->set_country(row.Str(6));
+  c.mutable_region()->set_province(row.Str(7));
+  c.mutable_region()->set_city(row.Str(8));
+  c.set_address(row.Str(9));
+  SplitList(row.Str(10), c.mutable_tags());
+  SplitList(row.Str(11), c.mutable_emails());
+  SplitList(row.Str(12), c.mutable_phones());
+  c.set_source(row.Str(13));
+  c.set_owner(row.Str(14));
+  c.set_creator(row.Str(15));
+  c.set_notes(row.Str(16));
+  *c.mutable_create_time() = ToTimestamp(row.Str(17));
+  *c.mutable_update_time() = ToTimestamp(row.Str(18));
+  return c;
+}
+
+// Replaces the rows of one child table with `values`, in one multi-row insert.
+absl::Status ReplaceChildren(db::Transaction& tx, const char* delete_sql, const char* table,
+                             const char* column, int64_t id,
+                             const google::protobuf::RepeatedPtrField<std::string>& values) {
+  CRM_RETURN_IF_ERROR(tx.Execute(delete_sql, {id}).status());
+  if (values.empty()) return absl::OkStatus();
+  std::string sql = absl::StrCat("INSERT INTO ", table, " (customer_id, ", column, ") VALUES ");
+  std::vector<db::Value> params;
+  for (int i = 0; i < values.size(); ++i) {
+    absl::StrAppend(&sql, i == 0 ? "" : ", ", "(?, ?)");
+    params.push_back(id);
+    params.push_back(values[i]);
+  }
+  return tx.Execute(sql, params).status();
+}
+
+absl::Status WriteChildren(db::Transaction& tx, int64_t id, const v1::Customer& c) {
+  CRM_RETURN_IF_ERROR(ReplaceChildren(tx, kDeleteTags, "customer_tags", "tag", id, c.tags()));
+  CRM_RETURN_IF_ERROR(
+      ReplaceChildren(tx, kDeleteEmails, "customer_emails", "email", id, c.emails()));
+  return ReplaceChildren(tx, kDeletePhones, "customer_phones", "phone", id, c.phones());
+}
+
+absl::StatusOr<v1::Customer> ParseReplay(const std::string& bytes) {
+  v1::Customer c;
+  if (!c.ParseFromString(bytes)) return absl::InternalError("stored response is unreadable");
+  return c;
+}
+
+absl::Status CheckVersion(const v1::Customer& current, std::optional<int64_t> expected) {
+  if (!expected) return absl::OkStatus();
+  if (current.etag() != api::EtagFromVersion(*expected)) {
+    return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+                 absl::StrCat(current.name(), " was changed by someone else: read it again "
+                                              "and retry with its new etag"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const api::ResourceFields& CustomerStore::Fields() {
+  static const auto* fields = new api::ResourceFields(
+      {
+          {.name = "display_name", .column = "c.display_name", .orderable = true},
+          {.name = "kind",
+           .type = api::FieldType::kEnum,
+           .column = "c.kind",
+           .enum_values = {{"COMPANY", v1::COMPANY}, {"PERSON", v1::PERSON}}},
+          {.name = "industry", .column = "c.industry", .orderable = true},
+          {.name = "size_band",
+           .type = api::FieldType::kEnum,
+           .column = "c.size_band",
+           .enum_values = {{"SIZE_BAND_UNSPECIFIED", v1::SIZE_BAND_UNSPECIFIED},
+                           {"MICRO", v1::MICRO},
+                           {"SMALL", v1::SMALL},
+                           {"MEDIUM", v1::MEDIUM},
+                           {"LARGE", v1::LARGE},
+                           {"ENTERPRISE", v1::ENTERPRISE}}},
+          {.name = "region.country", .column = "c.country", .orderable = true},
+          {.name = "region.province", .column = "c.province", .orderable = true},
+          {.name = "region.city", .column = "c.city", .orderable = true},
+          {.name = "address", .column = "c.address"},
+          {.name = "source", .column = "c.source"},
+          {.name = "owner", .column = "c.owner"},
+          {.name = "creator", .column = "c.creator"},
+          {.name = "tags",
+           .has_sql = "EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND "
+                      "t.tag = ?)"},
+          {.name = "emails",
+           .has_sql = "EXISTS (SELECT 1 FROM customer_emails e WHERE e.customer_id = c.id AND "
+                      "e.email = ?)"},
+          {.name = "phones",
+           .has_sql = "EXISTS (SELECT 1 FROM customer_phones p WHERE p.customer_id = c.id AND "
+                      "p.phone = ?)"},
+          {.name = "create_time",
+           .type = api::FieldType::kTimestamp,
+           .column = "c.create_time",
+           .orderable = true},
+          {.name = "update_time",
+           .type = api::FieldType::kTimestamp,
+           .column = "c.update_time",
+           .orderable = true},
+      },
+      "c.id");
+  return *fields;
+}
+
+absl::Status CustomerStore::InIdempotentTransaction(
+    const std::function<absl::Status(db::Transaction&)>& body) {
+  absl::Status status = pool_.InTransaction(body);
+  if (status.code() == absl::StatusCode::kAlreadyExists && ErrorReason(status) == "DUPLICATE_KEY") {
+    // Another call with the same request_id committed first; this run finds its replay.
+    status = pool_.InTransaction(body);
+  }
+  return status;
+}
+
+absl::StatusOr<v1::Customer> CustomerStore::Create(const v1::Customer& input,
+                                                   const db::IdempotencyKey& key) {
+  v1::Customer result;
+  CRM_RETURN_IF_ERROR(InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
+    CRM_ASSIGN_OR_RETURN(auto replay, db::FindReplay(tx, key));
+    if (replay) {
+      CRM_ASSIGN_OR_RETURN(result, ParseReplay(*replay));
+      return absl::OkStatus();
+    }
+    std::string now = db::FormatDateTime(absl::Now());
+    const auto& r = input.region();
+    CRM_ASSIGN_OR_RETURN(
+        db::Rows rows,
+        tx.Query(kInsert, {input.display_name(), int64_t{input.kind()}, input.industry(),
+                           int64_t{input.size_band()}, r.country(), r.province(), r.city(),
+                           input.address(), JoinList(input.tags()), JoinList(input.emails()),
+                           JoinList(input.phones()), input.source(), input.owner(),
+                           input.creator(), input.notes(), now, now}));
+    if (rows.empty()) return absl::InternalError("insert returned no id");
+    int64_t id = rows[0].Int(0);
+    CRM_RETURN_IF_ERROR(WriteChildren(tx, id, input));
+
+    result = input;
+    result.set_name(api::ResourceName("customers", id));
+    result.set_etag(api::EtagFromVersion(1));
+    *result.mutable_create_time() = ToTimestamp(now);
+    *result.mutable_update_time() = result.create_time();
+    CRM_RETURN_IF_ERROR(events::Append(tx, "crm.customers.v1.CustomerCreated", result.name(), result));
+    return db::RecordResult(tx, key, result.SerializeAsString());
+  }));
+  return result;
+}
+
+absl::StatusOr<v1::Customer> CustomerStore::Get(int64_t id) {
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(SelectById(false), {id}));
+  if (rows.empty()) return NotFound(id);
+  return FromRow(rows[0]);
+}
+
+absl::StatusOr<CustomerStore::Page> CustomerStore::List(const api::SqlFragment& filter,
+                                                       const std::vector<api::OrderTerm>& order,
+                                                       const std::vector<db::Value>* after,
+                                                       int page_size) {
+  std::string sql = absl::StrCat("SELECT ", kColumns);
+  for (const auto& term : order) absl::StrAppend(&sql, ", ", term.column);
+  absl::StrAppend(&sql, " FROM customers c WHERE c.delete_time IS NULL AND (", filter.sql, ")");
+  std::vector<db::Value> params = filter.params;
+  if (after != nullptr) {
+    api::SqlFragment keyset = api::KeysetAfter(order, *after);
+    absl::StrAppend(&sql, " AND ", keyset.sql);
+    params.insert(params.end(), keyset.params.begin(), keyset.params.end());
+  }
+  // One extra row tells whether another page follows.
+  absl::StrAppend(&sql, " ORDER BY ", api::OrderByClause(order), " LIMIT ?");
+  params.push_back(int64_t{page_size} + 1);
+
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(sql, params));
+  Page page;
+  page.has_more = rows.size() > static_cast<size_t>(page_size);
+  if (page.has_more) rows.erase(rows.begin() + page_size, rows.end());
+  for (const auto& row : rows) page.customers.push_back(FromRow(row));
+  if (page.has_more) {
+    const db::Row& last = rows.back();
+    for (size_t i = 0; i < order.size(); ++i) page.last_key.push_back(last.at(kColumnCount + i));
+  }
+  return page;
+}
+
+absl::StatusOr<v1::Customer> CustomerStore::Update(int64_t id,
+                                                   std::optional<int64_t> expected_version,
+                                                   const Mutation& mutate,
+                                                   const db::IdempotencyKey& key) {
+  v1::Customer result;
+  CRM_RETURN_IF_ERROR(InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
+    CRM_ASSIGN_OR_RETURN(auto replay, db::FindReplay(tx, key));
+    if (replay) {
+      CRM_ASSIGN_OR_RETURN(result, ParseReplay(*replay));
+      return absl::OkStatus();
+    }
+    CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(SelectById(true), {id}));
+    if (rows.empty()) return NotFound(id);
+    v1::Customer current = FromRow(rows[0]);
+    CRM_RETURN_IF_ERROR(CheckVersion(current, expected_version));
+    int64_t version = rows[0].Int(1);
+
+    v1::Customer updated = current;
+    CRM_RETURN_IF_ERROR(mutate(updated));
+    std::string now = db::FormatDateTime(absl::Now());
+    const auto& r = updated.region();
+    CRM_RETURN_IF_ERROR(
+        tx.Execute(kUpdate, {updated.display_name(), int64_t{updated.kind()}, updated.industry(),
+                             int64_t{updated.size_band()}, r.country(), r.province(), r.city(),
+                             updated.address(), JoinList(updated.tags()),
+                             JoinList(updated.emails()), JoinList(updated.phones()),
+                             updated.source(), updated.owner(), updated.notes(), now, id})
+            .status());
+    CRM_RETURN_IF_ERROR(WriteChildren(tx, id, updated));
+    updated.set_etag(api::EtagFromVersion(version + 1));
+    *updated.mutable_update_time() = ToTimestamp(now);
+    CRM_RETURN_IF_ERROR(
+        events::Append(tx, "crm.customers.v1.CustomerUpdated", updated.name(), updated));
+    CRM_RETURN_IF_ERROR(db::RecordResult(tx, key, updated.SerializeAsString()));
+    result = std::move(updated);
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+absl::Status CustomerStore::Delete(int64_t id, std::optional<int64_t> expected_version,
+                                   const db::IdempotencyKey& key) {
+  return InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
+    CRM_ASSIGN_OR_RETURN(auto replay, db::FindReplay(tx, key));
+    if (replay) return absl::OkStatus();
+    CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(SelectById(true), {id}));
+    if (rows.empty()) return NotFound(id);
+    v1::Customer current = FromRow(rows[0]);
+    CRM_RETURN_IF_ERROR(CheckVersion(current, expected_version));
+    std::string now = db::FormatDateTime(absl::Now());
+    CRM_RETURN_IF_ERROR(tx.Execute(kSoftDelete, {now, now, id}).status());
+    CRM_RETURN_IF_ERROR(
+        events::Append(tx, "crm.customers.v1.CustomerDeleted", current.name(), current));
+    return db::RecordResult(tx, key, google::protobuf::Empty().SerializeAsString());
+  });
+}
+
+}  // namespace crm::customers
