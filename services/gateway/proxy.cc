@@ -1,0 +1,397 @@
+#include "services/gateway/proxy.h"
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
+
+#include <cstdint>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/random/random.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+
+namespace crm::gateway {
+
+struct Proxy::Backend {
+  std::string package;
+  std::string name;  // BackendName(package): label and error-message form
+  // Starting a call does not change the stub (it only holds the channel), but its methods
+  // are not const.
+  mutable grpc::GenericStub stub;
+  prometheus::Family<prometheus::Counter>* calls;
+
+  void CountCall(grpc::StatusCode code) const {
+    calls
+        ->Add({{"backend", name},
+               {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}})
+        .Increment();
+  }
+};
+
+namespace {
+
+constexpr absl::string_view kRequestIdKey = "x-request-id";
+
+bool IsValidPackage(absl::string_view package) {
+  if (package.empty() || package.front() == '.' || package.back() == '.' ||
+      absl::StrContains(package, "..")) {
+    return false;
+  }
+  for (char c : package) {
+    if (!absl::ascii_isalnum(c) && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+// "v1", "v2beta1", "v1alpha": the version component that ends every package of ours.
+bool IsVersionComponent(absl::string_view part) {
+  if (part.size() < 2 || part[0] != 'v' || !absl::ascii_isdigit(part[1])) return false;
+  for (char c : part.substr(1)) {
+    if (!absl::ascii_isalnum(c)) return false;
+  }
+  return true;
+}
+
+// "/crm.customers.v1.CustomerService/GetCustomer" → "crm.customers.v1"; "" when malformed.
+absl::string_view PackageOfMethod(absl::string_view method) {
+  if (!absl::ConsumePrefix(&method, "/")) return {};
+  const size_t slash = method.find('/');
+  if (slash == absl::string_view::npos) return {};
+  const absl::string_view service = method.substr(0, slash);
+  const size_t dot = service.rfind('.');
+  if (dot == absl::string_view::npos) return {};
+  return service.substr(0, dot);
+}
+
+absl::string_view ToView(const grpc::string_ref& s) { return {s.data(), s.size()}; }
+
+// Answers calls that have no route. It never reads: finishing is enough, the library drains.
+class UnroutedCall final : public grpc::ServerGenericBidiReactor {
+ public:
+  explicit UnroutedCall(grpc::Status status) { Finish(std::move(status)); }
+  void OnDone() override { delete this; }
+};
+
+// One proxied call: this object is the reactor of the gateway's server-side call (the
+// "downstream", towards the client) and owns the reactor of the call to the backend
+// ("upstream"). Two pumps move messages, each with one message in flight:
+//   request pump:  downstream Read → upstream Write → downstream Read ... → upstream WritesDone
+//   response pump: upstream initial metadata → upstream Read → downstream Write → upstream
+//                  Read ... until the backend ends its stream.
+// The final status always comes from the backend call's OnDone (including failures of the
+// call itself) and is the only place the downstream call is finished. Ops on the upstream
+// call started from downstream reactions are covered by one hold per pump, so the upstream
+// OnDone cannot run while a pump may still touch that call. Downstream ops are only started
+// before Finish, which is issued after both pumps released their holds.
+class ProxyCall final : public grpc::ServerGenericBidiReactor {
+ public:
+  ProxyCall(grpc::GenericCallbackServerContext* ctx, std::shared_ptr<const Proxy::Backend> backend)
+      : ctx_(ctx), backend_(std::move(backend)), upstream_(this) {
+    // The backend gets what is left of the client's deadline, so its own work (and any call
+    // it makes further down) stops when nobody waits for the answer any more.
+    upstream_ctx_.set_deadline(ctx_->raw_deadline());
+    // A backend that is down must fail the call at once with UNAVAILABLE, not park it until
+    // the deadline.
+    upstream_ctx_.set_wait_for_ready(false);
+    bool has_request_id = false;
+    for (const auto& [key, value] : ctx_->client_metadata()) {
+      const absl::string_view k = ToView(key);
+      if (!ShouldForwardMetadata(k)) continue;
+      has_request_id = has_request_id || k == kRequestIdKey;
+      upstream_ctx_.AddMetadata(std::string(k), std::string(ToView(value)));
+    }
+    // So that the backend's log lines and the gateway's carry the same id.
+    if (!has_request_id) upstream_ctx_.AddMetadata(std::string(kRequestIdKey), NewRequestId());
+
+    // The read is queued before the backend call starts: a backend that fails at once may
+    // finish the downstream call from another thread, and no op may follow Finish.
+    StartRead(&request_);
+    backend_->stub.PrepareBidiStreamingCall(&upstream_ctx_, ctx_->method(), grpc::StubOptions(),
+                                            &upstream_);
+    upstream_.AddMultipleHolds(2);  // one for each pump
+    upstream_.StartCall();
+  }
+
+  // --- downstream (client-facing) reactions ---
+
+  void OnReadDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mu_);
+      // The backend finished while this read was pending: the pump already let go.
+      if (request_pump_ != RequestPump::kReadingClient) return;
+      request_pump_ = ok ? RequestPump::kWritingBackend : RequestPump::kDone;
+    }
+    if (ok) {
+      upstream_.StartWrite(&request_);
+      return;
+    }
+    // The client half-closed (or the call was cancelled, in which case OnCancel also runs
+    // and WritesDone is harmless).
+    upstream_.StartWritesDone();
+    upstream_.RemoveHold();
+  }
+
+  void OnWriteDone(bool ok) override {
+    response_.Clear();
+    if (ok) {
+      upstream_.StartRead(&response_);
+      return;
+    }
+    // The client is gone; the backend's remaining answer has nowhere to go.
+    upstream_ctx_.TryCancel();
+    upstream_.RemoveHold();
+  }
+
+  void OnCancel() override { upstream_ctx_.TryCancel(); }
+
+  void OnDone() override { MarkDone(Side::kDownstream); }
+
+ private:
+  enum class RequestPump { kReadingClient, kWritingBackend, kDone };
+  enum class Side { kDownstream, kUpstream };
+
+  class Upstream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+   public:
+    explicit Upstream(ProxyCall* call) : call_(call) {}
+    void OnReadInitialMetadataDone(bool ok) override { call_->OnBackendInitialMetadata(ok); }
+    void OnReadDone(bool ok) override { call_->OnBackendReadDone(ok); }
+    void OnWriteDone(bool ok) override { call_->OnBackendWriteDone(ok); }
+    void OnDone(const grpc::Status& status) override { call_->OnBackendDone(status); }
+
+   private:
+    ProxyCall* const call_;
+  };
+
+  // --- upstream (backend-facing) reactions ---
+
+  void OnBackendInitialMetadata(bool ok) {
+    if (!ok) {  // failed call or a trailers-only answer: no messages will follow
+      EndResponsePump();
+      return;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      backend_answered_ = true;
+    }
+    for (const auto& [key, value] : upstream_ctx_.GetServerInitialMetadata()) {
+      if (ShouldForwardMetadata(ToView(key))) {
+        ctx_->AddInitialMetadata(std::string(ToView(key)), std::string(ToView(value)));
+      }
+    }
+    // Send the backend's headers now rather than with the first message: a client watching a
+    // quiet stream learns that the backend accepted the call.
+    StartSendInitialMetadata();
+    upstream_.StartRead(&response_);
+  }
+
+  void OnBackendReadDone(bool ok) {
+    if (ok) {
+      StartWrite(&response_);
+    } else {
+      EndResponsePump();
+    }
+  }
+
+  void OnBackendWriteDone(bool ok) {
+    request_.Clear();
+    bool next_read = false;
+    {
+      absl::MutexLock lock(&mu_);
+      next_read = ok && !backend_finished_;
+      request_pump_ = next_read ? RequestPump::kReadingClient : RequestPump::kDone;
+    }
+    if (next_read) {
+      StartRead(&request_);
+    } else {
+      upstream_.RemoveHold();
+    }
+  }
+
+  // The backend's response stream ended, so its status is on the way. A request pump parked
+  // on a client read lets go now: the client may never half-close (it may be waiting for this
+  // very answer), and the backend needs nothing more from it.
+  void EndResponsePump() {
+    bool release_request_hold = false;
+    {
+      absl::MutexLock lock(&mu_);
+      backend_finished_ = true;
+      if (request_pump_ == RequestPump::kReadingClient) {
+        request_pump_ = RequestPump::kDone;
+        release_request_hold = true;
+      }
+    }
+    upstream_.RemoveHold();
+    if (release_request_hold) upstream_.RemoveHold();
+  }
+
+  void OnBackendDone(const grpc::Status& status) {
+    for (const auto& [key, value] : upstream_ctx_.GetServerTrailingMetadata()) {
+      // The backend's bootstrap returns the request id in its trailers, and so does the
+      // gateway's own: forwarding the backend's copy would hand the client the id twice.
+      if (ShouldForwardMetadata(ToView(key)) && ToView(key) != kRequestIdKey) {
+        ctx_->AddTrailingMetadata(std::string(ToView(key)), std::string(ToView(value)));
+      }
+    }
+    bool answered;
+    {
+      absl::MutexLock lock(&mu_);
+      answered = backend_answered_;
+    }
+    grpc::Status result = status;
+    // No response headers means the failure happened before the backend took the call: say
+    // which backend, since the client only knows the gateway's address. (A gateway behind a
+    // gateway already said it.)
+    const std::string prefix = absl::StrCat(backend_->name, " backend unavailable: ");
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE && !answered &&
+        !absl::StartsWith(status.error_message(), prefix)) {
+      result = grpc::Status(status.error_code(), absl::StrCat(prefix, status.error_message()),
+                            status.error_details());
+    }
+    backend_->CountCall(status.error_code());
+    MarkDone(Side::kUpstream);
+    // Nothing of `this` may be touched after Finish: the downstream OnDone may run at once on
+    // another thread and delete it.
+    Finish(std::move(result));
+  }
+
+  // The call object goes away only when both calls are over; whichever side ends last deletes.
+  void MarkDone(Side side) {
+    bool both_done;
+    {
+      absl::MutexLock lock(&mu_);
+      (side == Side::kDownstream ? downstream_done_ : upstream_done_) = true;
+      both_done = downstream_done_ && upstream_done_;
+    }
+    if (both_done) delete this;
+  }
+
+  grpc::GenericCallbackServerContext* const ctx_;
+  const std::shared_ptr<const Proxy::Backend> backend_;
+  grpc::ClientContext upstream_ctx_;
+  Upstream upstream_;
+  grpc::ByteBuffer request_;   // request pump's message in flight
+  grpc::ByteBuffer response_;  // response pump's message in flight
+
+  absl::Mutex mu_;
+  RequestPump request_pump_ ABSL_GUARDED_BY(mu_) = RequestPump::kReadingClient;
+  bool backend_finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool backend_answered_ ABSL_GUARDED_BY(mu_) = false;
+  bool downstream_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool upstream_done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
+                                           const ProxyOptions& options) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(options.max_message_bytes);
+  args.SetMaxSendMessageSize(options.max_message_bytes);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_time)));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_timeout)));
+  // Check idle connections too, so a backend that vanished is noticed before the next call.
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Route>> ParseRoutes(absl::string_view spec) {
+  std::vector<Route> routes;
+  for (absl::string_view item : absl::StrSplit(spec, ',')) {
+    item = absl::StripAsciiWhitespace(item);
+    if (item.empty()) continue;
+    const std::vector<absl::string_view> parts = absl::StrSplit(item, absl::MaxSplits('=', 1));
+    if (parts.size() != 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("route \"", item, "\" is not of the form package=address"));
+    }
+    const absl::string_view package = absl::StripAsciiWhitespace(parts[0]);
+    const absl::string_view address = absl::StripAsciiWhitespace(parts[1]);
+    if (!IsValidPackage(package)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("route \"", item, "\": \"", package, "\" is not a proto package name"));
+    }
+    if (address.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("route \"", item, "\" has no address"));
+    }
+    for (const Route& route : routes) {
+      if (route.package == package) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("package \"", package, "\" is routed more than once"));
+      }
+    }
+    routes.push_back({std::string(package), std::string(address)});
+  }
+  if (routes.empty()) return absl::InvalidArgumentError("no routes configured");
+  return routes;
+}
+
+std::string BackendName(absl::string_view package) {
+  std::vector<absl::string_view> parts = absl::StrSplit(package, '.');
+  if (parts.size() > 1 && IsVersionComponent(parts.back())) parts.pop_back();
+  return std::string(parts.back());
+}
+
+bool ShouldForwardMetadata(absl::string_view key) {
+  static constexpr absl::string_view kHopByHop[] = {
+      "te",         "content-type",     "user-agent",        "host",    "connection",
+      "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
+  };
+  if (key.empty() || key.front() == ':' || absl::StartsWith(key, "grpc-")) return false;
+  for (absl::string_view hop : kHopByHop) {
+    if (key == hop) return false;
+  }
+  return true;
+}
+
+std::string NewRequestId() {
+  thread_local absl::BitGen gen;
+  const uint64_t high = absl::Uniform<uint64_t>(gen);
+  const uint64_t low = absl::Uniform<uint64_t>(gen);
+  // RFC 4122 version 4 (random) and variant 10xx bits, so the id reads as an ordinary UUID.
+  return absl::StrFormat("%08x-%04x-4%03x-%04x-%012x", high >> 32, (high >> 16) & 0xffff,
+                         high & 0x0fff, 0x8000 | ((low >> 48) & 0x3fff), low & 0xffffffffffffULL);
+}
+
+Proxy::Proxy(const std::vector<Route>& routes, prometheus::Registry& registry,
+             ProxyOptions options) {
+  auto& calls = prometheus::BuildCounter()
+                    .Name("crm_gateway_backend_calls_total")
+                    .Help("Calls the gateway forwarded, by backend and final gRPC status code.")
+                    .Register(registry);
+  // Packages served by the same process share one connection.
+  absl::flat_hash_map<std::string, std::shared_ptr<grpc::Channel>> channels;
+  for (const Route& route : routes) {
+    std::shared_ptr<grpc::Channel>& channel = channels[route.address];
+    if (channel == nullptr) channel = MakeChannel(route.address, options);
+    backends_[route.package] = std::make_shared<const Backend>(
+        Backend{route.package, BackendName(route.package), grpc::GenericStub(channel), &calls});
+  }
+}
+
+Proxy::~Proxy() = default;
+
+grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServerContext* ctx) {
+  const absl::string_view package = PackageOfMethod(ctx->method());
+  const auto it = backends_.find(package);
+  if (it == backends_.end()) {
+    return new UnroutedCall(grpc::Status(
+        grpc::StatusCode::UNIMPLEMENTED,
+        package.empty() ? absl::StrCat("gateway: malformed method \"", ctx->method(), "\"")
+                        : absl::StrCat("gateway: no backend serves package \"", package,
+                                       "\" (method ", ctx->method(), ")")));
+  }
+  return new ProxyCall(ctx, it->second);
+}
+
+}  // namespace crm::gateway
