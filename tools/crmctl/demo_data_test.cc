@@ -1,0 +1,110 @@
+// The demo set is loaded into every fresh stack; a record the server rejects would make
+// `tools/dev up` fail, so these tests hold it to the server's documented limits.
+#include "tools/crmctl/demo_data.h"
+
+#include <phonenumbers/phonenumberutil.h>
+
+#include <set>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace crm::crmctl {
+namespace {
+
+using crm::customers::v1::COMPANY;
+using crm::customers::v1::CreateCustomerRequest;
+using crm::customers::v1::PERSON;
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+// Limits in the proto are counted in Unicode characters, not bytes.
+size_t CodePoints(const std::string& utf8) {
+  size_t count = 0;
+  for (unsigned char c : utf8) count += (c & 0xC0) != 0x80;
+  return count;
+}
+
+TEST(DemoDataTest, RequestIdsAreFixedAndDistinct) {
+  const auto requests = DemoCustomerRequests();
+  ASSERT_GE(requests.size(), 30u);
+  EXPECT_EQ(requests.front().request_id(), "demo-customer-001");
+  EXPECT_EQ(requests[29].request_id(), "demo-customer-030");
+  std::set<std::string> ids;
+  for (const auto& request : requests) ids.insert(request.request_id());
+  EXPECT_EQ(ids.size(), requests.size());
+  // Loading twice must send the same ids, or a re-run would duplicate every customer.
+  const auto again = DemoCustomerRequests();
+  for (size_t i = 0; i < requests.size(); ++i) {
+    EXPECT_EQ(again[i].SerializeAsString(), requests[i].SerializeAsString());
+  }
+}
+
+TEST(DemoDataTest, EveryPhoneIsValidForTheCustomersCountry) {
+  const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
+  for (const CreateCustomerRequest& request : DemoCustomerRequests()) {
+    const auto& customer = request.customer();
+    ASSERT_FALSE(customer.phones().empty()) << customer.display_name();
+    for (const std::string& phone : customer.phones()) {
+      PhoneNumber parsed;
+      ASSERT_EQ(util->Parse(phone, customer.region().country(), &parsed),
+                PhoneNumberUtil::NO_PARSING_ERROR)
+          << phone;
+      EXPECT_TRUE(util->IsValidNumber(parsed)) << phone << " for " << customer.display_name();
+    }
+  }
+}
+
+TEST(DemoDataTest, EveryCustomerFitsTheServersLimits) {
+  for (const CreateCustomerRequest& request : DemoCustomerRequests()) {
+    const auto& customer = request.customer();
+    SCOPED_TRACE(customer.display_name());
+    EXPECT_GE(CodePoints(customer.display_name()), 1u);
+    EXPECT_LE(CodePoints(customer.display_name()), 200u);
+    EXPECT_TRUE(customer.kind() == COMPANY || customer.kind() == PERSON);
+    EXPECT_LE(CodePoints(customer.industry()), 64u);
+    EXPECT_EQ(customer.region().country().size(), 2u);
+    EXPECT_LE(CodePoints(customer.region().province()), 64u);
+    EXPECT_LE(CodePoints(customer.region().city()), 64u);
+    EXPECT_LE(customer.tags_size(), 20);
+    std::set<std::string> tags(customer.tags().begin(), customer.tags().end());
+    EXPECT_EQ(tags.size(), static_cast<size_t>(customer.tags_size())) << "duplicate tag";
+    for (const std::string& tag : customer.tags()) {
+      EXPECT_GE(CodePoints(tag), 1u);
+      EXPECT_LE(CodePoints(tag), 32u);
+    }
+    for (const std::string& email : customer.emails()) {
+      const size_t at = email.find('@');
+      ASSERT_NE(at, std::string::npos) << email;
+      EXPECT_GT(at, 0u) << email;
+      EXPECT_NE(email.find('.', at), std::string::npos) << email;
+    }
+  }
+}
+
+// The examples in the docs (`region.province = "浙江"`, `tags:"vip"`) must find something.
+TEST(DemoDataTest, CoversTheDocumentedExamples) {
+  int zhejiang = 0, vip = 0, key_account = 0, fresh = 0, companies = 0, people = 0, us = 0;
+  for (const CreateCustomerRequest& request : DemoCustomerRequests()) {
+    const auto& customer = request.customer();
+    zhejiang += customer.region().province() == "浙江";
+    us += customer.region().country() == "US";
+    companies += customer.kind() == COMPANY;
+    people += customer.kind() == PERSON;
+    for (const std::string& tag : customer.tags()) {
+      vip += tag == "vip";
+      key_account += tag == "key_account";
+      fresh += tag == "new";
+    }
+  }
+  EXPECT_GE(zhejiang, 3);
+  EXPECT_GE(us, 3);
+  EXPECT_GE(companies, 10);
+  EXPECT_GE(people, 5);
+  EXPECT_GE(vip, 3);
+  EXPECT_GE(key_account, 3);
+  EXPECT_GE(fresh, 3);
+}
+
+}  // namespace
+}  // namespace crm::crmctl

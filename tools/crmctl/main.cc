@@ -1,0 +1,385 @@
+// crmctl: the command-line client of the CRM suite. Talks gRPC to the gateway (or straight
+// to a service), prints results as JSON on stdout and errors as code, reason, message and
+// field violations on stderr.
+//
+// Exit status: 0 success, 1 the call failed (or health is not SERVING), 2 bad usage.
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "crm/customers/v1/customers.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "libs/grpc/status.h"
+#include "tools/crmctl/demo_data.h"
+
+namespace crm::crmctl {
+namespace {
+
+namespace customers = crm::customers::v1;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+constexpr absl::Duration kHealthDeadline = absl::Seconds(2);
+constexpr absl::Duration kCallDeadline = absl::Seconds(10);
+// demo-load retries a create that found the server unavailable: creates carry a fixed
+// request_id, so a retry can never create a second copy.
+constexpr int kDemoLoadAttempts = 5;
+
+constexpr char kUsage[] = R"(usage: crmctl [--target=HOST:PORT] [--token=TOKEN] COMMAND ...
+
+commands:
+  health [ADDR]                       grpc.health.v1 check of ADDR (default: the target);
+                                      prints SERVING or NOT_SERVING, exit 0 only when SERVING
+  customers list [--filter=EXPR] [--order_by=FIELDS] [--page_size=N] [--page_token=T]
+  customers get NAME                  NAME is "customers/42" (or just 42)
+  customers create --display_name=NAME --kind=COMPANY|PERSON [--industry=] [--size_band=]
+                   [--country=] [--province=] [--city=] [--address=] [--phone=]...
+                   [--email=]... [--tag=]... [--source=] [--owner=] [--notes=]
+                   [--request_id=ID]
+  demo-load                           create the demo customers (safe to run again)
+
+--target defaults to $CRM_TARGET, else 127.0.0.1:$CRM_GATEWAY_PORT (50051).
+--token (or $CRM_TOKEN) is sent as "authorization: Bearer TOKEN".
+example:
+  crmctl customers list --filter='region.province = "浙江" AND tags:"vip"' --page_size=10
+)";
+
+// "--name=value" flags (repeatable, in any position) and the remaining positional words.
+class CommandLine final {
+ public:
+  static absl::StatusOr<CommandLine> Parse(int argc, char** argv) {
+    CommandLine line;
+    for (int i = 1; i < argc; ++i) {
+      std::string_view arg = argv[i];
+      if (arg.substr(0, 2) != "--") {
+        line.positional_.emplace_back(arg);
+        continue;
+      }
+      arg.remove_prefix(2);
+      size_t eq = arg.find('=');
+      if (eq == 0) return absl::InvalidArgumentError(absl::StrCat("bad flag \"", argv[i], "\""));
+      // A bare "--help" reads as "--help=true".
+      std::string name(arg.substr(0, eq));
+      std::string value = eq == std::string_view::npos ? "true" : std::string(arg.substr(eq + 1));
+      line.flags_[name].push_back(std::move(value));
+    }
+    return line;
+  }
+
+  bool Has(std::string_view name) const { return flags_.contains(std::string(name)); }
+  // The last value given, or `fallback`.
+  std::string Get(std::string_view name, std::string_view fallback = "") const {
+    auto it = flags_.find(std::string(name));
+    return it == flags_.end() ? std::string(fallback) : it->second.back();
+  }
+  std::vector<std::string> GetAll(std::string_view name) const {
+    auto it = flags_.find(std::string(name));
+    return it == flags_.end() ? std::vector<std::string>{} : it->second;
+  }
+  const std::vector<std::string>& positional() const { return positional_; }
+
+  // A misspelt flag is an error rather than silently ignored.
+  absl::Status CheckOnly(const std::set<std::string_view>& allowed) const {
+    for (const auto& [name, values] : flags_) {
+      if (!allowed.contains(name) && !kGlobalFlags.contains(name)) {
+        return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  static inline const std::set<std::string_view> kGlobalFlags = {"target", "token", "help"};
+
+  std::map<std::string, std::vector<std::string>> flags_;
+  std::vector<std::string> positional_;
+};
+
+std::string EnvOr(const char* name, std::string_view fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : std::string(fallback);
+}
+
+// A random UUID (version 4): unique per call, so logs of every hop can be joined on it.
+std::string NewUuid() {
+  static thread_local std::mt19937_64 engine{std::random_device{}()};
+  uint64_t hi = engine();
+  uint64_t lo = engine();
+  hi = (hi & ~0xF000ULL) | 0x4000ULL;                  // version 4
+  lo = (lo & ~(0xC000ULL << 48)) | (0x8000ULL << 48);  // RFC 4122 variant
+  char out[37];
+  std::snprintf(out, sizeof(out), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+  return out;
+}
+
+// Per-call settings shared by every command.
+class Client final {
+ public:
+  Client(std::string target, std::string token)
+      : target_(std::move(target)),
+        token_(std::move(token)),
+        channel_(grpc::CreateChannel(target_, grpc::InsecureChannelCredentials())) {}
+
+  const std::string& target() const { return target_; }
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+
+  // Every call carries a fresh x-request-id and, when given, the caller's token.
+  void Prepare(grpc::ClientContext& context, absl::Duration deadline) const {
+    context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+    context.AddMetadata("x-request-id", NewUuid());
+    if (!token_.empty()) context.AddMetadata("authorization", "Bearer " + token_);
+  }
+
+ private:
+  std::string target_;
+  std::string token_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+void PrintJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  // Field names as the proto spells them, the same names `--filter` and `--order_by` take.
+  options.preserve_proto_field_names = true;
+  std::string json;
+  if (auto st = google::protobuf::util::MessageToJsonString(message, &json, options); !st.ok()) {
+    std::cerr << "error: cannot print the response as JSON: " << st.ToString() << "\n";
+    return;
+  }
+  std::cout << json;
+  if (json.empty() || json.back() != '\n') std::cout << "\n";
+}
+
+// "error: INVALID_ARGUMENT (INVALID_ARGUMENT): message" and one line per field violation.
+void PrintError(const grpc::Status& rpc_status) {
+  absl::Status status = crm::FromGrpcStatus(rpc_status);
+  std::string code = absl::AsciiStrToUpper(absl::StatusCodeToString(status.code()));
+  std::string reason = crm::ErrorReason(status);
+  std::cerr << "error: " << code;
+  if (!reason.empty() && reason != code) std::cerr << " (" << reason << ")";
+  std::cerr << ": " << status.message() << "\n";
+  for (const auto& violation : crm::FieldViolations(status)) {
+    std::cerr << "  " << violation.field << ": " << violation.description << "\n";
+  }
+}
+
+int UsageError(std::string_view message) {
+  std::cerr << "crmctl: " << message << "\n\n" << kUsage;
+  return kExitUsage;
+}
+
+int UsageError(const absl::Status& status) { return UsageError(std::string(status.message())); }
+
+int Health(const Client& client, const CommandLine& line) {
+  if (auto st = line.CheckOnly({}); !st.ok()) return UsageError(st);
+  if (line.positional().size() > 2) return UsageError("health takes at most one address");
+  std::string address = line.positional().size() == 2 ? line.positional()[1] : client.target();
+  Client target(address, "");
+  auto stub = grpc::health::v1::Health::NewStub(target.channel());
+  grpc::ClientContext context;
+  target.Prepare(context, kHealthDeadline);
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service("");  // the whole server
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(&context, request, &response);
+  if (!status.ok()) {
+    PrintError(status);
+    return kExitFailed;
+  }
+  std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status()) << "\n";
+  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? kExitOk
+                                                                             : kExitFailed;
+}
+
+int ListCustomers(customers::CustomerService::Stub& stub, const Client& client,
+                  const CommandLine& line) {
+  if (auto st = line.CheckOnly({"filter", "order_by", "page_size", "page_token"}); !st.ok()) {
+    return UsageError(st);
+  }
+  customers::ListCustomersRequest request;
+  request.set_filter(line.Get("filter"));
+  request.set_order_by(line.Get("order_by"));
+  request.set_page_token(line.Get("page_token"));
+  if (line.Has("page_size")) {
+    int page_size = 0;
+    if (!absl::SimpleAtoi(line.Get("page_size"), &page_size)) {
+      return UsageError("--page_size must be a number");
+    }
+    request.set_page_size(page_size);
+  }
+  grpc::ClientContext context;
+  client.Prepare(context, kCallDeadline);
+  customers::ListCustomersResponse response;
+  if (grpc::Status status = stub.ListCustomers(&context, request, &response); !status.ok()) {
+    PrintError(status);
+    return kExitFailed;
+  }
+  PrintJson(response);
+  return kExitOk;
+}
+
+int GetCustomer(customers::CustomerService::Stub& stub, const Client& client,
+                const CommandLine& line) {
+  if (auto st = line.CheckOnly({}); !st.ok()) return UsageError(st);
+  if (line.positional().size() != 3) return UsageError("customers get takes one NAME");
+  customers::GetCustomerRequest request;
+  std::string name = line.positional()[2];
+  // A bare id is accepted for convenience; the server decides whether it is valid.
+  if (name.find('/') == std::string::npos) name = "customers/" + name;
+  request.set_name(name);
+  grpc::ClientContext context;
+  client.Prepare(context, kCallDeadline);
+  customers::Customer response;
+  if (grpc::Status status = stub.GetCustomer(&context, request, &response); !status.ok()) {
+    PrintError(status);
+    return kExitFailed;
+  }
+  PrintJson(response);
+  return kExitOk;
+}
+
+int CreateCustomer(customers::CustomerService::Stub& stub, const Client& client,
+                   const CommandLine& line) {
+  if (auto st = line.CheckOnly({"display_name", "kind", "industry", "size_band", "country",
+                                "province", "city", "address", "phone", "email", "tag", "source",
+                                "owner", "notes", "request_id"});
+      !st.ok()) {
+    return UsageError(st);
+  }
+  if (line.positional().size() != 2) return UsageError("customers create takes only flags");
+  customers::CreateCustomerRequest request;
+  customers::Customer* customer = request.mutable_customer();
+  customer->set_display_name(line.Get("display_name"));
+  // Validation of values is the server's job; only enum spelling is checked here, because
+  // protobuf has no other way to carry an unknown name.
+  customers::CustomerKind kind = customers::CUSTOMER_KIND_UNSPECIFIED;
+  if (line.Has("kind") &&
+      !customers::CustomerKind_Parse(absl::AsciiStrToUpper(line.Get("kind")), &kind)) {
+    return UsageError("--kind must be COMPANY or PERSON");
+  }
+  customer->set_kind(kind);
+  customers::SizeBand size_band = customers::SIZE_BAND_UNSPECIFIED;
+  if (line.Has("size_band") &&
+      !customers::SizeBand_Parse(absl::AsciiStrToUpper(line.Get("size_band")), &size_band)) {
+    return UsageError("--size_band must be MICRO, SMALL, MEDIUM, LARGE or ENTERPRISE");
+  }
+  customer->set_size_band(size_band);
+  customer->set_industry(line.Get("industry"));
+  customer->mutable_region()->set_country(line.Get("country"));
+  customer->mutable_region()->set_province(line.Get("province"));
+  customer->mutable_region()->set_city(line.Get("city"));
+  customer->set_address(line.Get("address"));
+  for (const auto& phone : line.GetAll("phone")) customer->add_phones(phone);
+  for (const auto& email : line.GetAll("email")) customer->add_emails(email);
+  for (const auto& tag : line.GetAll("tag")) customer->add_tags(tag);
+  customer->set_source(line.Get("source"));
+  customer->set_owner(line.Get("owner"));
+  customer->set_notes(line.Get("notes"));
+  // A fresh key unless the caller gives one: re-running with the same --request_id is safe.
+  request.set_request_id(line.Get("request_id", NewUuid()));
+
+  grpc::ClientContext context;
+  client.Prepare(context, kCallDeadline);
+  customers::Customer response;
+  if (grpc::Status status = stub.CreateCustomer(&context, request, &response); !status.ok()) {
+    PrintError(status);
+    return kExitFailed;
+  }
+  PrintJson(response);
+  return kExitOk;
+}
+
+int Customers(const Client& client, const CommandLine& line) {
+  if (line.positional().size() < 2) return UsageError("customers needs list, get or create");
+  auto stub = customers::CustomerService::NewStub(client.channel());
+  const std::string& verb = line.positional()[1];
+  if (verb == "list") {
+    if (line.positional().size() != 2) return UsageError("customers list takes only flags");
+    return ListCustomers(*stub, client, line);
+  }
+  if (verb == "get") return GetCustomer(*stub, client, line);
+  if (verb == "create") return CreateCustomer(*stub, client, line);
+  return UsageError(absl::StrCat("unknown customers command \"", verb, "\""));
+}
+
+int DemoLoad(const Client& client, const CommandLine& line) {
+  if (auto st = line.CheckOnly({}); !st.ok()) return UsageError(st);
+  if (line.positional().size() != 1) return UsageError("demo-load takes no arguments");
+  auto stub = customers::CustomerService::NewStub(client.channel());
+  int failed = 0;
+  const auto requests = DemoCustomerRequests();
+  for (const auto& request : requests) {
+    grpc::Status status;
+    customers::Customer response;
+    absl::Duration backoff = absl::Milliseconds(200);
+    for (int attempt = 1; attempt <= kDemoLoadAttempts; ++attempt) {
+      grpc::ClientContext context;
+      client.Prepare(context, kCallDeadline);
+      status = stub->CreateCustomer(&context, request, &response);
+      if (status.error_code() != grpc::StatusCode::UNAVAILABLE) break;
+      absl::SleepFor(backoff);
+      backoff *= 2;
+    }
+    if (!status.ok()) {
+      std::cerr << request.request_id() << " (" << request.customer().display_name() << "): ";
+      PrintError(status);
+      ++failed;
+      continue;
+    }
+    std::cout << request.request_id() << "  " << response.name() << "  " << response.display_name()
+              << "\n";
+  }
+  if (failed > 0) {
+    std::cerr << "demo-load: " << failed << " of " << requests.size() << " customers failed\n";
+    return kExitFailed;
+  }
+  std::cout << "demo-load: " << requests.size()
+            << " demo customers present (running it again creates nothing new)\n";
+  return kExitOk;
+}
+
+int Run(int argc, char** argv) {
+  absl::StatusOr<CommandLine> line = CommandLine::Parse(argc, argv);
+  if (!line.ok()) return UsageError(line.status());
+  if (line->Has("help")) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (line->positional().empty()) return UsageError("no command given");
+  std::string default_target =
+      EnvOr("CRM_TARGET", absl::StrCat("127.0.0.1:", EnvOr("CRM_GATEWAY_PORT", "50051")));
+  Client client(line->Get("target", default_target), line->Get("token", EnvOr("CRM_TOKEN", "")));
+  const std::string& command = line->positional()[0];
+  if (command == "health") return Health(client, *line);
+  if (command == "customers") return Customers(client, *line);
+  if (command == "demo-load") return DemoLoad(client, *line);
+  return UsageError(absl::StrCat("unknown command \"", command, "\""));
+}
+
+}  // namespace
+}  // namespace crm::crmctl
+
+int main(int argc, char** argv) { return crm::crmctl::Run(argc, argv); }
