@@ -1,0 +1,296 @@
+// The customers service and the gateway as real processes over loopback, against real
+// MariaDB: what a client of the suite sees.
+#include <signal.h>
+
+#include <atomic>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "crm/customers/v1/customers.grpc.pb.h"
+#include "libs/db/testing.h"
+#include "libs/grpc/status.h"
+#include "tests/support/mariadb.h"
+#include "tests/support/process.h"
+#include <grpcpp/grpcpp.h>
+
+namespace crm {
+namespace {
+
+namespace v1 = customers::v1;
+using testing::ChildProcess;
+using testing::TempDir;
+
+// A running crm-customers process on the given database.
+struct CustomersProcess {
+  std::unique_ptr<ChildProcess> process;
+  int port = 0;
+};
+
+absl::StatusOr<CustomersProcess> StartCustomers(const TempDir& dir, const db::PoolOptions& db,
+                                                const std::string& name = "customers") {
+  std::string port_file = dir.path() + "/" + name + ".port";
+  std::vector<std::string> args = {
+      "--port=0", "--metrics_port=0", "--port_file=" + port_file,
+      "--db_user=" + db.user, "--db_password=" + db.password, "--db_name=" + db.schema,
+      "--page_token_secret=e2e-secret", "--db_pool_size=16", "--workers=16",
+      "--drain_seconds=30"};
+  if (!db.unix_socket.empty()) {
+    args.push_back("--db_socket=" + db.unix_socket);
+  } else {
+    args.push_back("--db_host=" + db.host);
+    args.push_back("--db_port=" + std::to_string(db.port));
+  }
+  auto process = ChildProcess::Start(CRM_CUSTOMERS_BIN, args, dir.path() + "/" + name + ".log");
+  if (!process.ok()) return process.status();
+  auto ports = (*process)->WaitForPorts(port_file);
+  if (!ports.ok()) return ports.status();
+  return CustomersProcess{std::move(*process), ports->first};
+}
+
+std::unique_ptr<v1::CustomerService::Stub> Stub(int port) {
+  return v1::CustomerService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+}
+
+v1::Customer NewCustomer(const std::string& display_name) {
+  v1::Customer c;
+  c.set_display_name(display_name);
+  c.set_kind(v1::COMPANY);
+  c.set_industry("制造业");
+  c.mutable_region()->set_country("CN");
+  c.mutable_region()->set_province("浙江");
+  c.mutable_region()->set_city("杭州");
+  c.add_phones("0571-8888 6666");
+  return c;
+}
+
+class GatewayE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = db::testing::TestDatabase::Create();
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    auto customers = StartCustomers(dir_, db_->options());
+    ASSERT_TRUE(customers.ok()) << customers.status();
+    customers_ = std::move(*customers);
+
+    std::string port_file = dir_.path() + "/gateway.port";
+    auto gateway = ChildProcess::Start(
+        CRM_GATEWAY_BIN,
+        {"--port=0", "--metrics_port=0", "--port_file=" + port_file,
+         "--routes=crm.customers.v1=127.0.0.1:" + std::to_string(customers_.port)},
+        dir_.path() + "/gateway.log");
+    ASSERT_TRUE(gateway.ok()) << gateway.status();
+    gateway_ = std::move(*gateway);
+    auto ports = gateway_->WaitForPorts(port_file);
+    ASSERT_TRUE(ports.ok()) << ports.status();
+    stub_ = Stub(ports->first);
+  }
+
+  void TearDown() override {
+    if (HasFailure()) {
+      std::cerr << "--- customers log\n" << customers_.process->LogTail() << "\n--- gateway log\n"
+                << gateway_->LogTail() << "\n";
+    }
+  }
+
+  std::unique_ptr<grpc::ClientContext> Context(const std::string& request_id = "") {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!request_id.empty()) ctx->AddMetadata("x-request-id", request_id);
+    return ctx;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<db::testing::TestDatabase> db_;
+  CustomersProcess customers_;
+  std::unique_ptr<ChildProcess> gateway_;
+  std::unique_ptr<v1::CustomerService::Stub> stub_;
+};
+
+TEST_F(GatewayE2eTest, CustomerLifecycleThroughTheGateway) {
+  // Create (the request id comes back from the service through the gateway).
+  v1::CreateCustomerRequest create;
+  *create.mutable_customer() = NewCustomer("杭州某某科技有限公司");
+  create.set_request_id("e2e-create-1");
+  v1::Customer created;
+  auto ctx = Context("trace-abc");
+  ASSERT_TRUE(stub_->CreateCustomer(ctx.get(), create, &created).ok());
+  EXPECT_EQ(created.phones(0), "+8657188886666");
+  auto rid = ctx->GetServerTrailingMetadata().find("x-request-id");
+  ASSERT_NE(rid, ctx->GetServerTrailingMetadata().end());
+  EXPECT_EQ(std::string(rid->second.data(), rid->second.size()), "trace-abc");
+
+  // Get.
+  v1::GetCustomerRequest get;
+  get.set_name(created.name());
+  v1::Customer got;
+  ASSERT_TRUE(stub_->GetCustomer(Context().get(), get, &got).ok());
+  EXPECT_EQ(got.display_name(), "杭州某某科技有限公司");
+
+  // List across pages.
+  for (int i = 0; i < 4; ++i) {
+    v1::CreateCustomerRequest more;
+    *more.mutable_customer() = NewCustomer("Customer " + std::to_string(i));
+    v1::Customer out;
+    ASSERT_TRUE(stub_->CreateCustomer(Context().get(), more, &out).ok());
+  }
+  v1::ListCustomersRequest list;
+  list.set_page_size(2);
+  list.set_filter(R"(industry = "制造业" AND region.province = "浙江")");
+  int seen = 0, pages = 0;
+  do {
+    v1::ListCustomersResponse resp;
+    ASSERT_TRUE(stub_->ListCustomers(Context().get(), list, &resp).ok());
+    seen += resp.customers_size();
+    ++pages;
+    list.set_page_token(resp.next_page_token());
+  } while (!list.page_token().empty() && pages < 10);
+  EXPECT_EQ(seen, 5);
+  EXPECT_EQ(pages, 3);
+
+  // Update with the current etag, then with the stale one.
+  v1::UpdateCustomerRequest update;
+  update.mutable_customer()->set_name(created.name());
+  update.mutable_customer()->set_etag(created.etag());
+  update.mutable_customer()->set_notes("met at the trade show");
+  update.mutable_update_mask()->add_paths("notes");
+  v1::Customer updated;
+  ASSERT_TRUE(stub_->UpdateCustomer(Context().get(), update, &updated).ok());
+  grpc::Status stale = stub_->UpdateCustomer(Context().get(), update, &updated);
+  EXPECT_EQ(stale.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(stale)), "ETAG_MISMATCH");
+
+  // Bad input is INVALID_ARGUMENT naming the field, with details intact through the proxy.
+  v1::CreateCustomerRequest bad;
+  *bad.mutable_customer() = NewCustomer("Bad phone");
+  bad.mutable_customer()->set_phones(0, "12345");
+  v1::Customer ignored;
+  grpc::Status invalid = stub_->CreateCustomer(Context().get(), bad, &ignored);
+  EXPECT_EQ(invalid.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  auto violations = FieldViolations(FromGrpcStatus(invalid));
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].field, "customer.phones[0]");
+
+  // Delete, then Get is NOT_FOUND.
+  v1::DeleteCustomerRequest del;
+  del.set_name(created.name());
+  del.set_etag(updated.etag());
+  google::protobuf::Empty empty;
+  ASSERT_TRUE(stub_->DeleteCustomer(Context().get(), del, &empty).ok());
+  EXPECT_EQ(stub_->GetCustomer(Context().get(), get, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(GatewayE2eTest, BackendDownIsUnavailableWithAClearMessage) {
+  customers_.process->Signal(SIGKILL);
+  ASSERT_TRUE(customers_.process->Wait(absl::Seconds(10)).ok());
+  v1::GetCustomerRequest get;
+  get.set_name("customers/1");
+  v1::Customer out;
+  grpc::Status st = stub_->GetCustomer(Context().get(), get, &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(st.error_message().find("customers backend unavailable"), std::string::npos)
+      << st.error_message();
+}
+
+TEST_F(GatewayE2eTest, SigtermLetsInFlightCallsFinish) {
+  // Hold a row lock from outside so updates queue up inside the service, provably in flight.
+  v1::CreateCustomerRequest create;
+  *create.mutable_customer() = NewCustomer("Locked Co");
+  v1::Customer c;
+  ASSERT_TRUE(stub_->CreateCustomer(Context().get(), create, &c).ok());
+  auto pool = db::Pool::Create(db_->options(), nullptr);
+  ASSERT_TRUE(pool.ok());
+  auto lock_tx = (*pool)->Begin();
+  ASSERT_TRUE(lock_tx.ok());
+  int64_t id = std::stoll(c.name().substr(strlen("customers/")));
+  ASSERT_TRUE((*lock_tx)->Query("SELECT id FROM customers WHERE id = ? FOR UPDATE", {id}).ok());
+
+  constexpr int kCalls = 8;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCalls; ++i) {
+    callers.emplace_back([&, i] {
+      v1::UpdateCustomerRequest update;
+      update.mutable_customer()->set_name(c.name());
+      update.mutable_customer()->set_notes("update " + std::to_string(i));
+      update.mutable_update_mask()->add_paths("notes");
+      v1::Customer out;
+      auto ctx = Context();
+      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+      grpc::Status st = stub_->UpdateCustomer(ctx.get(), update, &out);
+      if (st.ok()) ok++;
+      else ADD_FAILURE() << st.error_code() << " " << st.error_message();
+    });
+  }
+  // Wait until every update is blocked on the row lock inside MariaDB (the locking session
+  // itself is idle, so it is not counted).
+  auto session = (*pool)->Borrow();
+  ASSERT_TRUE(session.ok());
+  for (int i = 0; i < 500; ++i) {
+    auto rows = (*session)->Query(
+        "SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE() AND "
+        "command = 'Execute' AND info LIKE '%FOR UPDATE'", {});
+    if (rows.ok() && (*rows)[0].Int(0) >= kCalls) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  customers_.process->Signal(SIGTERM);
+  absl::SleepFor(absl::Milliseconds(300));
+  ASSERT_TRUE((*lock_tx)->Commit().ok());
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(ok.load(), kCalls);
+  auto rc = customers_.process->Wait(absl::Seconds(30));
+  ASSERT_TRUE(rc.ok());
+  EXPECT_EQ(*rc, 0) << customers_.process->LogTail();
+}
+
+TEST(DatabaseRestartE2eTest, ServiceRecoversWithoutRestartingItself) {
+  TempDir dir;
+  auto mariadb = testing::PrivateMariaDb::Create(dir.path() + "/mariadb");
+  ASSERT_TRUE(mariadb.ok()) << mariadb.status();
+  db::PoolOptions db;
+  db.unix_socket = (*mariadb)->socket();
+  db.user = "root";
+  db.schema = "crm_customers";
+  {
+    // The service's schema must exist; the service creates its tables.
+    db::PoolOptions admin = db;
+    admin.schema = "";
+    auto pool = db::Pool::Create(admin, nullptr);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    auto session = (*pool)->Borrow();
+    ASSERT_TRUE(session.ok());
+    ASSERT_TRUE((*session)->Execute("CREATE DATABASE crm_customers", {}).ok());
+  }
+  auto customers = StartCustomers(dir, db);
+  ASSERT_TRUE(customers.ok()) << customers.status();
+  auto stub = Stub(customers->port);
+  auto call = [&](const std::string& name) {
+    v1::CreateCustomerRequest req;
+    *req.mutable_customer() = NewCustomer(name);
+    v1::Customer out;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    return stub->CreateCustomer(&ctx, req, &out);
+  };
+  ASSERT_TRUE(call("before restart").ok());
+
+  ASSERT_TRUE((*mariadb)->Stop().ok());
+  grpc::Status down = call("while down");
+  EXPECT_EQ(down.error_code(), grpc::StatusCode::UNAVAILABLE) << down.error_message();
+  EXPECT_EQ(down.error_message().find("SELECT"), std::string::npos) << "SQL leaked";
+
+  ASSERT_TRUE((*mariadb)->Start().ok());
+  grpc::Status after = call("after restart");
+  for (int i = 0; i < 50 && !after.ok(); ++i) {
+    absl::SleepFor(absl::Milliseconds(200));
+    after = call("after restart");
+  }
+  EXPECT_TRUE(after.ok()) << after.error_message() << "\n" << customers->process->LogTail();
+  EXPECT_TRUE(customers->process->Running());
+}
+
+}  // namespace
+}  // namespace crm
