@@ -56,6 +56,16 @@ absl::StatusOr<std::optional<std::string>> FindReplay(Session& tx, const Idempot
   return rows[0].Str(2);
 }
 
+absl::StatusOr<bool> Replay(Session& tx, const IdempotencyKey& key,
+                            google::protobuf::Message* response) {
+  CRM_ASSIGN_OR_RETURN(std::optional<std::string> stored, FindReplay(tx, key));
+  if (!stored) return false;
+  if (!response->ParseFromString(*stored)) {
+    return absl::InternalError("a stored idempotent response is unreadable");
+  }
+  return true;
+}
+
 absl::Status RecordResult(Session& tx, const IdempotencyKey& key, const std::string& response) {
   if (key.request_id.empty()) return absl::OkStatus();
   return tx

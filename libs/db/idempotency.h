@@ -2,9 +2,9 @@
 // caller's transaction, in the service's `idempotency_keys` table, and a retry with the
 // same request_id replays it instead of acting twice.
 //
-//   CRM_ASSIGN_OR_RETURN(auto replay, FindReplay(tx, key));
-//   if (replay) return parse(*replay);
-//   ... do the work ...
+//   CRM_ASSIGN_OR_RETURN(bool replayed, Replay(tx, key, &response));
+//   if (replayed) return absl::OkStatus();
+//   ... do the work, fill response ...
 //   CRM_RETURN_IF_ERROR(RecordResult(tx, key, response.SerializeAsString()));
 //
 // Two concurrent first calls race on the primary key: the loser's insert fails with
@@ -34,6 +34,9 @@ IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& 
 // The stored response for this key, if the call was made before. ALREADY_EXISTS with
 // reason REQUEST_ID_REUSED when the request_id was used for a different request.
 absl::StatusOr<std::optional<std::string>> FindReplay(Session& tx, const IdempotencyKey& key);
+// FindReplay, parsed into `response`: true when the call was made before.
+absl::StatusOr<bool> Replay(Session& tx, const IdempotencyKey& key,
+                            google::protobuf::Message* response);
 absl::Status RecordResult(Session& tx, const IdempotencyKey& key, const std::string& response);
 
 }  // namespace crm::db
