@@ -224,6 +224,11 @@ class PoolCore final {
     // Every DATETIME travels as UTC text; the server's own zone must not shift it.
     CRM_RETURN_IF_ERROR(conn->ExecuteDirect("SET time_zone = '+00:00'"));
     CRM_RETURN_IF_ERROR(conn->ExecuteDirect("SET NAMES utf8mb4"));
+    // READ COMMITTED: read-modify-write paths lock rows explicitly (SELECT ... FOR UPDATE)
+    // and check versions, so REPEATABLE READ's gap locks would only add deadlocks between
+    // concurrent inserts (e.g. two creates replacing child rows past the last id).
+    CRM_RETURN_IF_ERROR(
+        conn->ExecuteDirect("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"));
     return conn;
   }
 

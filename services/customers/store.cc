@@ -86,11 +86,12 @@ v1::Customer FromRow(const db::Row& row) {
   return c;
 }
 
-// Replaces the rows of one child table with `values`, in one multi-row insert.
+// Replaces the rows of one child table with `values`, in one multi-row insert. A new
+// customer has no rows to delete (`delete_sql` null).
 absl::Status ReplaceChildren(db::Transaction& tx, const char* delete_sql, const char* table,
                              const char* column, int64_t id,
                              const google::protobuf::RepeatedPtrField<std::string>& values) {
-  CRM_RETURN_IF_ERROR(tx.Execute(delete_sql, {id}).status());
+  if (delete_sql != nullptr) CRM_RETURN_IF_ERROR(tx.Execute(delete_sql, {id}).status());
   if (values.empty()) return absl::OkStatus();
   std::string sql = absl::StrCat("INSERT INTO ", table, " (customer_id, ", column, ") VALUES ");
   std::vector<db::Value> params;
@@ -102,17 +103,13 @@ absl::Status ReplaceChildren(db::Transaction& tx, const char* delete_sql, const 
   return tx.Execute(sql, params).status();
 }
 
-absl::Status WriteChildren(db::Transaction& tx, int64_t id, const v1::Customer& c) {
-  CRM_RETURN_IF_ERROR(ReplaceChildren(tx, kDeleteTags, "customer_tags", "tag", id, c.tags()));
-  CRM_RETURN_IF_ERROR(
-      ReplaceChildren(tx, kDeleteEmails, "customer_emails", "email", id, c.emails()));
-  return ReplaceChildren(tx, kDeletePhones, "customer_phones", "phone", id, c.phones());
-}
-
-absl::StatusOr<v1::Customer> ParseReplay(const std::string& bytes) {
-  v1::Customer c;
-  if (!c.ParseFromString(bytes)) return absl::InternalError("stored response is unreadable");
-  return c;
+absl::Status WriteChildren(db::Transaction& tx, int64_t id, const v1::Customer& c, bool is_new) {
+  CRM_RETURN_IF_ERROR(ReplaceChildren(tx, is_new ? nullptr : kDeleteTags, "customer_tags", "tag",
+                                      id, c.tags()));
+  CRM_RETURN_IF_ERROR(ReplaceChildren(tx, is_new ? nullptr : kDeleteEmails, "customer_emails",
+                                      "email", id, c.emails()));
+  return ReplaceChildren(tx, is_new ? nullptr : kDeletePhones, "customer_phones", "phone", id,
+                         c.phones());
 }
 
 absl::Status CheckVersion(const v1::Customer& current, std::optional<int64_t> expected) {
@@ -188,11 +185,8 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const v1::Customer& input,
                                                    const db::IdempotencyKey& key) {
   v1::Customer result;
   CRM_RETURN_IF_ERROR(InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
-    CRM_ASSIGN_OR_RETURN(auto replay, db::FindReplay(tx, key));
-    if (replay) {
-      CRM_ASSIGN_OR_RETURN(result, ParseReplay(*replay));
-      return absl::OkStatus();
-    }
+    CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
+    if (replayed) return absl::OkStatus();
     std::string now = db::FormatDateTime(absl::Now());
     const auto& r = input.region();
     CRM_ASSIGN_OR_RETURN(
@@ -204,7 +198,7 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const v1::Customer& input,
                            input.creator(), input.notes(), now, now}));
     if (rows.empty()) return absl::InternalError("insert returned no id");
     int64_t id = rows[0].Int(0);
-    CRM_RETURN_IF_ERROR(WriteChildren(tx, id, input));
+    CRM_RETURN_IF_ERROR(WriteChildren(tx, id, input, /*is_new=*/true));
 
     result = input;
     result.set_name(api::ResourceName("customers", id));
@@ -260,11 +254,8 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(int64_t id,
                                                    const db::IdempotencyKey& key) {
   v1::Customer result;
   CRM_RETURN_IF_ERROR(InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
-    CRM_ASSIGN_OR_RETURN(auto replay, db::FindReplay(tx, key));
-    if (replay) {
-      CRM_ASSIGN_OR_RETURN(result, ParseReplay(*replay));
-      return absl::OkStatus();
-    }
+    CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
+    if (replayed) return absl::OkStatus();
     CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(SelectById(true), {id}));
     if (rows.empty()) return NotFound(id);
     v1::Customer current = FromRow(rows[0]);
@@ -282,7 +273,7 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(int64_t id,
                              JoinList(updated.emails()), JoinList(updated.phones()),
                              updated.source(), updated.owner(), updated.notes(), now, id})
             .status());
-    CRM_RETURN_IF_ERROR(WriteChildren(tx, id, updated));
+    CRM_RETURN_IF_ERROR(WriteChildren(tx, id, updated, /*is_new=*/false));
     updated.set_etag(api::EtagFromVersion(version + 1));
     *updated.mutable_update_time() = ToTimestamp(now);
     CRM_RETURN_IF_ERROR(
@@ -297,8 +288,9 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(int64_t id,
 absl::Status CustomerStore::Delete(int64_t id, std::optional<int64_t> expected_version,
                                    const db::IdempotencyKey& key) {
   return InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
-    CRM_ASSIGN_OR_RETURN(auto replay, db::FindReplay(tx, key));
-    if (replay) return absl::OkStatus();
+    google::protobuf::Empty empty;
+    CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &empty));
+    if (replayed) return absl::OkStatus();
     CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(SelectById(true), {id}));
     if (rows.empty()) return NotFound(id);
     v1::Customer current = FromRow(rows[0]);
@@ -307,7 +299,7 @@ absl::Status CustomerStore::Delete(int64_t id, std::optional<int64_t> expected_v
     CRM_RETURN_IF_ERROR(tx.Execute(kSoftDelete, {now, now, id}).status());
     CRM_RETURN_IF_ERROR(
         events::Append(tx, "crm.customers.v1.CustomerDeleted", current.name(), current));
-    return db::RecordResult(tx, key, google::protobuf::Empty().SerializeAsString());
+    return db::RecordResult(tx, key, empty.SerializeAsString());
   });
 }
 

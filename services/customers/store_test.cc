@@ -127,6 +127,19 @@ TEST_F(CustomersDbTest, ConcurrentRetriesWithOneRequestIdCreateOneCustomer) {
   EXPECT_EQ(CountRows("customers"), 1);
 }
 
+TEST_F(CustomersDbTest, ConcurrentCreatesWithChildRowsAllSucceed) {
+  // Creates insert tags and phones past the last id; they must not deadlock each other.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) Create("c-" + std::to_string(t) + "-" + std::to_string(i));
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(CountRows("customers"), 80);
+  EXPECT_EQ(CountRows("customer_tags"), 80);
+}
+
 TEST_F(CustomersDbTest, InvalidInputWritesNothing) {
   v1::CreateCustomerRequest req;
   req.mutable_customer()->set_display_name("Bad phones");
