@@ -1,10 +1,14 @@
 #include "libs/grpc/interceptors.h"
 
+#include <atomic>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "libs/log/log.h"
@@ -19,15 +23,17 @@ using grpc::experimental::InterceptionHookPoints;
 
 constexpr std::string_view kRequestIdKey = "x-request-id";
 
-const char* CodeName(grpc::StatusCode code) {
-  static constexpr const char* kNames[] = {
-      "OK",           "CANCELLED",          "UNKNOWN",          "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND",     "ALREADY_EXISTS",   "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",   "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",          "UNAVAILABLE",      "DATA_LOSS",
-      "UNAUTHENTICATED"};
+constexpr int kCodeCount = 17;
+constexpr const char* kCodeNames[kCodeCount] = {
+    "OK",        "CANCELLED",          "UNKNOWN",           "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED", "NOT_FOUND",  "ALREADY_EXISTS",    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+    "UNIMPLEMENTED", "INTERNAL",       "UNAVAILABLE",       "DATA_LOSS",
+    "UNAUTHENTICATED"};
+
+int CodeIndex(grpc::StatusCode code) {
   int i = static_cast<int>(code);
-  return i >= 0 && i < 17 ? kNames[i] : "UNKNOWN";
+  return i >= 0 && i < kCodeCount ? i : static_cast<int>(grpc::StatusCode::UNKNOWN);
 }
 
 const char* TypeName(grpc::experimental::ServerRpcInfo::Type type) {
@@ -40,10 +46,68 @@ const char* TypeName(grpc::experimental::ServerRpcInfo::Type type) {
   return "unknown";
 }
 
-struct Families {
-  prometheus::Family<prometheus::Counter>& started;
-  prometheus::Family<prometheus::Counter>& handled;
-  prometheus::Family<prometheus::Histogram>& seconds;
+// Metric children for one method, created on first use and kept: prometheus-cpp's
+// Family::Add builds a label map and takes a lock on every call, which adds up on a hot path.
+struct MethodMetrics {
+  prometheus::Counter* started = nullptr;
+  prometheus::Histogram* seconds = nullptr;
+  std::atomic<prometheus::Counter*> handled[kCodeCount] = {};
+};
+
+class Families final {
+ public:
+  explicit Families(prometheus::Registry& registry)
+      : started_(prometheus::BuildCounter()
+                     .Name("grpc_server_started_total")
+                     .Help("RPCs started on the server.")
+                     .Register(registry)),
+        handled_(prometheus::BuildCounter()
+                     .Name("grpc_server_handled_total")
+                     .Help("RPCs completed on the server, by status code.")
+                     .Register(registry)),
+        seconds_(prometheus::BuildHistogram()
+                     .Name("grpc_server_handling_seconds")
+                     .Help("Time from receiving an RPC to sending its status.")
+                     .Register(registry)) {}
+
+  MethodMetrics& ForMethod(const char* full_method, const std::string& service,
+                           const std::string& method, const char* type) {
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      if (auto it = methods_.find(absl::string_view(full_method)); it != methods_.end()) {
+        return *it->second;
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    auto& slot = methods_[full_method];
+    if (!slot) {
+      slot = std::make_unique<MethodMetrics>();
+      slot->started = &started_.Add(
+          {{"grpc_service", service}, {"grpc_method", method}, {"grpc_type", type}});
+      slot->seconds = &seconds_.Add(
+          {{"grpc_service", service}, {"grpc_method", method}},
+          prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                  0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+    }
+    return *slot;
+  }
+
+  prometheus::Counter& Handled(MethodMetrics& m, int code, const std::string& service,
+                               const std::string& method) {
+    if (prometheus::Counter* c = m.handled[code].load(std::memory_order_acquire)) return *c;
+    // Family::Add returns the existing child for equal labels, so a race here is harmless.
+    prometheus::Counter* c = &handled_.Add(
+        {{"grpc_service", service}, {"grpc_method", method}, {"grpc_code", kCodeNames[code]}});
+    m.handled[code].store(c, std::memory_order_release);
+    return *c;
+  }
+
+ private:
+  prometheus::Family<prometheus::Counter>& started_;
+  prometheus::Family<prometheus::Counter>& handled_;
+  prometheus::Family<prometheus::Histogram>& seconds_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<MethodMetrics>> methods_ ABSL_GUARDED_BY(mu_);
 };
 
 class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
@@ -82,23 +146,19 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
       md->emplace(grpc::string_ref(kRequestIdKey.data(), kRequestIdKey.size()),
                   grpc::string_ref(request_id_));
     }
-    families_.started
-        .Add({{"grpc_service", service_}, {"grpc_method", method_},
-              {"grpc_type", TypeName(info_->type())}})
-        .Increment();
+    metrics_ = &families_.ForMethod(info_->method(), service_, method_, TypeName(info_->type()));
+    metrics_->started->Increment();
   }
 
   void OnFinish(const grpc::Status& status) {
     absl::Duration elapsed = absl::Now() - start_;
-    const char* code = CodeName(status.error_code());
-    families_.handled
-        .Add({{"grpc_service", service_}, {"grpc_method", method_}, {"grpc_code", code}})
-        .Increment();
-    families_.seconds
-        .Add({{"grpc_service", service_}, {"grpc_method", method_}},
-             prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                     0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})
-        .Observe(absl::ToDoubleSeconds(elapsed));
+    int code_index = CodeIndex(status.error_code());
+    const char* code = kCodeNames[code_index];
+    if (metrics_ == nullptr) {  // no initial metadata was received (rare: a failed call)
+      metrics_ = &families_.ForMethod(info_->method(), service_, method_, TypeName(info_->type()));
+    }
+    families_.Handled(*metrics_, code_index, service_, method_).Increment();
+    metrics_->seconds->Observe(absl::ToDoubleSeconds(elapsed));
     if (!status.ok() || elapsed > absl::Seconds(1)) {
       log::ScopedRequestId scoped(request_id_);
       std::string ms = absl::StrFormat("%.1f", absl::ToDoubleMilliseconds(elapsed));
@@ -113,23 +173,13 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
   std::string service_;
   std::string method_;
   std::string request_id_;
+  MethodMetrics* metrics_ = nullptr;
 };
 
 class ObservabilityFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   explicit ObservabilityFactory(prometheus::Registry& registry)
-      : families_{prometheus::BuildCounter()
-                      .Name("grpc_server_started_total")
-                      .Help("RPCs started on the server.")
-                      .Register(registry),
-                  prometheus::BuildCounter()
-                      .Name("grpc_server_handled_total")
-                      .Help("RPCs completed on the server, by status code.")
-                      .Register(registry),
-                  prometheus::BuildHistogram()
-                      .Name("grpc_server_handling_seconds")
-                      .Help("Time from receiving an RPC to sending its status.")
-                      .Register(registry)} {}
+      : families_(registry) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {

@@ -96,7 +96,10 @@ absl::Status ServerRunner::Start() {
   }
 
   bool ready = !probe_ || probe_();
-  server_->GetHealthCheckService()->SetServingStatus(ready);
+  // "" (the server as a whole) follows readiness; "liveness" only says the process serves,
+  // so a Kubernetes liveness probe does not restart pods during a database outage.
+  server_->GetHealthCheckService()->SetServingStatus("", ready);
+  server_->GetHealthCheckService()->SetServingStatus(std::string(kLivenessService), true);
   probe_thread_ = std::thread([this] { ProbeLoop(); });
 
   if (!options_.port_file.empty()) {
@@ -127,7 +130,7 @@ void ServerRunner::ProbeLoop() {
       log::Info(ready ? "ready: dependencies reachable" : "not ready: dependency unreachable");
       last = ready;
     }
-    server_->GetHealthCheckService()->SetServingStatus(ready);
+    server_->GetHealthCheckService()->SetServingStatus("", ready);
   }
 }
 

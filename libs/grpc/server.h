@@ -29,6 +29,10 @@ class Registry;
 
 namespace crm {
 
+// Health service name that stays SERVING while the process runs (until it drains), for
+// liveness probes; the empty name follows the readiness probe.
+inline constexpr char kLivenessService[] = "liveness";
+
 struct ServerOptions {
   std::string service_name;                  // "customers", "gateway": log and metric label
   std::string listen_address = "0.0.0.0:0";  // port 0 picks a free port
@@ -49,7 +53,7 @@ class ServerRunner final {
   prometheus::Registry& metrics() { return *registry_; }
   // Register services and extra options here before Start().
   grpc::ServerBuilder& builder() { return builder_; }
-  // Polled every second; the health status ("" and every registered service) follows it.
+  // Polled every second; the health status of "" (the whole server) follows it.
   void SetReadinessProbe(std::function<bool()> probe) { probe_ = std::move(probe); }
 
   absl::Status Start();

@@ -74,6 +74,14 @@ TEST_F(ServerRunnerTest, HealthFollowsTheReadinessProbe) {
     absl::SleepFor(absl::Milliseconds(100));
   }
   EXPECT_EQ(status, grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+
+  // Liveness does not follow the dependency.
+  grpc::ClientContext ctx2;
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service(kLivenessService);
+  grpc::health::v1::HealthCheckResponse resp;
+  ASSERT_TRUE(health_->Check(&ctx2, req, &resp).ok());
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
 }
 
 TEST_F(ServerRunnerTest, ReturnsTheClientsRequestIdOrMakesOne) {
