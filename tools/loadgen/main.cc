@@ -1,0 +1,255 @@
+// crm-loadgen: measures GetCustomer and CreateCustomer through the gateway, straight to the
+// customers service, and as raw SQL on the same MariaDB, side by side in one run, plus the
+// servers' resident memory. Loopback targets only. See tools/loadgen/README.md.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "libs/config/config.h"
+#include "tools/loadgen/customer_calls.h"
+#include "tools/loadgen/driver.h"
+#include "tools/loadgen/proc.h"
+#include "tools/loadgen/raw_sql.h"
+#include "tools/loadgen/report.h"
+
+namespace crm::loadgen {
+namespace {
+
+// Targets the issue sets for the gateway path, as shares of the raw SQL ceiling.
+constexpr double kReadTarget = 0.40;
+constexpr double kWriteTarget = 0.60;
+// Seeding is bounded by count, and by this much time in case the service is very slow.
+constexpr absl::Duration kSeedTimeLimit = absl::Seconds(120);
+constexpr int kSeedRounds = 3;
+
+void Progress(const std::string& line) { std::cerr << "crm-loadgen: " << line << std::endl; }
+
+// True for 127.0.0.0/8, ::1 and localhost (and unix sockets). Load is only ever sent to
+// this machine: the workplace forbids load against any other address.
+bool IsLoopbackHost(absl::string_view host) {
+  if (absl::EqualsIgnoreCase(host, "localhost") || host == "::1") return true;
+  std::vector<absl::string_view> octets = absl::StrSplit(host, '.');
+  if (octets.size() != 4 || octets[0] != "127") return false;
+  for (absl::string_view octet : octets) {
+    int value = 0;
+    if (!absl::SimpleAtoi(octet, &value) || value < 0 || value > 255) return false;
+  }
+  return true;
+}
+
+// Accepts "host:port", "[v6]:port" and the gRPC scheme prefixes ipv4:, ipv6:, dns:///,
+// unix:. Fails with the reason when the target is not on this machine.
+absl::Status CheckLoopbackTarget(const std::string& flag, const std::string& target) {
+  absl::string_view rest = target;
+  if (absl::StartsWith(rest, "unix:")) return absl::OkStatus();
+  absl::ConsumePrefix(&rest, "dns:///") || absl::ConsumePrefix(&rest, "ipv4:") ||
+      absl::ConsumePrefix(&rest, "ipv6:");
+  absl::string_view host;
+  if (absl::ConsumePrefix(&rest, "[")) {
+    host = rest.substr(0, rest.find(']'));
+  } else {
+    host = rest.substr(0, rest.rfind(':'));
+  }
+  if (!IsLoopbackHost(host)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, "=", target,
+                     ": only loopback targets (127.0.0.0/8, ::1, localhost) are "
+                     "allowed; crm-loadgen never sends load to another machine"));
+  }
+  return absl::OkStatus();
+}
+
+ScenarioResult Skipped(const std::string& name, const std::string& why) {
+  ScenarioResult result;
+  result.name = name;
+  result.skipped = true;
+  result.first_error = why;
+  return result;
+}
+
+// A gRPC scenario: a blocking probe first, so a target that is down is reported once
+// instead of as thousands of errors.
+ScenarioResult RunGrpcScenario(const std::string& name, const LoadOptions& options,
+                               const std::vector<ServerProcess>& servers, CustomerCalls& calls,
+                               const std::string& probe_name, const AsyncOperation& operation) {
+  Progress(absl::StrCat(name, " ..."));
+  if (absl::Status probe = calls.Probe(probe_name); !probe.ok()) {
+    return Skipped(name, absl::StrCat("the target does not answer: ", probe.ToString()));
+  }
+  CpuMeter cpu(servers);
+  ScenarioResult result = RunAsyncLoad(name, options, operation);
+  result.cpu_cores = cpu.CoresUsed();
+  return result;
+}
+
+// Creates `count` customers for the reads to pick from. One create at a time: seeding is
+// not measured, and concurrent creates can deadlock in the store (see RESULTS.md), which
+// would leave fewer customers than asked for. A few rounds make up for sporadic failures.
+std::vector<std::string> Seed(CustomerCalls& direct, const std::string& run_id, int count) {
+  CreatedNames created;
+  size_t have = 0;
+  for (int round = 0; round < kSeedRounds && have < static_cast<size_t>(count); ++round) {
+    const ScenarioResult seed =
+        RunAsyncLoad("seed",
+                     LoadOptions{.concurrency = 1,
+                                 .warmup = absl::ZeroDuration(),
+                                 .duration = kSeedTimeLimit,
+                                 .max_operations = count - static_cast<int64_t>(have)},
+                     direct.Create(absl::StrCat(run_id, "-seed", round, "-"), &created));
+    have += static_cast<size_t>(seed.ok);
+    if (!seed.first_error.empty()) {
+      Progress(absl::StrCat("seeding: ", seed.errors, " creates failed, the first with ",
+                            seed.first_error));
+    }
+  }
+  return created.Take();
+}
+
+std::string Timestamp(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+int Run(int argc, char** argv) {
+  config::Flags flags(argc, argv, "crm-loadgen");
+  const std::string gateway_target =
+      flags.String("gateway", "127.0.0.1:50051", "the gateway's gRPC address (loopback only)");
+  const std::string direct_target = flags.String(
+      "direct", "127.0.0.1:50061", "the customers service's gRPC address (loopback only)");
+  DbOptions db;
+  db.unix_socket = flags.String("db_socket", "", "MariaDB unix socket (instead of host/port)");
+  db.host = flags.String("db_host", "127.0.0.1", "MariaDB host (loopback only)");
+  db.port = flags.Int("db_port", 3306, "MariaDB port", 1, 65535);
+  db.user = flags.String("db_user", "crm_customers", "MariaDB user of the customers schema");
+  db.password = flags.String("db_password", "", "MariaDB password");
+  db.schema = flags.String("db_name", "crm_customers", "the customers schema");
+  const std::string pid_dir =
+      flags.String("pid_dir", ".dev/run", "directory of <name>.pid files (as tools/dev writes)");
+  LoadOptions options;
+  options.concurrency =
+      flags.Int("concurrency", 16, "calls in flight (SQL: connections) per scenario", 1, 1024);
+  options.duration =
+      absl::Seconds(flags.Int("duration_s", 10, "measured seconds per scenario", 1, 600));
+  options.warmup =
+      absl::Seconds(flags.Int("warmup_s", 1, "unmeasured warm-up seconds per scenario", 0, 60));
+  const int seed_count =
+      flags.Int("seed_customers", 1000, "customers created before the reads", 1, 1000000);
+  const int call_timeout_s = flags.Int("call_timeout_s", 5, "deadline of each gRPC call", 1, 60);
+  const bool json = flags.Bool("json", false, "print one JSON object instead of the table");
+  flags.Finish();
+
+  for (const auto& [flag, target] : {std::pair<std::string, std::string>{"gateway", gateway_target},
+                                     {"direct", direct_target}}) {
+    if (absl::Status st = CheckLoopbackTarget(flag, target); !st.ok()) {
+      std::cerr << "crm-loadgen: " << st.message() << "\n";
+      return 2;
+    }
+  }
+  if (db.unix_socket.empty() && !IsLoopbackHost(db.host)) {
+    std::cerr << "crm-loadgen: --db_host=" << db.host << ": only loopback hosts are allowed\n";
+    return 2;
+  }
+
+  Report report;
+  const absl::Time started = absl::Now();
+  report.started_at = Timestamp(started);
+  report.options = options;
+  const std::vector<ServerProcess> servers = FindServers(pid_dir);
+  const std::vector<MemorySample> idle_memory = SampleMemory(servers);
+
+  // Request ids must never repeat across runs, or creates would replay earlier results.
+  const std::string run_id = absl::StrCat("lg", absl::ToUnixMillis(started), "-", getpid());
+  const absl::Duration call_timeout = absl::Seconds(call_timeout_s);
+  CustomerCalls gateway(gateway_target, call_timeout);
+  CustomerCalls direct(direct_target, call_timeout);
+
+  Progress(absl::StrCat("seeding ", seed_count, " customers through ", direct_target, " ..."));
+  const std::vector<std::string> names = Seed(direct, run_id, seed_count);
+  report.seeded = static_cast<int64_t>(names.size());
+  if (names.empty()) {
+    std::cerr << "crm-loadgen: seeding created no customer through " << direct_target
+              << " (is the stack up? ./tools/dev up)\n";
+    return 1;
+  }
+  std::vector<int64_t> ids;
+  ids.reserve(names.size());
+  for (const std::string& name : names) ids.push_back(CustomerId(name));
+
+  // One connection per worker thread, opened before any scenario so connects are not timed.
+  std::vector<std::unique_ptr<RawSqlClient>> sql_clients;
+  std::string sql_error;
+  for (int i = 0; i < options.concurrency && sql_error.empty(); ++i) {
+    absl::StatusOr<std::unique_ptr<RawSqlClient>> client = RawSqlClient::Connect(db);
+    if (client.ok()) {
+      sql_clients.push_back(*std::move(client));
+    } else {
+      sql_error = absl::StrCat("cannot connect to MariaDB: ", client.status().ToString());
+    }
+  }
+  auto run_sql = [&](const std::string& name,
+                     const std::function<absl::Status(RawSqlClient&, int64_t)>& body) {
+    Progress(absl::StrCat(name, " ..."));
+    if (!sql_error.empty()) return Skipped(name, sql_error);
+    std::vector<SyncOperation> workers;
+    int64_t retries_before = 0;
+    for (auto& client : sql_clients) {
+      workers.push_back([&client, &body](int64_t sequence) { return body(*client, sequence); });
+      retries_before += client->conflict_retries();
+    }
+    CpuMeter cpu(servers);
+    ScenarioResult result = RunThreadLoad(name, options, workers);
+    result.cpu_cores = cpu.CoresUsed();
+    result.conflict_retries = -retries_before;
+    for (auto& client : sql_clients) result.conflict_retries += client->conflict_retries();
+    return result;
+  };
+
+  OperationResults get;
+  get.operation = "GetCustomer";
+  get.target_ratio = kReadTarget;
+  get.gateway = RunGrpcScenario("GetCustomer via gateway", options, servers, gateway, names.front(),
+                                gateway.Get(names));
+  get.direct = RunGrpcScenario("GetCustomer direct", options, servers, direct, names.front(),
+                               direct.Get(names));
+  get.raw_sql = run_sql("GetCustomer raw SQL", [&ids](RawSqlClient& client, int64_t sequence) {
+    return client.Get(ids[Mix(static_cast<uint64_t>(sequence)) % ids.size()]);
+  });
+  report.operations.push_back(get);
+
+  OperationResults create;
+  create.operation = "CreateCustomer";
+  create.target_ratio = kWriteTarget;
+  create.gateway =
+      RunGrpcScenario("CreateCustomer via gateway", options, servers, gateway, names.front(),
+                      gateway.Create(absl::StrCat(run_id, "-gw-"), nullptr));
+  create.direct = RunGrpcScenario("CreateCustomer direct", options, servers, direct, names.front(),
+                                  direct.Create(absl::StrCat(run_id, "-direct-"), nullptr));
+  const std::string raw_prefix = absl::StrCat(run_id, "-sql-");
+  create.raw_sql =
+      run_sql("CreateCustomer raw SQL", [&raw_prefix](RawSqlClient& client, int64_t sequence) {
+        return client.Create(SampleCustomer(sequence), absl::StrCat(raw_prefix, sequence));
+      });
+  report.operations.push_back(create);
+  sql_clients.clear();
+
+  report.memory = MergeMemory(idle_memory, SampleMemory(FindServers(pid_dir)));
+  std::cout << (json ? FormatJson(report) : FormatTable(report));
+  return 0;
+}
+
+}  // namespace
+}  // namespace crm::loadgen
+
+int main(int argc, char** argv) { return crm::loadgen::Run(argc, argv); }

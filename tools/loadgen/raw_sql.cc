@@ -1,0 +1,319 @@
+#include "tools/loadgen/raw_sql.h"
+
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
+#include <cppconn/statement.h>
+#include <google/protobuf/any.pb.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <mysql_driver.h>
+#include <openssl/sha.h>
+
+#include <random>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace crm::loadgen {
+namespace {
+
+namespace v1 = customers::v1;
+
+// Statement texts copied from services/customers/store.cc (kColumns, SelectById(false),
+// kInsert, ReplaceChildren for a new customer), libs/db/idempotency.cc (kFind, kRecord) and
+// libs/events/outbox.cc (kAppend). Keep them in step when those change: the ceiling is
+// only meaningful for the same SQL.
+constexpr char kSelectById[] =
+    "SELECT c.id, c.version, c.display_name, c.kind, c.industry, c.size_band, c.country, "
+    "c.province, c.city, c.address, c.tags, c.emails, c.phones, c.source, c.owner, c.creator, "
+    "c.notes, c.create_time, c.update_time FROM customers c WHERE c.id = ? AND "
+    "c.delete_time IS NULL";
+constexpr char kFindReplay[] =
+    "SELECT method, request_hash, response FROM idempotency_keys WHERE request_id = ?";
+constexpr char kInsert[] =
+    "INSERT INTO customers (display_name, kind, industry, size_band, country, province, city, "
+    "address, tags, emails, phones, source, owner, creator, notes, create_time, update_time) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+constexpr char kAppendEvent[] =
+    "INSERT INTO outbox (event_type, resource, payload, request_id, create_time) "
+    "VALUES (?, ?, ?, ?, ?)";
+constexpr char kRecordResult[] =
+    "INSERT INTO idempotency_keys (request_id, method, request_hash, response, create_time) "
+    "VALUES (?, ?, ?, ?, ?)";
+
+// Deadlock and lock-wait timeout: the errors the service's pool retries.
+constexpr int kDeadlock = 1213;
+constexpr int kLockWaitTimeout = 1205;
+// The pool's policy (libs/db/pool.cc, InTransaction): three attempts, then give up.
+constexpr int kMaxConflictAttempts = 3;
+
+absl::Status FromException(const sql::SQLException& e) {
+  const bool conflict = e.getErrorCode() == kDeadlock || e.getErrorCode() == kLockWaitTimeout;
+  return absl::Status(
+      conflict ? absl::StatusCode::kAborted : absl::StatusCode::kInternal,
+      absl::StrCat("mysql error ", e.getErrorCode(), " (", e.getSQLState(), "): ", e.what()));
+}
+
+// The pool's back-off before retrying a conflicted transaction: 1-5 ms times the attempt,
+// so two transactions that deadlocked do not collide again in lock step.
+void SleepWithJitter(int attempt) {
+  thread_local std::minstd_rand random(std::random_device{}());
+  std::uniform_int_distribution<int> micros(1000 * attempt, 5000 * attempt);
+  absl::SleepFor(absl::Microseconds(micros(random)));
+}
+
+void SetBytes(sql::PreparedStatement& stmt, unsigned int index, const std::string& bytes) {
+  // SQLString keeps the length, so payload bytes after a zero byte survive.
+  stmt.setString(index, sql::SQLString(bytes.data(), bytes.size()));
+}
+
+// The DATETIME(6) text the store writes, in UTC.
+std::string DateTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", t, absl::UTCTimeZone());
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t micros = absl::ToUnixMicros(t);
+  ts.set_seconds(micros / 1000000);
+  ts.set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+  return ts;
+}
+
+// The idempotency record's request hash, made as db::KeyFor makes it: SHA-256 of the
+// deterministic serialisation of the request without its request_id.
+std::string RequestHash(const v1::Customer& customer) {
+  v1::CreateCustomerRequest request;
+  *request.mutable_customer() = customer;
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&out);
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RawSqlClient>> RawSqlClient::Connect(const DbOptions& options) {
+  sql::ConnectOptionsMap props;
+  if (!options.unix_socket.empty()) {
+    props["hostName"] = sql::SQLString("localhost");
+    props["socket"] = sql::SQLString(options.unix_socket);
+  } else {
+    props["hostName"] = sql::SQLString("tcp://" + options.host);
+    props["port"] = options.port;
+  }
+  props["userName"] = sql::SQLString(options.user);
+  props["password"] = sql::SQLString(options.password);
+  props["schema"] = sql::SQLString(options.schema);
+  props["OPT_RECONNECT"] = false;
+  props["CLIENT_MULTI_STATEMENTS"] = false;
+  props["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+  props["characterSetResults"] = sql::SQLString("utf8mb4");
+  try {
+    std::unique_ptr<sql::Connection> connection(
+        sql::mysql::get_mysql_driver_instance()->connect(props));
+    std::unique_ptr<sql::Statement> setup(connection->createStatement());
+    setup->execute("SET time_zone = '+00:00'");
+    setup->execute("SET NAMES utf8mb4");
+    // As libs/db/pool.cc sets it: no gap locks between concurrent inserts.
+    setup->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    return std::unique_ptr<RawSqlClient>(new RawSqlClient(std::move(connection)));
+  } catch (const sql::SQLException& e) {
+    return FromException(e);
+  }
+}
+
+RawSqlClient::RawSqlClient(std::unique_ptr<sql::Connection> connection)
+    : connection_(std::move(connection)), statement_(connection_->createStatement()) {}
+
+RawSqlClient::~RawSqlClient() {
+  // Statements hold server-side handles of the connection: close them first.
+  statements_.clear();
+  statement_.reset();
+  try {
+    connection_.reset();
+  } catch (const sql::SQLException&) {
+    // A connection that died under load may throw on close; there is nothing to recover.
+  }
+}
+
+sql::PreparedStatement& RawSqlClient::Prepare(const std::string& text) {
+  auto it = statements_.find(text);
+  if (it == statements_.end()) {
+    it = statements_
+             .emplace(text,
+                      std::unique_ptr<sql::PreparedStatement>(connection_->prepareStatement(text)))
+             .first;
+  }
+  return *it->second;
+}
+
+absl::Status RawSqlClient::Get(int64_t id) {
+  try {
+    sql::PreparedStatement& select = Prepare(kSelectById);
+    select.setInt64(1, id);
+    std::unique_ptr<sql::ResultSet> rs(select.executeQuery());
+    sql::ResultSetMetaData& meta = *rs->getMetaData();
+    const unsigned int columns = meta.getColumnCount();
+    bool found = false;
+    while (rs->next()) {
+      found = true;
+      // Read every column, as the store does before mapping the row to a Customer.
+      for (unsigned int i = 1; i <= columns; ++i) {
+        if (!rs->isNull(i)) (void)rs->getString(i);
+      }
+    }
+    if (!found) return absl::NotFoundError(absl::StrCat("customers/", id, " not found"));
+    return absl::OkStatus();
+  } catch (const sql::SQLException& e) {
+    return FromException(e);
+  }
+}
+
+absl::Status RawSqlClient::Create(const v1::Customer& customer, const std::string& request_id) {
+  for (int attempt = 1;; ++attempt) {
+    absl::Status status = CreateOnce(customer, request_id);
+    if (status.code() != absl::StatusCode::kAborted || attempt == kMaxConflictAttempts) {
+      return status;
+    }
+    ++conflict_retries_;
+    SleepWithJitter(attempt);
+  }
+}
+
+absl::Status RawSqlClient::CreateOnce(const v1::Customer& customer, const std::string& request_id) {
+  try {
+    statement_->execute("START TRANSACTION");
+  } catch (const sql::SQLException& e) {
+    return FromException(e);
+  }
+  absl::Status status = CreateInTransaction(customer, request_id);
+  try {
+    if (status.ok()) {
+      connection_->commit();
+    } else {
+      connection_->rollback();
+    }
+  } catch (const sql::SQLException& e) {
+    if (status.ok()) status = FromException(e);
+  }
+  return status;
+}
+
+absl::Status RawSqlClient::CreateInTransaction(const v1::Customer& customer,
+                                               const std::string& request_id) {
+  try {
+    sql::PreparedStatement& find = Prepare(kFindReplay);
+    find.setString(1, request_id);
+    std::unique_ptr<sql::ResultSet> replay(find.executeQuery());
+    if (replay->next()) return absl::AlreadyExistsError("request_id was used before");
+
+    const absl::Time now_time = absl::Now();
+    const std::string now = DateTime(now_time);
+    const v1::Region& region = customer.region();
+    sql::PreparedStatement& insert = Prepare(kInsert);
+    insert.setString(1, customer.display_name());
+    insert.setInt64(2, customer.kind());
+    insert.setString(3, customer.industry());
+    insert.setInt64(4, customer.size_band());
+    insert.setString(5, region.country());
+    insert.setString(6, region.province());
+    insert.setString(7, region.city());
+    insert.setString(8, customer.address());
+    insert.setString(9, absl::StrJoin(customer.tags(), "\n"));
+    insert.setString(10, absl::StrJoin(customer.emails(), "\n"));
+    insert.setString(11, absl::StrJoin(customer.phones(), "\n"));
+    insert.setString(12, customer.source());
+    insert.setString(13, customer.owner());
+    insert.setString(14, customer.creator());
+    insert.setString(15, customer.notes());
+    insert.setString(16, now);
+    insert.setString(17, now);
+    std::unique_ptr<sql::ResultSet> inserted(insert.executeQuery());
+    if (!inserted->next()) return absl::InternalError("insert returned no id");
+    const int64_t id = inserted->getInt64(1);
+
+    // A new customer has no child rows to replace: one multi-row INSERT per child table.
+    struct Child {
+      const char* table;
+      const char* column;
+      const google::protobuf::RepeatedPtrField<std::string>& values;
+    };
+    const Child children[] = {
+        {"customer_tags", "tag", customer.tags()},
+        {"customer_emails", "email", customer.emails()},
+        {"customer_phones", "phone", customer.phones()},
+    };
+    for (const Child& child : children) {
+      if (child.values.empty()) continue;
+      std::string text =
+          absl::StrCat("INSERT INTO ", child.table, " (customer_id, ", child.column, ") VALUES ");
+      for (int i = 0; i < child.values.size(); ++i) {
+        absl::StrAppend(&text, i == 0 ? "" : ", ", "(?, ?)");
+      }
+      sql::PreparedStatement& add = Prepare(text);
+      unsigned int index = 1;
+      for (const std::string& value : child.values) {
+        add.setInt64(index++, id);
+        add.setString(index++, value);
+      }
+      add.executeUpdate();
+    }
+
+    // The response and event payload, as the store builds them.
+    v1::Customer result = customer;
+    result.set_name(absl::StrCat("customers/", id));
+    result.set_etag("\"1\"");
+    *result.mutable_create_time() = ToTimestamp(now_time);
+    *result.mutable_update_time() = result.create_time();
+
+    google::protobuf::Any payload;
+    payload.PackFrom(result);
+    sql::PreparedStatement& append = Prepare(kAppendEvent);
+    append.setString(1, "crm.customers.v1.CustomerCreated");
+    append.setString(2, result.name());
+    SetBytes(append, 3, payload.SerializeAsString());
+    append.setString(4, request_id);
+    append.setString(5, DateTime(absl::Now()));
+    append.executeUpdate();
+
+    sql::PreparedStatement& record = Prepare(kRecordResult);
+    record.setString(1, request_id);
+    record.setString(2, "CreateCustomer");
+    record.setString(3, RequestHash(customer));
+    SetBytes(record, 4, result.SerializeAsString());
+    record.setString(5, DateTime(absl::Now()));
+    record.executeUpdate();
+    return absl::OkStatus();
+  } catch (const sql::SQLException& e) {
+    return FromException(e);
+  }
+}
+
+int64_t CustomerId(const std::string& name) {
+  constexpr absl::string_view kPrefix = "customers/";
+  int64_t id = 0;
+  if (!absl::StartsWith(name, kPrefix) ||
+      !absl::SimpleAtoi(absl::string_view(name).substr(kPrefix.size()), &id) || id <= 0) {
+    return 0;
+  }
+  return id;
+}
+
+}  // namespace crm::loadgen

@@ -1,0 +1,74 @@
+// The raw SQL ceiling: the statements the customers store runs for a Get and a Create,
+// sent straight through MySQL Connector/C++ prepared statements on one connection, with no
+// RPC, no pool, no validation and no response mapping around them. What the service
+// reaches is compared against this.
+//
+// Thread-safety: one RawSqlClient belongs to one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "crm/customers/v1/customers.pb.h"
+
+namespace sql {
+class Connection;
+class PreparedStatement;
+class Statement;
+}  // namespace sql
+
+namespace crm::loadgen {
+
+struct DbOptions {
+  std::string unix_socket;  // used instead of host/port when set
+  std::string host = "127.0.0.1";
+  int port = 3306;
+  std::string user;
+  std::string password;
+  std::string schema;
+};
+
+class RawSqlClient final {
+ public:
+  // Opens a connection with the session settings the service's pool uses (utf8mb4, UTC,
+  // READ COMMITTED).
+  static absl::StatusOr<std::unique_ptr<RawSqlClient>> Connect(const DbOptions& options);
+  ~RawSqlClient();
+  RawSqlClient(const RawSqlClient&) = delete;
+  RawSqlClient& operator=(const RawSqlClient&) = delete;
+
+  // The store's Get: SELECT of one live customer by primary key, every column read.
+  // NOT_FOUND when no row comes back.
+  absl::Status Get(int64_t id);
+
+  // The store's Create, statement for statement, in one transaction: idempotency lookup,
+  // INSERT ... RETURNING id, one multi-row INSERT per child table (tags, emails, phones),
+  // outbox INSERT, idempotency INSERT, COMMIT. A deadlock or lock-wait timeout
+  // is retried as the service's pool retries it (3 attempts with jitter), then ABORTED.
+  absl::Status Create(const customers::v1::Customer& customer, const std::string& request_id);
+
+  // Transactions run again after a deadlock or lock-wait timeout, so far.
+  int64_t conflict_retries() const { return conflict_retries_; }
+
+ private:
+  explicit RawSqlClient(std::unique_ptr<sql::Connection> connection);
+  // Prepared on first use and kept, as the service's connections keep theirs.
+  sql::PreparedStatement& Prepare(const std::string& text);
+  absl::Status CreateOnce(const customers::v1::Customer& customer, const std::string& request_id);
+  absl::Status CreateInTransaction(const customers::v1::Customer& customer,
+                                   const std::string& request_id);
+
+  std::unique_ptr<sql::Connection> connection_;
+  std::unique_ptr<sql::Statement> statement_;  // for START TRANSACTION, as the pool sends it
+  std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+  int64_t conflict_retries_ = 0;
+};
+
+// The numeric id in "customers/{id}", or 0 when `name` is not of that form.
+int64_t CustomerId(const std::string& name);
+
+}  // namespace crm::loadgen
