@@ -1,11 +1,14 @@
 #include "services/gateway/proxy.h"
 
+#include <google/protobuf/descriptor.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/registry.h>
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <utility>
 
@@ -18,23 +21,53 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/log/log.h"
 
 namespace crm::gateway {
 
-struct Proxy::Backend {
-  std::string package;
-  std::string name;  // BackendName(package): label and error-message form
+class Proxy::Backend final {
+ public:
+  Backend(const std::string& package_name, std::shared_ptr<grpc::Channel> channel,
+          prometheus::Family<prometheus::Counter>& calls)
+      : package(package_name),
+        name(BackendName(package_name)),
+        unavailable_prefix(absl::StrCat(name, " backend unavailable: ")),
+        stub(std::move(channel)),
+        calls_(calls) {}
+
+  const std::string package;
+  const std::string name;                // BackendName(package): label and error-message form
+  const std::string unavailable_prefix;  // "customers backend unavailable: "
   // Starting a call does not change the stub (it only holds the channel), but its methods
   // are not const.
   mutable grpc::GenericStub stub;
-  prometheus::Family<prometheus::Counter>* calls;
 
   void CountCall(grpc::StatusCode code) const {
-    calls
-        ->Add({{"backend", name},
-               {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}})
-        .Increment();
+    const auto index = static_cast<size_t>(code);
+    if (index >= counters_.size()) {  // not a code gRPC defines: counted, just not cached
+      CounterFor(code).Increment();
+      return;
+    }
+    prometheus::Counter* counter = counters_[index].load(std::memory_order_acquire);
+    if (counter == nullptr) {
+      // Family::Add returns the existing child for equal labels, so racing callers agree.
+      counter = &CounterFor(code);
+      counters_[index].store(counter, std::memory_order_release);
+    }
+    counter->Increment();
   }
+
+ private:
+  prometheus::Counter& CounterFor(grpc::StatusCode code) const {
+    return calls_.Add({{"backend", name},
+                       {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}});
+  }
+
+  prometheus::Family<prometheus::Counter>& calls_;
+  // The child of each status code, created on first use: Family::Add builds a label map and
+  // takes the family's lock, too much for every call.
+  mutable std::array<std::atomic<prometheus::Counter*>, grpc::StatusCode::UNAUTHENTICATED + 1>
+      counters_{};
 };
 
 namespace {
@@ -74,6 +107,61 @@ absl::string_view PackageOfMethod(absl::string_view method) {
 
 absl::string_view ToView(const grpc::string_ref& s) { return {s.data(), s.size()}; }
 
+// What both paths do before calling the backend.
+void PrepareBackendContext(const grpc::GenericCallbackServerContext& ctx,
+                           grpc::ClientContext& backend_ctx) {
+  // The backend gets what is left of the client's deadline, so its own work (and any call it
+  // makes further down) stops when nobody waits for the answer any more.
+  backend_ctx.set_deadline(ctx.raw_deadline());
+  // A backend that is down must fail the call at once with UNAVAILABLE, not park it until the
+  // deadline.
+  backend_ctx.set_wait_for_ready(false);
+  bool has_request_id = false;
+  for (const auto& [key, value] : ctx.client_metadata()) {
+    const absl::string_view k = ToView(key);
+    if (!ShouldForwardMetadata(k)) continue;
+    has_request_id = has_request_id || k == kRequestIdKey;
+    backend_ctx.AddMetadata(std::string(k), std::string(ToView(value)));
+  }
+  // So that the backend's log lines and the gateway's carry the same id.
+  if (!has_request_id) backend_ctx.AddMetadata(std::string(kRequestIdKey), NewRequestId());
+}
+
+void ForwardInitialMetadata(const grpc::ClientContext& backend_ctx,
+                            grpc::GenericCallbackServerContext& ctx) {
+  for (const auto& [key, value] : backend_ctx.GetServerInitialMetadata()) {
+    if (ShouldForwardMetadata(ToView(key))) {
+      ctx.AddInitialMetadata(std::string(ToView(key)), std::string(ToView(value)));
+    }
+  }
+}
+
+void ForwardTrailingMetadata(const grpc::ClientContext& backend_ctx,
+                             grpc::GenericCallbackServerContext& ctx) {
+  for (const auto& [key, value] : backend_ctx.GetServerTrailingMetadata()) {
+    // The backend's bootstrap returns the request id in its trailers, and so does the
+    // gateway's own: forwarding the backend's copy would hand the client the id twice.
+    if (ShouldForwardMetadata(ToView(key)) && ToView(key) != kRequestIdKey) {
+      ctx.AddTrailingMetadata(std::string(ToView(key)), std::string(ToView(value)));
+    }
+  }
+}
+
+// The status the client gets for a backend call that ended with `status`. `answered`: the
+// backend sent response headers.
+grpc::Status ClientStatus(const Proxy::Backend& backend, grpc::Status status, bool answered) {
+  // No response headers means the failure happened before the backend took the call: say
+  // which backend, since the client only knows the gateway's address. (A gateway behind a
+  // gateway already said it.)
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE || answered ||
+      absl::StartsWith(status.error_message(), backend.unavailable_prefix)) {
+    return status;
+  }
+  return grpc::Status(status.error_code(),
+                      absl::StrCat(backend.unavailable_prefix, status.error_message()),
+                      status.error_details());
+}
+
 // Answers calls that have no route. It never reads: finishing is enough, the library drains.
 class UnroutedCall final : public grpc::ServerGenericBidiReactor {
  public:
@@ -81,9 +169,78 @@ class UnroutedCall final : public grpc::ServerGenericBidiReactor {
   void OnDone() override { delete this; }
 };
 
-// One proxied call: this object is the reactor of the gateway's server-side call (the
-// "downstream", towards the client) and owns the reactor of the call to the backend
-// ("upstream"). Two pumps move messages, each with one message in flight:
+// One call of a unary method. The client's request is read once and sent with a one-shot
+// backend call, whose completion answers the client with one write-and-finish (or a plain
+// Finish for an error): a handful of batches instead of a stream's dozen.
+//
+// Lifetime: the downstream call is finished exactly once, either when the client sent no
+// request (no backend call exists then) or from the backend call's completion, which is its
+// last use of this object's members. OnDone follows Finish (and OnCancel, if any), so the
+// object deletes itself there with no backend call left to touch it.
+class UnaryCall final : public grpc::ServerGenericBidiReactor {
+ public:
+  UnaryCall(grpc::GenericCallbackServerContext* ctx, std::shared_ptr<const Proxy::Backend> backend)
+      : ctx_(ctx), backend_(std::move(backend)) {
+    PrepareBackendContext(*ctx_, backend_ctx_);
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // Cancelled, or the client half-closed without sending the request.
+      Finish(ctx_->IsCancelled() ? grpc::Status::CANCELLED
+                                 : grpc::Status(grpc::StatusCode::INTERNAL,
+                                                "gateway: the call ended without a request "
+                                                "message (the method is unary)"));
+      return;
+    }
+    // A cancellation that already arrived is not lost: TryCancel before the call starts is
+    // remembered by the context and applied when the call is created.
+    backend_->stub.UnaryCall(&backend_ctx_, ctx_->method(), grpc::StubOptions(), &request_,
+                             &response_,
+                             [this](grpc::Status status) { OnBackendDone(std::move(status)); });
+  }
+
+  // The client cancelled or its deadline passed: the backend call ends with CANCELLED, and
+  // its completion finishes this call.
+  void OnCancel() override { backend_ctx_.TryCancel(); }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void OnBackendDone(grpc::Status status) {
+    const grpc::ClientContext& backend_ctx = backend_ctx_;
+    // Response headers are the only sign that the backend took the call (for the UNAVAILABLE
+    // prefix rule). They are missing when the call never reached the backend, and also for a
+    // trailers-only answer, the form an error status takes unless the backend sent headers
+    // first: as on the stream path, an UNAVAILABLE the backend returned itself is prefixed too.
+    const bool answered = !backend_ctx.GetServerInitialMetadata().empty();
+    ForwardInitialMetadata(backend_ctx, *ctx_);
+    ForwardTrailingMetadata(backend_ctx, *ctx_);
+    backend_->CountCall(status.error_code());
+    if (status.ok() && !response_.Valid()) {  // only a stream-shaped backend can do this
+      status = grpc::Status(grpc::StatusCode::INTERNAL,
+                            absl::StrCat(backend_->name, " backend sent no response message"));
+    }
+    // Nothing of `this` may be touched after Finish: OnDone may run at once on another thread
+    // and delete it.
+    if (status.ok()) {
+      StartWriteAndFinish(&response_, grpc::WriteOptions(), status);
+    } else {
+      Finish(ClientStatus(*backend_, std::move(status), answered));
+    }
+  }
+
+  grpc::GenericCallbackServerContext* const ctx_;
+  const std::shared_ptr<const Proxy::Backend> backend_;
+  grpc::ClientContext backend_ctx_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+};
+
+// One call of a streaming (or unknown) method: this object is the reactor of the gateway's
+// server-side call (the "downstream", towards the client) and owns the reactor of the call to
+// the backend ("upstream"). Two pumps move messages, each with one message in flight:
 //   request pump:  downstream Read → upstream Write → downstream Read ... → upstream WritesDone
 //   response pump: upstream initial metadata → upstream Read → downstream Write → upstream
 //                  Read ... until the backend ends its stream.
@@ -92,25 +249,11 @@ class UnroutedCall final : public grpc::ServerGenericBidiReactor {
 // call started from downstream reactions are covered by one hold per pump, so the upstream
 // OnDone cannot run while a pump may still touch that call. Downstream ops are only started
 // before Finish, which is issued after both pumps released their holds.
-class ProxyCall final : public grpc::ServerGenericBidiReactor {
+class StreamCall final : public grpc::ServerGenericBidiReactor {
  public:
-  ProxyCall(grpc::GenericCallbackServerContext* ctx, std::shared_ptr<const Proxy::Backend> backend)
+  StreamCall(grpc::GenericCallbackServerContext* ctx, std::shared_ptr<const Proxy::Backend> backend)
       : ctx_(ctx), backend_(std::move(backend)), upstream_(this) {
-    // The backend gets what is left of the client's deadline, so its own work (and any call
-    // it makes further down) stops when nobody waits for the answer any more.
-    upstream_ctx_.set_deadline(ctx_->raw_deadline());
-    // A backend that is down must fail the call at once with UNAVAILABLE, not park it until
-    // the deadline.
-    upstream_ctx_.set_wait_for_ready(false);
-    bool has_request_id = false;
-    for (const auto& [key, value] : ctx_->client_metadata()) {
-      const absl::string_view k = ToView(key);
-      if (!ShouldForwardMetadata(k)) continue;
-      has_request_id = has_request_id || k == kRequestIdKey;
-      upstream_ctx_.AddMetadata(std::string(k), std::string(ToView(value)));
-    }
-    // So that the backend's log lines and the gateway's carry the same id.
-    if (!has_request_id) upstream_ctx_.AddMetadata(std::string(kRequestIdKey), NewRequestId());
+    PrepareBackendContext(*ctx_, upstream_ctx_);
 
     // The read is queued before the backend call starts: a backend that fails at once may
     // finish the downstream call from another thread, and no op may follow Finish.
@@ -161,14 +304,14 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
 
   class Upstream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
    public:
-    explicit Upstream(ProxyCall* call) : call_(call) {}
+    explicit Upstream(StreamCall* call) : call_(call) {}
     void OnReadInitialMetadataDone(bool ok) override { call_->OnBackendInitialMetadata(ok); }
     void OnReadDone(bool ok) override { call_->OnBackendReadDone(ok); }
     void OnWriteDone(bool ok) override { call_->OnBackendWriteDone(ok); }
     void OnDone(const grpc::Status& status) override { call_->OnBackendDone(status); }
 
    private:
-    ProxyCall* const call_;
+    StreamCall* const call_;
   };
 
   // --- upstream (backend-facing) reactions ---
@@ -182,11 +325,7 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
       absl::MutexLock lock(&mu_);
       backend_answered_ = true;
     }
-    for (const auto& [key, value] : upstream_ctx_.GetServerInitialMetadata()) {
-      if (ShouldForwardMetadata(ToView(key))) {
-        ctx_->AddInitialMetadata(std::string(ToView(key)), std::string(ToView(value)));
-      }
-    }
+    ForwardInitialMetadata(upstream_ctx_, *ctx_);
     // Send the backend's headers now rather than with the first message: a client watching a
     // quiet stream learns that the backend accepted the call.
     StartSendInitialMetadata();
@@ -234,28 +373,13 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
   void OnBackendDone(const grpc::Status& status) {
-    for (const auto& [key, value] : upstream_ctx_.GetServerTrailingMetadata()) {
-      // The backend's bootstrap returns the request id in its trailers, and so does the
-      // gateway's own: forwarding the backend's copy would hand the client the id twice.
-      if (ShouldForwardMetadata(ToView(key)) && ToView(key) != kRequestIdKey) {
-        ctx_->AddTrailingMetadata(std::string(ToView(key)), std::string(ToView(value)));
-      }
-    }
+    ForwardTrailingMetadata(upstream_ctx_, *ctx_);
     bool answered;
     {
       absl::MutexLock lock(&mu_);
       answered = backend_answered_;
     }
-    grpc::Status result = status;
-    // No response headers means the failure happened before the backend took the call: say
-    // which backend, since the client only knows the gateway's address. (A gateway behind a
-    // gateway already said it.)
-    const std::string prefix = absl::StrCat(backend_->name, " backend unavailable: ");
-    if (status.error_code() == grpc::StatusCode::UNAVAILABLE && !answered &&
-        !absl::StartsWith(status.error_message(), prefix)) {
-      result = grpc::Status(status.error_code(), absl::StrCat(prefix, status.error_message()),
-                            status.error_details());
-    }
+    grpc::Status result = ClientStatus(*backend_, status, answered);
     backend_->CountCall(status.error_code());
     MarkDone(Side::kUpstream);
     // Nothing of `this` may be touched after Finish: the downstream OnDone may run at once on
@@ -363,8 +487,23 @@ std::string NewRequestId() {
                          high & 0x0fff, 0x8000 | ((low >> 48) & 0x3fff), low & 0xffffffffffffULL);
 }
 
-Proxy::Proxy(const std::vector<Route>& routes, prometheus::Registry& registry,
-             ProxyOptions options) {
+bool IsUnaryMethod(absl::string_view method) {
+  // "/pkg.Service/Method" → "pkg.Service.Method", the descriptor's full name.
+  if (!absl::ConsumePrefix(&method, "/")) return false;
+  const size_t slash = method.find('/');
+  if (slash == absl::string_view::npos || method.find('/', slash + 1) != absl::string_view::npos) {
+    return false;
+  }
+  const std::string full_name =
+      absl::StrCat(method.substr(0, slash), ".", method.substr(slash + 1));
+  const google::protobuf::MethodDescriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(full_name);
+  return descriptor != nullptr && !descriptor->client_streaming() &&
+         !descriptor->server_streaming();
+}
+
+Proxy::Proxy(const std::vector<Route>& routes, prometheus::Registry& registry, ProxyOptions options)
+    : unary_fast_path_(options.unary_fast_path) {
   auto& calls = prometheus::BuildCounter()
                     .Name("crm_gateway_backend_calls_total")
                     .Help("Calls the gateway forwarded, by backend and final gRPC status code.")
@@ -374,12 +513,34 @@ Proxy::Proxy(const std::vector<Route>& routes, prometheus::Registry& registry,
   for (const Route& route : routes) {
     std::shared_ptr<grpc::Channel>& channel = channels[route.address];
     if (channel == nullptr) channel = MakeChannel(route.address, options);
-    backends_[route.package] = std::make_shared<const Backend>(
-        Backend{route.package, BackendName(route.package), grpc::GenericStub(channel), &calls});
+    backends_[route.package] = std::make_shared<const Backend>(route.package, channel, calls);
   }
 }
 
 Proxy::~Proxy() = default;
+
+bool Proxy::TakesUnaryPath(const std::string& method) {
+  if (!unary_fast_path_) return false;
+  {
+    absl::ReaderMutexLock lock(&unary_mu_);
+    if (const auto it = unary_.find(method); it != unary_.end()) return it->second;
+  }
+  const bool unary = IsUnaryMethod(method);
+  // Clients may invent method names within a routed package; past this many the answers are
+  // no longer kept (the lookup is still correct, just repeated).
+  constexpr size_t kMaxRememberedMethods = 4096;
+  bool first_time = false;
+  {
+    absl::MutexLock lock(&unary_mu_);
+    if (unary_.size() < kMaxRememberedMethods) first_time = unary_.emplace(method, unary).second;
+  }
+  // Once per method: shows in the log which path each method takes, and that the descriptors
+  // of the protos are linked into this binary at all.
+  if (first_time) {
+    log::Info("gateway method path", {{"method", method}, {"path", unary ? "unary" : "stream"}});
+  }
+  return unary;
+}
 
 grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServerContext* ctx) {
   const absl::string_view package = PackageOfMethod(ctx->method());
@@ -391,7 +552,8 @@ grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServer
                         : absl::StrCat("gateway: no backend serves package \"", package,
                                        "\" (method ", ctx->method(), ")")));
   }
-  return new ProxyCall(ctx, it->second);
+  if (TakesUnaryPath(ctx->method())) return new UnaryCall(ctx, it->second);
+  return new StreamCall(ctx, it->second);
 }
 
 }  // namespace crm::gateway

@@ -1,18 +1,26 @@
 // The gateway's byte-level gRPC proxy. Every call that no registered service claims (the
 // gateway's own health and reflection are registered services) arrives here as a generic
-// bidi stream; its method path "/crm.customers.v1.CustomerService/GetCustomer" names the
-// proto package "crm.customers.v1", which the route table maps to a backend address. The
-// proxy forwards messages as opaque bytes, so no RPC is ever re-declared here: a new method
-// in a backend's .proto is reachable through the gateway without rebuilding it.
+// call; its method path "/crm.customers.v1.CustomerService/GetCustomer" names the proto
+// package "crm.customers.v1", which the route table maps to a backend address. The proxy
+// forwards messages as opaque bytes, so no RPC is ever re-declared here: a new method in a
+// backend's .proto is reachable through the gateway without rebuilding it.
 //
-// Treating every call as bidi is transparent on the wire for unary, client-streaming,
-// server-streaming and bidi methods alike. What is carried across: request and response
-// messages in order (one in flight per direction, so gRPC flow control reaches end to end),
-// half-close, the deadline, cancellation in both directions, request metadata (minus HTTP/2
-// and gRPC transport headers) with an x-request-id added when the client sent none, the
-// backend's initial and trailing metadata (except its x-request-id echo, which the gateway's
-// own bootstrap already returns), and the final status with its error_details
-// (google.rpc.Status bytes).
+// A call takes one of two paths:
+// - Unary fast path, for methods this binary knows to be unary: every proto compiled into
+//   crm_proto is registered in protobuf's generated descriptor pool, so "/pkg.Service/Method"
+//   is looked up there once and the answer cached. The request is read once and sent with a
+//   one-shot backend call; the answer goes back with one write-and-finish. This is a fraction
+//   of the batches and thread hops of a stream, and almost every CRM call is unary.
+// - Stream path, for streaming methods and methods this binary does not know (a backend newer
+//   than the gateway): the call is proxied as a bidi stream, which is transparent on the wire
+//   for every kind of method.
+//
+// Both paths carry across: request and response messages in order (on the stream path one in
+// flight per direction, so gRPC flow control reaches end to end), half-close, the deadline,
+// cancellation in both directions, request metadata (minus HTTP/2 and gRPC transport headers)
+// with an x-request-id added when the client sent none, the backend's initial and trailing
+// metadata (except its x-request-id echo, which the gateway's own bootstrap already returns),
+// and the final status with its error_details (google.rpc.Status bytes).
 //
 //   auto routes = crm::gateway::ParseRoutes("crm.customers.v1=127.0.0.1:50061");
 //   crm::gateway::Proxy proxy(*routes, runner.metrics());
@@ -28,9 +36,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace prometheus {
@@ -62,6 +72,11 @@ bool ShouldForwardMetadata(absl::string_view key);
 // A fresh random request id in UUID v4 form, for calls that arrive without x-request-id.
 std::string NewRequestId();
 
+// Whether `method` ("/pkg.Service/Method") is a unary RPC of a proto linked into this binary
+// (a lookup in protobuf's generated descriptor pool). False for streaming methods, unknown
+// methods and malformed paths.
+bool IsUnaryMethod(absl::string_view method);
+
 struct ProxyOptions {
   // Largest message accepted from or sent to a backend; match the gateway server's own limit.
   int max_message_bytes = 4 << 20;
@@ -70,6 +85,8 @@ struct ProxyOptions {
   // without data, the shared server bootstrap (libs/grpc/server.h) one per 10 seconds.
   absl::Duration keepalive_time = absl::Seconds(60);
   absl::Duration keepalive_timeout = absl::Seconds(20);
+  // Off: every call takes the stream path, as if no method were known to be unary.
+  bool unary_fast_path = true;
 };
 
 class Proxy final : public grpc::CallbackGenericService {
@@ -86,11 +103,19 @@ class Proxy final : public grpc::CallbackGenericService {
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override;
 
-  struct Backend;  // a routed package: its channel, stub and metric family (proxy.cc)
+  class Backend;  // a routed package: its channel, stub and call counters (proxy.cc)
 
  private:
+  // Whether calls to `method` (of a routed package) take the unary fast path.
+  bool TakesUnaryPath(const std::string& method);
+
+  const bool unary_fast_path_;
   // Immutable after construction, so lookups need no lock. Shared with in-flight calls.
   absl::flat_hash_map<std::string, std::shared_ptr<const Backend>> backends_;
+  // IsUnaryMethod answers by method path, so each method is looked up in the descriptor pool
+  // once. Readers share the lock; only a method's first call writes.
+  absl::Mutex unary_mu_;
+  absl::flat_hash_map<std::string, bool> unary_ ABSL_GUARDED_BY(unary_mu_);
 };
 
 }  // namespace crm::gateway

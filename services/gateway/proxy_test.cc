@@ -1,6 +1,9 @@
 // The proxy between a real client and a real backend over loopback: a fake grpc.health.v1
 // backend (its package routed like any crm.* package) behind a gateway server that only has
-// the generic proxy registered.
+// the generic proxy registered. Health.Check is unary and Health.Watch server-streaming, and
+// both are in this binary's descriptor pool, so with the unary fast path on (the default)
+// Check calls take the unary path and Watch calls the stream path; every gateway test also
+// runs with the fast path off, where Check calls take the stream path too.
 #include "services/gateway/proxy.h"
 
 #include <arpa/inet.h>
@@ -20,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -154,17 +158,26 @@ class FakeHealth final : public Health::Service {
   int watch_written_ ABSL_GUARDED_BY(mu_) = -1;
 };
 
-// A raw bidi call through the gateway that sends one message and never half-closes: the
-// backend must be able to finish the call on its own.
-class NoHalfCloseCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+// A raw bidi call through the gateway, below what a generated stub allows: it may send no
+// request at all, and may never half-close.
+class RawCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
-  NoHalfCloseCall(grpc::GenericStub& stub, const std::string& method,
-                  const google::protobuf::Message& request) {
+  // Sends `request` unless it is null; half-closes if `half_close`.
+  RawCall(grpc::GenericStub& stub, const std::string& method,
+          const google::protobuf::Message* request, bool half_close) {
     ctx_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    grpc::Slice slice(request.SerializeAsString());
-    request_ = grpc::ByteBuffer(&slice, 1);
     stub.PrepareBidiStreamingCall(&ctx_, method, grpc::StubOptions(), this);
-    StartWrite(&request_);
+    if (request != nullptr) {
+      grpc::Slice slice(request->SerializeAsString());
+      request_ = grpc::ByteBuffer(&slice, 1);
+      if (half_close) {
+        StartWriteLast(&request_, grpc::WriteOptions());
+      } else {
+        StartWrite(&request_);
+      }
+    } else if (half_close) {
+      StartWritesDone();
+    }
     StartRead(&response_);
     StartCall();
   }
@@ -185,6 +198,8 @@ class NoHalfCloseCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, g
   }
 
   // The final status and the number of responses; DEADLINE_EXCEEDED-like "hang" if not done.
+  void Cancel() { ctx_.TryCancel(); }
+
   std::pair<grpc::Status, int> Await() {
     absl::MutexLock lock(&mu_);
     if (!mu_.AwaitWithTimeout(absl::Condition(&done_), absl::Seconds(3))) {
@@ -216,6 +231,10 @@ double CounterValue(prometheus::Registry& registry, const std::string& backend,
   return 0;
 }
 
+std::string ToCodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+}
+
 std::string Loopback(int port) { return absl::StrCat("127.0.0.1:", port); }
 
 // A loopback port nothing listens on: bound (so the kernel picks it), then closed unlistened.
@@ -235,7 +254,8 @@ int UnusedPort() {
   return port;
 }
 
-class GatewayTest : public ::testing::Test {
+// The parameter: whether the unary fast path is on.
+class GatewayTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     grpc::ServerBuilder builder;
@@ -252,7 +272,9 @@ class GatewayTest : public ::testing::Test {
   }
 
   void StartGateway(const std::vector<Route>& routes) {
-    proxy_ = std::make_unique<Proxy>(routes, registry_);
+    ProxyOptions options;
+    options.unary_fast_path = GetParam();
+    proxy_ = std::make_unique<Proxy>(routes, registry_, options);
     int port = 0;
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -291,7 +313,7 @@ class GatewayTest : public ::testing::Test {
   std::unique_ptr<Health::Stub> health_;
 };
 
-TEST_F(GatewayTest, UnaryCallPassesThrough) {
+TEST_P(GatewayTest, UnaryCallPassesThrough) {
   grpc::ClientContext ctx;
   SetDeadline(ctx, std::chrono::seconds(5));
   HealthCheckRequest request;
@@ -301,7 +323,7 @@ TEST_F(GatewayTest, UnaryCallPassesThrough) {
   EXPECT_EQ(response.status(), HealthCheckResponse::SERVING);
 }
 
-TEST_F(GatewayTest, MetadataTravelsBothWays) {
+TEST_P(GatewayTest, MetadataTravelsBothWays) {
   grpc::ClientContext ctx;
   SetDeadline(ctx, std::chrono::seconds(5));
   const std::string trace("\x00\x01\xfe\xff", 4);
@@ -326,7 +348,7 @@ TEST_F(GatewayTest, MetadataTravelsBothWays) {
   EXPECT_EQ(trailing.find("echo-x-trace-bin")->second, trace);
 }
 
-TEST_F(GatewayTest, MissingRequestIdIsAdded) {
+TEST_P(GatewayTest, MissingRequestIdIsAdded) {
   grpc::ClientContext ctx;
   SetDeadline(ctx, std::chrono::seconds(5));
   ASSERT_TRUE(Check("", ctx).ok());
@@ -335,7 +357,7 @@ TEST_F(GatewayTest, MissingRequestIdIsAdded) {
   EXPECT_EQ(trailing.find("echo-x-request-id")->second.size(), 36u);  // UUID form
 }
 
-TEST_F(GatewayTest, ErrorStatusAndDetailsArePreservedByteForByte) {
+TEST_P(GatewayTest, ErrorStatusAndDetailsArePreservedByteForByte) {
   grpc::ClientContext ctx;
   SetDeadline(ctx, std::chrono::seconds(5));
   ctx.AddMetadata("x-request-id", "req-fail");
@@ -355,7 +377,7 @@ TEST_F(GatewayTest, ErrorStatusAndDetailsArePreservedByteForByte) {
   EXPECT_EQ(trailing.find("echo-x-request-id")->second, "req-fail");
 }
 
-TEST_F(GatewayTest, DeadlineReachesTheBackend) {
+TEST_P(GatewayTest, DeadlineReachesTheBackend) {
   grpc::ClientContext ctx;
   SetDeadline(ctx, std::chrono::milliseconds(200));
   const absl::Time start = absl::Now();
@@ -372,7 +394,7 @@ TEST_F(GatewayTest, DeadlineReachesTheBackend) {
   EXPECT_TRUE(report.saw_cancel);
 }
 
-TEST_F(GatewayTest, ClientCancellationReachesTheBackend) {
+TEST_P(GatewayTest, ClientCancellationReachesTheBackend) {
   grpc::ClientContext ctx;  // no deadline: only the cancellation can stop the backend
   grpc::Status status;
   std::thread caller([&] { status = Check("slow", ctx); });
@@ -389,7 +411,7 @@ TEST_F(GatewayTest, ClientCancellationReachesTheBackend) {
   EXPECT_LT(absl::Now() - cancelled_at, absl::Milliseconds(500));
 }
 
-TEST_F(GatewayTest, ServerStreamArrivesCompleteAndInOrder) {
+TEST_P(GatewayTest, ServerStreamArrivesCompleteAndInOrder) {
   grpc::ClientContext ctx;
   SetDeadline(ctx, std::chrono::seconds(5));
   HealthCheckRequest request;
@@ -409,7 +431,7 @@ TEST_F(GatewayTest, ServerStreamArrivesCompleteAndInOrder) {
   for (uint64_t i = 0; i < sequence.size(); ++i) EXPECT_EQ(sequence[i], i);
 }
 
-TEST_F(GatewayTest, ClientCancellingMidStreamStopsTheBackend) {
+TEST_P(GatewayTest, ClientCancellingMidStreamStopsTheBackend) {
   constexpr int kEndless = 1000000;  // far more than flow control lets through unread
   grpc::ClientContext ctx;
   SetDeadline(ctx, std::chrono::seconds(5));
@@ -426,17 +448,17 @@ TEST_F(GatewayTest, ClientCancellingMidStreamStopsTheBackend) {
   EXPECT_LT(written, kEndless);
 }
 
-TEST_F(GatewayTest, BackendCanFinishBeforeTheClientHalfCloses) {
+TEST_P(GatewayTest, BackendCanFinishBeforeTheClientHalfCloses) {
   grpc::GenericStub stub(channel_);
   HealthCheckRequest request;
   request.set_service("3");
-  NoHalfCloseCall call(stub, "/grpc.health.v1.Health/Watch", request);
+  RawCall call(stub, "/grpc.health.v1.Health/Watch", &request, /*half_close=*/false);
   const auto [status, responses] = call.Await();
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(responses, 3);
 }
 
-TEST_F(GatewayTest, BackendDownIsUnavailableNamingTheBackend) {
+TEST_P(GatewayTest, BackendDownIsUnavailableNamingTheBackend) {
   const int dead_port = UnusedPort();
   ASSERT_GT(dead_port, 0);
   StopGateway();
@@ -452,7 +474,7 @@ TEST_F(GatewayTest, BackendDownIsUnavailableNamingTheBackend) {
   EXPECT_EQ(CounterValue(registry_, "health", "UNAVAILABLE"), 1);
 }
 
-TEST_F(GatewayTest, UnroutedPackageIsUnimplemented) {
+TEST_P(GatewayTest, UnroutedPackageIsUnimplemented) {
   grpc::GenericStub stub(channel_);
   grpc::ClientContext ctx;
   SetDeadline(ctx, std::chrono::seconds(5));
@@ -474,7 +496,7 @@ TEST_F(GatewayTest, UnroutedPackageIsUnimplemented) {
   EXPECT_THAT(status.error_message(), HasSubstr("crm.nowhere.v1"));
 }
 
-TEST_F(GatewayTest, FiftyConcurrentCallsAllSucceed) {
+TEST_P(GatewayTest, FiftyConcurrentCallsAllSucceed) {
   constexpr int kCalls = 50;
   struct Call {
     grpc::ClientContext ctx;
@@ -507,7 +529,7 @@ TEST_F(GatewayTest, FiftyConcurrentCallsAllSucceed) {
   EXPECT_EQ(CounterValue(registry_, "health", "OK"), kCalls);
 }
 
-TEST_F(GatewayTest, CallsAreCountedByBackendAndCode) {
+TEST_P(GatewayTest, CallsAreCountedByBackendAndCode) {
   for (const char* service : {"", "", "fail"}) {
     grpc::ClientContext ctx;
     SetDeadline(ctx, std::chrono::seconds(5));
@@ -515,6 +537,51 @@ TEST_F(GatewayTest, CallsAreCountedByBackendAndCode) {
   }
   EXPECT_EQ(CounterValue(registry_, "health", "OK"), 2);
   EXPECT_EQ(CounterValue(registry_, "health", "FAILED_PRECONDITION"), 1);
+}
+
+TEST_P(GatewayTest, UnaryCallWithoutRequestFails) {
+  grpc::GenericStub stub(channel_);
+  RawCall call(stub, "/grpc.health.v1.Health/Check", /*request=*/nullptr, /*half_close=*/true);
+  const auto [status, responses] = call.Await();
+  EXPECT_EQ(responses, 0);
+  if (GetParam()) {
+    // The gateway knows the method is unary and answers without troubling the backend.
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+    EXPECT_THAT(status.error_message(), HasSubstr("without a request message"));
+    EXPECT_EQ(CounterValue(registry_, "health", "INTERNAL"), 0);
+  } else {
+    // Forwarded as a stream, the backend's gRPC library rejects it.
+    EXPECT_FALSE(status.ok());
+    EXPECT_EQ(CounterValue(registry_, "health", ToCodeName(status.error_code())), 1);
+  }
+}
+
+TEST_P(GatewayTest, CancelBeforeTheRequestArrivesEndsTheCall) {
+  grpc::GenericStub stub(channel_);
+  RawCall call(stub, "/grpc.health.v1.Health/Check", /*request=*/nullptr, /*half_close=*/false);
+  absl::SleepFor(absl::Milliseconds(20));  // let the gateway start waiting for the request
+  call.Cancel();
+  const auto [status, responses] = call.Await();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(responses, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, GatewayTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "UnaryFastPath" : "StreamPathOnly";
+                         });
+
+TEST(IsUnaryMethodTest, AsksTheDescriptorPool) {
+  EXPECT_TRUE(IsUnaryMethod("/grpc.health.v1.Health/Check"));
+  EXPECT_FALSE(IsUnaryMethod("/grpc.health.v1.Health/Watch"));  // server streaming
+  // The crm protos are linked in even though nothing here refers to them.
+  EXPECT_TRUE(IsUnaryMethod("/crm.customers.v1.CustomerService/GetCustomer"));
+  EXPECT_FALSE(IsUnaryMethod("/crm.events.v1.EventFeed/Subscribe"));
+  EXPECT_FALSE(IsUnaryMethod("/crm.customers.v1.CustomerService/NoSuchMethod"));
+  EXPECT_FALSE(IsUnaryMethod("/crm.nowhere.v1.NoService/Get"));
+  EXPECT_FALSE(IsUnaryMethod("grpc.health.v1.Health/Check"));
+  EXPECT_FALSE(IsUnaryMethod("/grpc.health.v1.Health.Check"));
+  EXPECT_FALSE(IsUnaryMethod("/grpc.health.v1.Health/Check/x"));
 }
 
 TEST(ParseRoutesTest, ReadsPackageAddressPairs) {
