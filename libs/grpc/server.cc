@@ -69,6 +69,9 @@ absl::Status ServerRunner::Start() {
   builder_.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder_.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
   builder_.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  // Clients reconnect every few minutes, so they re-resolve and new replicas get traffic.
+  builder_.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60'000);
+  builder_.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30'000);
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(MakeObservabilityInterceptorFactory(*registry_));

@@ -424,6 +424,9 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
               static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_timeout)));
   // Check idle connections too, so a backend that vanished is noticed before the next call.
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Spread calls over every address the name resolves to (a headless Service gives one per
+  // pod); with a single address this is the same as pick_first.
+  args.SetServiceConfigJSON(R"({"loadBalancingConfig":[{"round_robin":{}}]})");
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 
