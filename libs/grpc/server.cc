@@ -142,6 +142,7 @@ void ServerRunner::WaitForShutdown() {
   if (!server_) return;
   log::Info("draining", {{"timeout_s", std::to_string(absl::ToInt64Seconds(options_.drain_timeout))}});
   server_->GetHealthCheckService()->SetServingStatus(false);
+  if (drain_hook_) drain_hook_();
   // Stops accepting calls, lets in-flight ones finish, cancels what is left at the deadline.
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(options_.drain_timeout));

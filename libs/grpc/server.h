@@ -55,6 +55,9 @@ class ServerRunner final {
   grpc::ServerBuilder& builder() { return builder_; }
   // Polled every second; the health status of "" (the whole server) follows it.
   void SetReadinessProbe(std::function<bool()> probe) { probe_ = std::move(probe); }
+  // Runs when draining starts, before the server stops accepting calls: ends long-lived
+  // streams (event feeds) that would otherwise hold the drain open until its timeout.
+  void OnDrain(std::function<void()> hook) { drain_hook_ = std::move(hook); }
 
   absl::Status Start();
   int port() const { return port_; }
@@ -78,6 +81,7 @@ class ServerRunner final {
   grpc::ServerBuilder builder_;
   std::unique_ptr<grpc::Server> server_;
   std::function<bool()> probe_;
+  std::function<void()> drain_hook_;
   std::thread probe_thread_;
   absl::Notification shutdown_;
   int port_ = 0;

@@ -4,6 +4,7 @@
 #include "libs/api/query.h"
 #include "libs/config/config.h"
 #include "libs/db/db.h"
+#include "libs/events/feed.h"
 #include "libs/grpc/executor.h"
 #include "libs/grpc/server.h"
 #include "libs/log/log.h"
@@ -62,9 +63,14 @@ int main(int argc, char** argv) {
   crm::api::PageTokenCodec tokens(token_secret);
   crm::customers::CustomerStore store(**pool);
   crm::customers::CustomerService service(store, executor, tokens, options);
+  // Internal consumers call crm.events.v1 here directly; a stream holds a connection only
+  // while it fetches. Declared after the executor: its destructor waits for its streams.
+  crm::events::EventFeedService feed(**pool, executor, "customers.crm");
 
   runner.builder().RegisterService(&service);
+  runner.builder().RegisterService(&feed);
   runner.SetReadinessProbe([&pool] { return (*pool)->Healthy(); });
+  runner.OnDrain([&feed] { feed.Drain(); });
   if (auto st = runner.Start(); !st.ok()) crm::log::Fatal("cannot start", {{"error", st.ToString()}});
   runner.WaitForShutdown();
   return EXIT_SUCCESS;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "crm/customers/v1/customers.grpc.pb.h"
+#include "crm/events/v1/events.grpc.pb.h"
 #include "libs/db/testing.h"
 #include "libs/grpc/status.h"
 #include "tests/support/mariadb.h"
@@ -244,6 +245,40 @@ TEST_F(GatewayE2eTest, SigtermLetsInFlightCallsFinish) {
   auto rc = customers_.process->Wait(absl::Seconds(30));
   ASSERT_TRUE(rc.ok());
   EXPECT_EQ(*rc, 0) << customers_.process->LogTail();
+}
+
+TEST_F(GatewayE2eTest, ChangesArriveOnTheServicesEventFeed) {
+  v1::CreateCustomerRequest create;
+  *create.mutable_customer() = NewCustomer("Feed Co");
+  v1::Customer created;
+  ASSERT_TRUE(stub_->CreateCustomer(Context().get(), create, &created).ok());
+
+  // Internal consumers subscribe on the service itself (the gateway routes by package).
+  auto feed = events::v1::EventFeed::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(customers_.port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  events::v1::SubscribeRequest req;
+  auto stream = feed->Subscribe(&ctx, req);
+  events::v1::Event event;
+  ASSERT_TRUE(stream->Read(&event));
+  EXPECT_EQ(event.type(), "crm.customers.v1.CustomerCreated");
+  EXPECT_EQ(event.resource(), created.name());
+  v1::Customer payload;
+  ASSERT_TRUE(event.payload().UnpackTo(&payload));
+  EXPECT_EQ(payload.display_name(), "Feed Co");
+
+  // An open stream does not hold a draining server for its whole drain timeout (30 s here):
+  // the feed ends it with UNAVAILABLE so the consumer reconnects elsewhere from its cursor.
+  absl::Time start = absl::Now();
+  customers_.process->Signal(SIGTERM);
+  while (stream->Read(&event)) {
+  }
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  auto rc = customers_.process->Wait(absl::Seconds(15));
+  ASSERT_TRUE(rc.ok()) << "the open feed kept the server from stopping";
+  EXPECT_EQ(*rc, 0);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
 }
 
 TEST(DatabaseRestartE2eTest, ServiceRecoversWithoutRestartingItself) {

@@ -1,0 +1,401 @@
+#include "libs/events/feed.h"
+
+#include <grpcpp/alarm.h>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "libs/grpc/status.h"
+#include "libs/log/log.h"
+
+namespace crm::events {
+namespace {
+
+constexpr char kReadAfter[] =
+    "SELECT sequence, event_type, resource, payload, request_id, create_time FROM outbox "
+    "WHERE sequence > ? ORDER BY sequence LIMIT ?";
+
+constexpr int kDefaultBatch = 100;
+constexpr int kMaxBatch = 1000;
+
+// What one fetch found: the events that may be delivered now, and whether more are
+// probably waiting (a full batch, no gap), in which case the stream fetches again at once
+// instead of waiting a poll interval.
+struct Batch {
+  std::vector<v1::Event> events;
+  bool more = false;
+};
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t seconds = absl::ToUnixSeconds(t);  // rounds down, so nanos is never negative
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+}
+
+absl::StatusOr<Batch> ReadBatch(db::Pool& pool, int64_t cursor, int limit,
+                                const std::string& id_prefix, absl::Duration gap_grace) {
+  db::Rows rows;
+  {
+    CRM_ASSIGN_OR_RETURN(std::unique_ptr<db::Session> session, pool.Borrow());
+    CRM_ASSIGN_OR_RETURN(rows, session->Query(kReadAfter, {cursor, int64_t{limit}}));
+  }  // the connection goes back to the pool before the events are built and written
+
+  std::vector<FeedPosition> positions;
+  positions.reserve(rows.size());
+  for (const db::Row& row : rows) {
+    CRM_ASSIGN_OR_RETURN(absl::Time created, db::ParseDateTime(row.Str(5)));
+    positions.push_back({row.Int(0), created});
+  }
+  const size_t deliverable = DeliverablePrefix(cursor, positions, absl::Now(), gap_grace);
+
+  Batch batch;
+  batch.more = deliverable == rows.size() && rows.size() == static_cast<size_t>(limit);
+  batch.events.reserve(deliverable);
+  for (size_t i = 0; i < deliverable; ++i) {
+    const db::Row& row = rows[i];
+    v1::Event& event = batch.events.emplace_back();
+    event.set_sequence(positions[i].sequence);
+    event.set_id(absl::StrCat(id_prefix, "/", positions[i].sequence));
+    event.set_type(row.Str(1));
+    event.set_resource(row.Str(2));
+    SetTimestamp(positions[i].create_time, event.mutable_time());
+    if (!event.mutable_payload()->ParseFromString(row.Str(3))) {
+      // Skipping it would lose the event silently; stopping makes the damage visible.
+      return Error(absl::StatusCode::kDataLoss, "CORRUPT_EVENT",
+                   absl::StrCat("event ", positions[i].sequence, " has an unreadable payload"));
+    }
+    event.set_request_id(row.Str(4));
+  }
+  return batch;
+}
+
+FeedOptions Sanitized(FeedOptions options) {
+  options.poll_interval = std::max(options.poll_interval, absl::Milliseconds(1));
+  options.gap_grace = std::max(options.gap_grace, absl::ZeroDuration());
+  options.max_batch = std::clamp(options.max_batch, 1, kMaxBatch);
+  return options;
+}
+
+}  // namespace
+
+size_t DeliverablePrefix(int64_t cursor, const std::vector<FeedPosition>& rows, absl::Time now,
+                         absl::Duration gap_grace) {
+  size_t count = 0;
+  int64_t expected = cursor + 1;
+  for (const FeedPosition& row : rows) {
+    // A younger row after a gap may be overtaking a transaction that has not committed yet.
+    if (row.sequence != expected && now - row.create_time < gap_grace) break;
+    expected = row.sequence + 1;
+    ++count;
+  }
+  return count;
+}
+
+// One Subscribe call. The call moves through one step at a time: a fetch on the executor,
+// the writes of what it found (one StartWrite per OnWriteDone), then either another fetch
+// or a poll alarm. End() may come from any thread at any moment (client cancel, Drain, a
+// fetch error); after it no StartWrite or Finish is started.
+//
+// Lifetime: gRPC calls OnDone once the call is over, but a fetch or an alarm callback may
+// still be pending then. `work_` counts those (and Drain's holds); the stream is deleted
+// by EventFeedService::Settle when the call is done and no work is left. Every method runs
+// either inside a gRPC reaction (OnDone cannot happen meanwhile) or while holding work.
+//
+// gRPC methods (StartWrite, Finish, Alarm::Set/Cancel) are never called with mu_ held: they
+// may run reactions inline, and those take mu_.
+class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event> {
+ public:
+  Stream(EventFeedService& feed, int64_t cursor, int batch_size, std::string request_id)
+      : feed_(feed), request_id_(std::move(request_id)), batch_size_(batch_size), cursor_(cursor) {}
+
+  void Start() { SubmitFetch(); }
+
+  // Finishes the call with `status` unless it is already ending; a write in flight is let
+  // complete first.
+  void End(grpc::Status status) {
+    bool finish_now = false;
+    grpc::Alarm* cancel = nullptr;
+    {
+      absl::MutexLock lock(&mu_);
+      if (ending_) return;
+      ending_ = true;
+      ready_.clear();
+      if (write_in_flight_) {
+        deferred_finish_ = std::move(status);
+      } else {
+        finish_now = true;
+      }
+      if (alarm_state_ == AlarmState::kArmed) {
+        alarm_state_ = AlarmState::kCancelling;
+        cancel = alarm_.get();
+      }
+    }
+    // Cancelling first: the callback then runs with ok=false at once instead of a poll
+    // interval later, which is what lets the stream be deleted promptly.
+    if (cancel != nullptr) cancel->Cancel();
+    if (finish_now) Finish(std::move(status));
+  }
+
+  // Keeps the stream alive while Drain() works on it; undone by Settle(..., true).
+  void Hold() {
+    absl::MutexLock lock(&mu_);
+    ++work_;
+  }
+
+  // Returns true when the stream may be deleted.
+  bool Settle(bool call_done, bool work_ended) {
+    absl::MutexLock lock(&mu_);
+    if (call_done) call_done_ = true;
+    if (work_ended) --work_;
+    return call_done_ && work_ == 0;
+  }
+
+  void OnWriteDone(bool ok) override {
+    bool ending;
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      write_in_flight_ = false;
+      ending = ending_;
+      if (ending) finish = std::exchange(deferred_finish_, std::nullopt);
+    }
+    if (ending) {
+      if (finish.has_value()) Finish(*std::move(finish));
+      return;
+    }
+    if (!ok) {
+      End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream broke"));
+      return;
+    }
+    WriteNextOrWait();
+  }
+
+  void OnCancel() override { End(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled")); }
+
+  void OnDone() override { feed_.Settle(this, /*call_done=*/true, /*work_ended=*/false); }
+
+ private:
+  enum class AlarmState { kIdle, kSetting, kArmed, kCancelling };
+
+  void SubmitFetch() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (ending_) return;
+      ++work_;
+    }
+    feed_.executor_.Submit([this] {
+      Fetch();
+      feed_.Settle(this, /*call_done=*/false, /*work_ended=*/true);
+    });
+  }
+
+  // Runs on the executor.
+  void Fetch() {
+    log::ScopedRequestId scoped(request_id_);
+    int64_t cursor;
+    {
+      absl::MutexLock lock(&mu_);
+      if (ending_) return;
+      cursor = cursor_;
+    }
+    absl::StatusOr<Batch> batch =
+        ReadBatch(feed_.pool_, cursor, batch_size_, feed_.id_prefix_, feed_.options_.gap_grace);
+    if (!batch.ok()) {
+      log::Warn("event feed read failed", {{"error", batch.status().ToString()}});
+      End(ToGrpcStatus(batch.status(), feed_.id_prefix_));
+      return;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      if (ending_) return;
+      if (!batch->events.empty()) cursor_ = batch->events.back().sequence();
+      for (v1::Event& event : batch->events) ready_.push_back(std::move(event));
+      fetch_again_now_ = batch->more;
+    }
+    WriteNextOrWait();
+  }
+
+  void WriteNextOrWait() {
+    bool write = false;
+    bool fetch = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (ending_) return;
+      if (!ready_.empty()) {
+        writing_ = std::move(ready_.front());
+        ready_.pop_front();
+        write_in_flight_ = true;
+        write = true;
+      } else {
+        fetch = fetch_again_now_;
+      }
+    }
+    if (write) {
+      StartWrite(&writing_);
+    } else if (fetch) {
+      SubmitFetch();
+    } else {
+      WaitThenFetch();
+    }
+  }
+
+  void WaitThenFetch() {
+    grpc::Alarm* alarm;
+    uint64_t generation;
+    {
+      absl::MutexLock lock(&mu_);
+      if (ending_) return;
+      ++work_;
+      // A fresh alarm each time: the previous one has fired, and a new object sidesteps any
+      // question about re-arming one whose callback may still be returning.
+      alarm_ = std::make_unique<grpc::Alarm>();
+      alarm = alarm_.get();
+      generation = ++alarm_generation_;
+      alarm_state_ = AlarmState::kSetting;
+    }
+    alarm->Set(
+        std::chrono::system_clock::now() + absl::ToChronoMicroseconds(feed_.options_.poll_interval),
+        [this](bool ok) { OnAlarm(ok); });
+    bool cancel = false;
+    {
+      absl::MutexLock lock(&mu_);
+      // Only if the alarm has neither fired nor been replaced in the meantime.
+      if (generation == alarm_generation_ && alarm_state_ == AlarmState::kSetting) {
+        if (ending_) {
+          alarm_state_ = AlarmState::kCancelling;  // End() saw kSetting and left it to us
+          cancel = true;
+        } else {
+          alarm_state_ = AlarmState::kArmed;
+        }
+      }
+    }
+    if (cancel) alarm->Cancel();
+  }
+
+  void OnAlarm(bool ok) {
+    bool ending;
+    {
+      absl::MutexLock lock(&mu_);
+      alarm_state_ = AlarmState::kIdle;
+      ending = ending_;
+    }
+    if (!ending) {
+      if (ok) {
+        SubmitFetch();
+      } else {
+        // Not cancelled by us, so gRPC itself is shutting down.
+        End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
+      }
+    }
+    feed_.Settle(this, /*call_done=*/false, /*work_ended=*/true);
+  }
+
+  EventFeedService& feed_;
+  const std::string request_id_;
+  const int batch_size_;
+  // The message being written. Touched only by the single write chain (WriteNextOrWait,
+  // then gRPC until OnWriteDone), so it needs no lock.
+  v1::Event writing_;
+
+  absl::Mutex mu_;
+  int64_t cursor_ ABSL_GUARDED_BY(mu_);  // the last sequence handed to the write chain
+  std::deque<v1::Event> ready_ ABSL_GUARDED_BY(mu_);
+  bool fetch_again_now_ ABSL_GUARDED_BY(mu_) = false;
+  bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  bool ending_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> deferred_finish_ ABSL_GUARDED_BY(mu_);
+  bool call_done_ ABSL_GUARDED_BY(mu_) = false;
+  int work_ ABSL_GUARDED_BY(mu_) = 0;
+  std::unique_ptr<grpc::Alarm> alarm_ ABSL_GUARDED_BY(mu_);
+  uint64_t alarm_generation_ ABSL_GUARDED_BY(mu_) = 0;
+  AlarmState alarm_state_ ABSL_GUARDED_BY(mu_) = AlarmState::kIdle;
+};
+
+EventFeedService::EventFeedService(db::Pool& pool, Executor& executor, std::string id_prefix,
+                                   FeedOptions options)
+    : pool_(pool),
+      executor_(executor),
+      id_prefix_(std::move(id_prefix)),
+      options_(Sanitized(options)) {}
+
+EventFeedService::~EventFeedService() {
+  absl::MutexLock lock(&mu_);
+  auto all_gone = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return streams_.empty(); };
+  mu_.Await(absl::Condition(&all_gone));
+}
+
+grpc::ServerWriteReactor<v1::Event>* EventFeedService::Subscribe(
+    grpc::CallbackServerContext* ctx, const v1::SubscribeRequest* request) {
+  Violations violations;
+  if (request->after_sequence() < 0) {
+    violations.Add("after_sequence", "must be 0 (the beginning) or a sequence seen before");
+  }
+  if (request->batch_size() < 0) {
+    violations.Add("batch_size", "must be 0 (the default, 100) or positive");
+  }
+  const int batch_size = request->batch_size() == 0
+                             ? std::min(kDefaultBatch, options_.max_batch)
+                             : std::min(request->batch_size(), options_.max_batch);
+
+  auto* stream = new Stream(*this, request->after_sequence(), batch_size, RequestIdOf(*ctx));
+  bool draining;
+  {
+    absl::MutexLock lock(&mu_);
+    streams_.insert(stream);
+    draining = draining_;
+  }
+  if (!violations.empty()) {
+    stream->End(ToGrpcStatus(violations.ToStatus(), id_prefix_));
+  } else if (draining) {
+    stream->End(ToGrpcStatus(
+        Error(absl::StatusCode::kUnavailable, "SERVER_DRAINING", "the server is shutting down"),
+        id_prefix_));
+  } else {
+    stream->Start();
+  }
+  return stream;
+}
+
+void EventFeedService::Drain() {
+  std::vector<Stream*> held;
+  {
+    absl::MutexLock lock(&mu_);
+    draining_ = true;
+    held.reserve(streams_.size());
+    for (Stream* stream : streams_) {
+      stream->Hold();
+      held.push_back(stream);
+    }
+  }
+  const grpc::Status status = ToGrpcStatus(
+      Error(absl::StatusCode::kUnavailable, "SERVER_DRAINING", "the server is shutting down"),
+      id_prefix_);
+  for (Stream* stream : held) {
+    stream->End(status);
+    Settle(stream, /*call_done=*/false, /*work_ended=*/true);
+  }
+}
+
+int EventFeedService::open_streams() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(streams_.size());
+}
+
+void EventFeedService::Settle(Stream* stream, bool call_done, bool work_ended) {
+  bool finished;
+  {
+    // Deciding and unregistering under mu_ keeps Drain() from holding a stream that is
+    // about to be deleted.
+    absl::MutexLock lock(&mu_);
+    finished = stream->Settle(call_done, work_ended);
+    if (finished) streams_.erase(stream);
+  }
+  if (finished) delete stream;
+}
+
+}  // namespace crm::events

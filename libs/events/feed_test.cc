@@ -1,0 +1,421 @@
+// EventFeedService against a real MariaDB schema, served by an in-process gRPC server and
+// read through the generated client, as a consumer would.
+#include "libs/events/feed.h"
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "crm/customers/v1/customers.pb.h"
+#include "libs/db/testing.h"
+#include "libs/events/outbox.h"
+#include "libs/grpc/status.h"
+#include "libs/log/log.h"
+
+namespace crm::events {
+namespace {
+
+// The outbox as every service's first migration creates it.
+constexpr char kCreateOutbox[] =
+    "CREATE TABLE outbox ("
+    "  sequence BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+    "  event_type VARCHAR(128) NOT NULL,"
+    "  resource VARCHAR(128) NOT NULL,"
+    "  payload LONGBLOB NOT NULL,"
+    "  request_id VARCHAR(64) NOT NULL DEFAULT '',"
+    "  create_time DATETIME(6) NOT NULL"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+
+constexpr absl::Duration kPatience = absl::Seconds(5);  // for things that must happen
+
+FeedOptions FastOptions() {
+  return {.poll_interval = absl::Milliseconds(20), .gap_grace = absl::Milliseconds(300)};
+}
+
+// A consumer: reads one Subscribe stream on its own thread and records what arrives.
+class Subscription final {
+ public:
+  Subscription(v1::EventFeed::Stub& stub, int64_t after_sequence, int32_t batch_size = 0) {
+    v1::SubscribeRequest request;
+    request.set_after_sequence(after_sequence);
+    request.set_batch_size(batch_size);
+    reader_ = std::thread([this, &stub, request] {
+      std::unique_ptr<grpc::ClientReader<v1::Event>> reader = stub.Subscribe(&ctx_, request);
+      v1::Event event;
+      while (reader->Read(&event)) {
+        absl::MutexLock lock(&mu_);
+        events_.push_back(event);
+      }
+      grpc::Status status = reader->Finish();
+      absl::MutexLock lock(&mu_);
+      status_ = status;
+    });
+  }
+  ~Subscription() {
+    ctx_.TryCancel();
+    reader_.join();
+  }
+
+  void Cancel() { ctx_.TryCancel(); }
+
+  // True once at least `count` events have arrived.
+  bool WaitForEvents(size_t count, absl::Duration timeout = kPatience) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return events_.size() >= count || status_.has_value();
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+    return events_.size() >= count;
+  }
+
+  // The status the stream ended with, or nullopt if it is still open after `timeout`.
+  std::optional<grpc::Status> WaitForEnd(absl::Duration timeout = kPatience) {
+    absl::MutexLock lock(&mu_);
+    auto ended = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return status_.has_value(); };
+    mu_.AwaitWithTimeout(absl::Condition(&ended), timeout);
+    return status_;
+  }
+
+  std::vector<v1::Event> events() {
+    absl::MutexLock lock(&mu_);
+    return events_;
+  }
+
+  std::vector<int64_t> sequences() {
+    std::vector<int64_t> out;
+    for (const v1::Event& e : events()) out.push_back(e.sequence());
+    return out;
+  }
+
+ private:
+  grpc::ClientContext ctx_;
+  absl::Mutex mu_;
+  std::vector<v1::Event> events_ ABSL_GUARDED_BY(mu_);
+  std::optional<grpc::Status> status_ ABSL_GUARDED_BY(mu_);
+  std::thread reader_;
+};
+
+class EventFeedTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = db::testing::TestDatabase::Create();
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    auto pool = db::Pool::Create(db_->options(), nullptr);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    writer_ = std::move(*pool);
+    auto session = writer_->Borrow();
+    ASSERT_TRUE(session.ok()) << session.status();
+    ASSERT_TRUE((*session)->Execute(kCreateOutbox, {}).ok());
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) StopServer();
+  }
+
+  // Starts the feed on its own pool (so a test can starve it) behind a server on port 0.
+  void StartServer(FeedOptions options = FastOptions(), int pool_size = 2,
+                   absl::Duration borrow_timeout = absl::Seconds(2)) {
+    db::PoolOptions pool_options = db_->options();
+    pool_options.size = pool_size;
+    pool_options.borrow_timeout = borrow_timeout;
+    auto pool = db::Pool::Create(pool_options, nullptr);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    feed_pool_ = std::move(*pool);
+    executor_ = std::make_unique<Executor>(2);
+    feed_ = std::make_unique<EventFeedService>(*feed_pool_, *executor_, "customers.crm", options);
+
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(feed_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    ASSERT_GT(port, 0);
+    stub_ = v1::EventFeed::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  }
+
+  // Shuts the server down the way a drain does (in-flight calls get a deadline, then are
+  // cancelled) and returns how long it took.
+  absl::Duration StopServer() {
+    absl::Time start = absl::Now();
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    server_.reset();
+    feed_.reset();  // waits for every stream to be deleted
+    executor_.reset();
+    return absl::Now() - start;
+  }
+
+  // Appends an event the way services do, in a committed transaction; returns its sequence.
+  int64_t Append(const std::string& resource, const std::string& display_name = "Acme") {
+    customers::v1::Customer customer;
+    customer.set_name(resource);
+    customer.set_display_name(display_name);
+    absl::Status st = writer_->InTransaction([&](db::Transaction& tx) {
+      return events::Append(tx, "crm.customers.v1.CustomerCreated", resource, customer);
+    });
+    EXPECT_TRUE(st.ok()) << st;
+    return LastSequence();
+  }
+
+  // Inserts a row with a chosen sequence and create_time, as a concurrent or old writer would
+  // have left it.
+  void InsertRaw(int64_t sequence, absl::Time create_time) {
+    auto session = writer_->Borrow();
+    ASSERT_TRUE(session.ok()) << session.status();
+    google::protobuf::Any payload;
+    auto st = (*session)->Execute(
+        "INSERT INTO outbox (sequence, event_type, resource, payload, request_id, create_time) "
+        "VALUES (?, 'crm.customers.v1.CustomerCreated', ?, ?, '', ?)",
+        {sequence, absl::StrCat("customers/", sequence), payload.SerializeAsString(),
+         db::FormatDateTime(create_time)});
+    ASSERT_TRUE(st.ok()) << st.status();
+  }
+
+  int64_t LastSequence() {
+    auto session = writer_->Borrow();
+    auto rows = (*session)->Query("SELECT MAX(sequence) FROM outbox", {});
+    return rows.ok() ? (*rows)[0].Int(0) : -1;
+  }
+
+  std::unique_ptr<db::testing::TestDatabase> db_;
+  std::unique_ptr<db::Pool> writer_;
+  std::unique_ptr<db::Pool> feed_pool_;
+  std::unique_ptr<Executor> executor_;
+  std::unique_ptr<EventFeedService> feed_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::EventFeed::Stub> stub_;
+};
+
+TEST_F(EventFeedTest, StreamsTheEventsAfterTheCursorInOrder) {
+  for (int i = 1; i <= 5; ++i) Append(absl::StrCat("customers/", i));
+  StartServer();
+  Subscription sub(*stub_, /*after_sequence=*/2);
+  ASSERT_TRUE(sub.WaitForEvents(3));
+  absl::SleepFor(absl::Milliseconds(100));  // several polls: nothing else may arrive
+  std::vector<v1::Event> events = sub.events();
+  ASSERT_EQ(sub.sequences(), (std::vector<int64_t>{3, 4, 5}));
+  EXPECT_EQ(events[0].id(), "customers.crm/3");
+  EXPECT_EQ(events[0].type(), "crm.customers.v1.CustomerCreated");
+  EXPECT_EQ(events[0].resource(), "customers/3");
+}
+
+TEST_F(EventFeedTest, SmallBatchesStillDeliverEverything) {
+  for (int i = 1; i <= 7; ++i) Append(absl::StrCat("customers/", i));
+  StartServer();
+  Subscription sub(*stub_, 0, /*batch_size=*/2);
+  ASSERT_TRUE(sub.WaitForEvents(7));
+  EXPECT_EQ(sub.sequences(), (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7}));
+}
+
+TEST_F(EventFeedTest, EventsAppendedWhileStreamingArrive) {
+  StartServer();
+  Subscription sub(*stub_, 0);
+  absl::SleepFor(absl::Milliseconds(60));  // let it reach the empty end and start polling
+  EXPECT_TRUE(sub.events().empty());
+  Append("customers/1");
+  Append("customers/2");
+  ASSERT_TRUE(sub.WaitForEvents(2));
+  EXPECT_EQ(sub.sequences(), (std::vector<int64_t>{1, 2}));
+}
+
+TEST_F(EventFeedTest, ResumingFromTheLastSeenSequenceDeliversNothingTwice) {
+  for (int i = 1; i <= 3; ++i) Append(absl::StrCat("customers/", i));
+  StartServer();
+  int64_t cursor;
+  {
+    Subscription first(*stub_, 0);
+    ASSERT_TRUE(first.WaitForEvents(3));
+    cursor = first.events().back().sequence();
+  }  // the consumer disconnects
+  Append("customers/4");
+  Append("customers/5");
+  Subscription resumed(*stub_, cursor);
+  ASSERT_TRUE(resumed.WaitForEvents(2));
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(resumed.sequences(), (std::vector<int64_t>{4, 5}));
+}
+
+TEST_F(EventFeedTest, PayloadTimeAndRequestIdRoundTrip) {
+  {
+    log::ScopedRequestId request("req-42");
+    Append("customers/9", "杭州某某科技有限公司");
+  }
+  StartServer();
+  Subscription sub(*stub_, 0);
+  ASSERT_TRUE(sub.WaitForEvents(1));
+  v1::Event event = sub.events()[0];
+  customers::v1::Customer customer;
+  ASSERT_TRUE(event.payload().UnpackTo(&customer));
+  EXPECT_EQ(customer.name(), "customers/9");
+  EXPECT_EQ(customer.display_name(), "杭州某某科技有限公司");
+  EXPECT_EQ(event.request_id(), "req-42");
+  absl::Time time =
+      absl::FromUnixSeconds(event.time().seconds()) + absl::Nanoseconds(event.time().nanos());
+  EXPECT_LT(absl::AbsDuration(absl::Now() - time), absl::Seconds(30));
+}
+
+TEST_F(EventFeedTest, AnUncommittedEarlierEventHoldsBackLaterOnesUntilItCommits) {
+  // The grace is long here so that only the commit can release the later event.
+  StartServer({.poll_interval = absl::Milliseconds(20), .gap_grace = absl::Seconds(30)});
+  auto slow = writer_->Begin();
+  ASSERT_TRUE(slow.ok()) << slow.status();
+  customers::v1::Customer customer;
+  ASSERT_TRUE(
+      events::Append(**slow, "crm.customers.v1.CustomerCreated", "customers/1", customer).ok());
+  Append("customers/2");  // takes sequence 2 and commits first
+  ASSERT_EQ(LastSequence(), 2);
+
+  Subscription sub(*stub_, 0);
+  absl::SleepFor(absl::Milliseconds(150));
+  EXPECT_TRUE(sub.events().empty()) << "2 was delivered while 1 could still commit";
+
+  ASSERT_TRUE((*slow)->Commit().ok());
+  ASSERT_TRUE(sub.WaitForEvents(2));
+  EXPECT_EQ(sub.sequences(), (std::vector<int64_t>{1, 2}));
+}
+
+TEST_F(EventFeedTest, AGapThatNeverFillsIsSkippedAfterTheGracePeriod) {
+  StartServer();  // grace 300 ms
+  absl::Time before_insert;
+  {
+    auto rolled_back = writer_->Begin();
+    ASSERT_TRUE(rolled_back.ok()) << rolled_back.status();
+    customers::v1::Customer customer;
+    ASSERT_TRUE(
+        events::Append(**rolled_back, "crm.customers.v1.CustomerCreated", "customers/1", customer)
+            .ok());
+    before_insert = absl::Now();
+    Append("customers/2");
+  }  // sequence 1 rolls back: a permanent gap
+
+  Subscription sub(*stub_, 0);
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_TRUE(sub.events().empty());
+  ASSERT_TRUE(sub.WaitForEvents(1));
+  // Released once 2 is older than the grace (less 1 ms: create_time keeps microseconds).
+  EXPECT_GE(absl::Now() - before_insert, absl::Milliseconds(299));
+  EXPECT_EQ(sub.sequences(), (std::vector<int64_t>{2}));
+}
+
+TEST_F(EventFeedTest, AGapFilledLaterDeliversTheRunInOrder) {
+  StartServer({.poll_interval = absl::Milliseconds(20), .gap_grace = absl::Seconds(30)});
+  InsertRaw(1, absl::Now());
+  InsertRaw(3, absl::Now());
+  Subscription sub(*stub_, 0);
+  ASSERT_TRUE(sub.WaitForEvents(1));
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(sub.sequences(), (std::vector<int64_t>{1}));
+  InsertRaw(2, absl::Now());
+  ASSERT_TRUE(sub.WaitForEvents(3));
+  EXPECT_EQ(sub.sequences(), (std::vector<int64_t>{1, 2, 3}));
+}
+
+TEST_F(EventFeedTest, OldGapsDoNotSlowDownCatchingUp) {
+  StartServer({.poll_interval = absl::Milliseconds(20), .gap_grace = absl::Seconds(30)});
+  absl::Time hour_ago = absl::Now() - absl::Hours(1);
+  InsertRaw(1, hour_ago);
+  InsertRaw(3, hour_ago);
+  InsertRaw(6, hour_ago);
+  Subscription sub(*stub_, 0);
+  ASSERT_TRUE(sub.WaitForEvents(3, absl::Seconds(2)));
+  EXPECT_EQ(sub.sequences(), (std::vector<int64_t>{1, 3, 6}));
+}
+
+TEST_F(EventFeedTest, InvalidRequestsAreRejectedWithTheFieldNamed) {
+  StartServer();
+  for (auto [after, batch, field] : {std::tuple<int64_t, int32_t, std::string>{0, -1, "batch_size"},
+                                     {-5, 10, "after_sequence"}}) {
+    Subscription sub(*stub_, after, batch);
+    std::optional<grpc::Status> status = sub.WaitForEnd();
+    ASSERT_TRUE(status.has_value());
+    EXPECT_EQ(status->error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    std::vector<FieldViolation> violations = FieldViolations(FromGrpcStatus(*status));
+    ASSERT_EQ(violations.size(), 1u);
+    EXPECT_EQ(violations[0].field, field);
+  }
+}
+
+TEST_F(EventFeedTest, ClientCancelEndsTheStreamAndTheServerLetsGoOfIt) {
+  Append("customers/1");
+  StartServer();
+  {
+    Subscription sub(*stub_, 0);
+    ASSERT_TRUE(sub.WaitForEvents(1));
+    EXPECT_EQ(feed_->open_streams(), 1);
+    sub.Cancel();
+    std::optional<grpc::Status> status = sub.WaitForEnd();
+    ASSERT_TRUE(status.has_value());
+    EXPECT_EQ(status->error_code(), grpc::StatusCode::CANCELLED);
+  }
+  absl::Time deadline = absl::Now() + kPatience;
+  while (feed_->open_streams() > 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_EQ(feed_->open_streams(), 0);
+  // A leaked call would hold Shutdown until its 10 s deadline.
+  EXPECT_LT(StopServer(), absl::Seconds(2));
+}
+
+TEST_F(EventFeedTest, AnUnreachableDatabaseEndsTheStreamWithUnavailable) {
+  Append("customers/1");
+  StartServer(FastOptions(), /*pool_size=*/1, /*borrow_timeout=*/absl::Milliseconds(200));
+  std::optional<grpc::Status> status;
+  {
+    auto taken = feed_pool_->Borrow();  // the feed's only connection
+    ASSERT_TRUE(taken.ok()) << taken.status();
+    Subscription starved(*stub_, 0);
+    status = starved.WaitForEnd();
+  }
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::UNAVAILABLE);
+
+  Subscription retry(*stub_, 0);  // the consumer reconnects from its cursor
+  ASSERT_TRUE(retry.WaitForEvents(1));
+  EXPECT_EQ(retry.sequences(), (std::vector<int64_t>{1}));
+}
+
+TEST_F(EventFeedTest, DrainEndsOpenStreamsAndRefusesNewOnes) {
+  Append("customers/1");
+  StartServer();
+  Subscription open(*stub_, 0);
+  ASSERT_TRUE(open.WaitForEvents(1));
+  absl::Time start = absl::Now();
+  feed_->Drain();
+  std::optional<grpc::Status> status = open.WaitForEnd();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+
+  Subscription late(*stub_, 0);
+  status = late.WaitForEnd();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(late.events().empty());
+}
+
+TEST(DeliverablePrefixTest, StopsAtAYoungGapAndPassesAnOldOne) {
+  const absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  const absl::Duration grace = absl::Seconds(2);
+  const absl::Time young = now - absl::Milliseconds(500);
+  const absl::Time old = now - absl::Seconds(3);
+  EXPECT_EQ(DeliverablePrefix(4, {{5, young}, {6, young}, {7, young}}, now, grace), 3u);
+  EXPECT_EQ(DeliverablePrefix(4, {{5, young}, {7, young}, {8, young}}, now, grace), 1u);
+  EXPECT_EQ(DeliverablePrefix(4, {{6, young}}, now, grace), 0u);
+  EXPECT_EQ(DeliverablePrefix(4, {{6, old}, {7, young}, {9, young}}, now, grace), 2u);
+  EXPECT_EQ(DeliverablePrefix(0, {}, now, grace), 0u);
+}
+
+}  // namespace
+}  // namespace crm::events
