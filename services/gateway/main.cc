@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "libs/config/config.h"
+#include "libs/grpc/flags.h"
 #include "libs/grpc/server.h"
 #include "libs/log/log.h"
 #include "services/gateway/proxy.h"
@@ -15,15 +16,11 @@
 int main(int argc, char** argv) {
   crm::log::SetService("gateway");
   crm::config::Flags flags(argc, argv, "gateway");
-  const int port = flags.Int("port", 50051, "gRPC listen port (0 picks a free one)", 0, 65535);
-  const int metrics_port =
-      flags.Int("metrics_port", 9451, "Prometheus /metrics port (0 picks a free one)", 0, 65535);
+  const crm::ServerOptions options = crm::ReadServerFlags(flags, "gateway", 50051, 9451);
   const std::string routes_spec =
       flags.Required("routes",
                      "proto package to backend, e.g. "
                      "\"crm.customers.v1=127.0.0.1:50061,crm.auth.v1=127.0.0.1:50062\"");
-  const std::string port_file =
-      flags.String("port_file", "", "write \"<grpc_port> <metrics_port>\" here once listening");
   flags.Finish();
 
   absl::StatusOr<std::vector<crm::gateway::Route>> routes = crm::gateway::ParseRoutes(routes_spec);
@@ -33,11 +30,6 @@ int main(int argc, char** argv) {
   }
 
   crm::ServerRunner::InstallSignalHandlers();
-  crm::ServerOptions options;
-  options.service_name = "gateway";
-  options.listen_address = absl::StrCat("0.0.0.0:", port);
-  options.metrics_address = absl::StrCat("0.0.0.0:", metrics_port);
-  options.port_file = port_file;
   crm::ServerRunner runner(options);
 
   crm::gateway::ProxyOptions proxy_options;
