@@ -159,47 +159,36 @@ absl::StatusOr<uint64_t> Connection::Execute(std::string_view sql,
   }
 }
 
-absl::Status Connection::ExecuteDirect(std::string_view sql) {
+template <typename Command>
+absl::Status Connection::RunCommand(Command command) {
   if (broken_) return MapMysqlError(2006, "08S01");
   try {
+    command();
+    last_used_ = absl::Now();
+    return absl::OkStatus();
+  } catch (const sql::SQLException& e) {
+    return Fail(e);
+  } catch (const std::exception& e) {
+    return FailInternal(e);
+  }
+}
+
+absl::Status Connection::ExecuteDirect(std::string_view sql) {
+  return RunCommand([&] {
     std::unique_ptr<sql::Statement> stmt(conn_->createStatement());
     if (stmt->execute(sql::SQLString(sql.data(), sql.size()))) {
       // Read and drop a result so the connection is ready for the next command.
       std::unique_ptr<sql::ResultSet> rs(stmt->getResultSet());
     }
-    last_used_ = absl::Now();
-    return absl::OkStatus();
-  } catch (const sql::SQLException& e) {
-    return Fail(e);
-  } catch (const std::exception& e) {
-    return FailInternal(e);
-  }
+  });
 }
 
 absl::Status Connection::Commit() {
-  if (broken_) return MapMysqlError(2006, "08S01");
-  try {
-    conn_->commit();
-    last_used_ = absl::Now();
-    return absl::OkStatus();
-  } catch (const sql::SQLException& e) {
-    return Fail(e);
-  } catch (const std::exception& e) {
-    return FailInternal(e);
-  }
+  return RunCommand([&] { conn_->commit(); });
 }
 
 absl::Status Connection::Rollback() {
-  if (broken_) return MapMysqlError(2006, "08S01");
-  try {
-    conn_->rollback();
-    last_used_ = absl::Now();
-    return absl::OkStatus();
-  } catch (const sql::SQLException& e) {
-    return Fail(e);
-  } catch (const std::exception& e) {
-    return FailInternal(e);
-  }
+  return RunCommand([&] { conn_->rollback(); });
 }
 
 bool Connection::Ping() {

@@ -93,6 +93,10 @@ class Connection final {
  private:
   sql::PreparedStatement& Prepare(std::string_view sql);
   bool ShouldReprepare(const sql::SQLException& e, std::string_view sql);
+  // Runs a statement-less command (commit, rollback, a plain statement) with the same error
+  // handling as queries: a broken connection is refused, exceptions become a status.
+  template <typename Command>
+  absl::Status RunCommand(Command command);
   absl::Status Fail(const sql::SQLException& e);
   absl::Status FailInternal(const std::exception& e);
 
