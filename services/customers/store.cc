@@ -32,9 +32,12 @@ constexpr char kDeleteTags[] = "DELETE FROM customer_tags WHERE customer_id = ?"
 constexpr char kDeleteEmails[] = "DELETE FROM customer_emails WHERE customer_id = ?";
 constexpr char kDeletePhones[] = "DELETE FROM customer_phones WHERE customer_id = ?";
 
-std::string SelectById(bool for_update) {
-  return absl::StrCat("SELECT ", kColumns, " FROM customers c WHERE c.id = ? AND ",
-                      "c.delete_time IS NULL", for_update ? " FOR UPDATE" : "");
+// Built once: the statement cache is keyed by the SQL text.
+const std::string& SelectById(bool for_update) {
+  static const auto* plain = new std::string(absl::StrCat(
+      "SELECT ", kColumns, " FROM customers c WHERE c.id = ? AND c.delete_time IS NULL"));
+  static const auto* locking = new std::string(*plain + " FOR UPDATE");
+  return for_update ? *locking : *plain;
 }
 
 absl::Status NotFound(int64_t id) {
