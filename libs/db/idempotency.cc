@@ -12,16 +12,6 @@
 #include "libs/grpc/status.h"
 
 namespace crm::db {
-namespace {
-
-constexpr char kFind[] =
-    "SELECT method, request_hash, response FROM idempotency_keys WHERE request_id = ?";
-constexpr char kRecord[] =
-    "INSERT INTO idempotency_keys (request_id, method, request_hash, response, create_time) "
-    "VALUES (?, ?, ?, ?, ?)";
-
-}  // namespace
-
 IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& request) {
   std::unique_ptr<google::protobuf::Message> copy(request.New());
   copy->CopyFrom(request);
@@ -47,7 +37,7 @@ IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& 
 
 absl::StatusOr<std::optional<std::string>> FindReplay(Session& tx, const IdempotencyKey& key) {
   if (key.request_id.empty()) return std::nullopt;
-  CRM_ASSIGN_OR_RETURN(Rows rows, tx.Query(kFind, {key.request_id}));
+  CRM_ASSIGN_OR_RETURN(Rows rows, tx.Query(kFindReplaySql, {key.request_id}));
   if (rows.empty()) return std::nullopt;
   if (rows[0].Str(0) != key.method || rows[0].Str(1) != key.request_hash) {
     return Error(absl::StatusCode::kAlreadyExists, "REQUEST_ID_REUSED",
@@ -69,8 +59,8 @@ absl::StatusOr<bool> Replay(Session& tx, const IdempotencyKey& key,
 absl::Status RecordResult(Session& tx, const IdempotencyKey& key, const std::string& response) {
   if (key.request_id.empty()) return absl::OkStatus();
   return tx
-      .Execute(kRecord, {key.request_id, key.method, key.request_hash, response,
-                         FormatDateTime(absl::Now())})
+      .Execute(kRecordResultSql, {key.request_id, key.method, key.request_hash, response,
+                                  FormatDateTime(absl::Now())})
       .status();
 }
 

@@ -22,6 +22,13 @@
 
 namespace crm::db {
 
+// Statement texts (shared with tools/loadgen's raw SQL ceiling).
+inline constexpr char kFindReplaySql[] =
+    "SELECT method, request_hash, response FROM idempotency_keys WHERE request_id = ?";
+inline constexpr char kRecordResultSql[] =
+    "INSERT INTO idempotency_keys (request_id, method, request_hash, response, create_time) "
+    "VALUES (?, ?, ?, ?, ?)";
+
 struct IdempotencyKey {
   std::string request_id;    // empty: the call is not idempotent, nothing is stored
   std::string method;        // e.g. "CreateCustomer"

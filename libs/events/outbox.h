@@ -3,13 +3,19 @@
 // rolled back. Each service's `outbox` table is served by crm.events.v1.EventFeed.
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "libs/db/db.h"
-#include <google/protobuf/message.h>
 
 namespace crm::events {
+
+// Statement text (shared with tools/loadgen's raw SQL ceiling).
+inline constexpr char kAppendSql[] =
+    "INSERT INTO outbox (event_type, resource, payload, request_id, create_time) "
+    "VALUES (?, ?, ?, ?, ?)";
 
 // Appends an event of `type` (e.g. "crm.customers.v1.CustomerCreated") about `resource`
 // (e.g. "customers/42") whose payload is `snapshot` packed in a google.protobuf.Any.

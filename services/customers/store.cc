@@ -1,5 +1,7 @@
 #include "services/customers/store.h"
 
+#include <google/protobuf/empty.pb.h>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -7,38 +9,10 @@
 #include "libs/api/resource.h"
 #include "libs/events/outbox.h"
 #include "libs/grpc/status.h"
-#include <google/protobuf/empty.pb.h>
+#include "services/customers/store_sql.h"
 
 namespace crm::customers {
 namespace {
-
-constexpr char kColumns[] =
-    "c.id, c.version, c.display_name, c.kind, c.industry, c.size_band, c.country, c.province, "
-    "c.city, c.address, c.tags, c.emails, c.phones, c.source, c.owner, c.creator, c.notes, "
-    "c.create_time, c.update_time";
-constexpr size_t kColumnCount = 19;
-
-constexpr char kInsert[] =
-    "INSERT INTO customers (display_name, kind, industry, size_band, country, province, city, "
-    "address, tags, emails, phones, source, owner, creator, notes, create_time, update_time) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
-constexpr char kUpdate[] =
-    "UPDATE customers SET display_name = ?, kind = ?, industry = ?, size_band = ?, country = ?, "
-    "province = ?, city = ?, address = ?, tags = ?, emails = ?, phones = ?, source = ?, "
-    "owner = ?, notes = ?, update_time = ?, version = version + 1 WHERE id = ?";
-constexpr char kSoftDelete[] =
-    "UPDATE customers SET delete_time = ?, update_time = ?, version = version + 1 WHERE id = ?";
-constexpr char kDeleteTags[] = "DELETE FROM customer_tags WHERE customer_id = ?";
-constexpr char kDeleteEmails[] = "DELETE FROM customer_emails WHERE customer_id = ?";
-constexpr char kDeletePhones[] = "DELETE FROM customer_phones WHERE customer_id = ?";
-
-// Built once: the statement cache is keyed by the SQL text.
-const std::string& SelectById(bool for_update) {
-  static const auto* plain = new std::string(absl::StrCat(
-      "SELECT ", kColumns, " FROM customers c WHERE c.id = ? AND c.delete_time IS NULL"));
-  static const auto* locking = new std::string(*plain + " FOR UPDATE");
-  return for_update ? *locking : *plain;
-}
 
 absl::Status NotFound(int64_t id) {
   return Error(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
@@ -107,11 +81,11 @@ absl::Status ReplaceChildren(db::Transaction& tx, const char* delete_sql, const 
 }
 
 absl::Status WriteChildren(db::Transaction& tx, int64_t id, const v1::Customer& c, bool is_new) {
-  CRM_RETURN_IF_ERROR(ReplaceChildren(tx, is_new ? nullptr : kDeleteTags, "customer_tags", "tag",
-                                      id, c.tags()));
-  CRM_RETURN_IF_ERROR(ReplaceChildren(tx, is_new ? nullptr : kDeleteEmails, "customer_emails",
+  CRM_RETURN_IF_ERROR(ReplaceChildren(tx, is_new ? nullptr : sql::kDeleteTags, "customer_tags",
+                                      "tag", id, c.tags()));
+  CRM_RETURN_IF_ERROR(ReplaceChildren(tx, is_new ? nullptr : sql::kDeleteEmails, "customer_emails",
                                       "email", id, c.emails()));
-  return ReplaceChildren(tx, is_new ? nullptr : kDeletePhones, "customer_phones", "phone", id,
+  return ReplaceChildren(tx, is_new ? nullptr : sql::kDeletePhones, "customer_phones", "phone", id,
                          c.phones());
 }
 
@@ -119,8 +93,9 @@ absl::Status CheckVersion(const v1::Customer& current, std::optional<int64_t> ex
   if (!expected) return absl::OkStatus();
   if (current.etag() != api::EtagFromVersion(*expected)) {
     return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
-                 absl::StrCat(current.name(), " was changed by someone else: read it again "
-                                              "and retry with its new etag"));
+                 absl::StrCat(current.name(),
+                              " was changed by someone else: read it again "
+                              "and retry with its new etag"));
   }
   return absl::OkStatus();
 }
@@ -194,11 +169,11 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const v1::Customer& input,
     const auto& r = input.region();
     CRM_ASSIGN_OR_RETURN(
         db::Rows rows,
-        tx.Query(kInsert, {input.display_name(), int64_t{input.kind()}, input.industry(),
-                           int64_t{input.size_band()}, r.country(), r.province(), r.city(),
-                           input.address(), JoinList(input.tags()), JoinList(input.emails()),
-                           JoinList(input.phones()), input.source(), input.owner(),
-                           input.creator(), input.notes(), now, now}));
+        tx.Query(sql::kInsert,
+                 {input.display_name(), int64_t{input.kind()}, input.industry(),
+                  int64_t{input.size_band()}, r.country(), r.province(), r.city(), input.address(),
+                  JoinList(input.tags()), JoinList(input.emails()), JoinList(input.phones()),
+                  input.source(), input.owner(), input.creator(), input.notes(), now, now}));
     if (rows.empty()) return absl::InternalError("insert returned no id");
     int64_t id = rows[0].Int(0);
     CRM_RETURN_IF_ERROR(WriteChildren(tx, id, input, /*is_new=*/true));
@@ -208,7 +183,8 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const v1::Customer& input,
     result.set_etag(api::EtagFromVersion(1));
     *result.mutable_create_time() = ToTimestamp(now);
     *result.mutable_update_time() = result.create_time();
-    CRM_RETURN_IF_ERROR(events::Append(tx, "crm.customers.v1.CustomerCreated", result.name(), result));
+    CRM_RETURN_IF_ERROR(
+        events::Append(tx, "crm.customers.v1.CustomerCreated", result.name(), result));
     return db::RecordResult(tx, key, result.SerializeAsString());
   }));
   return result;
@@ -216,37 +192,38 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const v1::Customer& input,
 
 absl::StatusOr<v1::Customer> CustomerStore::Get(int64_t id) {
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(SelectById(false), {id}));
+  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(sql::kSelectById, {id}));
   if (rows.empty()) return NotFound(id);
   return FromRow(rows[0]);
 }
 
 absl::StatusOr<CustomerStore::Page> CustomerStore::List(const api::SqlFragment& filter,
-                                                       const std::vector<api::OrderTerm>& order,
-                                                       const std::vector<db::Value>* after,
-                                                       int page_size) {
-  std::string sql = absl::StrCat("SELECT ", kColumns);
-  for (const auto& term : order) absl::StrAppend(&sql, ", ", term.column);
-  absl::StrAppend(&sql, " FROM customers c WHERE c.delete_time IS NULL AND (", filter.sql, ")");
+                                                        const std::vector<api::OrderTerm>& order,
+                                                        const std::vector<db::Value>* after,
+                                                        int page_size) {
+  std::string query = sql::kSelectColumns;
+  for (const auto& term : order) absl::StrAppend(&query, ", ", term.column);
+  absl::StrAppend(&query, " FROM customers c WHERE c.delete_time IS NULL AND (", filter.sql, ")");
   std::vector<db::Value> params = filter.params;
   if (after != nullptr) {
     api::SqlFragment keyset = api::KeysetAfter(order, *after);
-    absl::StrAppend(&sql, " AND ", keyset.sql);
+    absl::StrAppend(&query, " AND ", keyset.sql);
     params.insert(params.end(), keyset.params.begin(), keyset.params.end());
   }
   // One extra row tells whether another page follows.
-  absl::StrAppend(&sql, " ORDER BY ", api::OrderByClause(order), " LIMIT ?");
+  absl::StrAppend(&query, " ORDER BY ", api::OrderByClause(order), " LIMIT ?");
   params.push_back(int64_t{page_size} + 1);
 
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(sql, params));
+  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(query, params));
   Page page;
   page.has_more = rows.size() > static_cast<size_t>(page_size);
   if (page.has_more) rows.erase(rows.begin() + page_size, rows.end());
   for (const auto& row : rows) page.customers.push_back(FromRow(row));
   if (page.has_more) {
     const db::Row& last = rows.back();
-    for (size_t i = 0; i < order.size(); ++i) page.last_key.push_back(last.at(kColumnCount + i));
+    for (size_t i = 0; i < order.size(); ++i)
+      page.last_key.push_back(last.at(sql::kColumnCount + i));
   }
   return page;
 }
@@ -259,7 +236,7 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(int64_t id,
   CRM_RETURN_IF_ERROR(InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
     CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
     if (replayed) return absl::OkStatus();
-    CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(SelectById(true), {id}));
+    CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql::kSelectByIdForUpdate, {id}));
     if (rows.empty()) return NotFound(id);
     v1::Customer current = FromRow(rows[0]);
     CRM_RETURN_IF_ERROR(CheckVersion(current, expected_version));
@@ -270,11 +247,12 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(int64_t id,
     std::string now = db::FormatDateTime(absl::Now());
     const auto& r = updated.region();
     CRM_RETURN_IF_ERROR(
-        tx.Execute(kUpdate, {updated.display_name(), int64_t{updated.kind()}, updated.industry(),
-                             int64_t{updated.size_band()}, r.country(), r.province(), r.city(),
-                             updated.address(), JoinList(updated.tags()),
-                             JoinList(updated.emails()), JoinList(updated.phones()),
-                             updated.source(), updated.owner(), updated.notes(), now, id})
+        tx.Execute(
+              sql::kUpdate,
+              {updated.display_name(), int64_t{updated.kind()}, updated.industry(),
+               int64_t{updated.size_band()}, r.country(), r.province(), r.city(), updated.address(),
+               JoinList(updated.tags()), JoinList(updated.emails()), JoinList(updated.phones()),
+               updated.source(), updated.owner(), updated.notes(), now, id})
             .status());
     CRM_RETURN_IF_ERROR(WriteChildren(tx, id, updated, /*is_new=*/false));
     updated.set_etag(api::EtagFromVersion(version + 1));
@@ -294,12 +272,12 @@ absl::Status CustomerStore::Delete(int64_t id, std::optional<int64_t> expected_v
     google::protobuf::Empty empty;
     CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &empty));
     if (replayed) return absl::OkStatus();
-    CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(SelectById(true), {id}));
+    CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql::kSelectByIdForUpdate, {id}));
     if (rows.empty()) return NotFound(id);
     v1::Customer current = FromRow(rows[0]);
     CRM_RETURN_IF_ERROR(CheckVersion(current, expected_version));
     std::string now = db::FormatDateTime(absl::Now());
-    CRM_RETURN_IF_ERROR(tx.Execute(kSoftDelete, {now, now, id}).status());
+    CRM_RETURN_IF_ERROR(tx.Execute(sql::kSoftDelete, {now, now, id}).status());
     CRM_RETURN_IF_ERROR(
         events::Append(tx, "crm.customers.v1.CustomerDeleted", current.name(), current));
     return db::RecordResult(tx, key, empty.SerializeAsString());

@@ -22,33 +22,21 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "libs/db/idempotency.h"
+#include "libs/events/outbox.h"
+#include "services/customers/store_sql.h"
 
 namespace crm::loadgen {
 namespace {
 
 namespace v1 = customers::v1;
 
-// Statement texts copied from services/customers/store.cc (kColumns, SelectById(false),
-// kInsert, ReplaceChildren for a new customer), libs/db/idempotency.cc (kFind, kRecord) and
-// libs/events/outbox.cc (kAppend). Keep them in step when those change: the ceiling is
-// only meaningful for the same SQL.
-constexpr char kSelectById[] =
-    "SELECT c.id, c.version, c.display_name, c.kind, c.industry, c.size_band, c.country, "
-    "c.province, c.city, c.address, c.tags, c.emails, c.phones, c.source, c.owner, c.creator, "
-    "c.notes, c.create_time, c.update_time FROM customers c WHERE c.id = ? AND "
-    "c.delete_time IS NULL";
-constexpr char kFindReplay[] =
-    "SELECT method, request_hash, response FROM idempotency_keys WHERE request_id = ?";
-constexpr char kInsert[] =
-    "INSERT INTO customers (display_name, kind, industry, size_band, country, province, city, "
-    "address, tags, emails, phones, source, owner, creator, notes, create_time, update_time) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
-constexpr char kAppendEvent[] =
-    "INSERT INTO outbox (event_type, resource, payload, request_id, create_time) "
-    "VALUES (?, ?, ?, ?, ?)";
-constexpr char kRecordResult[] =
-    "INSERT INTO idempotency_keys (request_id, method, request_hash, response, create_time) "
-    "VALUES (?, ?, ?, ?, ?)";
+// The service's own statement texts, so the ceiling runs exactly the same SQL.
+constexpr const char* kSelectById = customers::sql::kSelectById;
+constexpr const char* kFindReplay = db::kFindReplaySql;
+constexpr const char* kInsert = customers::sql::kInsert;
+constexpr const char* kAppendEvent = events::kAppendSql;
+constexpr const char* kRecordResult = db::kRecordResultSql;
 
 // Deadlock and lock-wait timeout: the errors the service's pool retries.
 constexpr int kDeadlock = 1213;

@@ -1,0 +1,38 @@
+// The customers store's statement texts, shared with tools/loadgen so its raw SQL ceiling
+// runs exactly the statements the service runs.
+#pragma once
+
+#include <cstddef>
+
+namespace crm::customers::sql {
+
+// The SELECT list every read maps with FromRow (store.cc), in this order.
+#define CRM_CUSTOMER_COLUMNS                                                                  \
+  "c.id, c.version, c.display_name, c.kind, c.industry, c.size_band, c.country, c.province, " \
+  "c.city, c.address, c.tags, c.emails, c.phones, c.source, c.owner, c.creator, c.notes, "    \
+  "c.create_time, c.update_time"
+inline constexpr size_t kColumnCount = 19;
+
+inline constexpr char kSelectColumns[] = "SELECT " CRM_CUSTOMER_COLUMNS;
+inline constexpr char kSelectById[] =
+    "SELECT " CRM_CUSTOMER_COLUMNS " FROM customers c WHERE c.id = ? AND c.delete_time IS NULL";
+inline constexpr char kSelectByIdForUpdate[] =
+    "SELECT " CRM_CUSTOMER_COLUMNS
+    " FROM customers c WHERE c.id = ? AND c.delete_time IS NULL FOR UPDATE";
+#undef CRM_CUSTOMER_COLUMNS
+
+inline constexpr char kInsert[] =
+    "INSERT INTO customers (display_name, kind, industry, size_band, country, province, city, "
+    "address, tags, emails, phones, source, owner, creator, notes, create_time, update_time) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+inline constexpr char kUpdate[] =
+    "UPDATE customers SET display_name = ?, kind = ?, industry = ?, size_band = ?, country = ?, "
+    "province = ?, city = ?, address = ?, tags = ?, emails = ?, phones = ?, source = ?, "
+    "owner = ?, notes = ?, update_time = ?, version = version + 1 WHERE id = ?";
+inline constexpr char kSoftDelete[] =
+    "UPDATE customers SET delete_time = ?, update_time = ?, version = version + 1 WHERE id = ?";
+inline constexpr char kDeleteTags[] = "DELETE FROM customer_tags WHERE customer_id = ?";
+inline constexpr char kDeleteEmails[] = "DELETE FROM customer_emails WHERE customer_id = ?";
+inline constexpr char kDeletePhones[] = "DELETE FROM customer_phones WHERE customer_id = ?";
+
+}  // namespace crm::customers::sql
