@@ -312,4 +312,16 @@ absl::StatusOr<int> EffectivePageSize(int requested, int default_size, int max_s
   return std::min(requested, max_size);
 }
 
+void AppendPageClauses(std::string& query, std::vector<db::Value>& params,
+                       const std::vector<OrderTerm>& order, const std::vector<db::Value>* after,
+                       int page_size) {
+  if (after != nullptr) {
+    SqlFragment keyset = KeysetAfter(order, *after);
+    absl::StrAppend(&query, " AND ", keyset.sql);
+    params.insert(params.end(), keyset.params.begin(), keyset.params.end());
+  }
+  absl::StrAppend(&query, " ORDER BY ", OrderByClause(order), " LIMIT ?");
+  params.emplace_back(std::in_place_type<int64_t>, int64_t{page_size} + 1);
+}
+
 }  // namespace crm::api

@@ -85,6 +85,27 @@ std::string OrderByClause(const std::vector<OrderTerm>& order);
 // in order), e.g. "(c.create_time < ? OR (c.create_time = ? AND c.id < ?))".
 SqlFragment KeysetAfter(const std::vector<OrderTerm>& order, const std::vector<db::Value>& last);
 
+// The tail of a keyset-paged SELECT whose WHERE clause is already written: " AND <keyset>"
+// when `after` is given, then " ORDER BY ..." and " LIMIT ?" bound to page_size + 1 (the
+// extra row tells whether another page follows).
+void AppendPageClauses(std::string& query, std::vector<db::Value>& params,
+                       const std::vector<OrderTerm>& order, const std::vector<db::Value>* after,
+                       int page_size);
+
+// Cuts the rows of such a query to the page: true when another page follows, and then
+// `last_key` holds the last kept row's order values (the columns that follow
+// `first_order_column`, one per order term).
+template <typename Rows>
+bool TakePage(Rows& rows, int page_size, const std::vector<OrderTerm>& order,
+              size_t first_order_column, std::vector<db::Value>* last_key) {
+  if (rows.size() <= static_cast<size_t>(page_size)) return false;
+  rows.erase(rows.begin() + page_size, rows.end());
+  for (size_t i = 0; i < order.size(); ++i) {
+    last_key->push_back(rows.back().at(first_order_column + i));
+  }
+  return true;
+}
+
 // Opaque, tamper-evident page tokens. A token carries the keyset position and is bound
 // (by HMAC-SHA256 with the service's secret) to the exact filter and order_by strings and
 // to a caller scope (e.g. the user id), so it cannot be edited or reused with another

@@ -166,4 +166,56 @@ absl::Status ApplyFieldMask(const google::protobuf::FieldMask& mask,
   return absl::OkStatus();
 }
 
+absl::Status ValidateRequestId(std::string_view request_id, bool required) {
+  constexpr size_t kMaxRequestId = 64;
+  if (request_id.empty()) {
+    return required ? crm::InvalidField("request_id", "is required") : absl::OkStatus();
+  }
+  if (request_id.size() > kMaxRequestId ||
+      !std::all_of(request_id.begin(), request_id.end(), [](unsigned char ch) {
+        return absl::ascii_isalnum(ch) || ch == '-' || ch == '_';
+      })) {
+    return crm::InvalidField("request_id",
+                             "must be 1-64 characters of A-Z, a-z, 0-9, '-' and '_'");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<int64_t>> OptionalVersion(std::string_view etag,
+                                                       std::string_view field) {
+  if (etag.empty()) return std::optional<int64_t>();
+  CRM_ASSIGN_OR_RETURN(int64_t version, VersionFromEtag(etag, field));
+  return std::optional<int64_t>(version);
+}
+
+absl::StatusOr<UpdateTarget> ParseUpdateTarget(bool has_resource,
+                                               const google::protobuf::Message& resource,
+                                               bool has_mask,
+                                               const google::protobuf::FieldMask& mask,
+                                               std::string_view collection,
+                                               std::string_view field,
+                                               const std::set<std::string>& updatable) {
+  const std::string prefix(field);
+  if (!has_resource) return crm::InvalidField(prefix, "is required");
+  const google::protobuf::Reflection& reflection = *resource.GetReflection();
+  const google::protobuf::Descriptor& descriptor = *resource.GetDescriptor();
+  const google::protobuf::FieldDescriptor* name_field = descriptor.FindFieldByName("name");
+  const google::protobuf::FieldDescriptor* etag_field = descriptor.FindFieldByName("etag");
+  UpdateTarget target;
+  CRM_ASSIGN_OR_RETURN(
+      target.id, ParseResourceId(name_field ? reflection.GetString(resource, name_field) : "",
+                                 collection, prefix + ".name"));
+  CRM_ASSIGN_OR_RETURN(
+      target.version,
+      OptionalVersion(etag_field ? reflection.GetString(resource, etag_field) : "",
+                      prefix + ".etag"));
+  if (!has_mask || mask.paths().empty()) {
+    return crm::InvalidField("update_mask", "is required: name the fields to change, or \"*\"");
+  }
+  // Applying the mask to a scratch copy makes a bad path a cheap error.
+  std::unique_ptr<google::protobuf::Message> probe(resource.New());
+  CRM_RETURN_IF_ERROR(ApplyFieldMask(mask, resource, probe.get(), updatable));
+  return target;
+}
+
 }  // namespace crm::api

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -31,5 +32,29 @@ std::string ResourceName(std::string_view collection, int64_t id);
 absl::Status ApplyFieldMask(const google::protobuf::FieldMask& mask,
                             const google::protobuf::Message& from, google::protobuf::Message* to,
                             const std::set<std::string>& updatable);
+
+// request_id of idempotent calls: at most 64 characters of A-Z, a-z, 0-9, '-' and '_' (a
+// UUID fits). Empty is OK unless `required`. INVALID_ARGUMENT on field "request_id".
+absl::Status ValidateRequestId(std::string_view request_id, bool required);
+
+// The version an etag asks for, or none when the etag is empty (an unconditional write).
+absl::StatusOr<std::optional<int64_t>> OptionalVersion(std::string_view etag,
+                                                       std::string_view field = "etag");
+
+// What a standard Update names: the record's id (from `resource`'s "name" field) and the
+// version its etag expects. Checks, before any database work, that `resource` is given,
+// that the mask is present and not empty, and that every path in it is updatable. `field`
+// is the request's resource field ("customer"), used in the field violations.
+struct UpdateTarget {
+  int64_t id = 0;
+  std::optional<int64_t> version;
+};
+absl::StatusOr<UpdateTarget> ParseUpdateTarget(bool has_resource,
+                                               const google::protobuf::Message& resource,
+                                               bool has_mask,
+                                               const google::protobuf::FieldMask& mask,
+                                               std::string_view collection,
+                                               std::string_view field,
+                                               const std::set<std::string>& updatable);
 
 }  // namespace crm::api

@@ -168,5 +168,13 @@ TEST_F(FieldMaskTest, ParentOfAnUpdatableSubPathIsNotUpdatable) {
   EXPECT_EQ(stored_.region().province(), "江苏");
 }
 
+TEST(ValidateRequestId, AcceptsUuidsAndRejectsOddCharacters) {
+  EXPECT_TRUE(ValidateRequestId("", false).ok());
+  EXPECT_FALSE(ValidateRequestId("", true).ok());
+  EXPECT_TRUE(ValidateRequestId("6f1c2a9e-3b7d-4c1e-9f00-0123456789ab", true).ok());
+  EXPECT_FALSE(ValidateRequestId("a b", true).ok());
+  EXPECT_FALSE(ValidateRequestId(std::string(65, 'a'), true).ok());
+}
+
 }  // namespace
 }  // namespace crm::api

@@ -1,5 +1,6 @@
 #include "libs/grpc/status.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "absl/strings/ascii.h"
@@ -12,6 +13,7 @@ namespace {
 
 constexpr char kErrorInfoUrl[] = "type.googleapis.com/google.rpc.ErrorInfo";
 constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
+constexpr char kRetryInfoUrl[] = "type.googleapis.com/google.rpc.RetryInfo";
 
 std::string DefaultReason(absl::StatusCode code) {
   // absl's names are already the canonical UPPER_SNAKE spelling of the code.
@@ -63,6 +65,23 @@ std::vector<FieldViolation> FieldViolations(const absl::Status& status) {
   return out;
 }
 
+absl::Status WithRetryDelay(absl::Status status, absl::Duration delay) {
+  google::rpc::RetryInfo retry;
+  const int64_t millis = std::max<int64_t>(0, absl::ToInt64Milliseconds(delay));
+  retry.mutable_retry_delay()->set_seconds(millis / 1000);
+  retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(millis % 1000) * 1000000);
+  status.SetPayload(kRetryInfoUrl, absl::Cord(retry.SerializeAsString()));
+  return status;
+}
+
+absl::Duration RetryDelay(const absl::Status& status) {
+  auto payload = status.GetPayload(kRetryInfoUrl);
+  google::rpc::RetryInfo retry;
+  if (!payload || !retry.ParseFromString(std::string(*payload))) return absl::ZeroDuration();
+  return absl::Seconds(retry.retry_delay().seconds()) +
+         absl::Nanoseconds(retry.retry_delay().nanos());
+}
+
 absl::Status Violations::ToStatus(std::string_view message) const {
   if (items_.empty()) return absl::OkStatus();
   std::string full(message);
@@ -85,6 +104,10 @@ grpc::Status ToGrpcStatus(const absl::Status& status, std::string_view domain) {
     google::rpc::BadRequest bad;
     if (bad.ParseFromString(std::string(*payload))) rpc_status.add_details()->PackFrom(bad);
   }
+  if (auto payload = status.GetPayload(kRetryInfoUrl)) {
+    google::rpc::RetryInfo retry;
+    if (retry.ParseFromString(std::string(*payload))) rpc_status.add_details()->PackFrom(retry);
+  }
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
                       rpc_status.SerializeAsString());
 }
@@ -101,6 +124,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
       out.SetPayload(kErrorInfoUrl, absl::Cord(any.value()));
     } else if (any.Is<google::rpc::BadRequest>()) {
       out.SetPayload(kBadRequestUrl, absl::Cord(any.value()));
+    } else if (any.Is<google::rpc::RetryInfo>()) {
+      out.SetPayload(kRetryInfoUrl, absl::Cord(any.value()));
     }
   }
   return out;

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include <grpcpp/support/status.h>
 
 namespace crm {
@@ -31,6 +32,11 @@ absl::Status InvalidField(std::string_view field, std::string_view description);
 // The reason attached by Error(), or "" when there is none.
 std::string ErrorReason(const absl::Status& status);
 std::vector<FieldViolation> FieldViolations(const absl::Status& status);
+
+// Attaches a google.rpc.RetryInfo saying when the call may be retried (for
+// RESOURCE_EXHAUSTED and UNAVAILABLE), and reads it back (zero when absent).
+absl::Status WithRetryDelay(absl::Status status, absl::Duration delay);
+absl::Duration RetryDelay(const absl::Status& status);
 
 // Collects violations while validating a request; ToStatus() is OK when there are none.
 class Violations final {
