@@ -1,0 +1,116 @@
+// The policy table: one row per gRPC method of every service, read by the gateway and by
+// each service's Authorizer. A method that is not here is denied to everyone, so a new RPC
+// is closed until someone decides who may call it (policy_test fails until they do).
+#include "libs/auth/policy.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "libs/grpc/status.h"
+
+namespace crm::auth {
+namespace {
+
+constexpr Role kAdmin = v1::ADMIN;
+constexpr Role kManager = v1::SALES_MANAGER;
+constexpr Role kRep = v1::SALES_REP;
+constexpr Role kMarketing = v1::MARKETING;
+constexpr Role kSupport = v1::SUPPORT;
+
+MethodRule Public(std::string_view method) { return {method, Access::kPublic, {}}; }
+MethodRule InternalPublic(std::string_view method) { return {method, Access::kInternalPublic, {}}; }
+MethodRule Roles(std::string_view method, std::vector<Role> roles) {
+  return {method, Access::kRoles, std::move(roles)};
+}
+
+std::vector<Role> AllRoles() { return {kAdmin, kManager, kRep, kMarketing, kSupport}; }
+std::vector<Role> AdminOnly() { return {kAdmin}; }
+
+std::vector<MethodRule> DefaultRules() {
+  return {
+      // crm.auth.v1.AuthService (proto/crm/auth/v1/auth.proto). User and team reads are
+      // open to every role; the auth service narrows them to what each caller may see.
+      Public("/crm.auth.v1.AuthService/Login"),
+      Public("/crm.auth.v1.AuthService/RefreshToken"),
+      Public("/crm.auth.v1.AuthService/GetPublicKeys"),
+      InternalPublic("/crm.auth.v1.AuthService/ListRevokedSessions"),
+      Roles("/crm.auth.v1.AuthService/Logout", AllRoles()),
+      Roles("/crm.auth.v1.AuthService/ChangePassword", AllRoles()),
+      Roles("/crm.auth.v1.AuthService/GetCurrentUser", AllRoles()),
+      Roles("/crm.auth.v1.AuthService/RotateSigningKey", AdminOnly()),
+      Roles("/crm.auth.v1.AuthService/CreateUser", AdminOnly()),
+      Roles("/crm.auth.v1.AuthService/GetUser", AllRoles()),
+      Roles("/crm.auth.v1.AuthService/ListUsers", AllRoles()),
+      Roles("/crm.auth.v1.AuthService/UpdateUser", AdminOnly()),
+      Roles("/crm.auth.v1.AuthService/DisableUser", AdminOnly()),
+      Roles("/crm.auth.v1.AuthService/SetUserPassword", AdminOnly()),
+      Roles("/crm.auth.v1.AuthService/CreateTeam", AdminOnly()),
+      Roles("/crm.auth.v1.AuthService/GetTeam", AllRoles()),
+      Roles("/crm.auth.v1.AuthService/ListTeams", AllRoles()),
+      Roles("/crm.auth.v1.AuthService/UpdateTeam", AdminOnly()),
+      Roles("/crm.auth.v1.AuthService/ListAuditEvents", AdminOnly()),
+
+      // crm.customers.v1.CustomerService: record rules (visibility.h) narrow each call to
+      // the customers the caller may read or edit; SUPPORT only reads.
+      Roles("/crm.customers.v1.CustomerService/CreateCustomer",
+            {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.customers.v1.CustomerService/GetCustomer", AllRoles()),
+      Roles("/crm.customers.v1.CustomerService/ListCustomers", AllRoles()),
+      Roles("/crm.customers.v1.CustomerService/UpdateCustomer",
+            {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.customers.v1.CustomerService/DeleteCustomer", {kAdmin, kManager, kRep}),
+
+      // Every service's outbox feed: whole-table change streams, for internal consumers.
+      Roles("/crm.events.v1.EventFeed/Subscribe", AdminOnly()),
+
+      // Infrastructure every server exposes.
+      Public("/grpc.health.v1.Health/Check"),
+      Public("/grpc.health.v1.Health/Watch"),
+      Public("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"),
+  };
+}
+
+}  // namespace
+
+Policy::Policy(std::vector<MethodRule> rules) : rules_(std::move(rules)) {}
+
+const Policy& Policy::Default() {
+  static const Policy* const policy = new Policy(DefaultRules());
+  return *policy;
+}
+
+const MethodRule* Policy::Find(std::string_view method) const {
+  for (const MethodRule& rule : rules_) {
+    if (rule.method == method) return &rule;
+  }
+  return nullptr;
+}
+
+bool Policy::PublicAtService(std::string_view method) const {
+  const MethodRule* rule = Find(method);
+  return rule != nullptr &&
+         (rule->access == Access::kPublic || rule->access == Access::kInternalPublic);
+}
+
+bool Policy::PublicAtGateway(std::string_view method) const {
+  const MethodRule* rule = Find(method);
+  return rule != nullptr && rule->access == Access::kPublic;
+}
+
+absl::Status Policy::Check(const Principal& principal, std::string_view method) const {
+  const MethodRule* rule = Find(method);
+  if (rule == nullptr) {
+    return Error(absl::StatusCode::kPermissionDenied, "METHOD_NOT_IN_POLICY",
+                 "this method is not open to any caller");
+  }
+  if (rule->access != Access::kRoles) return absl::OkStatus();
+  if (principal.role != v1::ROLE_UNSPECIFIED &&
+      std::find(rule->roles.begin(), rule->roles.end(), principal.role) != rule->roles.end()) {
+    return absl::OkStatus();
+  }
+  return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+               absl::StrCat("role ", RoleName(principal.role), " may not call this method"));
+}
+
+}  // namespace crm::auth

@@ -1,0 +1,187 @@
+// The policy table covers every RPC in proto/crm (a new method fails this test until
+// someone decides who may call it) and answers allow/deny as documented in the protos.
+#include "libs/auth/policy.h"
+
+#include <google/protobuf/descriptor.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "crm/auth/v1/auth.grpc.pb.h"
+#include "crm/customers/v1/customers.grpc.pb.h"
+#include "crm/events/v1/events.grpc.pb.h"
+#include "libs/grpc/status.h"
+
+namespace crm::auth {
+namespace {
+
+// Using each generated file keeps its descriptors linked into this binary (crm_proto is a
+// static library).
+const google::protobuf::FileDescriptor* const kLinkedFiles[] = {
+    crm::auth::v1::LoginRequest::descriptor()->file(),
+    crm::customers::v1::GetCustomerRequest::descriptor()->file(),
+    crm::events::v1::SubscribeRequest::descriptor()->file(),
+};
+
+// Every .proto under proto/crm in the source tree, e.g. "crm/auth/v1/auth.proto".
+std::vector<std::string> CrmProtoFiles() {
+  namespace fs = std::filesystem;
+  const fs::path root = CRM_PROTO_DIR;
+  std::vector<std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(root / "crm")) {
+    if (entry.is_regular_file() && entry.path().extension() == ".proto") {
+      files.push_back(entry.path().lexically_relative(root).generic_string());
+    }
+  }
+  return files;
+}
+
+Principal As(Role role) {
+  Principal p;
+  p.user_id = 1;
+  p.user = "users/1";
+  p.role = role;
+  p.session_id = "s";
+  return p;
+}
+
+const std::vector<Role> kAllRoles = {v1::ADMIN, v1::SALES_MANAGER, v1::SALES_REP, v1::MARKETING,
+                                     v1::SUPPORT};
+
+TEST(Policy, EveryCrmMethodHasARow) {
+  ASSERT_EQ(std::size(kLinkedFiles), 3u);
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  const std::vector<std::string> files = CrmProtoFiles();
+  ASSERT_GE(files.size(), 3u);
+  int methods = 0;
+  for (const std::string& name : files) {
+    const google::protobuf::FileDescriptor* file = pool->FindFileByName(name);
+    ASSERT_NE(file, nullptr) << name
+                             << " is not linked into this test: use one of its messages in "
+                                "kLinkedFiles, and add its methods to policy.cc";
+    for (int s = 0; s < file->service_count(); ++s) {
+      const google::protobuf::ServiceDescriptor* service = file->service(s);
+      for (int m = 0; m < service->method_count(); ++m) {
+        const std::string method = "/" + service->full_name() + "/" + service->method(m)->name();
+        EXPECT_NE(Policy::Default().Find(method), nullptr)
+            << method << " has no row in Policy::Default() (libs/auth/policy.cc)";
+        ++methods;
+      }
+    }
+  }
+  EXPECT_GE(methods, 25);
+}
+
+TEST(Policy, RowsAreUniqueAndNameRealMethods) {
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  std::set<std::string_view> seen;
+  for (const MethodRule& rule : Policy::Default().rules()) {
+    EXPECT_TRUE(seen.insert(rule.method).second) << "duplicate row " << rule.method;
+    ASSERT_EQ(rule.method.substr(0, 1), "/");
+    const size_t slash = rule.method.find('/', 1);
+    ASSERT_NE(slash, std::string_view::npos) << rule.method;
+    const std::string service(rule.method.substr(1, slash - 1));
+    const std::string method(rule.method.substr(slash + 1));
+    // Rows for crm.* must match a method in the protos (no typos that leave it denied).
+    if (service.rfind("crm.", 0) == 0) {
+      const auto* descriptor = pool->FindServiceByName(service);
+      ASSERT_NE(descriptor, nullptr) << rule.method;
+      EXPECT_NE(descriptor->FindMethodByName(method), nullptr) << rule.method;
+    }
+    if (rule.access == Access::kRoles) {
+      EXPECT_FALSE(rule.roles.empty()) << rule.method;
+    }
+  }
+}
+
+TEST(Policy, PublicMethods) {
+  const Policy& policy = Policy::Default();
+  for (std::string_view method :
+       {"/crm.auth.v1.AuthService/Login", "/crm.auth.v1.AuthService/RefreshToken",
+        "/crm.auth.v1.AuthService/GetPublicKeys", "/grpc.health.v1.Health/Check",
+        "/grpc.health.v1.Health/Watch",
+        "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"}) {
+    EXPECT_TRUE(policy.PublicAtService(method)) << method;
+    EXPECT_TRUE(policy.PublicAtGateway(method)) << method;
+  }
+  EXPECT_TRUE(policy.PublicAtService("/crm.auth.v1.AuthService/ListRevokedSessions"));
+  EXPECT_FALSE(policy.PublicAtGateway("/crm.auth.v1.AuthService/ListRevokedSessions"));
+  EXPECT_FALSE(policy.PublicAtService("/crm.auth.v1.AuthService/Logout"));
+  EXPECT_FALSE(policy.PublicAtService("/crm.customers.v1.CustomerService/ListCustomers"));
+  EXPECT_FALSE(policy.PublicAtService("/crm.unknown.v1.X/Y"));
+  EXPECT_FALSE(policy.PublicAtGateway("/crm.unknown.v1.X/Y"));
+}
+
+TEST(Policy, CustomerMethodsByRole) {
+  const Policy& policy = Policy::Default();
+  struct Case {
+    std::string_view method;
+    std::set<Role> allowed;
+  };
+  const std::string prefix = "/crm.customers.v1.CustomerService/";
+  const std::vector<Case> cases = {
+      {"CreateCustomer", {v1::ADMIN, v1::SALES_MANAGER, v1::SALES_REP, v1::MARKETING}},
+      {"GetCustomer", {kAllRoles.begin(), kAllRoles.end()}},
+      {"ListCustomers", {kAllRoles.begin(), kAllRoles.end()}},
+      {"UpdateCustomer", {v1::ADMIN, v1::SALES_MANAGER, v1::SALES_REP, v1::MARKETING}},
+      {"DeleteCustomer", {v1::ADMIN, v1::SALES_MANAGER, v1::SALES_REP}},
+  };
+  for (const Case& c : cases) {
+    const std::string method = prefix + std::string(c.method);
+    for (Role role : kAllRoles) {
+      absl::Status status = policy.Check(As(role), method);
+      if (c.allowed.contains(role)) {
+        EXPECT_TRUE(status.ok()) << RoleName(role) << " " << method;
+      } else {
+        EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << RoleName(role) << method;
+        EXPECT_EQ(ErrorReason(status), "PERMISSION_DENIED");
+      }
+    }
+  }
+}
+
+TEST(Policy, AdminOnlyAndSelfServiceAuthMethods) {
+  const Policy& policy = Policy::Default();
+  for (std::string_view name : {"RotateSigningKey", "CreateUser", "UpdateUser", "DisableUser",
+                                "SetUserPassword", "CreateTeam", "UpdateTeam", "ListAuditEvents"}) {
+    const std::string method = "/crm.auth.v1.AuthService/" + std::string(name);
+    EXPECT_TRUE(policy.Check(As(v1::ADMIN), method).ok()) << method;
+    for (Role role : {v1::SALES_MANAGER, v1::SALES_REP, v1::MARKETING, v1::SUPPORT}) {
+      EXPECT_FALSE(policy.Check(As(role), method).ok()) << RoleName(role) << method;
+    }
+  }
+  for (std::string_view name : {"Logout", "ChangePassword", "GetCurrentUser", "GetUser",
+                                "ListUsers", "GetTeam", "ListTeams"}) {
+    const std::string method = "/crm.auth.v1.AuthService/" + std::string(name);
+    for (Role role : kAllRoles) {
+      EXPECT_TRUE(policy.Check(As(role), method).ok()) << RoleName(role) << method;
+    }
+  }
+  EXPECT_TRUE(policy.Check(As(v1::ADMIN), "/crm.events.v1.EventFeed/Subscribe").ok());
+  EXPECT_FALSE(policy.Check(As(v1::SALES_MANAGER), "/crm.events.v1.EventFeed/Subscribe").ok());
+}
+
+TEST(Policy, UnknownMethodsAndRolesAreDenied) {
+  const Policy& policy = Policy::Default();
+  absl::Status status = policy.Check(As(v1::ADMIN), "/crm.orders.v1.OrderService/CreateOrder");
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(ErrorReason(status), "METHOD_NOT_IN_POLICY");
+  // Method names are exact: no missing slash, no case folding.
+  EXPECT_FALSE(policy.Check(As(v1::ADMIN), "crm.customers.v1.CustomerService/GetCustomer").ok());
+  EXPECT_FALSE(policy.Check(As(v1::ADMIN), "/crm.customers.v1.customerservice/GetCustomer").ok());
+  EXPECT_FALSE(
+      policy.Check(As(v1::ROLE_UNSPECIFIED), "/crm.customers.v1.CustomerService/GetCustomer").ok());
+}
+
+TEST(Policy, CustomTables) {
+  Policy policy({{"/a.B/C", Access::kRoles, {v1::SUPPORT}}, {"/a.B/D", Access::kPublic, {}}});
+  EXPECT_TRUE(policy.Check(As(v1::SUPPORT), "/a.B/C").ok());
+  EXPECT_FALSE(policy.Check(As(v1::ADMIN), "/a.B/C").ok());
+  EXPECT_TRUE(policy.PublicAtGateway("/a.B/D"));
+  EXPECT_EQ(policy.Find("/a.B/E"), nullptr);
+}
+
+}  // namespace
+}  // namespace crm::auth
