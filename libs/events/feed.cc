@@ -317,11 +317,16 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
 };
 
 EventFeedService::EventFeedService(db::Pool& pool, Executor& executor, std::string id_prefix,
-                                   FeedOptions options)
+                                   FeedAuthorizer authorize, FeedOptions options)
     : pool_(pool),
       executor_(executor),
       id_prefix_(std::move(id_prefix)),
+      authorize_(std::move(authorize)),
       options_(Sanitized(options)) {}
+
+EventFeedService::EventFeedService(db::Pool& pool, Executor& executor, std::string id_prefix,
+                                   FeedOptions options, FeedAuthorizer authorize)
+    : EventFeedService(pool, executor, std::move(id_prefix), std::move(authorize), options) {}
 
 EventFeedService::~EventFeedService() {
   absl::MutexLock lock(&mu_);
@@ -331,6 +336,12 @@ EventFeedService::~EventFeedService() {
 
 grpc::ServerWriteReactor<v1::Event>* EventFeedService::Subscribe(
     grpc::CallbackServerContext* ctx, const v1::SubscribeRequest* request) {
+  // Before anything else: a caller who may not read the feed learns nothing from it, not
+  // even whether their request was well formed.
+  const absl::Status allowed =
+      authorize_ ? authorize_(*ctx)
+                 : Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                         "this event feed has no access rule, so nobody may read it");
   Violations violations;
   if (request->after_sequence() < 0) {
     violations.Add("after_sequence", "must be 0 (the beginning) or a sequence seen before");
@@ -349,7 +360,9 @@ grpc::ServerWriteReactor<v1::Event>* EventFeedService::Subscribe(
     streams_.insert(stream);
     draining = draining_;
   }
-  if (!violations.empty()) {
+  if (!allowed.ok()) {
+    stream->End(ToGrpcStatus(allowed, id_prefix_));
+  } else if (!violations.empty()) {
     stream->End(ToGrpcStatus(violations.ToStatus(), id_prefix_));
   } else if (draining) {
     stream->End(ToGrpcStatus(

@@ -16,15 +16,20 @@
 //   plus the clock skew between replicas.
 // - A stream holds a database connection only while it fetches, never between polls, and
 //   fetches run on the Executor, never on a gRPC reactor thread.
+// - Access. The feed carries every record the service writes, so each Subscribe is first
+//   passed to the service's `authorize` hook (e.g. a token and policy-table check with
+//   libs/auth); its error finishes the stream before anything is read or validated.
 //
 // Thread-safety: EventFeedService is thread-safe. Destroy it only after the server has shut
 // down (its destructor waits until every stream it started has completed).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -55,18 +60,28 @@ struct FeedPosition {
 size_t DeliverablePrefix(int64_t cursor, const std::vector<FeedPosition>& rows, absl::Time now,
                          absl::Duration gap_grace);
 
+// Decides whether a Subscribe call may start: OK, or the error to end it with (e.g.
+// UNAUTHENTICATED, PERMISSION_DENIED). Runs on the gRPC thread that received the call.
+using FeedAuthorizer = std::function<absl::Status(const grpc::ServerContextBase&)>;
+
 class EventFeedService final : public v1::EventFeed::CallbackService {
  public:
   // `id_prefix` makes Event.id globally unique ("customers.crm" -> "customers.crm/42") and is
-  // the ErrorInfo domain of errors. `pool` and `executor` must outlive this object.
+  // the ErrorInfo domain of errors. `authorize` is required: an empty one refuses every
+  // call (PERMISSION_DENIED), so a feed is never open by omission. `pool` and `executor`
+  // must outlive this object.
   EventFeedService(db::Pool& pool, Executor& executor, std::string id_prefix,
-                   FeedOptions options = {});
+                   FeedAuthorizer authorize, FeedOptions options = {});
+  // The same, with the options first.
+  EventFeedService(db::Pool& pool, Executor& executor, std::string id_prefix,
+                   FeedOptions options, FeedAuthorizer authorize);
   ~EventFeedService() override;
   EventFeedService(const EventFeedService&) = delete;
   EventFeedService& operator=(const EventFeedService&) = delete;
 
-  // INVALID_ARGUMENT for a negative after_sequence or batch_size; batch_size 0 means 100 and
-  // larger values are capped at max_batch. A database error ends the stream with its status
+  // The `authorize` hook's error ends the stream first. Then INVALID_ARGUMENT for a negative
+  // after_sequence or batch_size; batch_size 0 means 100 and larger values are capped at
+  // max_batch. A database error ends the stream with its status
   // (UNAVAILABLE when the database cannot be reached) so the consumer reconnects from its
   // cursor.
   grpc::ServerWriteReactor<v1::Event>* Subscribe(grpc::CallbackServerContext* ctx,
@@ -90,6 +105,7 @@ class EventFeedService final : public v1::EventFeed::CallbackService {
   db::Pool& pool_;
   Executor& executor_;
   const std::string id_prefix_;
+  const FeedAuthorizer authorize_;
   const FeedOptions options_;
 
   mutable absl::Mutex mu_;  // taken before any Stream's own mutex

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -42,10 +43,27 @@ FeedOptions FastOptions() {
   return {.poll_interval = absl::Milliseconds(20), .gap_grace = absl::Milliseconds(300)};
 }
 
+// What the tests' authorization hook accepts as the `authorization` metadata.
+constexpr char kGoodCredential[] = "Bearer let-me-in";
+
+// Lets a call through when it carries kGoodCredential, as a service's token check would.
+absl::Status RequireCredential(const grpc::ServerContextBase& ctx) {
+  auto it = ctx.client_metadata().find("authorization");
+  if (it == ctx.client_metadata().end() ||
+      std::string_view(it->second.data(), it->second.size()) != kGoodCredential) {
+    return Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING", "sign in first");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AllowAll(const grpc::ServerContextBase&) { return absl::OkStatus(); }
+
 // A consumer: reads one Subscribe stream on its own thread and records what arrives.
 class Subscription final {
  public:
-  Subscription(v1::EventFeed::Stub& stub, int64_t after_sequence, int32_t batch_size = 0) {
+  Subscription(v1::EventFeed::Stub& stub, int64_t after_sequence, int32_t batch_size = 0,
+               std::string authorization = kGoodCredential) {
+    if (!authorization.empty()) ctx_.AddMetadata("authorization", authorization);
     v1::SubscribeRequest request;
     request.set_after_sequence(after_sequence);
     request.set_batch_size(batch_size);
@@ -125,7 +143,8 @@ class EventFeedTest : public ::testing::Test {
 
   // Starts the feed on its own pool (so a test can starve it) behind a server on port 0.
   void StartServer(FeedOptions options = FastOptions(), int pool_size = 2,
-                   absl::Duration borrow_timeout = absl::Seconds(2)) {
+                   absl::Duration borrow_timeout = absl::Seconds(2),
+                   FeedAuthorizer authorize = AllowAll) {
     db::PoolOptions pool_options = db_->options();
     pool_options.size = pool_size;
     pool_options.borrow_timeout = borrow_timeout;
@@ -133,7 +152,8 @@ class EventFeedTest : public ::testing::Test {
     ASSERT_TRUE(pool.ok()) << pool.status();
     feed_pool_ = std::move(*pool);
     executor_ = std::make_unique<Executor>(2);
-    feed_ = std::make_unique<EventFeedService>(*feed_pool_, *executor_, "customers.crm", options);
+    feed_ = std::make_unique<EventFeedService>(*feed_pool_, *executor_, "customers.crm", options,
+                                               std::move(authorize));
 
     grpc::ServerBuilder builder;
     int port = 0;
@@ -403,6 +423,38 @@ TEST_F(EventFeedTest, DrainEndsOpenStreamsAndRefusesNewOnes) {
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_TRUE(late.events().empty());
+}
+
+TEST_F(EventFeedTest, TheAuthorizationHookDecidesBeforeAnythingIsReadOrValidated) {
+  Append("customers/1");
+  StartServer(FastOptions(), 2, absl::Seconds(2), RequireCredential);
+
+  Subscription anonymous(*stub_, 0, 0, /*authorization=*/"");
+  std::optional<grpc::Status> status = anonymous.WaitForEnd();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(*status)), "TOKEN_MISSING");
+  EXPECT_TRUE(anonymous.events().empty());
+
+  // A refused caller is not told that their request was malformed either.
+  Subscription malformed(*stub_, -5, 0, "Bearer wrong");
+  status = malformed.WaitForEnd();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  Subscription allowed(*stub_, 0);
+  ASSERT_TRUE(allowed.WaitForEvents(1));
+  EXPECT_EQ(allowed.sequences(), (std::vector<int64_t>{1}));
+}
+
+TEST_F(EventFeedTest, AFeedWithoutAnAuthorizationHookRefusesEveryone) {
+  Append("customers/1");
+  StartServer(FastOptions(), 2, absl::Seconds(2), FeedAuthorizer());
+  Subscription sub(*stub_, 0);
+  std::optional<grpc::Status> status = sub.WaitForEnd();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(sub.events().empty());
 }
 
 TEST(DeliverablePrefixTest, StopsAtAYoungGapAndPassesAnOldOne) {

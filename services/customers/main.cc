@@ -1,7 +1,13 @@
-// crm-customers: wiring only. Configuration, the pool, migrations, the service, the server.
+// crm-customers: wiring only. Configuration, the pool, migrations, token verification, the
+// service, the server.
+#include <grpcpp/grpcpp.h>
+
 #include <cstdlib>
 
 #include "libs/api/query.h"
+#include "libs/auth/directory.h"
+#include "libs/auth/flags.h"
+#include "libs/auth/verifier.h"
 #include "libs/config/config.h"
 #include "libs/db/db.h"
 #include "libs/db/flags.h"
@@ -33,6 +39,7 @@ int main(int argc, char** argv) {
   crm::customers::ServiceOptions options;
   options.default_phone_region =
       flags.String("default_phone_region", "CN", "region for national-format phone numbers");
+  crm::auth::AuthClientOptions auth_options = crm::auth::ReadAuthFlags(flags);
   flags.Finish();
 
   crm::ServerRunner runner(server);
@@ -47,13 +54,25 @@ int main(int argc, char** argv) {
     return EXIT_SUCCESS;
   }
 
+  // Every call is verified here too: a client that reaches this port without the gateway
+  // is just as closed. Keys come from the auth service, which may start after us: Verify
+  // fetches them on first use, so a failure now is only a warning.
+  auto auth_channel =
+      grpc::CreateChannel(auth_options.target, grpc::InsecureChannelCredentials());
+  std::unique_ptr<crm::auth::TokenVerifier> verifier =
+      crm::auth::StartVerifier(auth_options, auth_channel);
+  crm::auth::Authorizer authorizer(*verifier);
+  std::unique_ptr<crm::auth::UserDirectory> users = crm::auth::AuthServiceDirectory(auth_channel);
+
   crm::Executor executor(workers);
   crm::api::PageTokenCodec tokens(token_secret);
   crm::customers::CustomerStore store(**pool);
-  crm::customers::CustomerService service(store, executor, tokens, options);
+  crm::customers::CustomerService service(store, executor, tokens, authorizer, *users, options);
   // Internal consumers call crm.events.v1 here directly; a stream holds a connection only
   // while it fetches. Declared after the executor: its destructor waits for its streams.
-  crm::events::EventFeedService feed(**pool, executor, "customers.crm");
+  // The feed carries every customer, so only the roles the policy table allows see it.
+  crm::events::EventFeedService feed(**pool, executor, "customers.crm",
+                                     crm::auth::FeedAuthorization(authorizer));
 
   runner.builder().RegisterService(&service);
   runner.builder().RegisterService(&feed);

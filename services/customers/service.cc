@@ -1,8 +1,13 @@
 #include "services/customers/service.h"
 
+#include <openssl/sha.h>
+
 #include <optional>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "libs/api/resource.h"
+#include "libs/auth/visibility.h"
 #include "libs/db/idempotency.h"
 #include "libs/grpc/status.h"
 #include "services/customers/validation.h"
@@ -18,23 +23,102 @@ constexpr size_t kMaxFilterLength = 2000;
 // What UpdateCustomer may change; "*" means all of these.
 const std::set<std::string>& UpdatablePaths() {
   static const auto* paths = new std::set<std::string>{
-      "display_name", "kind",  "industry", "size_band", "region", "address",
-      "tags",         "emails", "phones",  "source",    "owner",  "notes"};
+      "display_name", "kind",   "industry", "size_band", "region", "address",
+      "tags",         "emails", "phones",   "source",    "owner",  "notes"};
   return *paths;
 }
 
-absl::StatusOr<std::optional<int64_t>> OptionalVersion(const std::string& etag,
-                                                       std::string_view field) {
-  if (etag.empty()) return std::optional<int64_t>();
-  CRM_ASSIGN_OR_RETURN(int64_t version, api::VersionFromEtag(etag, field));
-  return std::optional<int64_t>(version);
+// The idempotency key of a call, bound to the caller: a request_id another user happens to
+// send (or learns) never replays this user's result; it is REQUEST_ID_REUSED instead.
+db::IdempotencyKey CallerKey(std::string_view method, const google::protobuf::Message& request,
+                             const auth::Principal& caller) {
+  db::IdempotencyKey key = db::KeyFor(method, request);
+  const std::string bound = absl::StrCat(key.request_hash, "\n", caller.user);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bound.data()), bound.size(), digest);
+  key.request_hash = absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+  return key;
+}
+
+absl::Status OwnerChangeDenied(std::string_view message) {
+  return Error(absl::StatusCode::kPermissionDenied, "OWNER_CHANGE_DENIED", message);
+}
+
+// OWNER_CHANGE_DENIED unless the principal may assign customers to other users at all
+// (into some team), so that one who never may is refused before the auth service is asked
+// about anyone.
+absl::Status MayAssignOwners(const auth::Principal& principal) {
+  const std::string_view some_team =
+      principal.managed_teams.empty() ? std::string_view() : principal.managed_teams.front();
+  return auth::CheckOwnerChange(principal, some_team, some_team);
+}
+
+// Finishes the call at once when authorization failed; otherwise runs `handler(caller)` on
+// the executor. Unauthenticated or forbidden calls never queue database work.
+template <typename Handler>
+grpc::ServerUnaryReactor* RunAuthorized(grpc::CallbackServerContext* ctx, Executor& executor,
+                                        absl::StatusOr<Caller> caller, Handler handler) {
+  if (!caller.ok()) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(caller.status(), kDomain));
+    return reactor;
+  }
+  return RunBlocking(
+      ctx, executor, kDomain,
+      [caller = *std::move(caller), handler = std::move(handler)] { return handler(caller); });
 }
 
 }  // namespace
 
-absl::Status CustomerService::Create(const v1::CreateCustomerRequest& request,
+absl::StatusOr<Caller> CustomerService::Authorize(const grpc::CallbackServerContext& ctx,
+                                                  std::string_view method) const {
+  CRM_ASSIGN_OR_RETURN(auth::Principal principal, authorizer_.Authorize(ctx, method));
+  Caller caller{.principal = std::move(principal)};
+  const auto& metadata = ctx.client_metadata();
+  if (auto it = metadata.find("authorization"); it != metadata.end()) {
+    caller.authorization.assign(it->second.data(), it->second.size());
+  }
+  return caller;
+}
+
+absl::StatusOr<std::string> CustomerService::OwnerTeam(const Caller& caller,
+                                                       const std::string& owner) {
+  const bool admin = caller.principal.Is(auth::v1::ADMIN);
+  // Only an admin sees every user; anyone else is told nothing about users outside the
+  // teams they manage (the auth service hides them), so for them an unknown, disabled or
+  // invisible user are one and the same refusal.
+  auto refuse = [&](std::string_view admin_description) -> absl::Status {
+    if (admin) return InvalidField("customer.owner", admin_description);
+    return OwnerChangeDenied(
+        absl::StrCat("you may assign customers only to active members of "
+                     "the teams you manage; ",
+                     owner, " is not one"));
+  };
+  absl::StatusOr<auth::v1::User> user = users_.GetUser(owner, caller.authorization);
+  if (!user.ok()) {
+    switch (user.status().code()) {
+      case absl::StatusCode::kNotFound:
+        return refuse("is not an existing user");
+      case absl::StatusCode::kPermissionDenied:
+        return OwnerChangeDenied("you may not assign customers to other users");
+      case absl::StatusCode::kUnavailable:
+      case absl::StatusCode::kDeadlineExceeded:
+        return Error(absl::StatusCode::kUnavailable, "AUTH_UNAVAILABLE",
+                     "the new owner cannot be checked right now; try again");
+      default:
+        return user.status();
+    }
+  }
+  if (!user->active()) return refuse("is a disabled user");
+  return user->team();
+}
+
+absl::Status CustomerService::Create(const Caller& caller, const v1::CreateCustomerRequest& request,
                                      v1::Customer* response) {
-  CRM_RETURN_IF_ERROR(ValidateRequestId(request.request_id(), /*required=*/false));
+  const auth::Principal& principal = caller.principal;
+  CRM_RETURN_IF_ERROR(authorizer_.policy().Check(principal, kCreateMethod));
+  CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   if (!request.has_customer()) return InvalidField("customer", "is required");
   v1::Customer customer = request.customer();
   // Output-only fields are the server's to set.
@@ -43,23 +127,40 @@ absl::Status CustomerService::Create(const v1::CreateCustomerRequest& request,
   customer.clear_create_time();
   customer.clear_update_time();
   customer.clear_creator();
+  customer.clear_owner_team();
   CRM_RETURN_IF_ERROR(NormalizeAndValidate(customer, "customer", options_.default_phone_region));
+
+  customer.set_creator(principal.user);
+  if (customer.owner().empty() || customer.owner() == principal.user) {
+    customer.set_owner(principal.user);
+    customer.set_owner_team(principal.team);
+  } else {
+    // Creating a customer for someone else places it into their team: ADMIN anywhere, a
+    // manager into the teams they manage (the same rule as moving it there).
+    CRM_RETURN_IF_ERROR(MayAssignOwners(principal));
+    CRM_ASSIGN_OR_RETURN(std::string team, OwnerTeam(caller, customer.owner()));
+    CRM_RETURN_IF_ERROR(auth::CheckOwnerChange(principal, team, team));
+    customer.set_owner_team(std::move(team));
+  }
   CRM_ASSIGN_OR_RETURN(*response,
-                       store_.Create(customer, db::KeyFor("CreateCustomer", request)));
+                       store_.Create(customer, CallerKey("CreateCustomer", request, principal)));
   return absl::OkStatus();
 }
 
-absl::Status CustomerService::Get(const v1::GetCustomerRequest& request, v1::Customer* response) {
+absl::Status CustomerService::Get(const Caller& caller, const v1::GetCustomerRequest& request,
+                                  v1::Customer* response) {
+  CRM_RETURN_IF_ERROR(authorizer_.policy().Check(caller.principal, kGetMethod));
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), kCollection, "name"));
-  CRM_ASSIGN_OR_RETURN(*response, store_.Get(id));
+  CRM_ASSIGN_OR_RETURN(*response, store_.Get(caller.principal, id));
   return absl::OkStatus();
 }
 
-absl::Status CustomerService::List(const v1::ListCustomersRequest& request,
+absl::Status CustomerService::List(const Caller& caller, const v1::ListCustomersRequest& request,
                                    v1::ListCustomersResponse* response) {
-  CRM_ASSIGN_OR_RETURN(int page_size, api::EffectivePageSize(request.page_size(),
-                                                             options_.default_page_size,
-                                                             options_.max_page_size));
+  CRM_RETURN_IF_ERROR(authorizer_.policy().Check(caller.principal, kListMethod));
+  CRM_ASSIGN_OR_RETURN(int page_size,
+                       api::EffectivePageSize(request.page_size(), options_.default_page_size,
+                                              options_.max_page_size));
   if (request.filter().size() > kMaxFilterLength) {
     return InvalidField("filter", "must be at most 2000 characters");
   }
@@ -68,8 +169,10 @@ absl::Status CustomerService::List(const v1::ListCustomersRequest& request,
   CRM_ASSIGN_OR_RETURN(std::vector<api::OrderTerm> order,
                        api::ParseOrderBy(request.order_by(), kDefaultOrder, fields));
 
-  // Tokens are bound to the query they continue (and, once auth exists, to the caller).
-  std::string binding = api::PageBinding(request.filter(), request.order_by(), "");
+  // Tokens are bound to the query they continue and to the user they were issued to: the
+  // keyset position in one says something about customers only that user may see.
+  std::string binding =
+      api::PageBinding(request.filter(), request.order_by(), caller.principal.user);
   std::optional<std::vector<db::Value>> after;
   if (!request.page_token().empty()) {
     CRM_ASSIGN_OR_RETURN(after, tokens_.Decode(request.page_token(), binding));
@@ -79,74 +182,97 @@ absl::Status CustomerService::List(const v1::ListCustomersRequest& request,
                    "page_token was made for another ordering; start from the first page");
     }
   }
-  CRM_ASSIGN_OR_RETURN(CustomerStore::Page page,
-                       store_.List(filter, order, after ? &*after : nullptr, page_size));
+  CRM_ASSIGN_OR_RETURN(CustomerStore::Page page, store_.List(caller.principal, filter, order,
+                                                             after ? &*after : nullptr, page_size));
   for (auto& c : page.customers) *response->add_customers() = std::move(c);
   if (page.has_more) response->set_next_page_token(tokens_.Encode(binding, page.last_key));
   return absl::OkStatus();
 }
 
-absl::Status CustomerService::Update(const v1::UpdateCustomerRequest& request,
+absl::Status CustomerService::Update(const Caller& caller, const v1::UpdateCustomerRequest& request,
                                      v1::Customer* response) {
-  CRM_RETURN_IF_ERROR(ValidateRequestId(request.request_id(), /*required=*/false));
-  if (!request.has_customer()) return InvalidField("customer", "is required");
-  CRM_ASSIGN_OR_RETURN(int64_t id,
-                       api::ParseResourceId(request.customer().name(), kCollection, "customer.name"));
-  CRM_ASSIGN_OR_RETURN(std::optional<int64_t> version,
-                       OptionalVersion(request.customer().etag(), "customer.etag"));
-  if (!request.has_update_mask() || request.update_mask().paths().empty()) {
-    return InvalidField("update_mask", "is required: name the fields to change, or \"*\"");
-  }
-  // Checking the mask before touching the database makes a bad path a cheap error.
-  v1::Customer probe;
-  CRM_RETURN_IF_ERROR(
-      api::ApplyFieldMask(request.update_mask(), request.customer(), &probe, UpdatablePaths()));
+  const auth::Principal& principal = caller.principal;
+  CRM_RETURN_IF_ERROR(authorizer_.policy().Check(principal, kUpdateMethod));
+  CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
+  CRM_ASSIGN_OR_RETURN(
+      const api::UpdateTarget target,
+      api::ParseUpdateTarget(request.has_customer(), request.customer(),
+                             request.has_update_mask(), request.update_mask(), kCollection,
+                             "customer", UpdatablePaths()));
 
-  auto mutate = [&](v1::Customer& current) -> absl::Status {
+  // Runs with the row locked, after the store checked that the caller may write it.
+  auto mutate = [&](const v1::Customer& current, v1::Customer& updated) -> absl::Status {
     CRM_RETURN_IF_ERROR(
-        api::ApplyFieldMask(request.update_mask(), request.customer(), &current, UpdatablePaths()));
-    return NormalizeAndValidate(current, "customer", options_.default_phone_region);
+        api::ApplyFieldMask(request.update_mask(), request.customer(), &updated, UpdatablePaths()));
+    CRM_RETURN_IF_ERROR(NormalizeAndValidate(updated, "customer", options_.default_phone_region));
+    if (updated.owner() == current.owner()) return absl::OkStatus();  // e.g. "*" with it as is
+
+    if (updated.owner().empty()) {
+      return InvalidField("customer.owner", "is required: every customer has an owner");
+    }
+    // Whether the caller may move customers out of this one's team at all, before anything
+    // is asked about the new owner.
+    CRM_RETURN_IF_ERROR(
+        auth::CheckOwnerChange(principal, current.owner_team(), current.owner_team()));
+    std::string team = principal.team;
+    if (updated.owner() != principal.user) {
+      CRM_ASSIGN_OR_RETURN(team, OwnerTeam(caller, updated.owner()));
+    }
+    CRM_RETURN_IF_ERROR(auth::CheckOwnerChange(principal, current.owner_team(), team));
+    updated.set_owner_team(std::move(team));
+    return absl::OkStatus();
   };
-  CRM_ASSIGN_OR_RETURN(*response,
-                       store_.Update(id, version, mutate, db::KeyFor("UpdateCustomer", request)));
+  CRM_ASSIGN_OR_RETURN(*response, store_.Update(principal, target.id, target.version, mutate,
+                                                CallerKey("UpdateCustomer", request, principal)));
   return absl::OkStatus();
 }
 
-absl::Status CustomerService::Delete(const v1::DeleteCustomerRequest& request) {
-  CRM_RETURN_IF_ERROR(ValidateRequestId(request.request_id(), /*required=*/false));
+absl::Status CustomerService::Delete(const Caller& caller,
+                                     const v1::DeleteCustomerRequest& request) {
+  CRM_RETURN_IF_ERROR(authorizer_.policy().Check(caller.principal, kDeleteMethod));
+  CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), kCollection, "name"));
-  CRM_ASSIGN_OR_RETURN(std::optional<int64_t> version, OptionalVersion(request.etag(), "etag"));
-  return store_.Delete(id, version, db::KeyFor("DeleteCustomer", request));
+  CRM_ASSIGN_OR_RETURN(std::optional<int64_t> version, api::OptionalVersion(request.etag()));
+  return store_.Delete(caller.principal, id, version,
+                       CallerKey("DeleteCustomer", request, caller.principal));
 }
 
 grpc::ServerUnaryReactor* CustomerService::CreateCustomer(grpc::CallbackServerContext* ctx,
                                                           const v1::CreateCustomerRequest* request,
                                                           v1::Customer* response) {
-  return RunBlocking(ctx, executor_, kDomain, [=, this] { return Create(*request, response); });
+  return RunAuthorized(
+      ctx, executor_, Authorize(*ctx, kCreateMethod),
+      [=, this](const Caller& caller) { return Create(caller, *request, response); });
 }
 
 grpc::ServerUnaryReactor* CustomerService::GetCustomer(grpc::CallbackServerContext* ctx,
                                                        const v1::GetCustomerRequest* request,
                                                        v1::Customer* response) {
-  return RunBlocking(ctx, executor_, kDomain, [=, this] { return Get(*request, response); });
+  return RunAuthorized(ctx, executor_, Authorize(*ctx, kGetMethod),
+                       [=, this](const Caller& caller) { return Get(caller, *request, response); });
 }
 
 grpc::ServerUnaryReactor* CustomerService::ListCustomers(grpc::CallbackServerContext* ctx,
                                                          const v1::ListCustomersRequest* request,
                                                          v1::ListCustomersResponse* response) {
-  return RunBlocking(ctx, executor_, kDomain, [=, this] { return List(*request, response); });
+  return RunAuthorized(
+      ctx, executor_, Authorize(*ctx, kListMethod),
+      [=, this](const Caller& caller) { return List(caller, *request, response); });
 }
 
 grpc::ServerUnaryReactor* CustomerService::UpdateCustomer(grpc::CallbackServerContext* ctx,
                                                           const v1::UpdateCustomerRequest* request,
                                                           v1::Customer* response) {
-  return RunBlocking(ctx, executor_, kDomain, [=, this] { return Update(*request, response); });
+  return RunAuthorized(
+      ctx, executor_, Authorize(*ctx, kUpdateMethod),
+      [=, this](const Caller& caller) { return Update(caller, *request, response); });
 }
 
 grpc::ServerUnaryReactor* CustomerService::DeleteCustomer(grpc::CallbackServerContext* ctx,
                                                           const v1::DeleteCustomerRequest* request,
                                                           google::protobuf::Empty*) {
-  return RunBlocking(ctx, executor_, kDomain, [=, this] { return Delete(*request); });
+  return RunAuthorized(ctx, executor_, Authorize(*ctx, kDeleteMethod),
+                       [=, this](const Caller& caller) { return Delete(caller, *request); });
 }
 
 }  // namespace crm::customers

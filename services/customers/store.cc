@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "libs/api/resource.h"
+#include "libs/auth/visibility.h"
 #include "libs/events/outbox.h"
 #include "libs/grpc/status.h"
 #include "services/customers/store_sql.h"
@@ -17,6 +18,21 @@ namespace {
 absl::Status NotFound(int64_t id) {
   return Error(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
                absl::StrCat("customers/", id, " does not exist"));
+}
+
+// The rows `caller` may read or write, on the `c` alias every statement uses.
+api::SqlFragment Visible(const auth::Principal& caller, auth::Operation op) {
+  static const auth::OwnerColumns kColumns{.owner = "c.owner", .owner_team = "c.owner_team"};
+  return auth::VisibleRows(caller, op, auth::OwnedRecordRules(), kColumns);
+}
+
+// `prefix` (a statement ending in a WHERE condition) AND the caller's visibility for `op`;
+// `params` gets the visibility's values appended.
+std::string WithVisibility(std::string_view prefix, const auth::Principal& caller,
+                           auth::Operation op, std::vector<db::Value>& params) {
+  api::SqlFragment visible = Visible(caller, op);
+  params.insert(params.end(), visible.params.begin(), visible.params.end());
+  return absl::StrCat(std::string(prefix), " AND (", visible.sql, ")");
 }
 
 google::protobuf::Timestamp ToTimestamp(const std::string& datetime) {
@@ -60,6 +76,7 @@ v1::Customer FromRow(const db::Row& row) {
   c.set_notes(row.Str(16));
   *c.mutable_create_time() = ToTimestamp(row.Str(17));
   *c.mutable_update_time() = ToTimestamp(row.Str(18));
+  c.set_owner_team(row.Str(19));
   return c;
 }
 
@@ -100,6 +117,20 @@ absl::Status CheckVersion(const v1::Customer& current, std::optional<int64_t> ex
   return absl::OkStatus();
 }
 
+// Runs a write whose WHERE ends with the caller's write visibility. The row was locked
+// and checked with CanAccess first, so no match means the SQL and in-memory rules
+// disagree: refused rather than written.
+absl::Status ExecuteWrite(db::Transaction& tx, const char* statement, const auth::Principal& caller,
+                          std::vector<db::Value> params) {
+  std::string text = WithVisibility(statement, caller, auth::Operation::kWrite, params);
+  CRM_ASSIGN_OR_RETURN(uint64_t affected, tx.Execute(text, params));
+  if (affected != 1) {
+    return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                 "you may not change this customer");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 const api::ResourceFields& CustomerStore::Fields() {
@@ -126,6 +157,7 @@ const api::ResourceFields& CustomerStore::Fields() {
           {.name = "address", .column = "c.address"},
           {.name = "source", .column = "c.source"},
           {.name = "owner", .column = "c.owner"},
+          {.name = "owner_team", .column = "c.owner_team"},
           {.name = "creator", .column = "c.creator"},
           {.name = "tags",
            .has_sql = "EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND "
@@ -169,11 +201,11 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const v1::Customer& input,
     const auto& r = input.region();
     CRM_ASSIGN_OR_RETURN(
         db::Rows rows,
-        tx.Query(sql::kInsert,
-                 {input.display_name(), int64_t{input.kind()}, input.industry(),
-                  int64_t{input.size_band()}, r.country(), r.province(), r.city(), input.address(),
-                  JoinList(input.tags()), JoinList(input.emails()), JoinList(input.phones()),
-                  input.source(), input.owner(), input.creator(), input.notes(), now, now}));
+        tx.Query(sql::kInsert, {input.display_name(), int64_t{input.kind()}, input.industry(),
+                                int64_t{input.size_band()}, r.country(), r.province(), r.city(),
+                                input.address(), JoinList(input.tags()), JoinList(input.emails()),
+                                JoinList(input.phones()), input.source(), input.owner(),
+                                input.creator(), input.notes(), now, now, input.owner_team()}));
     if (rows.empty()) return absl::InternalError("insert returned no id");
     int64_t id = rows[0].Int(0);
     CRM_RETURN_IF_ERROR(WriteChildren(tx, id, input, /*is_new=*/true));
@@ -190,45 +222,55 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const v1::Customer& input,
   return result;
 }
 
-absl::StatusOr<v1::Customer> CustomerStore::Get(int64_t id) {
+absl::StatusOr<v1::Customer> CustomerStore::Get(const auth::Principal& caller, int64_t id) {
+  std::vector<db::Value> params = {id};
+  std::string query = WithVisibility(sql::kSelectById, caller, auth::Operation::kRead, params);
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(sql::kSelectById, {id}));
+  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(query, params));
   if (rows.empty()) return NotFound(id);
   return FromRow(rows[0]);
 }
 
-absl::StatusOr<CustomerStore::Page> CustomerStore::List(const api::SqlFragment& filter,
+absl::StatusOr<CustomerStore::Page> CustomerStore::List(const auth::Principal& caller,
+                                                        const api::SqlFragment& filter,
                                                         const std::vector<api::OrderTerm>& order,
                                                         const std::vector<db::Value>* after,
                                                         int page_size) {
+  // Visibility first and on its own: no filter, however written, can widen it.
+  api::SqlFragment visible = Visible(caller, auth::Operation::kRead);
   std::string query = sql::kSelectColumns;
   for (const auto& term : order) absl::StrAppend(&query, ", ", term.column);
-  absl::StrAppend(&query, " FROM customers c WHERE c.delete_time IS NULL AND (", filter.sql, ")");
-  std::vector<db::Value> params = filter.params;
-  if (after != nullptr) {
-    api::SqlFragment keyset = api::KeysetAfter(order, *after);
-    absl::StrAppend(&query, " AND ", keyset.sql);
-    params.insert(params.end(), keyset.params.begin(), keyset.params.end());
-  }
-  // One extra row tells whether another page follows.
-  absl::StrAppend(&query, " ORDER BY ", api::OrderByClause(order), " LIMIT ?");
-  params.push_back(int64_t{page_size} + 1);
+  absl::StrAppend(&query, " FROM customers c WHERE c.delete_time IS NULL AND (", visible.sql,
+                  ") AND (", filter.sql, ")");
+  std::vector<db::Value> params = visible.params;
+  params.insert(params.end(), filter.params.begin(), filter.params.end());
+  api::AppendPageClauses(query, params, order, after, page_size);
 
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
   CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(query, params));
   Page page;
-  page.has_more = rows.size() > static_cast<size_t>(page_size);
-  if (page.has_more) rows.erase(rows.begin() + page_size, rows.end());
+  page.has_more = api::TakePage(rows, page_size, order, sql::kColumnCount, &page.last_key);
   for (const auto& row : rows) page.customers.push_back(FromRow(row));
-  if (page.has_more) {
-    const db::Row& last = rows.back();
-    for (size_t i = 0; i < order.size(); ++i)
-      page.last_key.push_back(last.at(sql::kColumnCount + i));
-  }
   return page;
 }
 
-absl::StatusOr<v1::Customer> CustomerStore::Update(int64_t id,
+absl::StatusOr<db::Row> CustomerStore::LockWritable(db::Transaction& tx,
+                                                    const auth::Principal& caller, int64_t id) {
+  std::vector<db::Value> params = {id};
+  std::string query = absl::StrCat(
+      WithVisibility(sql::kSelectById, caller, auth::Operation::kRead, params), sql::kForUpdate);
+  CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(query, params));
+  // Invisible is indistinguishable from missing, so ids cannot be probed.
+  if (rows.empty()) return NotFound(id);
+  const db::Row& row = rows[0];
+  if (!auth::CanAccess(caller, auth::Operation::kWrite, row.Str(14), row.Str(19))) {
+    return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                 absl::StrCat("you may read customers/", id, " but not change it"));
+  }
+  return row;
+}
+
+absl::StatusOr<v1::Customer> CustomerStore::Update(const auth::Principal& caller, int64_t id,
                                                    std::optional<int64_t> expected_version,
                                                    const Mutation& mutate,
                                                    const db::IdempotencyKey& key) {
@@ -236,24 +278,21 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(int64_t id,
   CRM_RETURN_IF_ERROR(InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
     CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
     if (replayed) return absl::OkStatus();
-    CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql::kSelectByIdForUpdate, {id}));
-    if (rows.empty()) return NotFound(id);
-    v1::Customer current = FromRow(rows[0]);
+    CRM_ASSIGN_OR_RETURN(db::Row row, LockWritable(tx, caller, id));
+    v1::Customer current = FromRow(row);
     CRM_RETURN_IF_ERROR(CheckVersion(current, expected_version));
-    int64_t version = rows[0].Int(1);
+    int64_t version = row.Int(1);
 
     v1::Customer updated = current;
-    CRM_RETURN_IF_ERROR(mutate(updated));
+    CRM_RETURN_IF_ERROR(mutate(current, updated));
     std::string now = db::FormatDateTime(absl::Now());
     const auto& r = updated.region();
-    CRM_RETURN_IF_ERROR(
-        tx.Execute(
-              sql::kUpdate,
-              {updated.display_name(), int64_t{updated.kind()}, updated.industry(),
-               int64_t{updated.size_band()}, r.country(), r.province(), r.city(), updated.address(),
-               JoinList(updated.tags()), JoinList(updated.emails()), JoinList(updated.phones()),
-               updated.source(), updated.owner(), updated.notes(), now, id})
-            .status());
+    CRM_RETURN_IF_ERROR(ExecuteWrite(
+        tx, sql::kUpdate, caller,
+        {updated.display_name(), int64_t{updated.kind()}, updated.industry(),
+         int64_t{updated.size_band()}, r.country(), r.province(), r.city(), updated.address(),
+         JoinList(updated.tags()), JoinList(updated.emails()), JoinList(updated.phones()),
+         updated.source(), updated.owner(), updated.owner_team(), updated.notes(), now, id}));
     CRM_RETURN_IF_ERROR(WriteChildren(tx, id, updated, /*is_new=*/false));
     updated.set_etag(api::EtagFromVersion(version + 1));
     *updated.mutable_update_time() = ToTimestamp(now);
@@ -266,18 +305,18 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(int64_t id,
   return result;
 }
 
-absl::Status CustomerStore::Delete(int64_t id, std::optional<int64_t> expected_version,
+absl::Status CustomerStore::Delete(const auth::Principal& caller, int64_t id,
+                                   std::optional<int64_t> expected_version,
                                    const db::IdempotencyKey& key) {
   return InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
     google::protobuf::Empty empty;
     CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &empty));
     if (replayed) return absl::OkStatus();
-    CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql::kSelectByIdForUpdate, {id}));
-    if (rows.empty()) return NotFound(id);
-    v1::Customer current = FromRow(rows[0]);
+    CRM_ASSIGN_OR_RETURN(db::Row row, LockWritable(tx, caller, id));
+    v1::Customer current = FromRow(row);
     CRM_RETURN_IF_ERROR(CheckVersion(current, expected_version));
     std::string now = db::FormatDateTime(absl::Now());
-    CRM_RETURN_IF_ERROR(tx.Execute(sql::kSoftDelete, {now, now, id}).status());
+    CRM_RETURN_IF_ERROR(ExecuteWrite(tx, sql::kSoftDelete, caller, {now, now, id}));
     CRM_RETURN_IF_ERROR(
         events::Append(tx, "crm.customers.v1.CustomerDeleted", current.name(), current));
     return db::RecordResult(tx, key, empty.SerializeAsString());

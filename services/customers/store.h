@@ -1,5 +1,10 @@
-// SQL for customers: every statement is a named constant in store.cc, every value bound.
+// SQL for customers: every statement is a named constant in store_sql.h, every value bound.
 // Writes run in one transaction with their outbox event and idempotency record.
+//
+// Record-level access is enforced here, in SQL: every read and write ANDs in
+// auth::VisibleRows for the caller, so a customer the caller may not read is never
+// returned, listed, matched by a filter or counted (it is CUSTOMER_NOT_FOUND, as if it
+// did not exist), and one they may read but not write is PERMISSION_DENIED.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "crm/customers/v1/customers.pb.h"
 #include "libs/api/query.h"
+#include "libs/auth/principal.h"
 #include "libs/db/db.h"
 #include "libs/db/idempotency.h"
 
@@ -22,35 +28,46 @@ class CustomerStore final {
   // The filter/order whitelist for ListCustomers.
   static const api::ResourceFields& Fields();
 
-  // Inserts a validated customer. A retry with the same key returns the first result.
+  // Inserts a validated customer, with the owner, owner_team and creator it carries (the
+  // service decides those). A retry with the same key returns the first result.
   absl::StatusOr<v1::Customer> Create(const v1::Customer& customer, const db::IdempotencyKey& key);
 
-  // NOT_FOUND (CUSTOMER_NOT_FOUND) when missing or deleted.
-  absl::StatusOr<v1::Customer> Get(int64_t id);
+  // NOT_FOUND (CUSTOMER_NOT_FOUND) when missing, deleted or not readable by `caller`.
+  absl::StatusOr<v1::Customer> Get(const auth::Principal& caller, int64_t id);
 
   struct Page {
     std::vector<v1::Customer> customers;
     std::vector<db::Value> last_key;  // keyset position of the last customer, when more follow
     bool has_more = false;
   };
-  // One page of live customers matching `filter`, in `order`, after `after` (if given).
-  absl::StatusOr<Page> List(const api::SqlFragment& filter, const std::vector<api::OrderTerm>& order,
+  // One page of the live customers `caller` may read that match `filter`, in `order`,
+  // after `after` (if given).
+  absl::StatusOr<Page> List(const auth::Principal& caller, const api::SqlFragment& filter,
+                            const std::vector<api::OrderTerm>& order,
                             const std::vector<db::Value>* after, int page_size);
 
-  // Locks the customer, checks `expected_version` (ABORTED, ETAG_MISMATCH when stale),
-  // lets `mutate` change it (its error aborts the update), and writes it back.
-  using Mutation = std::function<absl::Status(v1::Customer&)>;
-  absl::StatusOr<v1::Customer> Update(int64_t id, std::optional<int64_t> expected_version,
+  // Locks the customer if `caller` may read it (else CUSTOMER_NOT_FOUND), checks that they
+  // may write it (else PERMISSION_DENIED), checks `expected_version` (ABORTED,
+  // ETAG_MISMATCH when stale), lets `mutate` change it (its error aborts the update; it
+  // sees the stored customer, owner_team included, and decides the new owner_team), and
+  // writes it back.
+  using Mutation = std::function<absl::Status(const v1::Customer& current, v1::Customer& updated)>;
+  absl::StatusOr<v1::Customer> Update(const auth::Principal& caller, int64_t id,
+                                      std::optional<int64_t> expected_version,
                                       const Mutation& mutate, const db::IdempotencyKey& key);
 
-  // Soft-deletes: the row stays for history but is invisible to every read.
-  absl::Status Delete(int64_t id, std::optional<int64_t> expected_version,
-                      const db::IdempotencyKey& key);
+  // Soft-deletes, with the same checks as Update: the row stays for history but is
+  // invisible to every read.
+  absl::Status Delete(const auth::Principal& caller, int64_t id,
+                      std::optional<int64_t> expected_version, const db::IdempotencyKey& key);
 
  private:
   // Runs `body` in a transaction, again when a concurrent first call with the same
   // request_id won the race (its replay is then found).
   absl::Status InIdempotentTransaction(const std::function<absl::Status(db::Transaction&)>& body);
+  // Locks a live customer `caller` may read and write (see Update).
+  absl::StatusOr<db::Row> LockWritable(db::Transaction& tx, const auth::Principal& caller,
+                                       int64_t id);
 
   db::Pool& pool_;
 };

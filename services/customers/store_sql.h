@@ -1,5 +1,7 @@
 // The customers store's statement texts, shared with tools/loadgen so its raw SQL ceiling
-// runs exactly the statements the service runs.
+// runs exactly the statements the service runs. The by-id reads and the writes are
+// prefixes: the store appends " AND (<visibility>)" from auth::VisibleRows for the caller
+// (for an ADMIN that is " AND (TRUE)").
 #pragma once
 
 #include <cstddef>
@@ -10,27 +12,28 @@ namespace crm::customers::sql {
 #define CRM_CUSTOMER_COLUMNS                                                                  \
   "c.id, c.version, c.display_name, c.kind, c.industry, c.size_band, c.country, c.province, " \
   "c.city, c.address, c.tags, c.emails, c.phones, c.source, c.owner, c.creator, c.notes, "    \
-  "c.create_time, c.update_time"
-inline constexpr size_t kColumnCount = 19;
+  "c.create_time, c.update_time, c.owner_team"
+inline constexpr size_t kColumnCount = 20;
 
 inline constexpr char kSelectColumns[] = "SELECT " CRM_CUSTOMER_COLUMNS;
 inline constexpr char kSelectById[] =
     "SELECT " CRM_CUSTOMER_COLUMNS " FROM customers c WHERE c.id = ? AND c.delete_time IS NULL";
-inline constexpr char kSelectByIdForUpdate[] =
-    "SELECT " CRM_CUSTOMER_COLUMNS
-    " FROM customers c WHERE c.id = ? AND c.delete_time IS NULL FOR UPDATE";
+// Appended after the visibility condition when a write locks the row it read.
+inline constexpr char kForUpdate[] = " FOR UPDATE";
 #undef CRM_CUSTOMER_COLUMNS
 
 inline constexpr char kInsert[] =
     "INSERT INTO customers (display_name, kind, industry, size_band, country, province, city, "
-    "address, tags, emails, phones, source, owner, creator, notes, create_time, update_time) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    "address, tags, emails, phones, source, owner, creator, notes, create_time, update_time, "
+    "owner_team) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 inline constexpr char kUpdate[] =
-    "UPDATE customers SET display_name = ?, kind = ?, industry = ?, size_band = ?, country = ?, "
+    "UPDATE customers c SET display_name = ?, kind = ?, industry = ?, size_band = ?, country = ?, "
     "province = ?, city = ?, address = ?, tags = ?, emails = ?, phones = ?, source = ?, "
-    "owner = ?, notes = ?, update_time = ?, version = version + 1 WHERE id = ?";
+    "owner = ?, owner_team = ?, notes = ?, update_time = ?, version = version + 1 "
+    "WHERE c.id = ?";
 inline constexpr char kSoftDelete[] =
-    "UPDATE customers SET delete_time = ?, update_time = ?, version = version + 1 WHERE id = ?";
+    "UPDATE customers c SET delete_time = ?, update_time = ?, version = version + 1 "
+    "WHERE c.id = ?";
 inline constexpr char kDeleteTags[] = "DELETE FROM customer_tags WHERE customer_id = ?";
 inline constexpr char kDeleteEmails[] = "DELETE FROM customer_emails WHERE customer_id = ?";
 inline constexpr char kDeletePhones[] = "DELETE FROM customer_phones WHERE customer_id = ?";

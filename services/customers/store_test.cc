@@ -1,4 +1,5 @@
-// CustomerService and CustomerStore against a real MariaDB schema of their own.
+// CustomerService and CustomerStore against a real MariaDB schema of their own, called as
+// an ADMIN (who sees everything); access_test.cc covers the other roles.
 #include <atomic>
 #include <set>
 #include <thread>
@@ -8,6 +9,7 @@
 #include "libs/api/resource.h"
 #include "libs/db/testing.h"
 #include "libs/grpc/status.h"
+#include "services/customers/access_testing.h"
 #include "services/customers/service.h"
 
 namespace crm::customers {
@@ -26,7 +28,8 @@ class CustomersDbTest : public ::testing::Test {
     pool_ = std::move(*pool);
     ASSERT_TRUE(db::Migrate(*pool_, CRM_CUSTOMERS_SCHEMA_DIR).ok());
     store_ = std::make_unique<CustomerStore>(*pool_);
-    service_ = std::make_unique<CustomerService>(*store_, executor_, tokens_, ServiceOptions{});
+    service_ = std::make_unique<CustomerService>(*store_, executor_, tokens_, authorizer_, users_,
+                                                 ServiceOptions{});
   }
 
   v1::Customer Create(const std::string& display_name, const std::string& industry = "制造业",
@@ -42,7 +45,7 @@ class CustomersDbTest : public ::testing::Test {
     c->add_tags("vip");
     c->add_phones("0571-8888 6666");
     v1::Customer out;
-    absl::Status st = service_->Create(req, &out);
+    absl::Status st = service_->Create(admin_, req, &out);
     EXPECT_TRUE(st.ok()) << st;
     return out;
   }
@@ -62,7 +65,7 @@ class CustomersDbTest : public ::testing::Test {
     req.set_page_size(page_size);
     for (int guard = 0; guard < 100; ++guard) {
       v1::ListCustomersResponse resp;
-      absl::Status st = service_->List(req, &resp);
+      absl::Status st = service_->List(admin_, req, &resp);
       EXPECT_TRUE(st.ok()) << st;
       for (const auto& c : resp.customers()) names.push_back(c.display_name());
       if (resp.next_page_token().empty()) break;
@@ -75,6 +78,10 @@ class CustomersDbTest : public ::testing::Test {
   std::unique_ptr<db::Pool> pool_;
   Executor executor_{1};
   api::PageTokenCodec tokens_{"test-secret"};
+  auth::TokenVerifier verifier_{std::make_unique<testing::FixedKeys>()};
+  auth::Authorizer authorizer_{verifier_};
+  testing::FakeUserDirectory users_;
+  const Caller admin_ = testing::MakeCaller(1, auth::v1::ADMIN, "");
   std::unique_ptr<CustomerStore> store_;
   std::unique_ptr<CustomerService> service_;
 };
@@ -86,7 +93,7 @@ TEST_F(CustomersDbTest, CreateThenGetReturnsTheNormalisedCustomer) {
   v1::GetCustomerRequest get;
   get.set_name(created.name());
   v1::Customer got;
-  ASSERT_TRUE(service_->Get(get, &got).ok());
+  ASSERT_TRUE(service_->Get(admin_, get, &got).ok());
   EXPECT_EQ(got.display_name(), "杭州某某科技有限公司");
   EXPECT_EQ(got.phones(0), "+8657188886666");
   EXPECT_EQ(got.tags(0), "vip");
@@ -106,7 +113,7 @@ TEST_F(CustomersDbTest, SameRequestIdReturnsTheFirstCustomerAndCreatesNothing) {
   other.mutable_customer()->set_display_name("Different");
   other.mutable_customer()->set_kind(v1::PERSON);
   v1::Customer out;
-  absl::Status st = service_->Create(other, &out);
+  absl::Status st = service_->Create(admin_, other, &out);
   EXPECT_EQ(st.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(ErrorReason(st), "REQUEST_ID_REUSED");
 }
@@ -146,7 +153,7 @@ TEST_F(CustomersDbTest, InvalidInputWritesNothing) {
   req.mutable_customer()->set_kind(v1::COMPANY);
   req.mutable_customer()->add_phones("12345");
   v1::Customer out;
-  absl::Status st = service_->Create(req, &out);
+  absl::Status st = service_->Create(admin_, req, &out);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
   ASSERT_EQ(FieldViolations(st).size(), 1u);
   EXPECT_EQ(FieldViolations(st)[0].field, "customer.phones[0]");
@@ -166,7 +173,7 @@ TEST_F(CustomersDbTest, StaleEtagIsAbortedAndOnlyOneConcurrentUpdateWins) {
       req.mutable_customer()->set_notes("writer " + std::to_string(i));
       req.mutable_update_mask()->add_paths("notes");
       v1::Customer out;
-      absl::Status st = service_->Update(req, &out);
+      absl::Status st = service_->Update(admin_, req, &out);
       if (st.ok()) ok++;
       if (st.code() == absl::StatusCode::kAborted && ErrorReason(st) == "ETAG_MISMATCH") aborted++;
     });
@@ -184,14 +191,14 @@ TEST_F(CustomersDbTest, UpdateChangesOnlyMaskedFields) {
   req.mutable_customer()->mutable_region()->set_city("杭州");
   req.mutable_update_mask()->add_paths("region.city");
   v1::Customer out;
-  ASSERT_TRUE(service_->Update(req, &out).ok());
+  ASSERT_TRUE(service_->Update(admin_, req, &out).ok());
   EXPECT_EQ(out.display_name(), "Mask Co");
   EXPECT_EQ(out.region().city(), "杭州");
   EXPECT_EQ(out.region().province(), "浙江");
   EXPECT_NE(out.etag(), c.etag());
 
   req.mutable_update_mask()->set_paths(0, "create_time");
-  EXPECT_EQ(service_->Update(req, &out).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(service_->Update(admin_, req, &out).code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(CustomersDbTest, FiltersOnClassificationFields) {
@@ -214,7 +221,7 @@ TEST_F(CustomersDbTest, KeysetPagingStaysCorrectWhileRowsAreInserted) {
   std::vector<std::string> seen;
   for (int page = 0; page < 20; ++page) {
     v1::ListCustomersResponse resp;
-    ASSERT_TRUE(service_->List(req, &resp).ok());
+    ASSERT_TRUE(service_->List(admin_, req, &resp).ok());
     for (const auto& c : resp.customers()) seen.push_back(c.display_name());
     // Rows sorting before and after the current position arrive between pages.
     Create("name-0" + std::to_string(page));
@@ -242,7 +249,7 @@ TEST_F(CustomersDbTest, PageTokensAreBoundToTheirQueryAndTamperEvident) {
   v1::ListCustomersRequest req;
   req.set_page_size(1);
   v1::ListCustomersResponse resp;
-  ASSERT_TRUE(service_->List(req, &resp).ok());
+  ASSERT_TRUE(service_->List(admin_, req, &resp).ok());
   ASSERT_FALSE(resp.next_page_token().empty());
 
   v1::ListCustomersRequest tampered = req;
@@ -250,12 +257,12 @@ TEST_F(CustomersDbTest, PageTokensAreBoundToTheirQueryAndTamperEvident) {
   token[token.size() / 2] = token[token.size() / 2] == 'A' ? 'B' : 'A';
   tampered.set_page_token(token);
   v1::ListCustomersResponse out;
-  EXPECT_EQ(service_->List(tampered, &out).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(service_->List(admin_, tampered, &out).code(), absl::StatusCode::kInvalidArgument);
 
   v1::ListCustomersRequest other_filter = req;
   other_filter.set_page_token(resp.next_page_token());
   other_filter.set_filter("industry = \"软件\"");
-  EXPECT_EQ(service_->List(other_filter, &out).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(service_->List(admin_, other_filter, &out).code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(CustomersDbTest, DeletedCustomersAreGoneFromEveryRead) {
@@ -263,14 +270,14 @@ TEST_F(CustomersDbTest, DeletedCustomersAreGoneFromEveryRead) {
   v1::DeleteCustomerRequest del;
   del.set_name(c.name());
   del.set_etag("\"99\"");
-  EXPECT_EQ(service_->Delete(del).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(service_->Delete(admin_, del).code(), absl::StatusCode::kAborted);
   del.set_etag(c.etag());
-  ASSERT_TRUE(service_->Delete(del).ok());
+  ASSERT_TRUE(service_->Delete(admin_, del).ok());
 
   v1::GetCustomerRequest get;
   get.set_name(c.name());
   v1::Customer out;
-  absl::Status st = service_->Get(get, &out);
+  absl::Status st = service_->Get(admin_, get, &out);
   EXPECT_EQ(st.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(ErrorReason(st), "CUSTOMER_NOT_FOUND");
   EXPECT_TRUE(ListAll("", "", 10).empty());
@@ -282,7 +289,7 @@ TEST_F(CustomersDbTest, BadNamesAreInvalidArguments) {
   v1::Customer out;
   for (const char* name : {"", "customers/", "customers/abc", "orders/1", "customers/0"}) {
     get.set_name(name);
-    absl::Status st = service_->Get(get, &out);
+    absl::Status st = service_->Get(admin_, get, &out);
     EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << name;
   }
 }

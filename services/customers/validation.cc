@@ -196,17 +196,4 @@ absl::Status NormalizeAndValidate(v1::Customer& c, std::string_view prefix,
   return violations.ToStatus("invalid customer");
 }
 
-absl::Status ValidateRequestId(std::string_view request_id, bool required) {
-  if (request_id.empty()) {
-    return required ? InvalidField("request_id", "is required") : absl::OkStatus();
-  }
-  if (request_id.size() > static_cast<size_t>(Limits::kRequestId) ||
-      !std::all_of(request_id.begin(), request_id.end(), [](unsigned char ch) {
-        return absl::ascii_isalnum(ch) || ch == '-' || ch == '_';
-      })) {
-    return InvalidField("request_id", "must be 1-64 characters of A-Z, a-z, 0-9, '-' and '_'");
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace crm::customers

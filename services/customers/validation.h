@@ -21,7 +21,6 @@ struct Limits {
   static constexpr int kEmails = 10;
   static constexpr int kEmail = 254;
   static constexpr int kPhones = 10;
-  static constexpr int kRequestId = 64;
 };
 
 // Normalises `customer` in place and checks every rule, reporting every violation at
@@ -31,8 +30,6 @@ struct Limits {
 absl::Status NormalizeAndValidate(v1::Customer& customer, std::string_view prefix,
                                   std::string_view default_region);
 
-// request_id: empty is allowed only where `required` is false.
-absl::Status ValidateRequestId(std::string_view request_id, bool required);
 
 // Length in Unicode code points of valid UTF-8 text.
 size_t CodePoints(std::string_view utf8);

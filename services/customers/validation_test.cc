@@ -85,13 +85,5 @@ TEST(NormalizeAndValidate, EnforcesCountsAndControlCharacters) {
   EXPECT_NE(std::find(fields.begin(), fields.end(), "customer.industry"), fields.end());
 }
 
-TEST(ValidateRequestId, AcceptsUuidsAndRejectsOddCharacters) {
-  EXPECT_TRUE(ValidateRequestId("", false).ok());
-  EXPECT_FALSE(ValidateRequestId("", true).ok());
-  EXPECT_TRUE(ValidateRequestId("6f1c2a9e-3b7d-4c1e-9f00-0123456789ab", true).ok());
-  EXPECT_FALSE(ValidateRequestId("a b", true).ok());
-  EXPECT_FALSE(ValidateRequestId(std::string(65, 'a'), true).ok());
-}
-
 }  // namespace
 }  // namespace crm::customers

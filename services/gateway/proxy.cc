@@ -73,6 +73,7 @@ class Proxy::Backend final {
 namespace {
 
 constexpr absl::string_view kRequestIdKey = "x-request-id";
+constexpr absl::string_view kForwardedForKey = "x-forwarded-for";
 
 bool IsValidPackage(absl::string_view package) {
   if (package.empty() || package.front() == '.' || package.back() == '.' ||
@@ -119,12 +120,18 @@ void PrepareBackendContext(const grpc::GenericCallbackServerContext& ctx,
   bool has_request_id = false;
   for (const auto& [key, value] : ctx.client_metadata()) {
     const absl::string_view k = ToView(key);
-    if (!ShouldForwardMetadata(k)) continue;
+    // The client's own claim about its address is never passed on: the gateway states it.
+    if (!ShouldForwardMetadata(k) || k == kForwardedForKey) continue;
     has_request_id = has_request_id || k == kRequestIdKey;
     backend_ctx.AddMetadata(std::string(k), std::string(ToView(value)));
   }
   // So that the backend's log lines and the gateway's carry the same id.
   if (!has_request_id) backend_ctx.AddMetadata(std::string(kRequestIdKey), NewRequestId());
+  // The auth service throttles failed logins per client address; behind the gateway every
+  // call would otherwise come from the gateway's own.
+  if (std::string peer = PeerAddress(ctx.peer()); !peer.empty()) {
+    backend_ctx.AddMetadata(std::string(kForwardedForKey), std::move(peer));
+  }
 }
 
 void ForwardInitialMetadata(const grpc::ClientContext& backend_ctx,
@@ -506,7 +513,7 @@ bool IsUnaryMethod(absl::string_view method) {
 }
 
 Proxy::Proxy(const std::vector<Route>& routes, prometheus::Registry& registry, ProxyOptions options)
-    : unary_fast_path_(options.unary_fast_path) {
+    : unary_fast_path_(options.unary_fast_path), admit_(std::move(options.admit)) {
   auto& calls = prometheus::BuildCounter()
                     .Name("crm_gateway_backend_calls_total")
                     .Help("Calls the gateway forwarded, by backend and final gRPC status code.")
@@ -545,7 +552,24 @@ bool Proxy::TakesUnaryPath(const std::string& method) {
   return unary;
 }
 
+std::string PeerAddress(absl::string_view peer) {
+  // "ipv4:10.0.0.7:5123", "ipv6:[::1]:5123"; other schemes (unix:) carry no address.
+  if (absl::ConsumePrefix(&peer, "ipv4:")) {
+    return std::string(peer.substr(0, peer.rfind(':')));
+  }
+  if (absl::ConsumePrefix(&peer, "ipv6:")) {
+    if (absl::ConsumePrefix(&peer, "[")) return std::string(peer.substr(0, peer.find(']')));
+    return std::string(peer.substr(0, peer.rfind(':')));
+  }
+  return "";
+}
+
 grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServerContext* ctx) {
+  if (admit_) {
+    if (grpc::Status admitted = admit_(*ctx); !admitted.ok()) {
+      return new UnroutedCall(std::move(admitted));
+    }
+  }
   const absl::string_view package = PackageOfMethod(ctx->method());
   const auto it = backends_.find(package);
   if (it == backends_.end()) {

@@ -32,6 +32,7 @@
 
 #include <grpcpp/generic/async_generic_service.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -77,6 +78,14 @@ std::string NewRequestId();
 // methods and malformed paths.
 bool IsUnaryMethod(absl::string_view method);
 
+// "ipv4:10.0.0.7:5123" → "10.0.0.7", "ipv6:[::1]:5123" → "::1"; "" for other peers.
+std::string PeerAddress(absl::string_view peer);
+
+// Decides, before routing, whether a call may go on; a non-OK status answers it instead.
+// Runs on a gRPC callback thread for every call, so it must not block (the gateway's
+// admission checks a token against cached keys and a rate limit: admission.h).
+using AdmissionCheck = std::function<grpc::Status(const grpc::GenericCallbackServerContext&)>;
+
 struct ProxyOptions {
   // Largest message accepted from or sent to a backend; match the gateway server's own limit.
   int max_message_bytes = 4 << 20;
@@ -87,6 +96,8 @@ struct ProxyOptions {
   absl::Duration keepalive_timeout = absl::Seconds(20);
   // Off: every call takes the stream path, as if no method were known to be unary.
   bool unary_fast_path = true;
+  // Checked for every call before it is routed; none admits everything.
+  AdmissionCheck admit;
 };
 
 class Proxy final : public grpc::CallbackGenericService {
@@ -110,6 +121,7 @@ class Proxy final : public grpc::CallbackGenericService {
   bool TakesUnaryPath(const std::string& method);
 
   const bool unary_fast_path_;
+  const AdmissionCheck admit_;
   // Immutable after construction, so lookups need no lock. Shared with in-flight calls.
   absl::flat_hash_map<std::string, std::shared_ptr<const Backend>> backends_;
   // IsUnaryMethod answers by method path, so each method is looked up in the descriptor pool

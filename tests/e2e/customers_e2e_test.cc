@@ -1,5 +1,5 @@
-// The customers service and the gateway as real processes over loopback, against real
-// MariaDB: what a client of the suite sees.
+// The auth and customers services and the gateway as real processes over loopback, against
+// real MariaDB: what a client of the suite sees.
 #include <signal.h>
 
 #include <atomic>
@@ -13,6 +13,7 @@
 #include "libs/grpc/status.h"
 #include "tests/support/mariadb.h"
 #include "tests/support/process.h"
+#include "tests/support/stack.h"
 #include <grpcpp/grpcpp.h>
 
 namespace crm {
@@ -20,39 +21,9 @@ namespace {
 
 namespace v1 = customers::v1;
 using testing::ChildProcess;
+using testing::Session;
+using testing::Stack;
 using testing::TempDir;
-
-// A running crm-customers process on the given database.
-struct CustomersProcess {
-  std::unique_ptr<ChildProcess> process;
-  int port = 0;
-};
-
-absl::StatusOr<CustomersProcess> StartCustomers(const TempDir& dir, const db::PoolOptions& db,
-                                                const std::string& name = "customers") {
-  std::string port_file = dir.path() + "/" + name + ".port";
-  std::vector<std::string> args = {
-      "--port=0", "--metrics_port=0", "--port_file=" + port_file,
-      "--db_user=" + db.user, "--db_password=" + db.password, "--db_name=" + db.schema,
-      "--page_token_secret=e2e-secret", "--db_pool_size=16", "--workers=16",
-      "--drain_seconds=30"};
-  if (!db.unix_socket.empty()) {
-    args.push_back("--db_socket=" + db.unix_socket);
-  } else {
-    args.push_back("--db_host=" + db.host);
-    args.push_back("--db_port=" + std::to_string(db.port));
-  }
-  auto process = ChildProcess::Start(CRM_CUSTOMERS_BIN, args, dir.path() + "/" + name + ".log");
-  if (!process.ok()) return process.status();
-  auto ports = (*process)->WaitForPorts(port_file);
-  if (!ports.ok()) return ports.status();
-  return CustomersProcess{std::move(*process), ports->first};
-}
-
-std::unique_ptr<v1::CustomerService::Stub> Stub(int port) {
-  return v1::CustomerService::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
-}
 
 v1::Customer NewCustomer(const std::string& display_name) {
   v1::Customer c;
@@ -66,47 +37,34 @@ v1::Customer NewCustomer(const std::string& display_name) {
   return c;
 }
 
+// The suite's processes, with calls made as the admin (who may do everything: the rules
+// per role are permissions_e2e_test.cc's subject).
 class GatewayE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = db::testing::TestDatabase::Create();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    auto customers = StartCustomers(dir_, db_->options());
-    ASSERT_TRUE(customers.ok()) << customers.status();
-    customers_ = std::move(*customers);
-
-    std::string port_file = dir_.path() + "/gateway.port";
-    auto gateway = ChildProcess::Start(
-        CRM_GATEWAY_BIN,
-        {"--port=0", "--metrics_port=0", "--port_file=" + port_file,
-         "--routes=crm.customers.v1=127.0.0.1:" + std::to_string(customers_.port)},
-        dir_.path() + "/gateway.log");
-    ASSERT_TRUE(gateway.ok()) << gateway.status();
-    gateway_ = std::move(*gateway);
-    auto ports = gateway_->WaitForPorts(port_file);
-    ASSERT_TRUE(ports.ok()) << ports.status();
-    stub_ = Stub(ports->first);
+    auto stack = Stack::Start({CRM_AUTH_BIN, CRM_CUSTOMERS_BIN, CRM_GATEWAY_BIN});
+    ASSERT_TRUE(stack.ok()) << stack.status();
+    stack_ = std::move(*stack);
+    auto admin = stack_->LoginAdmin();
+    ASSERT_TRUE(admin.ok()) << admin.status();
+    admin_ = *admin;
+    stub_ = v1::CustomerService::NewStub(stack_->gateway());
   }
 
   void TearDown() override {
-    if (HasFailure()) {
-      std::cerr << "--- customers log\n" << customers_.process->LogTail() << "\n--- gateway log\n"
-                << gateway_->LogTail() << "\n";
-    }
+    if (HasFailure()) std::cerr << stack_->Logs();
   }
 
   std::unique_ptr<grpc::ClientContext> Context(const std::string& request_id = "") {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    auto ctx = admin_.Context();
     if (!request_id.empty()) ctx->AddMetadata("x-request-id", request_id);
     return ctx;
   }
 
-  TempDir dir_;
-  std::unique_ptr<db::testing::TestDatabase> db_;
-  CustomersProcess customers_;
-  std::unique_ptr<ChildProcess> gateway_;
+  ChildProcess& customers_process() { return *stack_->customers_process().process; }
+
+  std::unique_ptr<Stack> stack_;
+  Session admin_;
   std::unique_ptr<v1::CustomerService::Stub> stub_;
 };
 
@@ -185,8 +143,8 @@ TEST_F(GatewayE2eTest, CustomerLifecycleThroughTheGateway) {
 }
 
 TEST_F(GatewayE2eTest, BackendDownIsUnavailableWithAClearMessage) {
-  customers_.process->Signal(SIGKILL);
-  ASSERT_TRUE(customers_.process->Wait(absl::Seconds(10)).ok());
+  customers_process().Signal(SIGKILL);
+  ASSERT_TRUE(customers_process().Wait(absl::Seconds(10)).ok());
   v1::GetCustomerRequest get;
   get.set_name("customers/1");
   v1::Customer out;
@@ -202,7 +160,7 @@ TEST_F(GatewayE2eTest, SigtermLetsInFlightCallsFinish) {
   *create.mutable_customer() = NewCustomer("Locked Co");
   v1::Customer c;
   ASSERT_TRUE(stub_->CreateCustomer(Context().get(), create, &c).ok());
-  auto pool = db::Pool::Create(db_->options(), nullptr);
+  auto pool = db::Pool::Create(stack_->customers_db(), nullptr);
   ASSERT_TRUE(pool.ok());
   auto lock_tx = (*pool)->Begin();
   ASSERT_TRUE(lock_tx.ok());
@@ -237,14 +195,14 @@ TEST_F(GatewayE2eTest, SigtermLetsInFlightCallsFinish) {
     if (rows.ok() && (*rows)[0].Int(0) >= kCalls) break;
     absl::SleepFor(absl::Milliseconds(20));
   }
-  customers_.process->Signal(SIGTERM);
+  customers_process().Signal(SIGTERM);
   absl::SleepFor(absl::Milliseconds(300));
   ASSERT_TRUE((*lock_tx)->Commit().ok());
   for (auto& t : callers) t.join();
   EXPECT_EQ(ok.load(), kCalls);
-  auto rc = customers_.process->Wait(absl::Seconds(30));
+  auto rc = customers_process().Wait(absl::Seconds(30));
   ASSERT_TRUE(rc.ok());
-  EXPECT_EQ(*rc, 0) << customers_.process->LogTail();
+  EXPECT_EQ(*rc, 0) << customers_process().LogTail();
 }
 
 TEST_F(GatewayE2eTest, ChangesArriveOnTheServicesEventFeed) {
@@ -254,11 +212,20 @@ TEST_F(GatewayE2eTest, ChangesArriveOnTheServicesEventFeed) {
   ASSERT_TRUE(stub_->CreateCustomer(Context().get(), create, &created).ok());
 
   // Internal consumers subscribe on the service itself (the gateway routes by package).
-  auto feed = events::v1::EventFeed::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(customers_.port), grpc::InsecureChannelCredentials()));
+  // The feed carries every customer's data: only an admin token may read it.
+  auto feed = events::v1::EventFeed::NewStub(stack_->customers());
+  events::v1::SubscribeRequest req;
+  {
+    grpc::ClientContext anonymous;
+    anonymous.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    auto refused = feed->Subscribe(&anonymous, req);
+    events::v1::Event ignored;
+    EXPECT_FALSE(refused->Read(&ignored));
+    EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  events::v1::SubscribeRequest req;
+  ctx.AddMetadata("authorization", "Bearer " + admin_.access_token);
   auto stream = feed->Subscribe(&ctx, req);
   events::v1::Event event;
   ASSERT_TRUE(stream->Read(&event));
@@ -271,11 +238,11 @@ TEST_F(GatewayE2eTest, ChangesArriveOnTheServicesEventFeed) {
   // An open stream does not hold a draining server for its whole drain timeout (30 s here):
   // the feed ends it with UNAVAILABLE so the consumer reconnects elsewhere from its cursor.
   absl::Time start = absl::Now();
-  customers_.process->Signal(SIGTERM);
+  customers_process().Signal(SIGTERM);
   while (stream->Read(&event)) {
   }
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
-  auto rc = customers_.process->Wait(absl::Seconds(15));
+  auto rc = customers_process().Wait(absl::Seconds(15));
   ASSERT_TRUE(rc.ok()) << "the open feed kept the server from stopping";
   EXPECT_EQ(*rc, 0);
   EXPECT_LT(absl::Now() - start, absl::Seconds(10));
@@ -299,16 +266,20 @@ TEST(DatabaseRestartE2eTest, ServiceRecoversWithoutRestartingItself) {
     ASSERT_TRUE(session.ok());
     ASSERT_TRUE((*session)->Execute("CREATE DATABASE crm_customers", {}).ok());
   }
-  auto customers = StartCustomers(dir, db);
-  ASSERT_TRUE(customers.ok()) << customers.status();
-  auto stub = Stub(customers->port);
+  testing::StackOptions options;
+  options.customers_db = db;
+  auto stack = Stack::Start({CRM_AUTH_BIN, CRM_CUSTOMERS_BIN, CRM_GATEWAY_BIN}, options);
+  ASSERT_TRUE(stack.ok()) << stack.status();
+  auto admin = (*stack)->LoginAdmin();
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  auto stub = v1::CustomerService::NewStub((*stack)->customers());
   auto call = [&](const std::string& name) {
     v1::CreateCustomerRequest req;
     *req.mutable_customer() = NewCustomer(name);
     v1::Customer out;
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    return stub->CreateCustomer(&ctx, req, &out);
+    auto ctx = admin->Context();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    return stub->CreateCustomer(ctx.get(), req, &out);
   };
   ASSERT_TRUE(call("before restart").ok());
 
@@ -323,8 +294,8 @@ TEST(DatabaseRestartE2eTest, ServiceRecoversWithoutRestartingItself) {
     absl::SleepFor(absl::Milliseconds(200));
     after = call("after restart");
   }
-  EXPECT_TRUE(after.ok()) << after.error_message() << "\n" << customers->process->LogTail();
-  EXPECT_TRUE(customers->process->Running());
+  EXPECT_TRUE(after.ok()) << after.error_message() << "\n" << (*stack)->Logs();
+  EXPECT_TRUE((*stack)->customers_process().process->Running());
 }
 
 }  // namespace

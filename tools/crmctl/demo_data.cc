@@ -38,7 +38,7 @@ struct DemoRow {
   std::string_view source;
 };
 
-// The order is part of the contract: row N is "demo-customer-00N". Append, never reorder,
+// The order is part of the contract: row N is "demo-owned-customer-00N". Append, never reorder,
 // or a re-run against an existing stack would reuse an id for a different customer.
 constexpr DemoRow kRows[] = {
     {"杭州云帆科技有限公司", COMPANY, "软件", MEDIUM, "CN", "浙江", "杭州", "0571-8888 6666",
@@ -112,7 +112,7 @@ std::vector<CreateCustomerRequest> DemoCustomerRequests() {
   for (const DemoRow& row : kRows) {
     CreateCustomerRequest& request = requests.emplace_back();
     char id[32];
-    std::snprintf(id, sizeof(id), "demo-customer-%03d", ++number);
+    std::snprintf(id, sizeof(id), "demo-owned-customer-%03d", ++number);
     request.set_request_id(id);
     auto* customer = request.mutable_customer();
     customer->set_display_name(std::string(row.display_name));
@@ -132,6 +132,26 @@ std::vector<CreateCustomerRequest> DemoCustomerRequests() {
     customer->set_source(std::string(row.source));
   }
   return requests;
+}
+
+std::vector<DemoUser> DemoUsers() {
+  using crm::auth::v1::MARKETING;
+  using crm::auth::v1::SALES_MANAGER;
+  using crm::auth::v1::SALES_REP;
+  using crm::auth::v1::SUPPORT;
+  return {
+      {"wang.fang", "王芳", SALES_MANAGER, true},
+      {"li.lei", "李雷", SALES_REP, true},
+      {"han.meimei", "韩梅梅", SALES_REP, true},
+      {"zhou.jie", "周杰", MARKETING, false},
+      {"chen.jing", "陈静", SUPPORT, false},
+  };
+}
+
+std::string_view DemoOwnerOf(size_t customer_index) {
+  if (customer_index % 7 == 6) return "zhou.jie";
+  static constexpr std::string_view kSellers[] = {"li.lei", "han.meimei", "wang.fang"};
+  return kSellers[customer_index % 3];
 }
 
 }  // namespace crm::crmctl

@@ -3,14 +3,30 @@
 // that lists, filters and reports have something to show on a fresh stack.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
+#include "crm/auth/v1/auth.pb.h"
 #include "crm/customers/v1/customers.pb.h"
 
 namespace crm::crmctl {
 
-// One create request per demo customer. Request ids are fixed ("demo-customer-001", ...),
+// One create request per demo customer. Request ids are fixed ("demo-owned-customer-001", ...),
 // so loading the set again returns the customers created the first time and adds nothing.
 std::vector<crm::customers::v1::CreateCustomerRequest> DemoCustomerRequests();
+
+// The demo sales team and the people around it. All share one demo password.
+inline constexpr std::string_view kDemoTeam = "华东销售一组";
+struct DemoUser {
+  std::string_view username;
+  std::string_view display_name;
+  crm::auth::v1::Role role;
+  bool in_team;  // member of kDemoTeam (the manager manages it)
+};
+std::vector<DemoUser> DemoUsers();
+
+// Which demo user owns (creates) the i-th demo customer: the reps and the manager in turn,
+// with every seventh imported by marketing, so each role has records of its own.
+std::string_view DemoOwnerOf(size_t customer_index);
 
 }  // namespace crm::crmctl

@@ -28,8 +28,8 @@ size_t CodePoints(const std::string& utf8) {
 TEST(DemoDataTest, RequestIdsAreFixedAndDistinct) {
   const auto requests = DemoCustomerRequests();
   ASSERT_GE(requests.size(), 30u);
-  EXPECT_EQ(requests.front().request_id(), "demo-customer-001");
-  EXPECT_EQ(requests[29].request_id(), "demo-customer-030");
+  EXPECT_EQ(requests.front().request_id(), "demo-owned-customer-001");
+  EXPECT_EQ(requests[29].request_id(), "demo-owned-customer-030");
   std::set<std::string> ids;
   for (const auto& request : requests) ids.insert(request.request_id());
   EXPECT_EQ(ids.size(), requests.size());

@@ -23,8 +23,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "crm/auth/v1/auth.grpc.pb.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/grpc/status.h"
@@ -34,6 +36,7 @@ namespace crm::crmctl {
 namespace {
 
 namespace customers = crm::customers::v1;
+namespace authv1 = crm::auth::v1;
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
@@ -56,11 +59,22 @@ commands:
                    [--country=] [--province=] [--city=] [--address=] [--phone=]...
                    [--email=]... [--tag=]... [--source=] [--owner=] [--notes=]
                    [--request_id=ID]
-  demo-load                           create the demo customers (safe to run again)
+  login USERNAME [--password=P]       sign in; prints the access token on stdout (the password
+                                      comes from --password, else $CRM_PASSWORD, else stdin)
+  whoami                              the signed-in user
+  users list [--filter=EXPR] [--page_size=N] [--page_token=T]
+  users create --username=U --display_name=N --role=ROLE [--team=teams/N] [--email=E]
+               --password=P
+  teams list
+  teams create --display_name=N [--manager=users/N]
+  demo-load                           create the demo team, its users and their customers
+                                      (safe to run again); needs $CRM_ADMIN_PASSWORD and
+                                      $CRM_DEMO_PASSWORD
 
 --target defaults to $CRM_TARGET, else 127.0.0.1:$CRM_GATEWAY_PORT (50051).
 --token (or $CRM_TOKEN) is sent as "authorization: Bearer TOKEN".
 example:
+  export CRM_TOKEN=$(crmctl login li.lei)
   crmctl customers list --filter='region.province = "浙江" AND tags:"vip"' --page_size=10
 )";
 
@@ -142,6 +156,9 @@ class Client final {
       : target_(std::move(target)),
         token_(std::move(token)),
         channel_(grpc::CreateChannel(target_, grpc::InsecureChannelCredentials())) {}
+
+  // The same target, signed in with another token.
+  Client WithToken(std::string token) const { return Client(target_, std::move(token)); }
 
   const std::string& target() const { return target_; }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
@@ -325,24 +342,261 @@ int Customers(const Client& client, const CommandLine& line) {
   return UsageError(absl::StrCat("unknown customers command \"", verb, "\""));
 }
 
+// Calls one unary method and prints the response, or the error.
+template <typename Request, typename Response, typename Method>
+int CallAndPrint(const Client& client, const Request& request, Method method) {
+  grpc::ClientContext context;
+  client.Prepare(context, kCallDeadline);
+  Response response;
+  if (grpc::Status status = method(&context, request, &response); !status.ok()) {
+    PrintError(status);
+    return kExitFailed;
+  }
+  PrintJson(response);
+  return kExitOk;
+}
+
+// Runs `call` until it answers something other than UNAVAILABLE (a server still starting).
+template <typename Call>
+grpc::Status WithRetries(const Client& client, Call call) {
+  grpc::Status status;
+  absl::Duration backoff = absl::Milliseconds(200);
+  for (int attempt = 1; attempt <= kDemoLoadAttempts; ++attempt) {
+    grpc::ClientContext context;
+    client.Prepare(context, kCallDeadline);
+    status = call(&context);
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE) break;
+    absl::SleepFor(backoff);
+    backoff *= 2;
+  }
+  return status;
+}
+
+absl::StatusOr<authv1::LoginResponse> LoginAs(const Client& client, std::string_view username,
+                                              std::string_view password) {
+  auto stub = authv1::AuthService::NewStub(client.channel());
+  authv1::LoginRequest request;
+  request.set_username(std::string(username));
+  request.set_password(std::string(password));
+  authv1::LoginResponse response;
+  grpc::Status status = WithRetries(
+      client, [&](grpc::ClientContext* ctx) { return stub->Login(ctx, request, &response); });
+  if (!status.ok()) {
+    PrintError(status);
+    return crm::FromGrpcStatus(status);
+  }
+  return response;
+}
+
+int Login(const Client& client, const CommandLine& line) {
+  if (auto st = line.CheckOnly({"password"}); !st.ok()) return UsageError(st);
+  if (line.positional().size() != 2) return UsageError("login takes one USERNAME");
+  std::string password = line.Get("password", EnvOr("CRM_PASSWORD", ""));
+  if (password.empty() && !std::getline(std::cin, password)) {
+    return UsageError("no password: give --password, $CRM_PASSWORD or one line on stdin");
+  }
+  auto response = LoginAs(client, line.positional()[1], password);
+  if (!response.ok()) return kExitFailed;
+  std::cerr << "signed in as " << response->user().username() << " ("
+            << authv1::Role_Name(response->user().role()) << "), token valid for "
+            << response->expires_in() << " s\n";
+  std::cout << response->access_token() << "\n";
+  return kExitOk;
+}
+
+int WhoAmI(const Client& client, const CommandLine& line) {
+  if (auto st = line.CheckOnly({}); !st.ok()) return UsageError(st);
+  auto stub = authv1::AuthService::NewStub(client.channel());
+  return CallAndPrint<authv1::GetCurrentUserRequest, authv1::User>(
+      client, authv1::GetCurrentUserRequest(),
+      [&](auto* ctx, const auto& req, auto* resp) { return stub->GetCurrentUser(ctx, req, resp); });
+}
+
+int Users(const Client& client, const CommandLine& line) {
+  if (line.positional().size() != 2) return UsageError("users needs list or create");
+  auto stub = authv1::AuthService::NewStub(client.channel());
+  const std::string& verb = line.positional()[1];
+  if (verb == "list") {
+    if (auto st = line.CheckOnly({"filter", "page_size", "page_token"}); !st.ok()) {
+      return UsageError(st);
+    }
+    authv1::ListUsersRequest request;
+    request.set_filter(line.Get("filter"));
+    request.set_page_token(line.Get("page_token"));
+    int page_size = 0;
+    if (line.Has("page_size") && !absl::SimpleAtoi(line.Get("page_size"), &page_size)) {
+      return UsageError("--page_size must be a number");
+    }
+    request.set_page_size(page_size);
+    return CallAndPrint<authv1::ListUsersRequest, authv1::ListUsersResponse>(
+        client, request,
+        [&](auto* ctx, const auto& req, auto* resp) { return stub->ListUsers(ctx, req, resp); });
+  }
+  if (verb == "create") {
+    if (auto st = line.CheckOnly(
+            {"username", "display_name", "role", "team", "email", "password", "request_id"});
+        !st.ok()) {
+      return UsageError(st);
+    }
+    authv1::CreateUserRequest request;
+    authv1::User* user = request.mutable_user();
+    user->set_username(line.Get("username"));
+    user->set_display_name(line.Get("display_name"));
+    user->set_email(line.Get("email"));
+    user->set_team(line.Get("team"));
+    authv1::Role role = authv1::ROLE_UNSPECIFIED;
+    if (!authv1::Role_Parse(absl::AsciiStrToUpper(line.Get("role")), &role)) {
+      return UsageError("--role must be ADMIN, SALES_MANAGER, SALES_REP, MARKETING or SUPPORT");
+    }
+    user->set_role(role);
+    request.set_password(line.Get("password"));
+    request.set_request_id(line.Get("request_id", NewUuid()));
+    return CallAndPrint<authv1::CreateUserRequest, authv1::User>(
+        client, request,
+        [&](auto* ctx, const auto& req, auto* resp) { return stub->CreateUser(ctx, req, resp); });
+  }
+  return UsageError(absl::StrCat("unknown users command \"", verb, "\""));
+}
+
+int Teams(const Client& client, const CommandLine& line) {
+  if (line.positional().size() != 2) return UsageError("teams needs list or create");
+  auto stub = authv1::AuthService::NewStub(client.channel());
+  const std::string& verb = line.positional()[1];
+  if (verb == "list") {
+    if (auto st = line.CheckOnly({}); !st.ok()) return UsageError(st);
+    return CallAndPrint<authv1::ListTeamsRequest, authv1::ListTeamsResponse>(
+        client, authv1::ListTeamsRequest(),
+        [&](auto* ctx, const auto& req, auto* resp) { return stub->ListTeams(ctx, req, resp); });
+  }
+  if (verb == "create") {
+    if (auto st = line.CheckOnly({"display_name", "manager", "request_id"}); !st.ok()) {
+      return UsageError(st);
+    }
+    authv1::CreateTeamRequest request;
+    request.mutable_team()->set_display_name(line.Get("display_name"));
+    request.mutable_team()->set_manager(line.Get("manager"));
+    request.set_request_id(line.Get("request_id", NewUuid()));
+    return CallAndPrint<authv1::CreateTeamRequest, authv1::Team>(
+        client, request,
+        [&](auto* ctx, const auto& req, auto* resp) { return stub->CreateTeam(ctx, req, resp); });
+  }
+  return UsageError(absl::StrCat("unknown teams command \"", verb, "\""));
+}
+
+// The demo team, created once; found by name when it already exists.
+absl::StatusOr<authv1::Team> EnsureDemoTeam(const Client& admin) {
+  auto stub = authv1::AuthService::NewStub(admin.channel());
+  authv1::ListTeamsRequest list;
+  list.set_page_size(1000);
+  authv1::ListTeamsResponse teams;
+  grpc::Status status =
+      WithRetries(admin, [&](grpc::ClientContext* ctx) { return stub->ListTeams(ctx, list, &teams); });
+  if (!status.ok()) return crm::FromGrpcStatus(status);
+  for (const auto& team : teams.teams()) {
+    if (team.display_name() == kDemoTeam) return team;
+  }
+  authv1::CreateTeamRequest create;
+  create.mutable_team()->set_display_name(std::string(kDemoTeam));
+  create.set_request_id("demo-team");
+  authv1::Team team;
+  status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
+    return stub->CreateTeam(ctx, create, &team);
+  });
+  if (!status.ok()) return crm::FromGrpcStatus(status);
+  return team;
+}
+
+// Each demo user, created once (an existing username is looked up instead).
+absl::StatusOr<authv1::User> EnsureDemoUser(const Client& admin, const DemoUser& demo,
+                                            const authv1::Team& team, const std::string& password) {
+  auto stub = authv1::AuthService::NewStub(admin.channel());
+  const std::string username(demo.username);
+  authv1::CreateUserRequest create;
+  create.mutable_user()->set_username(username);
+  create.mutable_user()->set_display_name(std::string(demo.display_name));
+  create.mutable_user()->set_email(username + "@demo.crm.local");
+  create.mutable_user()->set_role(demo.role);
+  if (demo.in_team) create.mutable_user()->set_team(team.name());
+  create.set_password(password);
+  // Request ids take no dots: "demo-user-wang-fang".
+  create.set_request_id("demo-user-" + absl::StrReplaceAll(username, {{".", "-"}}));
+  authv1::User user;
+  grpc::Status status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
+    return stub->CreateUser(ctx, create, &user);
+  });
+  if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+    authv1::ListUsersRequest list;
+    list.set_filter("username = \"" + username + "\"");
+    authv1::ListUsersResponse found;
+    status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
+      return stub->ListUsers(ctx, list, &found);
+    });
+    if (status.ok() && found.users_size() == 1) return found.users(0);
+    if (status.ok()) return absl::NotFoundError("user " + username);
+  }
+  if (!status.ok()) return crm::FromGrpcStatus(status);
+  return user;
+}
+
 int DemoLoad(const Client& client, const CommandLine& line) {
   if (auto st = line.CheckOnly({}); !st.ok()) return UsageError(st);
   if (line.positional().size() != 1) return UsageError("demo-load takes no arguments");
-  auto stub = customers::CustomerService::NewStub(client.channel());
+  const std::string admin_password = EnvOr("CRM_ADMIN_PASSWORD", "");
+  const std::string demo_password = EnvOr("CRM_DEMO_PASSWORD", "");
+  if (admin_password.empty() || demo_password.empty()) {
+    return UsageError("demo-load needs $CRM_ADMIN_PASSWORD and $CRM_DEMO_PASSWORD");
+  }
+  auto admin_login = LoginAs(client, "admin", admin_password);
+  if (!admin_login.ok()) return kExitFailed;
+  const Client admin = client.WithToken(admin_login->access_token());
+
+  auto team = EnsureDemoTeam(admin);
+  if (!team.ok()) {
+    std::cerr << "demo-load: team: " << team.status().message() << "\n";
+    return kExitFailed;
+  }
+  std::map<std::string, Client, std::less<>> as_user;
+  for (const DemoUser& demo : DemoUsers()) {
+    auto user = EnsureDemoUser(admin, demo, *team, demo_password);
+    if (!user.ok()) {
+      std::cerr << "demo-load: user " << demo.username << ": " << user.status().message() << "\n";
+      return kExitFailed;
+    }
+    if (demo.role == authv1::SALES_MANAGER && team->manager() != user->name()) {
+      auto stub = authv1::AuthService::NewStub(admin.channel());
+      authv1::UpdateTeamRequest update;
+      update.mutable_team()->set_name(team->name());
+      update.mutable_team()->set_manager(user->name());
+      update.mutable_update_mask()->add_paths("manager");
+      update.set_request_id("demo-team-manager");
+      authv1::Team updated;
+      grpc::Status status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
+        return stub->UpdateTeam(ctx, update, &updated);
+      });
+      if (!status.ok()) {
+        PrintError(status);
+        return kExitFailed;
+      }
+      *team = updated;
+    }
+    // Signed in after the team has its manager, so the token carries the managed team.
+    auto login = LoginAs(client, demo.username, demo_password);
+    if (!login.ok()) return kExitFailed;
+    as_user.emplace(std::string(demo.username), client.WithToken(login->access_token()));
+    std::cout << "user  " << user->name() << "  " << demo.username << "  "
+              << authv1::Role_Name(demo.role) << "\n";
+  }
+
   int failed = 0;
   const auto requests = DemoCustomerRequests();
-  for (const auto& request : requests) {
-    grpc::Status status;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const auto& request = requests[i];
+    const Client& owner = as_user.find(DemoOwnerOf(i))->second;
+    auto stub = customers::CustomerService::NewStub(owner.channel());
     customers::Customer response;
-    absl::Duration backoff = absl::Milliseconds(200);
-    for (int attempt = 1; attempt <= kDemoLoadAttempts; ++attempt) {
-      grpc::ClientContext context;
-      client.Prepare(context, kCallDeadline);
-      status = stub->CreateCustomer(&context, request, &response);
-      if (status.error_code() != grpc::StatusCode::UNAVAILABLE) break;
-      absl::SleepFor(backoff);
-      backoff *= 2;
-    }
+    grpc::Status status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
+      return stub->CreateCustomer(ctx, request, &response);
+    });
     if (!status.ok()) {
       std::cerr << request.request_id() << " (" << request.customer().display_name() << "): ";
       PrintError(status);
@@ -350,14 +604,14 @@ int DemoLoad(const Client& client, const CommandLine& line) {
       continue;
     }
     std::cout << request.request_id() << "  " << response.name() << "  " << response.display_name()
-              << "\n";
+              << "  owner " << DemoOwnerOf(i) << "\n";
   }
   if (failed > 0) {
     std::cerr << "demo-load: " << failed << " of " << requests.size() << " customers failed\n";
     return kExitFailed;
   }
-  std::cout << "demo-load: " << requests.size()
-            << " demo customers present (running it again creates nothing new)\n";
+  std::cout << "demo-load: team " << kDemoTeam << ", " << DemoUsers().size() << " users and "
+            << requests.size() << " customers present (running it again creates nothing new)\n";
   return kExitOk;
 }
 
@@ -376,6 +630,10 @@ int Run(int argc, char** argv) {
   if (command == "health") return Health(client, *line);
   if (command == "customers") return Customers(client, *line);
   if (command == "demo-load") return DemoLoad(client, *line);
+  if (command == "login") return Login(client, *line);
+  if (command == "whoami") return WhoAmI(client, *line);
+  if (command == "users") return Users(client, *line);
+  if (command == "teams") return Teams(client, *line);
   return UsageError(absl::StrCat("unknown command \"", command, "\""));
 }
 

@@ -52,7 +52,6 @@ v1::Customer SampleCustomer(int64_t sequence) {
   customer.add_emails(absl::StrCat("buyer", sequence, "@example.com"));
   customer.add_phones("+8657188886666");
   customer.set_source("loadgen");
-  customer.set_owner("users/1");
   customer.set_notes("Created by crm-loadgen to measure CreateCustomer.");
   return customer;
 }
@@ -74,8 +73,9 @@ uint64_t Mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-CustomerCalls::CustomerCalls(const std::string& target, absl::Duration call_timeout)
-    : call_timeout_(call_timeout) {
+CustomerCalls::CustomerCalls(const std::string& target, absl::Duration call_timeout,
+                             std::string token)
+    : call_timeout_(call_timeout), authorization_("Bearer " + std::move(token)) {
   grpc::ChannelArguments args;
   // The gateway and direct channels must not share a connection pool: each scenario
   // measures its own HTTP/2 connection, opened during its warm-up.
@@ -84,12 +84,17 @@ CustomerCalls::CustomerCalls(const std::string& target, absl::Duration call_time
   stub_ = v1::CustomerService::NewStub(channel_);
 }
 
+void CustomerCalls::Prepare(grpc::ClientContext& context) const {
+  SetDeadline(context, call_timeout_);
+  context.AddMetadata("authorization", authorization_);
+}
+
 AsyncOperation CustomerCalls::Get(const std::vector<std::string>& names) {
   return [this, &names](int64_t sequence, std::function<void(const absl::Status&)> done) {
     auto* call = new PendingCall<v1::GetCustomerRequest>;
     call->done = std::move(done);
     call->request.set_name(names[Mix(static_cast<uint64_t>(sequence)) % names.size()]);
-    SetDeadline(call->context, call_timeout_);
+    Prepare(call->context);
     stub_->async()->GetCustomer(&call->context, &call->request, &call->response,
                                 [call](grpc::Status status) {
                                   call->done(ToAbsl(status));
@@ -105,7 +110,7 @@ AsyncOperation CustomerCalls::Create(std::string request_id_prefix, CreatedNames
     call->done = std::move(done);
     *call->request.mutable_customer() = SampleCustomer(sequence);
     call->request.set_request_id(absl::StrCat(prefix, sequence));
-    SetDeadline(call->context, call_timeout_);
+    Prepare(call->context);
     stub_->async()->CreateCustomer(&call->context, &call->request, &call->response,
                                    [call, created](grpc::Status status) {
                                      if (status.ok() && created != nullptr) {
@@ -119,7 +124,7 @@ AsyncOperation CustomerCalls::Create(std::string request_id_prefix, CreatedNames
 
 absl::Status CustomerCalls::Probe(const std::string& name) {
   grpc::ClientContext context;
-  SetDeadline(context, call_timeout_);
+  Prepare(context);
   v1::GetCustomerRequest request;
   request.set_name(name);
   v1::Customer response;

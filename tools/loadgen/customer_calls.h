@@ -42,8 +42,9 @@ uint64_t Mix(uint64_t x);
 class CustomerCalls final {
  public:
   // `target` is a plaintext gRPC address ("127.0.0.1:50051"). Every call gets
-  // `call_timeout` as its deadline, so a stuck server cannot hang the run.
-  CustomerCalls(const std::string& target, absl::Duration call_timeout);
+  // `call_timeout` as its deadline, so a stuck server cannot hang the run, and the access
+  // token as "authorization: Bearer" metadata.
+  CustomerCalls(const std::string& target, absl::Duration call_timeout, std::string token);
 
   // GetCustomer of a customer picked by Mix(sequence) from `names` (which must outlive
   // the operation and not be empty).
@@ -57,7 +58,11 @@ class CustomerCalls final {
   absl::Status Probe(const std::string& name);
 
  private:
+  // Sets the deadline and the credentials of one call.
+  void Prepare(grpc::ClientContext& context) const;
+
   const absl::Duration call_timeout_;
+  const std::string authorization_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<customers::v1::CustomerService::Stub> stub_;
 };

@@ -3,6 +3,10 @@
 // servers' resident memory. Loopback targets only. See tools/loadgen/README.md.
 #include <unistd.h>
 
+#include <grpcpp/client_context.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -18,6 +22,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "crm/auth/v1/auth.grpc.pb.h"
 #include "libs/config/config.h"
 #include "tools/loadgen/customer_calls.h"
 #include "tools/loadgen/driver.h"
@@ -52,6 +57,24 @@ bool IsLoopbackHost(absl::string_view host) {
 
 // Accepts "host:port", "[v6]:port" and the gRPC scheme prefixes ipv4:, ipv6:, dns:///,
 // unix:. Fails with the reason when the target is not on this machine.
+// Signs in through the gateway and returns the access token every measured call carries.
+// Its lifetime (15 minutes by default) outlasts a run.
+absl::StatusOr<std::string> SignIn(const std::string& target, const std::string& username,
+                                   const std::string& password) {
+  auto stub = auth::v1::AuthService::NewStub(
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  auth::v1::LoginRequest request;
+  request.set_username(username);
+  request.set_password(password);
+  auth::v1::LoginResponse response;
+  if (grpc::Status st = stub->Login(&context, request, &response); !st.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
+  }
+  return response.access_token();
+}
+
 absl::Status CheckLoopbackTarget(const std::string& flag, const std::string& target) {
   absl::string_view rest = target;
   if (absl::StartsWith(rest, "unix:")) return absl::OkStatus();
@@ -148,6 +171,9 @@ int Run(int argc, char** argv) {
       flags.Int("seed_customers", 1000, "customers created before the reads", 1, 1000000);
   const int call_timeout_s = flags.Int("call_timeout_s", 5, "deadline of each gRPC call", 1, 60);
   const bool json = flags.Bool("json", false, "print one JSON object instead of the table");
+  const std::string username =
+      flags.String("username", "admin", "user the calls are made as (signed in through --gateway)");
+  const std::string password = flags.Required("password", "that user's password (env CRM_PASSWORD)");
   flags.Finish();
 
   for (const auto& [flag, target] : {std::pair<std::string, std::string>{"gateway", gateway_target},
@@ -172,8 +198,14 @@ int Run(int argc, char** argv) {
   // Request ids must never repeat across runs, or creates would replay earlier results.
   const std::string run_id = absl::StrCat("lg", absl::ToUnixMillis(started), "-", getpid());
   const absl::Duration call_timeout = absl::Seconds(call_timeout_s);
-  CustomerCalls gateway(gateway_target, call_timeout);
-  CustomerCalls direct(direct_target, call_timeout);
+  absl::StatusOr<std::string> token = SignIn(gateway_target, username, password);
+  if (!token.ok()) {
+    std::cerr << "crm-loadgen: cannot sign in as " << username << ": " << token.status().message()
+              << "\n";
+    return 1;
+  }
+  CustomerCalls gateway(gateway_target, call_timeout, *token);
+  CustomerCalls direct(direct_target, call_timeout, *token);
 
   Progress(absl::StrCat("seeding ", seed_count, " customers through ", direct_target, " ..."));
   const std::vector<std::string> names = Seed(direct, run_id, seed_count);

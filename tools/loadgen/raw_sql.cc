@@ -31,8 +31,10 @@ namespace {
 
 namespace v1 = customers::v1;
 
-// The service's own statement texts, so the ceiling runs exactly the same SQL.
-constexpr const char* kSelectById = customers::sql::kSelectById;
+// The service's own statement texts, so the ceiling runs exactly the same SQL. The service
+// appends the caller's visibility condition to its by-id SELECT; for the admin the load
+// generator signs in as, that condition is "TRUE".
+const std::string kSelectById = std::string(customers::sql::kSelectById) + " AND (TRUE)";
 constexpr const char* kFindReplay = db::kFindReplaySql;
 constexpr const char* kInsert = customers::sql::kInsert;
 constexpr const char* kAppendEvent = events::kAppendSql;
@@ -233,6 +235,7 @@ absl::Status RawSqlClient::CreateInTransaction(const v1::Customer& customer,
     insert.setString(15, customer.notes());
     insert.setString(16, now);
     insert.setString(17, now);
+    insert.setString(18, customer.owner_team());
     std::unique_ptr<sql::ResultSet> inserted(insert.executeQuery());
     if (!inserted->next()) return absl::InternalError("insert returned no id");
     const int64_t id = inserted->getInt64(1);

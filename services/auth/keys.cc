@@ -1,0 +1,147 @@
+#include "services/auth/keys.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "absl/time/clock.h"
+#include "libs/events/feed.h"
+#include "libs/grpc/status.h"
+#include "libs/log/log.h"
+
+namespace crm::auth_service {
+namespace {
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(t));
+  ts.set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(absl::ToUnixSeconds(t)))));
+  return ts;
+}
+
+absl::StatusOr<StoredKey> NewStoredKey(const auth::SigningKey& key, std::string_view passphrase) {
+  CRM_ASSIGN_OR_RETURN(std::string encrypted, key.EncryptedPem(passphrase));
+  return StoredKey{.kid = key.kid(),
+                   .encrypted_pem = std::move(encrypted),
+                   .public_pem = key.PublicPem(),
+                   .create_time = absl::Now()};
+}
+
+// Which of the published keys (newest first) signs now: the newest once it is old enough,
+// else the one before it (a lone key signs at once).
+size_t SigningIndex(const std::vector<StoredKey>& keys, absl::Time now, absl::Duration delay) {
+  if (keys.size() < 2 || now - keys[0].create_time >= delay) return 0;
+  return 1;
+}
+
+}  // namespace
+
+absl::Status KeyRing::Initialize() {
+  CRM_ASSIGN_OR_RETURN(std::optional<StoredKey> existing, store_.CurrentKey());
+  if (!existing) {
+    CRM_ASSIGN_OR_RETURN(auth::SigningKey key, auth::SigningKey::Generate());
+    CRM_ASSIGN_OR_RETURN(StoredKey stored, NewStoredKey(key, passphrase_));
+    absl::Status inserted = store_.InsertKey(stored);
+    // A replica that started without the start-up lock's protection may have won; its key
+    // is as good as ours.
+    if (!inserted.ok() && inserted.code() != absl::StatusCode::kAlreadyExists) return inserted;
+    log::Info("created the first signing key", {{"kid", stored.kid}});
+  }
+  absl::MutexLock lock(&mu_);
+  return Reload();
+}
+
+absl::Status KeyRing::Reload() {
+  CRM_ASSIGN_OR_RETURN(std::vector<StoredKey> published, store_.PublishedKeys());
+  const absl::Time now = absl::Now();
+  std::optional<StoredKey> stored;
+  if (!published.empty()) stored = published[SigningIndex(published, now, activation_delay_)];
+  if (!stored) {
+    return Error(absl::StatusCode::kFailedPrecondition, "NO_SIGNING_KEY",
+                 "the database holds no signing key");
+  }
+  if (current_ == nullptr || current_->kid() != stored->kid) {
+    absl::StatusOr<auth::SigningKey> key =
+        auth::SigningKey::FromEncryptedPem(stored->encrypted_pem, passphrase_);
+    if (!key.ok()) {
+      return Error(absl::StatusCode::kFailedPrecondition, "SIGNING_KEY_UNREADABLE",
+                   "the current signing key cannot be decrypted: is --signing_key_passphrase "
+                   "the one it was stored with?");
+    }
+    if (key->kid() != stored->kid) {
+      return Error(absl::StatusCode::kFailedPrecondition, "SIGNING_KEY_UNREADABLE",
+                   "the stored signing key does not match its kid");
+    }
+    current_ = std::make_shared<const auth::SigningKey>(std::move(*key));
+  }
+  loaded_at_ = now;
+  // A key waiting to sign takes over at its activation time, not a reload interval later.
+  if (!published.empty() && published[0].kid != stored->kid) {
+    const absl::Time activation = published[0].create_time + activation_delay_;
+    loaded_at_ = std::min(now, activation - reload_interval_);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const auth::SigningKey>> KeyRing::Current() {
+  absl::MutexLock lock(&mu_);
+  if (current_ == nullptr || absl::Now() - loaded_at_ >= reload_interval_) {
+    absl::Status reloaded = Reload();
+    if (!reloaded.ok()) {
+      if (current_ == nullptr) return reloaded;
+      log::Warn("keeping the signing key in hand: reload failed", {{"error", reloaded.ToString()}});
+      loaded_at_ = absl::Now();  // try again after the interval, not on every call
+    }
+  }
+  return current_;
+}
+
+absl::StatusOr<v1::PublicKey> KeyRing::Rotate(const Actor& actor, const db::IdempotencyKey& idem) {
+  CRM_ASSIGN_OR_RETURN(auth::SigningKey key, auth::SigningKey::Generate());
+  CRM_ASSIGN_OR_RETURN(StoredKey stored, NewStoredKey(key, passphrase_));
+  v1::PublicKey response;
+  CRM_RETURN_IF_ERROR(store_.RotateKey(stored, actor, idem, &response));
+  absl::MutexLock lock(&mu_);
+  CRM_RETURN_IF_ERROR(Reload());
+  return response;
+}
+
+absl::StatusOr<std::vector<v1::PublicKey>> KeyRing::Published() {
+  CRM_ASSIGN_OR_RETURN(std::vector<StoredKey> stored, store_.PublishedKeys());
+  std::vector<v1::PublicKey> keys;
+  const size_t signing = SigningIndex(stored, absl::Now(), activation_delay_);
+  for (size_t i = 0; i < stored.size(); ++i) {
+    v1::PublicKey& key = keys.emplace_back();
+    key.set_kid(stored[i].kid);
+    key.set_algorithm(std::string(auth::kAlgorithm));
+    key.set_public_key_pem(stored[i].public_pem);
+    *key.mutable_create_time() = ToTimestamp(stored[i].create_time);
+    key.set_current(i == signing);
+  }
+  return keys;
+}
+
+absl::StatusOr<std::vector<v1::RevokedSession>> RevocationsAfter(AuthStore& store,
+                                                                 int64_t after_sequence, int limit,
+                                                                 absl::Duration gap_grace) {
+  CRM_ASSIGN_OR_RETURN(std::vector<AuthStore::Revocation> rows,
+                       store.ListRevocations(after_sequence, limit));
+  std::vector<v1::RevokedSession> out;
+  if (rows.empty()) return out;
+  std::vector<events::FeedPosition> positions;
+  positions.reserve(rows.size());
+  for (const auto& r : rows) positions.push_back({r.sequence, r.revoke_time});
+  // A first read starts at the oldest revocation still relevant: the expired ones before
+  // it are not a gap.
+  const int64_t cursor = after_sequence > 0 ? after_sequence : rows.front().sequence - 1;
+  const size_t deliverable = events::DeliverablePrefix(cursor, positions, absl::Now(), gap_grace);
+  for (size_t i = 0; i < deliverable; ++i) {
+    v1::RevokedSession& s = out.emplace_back();
+    s.set_session_id(rows[i].session_id);
+    s.set_sequence(rows[i].sequence);
+    *s.mutable_expire_time() = ToTimestamp(rows[i].expire_time);
+  }
+  return out;
+}
+
+}  // namespace crm::auth_service

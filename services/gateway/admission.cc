@@ -1,0 +1,100 @@
+#include "services/gateway/admission.h"
+
+#include <grpcpp/generic/async_generic_service.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
+
+#include <algorithm>
+
+#include "libs/grpc/status.h"
+
+namespace crm::gateway {
+namespace {
+
+constexpr size_t kForgetIdleAbove = 10000;
+
+std::string_view AuthorizationOf(const grpc::GenericCallbackServerContext& ctx) {
+  const auto& md = ctx.client_metadata();
+  const auto it = md.find("authorization");
+  if (it == md.end()) return {};
+  return {it->second.data(), it->second.size()};
+}
+
+}  // namespace
+
+RateLimiter::RateLimiter(double per_second, double burst, Clock clock)
+    : per_second_(per_second), burst_(std::max(1.0, burst)), clock_(std::move(clock)) {}
+
+absl::Duration RateLimiter::Take(std::string_view key) {
+  const absl::Time now = clock_();
+  absl::MutexLock lock(&mu_);
+  if (buckets_.size() > kForgetIdleAbove) ForgetIdleLocked(now);
+  auto [it, inserted] = buckets_.try_emplace(std::string(key), Bucket{burst_, now});
+  Bucket& bucket = it->second;
+  if (!inserted) {
+    const double elapsed = absl::ToDoubleSeconds(std::max(absl::ZeroDuration(), now - bucket.updated));
+    bucket.tokens = std::min(burst_, bucket.tokens + elapsed * per_second_);
+    bucket.updated = now;
+  }
+  if (bucket.tokens >= 1.0) {
+    bucket.tokens -= 1.0;
+    return absl::ZeroDuration();
+  }
+  return absl::Seconds((1.0 - bucket.tokens) / per_second_);
+}
+
+void RateLimiter::ForgetIdleLocked(absl::Time now) {
+  // A bucket that has refilled completely behaves exactly like a new one.
+  absl::erase_if(buckets_, [&](const auto& entry) {
+    const Bucket& b = entry.second;
+    return b.tokens + absl::ToDoubleSeconds(now - b.updated) * per_second_ >= burst_;
+  });
+}
+
+Admission::Admission(auth::TokenVerifier& verifier, const auth::Policy& policy,
+                     RateLimiter* limiter, prometheus::Registry& registry)
+    : verifier_(verifier),
+      policy_(policy),
+      limiter_(limiter),
+      rejected_(prometheus::BuildCounter()
+                    .Name("crm_gateway_rejected_calls_total")
+                    .Help("Calls the gateway refused before forwarding, by reason.")
+                    .Register(registry)) {}
+
+absl::Status Admission::Check(std::string_view method, std::string_view authorization) {
+  if (policy_.PublicAtGateway(method)) return absl::OkStatus();
+  const std::string_view token = auth::BearerToken(authorization);
+  if (token.empty()) {
+    return Reject(Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING",
+                        "this method needs an access token: send metadata "
+                        "\"authorization: Bearer <access_token>\" (from AuthService/Login)"));
+  }
+  absl::StatusOr<auth::Principal> principal = verifier_.Verify(token);
+  if (!principal.ok()) return Reject(principal.status());
+  if (absl::Status allowed = policy_.Check(*principal, method); !allowed.ok()) {
+    return Reject(allowed);
+  }
+  if (limiter_ != nullptr) {
+    if (absl::Duration wait = limiter_->Take(principal->user); wait > absl::ZeroDuration()) {
+      return Reject(WithRetryDelay(
+          Error(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+                "too many calls from this user; retry after the delay in RetryInfo"),
+          wait));
+    }
+  }
+  return absl::OkStatus();
+}
+
+grpc::Status Admission::Check(const grpc::GenericCallbackServerContext& ctx) {
+  return ToGrpcStatus(Check(ctx.method(), AuthorizationOf(ctx)), "gateway.crm");
+}
+
+absl::Status Admission::Reject(absl::Status status) {
+  std::string reason = ErrorReason(status);
+  if (reason.empty()) reason = std::string(absl::StatusCodeToString(status.code()));
+  rejected_.Add({{"reason", reason}}).Increment();
+  return status;
+}
+
+}  // namespace crm::gateway

@@ -1,0 +1,84 @@
+// What the gateway checks before it forwards a call: a valid access token (verified locally
+// against the auth service's cached public keys and revocation list), the method's row in the
+// policy table, and a per-user rate limit. Login, RefreshToken, GetPublicKeys and the
+// gateway's own health and reflection need no token (the last two never reach the proxy).
+// The backends check the token and the policy again: the gateway is the first fence, not
+// the only one.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "libs/auth/policy.h"
+#include "libs/auth/verifier.h"
+
+namespace grpc {
+class GenericCallbackServerContext;
+class Status;
+}  // namespace grpc
+
+namespace prometheus {
+class Registry;
+template <typename T>
+class Family;
+class Counter;
+}  // namespace prometheus
+
+namespace crm::gateway {
+
+// A token bucket per key (the user): `per_second` calls on average, bursts up to `burst`.
+// Thread-safe. Idle full buckets are forgotten so the table stays as small as the set of
+// active users.
+class RateLimiter final {
+ public:
+  using Clock = std::function<absl::Time()>;
+  RateLimiter(double per_second, double burst, Clock clock = [] { return absl::Now(); });
+
+  // Zero when the call may go ahead (a token was taken); otherwise how long until one is
+  // available (nothing is taken).
+  absl::Duration Take(std::string_view key);
+
+ private:
+  struct Bucket {
+    double tokens;
+    absl::Time updated;
+  };
+  void ForgetIdleLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const double per_second_;
+  const double burst_;
+  const Clock clock_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+};
+
+class Admission final {
+ public:
+  // `limiter` may be null (no rate limit). Rejections are counted in
+  // crm_gateway_rejected_calls_total{reason} in `registry`.
+  Admission(auth::TokenVerifier& verifier, const auth::Policy& policy, RateLimiter* limiter,
+            prometheus::Registry& registry);
+
+  // OK, or UNAUTHENTICATED / PERMISSION_DENIED / RESOURCE_EXHAUSTED (with RetryInfo) /
+  // UNAVAILABLE (keys cannot be fetched), with google.rpc details (domain "gateway.crm").
+  grpc::Status Check(const grpc::GenericCallbackServerContext& ctx);
+  // The same from the method and the authorization metadata value.
+  absl::Status Check(std::string_view method, std::string_view authorization);
+
+ private:
+  absl::Status Reject(absl::Status status);
+
+  auth::TokenVerifier& verifier_;
+  const auth::Policy& policy_;
+  RateLimiter* const limiter_;
+  prometheus::Family<prometheus::Counter>& rejected_;
+};
+
+}  // namespace crm::gateway
