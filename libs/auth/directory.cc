@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "crm/auth/v1/auth.grpc.pb.h"
+#include "absl/strings/str_cat.h"
 #include "libs/grpc/status.h"
 
 namespace crm::auth {
@@ -34,6 +35,27 @@ class AuthServiceDirectoryImpl final : public UserDirectory {
     return user;
   }
 
+  absl::StatusOr<std::vector<std::string>> ActiveMembers(std::string_view team,
+                                                         std::string_view authorization) override {
+    v1::ListUsersRequest request;
+    request.set_filter(absl::StrCat("team = \"", std::string(team), "\" AND active = true"));
+    request.set_page_size(1000);
+    std::vector<std::string> members;
+    // A team rarely fills a page; the bound stops a misbehaving server from looping us.
+    for (int page = 0; page < 100; ++page) {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + kAuthCallTimeout);
+      if (!authorization.empty()) ctx.AddMetadata("authorization", std::string(authorization));
+      v1::ListUsersResponse response;
+      grpc::Status status = stub_->ListUsers(&ctx, request, &response);
+      if (!status.ok()) return FromGrpcStatus(status);
+      for (const v1::User& user : response.users()) members.push_back(user.name());
+      if (response.next_page_token().empty()) return members;
+      request.set_page_token(response.next_page_token());
+    }
+    return Error(absl::StatusCode::kInternal, "TEAM_TOO_LARGE", "team member list did not end");
+  }
+
  private:
   std::unique_ptr<v1::AuthService::Stub> stub_;
 };
@@ -42,6 +64,29 @@ class AuthServiceDirectoryImpl final : public UserDirectory {
 
 std::unique_ptr<UserDirectory> AuthServiceDirectory(std::shared_ptr<grpc::Channel> channel) {
   return std::make_unique<AuthServiceDirectoryImpl>(std::move(channel));
+}
+
+absl::Status TeamMembers::Resolve(Principal& principal, std::string_view authorization) {
+  principal.team_members.clear();
+  for (const std::string& team : principal.managed_teams) {
+    const absl::Time now = clock_();
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = cache_.find(team);
+      if (it != cache_.end() && now - it->second.fetched < ttl_) {
+        principal.team_members.insert(principal.team_members.end(), it->second.members.begin(),
+                                      it->second.members.end());
+        continue;
+      }
+    }
+    // Fetched without the lock: a slow auth service must not stall other teams' lookups.
+    CRM_ASSIGN_OR_RETURN(std::vector<std::string> members,
+                         directory_.ActiveMembers(team, authorization));
+    principal.team_members.insert(principal.team_members.end(), members.begin(), members.end());
+    absl::MutexLock lock(&mu_);
+    cache_[team] = Entry{std::move(members), now};
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace crm::auth

@@ -1,13 +1,22 @@
-// Looking up users in the auth service on behalf of a caller, e.g. to learn the team of
-// a customer's new owner. The caller's own token is forwarded, so the auth service's
+// Looking up users and teams in the auth service on behalf of a caller, e.g. to check a
+// customer's new owner or to know who is in a manager's team now. The caller's own token is forwarded, so the auth service's
 // rules decide what the caller may see (a manager sees only the members of their teams).
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "crm/auth/v1/auth.pb.h"
+#include "libs/auth/principal.h"
 
 namespace grpc {
 class Channel;
@@ -22,8 +31,40 @@ class UserDirectory {
   // does not exist or the caller may not see them.
   virtual absl::StatusOr<v1::User> GetUser(std::string_view name,
                                            std::string_view authorization) = 0;
+  // "users/{id}" of the active members of `team` ("teams/{id}"). The caller must be the
+  // team's manager or an admin.
+  virtual absl::StatusOr<std::vector<std::string>> ActiveMembers(
+      std::string_view team, std::string_view authorization) = 0;
 };
 
 std::unique_ptr<UserDirectory> AuthServiceDirectory(std::shared_ptr<grpc::Channel> channel);
+
+// The current members of the teams a manager manages, for record rules (visibility.h),
+// cached per team for `ttl`: a rep who changes teams is seen by the new manager, and no
+// longer by the old one, within that time. Thread-safe.
+class TeamMembers final {
+ public:
+  using Clock = std::function<absl::Time()>;
+  explicit TeamMembers(UserDirectory& directory, absl::Duration ttl = absl::Seconds(30),
+                       Clock clock = [] { return absl::Now(); })
+      : directory_(directory), ttl_(ttl), clock_(std::move(clock)) {}
+
+  // Sets principal.team_members from the teams in principal.managed_teams (leaves it empty
+  // for a principal who manages none). Blocking: asks the auth service, with the caller's
+  // `authorization`, for each team not cached within `ttl`. Its errors are returned
+  // (UNAVAILABLE when auth cannot be reached): record rules never guess.
+  absl::Status Resolve(Principal& principal, std::string_view authorization);
+
+ private:
+  struct Entry {
+    std::vector<std::string> members;
+    absl::Time fetched;
+  };
+  UserDirectory& directory_;
+  const absl::Duration ttl_;
+  const Clock clock_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);
+};
 
 }  // namespace crm::auth

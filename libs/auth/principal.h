@@ -20,9 +20,14 @@ struct Principal {
   std::string team;                        // "teams/{id}" or ""
   std::vector<std::string> managed_teams;  // "teams/{id}" of each team the user manages
   std::string session_id;                  // the token's "sid"
+  // "users/{id}" of the active members of managed_teams, as the auth service has them now.
+  // Not a token claim: filled per request by TeamMembers (directory.h) where record rules
+  // need it, so a team change takes effect without new tokens.
+  std::vector<std::string> team_members;
   absl::Time expires = absl::InfinitePast();
 
   bool Manages(std::string_view team_name) const;
+  bool HasTeamMember(std::string_view user_name) const;
   bool Is(Role r) const { return role == r; }
 };
 

@@ -17,15 +17,6 @@ constexpr RecordRules kOwnedRecordRules = {
     .write = {Scope::kNone, Scope::kAll, Scope::kTeam, Scope::kOwn, Scope::kOwn, Scope::kNone},
 };
 
-// The teams a kTeam scope covers (empty names are never a match for anything).
-std::vector<std::string_view> ManagedTeams(const Principal& principal) {
-  std::vector<std::string_view> teams;
-  for (const std::string& team : principal.managed_teams) {
-    if (!team.empty()) teams.push_back(team);
-  }
-  return teams;
-}
-
 }  // namespace
 
 Scope RecordRules::ScopeFor(const Principal& principal, Operation op) const {
@@ -42,30 +33,30 @@ api::SqlFragment VisibleRows(const Principal& principal, Operation op, const Rec
   if (scope == Scope::kAll) return {"TRUE", {}};
   // Without a user name nothing is "own"; fail closed.
   if (scope == Scope::kNone || principal.user.empty()) return {"FALSE", {}};
-  const std::string owner_is = absl::StrCat(std::string(columns.owner), " = ?");
-  const std::vector<std::string_view> teams =
-      scope == Scope::kTeam ? ManagedTeams(principal) : std::vector<std::string_view>{};
-  if (teams.empty()) return {owner_is, {principal.user}};
-
   api::SqlFragment fragment;
   fragment.params.push_back(principal.user);
-  std::string placeholders;
-  for (std::string_view team : teams) {
-    absl::StrAppend(&placeholders, placeholders.empty() ? "?" : ", ?");
-    fragment.params.push_back(std::string(team));
+  std::string placeholders = "?";
+  if (scope == Scope::kTeam) {
+    for (const std::string& member : principal.team_members) {
+      if (member.empty() || member == principal.user) continue;
+      absl::StrAppend(&placeholders, ", ?");
+      fragment.params.push_back(member);
+    }
   }
-  fragment.sql = absl::StrCat("(", owner_is, " OR ", std::string(columns.owner_team), " IN (",
-                              placeholders, "))");
+  fragment.sql = fragment.params.size() == 1
+                     ? absl::StrCat(std::string(columns.owner), " = ?")
+                     : absl::StrCat(std::string(columns.owner), " IN (", placeholders, ")");
   return fragment;
 }
 
 bool CanAccess(const Principal& principal, Operation op, std::string_view owner,
-               std::string_view owner_team, const RecordRules& rules) {
+               const RecordRules& rules) {
+  if (owner.empty()) return rules.ScopeFor(principal, op) == Scope::kAll;
   switch (rules.ScopeFor(principal, op)) {
     case Scope::kAll:
       return true;
     case Scope::kTeam:
-      if (principal.Manages(owner_team)) return true;
+      if (principal.HasTeamMember(owner)) return true;
       [[fallthrough]];
     case Scope::kOwn:
       return !principal.user.empty() && owner == principal.user;
@@ -75,11 +66,13 @@ bool CanAccess(const Principal& principal, Operation op, std::string_view owner,
   return false;
 }
 
-absl::Status CheckOwnerChange(const Principal& principal, std::string_view from_team,
-                              std::string_view to_team) {
+absl::Status CheckOwnerChange(const Principal& principal, std::string_view from_owner,
+                              std::string_view to_owner) {
   if (principal.Is(v1::ADMIN)) return absl::OkStatus();
-  if (principal.Is(v1::SALES_MANAGER) && principal.Manages(from_team) &&
-      principal.Manages(to_team)) {
+  auto in_reach = [&](std::string_view owner) {
+    return !owner.empty() && (owner == principal.user || principal.HasTeamMember(owner));
+  };
+  if (principal.Is(v1::SALES_MANAGER) && in_reach(from_owner) && in_reach(to_owner)) {
     return absl::OkStatus();
   }
   return Error(absl::StatusCode::kPermissionDenied, "OWNER_CHANGE_DENIED",

@@ -5,10 +5,17 @@
 // already loaded.
 //
 // Scopes by role (OwnedRecordRules):
-//   read:  ADMIN, MARKETING, SUPPORT all; SALES_MANAGER own + managed teams; SALES_REP own
-//   write: ADMIN all; SALES_MANAGER own + managed teams; SALES_REP own; MARKETING own;
+//   read:  ADMIN, MARKETING, SUPPORT all; SALES_MANAGER own + owned by members of the teams
+//          they manage; SALES_REP own
+//   write: ADMIN all; SALES_MANAGER own + team members'; SALES_REP own; MARKETING own;
 //          SUPPORT none
-//   change owner: ADMIN to anyone; SALES_MANAGER from and to members of managed teams
+//   change owner: ADMIN to anyone; SALES_MANAGER between themself and members of the teams
+//          they manage
+//
+// "Members of the teams they manage" is the team as it is now, not as it was when a record
+// was assigned: a rep who moves to another team takes their records' visibility along. The
+// service fills Principal::team_members from the auth service (TeamMembers, directory.h)
+// before it asks for a condition.
 #pragma once
 
 #include <string_view>
@@ -31,25 +38,24 @@ struct RecordRules {
 // The rules above.
 const RecordRules& OwnedRecordRules();
 
-// Columns holding the owner ("users/{id}") and the owner's team ("teams/{id}" or "").
+// The column holding the owner ("users/{id}").
 struct OwnerColumns {
   std::string_view owner = "owner";
-  std::string_view owner_team = "owner_team";
 };
 
-// A condition with '?' placeholders: "TRUE", "FALSE", "owner = ?" or
-// "(owner = ? OR owner_team IN (?, ?))".
+// A condition with '?' placeholders: "TRUE", "FALSE", "owner = ?" or "owner IN (?, ?, ?)".
 api::SqlFragment VisibleRows(const Principal& principal, Operation op,
                              const RecordRules& rules = OwnedRecordRules(),
                              const OwnerColumns& columns = {});
 
 // The same rule for one record.
 bool CanAccess(const Principal& principal, Operation op, std::string_view owner,
-               std::string_view owner_team, const RecordRules& rules = OwnedRecordRules());
+               const RecordRules& rules = OwnedRecordRules());
 
-// OK when the principal may move a record from an owner in `from_team` to an owner in
-// `to_team`; PERMISSION_DENIED (reason OWNER_CHANGE_DENIED) otherwise.
-absl::Status CheckOwnerChange(const Principal& principal, std::string_view from_team,
-                              std::string_view to_team);
+// OK when the principal may move a record from `from_owner` to `to_owner` (both
+// "users/{id}"; for a new record both are the intended owner); PERMISSION_DENIED (reason
+// OWNER_CHANGE_DENIED) otherwise.
+absl::Status CheckOwnerChange(const Principal& principal, std::string_view from_owner,
+                              std::string_view to_owner);
 
 }  // namespace crm::auth

@@ -1,5 +1,5 @@
 // Record rules: each role × operation as SQL (text and bound values) and as an in-memory
-// check on own, same-team and other-team records, plus owner changes.
+// check on own, team-member and other records, plus owner changes.
 #include "libs/auth/visibility.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +11,8 @@ namespace {
 
 using Params = std::vector<db::Value>;
 
+// A manager manages teams 1 and 2, whose members are users 11 and 12 (resolved per request
+// by TeamMembers); everyone else has no members.
 Principal As(Role role) {
   Principal p;
   p.user_id = 10;
@@ -18,79 +20,69 @@ Principal As(Role role) {
   p.role = role;
   p.team = "teams/1";
   p.session_id = "s";
-  if (role == v1::SALES_MANAGER) p.managed_teams = {"teams/1", "teams/2"};
+  if (role == v1::SALES_MANAGER) {
+    p.managed_teams = {"teams/1", "teams/2"};
+    p.team_members = {"users/10", "users/11", "users/12"};
+  }
   return p;
 }
 
-struct Record {
-  std::string_view label, owner, owner_team;
-};
-constexpr Record kOwn = {"own", "users/10", "teams/1"};
-constexpr Record kSameTeam = {"same team", "users/11", "teams/1"};
-constexpr Record kOtherManagedTeam = {"second managed team", "users/12", "teams/2"};
-constexpr Record kOtherTeam = {"other team", "users/13", "teams/9"};
-constexpr Record kNoTeam = {"no team", "users/14", ""};
+constexpr std::string_view kOwn = "users/10";
+constexpr std::string_view kTeammate = "users/11";
+constexpr std::string_view kSecondTeam = "users/12";
+constexpr std::string_view kOtherTeam = "users/13";
+constexpr std::string_view kNobody = "";
 
-TEST(Visibility, ReadMatrix) {
-  struct Case {
-    Role role;
-    bool own, same_team, managed, other, no_team;
-  };
-  for (const Case& c : std::vector<Case>{
-           {v1::ADMIN, true, true, true, true, true},
-           {v1::SALES_MANAGER, true, true, true, false, false},
-           {v1::SALES_REP, true, false, false, false, false},
-           {v1::MARKETING, true, true, true, true, true},
-           {v1::SUPPORT, true, true, true, true, true},
-           {v1::ROLE_UNSPECIFIED, false, false, false, false, false},
-       }) {
+struct Case {
+  Role role;
+  bool own, teammate, second_team, other, unowned;
+};
+
+void ExpectMatrix(Operation op, const std::vector<Case>& cases) {
+  for (const Case& c : cases) {
     const Principal p = As(c.role);
     SCOPED_TRACE(RoleName(c.role));
-    EXPECT_EQ(CanAccess(p, Operation::kRead, kOwn.owner, kOwn.owner_team), c.own);
-    EXPECT_EQ(CanAccess(p, Operation::kRead, kSameTeam.owner, kSameTeam.owner_team), c.same_team);
-    EXPECT_EQ(CanAccess(p, Operation::kRead, kOtherManagedTeam.owner, kOtherManagedTeam.owner_team),
-              c.managed);
-    EXPECT_EQ(CanAccess(p, Operation::kRead, kOtherTeam.owner, kOtherTeam.owner_team), c.other);
-    EXPECT_EQ(CanAccess(p, Operation::kRead, kNoTeam.owner, kNoTeam.owner_team), c.no_team);
+    EXPECT_EQ(CanAccess(p, op, kOwn), c.own);
+    EXPECT_EQ(CanAccess(p, op, kTeammate), c.teammate);
+    EXPECT_EQ(CanAccess(p, op, kSecondTeam), c.second_team);
+    EXPECT_EQ(CanAccess(p, op, kOtherTeam), c.other);
+    EXPECT_EQ(CanAccess(p, op, kNobody), c.unowned);
   }
+}
+
+TEST(Visibility, ReadMatrix) {
+  ExpectMatrix(Operation::kRead, {
+                                     {v1::ADMIN, true, true, true, true, true},
+                                     {v1::SALES_MANAGER, true, true, true, false, false},
+                                     {v1::SALES_REP, true, false, false, false, false},
+                                     {v1::MARKETING, true, true, true, true, true},
+                                     {v1::SUPPORT, true, true, true, true, true},
+                                     {v1::ROLE_UNSPECIFIED, false, false, false, false, false},
+                                 });
 }
 
 TEST(Visibility, WriteMatrix) {
-  struct Case {
-    Role role;
-    bool own, same_team, managed, other, no_team;
-  };
-  for (const Case& c : std::vector<Case>{
-           {v1::ADMIN, true, true, true, true, true},
-           {v1::SALES_MANAGER, true, true, true, false, false},
-           {v1::SALES_REP, true, false, false, false, false},
-           {v1::MARKETING, true, false, false, false, false},
-           {v1::SUPPORT, false, false, false, false, false},
-           {v1::ROLE_UNSPECIFIED, false, false, false, false, false},
-       }) {
-    const Principal p = As(c.role);
-    SCOPED_TRACE(RoleName(c.role));
-    EXPECT_EQ(CanAccess(p, Operation::kWrite, kOwn.owner, kOwn.owner_team), c.own);
-    EXPECT_EQ(CanAccess(p, Operation::kWrite, kSameTeam.owner, kSameTeam.owner_team), c.same_team);
-    EXPECT_EQ(
-        CanAccess(p, Operation::kWrite, kOtherManagedTeam.owner, kOtherManagedTeam.owner_team),
-        c.managed);
-    EXPECT_EQ(CanAccess(p, Operation::kWrite, kOtherTeam.owner, kOtherTeam.owner_team), c.other);
-    EXPECT_EQ(CanAccess(p, Operation::kWrite, kNoTeam.owner, kNoTeam.owner_team), c.no_team);
-  }
+  ExpectMatrix(Operation::kWrite, {
+                                      {v1::ADMIN, true, true, true, true, true},
+                                      {v1::SALES_MANAGER, true, true, true, false, false},
+                                      {v1::SALES_REP, true, false, false, false, false},
+                                      {v1::MARKETING, true, false, false, false, false},
+                                      {v1::SUPPORT, false, false, false, false, false},
+                                      {v1::ROLE_UNSPECIFIED, false, false, false, false, false},
+                                  });
 }
 
 TEST(Visibility, SqlForEveryRoleAndOperation) {
-  struct Case {
+  struct SqlCase {
     Role role;
     Operation op;
     std::string sql;
     Params params;
   };
   const Params own = {std::string("users/10")};
-  const Params team = {std::string("users/10"), std::string("teams/1"), std::string("teams/2")};
-  const std::string team_sql = "(owner = ? OR owner_team IN (?, ?))";
-  for (const Case& c : std::vector<Case>{
+  const Params team = {std::string("users/10"), std::string("users/11"), std::string("users/12")};
+  const std::string team_sql = "owner IN (?, ?, ?)";
+  for (const SqlCase& c : std::vector<SqlCase>{
            {v1::ADMIN, Operation::kRead, "TRUE", {}},
            {v1::ADMIN, Operation::kWrite, "TRUE", {}},
            {v1::SALES_MANAGER, Operation::kRead, team_sql, team},
@@ -111,31 +103,39 @@ TEST(Visibility, SqlForEveryRoleAndOperation) {
   }
 }
 
-TEST(Visibility, CustomColumns) {
-  api::SqlFragment fragment = VisibleRows(As(v1::SALES_MANAGER), Operation::kRead,
-                                          OwnedRecordRules(), {"c.owner", "c.owner_team"});
-  EXPECT_EQ(fragment.sql, "(c.owner = ? OR c.owner_team IN (?, ?))");
+TEST(Visibility, CustomColumn) {
+  api::SqlFragment fragment =
+      VisibleRows(As(v1::SALES_MANAGER), Operation::kRead, OwnedRecordRules(), {"c.owner"});
+  EXPECT_EQ(fragment.sql, "c.owner IN (?, ?, ?)");
 }
 
-TEST(Visibility, ManagerWithoutTeamsSeesOnlyOwn) {
+// A stray team member list on someone who is not a manager grants nothing.
+TEST(Visibility, MembersCountOnlyForManagers) {
+  Principal rep = As(v1::SALES_REP);
+  rep.team_members = {"users/11"};
+  EXPECT_EQ(VisibleRows(rep, Operation::kRead).sql, "owner = ?");
+  EXPECT_FALSE(CanAccess(rep, Operation::kRead, kTeammate));
+}
+
+TEST(Visibility, ManagerWithoutMembersSeesOnlyOwn) {
   Principal p = As(v1::SALES_MANAGER);
-  p.managed_teams.clear();
+  p.team_members.clear();
   api::SqlFragment fragment = VisibleRows(p, Operation::kRead);
   EXPECT_EQ(fragment.sql, "owner = ?");
   EXPECT_EQ(fragment.params, Params{std::string("users/10")});
-  EXPECT_TRUE(CanAccess(p, Operation::kRead, kOwn.owner, kOwn.owner_team));
-  EXPECT_FALSE(CanAccess(p, Operation::kRead, kSameTeam.owner, kSameTeam.owner_team));
-  // An empty team name is never "managed", so team-less records stay invisible.
-  p.managed_teams = {""};
+  EXPECT_TRUE(CanAccess(p, Operation::kRead, kOwn));
+  EXPECT_FALSE(CanAccess(p, Operation::kRead, kTeammate));
+  // An empty name is never a member, so unowned records stay invisible.
+  p.team_members = {""};
   EXPECT_EQ(VisibleRows(p, Operation::kRead).sql, "owner = ?");
-  EXPECT_FALSE(CanAccess(p, Operation::kRead, kNoTeam.owner, kNoTeam.owner_team));
+  EXPECT_FALSE(CanAccess(p, Operation::kRead, kNobody));
 }
 
 TEST(Visibility, PrincipalWithoutUserSeesNothingOwned) {
   Principal p = As(v1::SALES_REP);
   p.user.clear();
   EXPECT_EQ(VisibleRows(p, Operation::kRead).sql, "FALSE");
-  EXPECT_FALSE(CanAccess(p, Operation::kRead, "", ""));
+  EXPECT_FALSE(CanAccess(p, Operation::kRead, ""));
   EXPECT_EQ(VisibleRows(Principal{}, Operation::kRead).sql, "FALSE");
 }
 
@@ -149,27 +149,25 @@ TEST(Visibility, ScopesByRole) {
   EXPECT_EQ(VisibleRows(odd, Operation::kRead).sql, "FALSE");
 }
 
-TEST(OwnerChange, AdminAnywhereManagerWithinManagedTeamsOthersNever) {
-  EXPECT_TRUE(CheckOwnerChange(As(v1::ADMIN), "teams/1", "teams/9").ok());
-  EXPECT_TRUE(CheckOwnerChange(As(v1::ADMIN), "", "").ok());
+TEST(OwnerChange, AdminAnywhereManagerWithinTheirTeamsOthersNever) {
+  EXPECT_TRUE(CheckOwnerChange(As(v1::ADMIN), kOwn, kOtherTeam).ok());
+  EXPECT_TRUE(CheckOwnerChange(As(v1::ADMIN), kNobody, kOtherTeam).ok());
 
   const Principal manager = As(v1::SALES_MANAGER);
-  EXPECT_TRUE(CheckOwnerChange(manager, "teams/1", "teams/1").ok());
-  EXPECT_TRUE(CheckOwnerChange(manager, "teams/1", "teams/2").ok());
-  for (auto [from, to] :
-       std::vector<std::pair<std::string_view, std::string_view>>{{"teams/1", "teams/9"},
-                                                                  {"teams/9", "teams/1"},
-                                                                  {"teams/1", ""},
-                                                                  {"", "teams/1"},
-                                                                  {"", ""}}) {
+  EXPECT_TRUE(CheckOwnerChange(manager, kTeammate, kTeammate).ok());
+  EXPECT_TRUE(CheckOwnerChange(manager, kOwn, kSecondTeam).ok());
+  EXPECT_TRUE(CheckOwnerChange(manager, kSecondTeam, kOwn).ok());
+  for (auto [from, to] : std::vector<std::pair<std::string_view, std::string_view>>{
+           {kTeammate, kOtherTeam}, {kOtherTeam, kTeammate}, {kTeammate, kNobody},
+           {kNobody, kTeammate}, {kNobody, kNobody}}) {
     absl::Status status = CheckOwnerChange(manager, from, to);
     EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << from << " -> " << to;
     EXPECT_EQ(ErrorReason(status), "OWNER_CHANGE_DENIED");
   }
   for (Role role : {v1::SALES_REP, v1::MARKETING, v1::SUPPORT, v1::ROLE_UNSPECIFIED}) {
     Principal p = As(role);
-    p.managed_teams = {"teams/1"};  // even a stray claim does not let non-managers move owners
-    absl::Status status = CheckOwnerChange(p, "teams/1", "teams/1");
+    p.team_members = {"users/10", "users/11"};  // a stray list does not make a manager
+    absl::Status status = CheckOwnerChange(p, kOwn, kTeammate);
     EXPECT_EQ(ErrorReason(status), "OWNER_CHANGE_DENIED") << RoleName(role);
   }
 }

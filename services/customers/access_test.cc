@@ -43,7 +43,7 @@ class AccessTest : public ::testing::Test {
     ASSERT_TRUE(db::Migrate(*pool_, CRM_CUSTOMERS_SCHEMA_DIR).ok());
     store_ = std::make_unique<CustomerStore>(*pool_);
     service_ = std::make_unique<CustomerService>(*store_, executor_, tokens_, authorizer_, users_,
-                                                 ServiceOptions{});
+                                                 members_, ServiceOptions{});
     users_.Add(1, auth::v1::ADMIN, "");
     users_.Add(10, auth::v1::SALES_MANAGER, kTeam1);
     users_.Add(11, auth::v1::SALES_REP, kTeam1);
@@ -55,8 +55,9 @@ class AccessTest : public ::testing::Test {
     users_.Add(40, auth::v1::SUPPORT, kTeam1);
   }
 
-  // A customer owned by `owner` (in `owner_team`), written straight through the store.
-  v1::Customer Seed(const std::string& owner, const std::string& owner_team,
+  // A customer owned by `owner`, written straight through the store. `owner_team` is the
+  // owner's team in users_, for the reader: visibility asks the directory, not the row.
+  v1::Customer Seed(const std::string& owner, [[maybe_unused]] const std::string& owner_team,
                     const std::string& display_name, const std::string& province = "浙江",
                     bool vip = false) {
     v1::Customer c;
@@ -66,7 +67,6 @@ class AccessTest : public ::testing::Test {
     c.mutable_region()->set_province(province);
     if (vip) c.add_tags("vip");
     c.set_owner(owner);
-    c.set_owner_team(owner_team);
     c.set_creator("users/1");
     auto created = store_->Create(c, db::IdempotencyKey{});
     EXPECT_TRUE(created.ok()) << created.status();
@@ -155,6 +155,8 @@ class AccessTest : public ::testing::Test {
   auth::TokenVerifier verifier_{std::make_unique<testing::FixedKeys>()};
   auth::Authorizer authorizer_{verifier_};
   testing::FakeUserDirectory users_;
+  // No caching here, so a team change shows at once.
+  auth::TeamMembers members_{users_, absl::ZeroDuration()};
   std::unique_ptr<CustomerStore> store_;
   std::unique_ptr<CustomerService> service_;
 
@@ -322,8 +324,6 @@ TEST_F(AccessTest, ARepsListWithAnyFilterContainsOnlyTheirOwnCustomers) {
       {R"(owner = "users/12")", none},
       {R"(owner = "users/21")", none},
       {R"(owner = "")", none},
-      {R"(owner_team = "teams/2")", none},
-      {R"(owner_team = "teams/1")", mine},
       {R"(owner = "users/21" OR tags:"vip")", mine_vip},
       {R"(owner = "users/12" OR owner = "users/21" OR region.country = "CN")", mine},
       {R"(NOT owner = "users/11")", none},
@@ -374,17 +374,14 @@ TEST_F(AccessTest, CreateRecordsTheCreatorAndDefaultsTheOwnerToThem) {
   req.mutable_customer()->set_display_name("新客户");
   req.mutable_customer()->set_kind(v1::COMPANY);
   req.mutable_customer()->set_creator("users/999");   // output only: ignored
-  req.mutable_customer()->set_owner_team("teams/9");  // output only: ignored
   v1::Customer out;
   ASSERT_TRUE(service_->Create(rep_, req, &out).ok());
   EXPECT_EQ(out.creator(), "users/11");
   EXPECT_EQ(out.owner(), "users/11");
-  EXPECT_EQ(out.owner_team(), kTeam1);
 
   v1::Customer stored;
   ASSERT_TRUE(Get(rep_, out.name(), &stored).ok());
   EXPECT_EQ(stored.creator(), "users/11");
-  EXPECT_EQ(stored.owner_team(), kTeam1);
   EXPECT_TRUE(users_.lookups().empty()) << "owning it oneself needs no lookup";
 
   absl::StatusOr<v1::Customer> by_marketing = CreateAs(marketing_, "Campaign lead");
@@ -399,7 +396,6 @@ TEST_F(AccessTest, CreatingForSomeoneElseFollowsTheOwnerRules) {
   absl::StatusOr<v1::Customer> for_teammate = CreateAs(manager_, "For a rep", "users/12");
   ASSERT_TRUE(for_teammate.ok()) << for_teammate.status();
   EXPECT_EQ(for_teammate->owner(), "users/12");
-  EXPECT_EQ(for_teammate->owner_team(), kTeam1);
   EXPECT_EQ(for_teammate->creator(), "users/10");
   EXPECT_TRUE(Get(teammate_, for_teammate->name()).ok());
   ASSERT_FALSE(users_.lookups().empty());
@@ -417,7 +413,7 @@ TEST_F(AccessTest, CreatingForSomeoneElseFollowsTheOwnerRules) {
 
   absl::StatusOr<v1::Customer> by_admin = CreateAs(admin_, "Assigned", "users/21");
   ASSERT_TRUE(by_admin.ok()) << by_admin.status();
-  EXPECT_EQ(by_admin->owner_team(), kTeam2);
+  EXPECT_EQ(by_admin->owner(), "users/21");
   EXPECT_EQ(by_admin->creator(), "users/1");
 
   absl::StatusOr<v1::Customer> unknown = CreateAs(admin_, "Nobody's", "users/999");
@@ -441,6 +437,35 @@ TEST_F(AccessTest, ARequestIdReplaysOnlyForTheUserWhoSentIt) {
   EXPECT_EQ(CountRows("customers"), 1);
 }
 
+// ---- Team changes.
+
+// A rep who moves to another team takes their customers' visibility along: the old manager
+// loses them and the new one gains them, with no token or record rewritten.
+TEST_F(AccessTest, ARepWhoChangesTeamsTakesTheirCustomersAlong) {
+  v1::Customer c = Seed(rep_.principal.user, kTeam1, "Follows the rep");
+  const Caller other_manager = MakeCaller(20, auth::v1::SALES_MANAGER, kTeam2, {kTeam2});
+  EXPECT_TRUE(Get(manager_, c.name()).ok());
+  EXPECT_EQ(Get(other_manager, c.name()).code(), absl::StatusCode::kNotFound);
+
+  users_.MoveTo(rep_.principal.user, kTeam2);
+  EXPECT_EQ(Get(manager_, c.name()).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(SetNotes(manager_, c.name(), "still mine?").code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(ListAll(manager_, "").empty());
+  EXPECT_TRUE(Get(other_manager, c.name()).ok());
+  EXPECT_TRUE(SetNotes(other_manager, c.name(), "now mine").ok());
+  EXPECT_TRUE(Get(rep_, c.name()).ok()) << "the owner keeps their own customers";
+}
+
+TEST_F(AccessTest, AManagersReadsFailClosedWhenTheTeamCannotBeLookedUp) {
+  Seed(rep_.principal.user, kTeam1, "Needs the team");
+  users_.FailWith(absl::UnavailableError("auth is down"));
+  v1::ListCustomersResponse out;
+  absl::Status st = service_->List(manager_, {}, &out);
+  EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ErrorReason(st), "AUTH_UNAVAILABLE");
+  EXPECT_TRUE(service_->List(rep_, {}, &out).ok()) << "reps need no lookup";
+}
+
 // ---- Changing the owner.
 
 TEST_F(AccessTest, AManagerReassignsWithinTheirTeamButNotOutOfIt) {
@@ -448,7 +473,6 @@ TEST_F(AccessTest, AManagerReassignsWithinTheirTeamButNotOutOfIt) {
   v1::Customer moved;
   ASSERT_TRUE(SetOwner(manager_, c.name(), "users/12", &moved).ok());
   EXPECT_EQ(moved.owner(), "users/12");
-  EXPECT_EQ(moved.owner_team(), kTeam1);
   EXPECT_EQ(Get(rep_, c.name()).code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(Get(teammate_, c.name()).ok());
 
@@ -501,7 +525,7 @@ TEST_F(AccessTest, AnAdminAssignsToAnyActiveUser) {
   v1::Customer c = Seed(other_team_rep_.principal.user, kTeam2, "Admin moves it");
   v1::Customer moved;
   ASSERT_TRUE(SetOwner(admin_, c.name(), "users/11", &moved).ok());
-  EXPECT_EQ(moved.owner_team(), kTeam1);
+  EXPECT_EQ(moved.owner(), "users/11");
   EXPECT_TRUE(Get(rep_, c.name()).ok());
   EXPECT_EQ(Get(other_team_rep_, c.name()).code(), absl::StatusCode::kNotFound);
 
@@ -533,7 +557,8 @@ TEST_F(AccessTest, TheServiceRefusesCallsWithoutAValidToken) {
   auth::TokenVerifier verifier(
       std::make_unique<testing::FixedKeys>(std::vector<auth::v1::PublicKey>{published}));
   auth::Authorizer authorizer(verifier);
-  CustomerService service(*store_, executor_, tokens_, authorizer, users_, ServiceOptions{});
+  CustomerService service(*store_, executor_, tokens_, authorizer, users_, members_,
+                          ServiceOptions{});
 
   grpc::ServerBuilder builder;
   int port = 0;

@@ -84,7 +84,26 @@ class FakeUserDirectory final : public auth::UserDirectory {
     return it->second;
   }
 
-  // (name, authorization) of every lookup so far.
+  // Active users whose team is `team`, as the auth service's ListUsers answers a manager.
+  absl::StatusOr<std::vector<std::string>> ActiveMembers(std::string_view team,
+                                                         std::string_view authorization) override {
+    absl::MutexLock lock(&mu_);
+    lookups_.emplace_back(std::string(team), std::string(authorization));
+    if (!failure_.ok()) return failure_;
+    std::vector<std::string> members;
+    for (const auto& [name, user] : users_) {
+      if (user.team() == team && user.active()) members.push_back(name);
+    }
+    return members;
+  }
+
+  // Moves a user to another team (as an admin's UpdateUser would).
+  void MoveTo(const std::string& name, std::string team) {
+    absl::MutexLock lock(&mu_);
+    users_[name].set_team(std::move(team));
+  }
+
+  // (name or team, authorization) of every lookup so far.
   std::vector<std::pair<std::string, std::string>> lookups() {
     absl::MutexLock lock(&mu_);
     return lookups_;

@@ -40,6 +40,10 @@ int main(int argc, char** argv) {
   options.default_phone_region =
       flags.String("default_phone_region", "CN", "region for national-format phone numbers");
   crm::auth::AuthClientOptions auth_options = crm::auth::ReadAuthFlags(flags);
+  const int team_ttl_ms = flags.Int(
+      "team_members_ttl_ms", 30000,
+      "how long a team's member list from the auth service is reused (managers' record rules)",
+      0, 600000);
   flags.Finish();
 
   crm::ServerRunner runner(server);
@@ -67,7 +71,9 @@ int main(int argc, char** argv) {
   crm::Executor executor(workers);
   crm::api::PageTokenCodec tokens(token_secret);
   crm::customers::CustomerStore store(**pool);
-  crm::customers::CustomerService service(store, executor, tokens, authorizer, *users, options);
+  crm::auth::TeamMembers members(*users, absl::Milliseconds(team_ttl_ms));
+  crm::customers::CustomerService service(store, executor, tokens, authorizer, *users, members,
+                                          options);
   // Internal consumers call crm.events.v1 here directly; a stream holds a connection only
   // while it fetches. Declared after the executor: its destructor waits for its streams.
   // The feed carries every customer, so only the roles the policy table allows see it.

@@ -41,19 +41,6 @@ db::IdempotencyKey CallerKey(std::string_view method, const google::protobuf::Me
   return key;
 }
 
-absl::Status OwnerChangeDenied(std::string_view message) {
-  return Error(absl::StatusCode::kPermissionDenied, "OWNER_CHANGE_DENIED", message);
-}
-
-// OWNER_CHANGE_DENIED unless the principal may assign customers to other users at all
-// (into some team), so that one who never may is refused before the auth service is asked
-// about anyone.
-absl::Status MayAssignOwners(const auth::Principal& principal) {
-  const std::string_view some_team =
-      principal.managed_teams.empty() ? std::string_view() : principal.managed_teams.front();
-  return auth::CheckOwnerChange(principal, some_team, some_team);
-}
-
 // Finishes the call at once when authorization failed; otherwise runs `handler(caller)` on
 // the executor. Unauthenticated or forbidden calls never queue database work.
 template <typename Handler>
@@ -82,26 +69,31 @@ absl::StatusOr<Caller> CustomerService::Authorize(const grpc::CallbackServerCont
   return caller;
 }
 
-absl::StatusOr<std::string> CustomerService::OwnerTeam(const Caller& caller,
-                                                       const std::string& owner) {
-  const bool admin = caller.principal.Is(auth::v1::ADMIN);
-  // Only an admin sees every user; anyone else is told nothing about users outside the
-  // teams they manage (the auth service hides them), so for them an unknown, disabled or
-  // invisible user are one and the same refusal.
-  auto refuse = [&](std::string_view admin_description) -> absl::Status {
-    if (admin) return InvalidField("customer.owner", admin_description);
-    return OwnerChangeDenied(
-        absl::StrCat("you may assign customers only to active members of "
-                     "the teams you manage; ",
-                     owner, " is not one"));
-  };
-  absl::StatusOr<auth::v1::User> user = users_.GetUser(owner, caller.authorization);
+absl::StatusOr<auth::Principal> CustomerService::Resolve(const Caller& caller) {
+  auth::Principal principal = caller.principal;
+  absl::Status resolved = members_.Resolve(principal, caller.authorization);
+  if (resolved.ok()) return principal;
+  if (resolved.code() == absl::StatusCode::kUnavailable ||
+      resolved.code() == absl::StatusCode::kDeadlineExceeded) {
+    return Error(absl::StatusCode::kUnavailable, "AUTH_UNAVAILABLE",
+                 "your team cannot be looked up right now; try again");
+  }
+  return resolved;
+}
+
+absl::Status CustomerService::CheckNewOwner(const Caller& caller, const auth::Principal& principal,
+                                            const std::string& from, const std::string& to) {
+  // Managers may move records only between themself and the current members of the teams
+  // they manage (active users, as the auth service lists them); nobody else but an admin
+  // may move them at all. Neither learns anything about users outside that circle.
+  CRM_RETURN_IF_ERROR(auth::CheckOwnerChange(principal, from, to));
+  if (!principal.Is(auth::v1::ADMIN) || to == principal.user) return absl::OkStatus();
+  // An admin may name anyone, so the name must be an active user.
+  absl::StatusOr<auth::v1::User> user = users_.GetUser(to, caller.authorization);
   if (!user.ok()) {
     switch (user.status().code()) {
       case absl::StatusCode::kNotFound:
-        return refuse("is not an existing user");
-      case absl::StatusCode::kPermissionDenied:
-        return OwnerChangeDenied("you may not assign customers to other users");
+        return InvalidField("customer.owner", "is not an existing user");
       case absl::StatusCode::kUnavailable:
       case absl::StatusCode::kDeadlineExceeded:
         return Error(absl::StatusCode::kUnavailable, "AUTH_UNAVAILABLE",
@@ -110,14 +102,13 @@ absl::StatusOr<std::string> CustomerService::OwnerTeam(const Caller& caller,
         return user.status();
     }
   }
-  if (!user->active()) return refuse("is a disabled user");
-  return user->team();
+  if (!user->active()) return InvalidField("customer.owner", "is a disabled user");
+  return absl::OkStatus();
 }
 
 absl::Status CustomerService::Create(const Caller& caller, const v1::CreateCustomerRequest& request,
                                      v1::Customer* response) {
-  const auth::Principal& principal = caller.principal;
-  CRM_RETURN_IF_ERROR(authorizer_.policy().Check(principal, kCreateMethod));
+  CRM_RETURN_IF_ERROR(authorizer_.policy().Check(caller.principal, kCreateMethod));
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   if (!request.has_customer()) return InvalidField("customer", "is required");
   v1::Customer customer = request.customer();
@@ -127,23 +118,19 @@ absl::Status CustomerService::Create(const Caller& caller, const v1::CreateCusto
   customer.clear_create_time();
   customer.clear_update_time();
   customer.clear_creator();
-  customer.clear_owner_team();
   CRM_RETURN_IF_ERROR(NormalizeAndValidate(customer, "customer", options_.default_phone_region));
 
-  customer.set_creator(principal.user);
-  if (customer.owner().empty() || customer.owner() == principal.user) {
-    customer.set_owner(principal.user);
-    customer.set_owner_team(principal.team);
+  customer.set_creator(caller.principal.user);
+  if (customer.owner().empty() || customer.owner() == caller.principal.user) {
+    customer.set_owner(caller.principal.user);
   } else {
-    // Creating a customer for someone else places it into their team: ADMIN anywhere, a
-    // manager into the teams they manage (the same rule as moving it there).
-    CRM_RETURN_IF_ERROR(MayAssignOwners(principal));
-    CRM_ASSIGN_OR_RETURN(std::string team, OwnerTeam(caller, customer.owner()));
-    CRM_RETURN_IF_ERROR(auth::CheckOwnerChange(principal, team, team));
-    customer.set_owner_team(std::move(team));
+    // Creating a customer for someone else is the same as moving it to them: ADMIN to
+    // anyone, a manager to the members of the teams they manage.
+    CRM_ASSIGN_OR_RETURN(const auth::Principal principal, Resolve(caller));
+    CRM_RETURN_IF_ERROR(CheckNewOwner(caller, principal, customer.owner(), customer.owner()));
   }
-  CRM_ASSIGN_OR_RETURN(*response,
-                       store_.Create(customer, CallerKey("CreateCustomer", request, principal)));
+  CRM_ASSIGN_OR_RETURN(
+      *response, store_.Create(customer, CallerKey("CreateCustomer", request, caller.principal)));
   return absl::OkStatus();
 }
 
@@ -151,7 +138,8 @@ absl::Status CustomerService::Get(const Caller& caller, const v1::GetCustomerReq
                                   v1::Customer* response) {
   CRM_RETURN_IF_ERROR(authorizer_.policy().Check(caller.principal, kGetMethod));
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), kCollection, "name"));
-  CRM_ASSIGN_OR_RETURN(*response, store_.Get(caller.principal, id));
+  CRM_ASSIGN_OR_RETURN(const auth::Principal principal, Resolve(caller));
+  CRM_ASSIGN_OR_RETURN(*response, store_.Get(principal, id));
   return absl::OkStatus();
 }
 
@@ -182,8 +170,9 @@ absl::Status CustomerService::List(const Caller& caller, const v1::ListCustomers
                    "page_token was made for another ordering; start from the first page");
     }
   }
-  CRM_ASSIGN_OR_RETURN(CustomerStore::Page page, store_.List(caller.principal, filter, order,
-                                                             after ? &*after : nullptr, page_size));
+  CRM_ASSIGN_OR_RETURN(const auth::Principal principal, Resolve(caller));
+  CRM_ASSIGN_OR_RETURN(CustomerStore::Page page,
+                       store_.List(principal, filter, order, after ? &*after : nullptr, page_size));
   for (auto& c : page.customers) *response->add_customers() = std::move(c);
   if (page.has_more) response->set_next_page_token(tokens_.Encode(binding, page.last_key));
   return absl::OkStatus();
@@ -191,8 +180,7 @@ absl::Status CustomerService::List(const Caller& caller, const v1::ListCustomers
 
 absl::Status CustomerService::Update(const Caller& caller, const v1::UpdateCustomerRequest& request,
                                      v1::Customer* response) {
-  const auth::Principal& principal = caller.principal;
-  CRM_RETURN_IF_ERROR(authorizer_.policy().Check(principal, kUpdateMethod));
+  CRM_RETURN_IF_ERROR(authorizer_.policy().Check(caller.principal, kUpdateMethod));
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   CRM_ASSIGN_OR_RETURN(
       const api::UpdateTarget target,
@@ -200,6 +188,7 @@ absl::Status CustomerService::Update(const Caller& caller, const v1::UpdateCusto
                              request.has_update_mask(), request.update_mask(), kCollection,
                              "customer", UpdatablePaths()));
 
+  CRM_ASSIGN_OR_RETURN(const auth::Principal principal, Resolve(caller));
   // Runs with the row locked, after the store checked that the caller may write it.
   auto mutate = [&](const v1::Customer& current, v1::Customer& updated) -> absl::Status {
     CRM_RETURN_IF_ERROR(
@@ -210,17 +199,7 @@ absl::Status CustomerService::Update(const Caller& caller, const v1::UpdateCusto
     if (updated.owner().empty()) {
       return InvalidField("customer.owner", "is required: every customer has an owner");
     }
-    // Whether the caller may move customers out of this one's team at all, before anything
-    // is asked about the new owner.
-    CRM_RETURN_IF_ERROR(
-        auth::CheckOwnerChange(principal, current.owner_team(), current.owner_team()));
-    std::string team = principal.team;
-    if (updated.owner() != principal.user) {
-      CRM_ASSIGN_OR_RETURN(team, OwnerTeam(caller, updated.owner()));
-    }
-    CRM_RETURN_IF_ERROR(auth::CheckOwnerChange(principal, current.owner_team(), team));
-    updated.set_owner_team(std::move(team));
-    return absl::OkStatus();
+    return CheckNewOwner(caller, principal, current.owner(), updated.owner());
   };
   CRM_ASSIGN_OR_RETURN(*response, store_.Update(principal, target.id, target.version, mutate,
                                                 CallerKey("UpdateCustomer", request, principal)));
@@ -233,8 +212,8 @@ absl::Status CustomerService::Delete(const Caller& caller,
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), kCollection, "name"));
   CRM_ASSIGN_OR_RETURN(std::optional<int64_t> version, api::OptionalVersion(request.etag()));
-  return store_.Delete(caller.principal, id, version,
-                       CallerKey("DeleteCustomer", request, caller.principal));
+  CRM_ASSIGN_OR_RETURN(const auth::Principal principal, Resolve(caller));
+  return store_.Delete(principal, id, version, CallerKey("DeleteCustomer", request, principal));
 }
 
 grpc::ServerUnaryReactor* CustomerService::CreateCustomer(grpc::CallbackServerContext* ctx,

@@ -41,16 +41,18 @@ class CustomerService final : public v1::CustomerService::CallbackService {
   static constexpr char kUpdateMethod[] = "/crm.customers.v1.CustomerService/UpdateCustomer";
   static constexpr char kDeleteMethod[] = "/crm.customers.v1.CustomerService/DeleteCustomer";
 
-  // `authorizer` verifies tokens and holds the policy table; `users` resolves a new
-  // owner's team. All must outlive the service.
+  // `authorizer` verifies tokens and holds the policy table; `users` checks a new owner
+  // named by an admin; `members` knows who is in a manager's teams now. All must outlive
+  // the service.
   CustomerService(CustomerStore& store, Executor& executor, const api::PageTokenCodec& tokens,
                   const auth::Authorizer& authorizer, auth::UserDirectory& users,
-                  ServiceOptions options)
+                  auth::TeamMembers& members, ServiceOptions options)
       : store_(store),
         executor_(executor),
         tokens_(tokens),
         authorizer_(authorizer),
         users_(users),
+        members_(members),
         options_(std::move(options)) {}
 
   grpc::ServerUnaryReactor* CreateCustomer(grpc::CallbackServerContext* ctx,
@@ -85,15 +87,19 @@ class CustomerService final : public v1::CustomerService::CallbackService {
   // Authorizes the call for `method`: the caller, or the status to finish the call with.
   absl::StatusOr<Caller> Authorize(const grpc::CallbackServerContext& ctx,
                                    std::string_view method) const;
-  // The team of `owner` ("users/{id}"), which must be an active user, looked up with the
-  // caller's own credentials.
-  absl::StatusOr<std::string> OwnerTeam(const Caller& caller, const std::string& owner);
+  // The caller's principal with its team members resolved (blocking: runs on the executor).
+  absl::StatusOr<auth::Principal> Resolve(const Caller& caller);
+  // OK when `principal` may move a customer from `from` to `to` (for a new customer both
+  // are the intended owner), and `to` is an active user.
+  absl::Status CheckNewOwner(const Caller& caller, const auth::Principal& principal,
+                             const std::string& from, const std::string& to);
 
   CustomerStore& store_;
   Executor& executor_;
   const api::PageTokenCodec& tokens_;
   const auth::Authorizer& authorizer_;
   auth::UserDirectory& users_;
+  auth::TeamMembers& members_;
   const ServiceOptions options_;
 };
 

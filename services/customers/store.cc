@@ -22,7 +22,7 @@ absl::Status NotFound(int64_t id) {
 
 // The rows `caller` may read or write, on the `c` alias every statement uses.
 api::SqlFragment Visible(const auth::Principal& caller, auth::Operation op) {
-  static const auth::OwnerColumns kColumns{.owner = "c.owner", .owner_team = "c.owner_team"};
+  static const auth::OwnerColumns kColumns{.owner = "c.owner"};
   return auth::VisibleRows(caller, op, auth::OwnedRecordRules(), kColumns);
 }
 
@@ -76,7 +76,6 @@ v1::Customer FromRow(const db::Row& row) {
   c.set_notes(row.Str(16));
   *c.mutable_create_time() = ToTimestamp(row.Str(17));
   *c.mutable_update_time() = ToTimestamp(row.Str(18));
-  c.set_owner_team(row.Str(19));
   return c;
 }
 
@@ -157,7 +156,6 @@ const api::ResourceFields& CustomerStore::Fields() {
           {.name = "address", .column = "c.address"},
           {.name = "source", .column = "c.source"},
           {.name = "owner", .column = "c.owner"},
-          {.name = "owner_team", .column = "c.owner_team"},
           {.name = "creator", .column = "c.creator"},
           {.name = "tags",
            .has_sql = "EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND "
@@ -205,7 +203,7 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const v1::Customer& input,
                                 int64_t{input.size_band()}, r.country(), r.province(), r.city(),
                                 input.address(), JoinList(input.tags()), JoinList(input.emails()),
                                 JoinList(input.phones()), input.source(), input.owner(),
-                                input.creator(), input.notes(), now, now, input.owner_team()}));
+                                input.creator(), input.notes(), now, now}));
     if (rows.empty()) return absl::InternalError("insert returned no id");
     int64_t id = rows[0].Int(0);
     CRM_RETURN_IF_ERROR(WriteChildren(tx, id, input, /*is_new=*/true));
@@ -263,7 +261,7 @@ absl::StatusOr<db::Row> CustomerStore::LockWritable(db::Transaction& tx,
   // Invisible is indistinguishable from missing, so ids cannot be probed.
   if (rows.empty()) return NotFound(id);
   const db::Row& row = rows[0];
-  if (!auth::CanAccess(caller, auth::Operation::kWrite, row.Str(14), row.Str(19))) {
+  if (!auth::CanAccess(caller, auth::Operation::kWrite, row.Str(14))) {
     return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
                  absl::StrCat("you may read customers/", id, " but not change it"));
   }
@@ -292,7 +290,7 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(const auth::Principal& caller
         {updated.display_name(), int64_t{updated.kind()}, updated.industry(),
          int64_t{updated.size_band()}, r.country(), r.province(), r.city(), updated.address(),
          JoinList(updated.tags()), JoinList(updated.emails()), JoinList(updated.phones()),
-         updated.source(), updated.owner(), updated.owner_team(), updated.notes(), now, id}));
+         updated.source(), updated.owner(), updated.notes(), now, id}));
     CRM_RETURN_IF_ERROR(WriteChildren(tx, id, updated, /*is_new=*/false));
     updated.set_etag(api::EtagFromVersion(version + 1));
     *updated.mutable_update_time() = ToTimestamp(now);

@@ -28,8 +28,8 @@ class CustomerStore final {
   // The filter/order whitelist for ListCustomers.
   static const api::ResourceFields& Fields();
 
-  // Inserts a validated customer, with the owner, owner_team and creator it carries (the
-  // service decides those). A retry with the same key returns the first result.
+  // Inserts a validated customer, with the owner and creator it carries (the service
+  // decides those). A retry with the same key returns the first result.
   absl::StatusOr<v1::Customer> Create(const v1::Customer& customer, const db::IdempotencyKey& key);
 
   // NOT_FOUND (CUSTOMER_NOT_FOUND) when missing, deleted or not readable by `caller`.
@@ -49,8 +49,8 @@ class CustomerStore final {
   // Locks the customer if `caller` may read it (else CUSTOMER_NOT_FOUND), checks that they
   // may write it (else PERMISSION_DENIED), checks `expected_version` (ABORTED,
   // ETAG_MISMATCH when stale), lets `mutate` change it (its error aborts the update; it
-  // sees the stored customer, owner_team included, and decides the new owner_team), and
-  // writes it back.
+  // sees the stored customer, so it can judge an owner change), and writes it back.
+  // `caller` must have its team_members resolved when it is a manager (TeamMembers).
   using Mutation = std::function<absl::Status(const v1::Customer& current, v1::Customer& updated)>;
   absl::StatusOr<v1::Customer> Update(const auth::Principal& caller, int64_t id,
                                       std::optional<int64_t> expected_version,

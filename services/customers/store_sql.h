@@ -12,8 +12,8 @@ namespace crm::customers::sql {
 #define CRM_CUSTOMER_COLUMNS                                                                  \
   "c.id, c.version, c.display_name, c.kind, c.industry, c.size_band, c.country, c.province, " \
   "c.city, c.address, c.tags, c.emails, c.phones, c.source, c.owner, c.creator, c.notes, "    \
-  "c.create_time, c.update_time, c.owner_team"
-inline constexpr size_t kColumnCount = 20;
+  "c.create_time, c.update_time"
+inline constexpr size_t kColumnCount = 19;
 
 inline constexpr char kSelectColumns[] = "SELECT " CRM_CUSTOMER_COLUMNS;
 inline constexpr char kSelectById[] =
@@ -24,12 +24,12 @@ inline constexpr char kForUpdate[] = " FOR UPDATE";
 
 inline constexpr char kInsert[] =
     "INSERT INTO customers (display_name, kind, industry, size_band, country, province, city, "
-    "address, tags, emails, phones, source, owner, creator, notes, create_time, update_time, "
-    "owner_team) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    "address, tags, emails, phones, source, owner, creator, notes, create_time, update_time) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 inline constexpr char kUpdate[] =
     "UPDATE customers c SET display_name = ?, kind = ?, industry = ?, size_band = ?, country = ?, "
     "province = ?, city = ?, address = ?, tags = ?, emails = ?, phones = ?, source = ?, "
-    "owner = ?, owner_team = ?, notes = ?, update_time = ?, version = version + 1 "
+    "owner = ?, notes = ?, update_time = ?, version = version + 1 "
     "WHERE c.id = ?";
 inline constexpr char kSoftDelete[] =
     "UPDATE customers c SET delete_time = ?, update_time = ?, version = version + 1 "

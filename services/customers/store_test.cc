@@ -29,7 +29,7 @@ class CustomersDbTest : public ::testing::Test {
     ASSERT_TRUE(db::Migrate(*pool_, CRM_CUSTOMERS_SCHEMA_DIR).ok());
     store_ = std::make_unique<CustomerStore>(*pool_);
     service_ = std::make_unique<CustomerService>(*store_, executor_, tokens_, authorizer_, users_,
-                                                 ServiceOptions{});
+                                                 members_, ServiceOptions{});
   }
 
   v1::Customer Create(const std::string& display_name, const std::string& industry = "制造业",
@@ -81,6 +81,7 @@ class CustomersDbTest : public ::testing::Test {
   auth::TokenVerifier verifier_{std::make_unique<testing::FixedKeys>()};
   auth::Authorizer authorizer_{verifier_};
   testing::FakeUserDirectory users_;
+  auth::TeamMembers members_{users_};
   const Caller admin_ = testing::MakeCaller(1, auth::v1::ADMIN, "");
   std::unique_ptr<CustomerStore> store_;
   std::unique_ptr<CustomerService> service_;

@@ -414,6 +414,40 @@ TEST_F(PermissionsE2eTest, RepListNeverContainsOtherPeoplesCustomers) {
   }
 }
 
+// An admin moves a rep to the other team: the rep's customers leave their old manager's
+// view and enter the new manager's, with everyone's tokens unchanged (the stack's
+// customers service re-reads team members on every call; production caches them 30 s).
+TEST_F(PermissionsE2eTest, ARepWhoChangesTeamsTakesTheirCustomersAlong) {
+  auto record = Fixture("rep.a2", "moving-rep");
+  ASSERT_TRUE(record.ok()) << record.status();
+  auto stub = cv1::CustomerService::NewStub(stack_->gateway());
+  cv1::GetCustomerRequest get;
+  get.set_name(record->name());
+  cv1::Customer out;
+  ASSERT_TRUE(stub->GetCustomer(sessions_["manager.a"].Context().get(), get, &out).ok());
+  ASSERT_EQ(stub->GetCustomer(sessions_["manager.b"].Context().get(), get, &out).error_code(),
+            HIDDEN);
+
+  auto auth = av1::AuthService::NewStub(stack_->gateway());
+  av1::UpdateUserRequest move;
+  move.mutable_user()->set_name(users_["rep.a2"].name());
+  move.mutable_user()->set_team(users_["rep.b"].team());
+  move.mutable_update_mask()->add_paths("team");
+  av1::User moved;
+  ASSERT_TRUE(auth->UpdateUser(sessions_["admin"].Context().get(), move, &moved).ok());
+
+  EXPECT_EQ(stub->GetCustomer(sessions_["manager.a"].Context().get(), get, &out).error_code(),
+            HIDDEN)
+      << "the old manager still sees a customer of a rep who left the team";
+  EXPECT_TRUE(stub->GetCustomer(sessions_["manager.b"].Context().get(), get, &out).ok())
+      << "the new manager does not see the customers of a rep who joined";
+  cv1::ListCustomersRequest list;
+  list.set_filter("tags:\"moving-rep\"");
+  cv1::ListCustomersResponse listed;
+  ASSERT_TRUE(stub->ListCustomers(sessions_["manager.a"].Context().get(), list, &listed).ok());
+  EXPECT_EQ(listed.customers_size(), 0);
+}
+
 TEST_F(PermissionsE2eTest, PageTokenOfOneUserIsRefusedForAnother) {
   ASSERT_TRUE(Fixture("rep.a", "paged-1").ok());
   ASSERT_TRUE(Fixture("rep.b", "paged-2").ok());

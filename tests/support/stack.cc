@@ -97,7 +97,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(const Binaries& binaries,
 
   std::vector<std::string> customers_args = DbFlags(stack->customers_db_options_);
   customers_args.insert(customers_args.end(),
-                        {auth_target, "--revocation_poll_ms=200",
+                        {auth_target, "--revocation_poll_ms=200", "--team_members_ttl_ms=0",
                          "--page_token_secret=e2e-customers-pages", "--workers=16",
                          "--db_pool_size=16", "--drain_seconds=30"});
   customers_args.insert(customers_args.end(), options.customers_flags.begin(),

@@ -235,7 +235,6 @@ absl::Status RawSqlClient::CreateInTransaction(const v1::Customer& customer,
     insert.setString(15, customer.notes());
     insert.setString(16, now);
     insert.setString(17, now);
-    insert.setString(18, customer.owner_team());
     std::unique_ptr<sql::ResultSet> inserted(insert.executeQuery());
     if (!inserted->next()) return absl::InternalError("insert returned no id");
     const int64_t id = inserted->getInt64(1);
