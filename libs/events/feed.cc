@@ -110,8 +110,13 @@ size_t DeliverablePrefix(int64_t cursor, const std::vector<FeedPosition>& rows, 
 // may run reactions inline, and those take mu_.
 class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event> {
  public:
-  Stream(EventFeedService& feed, int64_t cursor, int batch_size, std::string request_id)
-      : feed_(feed), request_id_(std::move(request_id)), batch_size_(batch_size), cursor_(cursor) {}
+  Stream(EventFeedService& feed, const grpc::CallbackServerContext& ctx, int64_t cursor,
+         int batch_size, std::string request_id)
+      : feed_(feed),
+        ctx_(ctx),
+        request_id_(std::move(request_id)),
+        batch_size_(batch_size),
+        cursor_(cursor) {}
 
   void Start() { SubmitFetch(); }
 
@@ -202,6 +207,15 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
       absl::MutexLock lock(&mu_);
       if (ending_) return;
       cursor = cursor_;
+    }
+    // The caller is checked again before every read, not only when the stream opened: a
+    // token that has expired or whose session was revoked (logout, disabled user) stops the
+    // stream at its next poll.
+    if (feed_.authorize_) {
+      if (absl::Status allowed = feed_.authorize_(ctx_); !allowed.ok()) {
+        End(ToGrpcStatus(allowed, feed_.id_prefix_));
+        return;
+      }
     }
     absl::StatusOr<Batch> batch =
         ReadBatch(feed_.pool_, cursor, batch_size_, feed_.id_prefix_, feed_.options_.gap_grace);
@@ -296,6 +310,7 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
   }
 
   EventFeedService& feed_;
+  const grpc::CallbackServerContext& ctx_;  // valid until OnDone
   const std::string request_id_;
   const int batch_size_;
   // The message being written. Touched only by the single write chain (WriteNextOrWait,
@@ -353,7 +368,8 @@ grpc::ServerWriteReactor<v1::Event>* EventFeedService::Subscribe(
                              ? std::min(kDefaultBatch, options_.max_batch)
                              : std::min(request->batch_size(), options_.max_batch);
 
-  auto* stream = new Stream(*this, request->after_sequence(), batch_size, RequestIdOf(*ctx));
+  auto* stream =
+      new Stream(*this, *ctx, request->after_sequence(), batch_size, RequestIdOf(*ctx));
   bool draining;
   {
     absl::MutexLock lock(&mu_);

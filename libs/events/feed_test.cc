@@ -5,6 +5,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -445,6 +447,26 @@ TEST_F(EventFeedTest, TheAuthorizationHookDecidesBeforeAnythingIsReadOrValidated
   Subscription allowed(*stub_, 0);
   ASSERT_TRUE(allowed.WaitForEvents(1));
   EXPECT_EQ(allowed.sequences(), (std::vector<int64_t>{1}));
+}
+
+// Access is checked before every read, so revoking it (an expired token, a logged-out or
+// disabled user) ends a stream that is already open.
+TEST_F(EventFeedTest, AStreamEndsWhenItsCallerLosesAccess) {
+  Append("customers/1");
+  auto revoked = std::make_shared<std::atomic<bool>>(false);
+  StartServer(FastOptions(), 2, absl::Seconds(2), [revoked](const grpc::ServerContextBase&) {
+    return revoked->load() ? Error(absl::StatusCode::kUnauthenticated, "TOKEN_REVOKED",
+                                   "the session was revoked")
+                           : absl::OkStatus();
+  });
+  Subscription sub(*stub_, 0);
+  ASSERT_TRUE(sub.WaitForEvents(1));
+  revoked->store(true);
+  Append("customers/2");
+  std::optional<grpc::Status> status = sub.WaitForEnd();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(sub.sequences(), (std::vector<int64_t>{1})) << "nothing read after the revocation";
 }
 
 TEST_F(EventFeedTest, AFeedWithoutAnAuthorizationHookRefusesEveryone) {

@@ -16,6 +16,7 @@
 #include "libs/events/feed.h"
 #include "libs/grpc/executor.h"
 #include "libs/grpc/flags.h"
+#include "libs/grpc/status.h"
 #include "libs/grpc/server.h"
 #include "libs/log/log.h"
 #include "services/auth/keys.h"
@@ -69,6 +70,10 @@ int main(int argc, char** argv) {
       "trusted_proxies", "127.0.0.1,::1",
       "comma-separated addresses or CIDR ranges whose x-forwarded-for names the client "
       "(the gateway)");
+  const bool restore_admin = flags.Bool(
+      "restore_admin", false,
+      "when no active ADMIN exists and user \"admin\" was disabled or demoted, make it an "
+      "active ADMIN again with --admin_password (or a generated password)");
   flags.Finish();
 
   if (passphrase.size() < kMinPassphraseBytes) {
@@ -116,7 +121,12 @@ int main(int argc, char** argv) {
   crm::auth_service::AuthService::Bootstrap bootstrap;
   absl::Status started = store.WithStartupLock([&]() -> absl::Status {
     if (auto st = keys.Initialize(); !st.ok()) return st;
-    auto made = service.BootstrapAdmin(admin_password);
+    auto made = service.BootstrapAdmin(admin_password, restore_admin);
+    if (!made.ok() && crm::ErrorReason(made.status()) == "ADMIN_DISABLED") {
+      // Not fatal: everyone else can still sign in and work; only administration waits.
+      crm::log::Error("no active admin", {{"error", made.status().ToString()}});
+      return absl::OkStatus();
+    }
     if (!made.ok()) return made.status();
     bootstrap = *made;
     return absl::OkStatus();

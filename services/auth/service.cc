@@ -207,7 +207,8 @@ std::string AuthService::PasswordFingerprint(std::string_view password) const {
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(mac), length));
 }
 
-absl::StatusOr<AuthService::Bootstrap> AuthService::BootstrapAdmin(std::string password) {
+absl::StatusOr<AuthService::Bootstrap> AuthService::BootstrapAdmin(std::string password,
+                                                                   bool restore) {
   CRM_ASSIGN_OR_RETURN(bool has_admin, store_.HasActiveAdmin());
   if (has_admin) return Bootstrap{};
   Bootstrap result{.created = true};
@@ -218,7 +219,7 @@ absl::StatusOr<AuthService::Bootstrap> AuthService::BootstrapAdmin(std::string p
   CRM_RETURN_IF_ERROR(CheckPasswordRules(password, kBootstrapAdmin, "admin_password"));
   CRM_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
   CRM_RETURN_IF_ERROR(
-      store_.EnsureAdmin(kBootstrapAdmin, kBootstrapAdminDisplayName, hash).status());
+      store_.EnsureAdmin(kBootstrapAdmin, kBootstrapAdminDisplayName, hash, restore).status());
   return result;
 }
 

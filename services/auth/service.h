@@ -60,9 +60,12 @@ class AuthService final : public v1::AuthService::CallbackService {
     std::string generated_password;  // set when the password was generated, to print once
   };
   // At start-up, under the start-up lock: when no active ADMIN exists, creates user
-  // "admin" (or restores it) with `password`, or with a generated one when empty.
-  // INVALID_ARGUMENT WEAK_PASSWORD when a given password breaks the rules.
-  absl::StatusOr<Bootstrap> BootstrapAdmin(std::string password);
+  // "admin" with `password`, or with a generated one when empty. When "admin" exists but
+  // was disabled or demoted, it is made an active ADMIN again only with `restore` (the
+  // operator's explicit --restore_admin): a restart must not undo an admin's disabling.
+  // Otherwise FAILED_PRECONDITION (ADMIN_DISABLED). INVALID_ARGUMENT WEAK_PASSWORD when a
+  // given password breaks the rules.
+  absl::StatusOr<Bootstrap> BootstrapAdmin(std::string password, bool restore = false);
 
   grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* ctx, const v1::LoginRequest* request,
                                   v1::LoginResponse* response) override;

@@ -609,10 +609,15 @@ TEST_F(AuthDbTest, TheBootstrapAdminIsCreatedOnce) {
   EXPECT_FALSE(again->created);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users"), 1);
 
-  // With no active admin left, a restart makes "admin" one again, with a new password.
+  // With no active admin left, a plain restart does not undo the disabling ...
   auto session = pool_->Borrow();
   ASSERT_TRUE((*session)->Execute("UPDATE users SET active = 0", {}).ok());
-  auto restored = service_->BootstrapAdmin("");
+  auto refused = service_->BootstrapAdmin("");
+  EXPECT_EQ(ErrorReason(refused.status()), "ADMIN_DISABLED");
+  EXPECT_EQ(ErrorReason(Login("admin", kAdminPassword).status()), "INVALID_CREDENTIALS");
+  // ... only the operator's explicit --restore_admin makes "admin" one again, with a new
+  // password.
+  auto restored = service_->BootstrapAdmin("", /*restore=*/true);
   ASSERT_TRUE(restored.ok()) << restored.status();
   EXPECT_TRUE(restored->created);
   EXPECT_GE(restored->generated_password.size(), 16u);

@@ -585,7 +585,7 @@ absl::StatusOr<bool> AuthStore::HasActiveAdmin() {
 
 absl::StatusOr<v1::User> AuthStore::EnsureAdmin(std::string_view username,
                                                 std::string_view display_name,
-                                                std::string_view password_hash) {
+                                                std::string_view password_hash, bool restore) {
   int64_t id = 0;
   CRM_RETURN_IF_ERROR(pool_.InTransaction([&](db::Transaction& tx) -> absl::Status {
     absl::Time now = absl::Now();
@@ -608,6 +608,12 @@ absl::StatusOr<v1::User> AuthStore::EnsureAdmin(std::string_view username,
                                        .detail = "bootstrap admin (no active ADMIN existed)"},
                                       now));
     } else {
+      if (!restore) {
+        return Error(absl::StatusCode::kFailedPrecondition, "ADMIN_DISABLED",
+                     absl::StrCat("no active ADMIN exists and user \"", std::string(username),
+                                  "\" was disabled or demoted; start once with "
+                                  "--restore_admin to make it an active ADMIN again"));
+      }
       id = rows[0].Int(0);
       CRM_RETURN_IF_ERROR(
           tx.Execute(sql::kRestoreAdmin,

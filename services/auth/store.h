@@ -123,10 +123,11 @@ class AuthStore final {
   // True when an active ADMIN exists.
   absl::StatusOr<bool> HasActiveAdmin();
   // Creates `username` as an active ADMIN or, when that user exists (disabled or demoted:
-  // no active admin is left), makes it one again with the new password and revokes its
-  // sessions. Returns the user.
+  // no active admin is left) and `restore`, makes it one again with the new password and
+  // revokes its sessions; without `restore` FAILED_PRECONDITION (ADMIN_DISABLED). Returns
+  // the user.
   absl::StatusOr<v1::User> EnsureAdmin(std::string_view username, std::string_view display_name,
-                                       std::string_view password_hash);
+                                       std::string_view password_hash, bool restore);
 
   // --- Teams ---------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
@@ -558,8 +559,11 @@ std::string PeerAddress(absl::string_view peer) {
     return std::string(peer.substr(0, peer.rfind(':')));
   }
   if (absl::ConsumePrefix(&peer, "ipv6:")) {
-    if (absl::ConsumePrefix(&peer, "[")) return std::string(peer.substr(0, peer.find(']')));
-    return std::string(peer.substr(0, peer.rfind(':')));
+    // gRPC 1.51 escapes the brackets: "ipv6:%5B::1%5D:5123".
+    const std::string unescaped = absl::StrReplaceAll(peer, {{"%5B", "["}, {"%5D", "]"}});
+    absl::string_view rest = unescaped;
+    if (absl::ConsumePrefix(&rest, "[")) return std::string(rest.substr(0, rest.find(']')));
+    return std::string(rest.substr(0, rest.rfind(':')));
   }
   return "";
 }
