@@ -225,6 +225,39 @@ absl::StatusOr<AuthService::Bootstrap> AuthService::BootstrapAdmin(std::string p
 
 // --- Sign-in and sessions ----------------------------------------------------------------
 
+bool AuthService::ShouldAuditThrottle(std::string_view username, std::string_view peer,
+                                      absl::Time now) {
+  // One audit row per user and address a minute: a client hammering Login while throttled
+  // must not turn every refused call into a database write.
+  constexpr absl::Duration kEvery = absl::Minutes(1);
+  const std::string key = absl::StrCat(std::string(username), "\n", std::string(peer));
+  absl::MutexLock lock(&throttle_audit_mu_);
+  if (throttle_audited_.size() > 10000) {
+    absl::erase_if(throttle_audited_, [&](const auto& entry) { return now - entry.second >= kEvery; });
+  }
+  auto [it, inserted] = throttle_audited_.try_emplace(key, now);
+  if (!inserted && now - it->second < kEvery) return false;
+  it->second = now;
+  return true;
+}
+
+absl::StatusOr<int64_t> AuthService::BeginAttempt(std::string_view username,
+                                                  std::string_view peer) {
+  // Recorded before the throttle is checked and before the password is hashed, so guesses
+  // sent in parallel see each other; a refused attempt is forgotten again (it guessed
+  // nothing), a successful one too.
+  CRM_ASSIGN_OR_RETURN(
+      const int64_t attempt,
+      store_.BeginLoginAttempt(username, peer, absl::Now() - options_.login_failure_window));
+  if (absl::Status throttled = CheckThrottle(username, peer); !throttled.ok()) {
+    if (absl::Status forgot = store_.ForgetLoginAttempt(attempt); !forgot.ok()) {
+      log::Warn("could not forget a refused sign-in attempt", {{"error", forgot.ToString()}});
+    }
+    return throttled;
+  }
+  return attempt;
+}
+
 absl::Status AuthService::CheckThrottle(std::string_view username, std::string_view peer) {
   const absl::Time now = absl::Now();
   const absl::Time window_start = now - options_.login_failure_window;
@@ -232,12 +265,14 @@ absl::Status AuthService::CheckThrottle(std::string_view username, std::string_v
   // accounts is the attack it limits).
   CRM_ASSIGN_OR_RETURN(std::optional<absl::Time> last_success,
                        store_.LastSuccessForUser(username, window_start));
+  // The caller's own attempt is already recorded (BeginAttempt), hence one more than the
+  // limit: `limit` earlier failures and this attempt.
   CRM_ASSIGN_OR_RETURN(std::optional<absl::Time> user_limit,
                        store_.NthNewestFailureForUser(username, last_success.value_or(window_start),
-                                                      options_.login_max_failures_per_user));
+                                                      options_.login_max_failures_per_user + 1));
   CRM_ASSIGN_OR_RETURN(
       std::optional<absl::Time> peer_limit,
-      store_.NthNewestFailureForPeer(peer, window_start, options_.login_max_failures_per_peer));
+      store_.NthNewestFailureForPeer(peer, window_start, options_.login_max_failures_per_peer + 1));
   if (!user_limit && !peer_limit) return absl::OkStatus();
 
   // Calls succeed again once the failure that reached the limit leaves the window.
@@ -246,13 +281,15 @@ absl::Status AuthService::CheckThrottle(std::string_view username, std::string_v
     if (t) delay = std::max(delay, *t + options_.login_failure_window - now);
   }
   delay = absl::Ceil(delay, absl::Seconds(1));
-  CRM_RETURN_IF_ERROR(store_.Audit(
+  if (ShouldAuditThrottle(username, peer, now)) {
+    CRM_RETURN_IF_ERROR(store_.Audit(
       {.action = v1::LOGIN_THROTTLED,
        .username = std::string(username),
        .peer = std::string(peer),
        .detail = user_limit && peer_limit ? "too many failed logins for this user and peer"
                  : user_limit             ? "too many failed logins for this user"
                                           : "too many failed logins from this peer"}));
+  }
   return WithRetryDelay(Error(absl::StatusCode::kResourceExhausted, "LOGIN_THROTTLED",
                               absl::StrCat("too many failed sign-in attempts; retry in ",
                                            absl::ToInt64Seconds(delay), " s")),
@@ -298,7 +335,7 @@ absl::Status AuthService::DoLogin(const Caller& caller, const v1::LoginRequest& 
   CRM_RETURN_IF_ERROR(violations.ToStatus("invalid login"));
 
   const std::string username = AuditUsername(request.username());
-  CRM_RETURN_IF_ERROR(CheckThrottle(username, caller.peer));
+  CRM_ASSIGN_OR_RETURN(const int64_t attempt, BeginAttempt(username, caller.peer));
 
   // IsValidUsername: an escaped name never matches a stored one; skip the lookup.
   std::optional<Credentials> user;
@@ -318,6 +355,7 @@ absl::Status AuthService::DoLogin(const Caller& caller, const v1::LoginRequest& 
                                                                : "user disabled"}));
     return InvalidCredentials();
   }
+  CRM_RETURN_IF_ERROR(store_.ForgetLoginAttempt(attempt));
   if (NeedsRehash(user->password_hash)) {
     if (auto rehashed = HashPassword(request.password()); rehashed.ok()) {
       if (auto st = store_.UpgradePasswordHash(user->user_id, user->password_hash, *rehashed);
@@ -376,7 +414,7 @@ absl::Status AuthService::DoChangePassword(const Caller& caller,
   }
   // A stolen access token must not become a way to guess the password: the same
   // throttle as Login, and failures count toward it.
-  CRM_RETURN_IF_ERROR(CheckThrottle(p.username, caller.peer));
+  CRM_ASSIGN_OR_RETURN(const int64_t attempt, BeginAttempt(p.username, caller.peer));
   CRM_ASSIGN_OR_RETURN(std::optional<Credentials> user, store_.CredentialsById(p.user_id));
   const bool password_ok =
       VerifyPassword(user ? user->password_hash : DummyPasswordHash(), request.current_password());
@@ -389,6 +427,7 @@ absl::Status AuthService::DoChangePassword(const Caller& caller,
                                       .detail = "wrong current password (ChangePassword)"}));
     return InvalidCredentials();
   }
+  CRM_RETURN_IF_ERROR(store_.ForgetLoginAttempt(attempt));
   CRM_ASSIGN_OR_RETURN(std::string hash, HashPassword(request.new_password()));
   return store_.SetPassword(p.user_id, hash, p.session_id, "changed by the user",
                             Actor{.user_id = p.user_id, .peer = caller.peer}, db::IdempotencyKey{});
@@ -564,11 +603,25 @@ absl::Status AuthService::DoCreateTeam(const Caller& caller, const v1::CreateTea
   return absl::OkStatus();
 }
 
+namespace {
+
+// Team names and managers are for everyone (apps show them); who is in a team only for
+// admins and the team's own manager, the same people who may list those users.
+void HideMembersFrom(const auth::Principal& principal, v1::Team& team) {
+  if (principal.Is(v1::ADMIN) || (!principal.user.empty() && team.manager() == principal.user)) {
+    return;
+  }
+  team.clear_members();
+}
+
+}  // namespace
+
 absl::Status AuthService::DoGetTeam(const Caller& caller, const v1::GetTeamRequest& request,
                                     v1::Team* response) {
   CRM_RETURN_IF_ERROR(Allow(caller, kGetTeam));
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), "teams", "name"));
   CRM_ASSIGN_OR_RETURN(*response, store_.GetTeam(id));
+  HideMembersFrom(caller.principal, *response);
   return absl::OkStatus();
 }
 
@@ -582,7 +635,10 @@ absl::Status AuthService::DoListTeams(const Caller& caller, const v1::ListTeamsR
   CRM_ASSIGN_OR_RETURN(auto after, DecodePageToken(tokens_, request, binding));
   CRM_ASSIGN_OR_RETURN(AuthStore::TeamPage page,
                        store_.ListTeams(after ? &*after : nullptr, page_size));
-  for (auto& t : page.teams) *response->add_teams() = std::move(t);
+  for (auto& t : page.teams) {
+    HideMembersFrom(caller.principal, t);
+    *response->add_teams() = std::move(t);
+  }
   if (page.has_more) response->set_next_page_token(tokens_.Encode(binding, page.last_key));
   return absl::OkStatus();
 }

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "crm/auth/v1/auth.grpc.pb.h"
 #include "libs/api/query.h"
@@ -168,6 +171,11 @@ class AuthService final : public v1::AuthService::CallbackService {
   // RESOURCE_EXHAUSTED LOGIN_THROTTLED (with a retry delay, and an audit row) when too
   // many logins failed recently for `username` or from `peer`.
   absl::Status CheckThrottle(std::string_view username, std::string_view peer);
+  // Records a sign-in attempt and checks the throttle with it counted: the attempt's id,
+  // or RESOURCE_EXHAUSTED (LOGIN_THROTTLED) with the attempt forgotten again.
+  absl::StatusOr<int64_t> BeginAttempt(std::string_view username, std::string_view peer);
+  bool ShouldAuditThrottle(std::string_view username, std::string_view peer, absl::Time now)
+      ABSL_LOCKS_EXCLUDED(throttle_audit_mu_);
   // Fills the tokens and user of a new or refreshed session.
   absl::Status IssueTokens(int64_t user_id, const std::string& session_id,
                            const std::string& refresh_token, absl::Time refresh_expire,
@@ -181,6 +189,11 @@ class AuthService final : public v1::AuthService::CallbackService {
   const api::PageTokenCodec& tokens_;
   const auth::Authorizer& authorizer_;
   const ServiceOptions options_;
+
+  // When a throttled attempt was last audited, by "username\npeer".
+  absl::Mutex throttle_audit_mu_;
+  absl::flat_hash_map<std::string, absl::Time> throttle_audited_
+      ABSL_GUARDED_BY(throttle_audit_mu_);
 };
 
 }  // namespace crm::auth_service

@@ -6,7 +6,9 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "absl/time/clock.h"
 #include "libs/auth/token.h"
@@ -243,6 +245,29 @@ TEST_F(AuthDbTest, RepeatedFailuresThrottleTheUserEvenWithTheRightPassword) {
   EXPECT_TRUE(Login("other.user", kPassword, "10.0.0.99").ok());
   EXPECT_EQ(Audit("action = LOGIN_THROTTLED AND username = \"chen.jie\"").size(), 1u);
   EXPECT_EQ(Audit("action = LOGIN_FAILED AND username = \"chen.jie\"").size(), 3u);
+}
+
+// Guesses sent all at once cannot slip past the limit while each is still being hashed:
+// every attempt is recorded before its password is checked.
+TEST_F(AuthDbTest, ParallelGuessesCheckNoMoreThanTheLimit) {
+  CreateUser("parallel.target", v1::SALES_REP);
+  constexpr int kGuesses = 12;
+  std::atomic<int> checked{0};
+  std::atomic<int> throttled{0};
+  std::vector<std::thread> guessers;
+  for (int i = 0; i < kGuesses; ++i) {
+    guessers.emplace_back([&, i] {
+      absl::Status st = Login("parallel.target", "guess number " + std::to_string(i),
+                              "198.51.100." + std::to_string(i)).status();
+      if (ErrorReason(st) == "INVALID_CREDENTIALS") ++checked;
+      if (ErrorReason(st) == "LOGIN_THROTTLED") ++throttled;
+    });
+  }
+  for (auto& t : guessers) t.join();
+  EXPECT_LE(checked.load(), 3) << "more guesses were checked than the per-user limit";
+  EXPECT_EQ(checked.load() + throttled.load(), kGuesses);
+  EXPECT_EQ(Audit("action = LOGIN_FAILED AND username = \"parallel.target\"").size(),
+            static_cast<size_t>(checked.load()));
 }
 
 TEST_F(AuthDbTest, ASuccessfulLoginResetsTheUsersFailureCount) {
@@ -483,16 +508,23 @@ TEST_F(AuthDbTest, AManagerSeesTheirTeamsMembersAndNobodyElse) {
   EXPECT_EQ(list(rep, "active = true OR active = false"), std::set<std::string>{"rep.west"});
   EXPECT_EQ(list(admin_, "").size(), 4u);
 
-  // Teams are readable by everyone signed in, with their members.
+  // Teams are readable by everyone signed in; their members only by admins and the team's
+  // own manager (the same people who may list those users).
   v1::GetTeamRequest get_team;
   get_team.set_name(east.name());
   v1::Team got;
   ASSERT_TRUE(service_->DoGetTeam(rep, get_team, &got).ok());
   EXPECT_EQ(got.manager(), manager.name());
+  EXPECT_TRUE(got.members().empty()) << "a rep of another team sees who is in this one";
+  ASSERT_TRUE(service_->DoGetTeam(boss, get_team, &got).ok());
   EXPECT_EQ(std::vector<std::string>(got.members().begin(), got.members().end()),
             std::vector<std::string>{mine.name()});
   v1::ListTeamsResponse teams;
   ASSERT_TRUE(service_->DoListTeams(rep, {}, &teams).ok());
+  ASSERT_EQ(teams.teams_size(), 2);
+  EXPECT_TRUE(teams.teams(1).members().empty());
+  teams.Clear();
+  ASSERT_TRUE(service_->DoListTeams(admin_, {}, &teams).ok());
   ASSERT_EQ(teams.teams_size(), 2);
   EXPECT_EQ(teams.teams(1).members(0), theirs.name());
 }

@@ -102,11 +102,15 @@ constexpr char kSelectRevocations[] =
     "WHERE sequence > ? AND expire_time > ? ORDER BY sequence LIMIT ?";
 
 constexpr char kNthFailureForUser[] =
-    "SELECT time FROM audit_events WHERE username = ? AND action = ? AND time > ? "
+    "SELECT time FROM login_attempts WHERE username = ? AND time > ? "
     "ORDER BY time DESC LIMIT 1 OFFSET ?";
 constexpr char kNthFailureForPeer[] =
-    "SELECT time FROM audit_events WHERE peer = ? AND action = ? AND time > ? "
+    "SELECT time FROM login_attempts WHERE peer = ? AND time > ? "
     "ORDER BY time DESC LIMIT 1 OFFSET ?";
+constexpr char kInsertLoginAttempt[] =
+    "INSERT INTO login_attempts (username, peer, time) VALUES (?, ?, ?) RETURNING id";
+constexpr char kDeleteLoginAttempt[] = "DELETE FROM login_attempts WHERE id = ?";
+constexpr char kPruneLoginAttempts[] = "DELETE FROM login_attempts WHERE time < ? LIMIT 100";
 constexpr char kLastSuccessForUser[] =
     "SELECT MAX(time) FROM audit_events WHERE username = ? AND action = ? AND time > ?";
 constexpr char kInsertAudit[] =
@@ -950,8 +954,8 @@ absl::StatusOr<std::optional<absl::Time>> NthNewestFailure(db::Pool& pool, const
   if (n <= 0) return std::optional<absl::Time>(since);
   CRM_ASSIGN_OR_RETURN(auto session, pool.Borrow());
   CRM_ASSIGN_OR_RETURN(db::Rows rows,
-                       session->Query(query, {std::string(key), int64_t{v1::LOGIN_FAILED},
-                                              db::FormatDateTime(since), int64_t{n - 1}}));
+                       session->Query(query, {std::string(key), db::FormatDateTime(since),
+                                              int64_t{n - 1}}));
   if (rows.empty()) return std::optional<absl::Time>();
   return std::optional<absl::Time>(ToTime(rows[0].Str(0)));
 }
@@ -959,7 +963,7 @@ absl::StatusOr<std::optional<absl::Time>> NthNewestFailure(db::Pool& pool, const
 
 absl::StatusOr<std::optional<absl::Time>> AuthStore::NthNewestFailureForUser(
     std::string_view username, absl::Time since, int n) {
-  return NthNewestFailure(pool_, sql::kNthFailureForUser, username, since, n);
+  return NthNewestFailure(pool_, sql::kNthFailureForUser, Truncate(username, 64), since, n);
 }
 
 absl::StatusOr<std::optional<absl::Time>> AuthStore::NthNewestFailureForPeer(std::string_view peer,
@@ -977,6 +981,26 @@ absl::StatusOr<std::optional<absl::Time>> AuthStore::LastSuccessForUser(std::str
                                                 db::FormatDateTime(since)}));
   if (rows.empty() || rows[0].IsNull(0)) return std::optional<absl::Time>();
   return std::optional<absl::Time>(ToTime(rows[0].Str(0)));
+}
+
+absl::StatusOr<int64_t> AuthStore::BeginLoginAttempt(std::string_view username,
+                                                     std::string_view peer,
+                                                     absl::Time prune_before) {
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+  // A little housekeeping on the way: rows older than the window no longer count.
+  CRM_RETURN_IF_ERROR(
+      session->Execute(sql::kPruneLoginAttempts, {db::FormatDateTime(prune_before)}).status());
+  CRM_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      session->Query(sql::kInsertLoginAttempt, {Truncate(username, 64), Truncate(peer, kMaxPeer),
+                                                db::FormatDateTime(absl::Now())}));
+  if (rows.empty()) return absl::InternalError("insert returned no id");
+  return rows[0].Int(0);
+}
+
+absl::Status AuthStore::ForgetLoginAttempt(int64_t id) {
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+  return session->Execute(sql::kDeleteLoginAttempt, {id}).status();
 }
 
 absl::Status AuthStore::Audit(const AuditEntry& entry) {

@@ -183,9 +183,15 @@ class AuthStore final {
 
   // --- Throttling and the audit trail --------------------------------------------------
 
-  // The time of the `n`-th newest LOGIN_FAILED since `since` for this username (or peer),
-  // or nullopt when there are fewer than n. Once it leaves the window there are fewer than
-  // n failures in it.
+  // Records a sign-in attempt for `username` from `peer` before its password is checked
+  // (and prunes attempts older than `prune_before`); returns its id. The attempt counts as
+  // a failure until ForgetLoginAttempt, called when it succeeds or is refused unchecked.
+  absl::StatusOr<int64_t> BeginLoginAttempt(std::string_view username, std::string_view peer,
+                                            absl::Time prune_before);
+  absl::Status ForgetLoginAttempt(int64_t id);
+  // The time of the `n`-th newest failed (or still running) attempt since `since` for this
+  // username (or peer), or nullopt when there are fewer than n. Once it leaves the window
+  // there are fewer than n in it.
   absl::StatusOr<std::optional<absl::Time>> NthNewestFailureForUser(std::string_view username,
                                                                     absl::Time since, int n);
   absl::StatusOr<std::optional<absl::Time>> NthNewestFailureForPeer(std::string_view peer,
