@@ -114,7 +114,19 @@ void TokenVerifier::PollLoop() {
 }
 
 absl::Status TokenVerifier::RefreshKeys(bool force) {
-  absl::MutexLock fetch_lock(&fetch_mu_);
+  // A caller that meets an unknown kid while another fetch runs does not wait for it: it
+  // runs on a gRPC callback thread, and tokens with made-up kids must not be able to park
+  // those threads behind a slow auth service. It is told to retry instead.
+  if (force) {
+    fetch_mu_.Lock();
+  } else if (!fetch_mu_.TryLock()) {
+    return Error(absl::StatusCode::kUnavailable, "AUTH_UNAVAILABLE",
+                 "the token signing keys are being fetched; retry");
+  }
+  struct Unlock {
+    absl::Mutex& mu;
+    ~Unlock() { mu.Unlock(); }
+  } unlock{fetch_mu_};
   {
     absl::MutexLock lock(&keys_mu_);
     const absl::Time now = absl::Now();

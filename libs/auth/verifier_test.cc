@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "libs/grpc/status.h"
 
 namespace crm::auth {
@@ -17,6 +18,10 @@ namespace {
 class FakeSource final : public VerificationSource {
  public:
   absl::StatusOr<std::vector<v1::PublicKey>> FetchKeys() override {
+    if (block_fetch_ != nullptr) {
+      fetch_started_.Notify();
+      block_fetch_->WaitForNotification();
+    }
     absl::MutexLock lock(&mu_);
     ++key_fetches_;
     if (!up_) return absl::UnavailableError("connection refused");
@@ -34,6 +39,10 @@ class FakeSource final : public VerificationSource {
     }
     return page;
   }
+
+  // The next key fetches wait for `gate` (set before the verifier runs).
+  void BlockFetchesOn(absl::Notification* gate) { block_fetch_ = gate; }
+  absl::Notification fetch_started_;
 
   void ServeKey(const SigningKey& key) {
     absl::MutexLock lock(&mu_);
@@ -72,6 +81,7 @@ class FakeSource final : public VerificationSource {
   }
 
  private:
+  absl::Notification* block_fetch_ = nullptr;
   absl::Mutex mu_;
   bool up_ ABSL_GUARDED_BY(mu_) = true;
   std::vector<v1::PublicKey> keys_ ABSL_GUARDED_BY(mu_);
@@ -340,8 +350,12 @@ TEST_F(VerifierTest, ConcurrentCallersDuringRotation) {
       for (int i = 0; i < 200; ++i) {
         const std::string& token = i % 2 == 0 ? tokens[t] : tokens[(t + 1) % 4];
         absl::StatusOr<Principal> p = verifier->Verify(token);
-        // Before its key is served a token is unknown; after, it must verify.
-        if (!p.ok() && ErrorReason(p.status()) != "TOKEN_UNKNOWN_KEY") ++failures;
+        // Before its key is served a token is unknown (or, while another caller fetches
+        // keys, to be retried); after, it must verify.
+        if (!p.ok() && ErrorReason(p.status()) != "TOKEN_UNKNOWN_KEY" &&
+            ErrorReason(p.status()) != "AUTH_UNAVAILABLE") {
+          ++failures;
+        }
       }
     });
   }
@@ -349,6 +363,27 @@ TEST_F(VerifierTest, ConcurrentCallersDuringRotation) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(failures.load(), 0);
   for (const std::string& token : tokens) EXPECT_TRUE(verifier->Verify(token).ok());
+}
+
+// A slow auth service must not park every caller with an unknown kid: one fetches, the
+// others are told to retry at once.
+TEST_F(VerifierTest, CallersDoNotQueueBehindAKeyFetch) {
+  auto verifier = MakeVerifier({.refetch_interval = absl::ZeroDuration(),
+                                .revocation_poll = absl::Hours(1)});
+  source_->ServeKey(key_);
+  ASSERT_TRUE(verifier->Start().ok());
+  const std::string unknown = Token(NewKey(), User(v1::SALES_REP, "s-unknown"));
+  absl::Notification gate;
+  source_->BlockFetchesOn(&gate);
+  std::thread first([&] { (void)verifier->Verify(unknown); });
+  source_->fetch_started_.WaitForNotification();
+  absl::StatusOr<Principal> second = verifier->Verify(unknown);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ErrorReason(second.status()), "AUTH_UNAVAILABLE");
+  // Tokens of known keys are not held up either.
+  EXPECT_TRUE(verifier->Verify(Token(key_, User(v1::SALES_REP, "s-known"))).ok());
+  gate.Notify();
+  first.join();
 }
 
 // ---------------------------------------------------------------------------------------
