@@ -11,6 +11,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/grpc/status.h"
 #include "absl/strings/str_format.h"
 
 namespace crm::db::testing {
@@ -91,6 +92,16 @@ PoolOptions TestDatabase::options() const {
   options.borrow_timeout = absl::Seconds(2);
   options.pool_name = "test";
   return options;
+}
+
+absl::StatusOr<MigratedDatabase> CreateMigrated(const std::string& schema_dir, int pool_size) {
+  MigratedDatabase out;
+  CRM_ASSIGN_OR_RETURN(out.db, TestDatabase::Create());
+  PoolOptions options = out.db->options();
+  options.size = pool_size;
+  CRM_ASSIGN_OR_RETURN(out.pool, Pool::Create(options, nullptr));
+  CRM_RETURN_IF_ERROR(Migrate(*out.pool, schema_dir));
+  return out;
 }
 
 }  // namespace crm::db::testing

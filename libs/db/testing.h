@@ -40,4 +40,14 @@ class TestDatabase final {
   std::unique_ptr<Pool> admin_;  // a schema-less session for CREATE/DROP DATABASE
 };
 
+// A throw-away schema with the migrations of `schema_dir` applied and a pool of
+// `pool_size` on it: what a service's store tests start from. Keep `db` alive as long as
+// `pool` (declare it first).
+struct MigratedDatabase {
+  std::unique_ptr<TestDatabase> db;
+  std::unique_ptr<Pool> pool;
+};
+absl::StatusOr<MigratedDatabase> CreateMigrated(const std::string& schema_dir,
+                                                int pool_size = 8);
+
 }  // namespace crm::db::testing

@@ -26,15 +26,10 @@ constexpr char kPassphrase[] = "test passphrase for signing keys";
 class AuthDbTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = db::testing::TestDatabase::Create();
+    auto db = db::testing::CreateMigrated(CRM_AUTH_SCHEMA_DIR);
     ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    auto pool_options = db_->options();
-    pool_options.size = 8;
-    auto pool = db::Pool::Create(pool_options, nullptr);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = std::move(*pool);
-    ASSERT_TRUE(db::Migrate(*pool_, CRM_AUTH_SCHEMA_DIR).ok());
+    db_ = std::move(db->db);
+    pool_ = std::move(db->pool);
 
     store_ =
         std::make_unique<AuthStore>(*pool_, StoreOptions{.revocation_keep = absl::Seconds(960)});

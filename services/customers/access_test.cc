@@ -34,13 +34,10 @@ constexpr char kTeam2[] = "teams/2";
 class AccessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = db::testing::TestDatabase::Create();
+    auto db = db::testing::CreateMigrated(CRM_CUSTOMERS_SCHEMA_DIR);
     ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    auto pool = db::Pool::Create(db_->options(), nullptr);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = std::move(*pool);
-    ASSERT_TRUE(db::Migrate(*pool_, CRM_CUSTOMERS_SCHEMA_DIR).ok());
+    db_ = std::move(db->db);
+    pool_ = std::move(db->pool);
     store_ = std::make_unique<CustomerStore>(*pool_);
     service_ = std::make_unique<CustomerService>(*store_, executor_, tokens_, authorizer_, users_,
                                                  members_, ServiceOptions{});
