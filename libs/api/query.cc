@@ -324,4 +324,14 @@ void AppendPageClauses(std::string& query, std::vector<db::Value>& params,
   params.emplace_back(std::in_place_type<int64_t>, int64_t{page_size} + 1);
 }
 
+std::map<std::string, int64_t> EnumValues(const google::protobuf::EnumDescriptor& descriptor,
+                                          bool with_zero) {
+  std::map<std::string, int64_t> values;
+  for (int i = 0; i < descriptor.value_count(); ++i) {
+    const google::protobuf::EnumValueDescriptor& value = *descriptor.value(i);
+    if (value.number() != 0 || with_zero) values[value.name()] = value.number();
+  }
+  return values;
+}
+
 }  // namespace crm::api

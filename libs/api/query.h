@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include <google/protobuf/descriptor.h>
 #include "libs/db/value.h"
 
 namespace crm::api {
@@ -38,6 +39,11 @@ struct FieldSpec {
   bool orderable = false;
   std::map<std::string, int64_t> enum_values;  // kEnum: API name -> stored integer
 };
+
+// The enum_values of a kEnum field, from the proto enum itself: every value name to its
+// number, without the zero ("..._UNSPECIFIED") value unless `with_zero`.
+std::map<std::string, int64_t> EnumValues(const google::protobuf::EnumDescriptor& descriptor,
+                                          bool with_zero = false);
 
 // The whitelist for one resource. `id_column` (e.g. "c.id", an integer) breaks ties in
 // ordering so keyset paging is total and stable.

@@ -64,4 +64,14 @@ absl::Status RecordResult(Session& tx, const IdempotencyKey& key, const std::str
       .status();
 }
 
+absl::Status InIdempotentTransaction(Pool& pool,
+                                     const std::function<absl::Status(Transaction&)>& body) {
+  absl::Status status = pool.InTransaction(body);
+  if (status.code() == absl::StatusCode::kAlreadyExists &&
+      ErrorReason(status) != "REQUEST_ID_REUSED") {
+    status = pool.InTransaction(body);
+  }
+  return status;
+}
+
 }  // namespace crm::db

@@ -14,6 +14,7 @@
 
 #include <google/protobuf/message.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -45,5 +46,13 @@ absl::StatusOr<std::optional<std::string>> FindReplay(Session& tx, const Idempot
 absl::StatusOr<bool> Replay(Session& tx, const IdempotencyKey& key,
                             google::protobuf::Message* response);
 absl::Status RecordResult(Session& tx, const IdempotencyKey& key, const std::string& response);
+
+// Runs `body` (which starts with Replay and ends with RecordResult) in a transaction, and
+// once more when it failed with ALREADY_EXISTS other than REQUEST_ID_REUSED: a concurrent
+// first call with the same request_id may have committed first, and its idempotency row or
+// the unique value it created stopped this run. The second run finds the replay, or
+// reports the conflict for real.
+absl::Status InIdempotentTransaction(Pool& pool,
+                                     const std::function<absl::Status(Transaction&)>& body);
 
 }  // namespace crm::db

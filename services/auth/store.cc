@@ -321,11 +321,7 @@ const api::ResourceFields& AuthStore::UserFields() {
           {.name = "role",
            .type = api::FieldType::kEnum,
            .column = "u.role",
-           .enum_values = {{"ADMIN", v1::ADMIN},
-                           {"SALES_MANAGER", v1::SALES_MANAGER},
-                           {"SALES_REP", v1::SALES_REP},
-                           {"MARKETING", v1::MARKETING},
-                           {"SUPPORT", v1::SUPPORT}}},
+           .enum_values = api::EnumValues(*v1::Role_descriptor())},
           {.name = "team", .column = "IFNULL(CONCAT('teams/', u.team_id), '')"},
           {.name = "active", .type = api::FieldType::kBool, .column = "u.active"},
       },
@@ -334,40 +330,19 @@ const api::ResourceFields& AuthStore::UserFields() {
 }
 
 const api::ResourceFields& AuthStore::AuditFields() {
-  static const auto* fields = [] {
-    std::map<std::string, int64_t> actions;
-    const auto* descriptor = v1::AuditAction_descriptor();
-    for (int i = 0; i < descriptor->value_count(); ++i) {
-      actions[descriptor->value(i)->name()] = descriptor->value(i)->number();
-    }
-    return new api::ResourceFields(
-        {
-            {.name = "action",
-             .type = api::FieldType::kEnum,
-             .column = "a.action",
-             .enum_values = actions},
-            {.name = "user", .column = "CONCAT('users/', a.user_id)"},
-            {.name = "username", .column = "a.username"},
-            {.name = "peer", .column = "a.peer"},
-            {.name = "time", .type = api::FieldType::kTimestamp, .column = "a.time"},
-        },
-        "a.sequence");
-  }();
+  static const auto* fields = new api::ResourceFields(
+      {
+          {.name = "action",
+           .type = api::FieldType::kEnum,
+           .column = "a.action",
+           .enum_values = api::EnumValues(*v1::AuditAction_descriptor())},
+          {.name = "user", .column = "CONCAT('users/', a.user_id)"},
+          {.name = "username", .column = "a.username"},
+          {.name = "peer", .column = "a.peer"},
+          {.name = "time", .type = api::FieldType::kTimestamp, .column = "a.time"},
+      },
+      "a.sequence");
   return *fields;
-}
-
-absl::Status AuthStore::InIdempotentTransaction(
-    const std::function<absl::Status(db::Transaction&)>& body) {
-  absl::Status status = pool_.InTransaction(body);
-  // A concurrent first call with the same request_id may have committed first: its
-  // idempotency row (DUPLICATE_KEY) or the unique name it created (USERNAME_TAKEN,
-  // TEAM_NAME_TAKEN) stopped this run. The second run finds its replay, or reports the
-  // conflict for real.
-  if (status.code() == absl::StatusCode::kAlreadyExists &&
-      ErrorReason(status) != "REQUEST_ID_REUSED") {
-    status = pool_.InTransaction(body);
-  }
-  return status;
 }
 
 absl::Status AuthStore::WithStartupLock(const std::function<absl::Status()>& body) {
@@ -455,7 +430,7 @@ absl::StatusOr<v1::User> AuthStore::CreateUser(const v1::User& input,
                                                std::string_view password_hash, const Actor& actor,
                                                const db::IdempotencyKey& key) {
   v1::User result;
-  CRM_RETURN_IF_ERROR(InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
+  CRM_RETURN_IF_ERROR(db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
     CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
     if (replayed) return absl::OkStatus();
     CRM_RETURN_IF_ERROR(CheckTeamExists(tx, input.team()));
@@ -508,7 +483,7 @@ absl::StatusOr<v1::User> AuthStore::UpdateUser(int64_t id, std::optional<int64_t
                                                const UserMutation& mutate, v1::AuditAction action,
                                                const Actor& actor, const db::IdempotencyKey& key) {
   v1::User result;
-  CRM_RETURN_IF_ERROR(InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
+  CRM_RETURN_IF_ERROR(db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
     CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
     if (replayed) return absl::OkStatus();
     int64_t version = 0;
@@ -556,7 +531,7 @@ absl::StatusOr<v1::User> AuthStore::UpdateUser(int64_t id, std::optional<int64_t
 absl::Status AuthStore::SetPassword(int64_t id, std::string_view password_hash,
                                     std::string_view keep_session, std::string_view detail,
                                     const Actor& actor, const db::IdempotencyKey& key) {
-  return InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
+  return db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
     google::protobuf::Empty empty;
     CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &empty));
     if (replayed) return absl::OkStatus();
@@ -691,7 +666,7 @@ absl::StatusOr<AuthStore::TeamPage> AuthStore::ListTeams(const std::vector<db::V
 absl::StatusOr<v1::Team> AuthStore::CreateTeam(const v1::Team& input, const Actor& actor,
                                                const db::IdempotencyKey& key) {
   v1::Team result;
-  CRM_RETURN_IF_ERROR(InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
+  CRM_RETURN_IF_ERROR(db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
     CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
     if (replayed) return absl::OkStatus();
     CRM_RETURN_IF_ERROR(CheckUserExists(tx, input.manager()));
@@ -737,7 +712,7 @@ absl::StatusOr<v1::Team> AuthStore::UpdateTeam(int64_t id, std::optional<int64_t
                                                const TeamMutation& mutate, const Actor& actor,
                                                const db::IdempotencyKey& key) {
   v1::Team result;
-  CRM_RETURN_IF_ERROR(InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
+  CRM_RETURN_IF_ERROR(db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
     CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
     if (replayed) return absl::OkStatus();
     int64_t version = 0;
@@ -1048,7 +1023,7 @@ absl::Status AuthStore::InsertKey(const StoredKey& key) {
 
 absl::Status AuthStore::RotateKey(const StoredKey& key, const Actor& actor,
                                   const db::IdempotencyKey& idem, v1::PublicKey* response) {
-  return InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
+  return db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
     CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, idem, response));
     if (replayed) return absl::OkStatus();
     // Locks the current key's row: rotations run one at a time.

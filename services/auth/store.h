@@ -226,7 +226,6 @@ class AuthStore final {
                          v1::PublicKey* response);
 
  private:
-  absl::Status InIdempotentTransaction(const std::function<absl::Status(db::Transaction&)>& body);
   absl::Status RevokeUserSessions(db::Transaction& tx, int64_t user_id,
                                   std::string_view keep_session, std::string_view reason,
                                   const Actor& actor, absl::Time now);

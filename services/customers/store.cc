@@ -139,17 +139,12 @@ const api::ResourceFields& CustomerStore::Fields() {
           {.name = "kind",
            .type = api::FieldType::kEnum,
            .column = "c.kind",
-           .enum_values = {{"COMPANY", v1::COMPANY}, {"PERSON", v1::PERSON}}},
+           .enum_values = api::EnumValues(*v1::CustomerKind_descriptor())},
           {.name = "industry", .column = "c.industry", .orderable = true},
           {.name = "size_band",
            .type = api::FieldType::kEnum,
            .column = "c.size_band",
-           .enum_values = {{"SIZE_BAND_UNSPECIFIED", v1::SIZE_BAND_UNSPECIFIED},
-                           {"MICRO", v1::MICRO},
-                           {"SMALL", v1::SMALL},
-                           {"MEDIUM", v1::MEDIUM},
-                           {"LARGE", v1::LARGE},
-                           {"ENTERPRISE", v1::ENTERPRISE}}},
+           .enum_values = api::EnumValues(*v1::SizeBand_descriptor(), /*with_zero=*/true)},
           {.name = "region.country", .column = "c.country", .orderable = true},
           {.name = "region.province", .column = "c.province", .orderable = true},
           {.name = "region.city", .column = "c.city", .orderable = true},
@@ -179,20 +174,10 @@ const api::ResourceFields& CustomerStore::Fields() {
   return *fields;
 }
 
-absl::Status CustomerStore::InIdempotentTransaction(
-    const std::function<absl::Status(db::Transaction&)>& body) {
-  absl::Status status = pool_.InTransaction(body);
-  if (status.code() == absl::StatusCode::kAlreadyExists && ErrorReason(status) == "DUPLICATE_KEY") {
-    // Another call with the same request_id committed first; this run finds its replay.
-    status = pool_.InTransaction(body);
-  }
-  return status;
-}
-
 absl::StatusOr<v1::Customer> CustomerStore::Create(const v1::Customer& input,
                                                    const db::IdempotencyKey& key) {
   v1::Customer result;
-  CRM_RETURN_IF_ERROR(InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
+  CRM_RETURN_IF_ERROR(db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
     CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
     if (replayed) return absl::OkStatus();
     std::string now = db::FormatDateTime(absl::Now());
@@ -273,7 +258,7 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(const auth::Principal& caller
                                                    const Mutation& mutate,
                                                    const db::IdempotencyKey& key) {
   v1::Customer result;
-  CRM_RETURN_IF_ERROR(InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
+  CRM_RETURN_IF_ERROR(db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
     CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
     if (replayed) return absl::OkStatus();
     CRM_ASSIGN_OR_RETURN(db::Row row, LockWritable(tx, caller, id));
@@ -306,7 +291,7 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(const auth::Principal& caller
 absl::Status CustomerStore::Delete(const auth::Principal& caller, int64_t id,
                                    std::optional<int64_t> expected_version,
                                    const db::IdempotencyKey& key) {
-  return InIdempotentTransaction([&](db::Transaction& tx) -> absl::Status {
+  return db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
     google::protobuf::Empty empty;
     CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &empty));
     if (replayed) return absl::OkStatus();

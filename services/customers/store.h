@@ -62,9 +62,6 @@ class CustomerStore final {
                       std::optional<int64_t> expected_version, const db::IdempotencyKey& key);
 
  private:
-  // Runs `body` in a transaction, again when a concurrent first call with the same
-  // request_id won the race (its replay is then found).
-  absl::Status InIdempotentTransaction(const std::function<absl::Status(db::Transaction&)>& body);
   // Locks a live customer `caller` may read and write (see Update).
   absl::StatusOr<db::Row> LockWritable(db::Transaction& tx, const auth::Principal& caller,
                                        int64_t id);
