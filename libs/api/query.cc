@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/api/internal.h"
+#include "libs/grpc/status.h"
 
 namespace crm::api {
 
@@ -332,6 +333,19 @@ std::map<std::string, int64_t> EnumValues(const google::protobuf::EnumDescriptor
     if (value.number() != 0 || with_zero) values[value.name()] = value.number();
   }
   return values;
+}
+
+absl::StatusOr<std::optional<std::vector<db::Value>>> DecodePageToken(
+    const PageTokenCodec& codec, std::string_view token, std::string_view binding,
+    size_t terms) {
+  if (token.empty()) return std::optional<std::vector<db::Value>>();
+  CRM_ASSIGN_OR_RETURN(std::vector<db::Value> after, codec.Decode(token, binding));
+  if (after.size() != terms) {
+    return crm::Error(absl::StatusCode::kInvalidArgument, "INVALID_PAGE_TOKEN",
+                      "page_token was made for another query or ordering; start from the first "
+                      "page");
+  }
+  return std::optional<std::vector<db::Value>>(std::move(after));
 }
 
 }  // namespace crm::api

@@ -128,6 +128,13 @@ class PageTokenCodec final {
   std::string secret_;
 };
 
+// A List request's page_token decoded: none for the first page, else the keyset position,
+// which must have `terms` values (one per order term; a token made for another ordering
+// is INVALID_PAGE_TOKEN like a tampered one).
+absl::StatusOr<std::optional<std::vector<db::Value>>> DecodePageToken(
+    const PageTokenCodec& codec, std::string_view token, std::string_view binding,
+    size_t terms);
+
 // Binding for PageTokenCodec from the request parts that must not change between pages.
 std::string PageBinding(std::string_view filter, std::string_view order_by,
                         std::string_view scope);

@@ -8,11 +8,13 @@
 #include <memory>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/grpc/status.h"
 
 namespace crm::db {
-IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& request) {
+IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& request,
+                      std::string_view scope) {
   std::unique_ptr<google::protobuf::Message> copy(request.New());
   copy->CopyFrom(request);
   const auto* field = copy->GetDescriptor()->FindFieldByName("request_id");
@@ -21,7 +23,10 @@ IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& 
     request_id = copy->GetReflection()->GetString(*copy, field);
     copy->GetReflection()->ClearField(copy.get(), field);
   }
-  std::string bytes;
+  // The scope goes first with its length, so no request can be mistaken for another
+  // scope's.
+  std::string bytes =
+      scope.empty() ? std::string() : absl::StrCat(scope.size(), ":", std::string(scope));
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
     google::protobuf::io::CodedOutputStream out(&stream);

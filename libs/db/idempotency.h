@@ -37,7 +37,10 @@ struct IdempotencyKey {
 };
 
 // Hashes `request` (deterministically serialised) after clearing its `request_id` field.
-IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& request);
+// A non-empty `scope` (the caller, "users/7") is hashed in too, so a request_id another
+// user sends (or learns) never replays this caller's result: it is REQUEST_ID_REUSED.
+IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& request,
+                      std::string_view scope = "");
 
 // The stored response for this key, if the call was made before. ALREADY_EXISTS with
 // reason REQUEST_ID_REUSED when the request_id was used for a different request.

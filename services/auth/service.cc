@@ -26,7 +26,6 @@ namespace crm::auth_service {
 namespace {
 
 constexpr char kDomain[] = "auth.crm";
-constexpr size_t kMaxFilterLength = 2000;
 constexpr size_t kMaxRefreshTokenLength = 256;
 constexpr int kMaxRevocationsPage = 1000;
 constexpr char kBootstrapAdmin[] = "admin";
@@ -133,20 +132,6 @@ std::string Unescape(std::string_view text) {
   return out;
 }
 
-// Where a page token may continue: the same query, by the same caller.
-std::string PageScope(const Caller& caller) { return caller.principal.user; }
-
-template <typename Request>
-absl::StatusOr<std::optional<std::vector<db::Value>>> DecodePageToken(
-    const api::PageTokenCodec& codec, const Request& request, const std::string& binding) {
-  if (request.page_token().empty()) return std::optional<std::vector<db::Value>>();
-  CRM_ASSIGN_OR_RETURN(std::vector<db::Value> after, codec.Decode(request.page_token(), binding));
-  if (after.size() != 1) {
-    return Error(absl::StatusCode::kInvalidArgument, "INVALID_PAGE_TOKEN",
-                 "page_token was made for another query; start from the first page");
-  }
-  return std::optional<std::vector<db::Value>>(std::move(after));
-}
 
 }  // namespace
 
@@ -470,7 +455,7 @@ absl::Status AuthService::DoRotateSigningKey(const Caller& caller,
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   CRM_ASSIGN_OR_RETURN(*response,
                        keys_.Rotate(Actor{.user_id = caller.principal.user_id, .peer = caller.peer},
-                                    db::KeyFor("RotateSigningKey", request)));
+                                    db::KeyFor("RotateSigningKey", request, caller.principal.user)));
   return absl::OkStatus();
 }
 
@@ -497,7 +482,7 @@ absl::Status AuthService::DoCreateUser(const Caller& caller, const v1::CreateUse
   CRM_ASSIGN_OR_RETURN(
       *response,
       store_.CreateUser(user, hash, Actor{.user_id = caller.principal.user_id, .peer = caller.peer},
-                        db::KeyFor("CreateUser", fingerprinted)));
+                        db::KeyFor("CreateUser", fingerprinted, caller.principal.user)));
   return absl::OkStatus();
 }
 
@@ -515,13 +500,10 @@ absl::Status AuthService::DoListUsers(const Caller& caller, const v1::ListUsersR
   CRM_ASSIGN_OR_RETURN(int page_size,
                        api::EffectivePageSize(request.page_size(), options_.default_page_size,
                                               options_.max_page_size));
-  if (request.filter().size() > kMaxFilterLength) {
-    return InvalidField("filter", "must be at most 2000 characters");
-  }
   CRM_ASSIGN_OR_RETURN(api::SqlFragment filter,
                        api::CompileFilter(request.filter(), AuthStore::UserFields()));
-  const std::string binding = api::PageBinding(request.filter(), "", PageScope(caller));
-  CRM_ASSIGN_OR_RETURN(auto after, DecodePageToken(tokens_, request, binding));
+  const std::string binding = api::PageBinding(request.filter(), "", caller.principal.user);
+  CRM_ASSIGN_OR_RETURN(auto after, api::DecodePageToken(tokens_, request.page_token(), binding, 1));
   CRM_ASSIGN_OR_RETURN(
       AuthStore::UserPage page,
       store_.ListUsers(filter, ScopeOf(caller.principal), after ? &*after : nullptr, page_size));
@@ -546,7 +528,7 @@ absl::Status AuthService::DoUpdateUser(const Caller& caller, const v1::UpdateUse
   CRM_ASSIGN_OR_RETURN(
       *response, store_.UpdateUser(target.id, target.version, mutate, v1::USER_UPDATED,
                                    Actor{.user_id = caller.principal.user_id, .peer = caller.peer},
-                                   db::KeyFor("UpdateUser", request)));
+                                   db::KeyFor("UpdateUser", request, caller.principal.user)));
   return absl::OkStatus();
 }
 
@@ -563,7 +545,7 @@ absl::Status AuthService::DoDisableUser(const Caller& caller, const v1::DisableU
   CRM_ASSIGN_OR_RETURN(
       *response, store_.UpdateUser(id, version, disable, v1::USER_DISABLED,
                                    Actor{.user_id = caller.principal.user_id, .peer = caller.peer},
-                                   db::KeyFor("DisableUser", request)));
+                                   db::KeyFor("DisableUser", request, caller.principal.user)));
   return absl::OkStatus();
 }
 
@@ -579,7 +561,7 @@ absl::Status AuthService::DoSetUserPassword(const Caller& caller,
   fingerprinted.set_password(PasswordFingerprint(request.password()));
   return store_.SetPassword(id, hash, "", "set by an administrator",
                             Actor{.user_id = caller.principal.user_id, .peer = caller.peer},
-                            db::KeyFor("SetUserPassword", fingerprinted));
+                            db::KeyFor("SetUserPassword", fingerprinted, caller.principal.user));
 }
 
 // --- Teams -------------------------------------------------------------------------------
@@ -599,7 +581,7 @@ absl::Status AuthService::DoCreateTeam(const Caller& caller, const v1::CreateTea
   CRM_ASSIGN_OR_RETURN(
       *response,
       store_.CreateTeam(team, Actor{.user_id = caller.principal.user_id, .peer = caller.peer},
-                        db::KeyFor("CreateTeam", request)));
+                        db::KeyFor("CreateTeam", request, caller.principal.user)));
   return absl::OkStatus();
 }
 
@@ -631,8 +613,8 @@ absl::Status AuthService::DoListTeams(const Caller& caller, const v1::ListTeamsR
   CRM_ASSIGN_OR_RETURN(int page_size,
                        api::EffectivePageSize(request.page_size(), options_.default_page_size,
                                               options_.max_page_size));
-  const std::string binding = api::PageBinding("", "", PageScope(caller));
-  CRM_ASSIGN_OR_RETURN(auto after, DecodePageToken(tokens_, request, binding));
+  const std::string binding = api::PageBinding("", "", caller.principal.user);
+  CRM_ASSIGN_OR_RETURN(auto after, api::DecodePageToken(tokens_, request.page_token(), binding, 1));
   CRM_ASSIGN_OR_RETURN(AuthStore::TeamPage page,
                        store_.ListTeams(after ? &*after : nullptr, page_size));
   for (auto& t : page.teams) {
@@ -659,7 +641,7 @@ absl::Status AuthService::DoUpdateTeam(const Caller& caller, const v1::UpdateTea
   CRM_ASSIGN_OR_RETURN(
       *response, store_.UpdateTeam(target.id, target.version, mutate,
                                    Actor{.user_id = caller.principal.user_id, .peer = caller.peer},
-                                   db::KeyFor("UpdateTeam", request)));
+                                   db::KeyFor("UpdateTeam", request, caller.principal.user)));
   return absl::OkStatus();
 }
 
@@ -672,13 +654,10 @@ absl::Status AuthService::DoListAuditEvents(const Caller& caller,
   CRM_ASSIGN_OR_RETURN(int page_size,
                        api::EffectivePageSize(request.page_size(), options_.default_page_size,
                                               options_.max_page_size));
-  if (request.filter().size() > kMaxFilterLength) {
-    return InvalidField("filter", "must be at most 2000 characters");
-  }
   CRM_ASSIGN_OR_RETURN(api::SqlFragment filter,
                        api::CompileFilter(request.filter(), AuthStore::AuditFields()));
-  const std::string binding = api::PageBinding(request.filter(), "", PageScope(caller));
-  CRM_ASSIGN_OR_RETURN(auto after, DecodePageToken(tokens_, request, binding));
+  const std::string binding = api::PageBinding(request.filter(), "", caller.principal.user);
+  CRM_ASSIGN_OR_RETURN(auto after, api::DecodePageToken(tokens_, request.page_token(), binding, 1));
   CRM_ASSIGN_OR_RETURN(AuthStore::AuditPage page,
                        store_.ListAudit(filter, after ? &*after : nullptr, page_size));
   for (auto& e : page.events) *response->add_events() = std::move(e);

@@ -1,7 +1,5 @@
 #include "services/customers/service.h"
 
-#include <openssl/sha.h>
-
 #include <optional>
 
 #include "absl/strings/escaping.h"
@@ -18,7 +16,6 @@ namespace {
 constexpr char kDomain[] = "customers.crm";
 constexpr char kCollection[] = "customers";
 constexpr char kDefaultOrder[] = "create_time desc";
-constexpr size_t kMaxFilterLength = 2000;
 
 // What UpdateCustomer may change; "*" means all of these.
 const std::set<std::string>& UpdatablePaths() {
@@ -26,19 +23,6 @@ const std::set<std::string>& UpdatablePaths() {
       "display_name", "kind",   "industry", "size_band", "region", "address",
       "tags",         "emails", "phones",   "source",    "owner",  "notes"};
   return *paths;
-}
-
-// The idempotency key of a call, bound to the caller: a request_id another user happens to
-// send (or learns) never replays this user's result; it is REQUEST_ID_REUSED instead.
-db::IdempotencyKey CallerKey(std::string_view method, const google::protobuf::Message& request,
-                             const auth::Principal& caller) {
-  db::IdempotencyKey key = db::KeyFor(method, request);
-  const std::string bound = absl::StrCat(key.request_hash, "\n", caller.user);
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bound.data()), bound.size(), digest);
-  key.request_hash = absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
-  return key;
 }
 
 // Finishes the call at once when authorization failed; otherwise runs `handler(caller)` on
@@ -130,7 +114,7 @@ absl::Status CustomerService::Create(const Caller& caller, const v1::CreateCusto
     CRM_RETURN_IF_ERROR(CheckNewOwner(caller, principal, customer.owner(), customer.owner()));
   }
   CRM_ASSIGN_OR_RETURN(
-      *response, store_.Create(customer, CallerKey("CreateCustomer", request, caller.principal)));
+      *response, store_.Create(customer, db::KeyFor("CreateCustomer", request, caller.principal.user)));
   return absl::OkStatus();
 }
 
@@ -149,9 +133,6 @@ absl::Status CustomerService::List(const Caller& caller, const v1::ListCustomers
   CRM_ASSIGN_OR_RETURN(int page_size,
                        api::EffectivePageSize(request.page_size(), options_.default_page_size,
                                               options_.max_page_size));
-  if (request.filter().size() > kMaxFilterLength) {
-    return InvalidField("filter", "must be at most 2000 characters");
-  }
   const api::ResourceFields& fields = CustomerStore::Fields();
   CRM_ASSIGN_OR_RETURN(api::SqlFragment filter, api::CompileFilter(request.filter(), fields));
   CRM_ASSIGN_OR_RETURN(std::vector<api::OrderTerm> order,
@@ -161,15 +142,8 @@ absl::Status CustomerService::List(const Caller& caller, const v1::ListCustomers
   // keyset position in one says something about customers only that user may see.
   std::string binding =
       api::PageBinding(request.filter(), request.order_by(), caller.principal.user);
-  std::optional<std::vector<db::Value>> after;
-  if (!request.page_token().empty()) {
-    CRM_ASSIGN_OR_RETURN(after, tokens_.Decode(request.page_token(), binding));
-    // A token from before a change of the default order cannot continue this one.
-    if (after->size() != order.size()) {
-      return Error(absl::StatusCode::kInvalidArgument, "INVALID_PAGE_TOKEN",
-                   "page_token was made for another ordering; start from the first page");
-    }
-  }
+  CRM_ASSIGN_OR_RETURN(std::optional<std::vector<db::Value>> after,
+                       api::DecodePageToken(tokens_, request.page_token(), binding, order.size()));
   CRM_ASSIGN_OR_RETURN(const auth::Principal principal, Resolve(caller));
   CRM_ASSIGN_OR_RETURN(CustomerStore::Page page,
                        store_.List(principal, filter, order, after ? &*after : nullptr, page_size));
@@ -202,7 +176,7 @@ absl::Status CustomerService::Update(const Caller& caller, const v1::UpdateCusto
     return CheckNewOwner(caller, principal, current.owner(), updated.owner());
   };
   CRM_ASSIGN_OR_RETURN(*response, store_.Update(principal, target.id, target.version, mutate,
-                                                CallerKey("UpdateCustomer", request, principal)));
+                                                db::KeyFor("UpdateCustomer", request, principal.user)));
   return absl::OkStatus();
 }
 
@@ -213,7 +187,7 @@ absl::Status CustomerService::Delete(const Caller& caller,
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), kCollection, "name"));
   CRM_ASSIGN_OR_RETURN(std::optional<int64_t> version, api::OptionalVersion(request.etag()));
   CRM_ASSIGN_OR_RETURN(const auth::Principal principal, Resolve(caller));
-  return store_.Delete(principal, id, version, CallerKey("DeleteCustomer", request, principal));
+  return store_.Delete(principal, id, version, db::KeyFor("DeleteCustomer", request, principal.user));
 }
 
 grpc::ServerUnaryReactor* CustomerService::CreateCustomer(grpc::CallbackServerContext* ctx,

@@ -24,6 +24,7 @@
 #include "absl/time/time.h"
 #include "crm/auth/v1/auth.grpc.pb.h"
 #include "libs/config/config.h"
+#include "libs/grpc/status.h"
 #include "tools/loadgen/customer_calls.h"
 #include "tools/loadgen/driver.h"
 #include "tools/loadgen/proc.h"
@@ -55,8 +56,6 @@ bool IsLoopbackHost(absl::string_view host) {
   return true;
 }
 
-// Accepts "host:port", "[v6]:port" and the gRPC scheme prefixes ipv4:, ipv6:, dns:///,
-// unix:. Fails with the reason when the target is not on this machine.
 // Signs in through the gateway and returns the access token every measured call carries.
 // Its lifetime (15 minutes by default) outlasts a run.
 absl::StatusOr<std::string> SignIn(const std::string& target, const std::string& username,
@@ -70,11 +69,13 @@ absl::StatusOr<std::string> SignIn(const std::string& target, const std::string&
   request.set_password(password);
   auth::v1::LoginResponse response;
   if (grpc::Status st = stub->Login(&context, request, &response); !st.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
+    return crm::FromGrpcStatus(st);
   }
   return response.access_token();
 }
 
+// Accepts "host:port", "[v6]:port" and the gRPC scheme prefixes ipv4:, ipv6:, dns:///,
+// unix:. Fails with the reason when the target is not on this machine.
 absl::Status CheckLoopbackTarget(const std::string& flag, const std::string& target) {
   absl::string_view rest = target;
   if (absl::StartsWith(rest, "unix:")) return absl::OkStatus();
