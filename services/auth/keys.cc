@@ -37,8 +37,8 @@ size_t SigningIndex(const std::vector<StoredKey>& keys, absl::Time now, absl::Du
 }  // namespace
 
 absl::Status KeyRing::Initialize() {
-  CRM_ASSIGN_OR_RETURN(std::optional<StoredKey> existing, store_.CurrentKey());
-  if (!existing) {
+  CRM_ASSIGN_OR_RETURN(std::vector<StoredKey> existing, store_.PublishedKeys());
+  if (existing.empty()) {
     CRM_ASSIGN_OR_RETURN(auth::SigningKey key, auth::SigningKey::Generate());
     CRM_ASSIGN_OR_RETURN(StoredKey stored, NewStoredKey(key, passphrase_));
     absl::Status inserted = store_.InsertKey(stored);
@@ -47,52 +47,67 @@ absl::Status KeyRing::Initialize() {
     if (!inserted.ok() && inserted.code() != absl::StatusCode::kAlreadyExists) return inserted;
     log::Info("created the first signing key", {{"kid", stored.kid}});
   }
-  absl::MutexLock lock(&mu_);
   return Reload();
 }
 
 absl::Status KeyRing::Reload() {
+  // Database reads and scrypt happen without the lock: signing goes on with the key in
+  // hand meanwhile.
+  std::shared_ptr<const auth::SigningKey> in_hand;
+  {
+    absl::MutexLock lock(&mu_);
+    in_hand = current_;
+  }
   CRM_ASSIGN_OR_RETURN(std::vector<StoredKey> published, store_.PublishedKeys());
-  const absl::Time now = absl::Now();
-  std::optional<StoredKey> stored;
-  if (!published.empty()) stored = published[SigningIndex(published, now, activation_delay_)];
-  if (!stored) {
+  if (published.empty()) {
     return Error(absl::StatusCode::kFailedPrecondition, "NO_SIGNING_KEY",
                  "the database holds no signing key");
   }
-  if (current_ == nullptr || current_->kid() != stored->kid) {
+  const absl::Time now = absl::Now();
+  const StoredKey& stored = published[SigningIndex(published, now, activation_delay_)];
+  std::shared_ptr<const auth::SigningKey> signing = in_hand;
+  if (signing == nullptr || signing->kid() != stored.kid) {
     absl::StatusOr<auth::SigningKey> key =
-        auth::SigningKey::FromEncryptedPem(stored->encrypted_pem, passphrase_);
+        auth::SigningKey::FromEncryptedPem(stored.encrypted_pem, passphrase_);
     if (!key.ok()) {
       return Error(absl::StatusCode::kFailedPrecondition, "SIGNING_KEY_UNREADABLE",
                    "the current signing key cannot be decrypted: is --signing_key_passphrase "
                    "the one it was stored with?");
     }
-    if (key->kid() != stored->kid) {
+    if (key->kid() != stored.kid) {
       return Error(absl::StatusCode::kFailedPrecondition, "SIGNING_KEY_UNREADABLE",
                    "the stored signing key does not match its kid");
     }
-    current_ = std::make_shared<const auth::SigningKey>(std::move(*key));
+    signing = std::make_shared<const auth::SigningKey>(std::move(*key));
   }
-  loaded_at_ = now;
   // A key waiting to sign takes over at its activation time, not a reload interval later.
-  if (!published.empty() && published[0].kid != stored->kid) {
-    const absl::Time activation = published[0].create_time + activation_delay_;
-    loaded_at_ = std::min(now, activation - reload_interval_);
+  absl::Time next = now + reload_interval_;
+  if (published[0].kid != stored.kid) {
+    next = std::min(next, published[0].create_time + activation_delay_);
   }
+  absl::MutexLock lock(&mu_);
+  current_ = std::move(signing);
+  next_reload_ = next;
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<const auth::SigningKey>> KeyRing::Current() {
-  absl::MutexLock lock(&mu_);
-  if (current_ == nullptr || absl::Now() - loaded_at_ >= reload_interval_) {
-    absl::Status reloaded = Reload();
-    if (!reloaded.ok()) {
-      if (current_ == nullptr) return reloaded;
-      log::Warn("keeping the signing key in hand: reload failed", {{"error", reloaded.ToString()}});
-      loaded_at_ = absl::Now();  // try again after the interval, not on every call
-    }
+  std::shared_ptr<const auth::SigningKey> in_hand;
+  {
+    absl::MutexLock lock(&mu_);
+    in_hand = current_;
+    const absl::Time now = absl::Now();
+    if (in_hand != nullptr && now < next_reload_) return in_hand;
+    // This caller reloads; the others sign with the key in hand until it is done, and a
+    // failed reload is tried again an interval later, not on every call.
+    if (in_hand != nullptr) next_reload_ = now + reload_interval_;
   }
+  if (absl::Status reloaded = Reload(); !reloaded.ok()) {
+    if (in_hand == nullptr) return reloaded;
+    log::Warn("keeping the signing key in hand: reload failed", {{"error", reloaded.ToString()}});
+    return in_hand;
+  }
+  absl::MutexLock lock(&mu_);
   return current_;
 }
 
@@ -101,7 +116,6 @@ absl::StatusOr<v1::PublicKey> KeyRing::Rotate(const Actor& actor, const db::Idem
   CRM_ASSIGN_OR_RETURN(StoredKey stored, NewStoredKey(key, passphrase_));
   v1::PublicKey response;
   CRM_RETURN_IF_ERROR(store_.RotateKey(stored, actor, idem, &response));
-  absl::MutexLock lock(&mu_);
   CRM_RETURN_IF_ERROR(Reload());
   return response;
 }

@@ -52,7 +52,8 @@ class KeyRing final {
   absl::StatusOr<std::vector<v1::PublicKey>> Published();
 
  private:
-  absl::Status Reload() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reads the keys and installs the one to sign with (decrypting it when it changed).
+  absl::Status Reload() ABSL_LOCKS_EXCLUDED(mu_);
 
   AuthStore& store_;
   const std::string passphrase_;
@@ -60,7 +61,7 @@ class KeyRing final {
   const absl::Duration activation_delay_;
   absl::Mutex mu_;
   std::shared_ptr<const auth::SigningKey> current_ ABSL_GUARDED_BY(mu_);
-  absl::Time loaded_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  absl::Time next_reload_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 // ListRevokedSessions' answer: revocations after `after_sequence` (0: every one not yet

@@ -121,9 +121,6 @@ constexpr char kSelectAudit[] =
     "a.session_id, a.detail";
 constexpr size_t kAuditColumnCount = 9;
 
-constexpr char kSelectCurrentKey[] =
-    "SELECT kid, encrypted_pem, public_pem, create_time FROM signing_keys WHERE retired = 0 "
-    "ORDER BY sequence DESC LIMIT 1";
 constexpr char kSelectPublishedKeys[] =
     "SELECT kid, encrypted_pem, public_pem, create_time FROM signing_keys WHERE retired = 0 "
     "ORDER BY sequence DESC LIMIT 2";
@@ -997,13 +994,6 @@ absl::StatusOr<AuthStore::AuditPage> AuthStore::ListAudit(const api::SqlFragment
 }
 
 // --- Signing keys ------------------------------------------------------------------------
-
-absl::StatusOr<std::optional<StoredKey>> AuthStore::CurrentKey() {
-  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(sql::kSelectCurrentKey, {}));
-  if (rows.empty()) return std::optional<StoredKey>();
-  return std::optional<StoredKey>(KeyFromRow(rows[0]));
-}
 
 absl::StatusOr<std::vector<StoredKey>> AuthStore::PublishedKeys() {
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());

@@ -214,8 +214,6 @@ class AuthStore final {
 
   // --- Signing keys --------------------------------------------------------------------
 
-  // The newest non-retired key, if any.
-  absl::StatusOr<std::optional<StoredKey>> CurrentKey();
   // The newest two non-retired keys, newest first.
   absl::StatusOr<std::vector<StoredKey>> PublishedKeys();
   // Inserts the first key (start-up, under the start-up lock).

@@ -29,7 +29,11 @@ RateLimiter::RateLimiter(double per_second, double burst, Clock clock)
 absl::Duration RateLimiter::Take(std::string_view key) {
   const absl::Time now = clock_();
   absl::MutexLock lock(&mu_);
-  if (buckets_.size() > kForgetIdleAbove) ForgetIdleLocked(now);
+  // At most one sweep a second: with many users active a sweep may free little.
+  if (buckets_.size() > kForgetIdleAbove && now - last_sweep_ >= absl::Seconds(1)) {
+    ForgetIdleLocked(now);
+    last_sweep_ = now;
+  }
   auto [it, inserted] = buckets_.try_emplace(std::string(key), Bucket{burst_, now});
   Bucket& bucket = it->second;
   if (!inserted) {

@@ -18,10 +18,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/grpc/peer.h"
 #include "libs/log/log.h"
 
 namespace crm::gateway {
@@ -551,21 +551,6 @@ bool Proxy::TakesUnaryPath(const std::string& method) {
     log::Info("gateway method path", {{"method", method}, {"path", unary ? "unary" : "stream"}});
   }
   return unary;
-}
-
-std::string PeerAddress(absl::string_view peer) {
-  // "ipv4:10.0.0.7:5123", "ipv6:[::1]:5123"; other schemes (unix:) carry no address.
-  if (absl::ConsumePrefix(&peer, "ipv4:")) {
-    return std::string(peer.substr(0, peer.rfind(':')));
-  }
-  if (absl::ConsumePrefix(&peer, "ipv6:")) {
-    // gRPC 1.51 escapes the brackets: "ipv6:%5B::1%5D:5123".
-    const std::string unescaped = absl::StrReplaceAll(peer, {{"%5B", "["}, {"%5D", "]"}});
-    absl::string_view rest = unescaped;
-    if (absl::ConsumePrefix(&rest, "[")) return std::string(rest.substr(0, rest.find(']')));
-    return std::string(rest.substr(0, rest.rfind(':')));
-  }
-  return "";
 }
 
 grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServerContext* ctx) {

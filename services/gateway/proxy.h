@@ -78,9 +78,6 @@ std::string NewRequestId();
 // methods and malformed paths.
 bool IsUnaryMethod(absl::string_view method);
 
-// "ipv4:10.0.0.7:5123" → "10.0.0.7", "ipv6:[::1]:5123" → "::1"; "" for other peers.
-std::string PeerAddress(absl::string_view peer);
-
 // Decides, before routing, whether a call may go on; a non-OK status answers it instead.
 // Runs on a gRPC callback thread for every call, so it must not block (the gateway's
 // admission checks a token against cached keys and a rate limit: admission.h).

@@ -606,13 +606,6 @@ TEST(ParseRoutesTest, RejectsBadTables) {
   EXPECT_THAT(std::string(twice.status().message()), HasSubstr("crm.auth.v1"));
 }
 
-TEST(PeerAddressTest, KeepsTheAddressWithoutThePort) {
-  EXPECT_EQ(PeerAddress("ipv4:10.0.0.7:5123"), "10.0.0.7");
-  EXPECT_EQ(PeerAddress("ipv6:[2001:db8::5]:5123"), "2001:db8::5");
-  EXPECT_EQ(PeerAddress("ipv6:%5B::1%5D:5123"), "::1");
-  EXPECT_EQ(PeerAddress("unix:/tmp/socket"), "");
-}
-
 TEST(BackendNameTest, DropsPrefixAndVersion) {
   EXPECT_EQ(BackendName("crm.customers.v1"), "customers");
   EXPECT_EQ(BackendName("crm.orders.v2beta1"), "orders");
