@@ -215,18 +215,21 @@ TEST_F(GatewayE2eTest, ChangesArriveOnTheServicesEventFeed) {
   // The feed carries every customer's data: only an admin token may read it.
   auto feed = events::v1::EventFeed::NewStub(stack_->customers());
   events::v1::SubscribeRequest req;
-  {
-    grpc::ClientContext anonymous;
-    anonymous.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    auto refused = feed->Subscribe(&anonymous, req);
+  ASSERT_TRUE(stack_->CreateUser("feed.rep", auth::v1::SALES_REP).ok());
+  auto rep = stack_->Login("feed.rep", Stack::kTestPassword);
+  ASSERT_TRUE(rep.ok()) << rep.status();
+  for (const auto& [token, code] :
+       {std::pair{std::string(), grpc::StatusCode::UNAUTHENTICATED},
+        std::pair{rep->access_token, grpc::StatusCode::PERMISSION_DENIED}}) {
+    auto refused_ctx = testing::ContextWithToken(token);
+    auto refused = feed->Subscribe(refused_ctx.get(), req);
     events::v1::Event ignored;
-    EXPECT_FALSE(refused->Read(&ignored));
-    EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_FALSE(refused->Read(&ignored)) << "the feed streamed to a caller it must refuse";
+    EXPECT_EQ(refused->Finish().error_code(), code);
   }
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  ctx.AddMetadata("authorization", "Bearer " + admin_.access_token);
-  auto stream = feed->Subscribe(&ctx, req);
+  auto ctx = admin_.Context();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  auto stream = feed->Subscribe(ctx.get(), req);
   events::v1::Event event;
   ASSERT_TRUE(stream->Read(&event));
   EXPECT_EQ(event.type(), "crm.customers.v1.CustomerCreated");

@@ -374,20 +374,27 @@ TEST_F(PermissionsE2eTest, RepListNeverContainsOtherPeoplesCustomers) {
     ASSERT_TRUE(stub->CreateCustomer(sessions_["admin"].Context().get(), create, &out).ok());
     ++created[owner];
   }
+  // rep.a owns customers 0, 5 and 10: two vip (0, 10), one in 江苏 (0).
+  ASSERT_EQ(created["rep.a"], 3);
   const Session& rep = sessions_["rep.a"];
   const std::string me = rep.user.name();
-  const std::vector<std::string> filters = {
-      "",
-      "tags:\"listing\"",
-      "tags:\"vip\" OR tags:\"normal\"",
-      "region.province = \"江苏\"",
-      "owner = \"" + users_["rep.b"].name() + "\"",
-      "owner = \"" + users_["rep.a2"].name() + "\" OR owner = \"" + me + "\"",
-      "NOT owner = \"" + me + "\"",
-      "display_name = \"Listing Co 2\"",
-      "owner = \"" + me + "\"",
+  const struct {
+    std::string filter;
+    size_t expected;  // how many of rep.a's own customers match
+  } cases[] = {
+      {"", 3},
+      {"tags:\"vip\"", 2},
+      {"tags:\"vip\" OR tags:\"normal\"", 3},
+      {"region.province = \"江苏\"", 1},
+      {"owner = \"" + users_["rep.b"].name() + "\"", 0},
+      {"owner = \"" + users_["rep.a2"].name() + "\" OR owner = \"" + me + "\"", 3},
+      {"NOT owner = \"" + me + "\"", 0},
+      {"display_name = \"Listing Co 2\"", 0},  // rep.b's
+      {"owner = \"" + me + "\"", 3},
   };
-  for (const std::string& filter : filters) {
+  for (const auto& test : cases) {
+    const std::string filter =
+        test.filter.empty() ? "tags:\"listing\"" : "tags:\"listing\" AND (" + test.filter + ")";
     for (int page_size : {1, 4, 1000}) {
       auto stub = cv1::CustomerService::NewStub(stack_->gateway());
       cv1::ListCustomersRequest list;
@@ -395,7 +402,8 @@ TEST_F(PermissionsE2eTest, RepListNeverContainsOtherPeoplesCustomers) {
       list.set_page_size(page_size);
       list.set_order_by("display_name desc");
       std::set<std::string> seen;
-      for (int page = 0; page < 100; ++page) {
+      bool ended = false;
+      for (int page = 0; page < 100 && !ended; ++page) {
         cv1::ListCustomersResponse out;
         grpc::Status st = stub->ListCustomers(rep.Context().get(), list, &out);
         ASSERT_TRUE(st.ok()) << filter << ": " << st.error_message();
@@ -404,14 +412,34 @@ TEST_F(PermissionsE2eTest, RepListNeverContainsOtherPeoplesCustomers) {
                                    << " with filter [" << filter << "]";
           seen.insert(c.name());
         }
-        if (out.next_page_token().empty()) break;
+        ended = out.next_page_token().empty();
         list.set_page_token(out.next_page_token());
       }
-      if (filter == "tags:\"listing\"") {
-        EXPECT_EQ(static_cast<int>(seen.size()), created["rep.a"]) << "page_size " << page_size;
-      }
+      EXPECT_TRUE(ended) << filter << ": paging did not end";
+      EXPECT_EQ(seen.size(), test.expected) << filter << ", page_size " << page_size;
     }
   }
+}
+
+// A manager may move customers only among the members of their own team: moving one to a
+// member of another team is refused, and the record keeps its owner.
+TEST_F(PermissionsE2eTest, AManagerCannotMoveACustomerOutOfTheTeam) {
+  auto record = Fixture("rep.a", "leaving-team");
+  ASSERT_TRUE(record.ok()) << record.status();
+  auto stub = cv1::CustomerService::NewStub(stack_->gateway());
+  cv1::UpdateCustomerRequest update;
+  update.mutable_customer()->set_name(record->name());
+  update.mutable_customer()->set_owner(users_["rep.b"].name());
+  update.mutable_update_mask()->add_paths("owner");
+  cv1::Customer out;
+  grpc::Status st = stub->UpdateCustomer(sessions_["manager.a"].Context().get(), update, &out);
+  EXPECT_EQ(st.error_code(), DENIED) << st.error_message();
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(st)), "OWNER_CHANGE_DENIED");
+  cv1::GetCustomerRequest get;
+  get.set_name(record->name());
+  ASSERT_TRUE(stub->GetCustomer(sessions_["admin"].Context().get(), get, &out).ok());
+  EXPECT_EQ(out.owner(), users_["rep.a"].name());
+  EXPECT_EQ(out.etag(), record->etag()) << "a refused change wrote something";
 }
 
 // An admin moves a rep to the other team: the rep's customers leave their old manager's

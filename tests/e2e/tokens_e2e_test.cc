@@ -3,6 +3,7 @@
 // the sign-in defences: throttled password guessing and the gateway's per-user rate limit.
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <signal.h>
 
 #include <gtest/gtest.h>
 
@@ -40,16 +41,17 @@ std::string SignWithStrangerKey(const std::string& signing_input) {
   EVP_PKEY* raw = nullptr;
   std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> kctx(
       EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr), EVP_PKEY_CTX_free);
-  EVP_PKEY_keygen_init(kctx.get());
-  EVP_PKEY_keygen(kctx.get(), &raw);
+  EXPECT_EQ(EVP_PKEY_keygen_init(kctx.get()), 1);
+  EXPECT_EQ(EVP_PKEY_keygen(kctx.get(), &raw), 1);
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(raw, EVP_PKEY_free);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestSignInit(md.get(), nullptr, nullptr, nullptr, key.get());
+  EXPECT_EQ(EVP_DigestSignInit(md.get(), nullptr, nullptr, nullptr, key.get()), 1);
   unsigned char sig[64];
   size_t len = sizeof(sig);
-  EVP_DigestSign(md.get(), sig, &len,
-                 reinterpret_cast<const unsigned char*>(signing_input.data()),
-                 signing_input.size());
+  EXPECT_EQ(EVP_DigestSign(md.get(), sig, &len,
+                           reinterpret_cast<const unsigned char*>(signing_input.data()),
+                           signing_input.size()),
+            1);
   return signing_input + "." + B64(std::string(reinterpret_cast<char*>(sig), len));
 }
 
@@ -76,13 +78,16 @@ class TokensE2eTest : public ::testing::Test {
     return stub->ListCustomers(testing::ContextWithToken(token).get(), {}, &out);
   }
 
-  // Refused on both paths, with UNAUTHENTICATED.
-  void ExpectRefused(const std::string& token, const std::string& what) {
+  // Refused on both paths, with UNAUTHENTICATED and the `reason` that names the defect
+  // (so each forgery is refused for what is wrong with it, not for something incidental).
+  void ExpectRefused(const std::string& token, const std::string& reason,
+                     const std::string& what) {
     for (const auto& [path, channel] :
          {std::pair{"gateway", stack_->gateway()}, std::pair{"customers", stack_->customers()}}) {
       grpc::Status st = Call(channel, token);
       EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED)
           << what << " via " << path << ": " << st.error_message();
+      EXPECT_EQ(ErrorReason(FromGrpcStatus(st)), reason) << what << " via " << path;
     }
   }
   void ExpectAccepted(const std::string& token, const std::string& what) {
@@ -103,7 +108,7 @@ class TokensE2eTest : public ::testing::Test {
       }
       absl::SleepFor(absl::Milliseconds(100));
     }
-    ExpectRefused(token, what);
+    ExpectRefused(token, "TOKEN_REVOKED", what);
   }
 
   // The auth service's current signing key, read from its schema and decrypted with the
@@ -132,6 +137,23 @@ TEST_F(TokensE2eTest, ValidTokenIsAcceptedOnBothPaths) {
   ExpectAccepted(rep->access_token, "fresh token");
 }
 
+// The gateway refuses a bad token itself, before forwarding: with crm-customers gone it
+// still answers UNAUTHENTICATED, not the UNAVAILABLE a forwarded call would get.
+TEST_F(TokensE2eTest, TheGatewayRefusesBadTokensWithoutAskingTheBackend) {
+  auto rep = LoginRep();
+  ASSERT_TRUE(rep.ok()) << rep.status();
+  stack_->customers_process().process->Signal(SIGKILL);
+  ASSERT_TRUE(stack_->customers_process().process->Wait(absl::Seconds(10)).ok());
+  for (const std::string& token : {std::string(""), std::string("not.a.token"),
+                                   rep->access_token + "x"}) {
+    grpc::Status st = Call(stack_->gateway(), token);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED) << st.error_message();
+  }
+  // The control: a good token is forwarded, and finds the backend down.
+  EXPECT_EQ(Call(stack_->gateway(), rep->access_token).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
 TEST_F(TokensE2eTest, TamperedPayloadIsRefused) {
   auto rep = LoginRep();
   ASSERT_TRUE(rep.ok()) << rep.status();
@@ -142,11 +164,12 @@ TEST_F(TokensE2eTest, TamperedPayloadIsRefused) {
   // Promote oneself, keeping the original signature.
   std::string forged_claims = absl::StrReplaceAll(claims, {{"SALES_REP", "ADMIN"}});
   ExpectRefused(absl::StrCat(parts[0], ".", B64(forged_claims), ".", parts[2]),
-                "payload changed to ADMIN");
+                "TOKEN_SIGNATURE", "payload changed to ADMIN");
   // One flipped bit of the signature is enough too.
   std::string sig = UnB64(parts[2]);
   sig[5] ^= 0x01;
-  ExpectRefused(absl::StrCat(parts[0], ".", parts[1], ".", B64(sig)), "signature bit flipped");
+  ExpectRefused(absl::StrCat(parts[0], ".", parts[1], ".", B64(sig)), "TOKEN_SIGNATURE",
+                "signature bit flipped");
 }
 
 TEST_F(TokensE2eTest, TokenSignedWithAnotherKeyUnderTheRealKidIsRefused) {
@@ -154,7 +177,8 @@ TEST_F(TokensE2eTest, TokenSignedWithAnotherKeyUnderTheRealKidIsRefused) {
   ASSERT_TRUE(rep.ok()) << rep.status();
   std::vector<std::string> parts = absl::StrSplit(rep->access_token, '.');
   ASSERT_EQ(parts.size(), 3u);
-  ExpectRefused(SignWithStrangerKey(parts[0] + "." + parts[1]), "stranger key, real kid");
+  ExpectRefused(SignWithStrangerKey(parts[0] + "." + parts[1]), "TOKEN_SIGNATURE",
+                "stranger key, real kid");
 }
 
 TEST_F(TokensE2eTest, UnknownKidIsRefused) {
@@ -168,7 +192,7 @@ TEST_F(TokensE2eTest, UnknownKidIsRefused) {
   p.session_id = "forged-session";
   auto token = stranger->Sign(p, absl::Now(), absl::Minutes(5));
   ASSERT_TRUE(token.ok());
-  ExpectRefused(*token, "key the auth service never had");
+  ExpectRefused(*token, "TOKEN_UNKNOWN_KEY", "key the auth service never had");
 }
 
 TEST_F(TokensE2eTest, AlgorithmConfusionIsRefused) {
@@ -181,7 +205,7 @@ TEST_F(TokensE2eTest, AlgorithmConfusionIsRefused) {
 
   // "alg":"none" with no signature.
   const std::string none = B64(absl::StrCat(R"({"alg":"none","typ":"JWT","kid":")", kid, R"("})"));
-  ExpectRefused(absl::StrCat(none, ".", parts[1], "."), "alg none");
+  ExpectRefused(absl::StrCat(none, ".", parts[1], "."), "TOKEN_ALGORITHM", "alg none");
 
   // "alg":"HS256" keyed with the public key's PEM, which anyone can fetch.
   auto keys_stub = av1::AuthService::NewStub(stack_->gateway());
@@ -194,10 +218,12 @@ TEST_F(TokensE2eTest, AlgorithmConfusionIsRefused) {
   const std::string input = absl::StrCat(hs, ".", parts[1]);
   unsigned char mac[32];
   unsigned int mac_len = sizeof(mac);
-  HMAC(EVP_sha256(), pem.data(), static_cast<int>(pem.size()),
-       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &mac_len);
+  ASSERT_NE(HMAC(EVP_sha256(), pem.data(), static_cast<int>(pem.size()),
+                 reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac,
+                 &mac_len),
+            nullptr);
   ExpectRefused(absl::StrCat(input, ".", B64(std::string(reinterpret_cast<char*>(mac), mac_len))),
-                "HS256 keyed with the public key");
+                "TOKEN_ALGORITHM", "HS256 keyed with the public key");
 }
 
 TEST_F(TokensE2eTest, ExpiredTokenSignedByTheRealKeyIsRefused) {
@@ -218,7 +244,7 @@ TEST_F(TokensE2eTest, ExpiredTokenSignedByTheRealKeyIsRefused) {
   // ... so the refusal below is for the expiry alone.
   auto expired = key->Sign(p, absl::Now() - absl::Hours(2), absl::Minutes(15));
   ASSERT_TRUE(expired.ok());
-  ExpectRefused(*expired, "expired an hour and three quarters ago");
+  ExpectRefused(*expired, "TOKEN_EXPIRED", "expired an hour and three quarters ago");
 }
 
 TEST_F(TokensE2eTest, LogoutRevokesOnlyThatSession) {
