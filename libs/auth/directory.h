@@ -49,8 +49,8 @@ class TeamMembers final {
                        Clock clock = [] { return absl::Now(); })
       : directory_(directory), ttl_(ttl), clock_(std::move(clock)) {}
 
-  // Sets principal.team_members from the teams in principal.managed_teams (leaves it empty
-  // for a principal who manages none). Blocking: asks the auth service, with the caller's
+  // Sets principal.team_members from the teams in principal.managed_teams, for a
+  // SALES_MANAGER (leaves it empty for anyone else). Blocking: asks the auth service, with the caller's
   // `authorization`, for each team not cached within `ttl`. Its errors are returned
   // (UNAVAILABLE when auth cannot be reached): record rules never guess.
   absl::Status Resolve(Principal& principal, std::string_view authorization);

@@ -88,38 +88,12 @@ std::string Base64UrlEncode(std::string_view bytes) {
   return absl::WebSafeBase64Escape(absl::string_view(bytes.data(), bytes.size()));
 }
 
-// Strict RFC 4648 §5 without padding: only the 64 url-safe characters, no whitespace, no
-// '=', and unused trailing bits must be zero (one encoding per byte string).
+// Strict RFC 4648 §5 without padding: absl's decoder is lenient (whitespace, '=', stray
+// trailing bits), so only text that encodes back to itself is accepted (one encoding per
+// byte string).
 bool Base64UrlDecode(std::string_view text, std::string* out) {
-  static constexpr std::array<int8_t, 256> kValues = [] {
-    std::array<int8_t, 256> v{};
-    v.fill(-1);
-    for (int i = 0; i < 26; ++i) {
-      v['A' + i] = static_cast<int8_t>(i);
-      v['a' + i] = static_cast<int8_t>(26 + i);
-    }
-    for (int i = 0; i < 10; ++i) v['0' + i] = static_cast<int8_t>(52 + i);
-    v['-'] = 62;
-    v['_'] = 63;
-    return v;
-  }();
-  if (text.size() % 4 == 1) return false;
-  out->clear();
-  out->reserve(text.size() * 3 / 4);
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : text) {
-    const int8_t value = kValues[c];
-    if (value < 0) return false;
-    buffer = (buffer << 6) | static_cast<uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  // Leftover bits (2 or 4) are padding bits and must be zero.
-  return (buffer & ((1u << bits) - 1)) == 0;
+  const absl::string_view input(text.data(), text.size());
+  return absl::WebSafeBase64Unescape(input, out) && absl::WebSafeBase64Escape(*out) == input;
 }
 
 std::string Sha256(std::string_view data) {

@@ -293,7 +293,7 @@ std::string_view BearerToken(std::string_view authorization) {
 
 absl::StatusOr<Principal> Authorizer::Authorize(const grpc::ServerContextBase& ctx,
                                                 std::string_view method) const {
-  if (policy_.PublicAtService(method)) return Principal{};
+  if (IsPublic(method)) return Principal{};
   const auto& metadata = ctx.client_metadata();
   auto [begin, end] = metadata.equal_range(grpc::string_ref("authorization"));
   if (begin == end) return Authorize(std::string_view(), method);
@@ -306,7 +306,7 @@ absl::StatusOr<Principal> Authorizer::Authorize(const grpc::ServerContextBase& c
 
 absl::StatusOr<Principal> Authorizer::Authorize(std::string_view authorization,
                                                 std::string_view method) const {
-  if (policy_.PublicAtService(method)) return Principal{};
+  if (IsPublic(method)) return Principal{};
   if (authorization.empty()) {
     return Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING",
                  "no access token: send the metadata authorization: Bearer <access_token>");

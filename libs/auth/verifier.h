@@ -103,23 +103,34 @@ class TokenVerifier final {
 
 class Authorizer final {
  public:
-  explicit Authorizer(TokenVerifier& verifier, const Policy& policy = Policy::Default())
-      : verifier_(verifier), policy_(policy) {}
+  // Where the checks run: on the service that owns the method, or at the gateway in front
+  // of it (where the kInternalPublic methods need a token too).
+  enum class Placement { kService, kGateway };
 
-  // For methods public at the service, returns an empty principal without looking at the
-  // metadata. Otherwise UNAUTHENTICATED (bad or missing token) or PERMISSION_DENIED.
+  explicit Authorizer(TokenVerifier& verifier, const Policy& policy = Policy::Default(),
+                      Placement placement = Placement::kService)
+      : verifier_(verifier), policy_(policy), placement_(placement) {}
+
+  // For methods public at this placement, returns an empty principal without looking at
+  // the metadata. Otherwise UNAUTHENTICATED (bad, missing or repeated token) or
+  // PERMISSION_DENIED.
   absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& ctx,
                                       std::string_view method) const;
   // The same from the metadata value ("Bearer <token>").
   absl::StatusOr<Principal> Authorize(std::string_view authorization,
                                       std::string_view method) const;
 
-  TokenVerifier& verifier() const { return verifier_; }
   const Policy& policy() const { return policy_; }
 
  private:
+  bool IsPublic(std::string_view method) const {
+    return placement_ == Placement::kGateway ? policy_.PublicAtGateway(method)
+                                             : policy_.PublicAtService(method);
+  }
+
   TokenVerifier& verifier_;
   const Policy& policy_;
+  const Placement placement_;
 };
 
 // "Bearer <token>" → "<token>", or "" when the value is not a bearer credential.

@@ -14,13 +14,6 @@ namespace {
 
 constexpr size_t kForgetIdleAbove = 10000;
 
-std::string_view AuthorizationOf(const grpc::GenericCallbackServerContext& ctx) {
-  const auto& md = ctx.client_metadata();
-  const auto it = md.find("authorization");
-  if (it == md.end()) return {};
-  return {it->second.data(), it->second.size()};
-}
-
 }  // namespace
 
 RateLimiter::RateLimiter(double per_second, double burst, Clock clock)
@@ -58,8 +51,7 @@ void RateLimiter::ForgetIdleLocked(absl::Time now) {
 
 Admission::Admission(auth::TokenVerifier& verifier, const auth::Policy& policy,
                      RateLimiter* limiter, prometheus::Registry& registry)
-    : verifier_(verifier),
-      policy_(policy),
+    : authorizer_(verifier, policy, auth::Authorizer::Placement::kGateway),
       limiter_(limiter),
       rejected_(prometheus::BuildCounter()
                     .Name("crm_gateway_rejected_calls_total")
@@ -67,31 +59,24 @@ Admission::Admission(auth::TokenVerifier& verifier, const auth::Policy& policy,
                     .Register(registry)) {}
 
 absl::Status Admission::Check(std::string_view method, std::string_view authorization) {
-  if (policy_.PublicAtGateway(method)) return absl::OkStatus();
-  const std::string_view token = auth::BearerToken(authorization);
-  if (token.empty()) {
-    return Reject(Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING",
-                        "this method needs an access token: send metadata "
-                        "\"authorization: Bearer <access_token>\" (from AuthService/Login)"));
-  }
-  absl::StatusOr<auth::Principal> principal = verifier_.Verify(token);
-  if (!principal.ok()) return Reject(principal.status());
-  if (absl::Status allowed = policy_.Check(*principal, method); !allowed.ok()) {
-    return Reject(allowed);
-  }
-  if (limiter_ != nullptr) {
-    if (absl::Duration wait = limiter_->Take(principal->user); wait > absl::ZeroDuration()) {
-      return Reject(WithRetryDelay(
-          Error(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
-                "too many calls from this user; retry after the delay in RetryInfo"),
-          wait));
-    }
-  }
-  return absl::OkStatus();
+  return Admit(authorizer_.Authorize(authorization, method));
 }
 
 grpc::Status Admission::Check(const grpc::GenericCallbackServerContext& ctx) {
-  return ToGrpcStatus(Check(ctx.method(), AuthorizationOf(ctx)), "gateway.crm");
+  return ToGrpcStatus(Admit(authorizer_.Authorize(ctx, ctx.method())), "gateway.crm");
+}
+
+absl::Status Admission::Admit(const absl::StatusOr<auth::Principal>& principal) {
+  if (!principal.ok()) return Reject(principal.status());
+  // Public methods (Login, ...) have no user to limit; auth throttles failed logins.
+  if (limiter_ == nullptr || principal->user.empty()) return absl::OkStatus();
+  if (absl::Duration wait = limiter_->Take(principal->user); wait > absl::ZeroDuration()) {
+    return Reject(WithRetryDelay(
+        Error(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+              "too many calls from this user; retry after the delay in RetryInfo"),
+        wait));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Admission::Reject(absl::Status status) {

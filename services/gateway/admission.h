@@ -74,10 +74,12 @@ class Admission final {
   absl::Status Check(std::string_view method, std::string_view authorization);
 
  private:
+  // The rate limit for an authorized caller, or the refusal counted.
+  absl::Status Admit(const absl::StatusOr<auth::Principal>& principal);
   absl::Status Reject(absl::Status status);
 
-  auth::TokenVerifier& verifier_;
-  const auth::Policy& policy_;
+  // The services' own Authorizer, placed at the gateway: the same token and policy checks.
+  const auth::Authorizer authorizer_;
   RateLimiter* const limiter_;
   prometheus::Family<prometheus::Counter>& rejected_;
 };
