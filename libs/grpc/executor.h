@@ -58,4 +58,21 @@ grpc::ServerUnaryReactor* RunBlocking(grpc::CallbackServerContext* ctx, Executor
   return reactor;
 }
 
+// RunBlocking for a call authorized (or refused) on the gRPC thread: a refused call is
+// finished at once with its status and never queues work behind real calls; otherwise
+// `handler(caller)` runs on the executor.
+template <typename Caller, typename Handler>
+grpc::ServerUnaryReactor* RunAuthorized(grpc::CallbackServerContext* ctx, Executor& executor,
+                                        std::string_view domain, absl::StatusOr<Caller> caller,
+                                        Handler handler) {
+  if (!caller.ok()) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(caller.status(), domain));
+    return reactor;
+  }
+  return RunBlocking(
+      ctx, executor, domain,
+      [caller = *std::move(caller), handler = std::move(handler)] { return handler(caller); });
+}
+
 }  // namespace crm

@@ -636,18 +636,18 @@ absl::Status AuthService::DoListAuditEvents(const Caller& caller,
 template <typename Handler>
 grpc::ServerUnaryReactor* AuthService::Serve(grpc::CallbackServerContext* ctx,
                                              std::string_view method, Handler handler) {
-  return RunBlocking(
-      ctx, executor_, kDomain, [this, ctx, method, handler = std::move(handler)]() -> absl::Status {
-        CRM_ASSIGN_OR_RETURN(auth::Principal principal, authorizer_.Authorize(*ctx, method));
-        std::string_view forwarded;
-        const auto& metadata = ctx->client_metadata();
-        if (auto it = metadata.find("x-forwarded-for"); it != metadata.end()) {
-          forwarded = std::string_view(it->second.data(), it->second.size());
-        }
-        Caller caller{std::move(principal),
-                      ClientPeer(ctx->peer(), forwarded, options_.trusted_proxies)};
-        return handler(caller);
-      });
+  return RunAuthorized(ctx, executor_, kDomain, CallerOf(*ctx, method), std::move(handler));
+}
+
+absl::StatusOr<Caller> AuthService::CallerOf(const grpc::CallbackServerContext& ctx,
+                                            std::string_view method) const {
+  CRM_ASSIGN_OR_RETURN(auth::Principal principal, authorizer_.Authorize(ctx, method));
+  std::string_view forwarded;
+  const auto& metadata = ctx.client_metadata();
+  if (auto it = metadata.find("x-forwarded-for"); it != metadata.end()) {
+    forwarded = std::string_view(it->second.data(), it->second.size());
+  }
+  return Caller{std::move(principal), ClientPeer(ctx.peer(), forwarded, options_.trusted_proxies)};
 }
 
 grpc::ServerUnaryReactor* AuthService::Login(grpc::CallbackServerContext* ctx,

@@ -163,10 +163,14 @@ class AuthService final : public v1::AuthService::CallbackService {
                                  v1::ListAuditEventsResponse* response);
 
  private:
-  // Verifies the call's token and policy, then runs `handler(caller)` on the executor.
+  // Verifies the call's token and policy on the gRPC thread (a refused call never queues),
+  // then runs `handler(caller)` on the executor.
   template <typename Handler>
   grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, std::string_view method,
                                   Handler handler);
+  // The authorized caller and the client address it is counted under.
+  absl::StatusOr<Caller> CallerOf(const grpc::CallbackServerContext& ctx,
+                                  std::string_view method) const;
   absl::Status Allow(const Caller& caller, std::string_view method) const;
   // RESOURCE_EXHAUSTED LOGIN_THROTTLED (with a retry delay, and an audit row) when too
   // many logins failed recently for `username` or from `peer`.

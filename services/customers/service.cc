@@ -25,21 +25,6 @@ const std::set<std::string>& UpdatablePaths() {
   return *paths;
 }
 
-// Finishes the call at once when authorization failed; otherwise runs `handler(caller)` on
-// the executor. Unauthenticated or forbidden calls never queue database work.
-template <typename Handler>
-grpc::ServerUnaryReactor* RunAuthorized(grpc::CallbackServerContext* ctx, Executor& executor,
-                                        absl::StatusOr<Caller> caller, Handler handler) {
-  if (!caller.ok()) {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(caller.status(), kDomain));
-    return reactor;
-  }
-  return RunBlocking(
-      ctx, executor, kDomain,
-      [caller = *std::move(caller), handler = std::move(handler)] { return handler(caller); });
-}
-
 }  // namespace
 
 absl::StatusOr<Caller> CustomerService::Authorize(const grpc::CallbackServerContext& ctx,
@@ -194,14 +179,14 @@ grpc::ServerUnaryReactor* CustomerService::CreateCustomer(grpc::CallbackServerCo
                                                           const v1::CreateCustomerRequest* request,
                                                           v1::Customer* response) {
   return RunAuthorized(
-      ctx, executor_, Authorize(*ctx, kCreateMethod),
+      ctx, executor_, kDomain, Authorize(*ctx, kCreateMethod),
       [=, this](const Caller& caller) { return Create(caller, *request, response); });
 }
 
 grpc::ServerUnaryReactor* CustomerService::GetCustomer(grpc::CallbackServerContext* ctx,
                                                        const v1::GetCustomerRequest* request,
                                                        v1::Customer* response) {
-  return RunAuthorized(ctx, executor_, Authorize(*ctx, kGetMethod),
+  return RunAuthorized(ctx, executor_, kDomain, Authorize(*ctx, kGetMethod),
                        [=, this](const Caller& caller) { return Get(caller, *request, response); });
 }
 
@@ -209,7 +194,7 @@ grpc::ServerUnaryReactor* CustomerService::ListCustomers(grpc::CallbackServerCon
                                                          const v1::ListCustomersRequest* request,
                                                          v1::ListCustomersResponse* response) {
   return RunAuthorized(
-      ctx, executor_, Authorize(*ctx, kListMethod),
+      ctx, executor_, kDomain, Authorize(*ctx, kListMethod),
       [=, this](const Caller& caller) { return List(caller, *request, response); });
 }
 
@@ -217,14 +202,14 @@ grpc::ServerUnaryReactor* CustomerService::UpdateCustomer(grpc::CallbackServerCo
                                                           const v1::UpdateCustomerRequest* request,
                                                           v1::Customer* response) {
   return RunAuthorized(
-      ctx, executor_, Authorize(*ctx, kUpdateMethod),
+      ctx, executor_, kDomain, Authorize(*ctx, kUpdateMethod),
       [=, this](const Caller& caller) { return Update(caller, *request, response); });
 }
 
 grpc::ServerUnaryReactor* CustomerService::DeleteCustomer(grpc::CallbackServerContext* ctx,
                                                           const v1::DeleteCustomerRequest* request,
                                                           google::protobuf::Empty*) {
-  return RunAuthorized(ctx, executor_, Authorize(*ctx, kDeleteMethod),
+  return RunAuthorized(ctx, executor_, kDomain, Authorize(*ctx, kDeleteMethod),
                        [=, this](const Caller& caller) { return Delete(caller, *request); });
 }
 
