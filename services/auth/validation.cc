@@ -7,33 +7,16 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/api/resource.h"
+#include "libs/api/text.h"
 #include "libs/grpc/status.h"
 
 namespace crm::auth_service {
 namespace {
 
-// Unicode white space that people paste around names, including the ideographic space.
-std::string Trim(std::string_view s) {
-  static constexpr std::string_view kSpaces[] = {" ", "\t", "\n", "\r", "\u3000", "\u00a0"};
-  for (bool changed = true; changed && !s.empty();) {
-    changed = false;
-    for (auto sp : kSpaces) {
-      if (s.starts_with(sp)) {
-        s.remove_prefix(sp.size());
-        changed = true;
-      }
-      if (s.ends_with(sp)) {
-        s.remove_suffix(sp.size());
-        changed = true;
-      }
-    }
-  }
-  return std::string(s);
-}
-
-bool HasControlChars(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
-}
+using api::CodePoints;
+using api::HasControlChars;
+using api::Trim;
+using api::ValidEmail;
 
 std::string Path(std::string_view prefix, std::string_view field) {
   return prefix.empty() ? std::string(field)
@@ -51,23 +34,7 @@ void CheckDisplayName(std::string* value, const std::string& path, Violations& v
   }
 }
 
-bool ValidEmail(std::string_view email) {
-  if (email.size() > static_cast<size_t>(Limits::kEmail)) return false;
-  if (std::count(email.begin(), email.end(), '@') != 1) return false;
-  auto at = email.find('@');
-  if (at == 0 || at + 1 == email.size()) return false;
-  return std::none_of(email.begin(), email.end(), [](unsigned char c) {
-    return c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';';
-  });
-}
-
 }  // namespace
-
-size_t CodePoints(std::string_view utf8) {
-  // Counts bytes that are not UTF-8 continuation bytes (10xxxxxx).
-  return std::count_if(utf8.begin(), utf8.end(),
-                       [](unsigned char c) { return (c & 0xC0) != 0x80; });
-}
 
 bool IsValidUsername(std::string_view username) {
   if (username.size() < static_cast<size_t>(Limits::kUsernameMin) ||
@@ -100,7 +67,7 @@ absl::Status NormalizeAndValidateUser(v1::User& user, std::string_view prefix) {
   user.set_email(Trim(user.email()));
   if (!user.email().empty() && !ValidEmail(user.email())) {
     violations.Add(Path(prefix, "email"),
-                   "must be an e-mail address of at most 254 characters with one '@'");
+                   "must be an e-mail address (name@domain.tld) of at most 254 characters");
   }
   if (user.role() == v1::ROLE_UNSPECIFIED) {
     violations.Add(Path(prefix, "role"),

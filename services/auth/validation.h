@@ -46,7 +46,5 @@ bool IsValidUsername(std::string_view username);
 // and when it is not a valid username, escaped and cut to 64 bytes.
 std::string AuditUsername(std::string_view typed);
 
-// Length in Unicode code points of valid UTF-8 text.
-size_t CodePoints(std::string_view utf8);
 
 }  // namespace crm::auth_service

@@ -5,40 +5,20 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "libs/api/text.h"
 #include "libs/grpc/status.h"
 #include <phonenumbers/phonenumberutil.h>
 
 namespace crm::customers {
 namespace {
 
+using api::CodePoints;
+using api::HasControlChars;
+using api::Trim;
+using api::ValidEmail;
+
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
-
-// Unicode white space that people paste around names, including the ideographic space.
-std::string Trim(std::string_view s) {
-  auto strip = [](std::string_view& v, bool front) {
-    static constexpr std::string_view kSpaces[] = {" ", "\t", "\n", "\r", "\u3000", "\u00a0"};
-    for (bool changed = true; changed && !v.empty();) {
-      changed = false;
-      for (auto sp : kSpaces) {
-        if (front ? v.starts_with(sp) : v.ends_with(sp)) {
-          front ? v.remove_prefix(sp.size()) : v.remove_suffix(sp.size());
-          changed = true;
-        }
-      }
-    }
-  };
-  strip(s, true);
-  strip(s, false);
-  return std::string(s);
-}
-
-bool HasControlChars(std::string_view s, bool allow_newlines) {
-  return std::any_of(s.begin(), s.end(), [&](unsigned char c) {
-    if (allow_newlines && (c == '\n' || c == '\t' || c == '\r')) return false;
-    return c < 0x20 || c == 0x7f;
-  });
-}
 
 class FieldChecker final {
  public:
@@ -72,44 +52,7 @@ class FieldChecker final {
   std::string prefix_;
 };
 
-bool ValidEmail(std::string_view email) {
-  auto at = email.rfind('@');
-  if (at == std::string_view::npos || at == 0 || at > 64 || at + 1 >= email.size()) return false;
-  std::string_view local = email.substr(0, at), domain = email.substr(at + 1);
-  for (unsigned char c : local) {
-    if (!(absl::ascii_isalnum(c) || std::string_view("!#$%&'*+-/=?^_`{|}~.").find(c) !=
-                                        std::string_view::npos)) {
-      return false;
-    }
-  }
-  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) {
-    return false;
-  }
-  // Domain: dot-separated labels of letters, digits and inner hyphens, at least two labels.
-  if (domain.find('.') == std::string_view::npos) return false;
-  size_t start = 0;
-  while (start <= domain.size()) {
-    size_t dot = domain.find('.', start);
-    std::string_view label = domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
-      return false;
-    }
-    for (unsigned char c : label) {
-      if (!absl::ascii_isalnum(c) && c != '-') return false;
-    }
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return true;
-}
-
 }  // namespace
-
-size_t CodePoints(std::string_view utf8) {
-  // Counts bytes that are not UTF-8 continuation bytes (10xxxxxx).
-  return std::count_if(utf8.begin(), utf8.end(),
-                       [](unsigned char c) { return (c & 0xC0) != 0x80; });
-}
 
 absl::Status NormalizeAndValidate(v1::Customer& c, std::string_view prefix,
                                   std::string_view default_region) {

@@ -31,7 +31,5 @@ absl::Status NormalizeAndValidate(v1::Customer& customer, std::string_view prefi
                                   std::string_view default_region);
 
 
-// Length in Unicode code points of valid UTF-8 text.
-size_t CodePoints(std::string_view utf8);
 
 }  // namespace crm::customers
