@@ -218,7 +218,7 @@ absl::Status TokenVerifier::RefreshRevocations() {
 bool TokenVerifier::IsRevoked(std::string_view session_id) const {
   if (session_id.empty()) return false;
   absl::MutexLock lock(&revoked_mu_);
-  auto it = revoked_.find(std::string(session_id));
+  auto it = revoked_.find(absl::string_view(session_id.data(), session_id.size()));
   return it != revoked_.end() && it->second + options_.leeway > absl::Now();
 }
 
@@ -230,7 +230,7 @@ absl::StatusOr<Principal> TokenVerifier::Verify(std::string_view token) {
   std::optional<Principal> principal;
   {
     absl::MutexLock lock(&cache_mu_);
-    auto it = cache_.find(std::string(token));
+    auto it = cache_.find(absl::string_view(token.data(), token.size()));
     if (it != cache_.end()) {
       if (it->second.expires > now - options_.leeway) {
         principal = it->second;
