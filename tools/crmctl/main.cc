@@ -231,6 +231,21 @@ int Health(const Client& client, const CommandLine& line) {
                                                                              : kExitFailed;
 }
 
+// Calls one unary method and prints the response, or the error.
+template <typename Request, typename Response, typename Method>
+int CallAndPrint(const Client& client, const Request& request, Method method) {
+  grpc::ClientContext context;
+  client.Prepare(context, kCallDeadline);
+  Response response;
+  if (grpc::Status status = method(&context, request, &response); !status.ok()) {
+    PrintError(status);
+    return kExitFailed;
+  }
+  PrintJson(response);
+  return kExitOk;
+}
+
+// Runs `call` until it answers something other than UNAVAILABLE (a server still starting).
 int ListCustomers(customers::CustomerService::Stub& stub, const Client& client,
                   const CommandLine& line) {
   if (auto st = line.CheckOnly({"filter", "order_by", "page_size", "page_token"}); !st.ok()) {
@@ -247,15 +262,9 @@ int ListCustomers(customers::CustomerService::Stub& stub, const Client& client,
     }
     request.set_page_size(page_size);
   }
-  grpc::ClientContext context;
-  client.Prepare(context, kCallDeadline);
-  customers::ListCustomersResponse response;
-  if (grpc::Status status = stub.ListCustomers(&context, request, &response); !status.ok()) {
-    PrintError(status);
-    return kExitFailed;
-  }
-  PrintJson(response);
-  return kExitOk;
+  return CallAndPrint<customers::ListCustomersRequest, customers::ListCustomersResponse>(
+      client, request,
+      [&](auto* ctx, const auto& req, auto* resp) { return stub.ListCustomers(ctx, req, resp); });
 }
 
 int GetCustomer(customers::CustomerService::Stub& stub, const Client& client,
@@ -267,15 +276,9 @@ int GetCustomer(customers::CustomerService::Stub& stub, const Client& client,
   // A bare id is accepted for convenience; the server decides whether it is valid.
   if (name.find('/') == std::string::npos) name = "customers/" + name;
   request.set_name(name);
-  grpc::ClientContext context;
-  client.Prepare(context, kCallDeadline);
-  customers::Customer response;
-  if (grpc::Status status = stub.GetCustomer(&context, request, &response); !status.ok()) {
-    PrintError(status);
-    return kExitFailed;
-  }
-  PrintJson(response);
-  return kExitOk;
+  return CallAndPrint<customers::GetCustomerRequest, customers::Customer>(
+      client, request,
+      [&](auto* ctx, const auto& req, auto* resp) { return stub.GetCustomer(ctx, req, resp); });
 }
 
 int CreateCustomer(customers::CustomerService::Stub& stub, const Client& client,
@@ -318,15 +321,9 @@ int CreateCustomer(customers::CustomerService::Stub& stub, const Client& client,
   // A fresh key unless the caller gives one: re-running with the same --request_id is safe.
   request.set_request_id(line.Get("request_id", NewUuid()));
 
-  grpc::ClientContext context;
-  client.Prepare(context, kCallDeadline);
-  customers::Customer response;
-  if (grpc::Status status = stub.CreateCustomer(&context, request, &response); !status.ok()) {
-    PrintError(status);
-    return kExitFailed;
-  }
-  PrintJson(response);
-  return kExitOk;
+  return CallAndPrint<customers::CreateCustomerRequest, customers::Customer>(
+      client, request,
+      [&](auto* ctx, const auto& req, auto* resp) { return stub.CreateCustomer(ctx, req, resp); });
 }
 
 int Customers(const Client& client, const CommandLine& line) {
@@ -342,21 +339,6 @@ int Customers(const Client& client, const CommandLine& line) {
   return UsageError(absl::StrCat("unknown customers command \"", verb, "\""));
 }
 
-// Calls one unary method and prints the response, or the error.
-template <typename Request, typename Response, typename Method>
-int CallAndPrint(const Client& client, const Request& request, Method method) {
-  grpc::ClientContext context;
-  client.Prepare(context, kCallDeadline);
-  Response response;
-  if (grpc::Status status = method(&context, request, &response); !status.ok()) {
-    PrintError(status);
-    return kExitFailed;
-  }
-  PrintJson(response);
-  return kExitOk;
-}
-
-// Runs `call` until it answers something other than UNAVAILABLE (a server still starting).
 template <typename Call>
 grpc::Status WithRetries(const Client& client, Call call) {
   grpc::Status status;
@@ -365,7 +347,9 @@ grpc::Status WithRetries(const Client& client, Call call) {
     grpc::ClientContext context;
     client.Prepare(context, kCallDeadline);
     status = call(&context);
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE) break;
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || attempt == kDemoLoadAttempts) {
+      break;
+    }
     absl::SleepFor(backoff);
     backoff *= 2;
   }
