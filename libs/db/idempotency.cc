@@ -13,6 +13,17 @@
 #include "libs/grpc/status.h"
 
 namespace crm::db {
+namespace {
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+}  // namespace
+
 IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& request,
                       std::string_view scope) {
   std::unique_ptr<google::protobuf::Message> copy(request.New());
@@ -23,21 +34,18 @@ IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& 
     request_id = copy->GetReflection()->GetString(*copy, field);
     copy->GetReflection()->ClearField(copy.get(), field);
   }
-  // The scope goes first with its length, so no request can be mistaken for another
-  // scope's.
-  std::string bytes =
-      scope.empty() ? std::string() : absl::StrCat(scope.size(), ":", std::string(scope));
+  std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
     google::protobuf::io::CodedOutputStream out(&stream);
     out.SetSerializationDeterministic(true);
     copy->SerializeToCodedStream(&out);
   }
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  return {std::move(request_id), std::string(method),
-          absl::BytesToHexString(
-              absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest))};
+  std::string hash = Sha256Hex(bytes);
+  // Scoped: the hash of the request's hash and the scope (the form stored keys already
+  // have, so retries across an upgrade still replay).
+  if (!scope.empty()) hash = Sha256Hex(absl::StrCat(hash, "\n", std::string(scope)));
+  return {std::move(request_id), std::string(method), std::move(hash)};
 }
 
 absl::StatusOr<std::optional<std::string>> FindReplay(Session& tx, const IdempotencyKey& key) {

@@ -39,6 +39,7 @@ struct IdempotencyKey {
 // Hashes `request` (deterministically serialised) after clearing its `request_id` field.
 // A non-empty `scope` (the caller, "users/7") is hashed in too, so a request_id another
 // user sends (or learns) never replays this caller's result: it is REQUEST_ID_REUSED.
+// (Scoped hash: SHA-256 of "<request hash>\n<scope>".)
 IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& request,
                       std::string_view scope = "");
 
