@@ -3,27 +3,15 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-#include <openssl/sha.h>
 
 #include <memory>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/base/hash.h"
 #include "libs/grpc/status.h"
 
 namespace crm::db {
-namespace {
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
-}
-
-}  // namespace
-
 IdempotencyKey KeyFor(std::string_view method, const google::protobuf::Message& request,
                       std::string_view scope) {
   std::unique_ptr<google::protobuf::Message> copy(request.New());

@@ -1,5 +1,4 @@
 // Versioned, forward-only schema migrations applied under a named server lock.
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
@@ -18,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "libs/base/hash.h"
 #include "libs/db/db.h"
 #include "libs/db/internal.h"
 #include "libs/grpc/status.h"
@@ -53,20 +53,6 @@ struct MigrationFile {
 
 absl::Status MigrationError(std::string_view reason, std::string_view message) {
   return Error(absl::StatusCode::kFailedPrecondition, reason, message);
-}
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xf]);
-  }
-  return hex;
 }
 
 absl::StatusOr<std::vector<MigrationFile>> ReadMigrations(const std::string& dir) {
