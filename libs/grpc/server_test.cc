@@ -5,8 +5,10 @@
 
 #include <random>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "libs/grpc/build_info.h"
 #include "libs/grpc/executor.h"
 #include "libs/grpc/testing.h"
 
@@ -144,6 +146,17 @@ TEST_F(ServerRunnerTest, MadeUpMethodNamesShareOneSetOfSeries) {
   EXPECT_THAT(body, HasSubstr("grpc_server_handled_total{grpc_code=\"UNIMPLEMENTED\","
                               "grpc_method=\"unknown\",grpc_service=\"unknown\","
                               "grpc_type=\"unknown\"} 1003"));
+}
+
+TEST_F(ServerRunnerTest, ExportsWhichBuildIsRunning) {
+  const BuildInfo& build = CurrentBuild();
+  EXPECT_FALSE(build.version.empty());
+  EXPECT_FALSE(build.compiler.empty());
+  EXPECT_THAT(Metrics(*runner_),
+              HasSubstr(absl::StrCat("crm_build_info{build_type=\"", std::string(build.build_type),
+                                     "\",compiler=\"", std::string(build.compiler),
+                                     "\",service=\"test\",version=\"", std::string(build.version),
+                                     "\"} 1")));
 }
 
 TEST_F(ServerRunnerTest, ShutdownStopsServing) {
