@@ -88,8 +88,36 @@ TEST_F(AdmissionTest, ValidTokenPassesAndPolicyIsApplied) {
   absl::Status denied =
       admission_->Check("/crm.auth.v1.AuthService/CreateUser", Bearer(auth::v1::SALES_REP, 8));
   EXPECT_EQ(denied.code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(admission_->Check("/crm.unknown.v1.Thing/Do", Bearer(auth::v1::ADMIN, 9)).code(),
-            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(AdmissionTest, SignedInCallToAMethodNoServiceHasIsUnimplemented) {
+  const std::string token = Bearer(auth::v1::ADMIN, 9);
+  // A made-up package, and a made-up method of a real service.
+  for (const char* method :
+       {"/crm.unknown.v1.Thing/Do", "/crm.customers.v1.CustomerService/GetCustomr"}) {
+    absl::Status st = admission_->Check(method, token);
+    EXPECT_EQ(st.code(), absl::StatusCode::kUnimplemented) << method;
+    EXPECT_EQ(ErrorReason(st), "METHOD_NOT_FOUND") << method;
+  }
+}
+
+TEST_F(AdmissionTest, AnonymousCallersCannotProbeWhichMethodsExist) {
+  for (const char* method : {"/crm.unknown.v1.Thing/Do", kGetCustomer}) {
+    absl::Status st = admission_->Check(method, "");
+    EXPECT_EQ(st.code(), absl::StatusCode::kUnauthenticated) << method;
+    EXPECT_EQ(ErrorReason(st), "TOKEN_MISSING") << method;
+  }
+}
+
+TEST_F(AdmissionTest, KnownMethodMissingFromThePolicyIsDenied) {
+  // A table that forgot GetCustomer (policy_test keeps the real one complete).
+  const auth::Policy policy({{"/crm.customers.v1.CustomerService/ListCustomers",
+                              auth::Access::kRoles,
+                              {auth::v1::ADMIN}}});
+  Admission admission(*verifier_, policy, nullptr, registry_);
+  absl::Status st = admission.Check(kGetCustomer, Bearer(auth::v1::ADMIN, 10));
+  EXPECT_EQ(st.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(ErrorReason(st), "METHOD_NOT_IN_POLICY");
 }
 
 TEST_F(AdmissionTest, EachUserIsRateLimitedSeparately) {

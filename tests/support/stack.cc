@@ -41,7 +41,7 @@ absl::StatusOr<ServerProcess> StartServer(const std::string& binary, const std::
                         absl::StrCat(name, ": ", ports.status().message(), "\n",
                                      (*process)->LogTail()));
   }
-  return ServerProcess{std::move(*process), ports->first};
+  return ServerProcess{std::move(*process), ports->first, ports->second};
 }
 
 std::vector<std::string> DbFlags(const db::PoolOptions& db) {

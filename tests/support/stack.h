@@ -17,10 +17,11 @@
 
 namespace crm::testing {
 
-// A server process and the gRPC port it reported.
+// A server process and the gRPC and metrics ports it reported.
 struct ServerProcess {
   std::unique_ptr<ChildProcess> process;
   int port = 0;
+  int metrics_port = 0;
   std::string target() const { return "127.0.0.1:" + std::to_string(port); }
 };
 
