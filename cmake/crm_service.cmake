@@ -6,8 +6,10 @@
 #
 # makes
 #   crm_orders_service   a static library of SOURCES, linking LIBS publicly (tests link it)
-#   crm-orders           the server, from main.cc, with CRM_ORDERS_SCHEMA_DIR (and the same
-#                        value as CRM_SCHEMA_DIR) compiled in as its --schema_dir default
+#   crm-orders           the server, from main.cc, compiled with its facts from the list, so
+#                        main.cc need not repeat them: CRM_SERVICE_NAME ("orders"),
+#                        CRM_SERVICE_PORT and CRM_SERVICE_METRICS_PORT (its ports in the list),
+#                        and CRM_ORDERS_SCHEMA_DIR = CRM_SCHEMA_DIR (its --schema_dir default)
 #   install rules        bin/crm-orders and share/crm/orders/schema/ (the migrations)
 # and adds crm-orders to crm-servers, the target that builds every server (deploy/Dockerfile
 # builds it and runs `cmake --install`). Tests stay in the service's CMakeLists.txt (crm_test).
@@ -24,9 +26,9 @@ option(CRM_INSTALLED_SCHEMAS
 
 add_custom_target(crm-servers)
 
-# Reads services/services.list into CRM_SERVICES (the names, in list order). Every line is
-# "name grpc_port metrics_port" (ports are for the tools that run the suite; the build needs only
-# the names); '#' starts a comment. Editing the file re-runs CMake.
+# Reads services/services.list into CRM_SERVICES (the names, in list order) and
+# CRM_SERVICE_PORTS_<name> ("grpc_port;metrics_port"). Every line is
+# "name grpc_port metrics_port"; '#' starts a comment. Editing the file re-runs CMake.
 function(crm_read_service_list file)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${file})
   file(STRINGS ${file} lines)
@@ -37,13 +39,14 @@ function(crm_read_service_list file)
     if(line STREQUAL "")
       continue()
     endif()
-    if(NOT line MATCHES "^([a-z]+)[ \t]+[0-9]+[ \t]+[0-9]+$")
+    if(NOT line MATCHES "^([a-z]+)[ \t]+([0-9]+)[ \t]+([0-9]+)$")
       message(FATAL_ERROR "${file}: \"${line}\" is not \"name grpc_port metrics_port\"")
     endif()
     if(CMAKE_MATCH_1 IN_LIST names)
       message(FATAL_ERROR "${file}: ${CMAKE_MATCH_1} is listed twice")
     endif()
     list(APPEND names ${CMAKE_MATCH_1})
+    set(CRM_SERVICE_PORTS_${CMAKE_MATCH_1} "${CMAKE_MATCH_2};${CMAKE_MATCH_3}" PARENT_SCOPE)
   endforeach()
   set(CRM_SERVICES ${names} PARENT_SCOPE)
 endfunction()
@@ -77,9 +80,12 @@ function(crm_service name)
     set(schema_default ${schema_source})
   endif()
   string(TOUPPER ${name} upper)
+  list(GET CRM_SERVICE_PORTS_${name} 0 port)
+  list(GET CRM_SERVICE_PORTS_${name} 1 metrics_port)
   add_executable(crm-${name} main.cc)
-  target_compile_definitions(crm-${name} PRIVATE CRM_${upper}_SCHEMA_DIR="${schema_default}"
-                                                 CRM_SCHEMA_DIR="${schema_default}")
+  target_compile_definitions(crm-${name} PRIVATE
+    CRM_SERVICE_NAME="${name}" CRM_SERVICE_PORT=${port} CRM_SERVICE_METRICS_PORT=${metrics_port}
+    CRM_${upper}_SCHEMA_DIR="${schema_default}" CRM_SCHEMA_DIR="${schema_default}")
   target_link_libraries(crm-${name} PRIVATE crm_${name}_service crm_config)
 
   crm_server_install(crm-${name})

@@ -31,17 +31,6 @@ std::shared_ptr<grpc::Channel> ChannelTo(const ServerProcess& server) {
   return grpc::CreateChannel(server.target(), grpc::InsecureChannelCredentials());
 }
 
-// Flags one service gets in every stack, after the common ones and before the test's own
-// (StackOptions::flags). customers: team changes take effect at once (no membership cache), a
-// pool as large as its workers, and a drain longer than any call the tests leave in flight.
-const std::map<std::string, std::vector<std::string>>& ServiceDefaults() {
-  static const auto* defaults = new std::map<std::string, std::vector<std::string>>{
-      {"customers",
-       {"--team_members_ttl_ms=0", "--workers=16", "--db_pool_size=16", "--drain_seconds=30"}},
-  };
-  return *defaults;
-}
-
 void Append(std::vector<std::string>& to, const std::vector<std::string>& more) {
   to.insert(to.end(), more.begin(), more.end());
 }
@@ -175,11 +164,12 @@ absl::Status Stack::StartService(const std::string& name, const std::string& bin
                   "--admin_password=" + admin_password_, "--page_token_secret=e2e-auth-pages",
                   "--workers=8"});
   } else {
+    // The flags every service takes (libs/service's Process): revocations and team changes
+    // seen at once, a pool as large as the workers, and a drain longer than any call a test
+    // leaves in flight.
     Append(args, {"--auth_target=" + Find("auth").process.target(), "--revocation_poll_ms=200",
-                  "--page_token_secret=e2e-" + name + "-pages"});
-  }
-  if (auto it = ServiceDefaults().find(name); it != ServiceDefaults().end()) {
-    Append(args, it->second);
+                  "--team_members_ttl_ms=0", "--page_token_secret=e2e-" + name + "-pages",
+                  "--workers=16", "--db_pool_size=16", "--drain_seconds=30"});
   }
   Append(args, FlagsFor(options, name));
 
