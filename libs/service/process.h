@@ -2,9 +2,7 @@
 // and handlers and nothing else:
 //
 //   int main(int argc, char** argv) {
-//     crm::service::Process process(argc, argv, {.name = "customers", .port = 50061,
-//                                                .metrics_port = 9461,
-//                                                .schema_dir = CRM_CUSTOMERS_SCHEMA_DIR});
+//     crm::service::Process process(argc, argv, CRM_SERVICE_SPEC);
 //     crm::customers::ServiceOptions options{.default_phone_region = process.flags().String(
 //         "default_phone_region", "CN", "region for national-format phone numbers")};
 //     crm::service::Kit& kit = process.Start();
@@ -65,6 +63,18 @@ struct ServiceSpec {
   std::string_view schema_dir;  // default --schema_dir (compiled in by crm_service())
   int workers = 16;             // default --workers
 };
+
+// The ServiceSpec of the service whose main.cc is being compiled: crm_service()
+// (cmake/crm_service.cmake) compiles in its name and ports from services/services.list and
+// its migrations directory.
+#if defined(CRM_SERVICE_NAME) && defined(CRM_SERVICE_PORT) && \
+    defined(CRM_SERVICE_METRICS_PORT) && defined(CRM_SCHEMA_DIR)
+#define CRM_SERVICE_SPEC                                                        \
+  ::crm::service::ServiceSpec {                                                 \
+    .name = CRM_SERVICE_NAME, .port = CRM_SERVICE_PORT,                         \
+    .metrics_port = CRM_SERVICE_METRICS_PORT, .schema_dir = CRM_SCHEMA_DIR      \
+  }
+#endif
 
 // What a service's handlers and stores are built from. Everything outlives the services.
 struct Kit {

@@ -3,16 +3,8 @@
 #include "services/customers/service.h"
 #include "services/customers/store.h"
 
-#ifndef CRM_CUSTOMERS_SCHEMA_DIR
-#define CRM_CUSTOMERS_SCHEMA_DIR "services/customers/schema"
-#endif
-
 int main(int argc, char** argv) {
-  crm::service::Process process(argc, argv,
-                                {.name = "customers",
-                                 .port = 50061,
-                                 .metrics_port = 9461,
-                                 .schema_dir = CRM_CUSTOMERS_SCHEMA_DIR});
+  crm::service::Process process(argc, argv, CRM_SERVICE_SPEC);
   crm::customers::ServiceOptions options{
       .default_phone_region = process.flags().String(
           "default_phone_region", "CN", "region for national-format phone numbers")};

@@ -68,8 +68,8 @@ class MetricsE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     testing::StackOptions options;
-    options.customers_flags = {absl::StrCat("--db_pool_size=", kPoolSize)};
-    auto stack = Stack::Start({CRM_AUTH_BIN, CRM_CUSTOMERS_BIN, CRM_GATEWAY_BIN}, options);
+    options.flags["customers"] = {absl::StrCat("--db_pool_size=", kPoolSize)};
+    auto stack = Stack::Start(options);
     ASSERT_TRUE(stack.ok()) << stack.status();
     stack_ = std::move(*stack).release();
     auto admin = stack_->LoginAdmin();
@@ -153,14 +153,14 @@ std::string ExpectSeriesStayFlat(const testing::ServerProcess& server, const std
 
 TEST_F(MetricsE2eTest, GatewaySeriesStayFlatWhateverMethodNamesClientsSend) {
   const std::string after =
-      ExpectSeriesStayFlat(stack_->gateway_process(), *token_, grpc::StatusCode::UNAUTHENTICATED,
+      ExpectSeriesStayFlat(stack_->process("gateway"), *token_, grpc::StatusCode::UNAUTHENTICATED,
                            grpc::StatusCode::UNIMPLEMENTED);
   EXPECT_THAT(after, HasSubstr("crm_gateway_rejected_calls_total{reason=\"METHOD_NOT_FOUND\"}"));
 }
 
 TEST_F(MetricsE2eTest, ServiceSeriesStayFlatWhateverMethodNamesClientsSend) {
   // The service has no handler for these: gRPC answers UNIMPLEMENTED before any token check.
-  ExpectSeriesStayFlat(stack_->customers_process(), *token_, grpc::StatusCode::UNIMPLEMENTED,
+  ExpectSeriesStayFlat(stack_->process("customers"), *token_, grpc::StatusCode::UNIMPLEMENTED,
                        grpc::StatusCode::UNIMPLEMENTED);
 }
 
@@ -185,7 +185,7 @@ TEST_F(MetricsE2eTest, ProxiedUnaryCallIsLabelledUnary) {
 
   // The gateway's generic proxy receives the call as a bidi stream; the label says what the
   // method is.
-  const std::string body = Metrics(stack_->gateway_process());
+  const std::string body = Metrics(stack_->process("gateway"));
   std::vector<std::string> lines;
   for (const std::string& line : testing::SeriesLines(body)) {
     if (absl::StrContains(line, "grpc_method=\"GetCurrentUser\"")) lines.push_back(line);
@@ -198,13 +198,13 @@ TEST_F(MetricsE2eTest, ProxiedUnaryCallIsLabelledUnary) {
 }
 
 TEST_F(MetricsE2eTest, PoolSizeAndBuildInfoAreExported) {
-  EXPECT_THAT(testing::SeriesOf(Metrics(stack_->customers_process()), "crm_db_pool_size"),
+  EXPECT_THAT(testing::SeriesOf(Metrics(stack_->process("customers")), "crm_db_pool_size"),
               ::testing::ElementsAre(absl::StrCat("crm_db_pool_size{pool=\"main\"} ", kPoolSize)));
   // The servers were built from the same sources as this test.
   const BuildInfo& build = CurrentBuild();
-  for (auto [name, server] : {std::pair{"gateway", &stack_->gateway_process()},
-                              std::pair{"customers", &stack_->customers_process()},
-                              std::pair{"auth", &stack_->auth_process()}}) {
+  for (auto [name, server] : {std::pair{"gateway", &stack_->process("gateway")},
+                              std::pair{"customers", &stack_->process("customers")},
+                              std::pair{"auth", &stack_->process("auth")}}) {
     EXPECT_THAT(testing::SeriesOf(Metrics(*server), "crm_build_info"),
                 ::testing::ElementsAre(
                     absl::StrCat("crm_build_info{build_type=\"", std::string(build.build_type),
