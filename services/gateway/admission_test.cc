@@ -6,24 +6,12 @@
 #include <memory>
 #include <vector>
 
+#include "libs/auth/testing.h"
 #include "libs/auth/token.h"
 #include "libs/grpc/status.h"
 
 namespace crm::gateway {
 namespace {
-
-// Serves one key and no revocations, as the auth service would.
-class OneKeySource final : public auth::VerificationSource {
- public:
-  explicit OneKeySource(auth::v1::PublicKey key) : key_(std::move(key)) {}
-  absl::StatusOr<std::vector<auth::v1::PublicKey>> FetchKeys() override { return {{key_}}; }
-  absl::StatusOr<std::vector<auth::v1::RevokedSession>> FetchRevocations(int64_t) override {
-    return std::vector<auth::v1::RevokedSession>{};
-  }
-
- private:
-  auth::v1::PublicKey key_;
-};
 
 class AdmissionTest : public ::testing::Test {
  protected:
@@ -31,12 +19,9 @@ class AdmissionTest : public ::testing::Test {
     auto key = auth::SigningKey::Generate();
     ASSERT_TRUE(key.ok()) << key.status();
     key_ = std::make_unique<auth::SigningKey>(std::move(*key));
-    auth::v1::PublicKey pub;
-    pub.set_kid(key_->kid());
-    pub.set_algorithm("EdDSA");
-    pub.set_public_key_pem(key_->PublicPem());
-    pub.set_current(true);
-    verifier_ = std::make_unique<auth::TokenVerifier>(std::make_unique<OneKeySource>(pub));
+    verifier_ = std::make_unique<auth::TokenVerifier>(
+        std::make_unique<auth::testing::FakeKeySource>(
+            std::vector<auth::v1::PublicKey>{auth::testing::PublicKeyOf(*key_)}));
     limiter_ = std::make_unique<RateLimiter>(1.0, 2.0, [this] { return now_; });
     admission_ = std::make_unique<Admission>(*verifier_, auth::Policy::Default(), limiter_.get(),
                                              registry_);

@@ -21,6 +21,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/grpc/channel.h"
 #include "libs/grpc/methods.h"
 #include "libs/grpc/peer.h"
 #include "libs/log/log.h"
@@ -424,19 +425,9 @@ class StreamCall final : public grpc::ServerGenericBidiReactor {
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
                                            const ProxyOptions& options) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(options.max_message_bytes);
-  args.SetMaxSendMessageSize(options.max_message_bytes);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_time)));
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_timeout)));
-  // Check idle connections too, so a backend that vanished is noticed before the next call.
-  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  // Spread calls over every address the name resolves to (a headless Service gives one per
-  // pod); with a single address this is the same as pick_first.
-  args.SetServiceConfigJSON(R"({"loadBalancingConfig":[{"round_robin":{}}]})");
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return ServiceChannel(address, {.max_message_bytes = options.max_message_bytes,
+                                  .keepalive_time = options.keepalive_time,
+                                  .keepalive_timeout = options.keepalive_timeout});
 }
 
 }  // namespace
