@@ -22,7 +22,8 @@ std::optional<int> CurrencyDigits(std::string_view code);
 // The amount in minor units, checked: a known currency (upper case), units and nanos of the
 // same sign, nanos within ±999,999,999, a whole number of minor units, not negative unless
 // `allow_negative`, and within ±10^15 minor units. Each problem is a violation on `field`
-// ("product.list_prices[0]") added to `check`; nullopt when there was one.
+// (relative to the checker's prefix, e.g. "list_prices[0]") added to `check`; nullopt when
+// there was one.
 std::optional<int64_t> ToMinorUnits(const common::v1::Money& money, FieldChecker& check,
                                     std::string_view field, bool allow_negative = false);
 

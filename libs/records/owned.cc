@@ -55,18 +55,4 @@ absl::Status OwnedRecords::Write(db::Transaction& tx, const Access& access,
   return absl::OkStatus();
 }
 
-absl::StatusOr<db::Rows> OwnedRecords::ListRows(db::Session& session, const Access& access,
-                                                const api::ListQuery& query) const {
-  // The caller's rule first and on its own: no filter, however written, can widen it.
-  api::SqlFragment visible = access.Rows(auth::Operation::kRead, table_.owner_column);
-  std::string text(table_.select_columns);
-  for (const api::OrderTerm& term : query.order) absl::StrAppend(&text, ", ", term.column);
-  absl::StrAppend(&text, std::string(table_.from_live), " AND (", visible.sql, ") AND (", query.filter.sql,
-                  ")");
-  std::vector<db::Value> params = visible.params;
-  params.insert(params.end(), query.filter.params.begin(), query.filter.params.end());
-  api::AppendPageClauses(text, params, query.order, query.after_ptr(), query.page_size);
-  return session.Query(text, params);
-}
-
 }  // namespace crm::records

@@ -21,6 +21,7 @@
 #include "libs/api/list.h"
 #include "libs/db/db.h"
 #include "libs/records/access.h"
+#include "libs/records/page.h"
 
 namespace crm::records {
 
@@ -64,21 +65,15 @@ class OwnedRecords final {
   template <typename T, typename Map>
   absl::StatusOr<api::Page<T>> List(db::Session& session, const Access& access,
                                     const api::ListQuery& query, Map&& map) const {
-    absl::StatusOr<db::Rows> rows = ListRows(session, access, query);
-    if (!rows.ok()) return rows.status();
-    api::Page<T> page;
-    page.has_more = api::TakePage(*rows, query.page_size, query.order, table_.column_count,
-                                  &page.last_key);
-    page.items.reserve(rows->size());
-    for (const db::Row& row : *rows) page.items.push_back(map(row));
-    return page;
+    // The caller's rule first and on its own: no filter, however written, can widen it.
+    return ListPage<T>(session, table_.select_columns, table_.column_count, table_.from_live,
+                       access.Rows(auth::Operation::kRead, table_.owner_column), query,
+                       std::forward<Map>(map));
   }
 
   const OwnedTable& table() const { return table_; }
 
  private:
-  absl::StatusOr<db::Rows> ListRows(db::Session& session, const Access& access,
-                                    const api::ListQuery& query) const;
   absl::Status NotFound(int64_t id) const;
   // `prefix` AND the caller's rule for `op`; its values are appended to `params`.
   std::string WithRule(std::string_view prefix, const Access& access, auth::Operation op,

@@ -3,10 +3,17 @@
 // field violations on stderr.
 //
 // Exit status: 0 success, 1 the call failed (or health is not SERVING), 2 bad usage.
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/util/json_util.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -24,19 +31,23 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "crm/auth/v1/auth.grpc.pb.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
+#include "crm/knowledge/v1/knowledge.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/grpc/status.h"
 #include "tools/crmctl/demo_data.h"
+#include "tools/crmctl/knowledge_demo.h"
 
 namespace crm::crmctl {
 namespace {
 
 namespace customers = crm::customers::v1;
 namespace authv1 = crm::auth::v1;
+namespace knowledge = crm::knowledge::v1;
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
@@ -67,15 +78,21 @@ commands:
                --password=P
   teams list
   teams create --display_name=N [--manager=users/N]
-  demo-load                           create the demo team, its users and their customers
-                                      (safe to run again); needs $CRM_ADMIN_PASSWORD and
-                                      $CRM_DEMO_PASSWORD
+  call METHOD [JSON]                  any unary method of any service, e.g.
+                                      crm.knowledge.v1.CatalogService/ListProducts; the request
+                                      is JSON (proto field names) from the argument or stdin,
+                                      "{}" when neither
+  demo-load                           create the demo team, its users and their customers,
+                                      and the demo catalog (safe to run again); needs
+                                      $CRM_ADMIN_PASSWORD and $CRM_DEMO_PASSWORD
 
 --target defaults to $CRM_TARGET, else 127.0.0.1:$CRM_GATEWAY_PORT (50051).
 --token (or $CRM_TOKEN) is sent as "authorization: Bearer TOKEN".
-example:
+examples:
   export CRM_TOKEN=$(crmctl login li.lei)
   crmctl customers list --filter='region.province = "浙江" AND tags:"vip"' --page_size=10
+  crmctl call crm.knowledge.v1.CatalogService/GetProductPrice \
+      '{"product": "products/1", "currency_code": "CNY", "at_time": "2026-09-01T00:00:00Z"}'
 )";
 
 // "--name=value" flags (repeatable, in any position) and the remaining positional words.
@@ -522,6 +539,124 @@ absl::StatusOr<authv1::User> EnsureDemoUser(const Client& admin, const DemoUser&
   return user;
 }
 
+// `call METHOD [JSON]`: any unary method of any proto linked into crmctl, its request read
+// from JSON with protobuf's own parser and sent as bytes, its response printed as JSON.
+int CallMethod(const Client& client, const CommandLine& line) {
+  if (auto st = line.CheckOnly({}); !st.ok()) return UsageError(st);
+  if (line.positional().size() < 2 || line.positional().size() > 3) {
+    return UsageError("call takes METHOD and at most one JSON request");
+  }
+  std::string path = line.positional()[1];
+  if (!path.starts_with("/")) path = "/" + path;
+  std::string full_name = path.substr(1);
+  std::replace(full_name.begin(), full_name.end(), '/', '.');
+  const google::protobuf::MethodDescriptor* method =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(full_name);
+  if (method == nullptr) return UsageError(absl::StrCat("no method ", path.substr(1)));
+  if (method->client_streaming() || method->server_streaming()) {
+    return UsageError("call works for unary methods only");
+  }
+  std::string json = line.positional().size() == 3 ? line.positional()[2] : "";
+  if (json.empty() && !isatty(0)) {
+    json.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  if (json.empty()) json = "{}";
+  google::protobuf::DynamicMessageFactory factory;
+  std::unique_ptr<google::protobuf::Message> request(
+      factory.GetPrototype(method->input_type())->New());
+  std::unique_ptr<google::protobuf::Message> response(
+      factory.GetPrototype(method->output_type())->New());
+  if (auto st = google::protobuf::util::JsonStringToMessage(json, request.get()); !st.ok()) {
+    return UsageError(absl::StrCat("the request is not a ", method->input_type()->full_name(),
+                                   " in JSON: ", st.message().as_string()));
+  }
+  std::string bytes = request->SerializeAsString();
+  grpc::Slice slice(bytes);
+  const grpc::ByteBuffer request_buffer(&slice, 1);
+  grpc::ByteBuffer response_buffer;
+  grpc::GenericStub stub(client.channel());
+  grpc::ClientContext context;
+  client.Prepare(context, kCallDeadline);
+  grpc::Status result;
+  absl::Notification done;
+  stub.UnaryCall(&context, path, grpc::StubOptions(), &request_buffer, &response_buffer,
+                 [&](grpc::Status status) {
+                   result = std::move(status);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (!result.ok()) {
+    PrintError(result);
+    return kExitFailed;
+  }
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (response_buffer.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  if (!response->ParseFromString(out)) {
+    std::cerr << "error: the response is not a " << method->output_type()->full_name() << "\n";
+    return kExitFailed;
+  }
+  PrintJson(*response);
+  return kExitOk;
+}
+
+// The demo catalog, created as the admin (a catalog editor); every create has a fixed
+// request id, so a second run finds what the first made.
+absl::Status LoadDemoCatalog(const Client& admin) {
+  auto stub = knowledge::CatalogService::NewStub(admin.channel());
+  std::map<std::string_view, std::string> category_names;
+  for (const DemoCategory& demo : DemoCategories()) {
+    knowledge::CreateCategoryRequest create;
+    create.mutable_category()->set_display_name(std::string(demo.name));
+    if (!demo.parent.empty()) create.mutable_category()->set_parent(category_names[demo.parent]);
+    create.set_request_id(absl::StrCat("demo-category-", std::string(demo.key)));
+    knowledge::Category category;
+    grpc::Status status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
+      return stub->CreateCategory(ctx, create, &category);
+    });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+    category_names[demo.key] = category.name();
+  }
+  const absl::Time now = absl::Now();
+  for (const DemoProduct& demo : DemoProducts()) {
+    knowledge::CreateProductRequest create;
+    knowledge::Product* p = create.mutable_product();
+    p->set_sku(std::string(demo.sku));
+    p->set_display_name(std::string(demo.name));
+    p->set_category(category_names[demo.category]);
+    p->set_unit(std::string(demo.unit));
+    p->set_description(std::string(demo.description));
+    for (std::string_view feature : demo.features) p->add_features(std::string(feature));
+    create.set_request_id(absl::StrCat("demo-product-", std::string(demo.sku)));
+    knowledge::Product product;
+    grpc::Status status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
+      return stub->CreateProduct(ctx, create, &product);
+    });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+    for (size_t i = 0; i < demo.prices.size(); ++i) {
+      const DemoPrice& price = demo.prices[i];
+      knowledge::SetProductPriceRequest set;
+      set.set_product(product.name());
+      set.mutable_price()->mutable_price()->set_currency_code(std::string(price.currency));
+      // Every demo currency has two decimal places.
+      set.mutable_price()->mutable_price()->set_units(price.minor_units / 100);
+      set.mutable_price()->mutable_price()->set_nanos(
+          static_cast<int32_t>(price.minor_units % 100) * 10'000'000);
+      const absl::Time effective = now - absl::Hours(24 * price.days_ago);
+      set.mutable_price()->mutable_effective_time()->set_seconds(absl::ToUnixSeconds(effective));
+      set.set_request_id(absl::StrCat("demo-price-", std::string(demo.sku), "-", i));
+      knowledge::ProductPrice added;
+      status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
+        return stub->SetProductPrice(ctx, set, &added);
+      });
+      if (!status.ok()) return crm::FromGrpcStatus(status);
+    }
+  }
+  return absl::OkStatus();
+}
+
 int DemoLoad(const Client& client, const CommandLine& line) {
   if (auto st = line.CheckOnly({}); !st.ok()) return UsageError(st);
   if (line.positional().size() != 1) return UsageError("demo-load takes no arguments");
@@ -594,8 +729,14 @@ int DemoLoad(const Client& client, const CommandLine& line) {
     std::cerr << "demo-load: " << failed << " of " << requests.size() << " customers failed\n";
     return kExitFailed;
   }
-  std::cout << "demo-load: team " << kDemoTeam << ", " << DemoUsers().size() << " users and "
-            << requests.size() << " customers present (running it again creates nothing new)\n";
+  if (absl::Status catalog = LoadDemoCatalog(admin); !catalog.ok()) {
+    std::cerr << "demo-load: catalog: " << catalog << "\n";
+    return kExitFailed;
+  }
+  std::cout << "demo-load: team " << kDemoTeam << ", " << DemoUsers().size() << " users, "
+            << requests.size() << " customers, " << DemoCategories().size() << " categories and "
+            << DemoProducts().size()
+            << " products present (running it again creates nothing new)\n";
   return kExitOk;
 }
 
@@ -618,6 +759,7 @@ int Run(int argc, char** argv) {
   if (command == "whoami") return WhoAmI(client, *line);
   if (command == "users") return Users(client, *line);
   if (command == "teams") return Teams(client, *line);
+  if (command == "call") return CallMethod(client, *line);
   return UsageError(absl::StrCat("unknown command \"", command, "\""));
 }
 

@@ -1,0 +1,12 @@
+// crm-knowledge: its stores and handlers; the rest is the service kit's.
+#include "libs/service/process.h"
+#include "services/knowledge/catalog_service.h"
+#include "services/knowledge/catalog_store.h"
+
+int main(int argc, char** argv) {
+  crm::service::Process process(argc, argv, CRM_SERVICE_SPEC);
+  crm::service::Kit& kit = process.Start();
+  crm::knowledge::CatalogStore catalog_store(kit.pool, kit.clock);
+  crm::knowledge::CatalogService catalog(kit, catalog_store);
+  return process.Serve({&catalog});
+}
