@@ -259,4 +259,13 @@ absl::Status Administration::RotateSigningKey(const Caller& caller,
   return absl::OkStatus();
 }
 
+absl::Status Administration::ListServiceAccounts(const Caller& caller,
+                                                 const v1::ListServiceAccountsRequest&,
+                                                 v1::ListServiceAccountsResponse* response) {
+  CRM_RETURN_IF_ERROR(Allow(policy_, caller, methods::kListServiceAccounts));
+  CRM_ASSIGN_OR_RETURN(std::vector<v1::ServiceAccount> accounts, stores_.service_accounts.List());
+  for (auto& account : accounts) *response->add_service_accounts() = std::move(account);
+  return absl::OkStatus();
+}
+
 }  // namespace crm::auth_service

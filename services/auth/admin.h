@@ -1,6 +1,6 @@
 // Administration: users and teams (reads narrowed to what each caller may see), the audit
-// trail and signing-key rotation. Writes are idempotent by request_id; passwords reach the
-// idempotency record only as a keyed fingerprint.
+// trail, signing-key rotation and the list of service accounts. Writes are idempotent by
+// request_id; passwords reach the idempotency record only as a keyed fingerprint.
 //
 // Handlers are synchronous (Argon2 and the database block): the RPC edge (service.h) runs
 // them on the executor. Each checks its policy row again. Thread-safe.
@@ -54,6 +54,9 @@ class Administration final {
                                v1::ListAuditEventsResponse* response);
   absl::Status RotateSigningKey(const Caller& caller, const v1::RotateSigningKeyRequest& request,
                                 v1::PublicKey* response);
+  absl::Status ListServiceAccounts(const Caller& caller,
+                                   const v1::ListServiceAccountsRequest& request,
+                                   v1::ListServiceAccountsResponse* response);
 
  private:
   UserScope ScopeOf(const auth::Principal& principal) const;

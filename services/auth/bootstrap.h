@@ -1,9 +1,12 @@
-// What the auth service sets up at start-up before it serves: the first signing key and the
-// first admin. Replicas starting together do it once, under a database lock.
+// What the auth service sets up at start-up before it serves: the first signing key, the
+// first admin and the service accounts. Replicas starting together do it one after the
+// other, under a database lock.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "libs/db/db.h"
@@ -18,12 +21,21 @@ struct BootstrapOptions {
   std::string admin_password;
   // Make a disabled or demoted "admin" an active ADMIN again (--restore_admin).
   bool restore_admin = false;
+  // The service accounts there are to be, name ("analytics") → SHA-256 hex of its secret
+  // (--service_accounts, see ParseServiceAccounts). Every other account is deactivated.
+  std::map<std::string, std::string> service_accounts;
 };
+
+// "analytics=<64 hex digits>,customers=<...>" → name → lower-case hex. INVALID_ARGUMENT
+// naming the entry when a name is not one of the suite's services, a digest is not 64 hex
+// digits, or a name repeats. "" declares no account.
+absl::StatusOr<std::map<std::string, std::string>> ParseServiceAccounts(std::string_view text);
 
 // Under the start-up lock: creates the first signing key when there is none and loads the
 // current one (a passphrase that cannot decrypt it is an error), then the first admin (see
-// BootstrapAdmin). An admin that was disabled or demoted is only logged: everyone else can
-// still sign in and work.
+// BootstrapAdmin), then makes the service accounts match `options.service_accounts` (the
+// last replica to start wins, so every replica should get the same flag). An admin that was
+// disabled or demoted is only logged: everyone else can still sign in and work.
 absl::Status Bootstrap(db::Pool& pool, AuthStores& stores, KeyRing& keys,
                        const BootstrapOptions& options);
 

@@ -1,5 +1,6 @@
 // crm-auth: wiring only. Configuration, the pool, migrations, the start-up bootstrap (first
-// signing key, first admin), token verification for its own RPCs, the service, the server.
+// signing key, first admin, service accounts), token verification for its own RPCs, the
+// service, the server.
 #include <grpcpp/grpcpp.h>
 #include <malloc.h>
 
@@ -79,6 +80,10 @@ int main(int argc, char** argv) {
       "trusted_proxies", "127.0.0.1,::1",
       "comma-separated addresses or CIDR ranges whose x-forwarded-for names the client "
       "(the gateway)");
+  std::string service_accounts_flag = flags.String(
+      "service_accounts", "",
+      "the service accounts there are to be: comma-separated name=<SHA-256 hex of the "
+      "service's secret>, e.g. analytics=3f2a...; accounts not listed are deactivated");
   bootstrap.restore_admin = flags.Bool(
       "restore_admin", false,
       "when no active ADMIN exists and user \"admin\" was disabled or demoted, make it an "
@@ -96,6 +101,12 @@ int main(int argc, char** argv) {
                       {{"error", std::string(st.message())}});
     }
   }
+  auto service_accounts = crm::auth_service::ParseServiceAccounts(service_accounts_flag);
+  if (!service_accounts.ok()) {
+    crm::log::Fatal("--service_accounts",
+                    {{"error", std::string(service_accounts.status().message())}});
+  }
+  bootstrap.service_accounts = *std::move(service_accounts);
   auto trusted_proxies = crm::TrustedProxies::Parse(trusted_proxies_flag);
   if (!trusted_proxies.ok()) {
     crm::log::Fatal("--trusted_proxies",

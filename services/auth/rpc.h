@@ -22,6 +22,7 @@ CRM_AUTH_METHOD(RefreshToken);
 CRM_AUTH_METHOD(Logout);
 CRM_AUTH_METHOD(ChangePassword);
 CRM_AUTH_METHOD(GetCurrentUser);
+CRM_AUTH_METHOD(IssueServiceToken);
 CRM_AUTH_METHOD(GetPublicKeys);
 CRM_AUTH_METHOD(ListRevokedSessions);
 CRM_AUTH_METHOD(RotateSigningKey);
@@ -36,6 +37,7 @@ CRM_AUTH_METHOD(GetTeam);
 CRM_AUTH_METHOD(ListTeams);
 CRM_AUTH_METHOD(UpdateTeam);
 CRM_AUTH_METHOD(ListAuditEvents);
+CRM_AUTH_METHOD(ListServiceAccounts);
 #undef CRM_AUTH_METHOD
 }  // namespace methods
 

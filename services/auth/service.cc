@@ -163,4 +163,20 @@ grpc::ServerUnaryReactor* AuthService::ListAuditEvents(grpc::CallbackServerConte
   });
 }
 
+grpc::ServerUnaryReactor* AuthService::IssueServiceToken(
+    grpc::CallbackServerContext* ctx, const v1::IssueServiceTokenRequest* request,
+    v1::ServiceToken* response) {
+  return Serve(ctx, methods::kIssueServiceToken, [=, this](const Caller& c) {
+    return sign_in_.IssueServiceToken(c, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* AuthService::ListServiceAccounts(
+    grpc::CallbackServerContext* ctx, const v1::ListServiceAccountsRequest* request,
+    v1::ListServiceAccountsResponse* response) {
+  return Serve(ctx, methods::kListServiceAccounts, [=, this](const Caller& c) {
+    return admin_.ListServiceAccounts(c, *request, response);
+  });
+}
+
 }  // namespace crm::auth_service

@@ -36,6 +36,9 @@ class AuthService final : public v1::AuthService::CallbackService {
   grpc::ServerUnaryReactor* GetCurrentUser(grpc::CallbackServerContext* ctx,
                                            const v1::GetCurrentUserRequest* request,
                                            v1::User* response) override;
+  grpc::ServerUnaryReactor* IssueServiceToken(grpc::CallbackServerContext* ctx,
+                                              const v1::IssueServiceTokenRequest* request,
+                                              v1::ServiceToken* response) override;
   grpc::ServerUnaryReactor* GetPublicKeys(grpc::CallbackServerContext* ctx,
                                           const v1::GetPublicKeysRequest* request,
                                           v1::GetPublicKeysResponse* response) override;
@@ -76,6 +79,9 @@ class AuthService final : public v1::AuthService::CallbackService {
   grpc::ServerUnaryReactor* ListAuditEvents(grpc::CallbackServerContext* ctx,
                                             const v1::ListAuditEventsRequest* request,
                                             v1::ListAuditEventsResponse* response) override;
+  grpc::ServerUnaryReactor* ListServiceAccounts(grpc::CallbackServerContext* ctx,
+                                                const v1::ListServiceAccountsRequest* request,
+                                                v1::ListServiceAccountsResponse* response) override;
 
  private:
   // Verifies the call's token and policy on the gRPC thread, then runs `handler(caller)`

@@ -7,12 +7,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
 #include "absl/time/clock.h"
 #include "libs/auth/token.h"
 #include "libs/base/clock.h"
+#include "libs/base/hash.h"
+#include "libs/base/time.h"
 #include "libs/db/testing.h"
 #include "libs/grpc/server.h"
 #include "libs/grpc/status.h"
@@ -656,6 +659,146 @@ TEST_F(AuthDbTest, TheBootstrapAdminIsCreatedOnce) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users"), 1);
 }
 
+// --- Service accounts --------------------------------------------------------------------
+
+constexpr char kAnalyticsSecret[] = "analytics-secret-0123456789abcdef0123456789abcdef";
+constexpr char kOrdersSecret[] = "orders-secret-0123456789abcdef0123456789abcdef0123";
+
+class ServiceAccountsTest : public AuthDbTest {
+ protected:
+  void SetUp() override {
+    AuthDbTest::SetUp();
+    if (HasFatalFailure()) return;
+    Provision({{"analytics", kAnalyticsSecret}, {"orders", kOrdersSecret}});
+  }
+
+  // Starts again with these accounts (name → secret), as a restart with a new
+  // --service_accounts would.
+  void Provision(const std::map<std::string, std::string>& secrets) {
+    BootstrapOptions options{.admin_password = kAdminPassword};
+    for (const auto& [name, secret] : secrets) options.service_accounts[name] = Sha256Hex(secret);
+    ASSERT_TRUE(Bootstrap(*pool_, *stores_, *keys_, options).ok());
+  }
+
+  absl::StatusOr<v1::ServiceToken> Issue(const std::string& service, const std::string& secret,
+                                         const std::string& peer = "10.1.0.1") {
+    v1::IssueServiceTokenRequest req;
+    req.set_service(service);
+    req.set_secret(secret);
+    v1::ServiceToken token;
+    CRM_RETURN_IF_ERROR(sign_in_->IssueServiceToken(Caller{.peer = peer}, req, &token));
+    return token;
+  }
+
+  std::map<std::string, bool> Accounts() {
+    v1::ListServiceAccountsResponse resp;
+    absl::Status st = administration_->ListServiceAccounts(admin_, {}, &resp);
+    EXPECT_TRUE(st.ok()) << st;
+    std::map<std::string, bool> active;
+    for (const auto& a : resp.service_accounts()) active[a.name()] = a.active();
+    return active;
+  }
+};
+
+TEST_F(ServiceAccountsTest, TheRightSecretGetsATokenNamingTheService) {
+  auto token = Issue("services/analytics", kAnalyticsSecret);
+  ASSERT_TRUE(token.ok()) << token.status();
+  auto principal = verifier_->Verify(token->access_token());
+  ASSERT_TRUE(principal.ok()) << principal.status();
+  EXPECT_EQ(principal->service, "services/analytics");
+  EXPECT_EQ(principal->user, "");
+  EXPECT_EQ(principal->role, v1::ROLE_UNSPECIFIED);
+  EXPECT_EQ(FromTimestamp(token->expire_time()), principal->expires);
+  EXPECT_GE(principal->expires, absl::Now() + absl::Seconds(890));
+  EXPECT_LE(principal->expires, absl::Now() + absl::Seconds(900));
+
+  auto issued = Audit("action = SERVICE_TOKEN_ISSUED");
+  ASSERT_EQ(issued.size(), 1u);
+  EXPECT_EQ(issued[0].username(), "services/analytics");
+  EXPECT_EQ(issued[0].peer(), "10.1.0.1");
+  // Only the digest of a secret is stored.
+  EXPECT_EQ(Count(std::string("SELECT COUNT(*) FROM service_accounts WHERE secret_sha256 = '") +
+                  Sha256Hex(kAnalyticsSecret) + "'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM service_accounts WHERE secret_sha256 LIKE '%secret%'"), 0);
+}
+
+TEST_F(ServiceAccountsTest, WrongSecretsAndUnknownAccountsLookTheSameAndAreAudited) {
+  const std::vector<absl::Status> failures = {
+      Issue("services/analytics", kOrdersSecret).status(),
+      Issue("services/analytics", "x").status(),
+      Issue("services/billing", kAnalyticsSecret).status(),
+      Issue("services/customers", kAnalyticsSecret).status(),  // a service with no account
+  };
+  for (const absl::Status& st : failures) {
+    EXPECT_EQ(st.code(), absl::StatusCode::kUnauthenticated) << st;
+    EXPECT_EQ(ErrorReason(st), "INVALID_SERVICE_CREDENTIALS") << st;
+    EXPECT_EQ(st.message(), failures[0].message());
+  }
+  auto refused = Audit("action = SERVICE_TOKEN_REFUSED");
+  ASSERT_EQ(refused.size(), 4u);
+  EXPECT_EQ(refused[0].detail(), "wrong secret");
+  EXPECT_EQ(refused[2].username(), "services/billing");
+  EXPECT_EQ(refused[2].detail(), "unknown service account");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE detail LIKE '%secret-0123%'"), 0);
+
+  // Malformed requests are the caller's bug, named field by field.
+  absl::Status malformed = Issue("analytics", kAnalyticsSecret).status();
+  EXPECT_EQ(malformed.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(FieldViolations(malformed).size(), 1u);
+  EXPECT_EQ(FieldViolations(malformed)[0].field, "service");
+  absl::Status empty = Issue("", "").status();
+  EXPECT_EQ(FieldViolations(empty).size(), 2u);
+  EXPECT_EQ(ErrorReason(Issue("services/analytics", std::string(1025, 'x')).status()),
+            "INVALID_ARGUMENT");
+}
+
+TEST_F(ServiceAccountsTest, AccountsFollowTheFlagAtEachStart) {
+  EXPECT_EQ(Accounts(),
+            (std::map<std::string, bool>{{"services/analytics", true}, {"services/orders", true}}));
+  // The same flag again changes nothing.
+  const size_t changes = Audit("action = SERVICE_ACCOUNT_CHANGED").size();
+  EXPECT_EQ(changes, 2u);
+  Provision({{"analytics", kAnalyticsSecret}, {"orders", kOrdersSecret}});
+  EXPECT_EQ(Audit("action = SERVICE_ACCOUNT_CHANGED").size(), changes);
+
+  // orders left out, analytics with a new secret.
+  const std::string rotated = std::string(kAnalyticsSecret) + "-rotated";
+  Provision({{"analytics", rotated}});
+  EXPECT_EQ(Accounts(), (std::map<std::string, bool>{{"services/analytics", true},
+                                                     {"services/orders", false}}));
+  absl::Status inactive = Issue("services/orders", kOrdersSecret).status();
+  EXPECT_EQ(ErrorReason(inactive), "INVALID_SERVICE_CREDENTIALS");
+  EXPECT_EQ(Audit("action = SERVICE_TOKEN_REFUSED").back().detail(), "account inactive");
+  EXPECT_EQ(ErrorReason(Issue("services/analytics", kAnalyticsSecret).status()),
+            "INVALID_SERVICE_CREDENTIALS");
+  EXPECT_TRUE(Issue("services/analytics", rotated).ok());
+  auto changed = Audit("action = SERVICE_ACCOUNT_CHANGED");
+  ASSERT_EQ(changed.size(), 4u);
+  std::set<std::string> details = {changed[2].username() + ": " + changed[2].detail(),
+                                   changed[3].username() + ": " + changed[3].detail()};
+  EXPECT_EQ(details, (std::set<std::string>{"services/analytics: new secret",
+                                            "services/orders: deactivated: not in "
+                                            "--service_accounts"}));
+
+  // Listed again: active again.
+  Provision({{"analytics", rotated}, {"orders", kOrdersSecret}});
+  EXPECT_TRUE(Issue("services/orders", kOrdersSecret).ok());
+}
+
+// A caller guessing secrets is throttled by address; the account itself is never locked,
+// so nobody can shut a service out by failing on its behalf.
+TEST_F(ServiceAccountsTest, FailedSecretsThrottleTheCallerNotTheAccount) {
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(ErrorReason(Issue("services/analytics", "guess", "192.0.2.99").status()),
+              "INVALID_SERVICE_CREDENTIALS");
+  }
+  absl::Status throttled = Issue("services/analytics", kAnalyticsSecret, "192.0.2.99").status();
+  EXPECT_EQ(throttled.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(ErrorReason(throttled), "LOGIN_THROTTLED");
+  EXPECT_TRUE(Issue("services/analytics", kAnalyticsSecret, "10.1.0.2").ok());
+}
+
 // --- Through a real gRPC server ----------------------------------------------------------
 
 class AuthGrpcTest : public AuthDbTest {
@@ -768,6 +911,33 @@ TEST_F(AuthGrpcTest, ThrottlingTravelsAsRetryInfoAndTheGatewaysForwardedAddressI
   auto throttle_rows = Audit("action = LOGIN_THROTTLED");
   ASSERT_EQ(throttle_rows.size(), 1u);
   EXPECT_EQ(throttle_rows[0].peer(), "127.0.0.1");
+}
+
+TEST_F(AuthGrpcTest, AServiceTokenIsNoUserAndNoAdmin) {
+  BootstrapOptions options{.admin_password = kAdminPassword};
+  options.service_accounts["analytics"] = Sha256Hex(kAnalyticsSecret);
+  ASSERT_TRUE(Bootstrap(*pool_, *stores_, *keys_, options).ok());
+  v1::IssueServiceTokenRequest issue;
+  issue.set_service("services/analytics");
+  issue.set_secret(kAnalyticsSecret);
+  v1::ServiceToken token;
+  ASSERT_TRUE(stub_->IssueServiceToken(Context().get(), issue, &token).ok())
+      << "IssueServiceToken needs no access token";
+
+  v1::ListServiceAccountsResponse accounts;
+  grpc::Status st = stub_->ListServiceAccounts(Context(token.access_token()).get(), {}, &accounts);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(st)), "PERMISSION_DENIED");
+  v1::User me;
+  EXPECT_EQ(stub_->GetCurrentUser(Context(token.access_token()).get(), {}, &me).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  auto admin_login = Login("admin", kAdminPassword);
+  ASSERT_TRUE(admin_login.ok());
+  ASSERT_TRUE(
+      stub_->ListServiceAccounts(Context(admin_login->access_token()).get(), {}, &accounts).ok());
+  ASSERT_EQ(accounts.service_accounts_size(), 1);
+  EXPECT_EQ(accounts.service_accounts(0).name(), "services/analytics");
+  EXPECT_TRUE(accounts.service_accounts(0).active());
 }
 
 TEST_F(AuthGrpcTest, ALoggedOutTokenStopsWorking) {

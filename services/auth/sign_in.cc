@@ -1,12 +1,16 @@
 #include "services/auth/sign_in.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "libs/api/query.h"
+#include "libs/auth/principal.h"
 #include "libs/auth/token.h"
 #include "libs/base/hash.h"
+#include "libs/base/time.h"
 #include "libs/db/idempotency.h"
 #include "libs/grpc/status.h"
 #include "libs/log/log.h"
@@ -17,6 +21,7 @@ namespace crm::auth_service {
 namespace {
 
 constexpr size_t kMaxRefreshTokenLength = 256;
+constexpr size_t kMaxServiceSecretLength = 1024;
 constexpr int kMaxRevocationsPage = 1000;
 
 absl::Status InvalidCredentials() {
@@ -49,14 +54,15 @@ bool SignIn::ShouldAuditThrottle(std::string_view username, std::string_view pee
   return true;
 }
 
-absl::StatusOr<int64_t> SignIn::BeginAttempt(std::string_view username, std::string_view peer) {
+absl::StatusOr<int64_t> SignIn::BeginAttempt(std::string_view name, std::string_view peer,
+                                             bool limit_name) {
   // Recorded before the throttle is checked and before the password is hashed, so guesses
   // sent in parallel see each other; a refused attempt is forgotten again (it guessed
   // nothing), a successful one too.
-  CRM_ASSIGN_OR_RETURN(const int64_t attempt,
-                       stores_.audit.BeginLoginAttempt(
-                           username, peer, clock_.Now() - options_.login_failure_window));
-  if (absl::Status throttled = CheckThrottle(username, peer); !throttled.ok()) {
+  CRM_ASSIGN_OR_RETURN(
+      const int64_t attempt,
+      stores_.audit.BeginLoginAttempt(name, peer, clock_.Now() - options_.login_failure_window));
+  if (absl::Status throttled = CheckThrottle(name, peer, limit_name); !throttled.ok()) {
     if (absl::Status forgot = stores_.audit.ForgetLoginAttempt(attempt); !forgot.ok()) {
       log::Warn("could not forget a refused sign-in attempt", {{"error", forgot.ToString()}});
     }
@@ -65,19 +71,22 @@ absl::StatusOr<int64_t> SignIn::BeginAttempt(std::string_view username, std::str
   return attempt;
 }
 
-absl::Status SignIn::CheckThrottle(std::string_view username, std::string_view peer) {
+absl::Status SignIn::CheckThrottle(std::string_view username, std::string_view peer,
+                                   bool limit_name) {
   const absl::Time now = clock_.Now();
   const absl::Time window_start = now - options_.login_failure_window;
-  // A success resets the user's count (the peer's is not reset: one address trying many
-  // accounts is the attack it limits).
-  CRM_ASSIGN_OR_RETURN(std::optional<absl::Time> last_success,
-                       stores_.audit.LastSuccessForUser(username, window_start));
-  // The caller's own attempt is already recorded (BeginAttempt), hence one more than the
-  // limit: `limit` earlier failures and this attempt.
-  CRM_ASSIGN_OR_RETURN(
-      std::optional<absl::Time> user_limit,
-      stores_.audit.NthNewestFailureForUser(username, last_success.value_or(window_start),
-                                            options_.login_max_failures_per_user + 1));
+  std::optional<absl::Time> user_limit;
+  if (limit_name) {
+    // A success resets the user's count (the peer's is not reset: one address trying many
+    // accounts is the attack it limits).
+    CRM_ASSIGN_OR_RETURN(std::optional<absl::Time> last_success,
+                         stores_.audit.LastSuccessForUser(username, window_start));
+    // The caller's own attempt is already recorded (BeginAttempt), hence one more than the
+    // limit: `limit` earlier failures and this attempt.
+    CRM_ASSIGN_OR_RETURN(user_limit, stores_.audit.NthNewestFailureForUser(
+                                         username, last_success.value_or(window_start),
+                                         options_.login_max_failures_per_user + 1));
+  }
   CRM_ASSIGN_OR_RETURN(std::optional<absl::Time> peer_limit,
                        stores_.audit.NthNewestFailureForPeer(
                            peer, window_start, options_.login_max_failures_per_peer + 1));
@@ -247,6 +256,61 @@ absl::Status SignIn::ChangePassword(const Caller& caller,
 absl::Status SignIn::GetCurrentUser(const Caller& caller, v1::User* response) {
   CRM_RETURN_IF_ERROR(Allow(policy_, caller, methods::kGetCurrentUser));
   CRM_ASSIGN_OR_RETURN(*response, stores_.users.GetUser(caller.principal.user_id));
+  return absl::OkStatus();
+}
+
+// --- Service tokens ------------------------------------------------------------------------
+
+absl::Status SignIn::IssueServiceToken(const Caller& caller,
+                                       const v1::IssueServiceTokenRequest& request,
+                                       v1::ServiceToken* response) {
+  CRM_RETURN_IF_ERROR(Allow(policy_, caller, methods::kIssueServiceToken));
+  Violations violations;
+  const std::string_view name = auth::ServiceName(request.service());
+  if (request.service().empty()) {
+    violations.Add("service", "is required");
+  } else if (name.empty()) {
+    violations.Add("service", "must be services/{name}, e.g. services/analytics");
+  }
+  if (request.secret().empty()) violations.Add("secret", "is required");
+  if (request.secret().size() > kMaxServiceSecretLength) {
+    violations.Add("secret", "must be at most 1024 bytes");
+  }
+  CRM_RETURN_IF_ERROR(violations.ToStatus("invalid service token request"));
+
+  const std::string& account = request.service();
+  CRM_ASSIGN_OR_RETURN(const int64_t attempt,
+                       BeginAttempt(account, caller.peer, /*limit_name=*/false));
+  CRM_ASSIGN_OR_RETURN(std::optional<ServiceCredentials> found,
+                       stores_.service_accounts.Find(name));
+  // Compared in constant time, and compared even for an unknown account.
+  const std::string presented = Sha256Hex(request.secret());
+  const std::string& expected = found ? found->secret_sha256 : presented;
+  const bool secret_ok = found && expected.size() == presented.size() &&
+                         CRYPTO_memcmp(expected.data(), presented.data(), presented.size()) == 0;
+  if (!found || !secret_ok || !found->active) {
+    CRM_RETURN_IF_ERROR(stores_.audit.Audit({.action = v1::SERVICE_TOKEN_REFUSED,
+                                             .username = account,
+                                             .peer = caller.peer,
+                                             .detail = !found       ? "unknown service account"
+                                                       : !secret_ok ? "wrong secret"
+                                                                    : "account inactive"}));
+    return Error(absl::StatusCode::kUnauthenticated, "INVALID_SERVICE_CREDENTIALS",
+                 "the service account is unknown or inactive, or the secret is wrong");
+  }
+  CRM_RETURN_IF_ERROR(stores_.audit.ForgetLoginAttempt(attempt));
+
+  CRM_ASSIGN_OR_RETURN(std::shared_ptr<const auth::SigningKey> key, keys_.Current());
+  const absl::Time now = clock_.Now();
+  auth::Principal principal;
+  principal.service = account;
+  CRM_ASSIGN_OR_RETURN(std::string token, key->Sign(principal, now, options_.access_token_ttl));
+  CRM_RETURN_IF_ERROR(stores_.audit.Audit(
+      {.action = v1::SERVICE_TOKEN_ISSUED, .username = account, .peer = caller.peer}));
+  response->set_access_token(std::move(token));
+  // The token's exp is in whole seconds.
+  *response->mutable_expire_time() =
+      ToTimestamp(absl::FromUnixSeconds(absl::ToUnixSeconds(now + options_.access_token_ttl)));
   return absl::OkStatus();
 }
 

@@ -1,7 +1,9 @@
 // Signing in and the session a sign-in starts: Login, RefreshToken, Logout, ChangePassword,
-// GetCurrentUser, and the verification material every verifier fetches (GetPublicKeys,
-// ListRevokedSessions). Failed password checks are throttled per username and per client
-// address, counted in the database so that replicas and parallel guesses share one count.
+// GetCurrentUser; the tokens services obtain for themselves (IssueServiceToken); and the
+// verification material every verifier fetches (GetPublicKeys, ListRevokedSessions).
+// Failed password checks are throttled per username and per client address, failed
+// service secrets per client address, counted in the database so that replicas and
+// parallel guesses share one count.
 //
 // Handlers are synchronous (Argon2 and the database block): the RPC edge (service.h) runs
 // them on the executor. Each checks its policy row again. Thread-safe.
@@ -48,6 +50,8 @@ class SignIn final {
   absl::Status Logout(const Caller& caller);
   absl::Status ChangePassword(const Caller& caller, const v1::ChangePasswordRequest& request);
   absl::Status GetCurrentUser(const Caller& caller, v1::User* response);
+  absl::Status IssueServiceToken(const Caller& caller, const v1::IssueServiceTokenRequest& request,
+                                 v1::ServiceToken* response);
   absl::Status GetPublicKeys(const Caller& caller, v1::GetPublicKeysResponse* response);
   absl::Status ListRevokedSessions(const Caller& caller,
                                    const v1::ListRevokedSessionsRequest& request,
@@ -56,10 +60,14 @@ class SignIn final {
  private:
   // Records a sign-in attempt and checks the throttle with it counted: the attempt's id,
   // or RESOURCE_EXHAUSTED (LOGIN_THROTTLED) with the attempt forgotten again.
-  absl::StatusOr<int64_t> BeginAttempt(std::string_view username, std::string_view peer);
+  // `limit_name`: whether `name`'s own count is limited too (users), or only the peer's
+  // (services: their secrets cannot be guessed, and one caller must not be able to lock
+  // a service out).
+  absl::StatusOr<int64_t> BeginAttempt(std::string_view name, std::string_view peer,
+                                       bool limit_name = true);
   // RESOURCE_EXHAUSTED LOGIN_THROTTLED (with a retry delay, and an audit row) when too
-  // many logins failed recently for `username` or from `peer`.
-  absl::Status CheckThrottle(std::string_view username, std::string_view peer);
+  // many attempts failed recently for `name` (if `limit_name`) or from `peer`.
+  absl::Status CheckThrottle(std::string_view name, std::string_view peer, bool limit_name);
   bool ShouldAuditThrottle(std::string_view username, std::string_view peer, absl::Time now)
       ABSL_LOCKS_EXCLUDED(throttle_audit_mu_);
   // Fills the tokens and user of a new or refreshed session.

@@ -1,6 +1,6 @@
 // The auth service's stores, one per aggregate, built together over one pool and clock:
 // sessions (with refresh tokens and revocations), sign-in attempts and the audit trail,
-// users, teams and signing keys. Users and teams revoke sessions inside their own
+// users, teams, signing keys and service accounts. Users and teams revoke sessions inside their own
 // transactions, hence the order of the members.
 #pragma once
 
@@ -8,6 +8,7 @@
 #include "libs/db/db.h"
 #include "services/auth/audit_store.h"
 #include "services/auth/key_store.h"
+#include "services/auth/service_account_store.h"
 #include "services/auth/session_store.h"
 #include "services/auth/team_store.h"
 #include "services/auth/user_store.h"
@@ -20,7 +21,8 @@ struct AuthStores {
         audit(pool, clock),
         users(pool, clock, sessions),
         teams(pool, clock, sessions),
-        keys(pool, clock) {}
+        keys(pool, clock),
+        service_accounts(pool, clock) {}
   AuthStores(const AuthStores&) = delete;
   AuthStores& operator=(const AuthStores&) = delete;
 
@@ -29,6 +31,7 @@ struct AuthStores {
   UserStore users;
   TeamStore teams;
   KeyStore keys;
+  ServiceAccountStore service_accounts;
 };
 
 }  // namespace crm::auth_service

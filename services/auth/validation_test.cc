@@ -1,9 +1,11 @@
-// Input rules for users, teams and passwords, and password hashing.
+// Input rules for users, teams and passwords, password hashing, and the --service_accounts
+// flag.
 #include "services/auth/validation.h"
 
 #include <gtest/gtest.h>
 
 #include "libs/grpc/status.h"
+#include "services/auth/bootstrap.h"
 #include "services/auth/password.h"
 
 namespace crm::auth_service {
@@ -132,6 +134,24 @@ TEST(Password, HashesWithArgon2idAndVerifies) {
   EXPECT_NE(*again, *hash) << "salts are random";
   EXPECT_TRUE(NeedsRehash("$argon2id$v=19$m=4096,t=3,p=1$c2FsdA$aGFzaA"));
   EXPECT_FALSE(VerifyPassword(DummyPasswordHash(), ""));
+}
+
+TEST(ParseServiceAccounts, ReadsTheFlagAndNamesWhatIsWrong) {
+  const std::string a(64, 'a'), b = std::string(63, 'b') + "F";
+  auto parsed = ParseServiceAccounts(" analytics=" + a + " , orders = " + b + ",");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(*parsed, (std::map<std::string, std::string>{{"analytics", a},
+                                                         {"orders", std::string(63, 'b') + "f"}}));
+  EXPECT_TRUE(ParseServiceAccounts("")->empty());
+  for (const std::string& bad :
+       {"billing=" + a, std::string("analytics"), "analytics=" + a.substr(1),
+        "analytics=" + a + "0", "analytics=" + std::string(64, 'g'),
+        "analytics=" + a + ",analytics=" + a, "services/analytics=" + a}) {
+    auto refused = ParseServiceAccounts(bad);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_NE(ParseServiceAccounts("billing=" + a).status().message().find("billing"),
+            std::string_view::npos);
 }
 
 }  // namespace

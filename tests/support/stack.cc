@@ -5,6 +5,8 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "libs/auth/principal.h"
+#include "libs/base/hash.h"
 #include "libs/grpc/status.h"
 
 namespace crm::testing {
@@ -83,12 +85,20 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(const Binaries& binaries,
   }
   stack->admin_password_ = "admin-" + RandomHex(12);
   stack->signing_key_passphrase_ = "e2e-" + RandomHex(16);
+  for (std::string_view name : auth::kServiceNames) {
+    const std::string secret = RandomHex(32);
+    stack->service_secrets_[std::string(name)] = secret;
+    absl::StrAppend(&stack->service_accounts_flag_,
+                    stack->service_accounts_flag_.empty() ? "" : ",", std::string(name), "=",
+                    Sha256Hex(secret));
+  }
 
   std::vector<std::string> auth_args = DbFlags(stack->auth_db_->options());
   auth_args.insert(auth_args.end(),
                    {"--signing_key_passphrase=" + stack->signing_key_passphrase_,
                     "--admin_password=" + stack->admin_password_,
-                    "--page_token_secret=e2e-auth-pages", "--workers=8"});
+                    "--page_token_secret=e2e-auth-pages", "--workers=8",
+                    "--service_accounts=" + stack->service_accounts_flag_});
   auth_args.insert(auth_args.end(), options.auth_flags.begin(), options.auth_flags.end());
   auto auth = StartServer(binaries.auth, "auth", stack->dir_, auth_args);
   if (!auth.ok()) return auth.status();
@@ -137,6 +147,19 @@ absl::StatusOr<Session> Stack::Login(const std::string& username, const std::str
     return FromGrpcStatus(st);
   }
   return Session{response.user(), response.access_token(), response.refresh_token()};
+}
+
+absl::StatusOr<std::string> Stack::ServiceToken(const std::string& name) {
+  auto stub = auth::v1::AuthService::NewStub(auth_channel_);
+  auth::v1::IssueServiceTokenRequest request;
+  request.set_service(auth::ServicePrincipal(name));
+  request.set_secret(service_secrets_.at(name));
+  auth::v1::ServiceToken response;
+  auto ctx = ContextWithToken("");
+  if (grpc::Status st = stub->IssueServiceToken(ctx.get(), request, &response); !st.ok()) {
+    return FromGrpcStatus(st);
+  }
+  return response.access_token();
 }
 
 absl::StatusOr<std::string> Stack::AdminToken() {

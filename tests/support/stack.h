@@ -1,8 +1,10 @@
 // The suite as real processes for cross-service tests: crm-auth and crm-customers, each on
 // its own throw-away schema of the test MariaDB, and crm-gateway routing to both, all on
-// free loopback ports. Tests sign in like any client and call over gRPC.
+// free loopback ports. Tests sign in like any client and call over gRPC. Every service of
+// the suite has a service account with a random secret, so tests can act as a service.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,10 +75,19 @@ class Stack final {
   const db::PoolOptions& customers_db() const { return customers_db_options_; }
   const std::string& admin_password() const { return admin_password_; }
   const std::string& signing_key_passphrase() const { return signing_key_passphrase_; }
+  // The secret of services/{name}, for every service of the suite, and the
+  // --service_accounts crm-auth was started with (a test's auth_flags may override it).
+  const std::string& service_secret(const std::string& name) const {
+    return service_secrets_.at(name);
+  }
+  const std::string& service_accounts_flag() const { return service_accounts_flag_; }
 
   // Signs in through the gateway.
   absl::StatusOr<Session> Login(const std::string& username, const std::string& password);
   absl::StatusOr<Session> LoginAdmin() { return Login("admin", admin_password_); }
+  // A token of services/{name} from IssueServiceToken, asked of crm-auth directly (as a
+  // service does).
+  absl::StatusOr<std::string> ServiceToken(const std::string& name);
   // As the admin: creates a team (manager set later with SetManager) / a user, through the
   // gateway. Every test user's password is kTestPassword.
   absl::StatusOr<auth::v1::Team> CreateTeam(const std::string& display_name);
@@ -99,6 +110,8 @@ class Stack final {
   std::string admin_password_;
   std::string signing_key_passphrase_;
   std::string admin_token_;
+  std::map<std::string, std::string> service_secrets_;
+  std::string service_accounts_flag_;
   ServerProcess auth_, customers_, gateway_;
   std::shared_ptr<grpc::Channel> gateway_channel_, auth_channel_, customers_channel_;
 };
