@@ -20,8 +20,11 @@ constexpr Role kSupport = v1::SUPPORT;
 
 MethodRule Public(std::string_view method) { return {method, Access::kPublic, {}}; }
 MethodRule InternalPublic(std::string_view method) { return {method, Access::kInternalPublic, {}}; }
-MethodRule Roles(std::string_view method, std::vector<Role> roles) {
-  return {method, Access::kRoles, std::move(roles), {}};
+// The roles allowed and, where another service needs the method for its own work, the
+// services allowed to call it as themselves.
+MethodRule Roles(std::string_view method, std::vector<Role> roles,
+                 std::vector<std::string_view> services = {}) {
+  return {method, Access::kRoles, std::move(roles), std::move(services)};
 }
 // Internal methods no user may call: only the services named, acting as themselves.
 MethodRule ServicesOnly(std::string_view method, std::vector<std::string_view> services) {
@@ -30,6 +33,7 @@ MethodRule ServicesOnly(std::string_view method, std::vector<std::string_view> s
 
 std::vector<Role> AllRoles() { return {kAdmin, kManager, kRep, kMarketing, kSupport}; }
 std::vector<Role> AdminOnly() { return {kAdmin}; }
+std::vector<Role> CatalogEditors() { return {kAdmin, kManager}; }
 
 std::vector<MethodRule> DefaultRules() {
   return {
@@ -67,6 +71,32 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.customers.v1.CustomerService/UpdateCustomer",
             {kAdmin, kManager, kRep, kMarketing}),
       Roles("/crm.customers.v1.CustomerService/DeleteCustomer", {kAdmin, kManager, kRep}),
+
+      // crm.knowledge.v1 (proto/crm/knowledge/v1/knowledge.proto): everyone reads the
+      // catalog and the knowledge base; only admins and managers change products and prices;
+      // record rules in the service narrow articles to what each caller may see and change.
+      Roles("/crm.knowledge.v1.CatalogService/CreateCategory", CatalogEditors()),
+      Roles("/crm.knowledge.v1.CatalogService/GetCategory", AllRoles()),
+      Roles("/crm.knowledge.v1.CatalogService/ListCategories", AllRoles()),
+      Roles("/crm.knowledge.v1.CatalogService/UpdateCategory", CatalogEditors()),
+      Roles("/crm.knowledge.v1.CatalogService/DeleteCategory", CatalogEditors()),
+      Roles("/crm.knowledge.v1.CatalogService/CreateProduct", CatalogEditors()),
+      Roles("/crm.knowledge.v1.CatalogService/GetProduct", AllRoles()),
+      Roles("/crm.knowledge.v1.CatalogService/ListProducts", AllRoles()),
+      Roles("/crm.knowledge.v1.CatalogService/UpdateProduct", CatalogEditors()),
+      Roles("/crm.knowledge.v1.CatalogService/SetProductPrice", CatalogEditors()),
+      // Orders prices its lines from the price list, as itself.
+      Roles("/crm.knowledge.v1.CatalogService/ListProductPrices", AllRoles(), {"orders"}),
+      Roles("/crm.knowledge.v1.CatalogService/GetProductPrice", AllRoles(), {"orders"}),
+      Roles("/crm.knowledge.v1.ArticleService/CreateArticle", AllRoles()),
+      Roles("/crm.knowledge.v1.ArticleService/GetArticle", AllRoles()),
+      Roles("/crm.knowledge.v1.ArticleService/ListArticles", AllRoles()),
+      Roles("/crm.knowledge.v1.ArticleService/UpdateArticle", AllRoles()),
+      Roles("/crm.knowledge.v1.ArticleService/PublishArticle", {kAdmin, kManager, kMarketing}),
+      Roles("/crm.knowledge.v1.ArticleService/ArchiveArticle", {kAdmin, kManager, kMarketing}),
+      Roles("/crm.knowledge.v1.ArticleService/ListArticleRevisions", AllRoles()),
+      Roles("/crm.knowledge.v1.ArticleService/RateArticle", AllRoles()),
+      Roles("/crm.knowledge.v1.KnowledgeService/SearchKnowledge", AllRoles()),
 
       // Every service's outbox feed: whole-table change streams for the services that build
       // on other services' events. No user reads them (the gateway does not route

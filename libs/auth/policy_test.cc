@@ -13,6 +13,7 @@
 #include "crm/auth/v1/auth.grpc.pb.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/events/v1/events.grpc.pb.h"
+#include "crm/knowledge/v1/knowledge.grpc.pb.h"
 #include "libs/grpc/status.h"
 
 namespace crm::auth {
@@ -24,6 +25,7 @@ const google::protobuf::FileDescriptor* const kLinkedFiles[] = {
     crm::auth::v1::LoginRequest::descriptor()->file(),
     crm::customers::v1::GetCustomerRequest::descriptor()->file(),
     crm::events::v1::SubscribeRequest::descriptor()->file(),
+    crm::knowledge::v1::GetProductRequest::descriptor()->file(),
 };
 
 // Every .proto under proto/crm in the source tree, e.g. "crm/auth/v1/auth.proto".
@@ -59,7 +61,7 @@ const std::vector<Role> kAllRoles = {v1::ADMIN, v1::SALES_MANAGER, v1::SALES_REP
 constexpr char kSubscribe[] = "/crm.events.v1.EventFeed/Subscribe";
 
 TEST(Policy, EveryCrmMethodHasARow) {
-  ASSERT_EQ(std::size(kLinkedFiles), 3u);
+  ASSERT_EQ(std::size(kLinkedFiles), 4u);
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   const std::vector<std::string> files = CrmProtoFiles();
   ASSERT_GE(files.size(), 3u);

@@ -29,6 +29,7 @@
 #include "libs/auth/service_token.h"
 #include "libs/base/hash.h"
 #include "libs/grpc/status.h"
+#include "tests/support/built_servers.h"
 #include "tests/support/process.h"
 #include "tests/support/stack.h"
 
@@ -40,6 +41,13 @@ using testing::Session;
 using testing::Stack;
 
 constexpr char kSubscribe[] = "/crm.events.v1.EventFeed/Subscribe";
+
+std::string AuthBinary() {
+  for (const testing::BuiltServer& server : testing::kBuiltServices) {
+    if (std::string_view(server.name) == "auth") return server.binary;
+  }
+  return "crm-auth";
+}
 
 bool Grants(const auth::MethodRule& rule, std::string_view service) {
   return rule.access != auth::Access::kRoles ||
@@ -71,7 +79,7 @@ grpc::Status CallEmpty(const std::shared_ptr<grpc::Channel>& channel, const std:
 class ServiceIdentitiesE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto stack = Stack::Start({CRM_AUTH_BIN, CRM_CUSTOMERS_BIN, CRM_GATEWAY_BIN});
+    auto stack = Stack::Start();
     ASSERT_TRUE(stack.ok()) << stack.status();
     stack_ = std::move(*stack).release();
   }
@@ -83,17 +91,19 @@ class ServiceIdentitiesE2eTest : public ::testing::Test {
     if (HasFailure() && stack_ != nullptr) std::cerr << stack_->Logs();
   }
 
-  // The processes in this stack that serve `method`; none for a service it does not run
-  // (that row is then checked at the gateway only).
+  // The processes in this stack that serve `method`: the service of crm.<name>.v1, every
+  // service for crm.events.v1 (each serves its own feed), none for a service this build
+  // lacks (its rows are then checked at the gateway only).
   static std::vector<std::pair<std::string, std::shared_ptr<grpc::Channel>>> Owners(
       std::string_view method) {
-    if (method.starts_with("/crm.auth.v1.")) return {{"auth", stack_->auth()}};
-    if (method.starts_with("/crm.customers.v1.")) return {{"customers", stack_->customers()}};
-    // Every service serves its own feed.
-    if (method.starts_with("/crm.events.v1.")) {
-      return {{"auth", stack_->auth()}, {"customers", stack_->customers()}};
+    std::vector<std::pair<std::string, std::shared_ptr<grpc::Channel>>> owners;
+    for (const std::string& service : stack_->services()) {
+      if (method.starts_with("/crm.events.v1.") ||
+          method.starts_with(absl::StrCat("/crm.", service, ".v1."))) {
+        owners.emplace_back(service, stack_->channel(service));
+      }
     }
-    return {};
+    return owners;
   }
 
   static Stack* stack_;
@@ -142,11 +152,11 @@ TEST_F(ServiceIdentitiesE2eTest, GrantedServicesReadTheFeedsWithTheirOwnCredenti
     // What a service does: call credentials from its secret, tokens from crm-auth.
     auth::AuthClientOptions options;
     options.service_secret = stack_->service_secret(std::string(name));
-    auto credentials = auth::ServiceCallCredentials(options, name, stack_->auth());
+    auto credentials = auth::ServiceCallCredentials(options, name, stack_->channel("auth"));
     ASSERT_TRUE(credentials.ok()) << credentials.status();
     for (const auto& [via, channel, first_type] :
-         {std::tuple{"customers", stack_->customers(), "crm.customers.v1.CustomerCreated"},
-          std::tuple{"auth", stack_->auth(), "crm.auth.v1.UserCreated"}}) {
+         {std::tuple{"customers", stack_->channel("customers"), "crm.customers.v1.CustomerCreated"},
+          std::tuple{"auth", stack_->channel("auth"), "crm.auth.v1.UserCreated"}}) {
       auto feed = events::v1::EventFeed::NewStub(channel);
       grpc::ClientContext ctx;
       ctx.set_credentials(*credentials);
@@ -176,8 +186,8 @@ TEST_F(ServiceIdentitiesE2eTest, NoUserTokenOfAnyRoleReadsAFeed) {
   }
   for (const Session& user : users) {
     for (const auto& [via, channel] :
-         {std::pair{"gateway", stack_->gateway()}, std::pair{"auth", stack_->auth()},
-          std::pair{"customers", stack_->customers()}}) {
+         {std::pair{"gateway", stack_->gateway()}, std::pair{"auth", stack_->channel("auth")},
+          std::pair{"customers", stack_->channel("customers")}}) {
       grpc::Status st = CallEmpty(channel, kSubscribe, user.access_token);
       EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED)
           << av1::Role_Name(user.user.role()) << " via " << via << ": " << st.error_message();
@@ -187,7 +197,7 @@ TEST_F(ServiceIdentitiesE2eTest, NoUserTokenOfAnyRoleReadsAFeed) {
 
 TEST_F(ServiceIdentitiesE2eTest, AWrongSecretGetsNoToken) {
   for (const auto& [via, channel] :
-       {std::pair{"gateway", stack_->gateway()}, std::pair{"auth", stack_->auth()}}) {
+       {std::pair{"gateway", stack_->gateway()}, std::pair{"auth", stack_->channel("auth")}}) {
     auto stub = av1::AuthService::NewStub(channel);
     for (const auto& [service, secret] :
          {std::pair{std::string("services/analytics"), stack_->service_secret("orders")},
@@ -207,12 +217,12 @@ TEST_F(ServiceIdentitiesE2eTest, AWrongSecretGetsNoToken) {
 }
 
 TEST(ServiceAccountsE2eTest, AnAccountDroppedFromTheFlagGetsNoTokenAfterARestart) {
-  auto stack = Stack::Start({CRM_AUTH_BIN, CRM_CUSTOMERS_BIN, CRM_GATEWAY_BIN});
+  auto stack = Stack::Start();
   ASSERT_TRUE(stack.ok()) << stack.status();
   ASSERT_TRUE((*stack)->ServiceToken("orders").ok());
 
   // crm-auth again on the same database, with every account but orders.
-  auto& auth = (*stack)->auth_process();
+  auto& auth = (*stack)->process("auth");
   auth.process->Signal(SIGTERM);
   ASSERT_TRUE(auth.process->Wait(absl::Seconds(30)).ok());
   std::string accounts;
@@ -221,11 +231,11 @@ TEST(ServiceAccountsE2eTest, AnAccountDroppedFromTheFlagGetsNoTokenAfterARestart
     absl::StrAppend(&accounts, accounts.empty() ? "" : ",", std::string(name), "=",
                     Sha256Hex((*stack)->service_secret(std::string(name))));
   }
-  std::vector<std::string> args = testing::DbFlags((*stack)->auth_db());
+  std::vector<std::string> args = testing::DbFlags((*stack)->db("auth"));
   args.insert(args.end(), {"--signing_key_passphrase=" + (*stack)->signing_key_passphrase(),
                            "--page_token_secret=e2e-auth-pages", "--service_accounts=" + accounts});
   testing::TempDir dir;
-  auto restarted = testing::StartServer(CRM_AUTH_BIN, "auth-restarted", dir, args);
+  auto restarted = testing::StartServer(AuthBinary(), "auth-restarted", dir, args);
   ASSERT_TRUE(restarted.ok()) << restarted.status();
   auto stub = av1::AuthService::NewStub(
       grpc::CreateChannel(restarted->target(), grpc::InsecureChannelCredentials()));
