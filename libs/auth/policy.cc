@@ -85,8 +85,8 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.knowledge.v1.CatalogService/ListProducts", AllRoles()),
       Roles("/crm.knowledge.v1.CatalogService/UpdateProduct", CatalogEditors()),
       Roles("/crm.knowledge.v1.CatalogService/SetProductPrice", CatalogEditors()),
+      Roles("/crm.knowledge.v1.CatalogService/ListProductPrices", AllRoles()),
       // Orders prices its lines from the price list, as itself.
-      Roles("/crm.knowledge.v1.CatalogService/ListProductPrices", AllRoles(), {"orders"}),
       Roles("/crm.knowledge.v1.CatalogService/GetProductPrice", AllRoles(), {"orders"}),
       Roles("/crm.knowledge.v1.ArticleService/CreateArticle", AllRoles()),
       Roles("/crm.knowledge.v1.ArticleService/GetArticle", AllRoles()),

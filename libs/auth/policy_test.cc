@@ -213,6 +213,17 @@ TEST(Policy, AServicePassesOnlyRowsThatNameIt) {
   EXPECT_FALSE(policy.Check(malformed, kSubscribe).ok());
 }
 
+// knowledge.proto: GetProductPrice is open to the orders service's own identity.
+TEST(Policy, OrdersReadsKnowledgePricesAsItself) {
+  const Policy& policy = Policy::Default();
+  EXPECT_TRUE(
+      policy.Check(Service("orders"), "/crm.knowledge.v1.CatalogService/GetProductPrice").ok());
+  EXPECT_FALSE(
+      policy.Check(Service("analytics"), "/crm.knowledge.v1.CatalogService/GetProductPrice").ok());
+  EXPECT_FALSE(
+      policy.Check(Service("orders"), "/crm.knowledge.v1.CatalogService/SetProductPrice").ok());
+}
+
 TEST(Policy, NoServiceMayCallAnAdminMethod) {
   for (const MethodRule& rule : Policy::Default().rules()) {
     if (rule.roles == std::vector<Role>{v1::ADMIN}) {
