@@ -67,7 +67,9 @@ absl::StatusOr<std::string> ServiceTokenSource::Token() {
       if (Usable(now)) return token_;
       mu_.Await(absl::Condition(
           +[](bool* fetching) { return !*fetching; }, &fetching_));
-      if (Usable(clock_.Now())) return token_;
+      // That fetch's token, or the one in hand, or its error.
+      if (!token_.empty() && (last_error_.ok() || Usable(clock_.Now()))) return token_;
+      if (last_error_.ok()) return absl::InternalError("no service token after a fetch");
       return last_error_;
     }
     if (now < next_attempt_) {

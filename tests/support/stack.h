@@ -83,12 +83,11 @@ class Stack final {
   const std::string& admin_password() const { return admin_password_; }
   const std::string& signing_key_passphrase() const { return signing_key_passphrase_; }
   // The secret of services/{name}, for every service of the suite (auth::kServiceNames,
-  // built or not), and the --service_accounts crm-auth was started with (StackOptions::flags
-  // may override it). Each service the stack runs gets its secret as --service_secret.
+  // built or not): crm-auth starts with all their accounts, and each service the stack runs
+  // gets its secret as --service_secret.
   const std::string& service_secret(const std::string& name) const {
     return service_secrets_.at(name);
   }
-  const std::string& service_accounts_flag() const { return service_accounts_flag_; }
 
   // Signs in through the gateway.
   absl::StatusOr<Session> Login(const std::string& username, const std::string& password);
