@@ -13,6 +13,10 @@ AuthClientOptions ReadAuthFlags(config::Flags& flags) {
       flags.Int("revocation_poll_ms", 1000,
                 "how often revoked sessions are fetched from the auth service", 50, 60000);
   options.verifier.revocation_poll = absl::Milliseconds(poll_ms);
+  options.service_secret =
+      flags.String("service_secret", "",
+                   "this service's secret for IssueServiceToken, to call other services as "
+                   "itself (empty: it does not)");
   return options;
 }
 

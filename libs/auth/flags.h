@@ -1,4 +1,5 @@
-// The flags every token-verifying process takes: where the auth service is.
+// The flags every token-verifying process takes: where the auth service is, and the
+// process's own service secret.
 #pragma once
 
 #include <functional>
@@ -13,6 +14,9 @@ namespace crm::auth {
 struct AuthClientOptions {
   std::string target;  // --auth_target / CRM_AUTH_TARGET, default "127.0.0.1:50062"
   VerifierOptions verifier;  // --revocation_poll_ms
+  // --service_secret / CRM_SERVICE_SECRET: this service's own credential, exchanged for
+  // tokens naming it (service_token.h). Empty: the process calls no service as itself.
+  std::string service_secret;
 };
 
 AuthClientOptions ReadAuthFlags(config::Flags& flags);

@@ -20,8 +20,15 @@ constexpr Role kSupport = v1::SUPPORT;
 
 MethodRule Public(std::string_view method) { return {method, Access::kPublic, {}}; }
 MethodRule InternalPublic(std::string_view method) { return {method, Access::kInternalPublic, {}}; }
-MethodRule Roles(std::string_view method, std::vector<Role> roles) {
-  return {method, Access::kRoles, std::move(roles)};
+// The roles allowed and, where another service needs the method for its own work, the
+// services allowed to call it as themselves.
+MethodRule Roles(std::string_view method, std::vector<Role> roles,
+                 std::vector<std::string_view> services = {}) {
+  return {method, Access::kRoles, std::move(roles), std::move(services)};
+}
+// Internal methods no user may call: only the services named, acting as themselves.
+MethodRule ServicesOnly(std::string_view method, std::vector<std::string_view> services) {
+  return {method, Access::kRoles, {}, std::move(services)};
 }
 
 std::vector<Role> AllRoles() { return {kAdmin, kManager, kRep, kMarketing, kSupport}; }
@@ -35,6 +42,8 @@ std::vector<MethodRule> DefaultRules() {
       Public("/crm.auth.v1.AuthService/Login"),
       Public("/crm.auth.v1.AuthService/RefreshToken"),
       Public("/crm.auth.v1.AuthService/GetPublicKeys"),
+      // The service's secret is the credential, as the password is for Login.
+      Public("/crm.auth.v1.AuthService/IssueServiceToken"),
       InternalPublic("/crm.auth.v1.AuthService/ListRevokedSessions"),
       Roles("/crm.auth.v1.AuthService/Logout", AllRoles()),
       Roles("/crm.auth.v1.AuthService/ChangePassword", AllRoles()),
@@ -51,6 +60,7 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.auth.v1.AuthService/ListTeams", AllRoles()),
       Roles("/crm.auth.v1.AuthService/UpdateTeam", AdminOnly()),
       Roles("/crm.auth.v1.AuthService/ListAuditEvents", AdminOnly()),
+      Roles("/crm.auth.v1.AuthService/ListServiceAccounts", AdminOnly()),
 
       // crm.customers.v1.CustomerService: record rules (visibility.h) narrow each call to
       // the customers the caller may read or edit; SUPPORT only reads.
@@ -76,7 +86,8 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.knowledge.v1.CatalogService/UpdateProduct", CatalogEditors()),
       Roles("/crm.knowledge.v1.CatalogService/SetProductPrice", CatalogEditors()),
       Roles("/crm.knowledge.v1.CatalogService/ListProductPrices", AllRoles()),
-      Roles("/crm.knowledge.v1.CatalogService/GetProductPrice", AllRoles()),
+      // Orders prices its lines from the price list, as itself.
+      Roles("/crm.knowledge.v1.CatalogService/GetProductPrice", AllRoles(), {"orders"}),
       Roles("/crm.knowledge.v1.ArticleService/CreateArticle", AllRoles()),
       Roles("/crm.knowledge.v1.ArticleService/GetArticle", AllRoles()),
       Roles("/crm.knowledge.v1.ArticleService/ListArticles", AllRoles()),
@@ -87,8 +98,11 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.knowledge.v1.ArticleService/RateArticle", AllRoles()),
       Roles("/crm.knowledge.v1.KnowledgeService/SearchKnowledge", AllRoles()),
 
-      // Every service's outbox feed: whole-table change streams, for internal consumers.
-      Roles("/crm.events.v1.EventFeed/Subscribe", AdminOnly()),
+      // Every service's outbox feed: whole-table change streams for the services that build
+      // on other services' events. No user reads them (the gateway does not route
+      // crm.events.v1 either).
+      ServicesOnly("/crm.events.v1.EventFeed/Subscribe",
+                   {"analytics", "activities", "opportunities", "orders"}),
 
       // Infrastructure every server exposes.
       Public("/grpc.health.v1.Health/Check"),
@@ -131,6 +145,15 @@ absl::Status Policy::Check(const Principal& principal, std::string_view method) 
                  "this method is not open to any caller");
   }
   if (rule->access != Access::kRoles) return absl::OkStatus();
+  if (principal.IsService()) {
+    const std::string_view name = ServiceName(principal.service);
+    if (!name.empty() &&
+        std::find(rule->services.begin(), rule->services.end(), name) != rule->services.end()) {
+      return absl::OkStatus();
+    }
+    return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                 absl::StrCat(principal.service, " may not call this method"));
+  }
   if (principal.role != v1::ROLE_UNSPECIFIED &&
       std::find(rule->roles.begin(), rule->roles.end(), principal.role) != rule->roles.end()) {
     return absl::OkStatus();

@@ -1,6 +1,8 @@
-// The one declarative table of who may call what: full gRPC method name → the roles
-// allowed, or public. Every service and the gateway consult it; a method missing from the
-// table is denied to everyone (tests check that every crm.* method has a row).
+// The one declarative table of who may call what: full gRPC method name → the roles and
+// the services (acting as themselves) allowed, or public. Every service and the gateway
+// consult it; a method missing from the table is denied to everyone (tests check that every
+// crm.* method has a row, that no service may call an ADMIN-only method and that every
+// service named is one of the suite's).
 #pragma once
 
 #include <string>
@@ -16,13 +18,16 @@ enum class Access {
   kPublic,          // no token anywhere (Login, RefreshToken, GetPublicKeys)
   kInternalPublic,  // no token on the owning service, a token at the gateway
                     // (verification material that verifiers fetch directly)
-  kRoles,           // a valid token whose role is listed
+  kRoles,           // a valid token whose role (user) or service name (service) is listed
 };
 
 struct MethodRule {
   std::string_view method;  // "/crm.customers.v1.CustomerService/GetCustomer"
   Access access = Access::kRoles;
-  std::vector<Role> roles;  // for kRoles
+  std::vector<Role> roles;  // for kRoles: the users' roles allowed
+  // For kRoles: the services allowed to call as themselves, by name ("analytics"). A row
+  // with services and no roles is service-only: no user token passes it.
+  std::vector<std::string_view> services;
 };
 
 class Policy final {
@@ -36,8 +41,9 @@ class Policy final {
   // Whether a call needs no token at the service itself / at the gateway.
   bool PublicAtService(std::string_view method) const;
   bool PublicAtGateway(std::string_view method) const;
-  // PERMISSION_DENIED (reason PERMISSION_DENIED) when the principal's role is not listed,
-  // or the method is not in the table (reason METHOD_NOT_IN_POLICY).
+  // PERMISSION_DENIED (reason PERMISSION_DENIED) when the principal's role (a user) or
+  // name (a service) is not listed, or the method is not in the table (reason
+  // METHOD_NOT_IN_POLICY).
   absl::Status Check(const Principal& principal, std::string_view method) const;
   const std::vector<MethodRule>& rules() const { return rules_; }
 

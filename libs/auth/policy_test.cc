@@ -5,6 +5,7 @@
 #include <google/protobuf/descriptor.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -49,8 +50,15 @@ Principal As(Role role) {
   return p;
 }
 
+Principal Service(std::string_view name) {
+  Principal p;
+  p.service = ServicePrincipal(name);
+  return p;
+}
+
 const std::vector<Role> kAllRoles = {v1::ADMIN, v1::SALES_MANAGER, v1::SALES_REP, v1::MARKETING,
                                      v1::SUPPORT};
+constexpr char kSubscribe[] = "/crm.events.v1.EventFeed/Subscribe";
 
 TEST(Policy, EveryCrmMethodHasARow) {
   ASSERT_EQ(std::size(kLinkedFiles), 4u);
@@ -93,7 +101,8 @@ TEST(Policy, RowsAreUniqueAndNameRealMethods) {
       EXPECT_NE(descriptor->FindMethodByName(method), nullptr) << rule.method;
     }
     if (rule.access == Access::kRoles) {
-      EXPECT_FALSE(rule.roles.empty()) << rule.method;
+      EXPECT_FALSE(rule.roles.empty() && rule.services.empty())
+          << rule.method << " is open to no one";
     }
   }
 }
@@ -102,8 +111,8 @@ TEST(Policy, PublicMethods) {
   const Policy& policy = Policy::Default();
   for (std::string_view method :
        {"/crm.auth.v1.AuthService/Login", "/crm.auth.v1.AuthService/RefreshToken",
-        "/crm.auth.v1.AuthService/GetPublicKeys", "/grpc.health.v1.Health/Check",
-        "/grpc.health.v1.Health/Watch",
+        "/crm.auth.v1.AuthService/GetPublicKeys", "/crm.auth.v1.AuthService/IssueServiceToken",
+        "/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch",
         "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"}) {
     EXPECT_TRUE(policy.PublicAtService(method)) << method;
     EXPECT_TRUE(policy.PublicAtGateway(method)) << method;
@@ -146,8 +155,9 @@ TEST(Policy, CustomerMethodsByRole) {
 
 TEST(Policy, AdminOnlyAndSelfServiceAuthMethods) {
   const Policy& policy = Policy::Default();
-  for (std::string_view name : {"RotateSigningKey", "CreateUser", "UpdateUser", "DisableUser",
-                                "SetUserPassword", "CreateTeam", "UpdateTeam", "ListAuditEvents"}) {
+  for (std::string_view name :
+       {"RotateSigningKey", "CreateUser", "UpdateUser", "DisableUser", "SetUserPassword",
+        "CreateTeam", "UpdateTeam", "ListAuditEvents", "ListServiceAccounts"}) {
     const std::string method = "/crm.auth.v1.AuthService/" + std::string(name);
     EXPECT_TRUE(policy.Check(As(v1::ADMIN), method).ok()) << method;
     for (Role role : {v1::SALES_MANAGER, v1::SALES_REP, v1::MARKETING, v1::SUPPORT}) {
@@ -161,8 +171,79 @@ TEST(Policy, AdminOnlyAndSelfServiceAuthMethods) {
       EXPECT_TRUE(policy.Check(As(role), method).ok()) << RoleName(role) << method;
     }
   }
-  EXPECT_TRUE(policy.Check(As(v1::ADMIN), "/crm.events.v1.EventFeed/Subscribe").ok());
-  EXPECT_FALSE(policy.Check(As(v1::SALES_MANAGER), "/crm.events.v1.EventFeed/Subscribe").ok());
+}
+
+// The feeds are internal: the services that build on other services' events read them, no
+// user does (not even an admin).
+TEST(Policy, EventFeedsAreForServicesOnly) {
+  const Policy& policy = Policy::Default();
+  for (Role role : kAllRoles) {
+    absl::Status status = policy.Check(As(role), kSubscribe);
+    EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << RoleName(role);
+    EXPECT_EQ(ErrorReason(status), "PERMISSION_DENIED");
+  }
+  const std::set<std::string_view> readers = {"analytics", "activities", "opportunities", "orders"};
+  for (std::string_view name : kServiceNames) {
+    EXPECT_EQ(policy.Check(Service(name), kSubscribe).ok(), readers.contains(name)) << name;
+  }
+}
+
+// A service token passes only the rows that name the service, whatever else it claims.
+TEST(Policy, AServicePassesOnlyRowsThatNameIt) {
+  const Policy& policy = Policy::Default();
+  for (std::string_view name : kServiceNames) {
+    for (const MethodRule& rule : policy.rules()) {
+      const bool public_row = rule.access != Access::kRoles;
+      const bool named =
+          std::find(rule.services.begin(), rule.services.end(), name) != rule.services.end();
+      absl::Status status = policy.Check(Service(name), rule.method);
+      EXPECT_EQ(status.ok(), public_row || named) << name << " " << rule.method;
+      if (!status.ok()) {
+        EXPECT_EQ(ErrorReason(status), "PERMISSION_DENIED");
+      }
+    }
+  }
+  // A role smuggled into a service principal changes nothing; an unknown service is no one.
+  Principal admin_service = Service("analytics");
+  admin_service.role = v1::ADMIN;
+  EXPECT_FALSE(policy.Check(admin_service, "/crm.auth.v1.AuthService/CreateUser").ok());
+  EXPECT_FALSE(policy.Check(Service("billing"), kSubscribe).ok());
+  Principal malformed;
+  malformed.service = "analytics";  // not services/{name}
+  EXPECT_FALSE(policy.Check(malformed, kSubscribe).ok());
+}
+
+// knowledge.proto: GetProductPrice is open to the orders service's own identity.
+TEST(Policy, OrdersReadsKnowledgePricesAsItself) {
+  const Policy& policy = Policy::Default();
+  EXPECT_TRUE(
+      policy.Check(Service("orders"), "/crm.knowledge.v1.CatalogService/GetProductPrice").ok());
+  EXPECT_FALSE(
+      policy.Check(Service("analytics"), "/crm.knowledge.v1.CatalogService/GetProductPrice").ok());
+  EXPECT_FALSE(
+      policy.Check(Service("orders"), "/crm.knowledge.v1.CatalogService/SetProductPrice").ok());
+}
+
+TEST(Policy, NoServiceMayCallAnAdminMethod) {
+  for (const MethodRule& rule : Policy::Default().rules()) {
+    if (rule.roles == std::vector<Role>{v1::ADMIN}) {
+      EXPECT_TRUE(rule.services.empty()) << rule.method << " is ADMIN-only but open to a service";
+    }
+  }
+}
+
+TEST(Policy, EveryServiceNamedIsOneOfTheSuites) {
+  int named = 0;
+  for (const MethodRule& rule : Policy::Default().rules()) {
+    for (std::string_view service : rule.services) {
+      EXPECT_TRUE(IsKnownService(service)) << rule.method << " names " << service;
+      ++named;
+    }
+    if (!rule.services.empty()) {
+      EXPECT_EQ(rule.access, Access::kRoles) << rule.method;
+    }
+  }
+  EXPECT_GT(named, 0);
 }
 
 TEST(Policy, UnknownMethodsAndRolesAreDenied) {

@@ -20,4 +20,22 @@ std::string RoleName(Role role) {
   return v1::Role_Name(role);
 }
 
+bool IsKnownService(std::string_view name) {
+  return std::find(kServiceNames.begin(), kServiceNames.end(), name) != kServiceNames.end();
+}
+
+std::string ServicePrincipal(std::string_view name) {
+  return std::string(kServicePrefix) + std::string(name);
+}
+
+std::string_view ServiceName(std::string_view principal_name) {
+  if (!principal_name.starts_with(kServicePrefix)) return {};
+  const std::string_view name = principal_name.substr(kServicePrefix.size());
+  if (name.empty() || name.size() > 63 || name[0] < 'a' || name[0] > 'z') return {};
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return {};
+  }
+  return name;
+}
+
 }  // namespace crm::auth

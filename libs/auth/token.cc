@@ -37,6 +37,8 @@ constexpr size_t kMaxPemBytes = 64 * 1024;
 constexpr size_t kEd25519KeyBytes = 32;
 constexpr size_t kEd25519SignatureBytes = 64;
 constexpr size_t kKidChars = 16;
+// Marks a service principal's token ("svc": true, sub "services/{name}").
+constexpr char kServiceClaim[] = "svc";
 // NumericDate bounds: the epoch to the end of year 9999.
 constexpr double kMaxNumericDate = 253402300799.0;
 // scrypt parameters for the encrypted private key PEM (the `openssl pkcs8 -scrypt`
@@ -231,6 +233,50 @@ absl::StatusOr<Segments> Split(std::string_view token) {
   return s;
 }
 
+// sub "users/{id}", sid, name, role, team and mteams.
+absl::Status AddUserClaims(const Principal& principal, Struct& claims) {
+  const std::string subject = absl::StrCat("users/", principal.user_id);
+  if (principal.user_id <= 0 || (!principal.user.empty() && principal.user != subject)) {
+    return absl::InvalidArgumentError("principal has no valid user id");
+  }
+  if (principal.role == v1::ROLE_UNSPECIFIED || RoleName(principal.role).empty()) {
+    return absl::InvalidArgumentError("principal has no role");
+  }
+  if (principal.session_id.empty()) return absl::InvalidArgumentError("principal has no sid");
+  if (!principal.team.empty() && !IsTeamName(principal.team)) {
+    return absl::InvalidArgumentError("principal team is not teams/{id}");
+  }
+  for (const std::string& team : principal.managed_teams) {
+    if (!IsTeamName(team)) return absl::InvalidArgumentError("managed team is not teams/{id}");
+  }
+  SetString(claims, "sub", subject);
+  SetString(claims, "sid", principal.session_id);
+  SetString(claims, "name", principal.username);
+  SetString(claims, "role", RoleName(principal.role));
+  if (!principal.team.empty()) SetString(claims, "team", principal.team);
+  auto* teams = (*claims.mutable_fields())["mteams"].mutable_list_value();
+  for (const std::string& team : principal.managed_teams) {
+    teams->add_values()->set_string_value(team);
+  }
+  return absl::OkStatus();
+}
+
+// sub "services/{name}" and "svc": true, nothing a user token carries: a service token can
+// never be read as a user's, nor a user's as a service's.
+absl::Status AddServiceClaims(const Principal& principal, Struct& claims) {
+  if (ServiceName(principal.service).empty()) {
+    return absl::InvalidArgumentError("principal service is not services/{name}");
+  }
+  if (principal.user_id != 0 || !principal.user.empty() || principal.role != v1::ROLE_UNSPECIFIED ||
+      !principal.session_id.empty() || !principal.team.empty() ||
+      !principal.managed_teams.empty()) {
+    return absl::InvalidArgumentError("a service principal carries no user claims");
+  }
+  SetString(claims, "sub", principal.service);
+  (*claims.mutable_fields())[kServiceClaim].set_bool_value(true);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -333,22 +379,7 @@ std::string SigningKey::PublicPem() const {
 
 absl::StatusOr<std::string> SigningKey::Sign(const Principal& principal, absl::Time now,
                                              absl::Duration ttl) const {
-  const std::string subject = absl::StrCat("users/", principal.user_id);
-  if (principal.user_id <= 0 || (!principal.user.empty() && principal.user != subject)) {
-    return absl::InvalidArgumentError("principal has no valid user id");
-  }
-  if (principal.role == v1::ROLE_UNSPECIFIED || RoleName(principal.role).empty()) {
-    return absl::InvalidArgumentError("principal has no role");
-  }
-  if (principal.session_id.empty()) return absl::InvalidArgumentError("principal has no sid");
   if (ttl <= absl::ZeroDuration()) return absl::InvalidArgumentError("ttl must be positive");
-  if (!principal.team.empty() && !IsTeamName(principal.team)) {
-    return absl::InvalidArgumentError("principal team is not teams/{id}");
-  }
-  for (const std::string& team : principal.managed_teams) {
-    if (!IsTeamName(team)) return absl::InvalidArgumentError("managed team is not teams/{id}");
-  }
-
   Struct header;
   SetString(header, "alg", kAlgorithm);
   SetString(header, "typ", "JWT");
@@ -356,18 +387,11 @@ absl::StatusOr<std::string> SigningKey::Sign(const Principal& principal, absl::T
 
   Struct claims;
   SetString(claims, "iss", kIssuer);
-  SetString(claims, "sub", subject);
   SetNumber(claims, "iat", absl::ToUnixSeconds(now));
   SetNumber(claims, "exp", absl::ToUnixSeconds(now + ttl));
   SetString(claims, "jti", RandomToken(16));
-  SetString(claims, "sid", principal.session_id);
-  SetString(claims, "name", principal.username);
-  SetString(claims, "role", RoleName(principal.role));
-  if (!principal.team.empty()) SetString(claims, "team", principal.team);
-  auto* teams = (*claims.mutable_fields())["mteams"].mutable_list_value();
-  for (const std::string& team : principal.managed_teams) {
-    teams->add_values()->set_string_value(team);
-  }
+  CRM_RETURN_IF_ERROR(principal.IsService() ? AddServiceClaims(principal, claims)
+                                            : AddUserClaims(principal, claims));
 
   CRM_ASSIGN_OR_RETURN(std::string header_json, ToJson(header));
   CRM_ASSIGN_OR_RETURN(std::string claims_json, ToJson(claims));
@@ -481,10 +505,24 @@ absl::StatusOr<Principal> PublicKeySet::Verify(std::string_view token, absl::Tim
   if (iss == nullptr || *iss != kIssuer) return bad_claims("wrong issuer");
   Principal principal;
   const std::string* sub = StringField(claims, "sub");
-  if (sub == nullptr || !ParseName(*sub, "users", &principal.user_id)) {
-    return bad_claims("subject is not users/{id}");
+  bool is_service = false;
+  if (const Value* svc = Field(claims, kServiceClaim); svc != nullptr) {
+    if (svc->kind_case() != Value::kBoolValue || !svc->bool_value()) {
+      return bad_claims("svc is not true");
+    }
+    is_service = true;
   }
-  principal.user = *sub;
+  if (is_service) {
+    if (sub == nullptr || ServiceName(*sub).empty()) {
+      return bad_claims("subject is not services/{name}");
+    }
+    principal.service = *sub;
+  } else {
+    if (sub == nullptr || !ParseName(*sub, "users", &principal.user_id)) {
+      return bad_claims("subject is not users/{id}");
+    }
+    principal.user = *sub;
+  }
   absl::Time exp, iat;
   if (!NumericDate(claims, "exp", &exp)) return bad_claims("no valid exp");
   if (!NumericDate(claims, "iat", &iat)) return bad_claims("no valid iat");
@@ -495,6 +533,14 @@ absl::StatusOr<Principal> PublicKeySet::Verify(std::string_view token, absl::Tim
     if (!NumericDate(claims, "nbf", &nbf) || nbf > now + leeway) return bad_claims("not yet valid");
   }
   principal.expires = exp;
+  if (is_service) {
+    for (const char* user_claim : {"role", "sid", "name", "team", "mteams"}) {
+      if (Field(claims, user_claim) != nullptr) {
+        return bad_claims("a service token carries a user claim");
+      }
+    }
+    return principal;
+  }
   const std::string* role = StringField(claims, "role");
   if (role == nullptr || !v1::Role_Parse(*role, &principal.role) ||
       principal.role == v1::ROLE_UNSPECIFIED) {

@@ -3,9 +3,11 @@
 // HMAC and every other "alg" are rejected before any key is looked at, so a public key
 // can never be used as an HMAC secret (algorithm confusion).
 //
-// Claims: iss ("crm-auth"), sub ("users/{id}"), iat, exp (NumericDate), jti, sid (session
-// id), name (username), role (the Role enum name), team ("teams/{id}" or absent),
-// mteams (array of "teams/{id}" the user manages).
+// Claims of a user's token: iss ("crm-auth"), sub ("users/{id}"), iat, exp (NumericDate),
+// jti, sid (session id), name (username), role (the Role enum name), team ("teams/{id}" or
+// absent), mteams (array of "teams/{id}" the user manages). A service's token
+// (Principal::service set) has iss, sub ("services/{name}"), iat, exp, jti and "svc": true,
+// and none of the user claims; Verify refuses any mix of the two.
 #pragma once
 
 #include <memory>

@@ -317,6 +317,62 @@ TEST_F(TokenTest, ClaimsAreCheckedEvenWhenSigned) {
                "TOKEN_CLAIMS");
 }
 
+TEST_F(TokenTest, AServiceTokenVerifiesToTheServiceAndNothingElse) {
+  Principal analytics;
+  analytics.service = "services/analytics";
+  auto token = key_->Sign(analytics, kNow, absl::Minutes(15));
+  ASSERT_TRUE(token.ok()) << token.status();
+  auto p = keys_.Verify(*token, kNow + absl::Minutes(1));
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_TRUE(p->IsService());
+  EXPECT_EQ(p->service, "services/analytics");
+  EXPECT_EQ(p->ActingName(), "services/analytics");
+  EXPECT_EQ(p->user, "");
+  EXPECT_EQ(p->user_id, 0);
+  EXPECT_EQ(p->role, v1::ROLE_UNSPECIFIED);
+  EXPECT_EQ(p->session_id, "");
+  EXPECT_TRUE(p->managed_teams.empty());
+  EXPECT_EQ(p->expires, kNow + absl::Minutes(15));
+  ExpectReason(keys_.Verify(*token, kNow + absl::Minutes(16)), "TOKEN_EXPIRED");
+
+  // A user's token names the user.
+  auto user = keys_.Verify(SignValid(), kNow);
+  ASSERT_TRUE(user.ok());
+  EXPECT_FALSE(user->IsService());
+  EXPECT_EQ(user->ActingName(), "users/42");
+}
+
+// The "svc" claim and a services/ subject go together, and a service token carries none of
+// a user's claims: neither kind can be made to read as the other.
+TEST_F(TokenTest, ServiceAndUserClaimsNeverMix) {
+  const std::string header = R"({"alg":"EdDSA","kid":"raw"})";
+  const std::string times = R"("iss":"crm-auth","iat":1767225600,"exp":1767226500)";
+  auto forge = [&](const std::string& rest) {
+    return Forge(raw_.get(), header, absl::StrCat("{", times, ",", rest, "}"));
+  };
+  auto ok = keys_.Verify(forge(R"("sub":"services/orders","svc":true)"), kNow);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->service, "services/orders");
+  for (const std::string& token : {
+           forge(R"("sub":"users/7","svc":true,"sid":"s","role":"ADMIN")"),
+           forge(R"("sub":"users/7","svc":false,"sid":"s","role":"ADMIN")"),
+           forge(R"("sub":"services/orders","svc":"true")"),
+           forge(R"("sub":"services/orders","svc":1)"),
+           forge(R"("sub":"services/orders")"),
+           forge(R"("sub":"services/orders","svc":true,"role":"ADMIN")"),
+           forge(R"("sub":"services/orders","svc":true,"sid":"s")"),
+           forge(R"("sub":"services/orders","svc":true,"mteams":[])"),
+           forge(R"("sub":"services/orders","svc":true,"team":"teams/1")"),
+           forge(R"("sub":"services/orders","svc":true,"name":"orders")"),
+           forge(R"("sub":"services/Orders","svc":true)"),
+           forge(R"("sub":"services/","svc":true)"),
+           forge(R"("sub":"services/orders/1","svc":true)"),
+           forge(R"("sub":"orders","svc":true)"),
+       }) {
+    ExpectReason(keys_.Verify(token, kNow), "TOKEN_CLAIMS");
+  }
+}
+
 TEST_F(TokenTest, GarbageIsMalformedAndNeverEchoed) {
   const std::string good = SignValid();
   std::vector<std::string> parts = absl::StrSplit(good, '.');
@@ -418,6 +474,18 @@ TEST(SigningKey, SignRefusesIncompletePrincipals) {
   p.user = "users/43";
   EXPECT_FALSE(key->Sign(p, kNow, absl::Minutes(1)).ok());
   EXPECT_FALSE(key->Sign(Manager(), kNow, absl::ZeroDuration()).ok());
+  // A service principal is a name and nothing else.
+  p = Principal{};
+  p.service = "services/analytics";
+  EXPECT_TRUE(key->Sign(p, kNow, absl::Minutes(1)).ok());
+  p.role = v1::ADMIN;
+  EXPECT_FALSE(key->Sign(p, kNow, absl::Minutes(1)).ok());
+  p = Manager();
+  p.service = "services/analytics";
+  EXPECT_FALSE(key->Sign(p, kNow, absl::Minutes(1)).ok());
+  p = Principal{};
+  p.service = "analytics";
+  EXPECT_FALSE(key->Sign(p, kNow, absl::Minutes(1)).ok());
 }
 
 TEST(RandomToken, IsUrlSafeAndUnique) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "absl/time/clock.h"
+#include "libs/base/time.h"
 #include "libs/events/feed.h"
 #include "libs/grpc/status.h"
 #include "libs/log/log.h"
@@ -11,20 +11,13 @@
 namespace crm::auth_service {
 namespace {
 
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  ts.set_seconds(absl::ToUnixSeconds(t));
-  ts.set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(absl::ToUnixSeconds(t)))));
-  return ts;
-}
-
-absl::StatusOr<StoredKey> NewStoredKey(const auth::SigningKey& key, std::string_view passphrase) {
+absl::StatusOr<StoredKey> NewStoredKey(const auth::SigningKey& key, std::string_view passphrase,
+                                       absl::Time now) {
   CRM_ASSIGN_OR_RETURN(std::string encrypted, key.EncryptedPem(passphrase));
   return StoredKey{.kid = key.kid(),
                    .encrypted_pem = std::move(encrypted),
                    .public_pem = key.PublicPem(),
-                   .create_time = absl::Now()};
+                   .create_time = now};
 }
 
 // Which of the published keys (newest first) signs now: the newest once it is old enough,
@@ -40,7 +33,7 @@ absl::Status KeyRing::Initialize() {
   CRM_ASSIGN_OR_RETURN(std::vector<StoredKey> existing, store_.PublishedKeys());
   if (existing.empty()) {
     CRM_ASSIGN_OR_RETURN(auth::SigningKey key, auth::SigningKey::Generate());
-    CRM_ASSIGN_OR_RETURN(StoredKey stored, NewStoredKey(key, passphrase_));
+    CRM_ASSIGN_OR_RETURN(StoredKey stored, NewStoredKey(key, passphrase_, clock_.Now()));
     absl::Status inserted = store_.InsertKey(stored);
     // A replica that started without the start-up lock's protection may have won; its key
     // is as good as ours.
@@ -63,7 +56,7 @@ absl::Status KeyRing::Reload() {
     return Error(absl::StatusCode::kFailedPrecondition, "NO_SIGNING_KEY",
                  "the database holds no signing key");
   }
-  const absl::Time now = absl::Now();
+  const absl::Time now = clock_.Now();
   const StoredKey& stored = published[SigningIndex(published, now, activation_delay_)];
   std::shared_ptr<const auth::SigningKey> signing = in_hand;
   if (signing == nullptr || signing->kid() != stored.kid) {
@@ -96,7 +89,7 @@ absl::StatusOr<std::shared_ptr<const auth::SigningKey>> KeyRing::Current() {
   {
     absl::MutexLock lock(&mu_);
     in_hand = current_;
-    const absl::Time now = absl::Now();
+    const absl::Time now = clock_.Now();
     if (in_hand != nullptr && now < next_reload_) return in_hand;
     // This caller reloads; the others sign with the key in hand until it is done, and a
     // failed reload is tried again an interval later, not on every call.
@@ -113,7 +106,7 @@ absl::StatusOr<std::shared_ptr<const auth::SigningKey>> KeyRing::Current() {
 
 absl::StatusOr<v1::PublicKey> KeyRing::Rotate(const Actor& actor, const db::IdempotencyKey& idem) {
   CRM_ASSIGN_OR_RETURN(auth::SigningKey key, auth::SigningKey::Generate());
-  CRM_ASSIGN_OR_RETURN(StoredKey stored, NewStoredKey(key, passphrase_));
+  CRM_ASSIGN_OR_RETURN(StoredKey stored, NewStoredKey(key, passphrase_, clock_.Now()));
   v1::PublicKey response;
   CRM_RETURN_IF_ERROR(store_.RotateKey(stored, actor, idem, &response));
   CRM_RETURN_IF_ERROR(Reload());
@@ -123,7 +116,7 @@ absl::StatusOr<v1::PublicKey> KeyRing::Rotate(const Actor& actor, const db::Idem
 absl::StatusOr<std::vector<v1::PublicKey>> KeyRing::Published() {
   CRM_ASSIGN_OR_RETURN(std::vector<StoredKey> stored, store_.PublishedKeys());
   std::vector<v1::PublicKey> keys;
-  const size_t signing = SigningIndex(stored, absl::Now(), activation_delay_);
+  const size_t signing = SigningIndex(stored, clock_.Now(), activation_delay_);
   for (size_t i = 0; i < stored.size(); ++i) {
     v1::PublicKey& key = keys.emplace_back();
     key.set_kid(stored[i].kid);
@@ -135,11 +128,12 @@ absl::StatusOr<std::vector<v1::PublicKey>> KeyRing::Published() {
   return keys;
 }
 
-absl::StatusOr<std::vector<v1::RevokedSession>> RevocationsAfter(AuthStore& store,
+absl::StatusOr<std::vector<v1::RevokedSession>> RevocationsAfter(SessionStore& sessions,
+                                                                 const Clock& clock,
                                                                  int64_t after_sequence, int limit,
                                                                  absl::Duration gap_grace) {
-  CRM_ASSIGN_OR_RETURN(std::vector<AuthStore::Revocation> rows,
-                       store.ListRevocations(after_sequence, limit));
+  CRM_ASSIGN_OR_RETURN(std::vector<SessionStore::Revocation> rows,
+                       sessions.ListRevocations(after_sequence, limit));
   std::vector<v1::RevokedSession> out;
   if (rows.empty()) return out;
   std::vector<events::FeedPosition> positions;
@@ -148,7 +142,7 @@ absl::StatusOr<std::vector<v1::RevokedSession>> RevocationsAfter(AuthStore& stor
   // A first read starts at the oldest revocation still relevant: the expired ones before
   // it are not a gap.
   const int64_t cursor = after_sequence > 0 ? after_sequence : rows.front().sequence - 1;
-  const size_t deliverable = events::DeliverablePrefix(cursor, positions, absl::Now(), gap_grace);
+  const size_t deliverable = events::DeliverablePrefix(cursor, positions, clock.Now(), gap_grace);
   for (size_t i = 0; i < deliverable; ++i) {
     v1::RevokedSession& s = out.emplace_back();
     s.set_session_id(rows[i].session_id);

@@ -14,8 +14,10 @@
 #include "crm/auth/v1/auth.pb.h"
 #include "libs/auth/token.h"
 #include "libs/auth/verifier.h"
+#include "libs/base/clock.h"
 #include "libs/db/idempotency.h"
-#include "services/auth/store.h"
+#include "services/auth/key_store.h"
+#include "services/auth/session_store.h"
 
 namespace crm::auth_service {
 
@@ -29,10 +31,11 @@ namespace crm::auth_service {
 // Thread-safe.
 class KeyRing final {
  public:
-  KeyRing(AuthStore& store, std::string passphrase,
+  KeyRing(KeyStore& store, const Clock& clock, std::string passphrase,
           absl::Duration reload_interval = absl::Seconds(10),
           absl::Duration activation_delay = absl::Seconds(5))
       : store_(store),
+        clock_(clock),
         passphrase_(std::move(passphrase)),
         reload_interval_(reload_interval),
         activation_delay_(activation_delay) {}
@@ -45,7 +48,7 @@ class KeyRing final {
   // The key to sign with now. When a reload fails, the key in hand keeps signing.
   absl::StatusOr<std::shared_ptr<const auth::SigningKey>> Current();
 
-  // Generates a key and makes it current (see AuthStore::RotateKey), then signs with it.
+  // Generates a key and makes it current (see KeyStore::RotateKey), then signs with it.
   absl::StatusOr<v1::PublicKey> Rotate(const Actor& actor, const db::IdempotencyKey& key);
 
   // The newest two public keys, newest first; `current` marks the one that signs.
@@ -55,7 +58,8 @@ class KeyRing final {
   // Reads the keys and installs the one to sign with (decrypting it when it changed).
   absl::Status Reload() ABSL_LOCKS_EXCLUDED(mu_);
 
-  AuthStore& store_;
+  KeyStore& store_;
+  const Clock& clock_;
   const std::string passphrase_;
   const absl::Duration reload_interval_;
   const absl::Duration activation_delay_;
@@ -70,22 +74,24 @@ class KeyRing final {
 // move its cursor past 6 and never learn of that revocation (the rule of
 // libs/events/feed.h, DeliverablePrefix).
 absl::StatusOr<std::vector<v1::RevokedSession>> RevocationsAfter(
-    AuthStore& store, int64_t after_sequence, int limit,
+    SessionStore& sessions, const Clock& clock, int64_t after_sequence, int limit,
     absl::Duration gap_grace = absl::Seconds(2));
 
 // Keys and revocations straight from the database, for this service's own TokenVerifier.
 class StoreVerificationSource final : public auth::VerificationSource {
  public:
-  StoreVerificationSource(AuthStore& store, KeyRing& keys) : store_(store), keys_(keys) {}
+  StoreVerificationSource(SessionStore& sessions, KeyRing& keys, const Clock& clock)
+      : sessions_(sessions), keys_(keys), clock_(clock) {}
   absl::StatusOr<std::vector<v1::PublicKey>> FetchKeys() override { return keys_.Published(); }
   absl::StatusOr<std::vector<v1::RevokedSession>> FetchRevocations(
       int64_t after_sequence) override {
-    return RevocationsAfter(store_, after_sequence, 1000);
+    return RevocationsAfter(sessions_, clock_, after_sequence, 1000);
   }
 
  private:
-  AuthStore& store_;
+  SessionStore& sessions_;
   KeyRing& keys_;
+  const Clock& clock_;
 };
 
 }  // namespace crm::auth_service

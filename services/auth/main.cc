@@ -1,29 +1,31 @@
 // crm-auth: wiring only. Configuration, the pool, migrations, the start-up bootstrap (first
-// signing key, first admin), token verification for its own RPCs, the service, the server.
+// signing key, first admin, service accounts), token verification for its own RPCs, the
+// service, the server.
 #include <grpcpp/grpcpp.h>
-
 #include <malloc.h>
 
 #include <cstdlib>
-#include <iostream>
 
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "libs/api/query.h"
 #include "libs/auth/flags.h"
 #include "libs/auth/verifier.h"
+#include "libs/base/clock.h"
 #include "libs/config/config.h"
 #include "libs/db/db.h"
 #include "libs/db/flags.h"
 #include "libs/events/feed.h"
 #include "libs/grpc/executor.h"
 #include "libs/grpc/flags.h"
-#include "libs/grpc/status.h"
+#include "libs/grpc/peer.h"
 #include "libs/grpc/server.h"
 #include "libs/log/log.h"
+#include "services/auth/admin.h"
+#include "services/auth/bootstrap.h"
 #include "services/auth/keys.h"
+#include "services/auth/rpc.h"
 #include "services/auth/service.h"
-#include "services/auth/store.h"
+#include "services/auth/sign_in.h"
+#include "services/auth/stores.h"
 #include "services/auth/validation.h"
 
 #ifndef CRM_AUTH_SCHEMA_DIR
@@ -57,27 +59,32 @@ int main(int argc, char** argv) {
       "signing_key_passphrase",
       "passphrase that encrypts the token signing keys in the database (same on every "
       "replica, at least 16 bytes)");
-  std::string admin_password = flags.String(
+  crm::auth_service::BootstrapOptions bootstrap;
+  bootstrap.admin_password = flags.String(
       "admin_password", "",
       "password of the bootstrap user \"admin\", used only when no active ADMIN exists; "
       "empty: generate one and print it once");
-  crm::auth_service::ServiceOptions options;
-  options.access_token_ttl =
+  crm::auth_service::SignInOptions sign_in_options;
+  sign_in_options.access_token_ttl =
       absl::Seconds(flags.Int("access_token_ttl_s", 900, "access token lifetime", 60, 86400));
-  options.refresh_token_ttl = absl::Seconds(flags.Int(
+  sign_in_options.refresh_token_ttl = absl::Seconds(flags.Int(
       "refresh_token_ttl_s", 604800, "refresh token lifetime (sliding)", 300, 90 * 86400));
-  options.login_max_failures_per_user = flags.Int(
+  sign_in_options.login_max_failures_per_user = flags.Int(
       "login_max_failures_per_user", 5, "failed logins per username within the window", 1, 1000);
-  options.login_max_failures_per_peer =
+  sign_in_options.login_max_failures_per_peer =
       flags.Int("login_max_failures_per_peer", 20,
                 "failed logins per client address within the window", 1, 100000);
-  options.login_failure_window = absl::Seconds(
+  sign_in_options.login_failure_window = absl::Seconds(
       flags.Int("login_failure_window_s", 900, "window in which failed logins count", 1, 86400));
-  std::string trusted_proxies = flags.String(
+  std::string trusted_proxies_flag = flags.String(
       "trusted_proxies", "127.0.0.1,::1",
       "comma-separated addresses or CIDR ranges whose x-forwarded-for names the client "
       "(the gateway)");
-  const bool restore_admin = flags.Bool(
+  std::string service_accounts_flag = flags.String(
+      "service_accounts", "",
+      "the service accounts there are to be: comma-separated name=<SHA-256 hex of the "
+      "service's secret>, e.g. analytics=3f2a...; accounts not listed are deactivated");
+  bootstrap.restore_admin = flags.Bool(
       "restore_admin", false,
       "when no active ADMIN exists and user \"admin\" was disabled or demoted, make it an "
       "active ADMIN again with --admin_password (or a generated password)");
@@ -86,18 +93,25 @@ int main(int argc, char** argv) {
   if (passphrase.size() < kMinPassphraseBytes) {
     crm::log::Fatal("--signing_key_passphrase must be at least 16 bytes");
   }
-  if (!admin_password.empty()) {
-    if (auto st = crm::auth_service::CheckPasswordRules(admin_password, "admin", "admin_password");
+  if (!bootstrap.admin_password.empty()) {
+    if (auto st = crm::auth_service::CheckPasswordRules(bootstrap.admin_password, "admin",
+                                                        "admin_password");
         !st.ok()) {
       crm::log::Fatal("--admin_password breaks the password rules",
                       {{"error", std::string(st.message())}});
     }
   }
-  options.trusted_proxies.clear();
-  for (absl::string_view proxy : absl::StrSplit(trusted_proxies, ',', absl::SkipWhitespace())) {
-    options.trusted_proxies.emplace_back(absl::StripAsciiWhitespace(proxy));
+  auto service_accounts = crm::auth_service::ParseServiceAccounts(service_accounts_flag);
+  if (!service_accounts.ok()) {
+    crm::log::Fatal("--service_accounts",
+                    {{"error", std::string(service_accounts.status().message())}});
   }
-  options.idempotency_secret = passphrase;
+  bootstrap.service_accounts = *std::move(service_accounts);
+  auto trusted_proxies = crm::TrustedProxies::Parse(trusted_proxies_flag);
+  if (!trusted_proxies.ok()) {
+    crm::log::Fatal("--trusted_proxies",
+                    {{"error", std::string(trusted_proxies.status().message())}});
+  }
 
   crm::ServerRunner runner(server);
 
@@ -112,47 +126,32 @@ int main(int argc, char** argv) {
     return EXIT_SUCCESS;
   }
 
-  crm::auth_service::AuthStore store(
-      **pool, {.revocation_keep = options.access_token_ttl + absl::Seconds(60)});
-  crm::auth_service::KeyRing keys(store, passphrase);
+  const crm::Clock& clock = crm::Clock::Real();
+  crm::auth_service::AuthStores stores(
+      **pool, clock, {.revocation_keep = sign_in_options.access_token_ttl + absl::Seconds(60)});
+  crm::auth_service::KeyRing keys(stores.keys, clock, passphrase);
+  if (auto st = crm::auth_service::Bootstrap(**pool, stores, keys, bootstrap); !st.ok()) {
+    crm::log::Fatal("start-up failed", {{"error", st.ToString()}});
+  }
   // This service verifies tokens on its own RPCs like every other service, with keys and
   // revocations read from its own database instead of over gRPC.
   crm::auth::TokenVerifier verifier(
-      std::make_unique<crm::auth_service::StoreVerificationSource>(store, keys));
-  crm::auth::Authorizer authorizer(verifier);
-  crm::Executor executor(workers);
-  crm::api::PageTokenCodec tokens(token_secret);
-  crm::auth_service::AuthService service(store, keys, executor, tokens, authorizer, options);
-
-  // Replicas starting together create one first key and one bootstrap admin.
-  crm::auth_service::AuthService::Bootstrap bootstrap;
-  absl::Status started = store.WithStartupLock([&]() -> absl::Status {
-    if (auto st = keys.Initialize(); !st.ok()) return st;
-    auto made = service.BootstrapAdmin(admin_password, restore_admin);
-    if (!made.ok() && crm::ErrorReason(made.status()) == "ADMIN_DISABLED") {
-      // Not fatal: everyone else can still sign in and work; only administration waits.
-      crm::log::Error("no active admin", {{"error", made.status().ToString()}});
-      return absl::OkStatus();
-    }
-    if (!made.ok()) return made.status();
-    bootstrap = *made;
-    return absl::OkStatus();
-  });
-  if (!started.ok()) crm::log::Fatal("start-up failed", {{"error", started.ToString()}});
-  if (bootstrap.created && !bootstrap.generated_password.empty()) {
-    // The only place a password is ever written out: once, for the operator.
-    std::cerr << "crm-auth: created bootstrap admin \"admin\" with password: "
-              << bootstrap.generated_password << " (shown once)" << std::endl;
-  } else if (bootstrap.created) {
-    crm::log::Info("created bootstrap admin \"admin\" with the password from --admin_password");
-  }
+      std::make_unique<crm::auth_service::StoreVerificationSource>(stores.sessions, keys, clock));
   if (auto st = verifier.Start(); !st.ok()) {
     crm::log::Fatal("cannot load verification keys", {{"error", st.ToString()}});
   }
+  crm::auth::Authorizer authorizer(verifier);
+  crm::Executor executor(workers);
+  crm::api::PageTokenCodec page_tokens(token_secret);
+  crm::auth_service::SignIn sign_in(stores, keys, authorizer.policy(), clock, sign_in_options);
+  crm::auth_service::Administration admin(stores, keys, page_tokens, authorizer.policy(),
+                                          {.idempotency_secret = passphrase});
+  crm::auth_service::AuthService service(sign_in, admin, executor, authorizer,
+                                         *std::move(trusted_proxies));
 
   // Internal consumers call crm.events.v1 here directly. Declared after the executor: its
   // destructor waits for its streams. The policy table decides who may read user changes.
-  crm::events::EventFeedService feed(**pool, executor, "auth.crm",
+  crm::events::EventFeedService feed(**pool, executor, crm::auth_service::kDomain,
                                      crm::auth::FeedAuthorization(authorizer));
 
   runner.builder().RegisterService(&service);

@@ -1,4 +1,4 @@
-// AuthService against a real MariaDB schema of its own: sign-in, throttling, refresh
+// The auth service against a real MariaDB schema of its own: sign-in, throttling, refresh
 // rotation, revocation, record visibility, key rotation and bootstrap, through the
 // synchronous handlers and, for the token and policy path, through a real gRPC server.
 #include "services/auth/service.h"
@@ -7,14 +7,19 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
 #include "absl/time/clock.h"
 #include "libs/auth/token.h"
+#include "libs/base/clock.h"
+#include "libs/base/hash.h"
+#include "libs/base/time.h"
 #include "libs/db/testing.h"
 #include "libs/grpc/server.h"
 #include "libs/grpc/status.h"
+#include "services/auth/bootstrap.h"
 
 namespace crm::auth_service {
 namespace {
@@ -31,27 +36,22 @@ class AuthDbTest : public ::testing::Test {
     db_ = std::move(db->db);
     pool_ = std::move(db->pool);
 
-    store_ =
-        std::make_unique<AuthStore>(*pool_, StoreOptions{.revocation_keep = absl::Seconds(960)});
-    // New keys sign at once here; KeyRingActivationTest covers the publication delay.
-    keys_ = std::make_unique<KeyRing>(*store_, kPassphrase, absl::Seconds(10),
+    stores_ = std::make_unique<AuthStores>(
+        *pool_, clock_, SessionStoreOptions{.revocation_keep = absl::Seconds(960)});
+    // New keys sign at once here; ANewKeyIsPublishedBeforeItSigns covers the publication delay.
+    keys_ = std::make_unique<KeyRing>(stores_->keys, clock_, kPassphrase, absl::Seconds(10),
                                       absl::ZeroDuration());
     verifier_ = std::make_unique<auth::TokenVerifier>(
-        std::make_unique<StoreVerificationSource>(*store_, *keys_));
+        std::make_unique<StoreVerificationSource>(stores_->sessions, *keys_, clock_));
     authorizer_ = std::make_unique<auth::Authorizer>(*verifier_);
-    ServiceOptions options;
-    options.login_max_failures_per_user = 3;
-    options.login_max_failures_per_peer = 6;
-    options.idempotency_secret = kPassphrase;
-    service_ =
-        std::make_unique<AuthService>(*store_, *keys_, executor_, tokens_, *authorizer_, options);
+    sign_in_ = std::make_unique<SignIn>(
+        *stores_, *keys_, authorizer_->policy(), clock_,
+        SignInOptions{.login_max_failures_per_user = 3, .login_max_failures_per_peer = 6});
+    administration_ =
+        std::make_unique<Administration>(*stores_, *keys_, tokens_, authorizer_->policy(),
+                                         AdminOptions{.idempotency_secret = kPassphrase});
 
-    ASSERT_TRUE(store_
-                    ->WithStartupLock([&]() -> absl::Status {
-                      CRM_RETURN_IF_ERROR(keys_->Initialize());
-                      return service_->BootstrapAdmin(kAdminPassword).status();
-                    })
-                    .ok());
+    ASSERT_TRUE(Bootstrap(*pool_, *stores_, *keys_, {.admin_password = kAdminPassword}).ok());
     ASSERT_TRUE(verifier_->Start().ok());
     auto admin = Login("admin", kAdminPassword);
     ASSERT_TRUE(admin.ok()) << admin.status();
@@ -64,7 +64,7 @@ class AuthDbTest : public ::testing::Test {
     req.set_username(username);
     req.set_password(password);
     v1::LoginResponse resp;
-    CRM_RETURN_IF_ERROR(service_->DoLogin(Caller{.peer = peer}, req, &resp));
+    CRM_RETURN_IF_ERROR(sign_in_->Login(Caller{.peer = peer}, req, &resp));
     return resp;
   }
 
@@ -72,7 +72,7 @@ class AuthDbTest : public ::testing::Test {
     v1::RefreshTokenRequest req;
     req.set_refresh_token(refresh_token);
     v1::LoginResponse resp;
-    CRM_RETURN_IF_ERROR(service_->DoRefreshToken(Caller{.peer = "10.0.0.1"}, req, &resp));
+    CRM_RETURN_IF_ERROR(sign_in_->RefreshToken(Caller{.peer = "10.0.0.1"}, req, &resp));
     return resp;
   }
 
@@ -88,7 +88,7 @@ class AuthDbTest : public ::testing::Test {
     req.mutable_team()->set_display_name(name);
     req.mutable_team()->set_manager(manager);
     v1::Team team;
-    absl::Status st = service_->DoCreateTeam(admin_, req, &team);
+    absl::Status st = administration_->CreateTeam(admin_, req, &team);
     EXPECT_TRUE(st.ok()) << st;
     return team;
   }
@@ -102,7 +102,7 @@ class AuthDbTest : public ::testing::Test {
     req.mutable_user()->set_team(team);
     req.set_password(password);
     v1::User user;
-    absl::Status st = service_->DoCreateUser(admin_, req, &user);
+    absl::Status st = administration_->CreateUser(admin_, req, &user);
     EXPECT_TRUE(st.ok()) << st;
     return user;
   }
@@ -113,7 +113,7 @@ class AuthDbTest : public ::testing::Test {
     req.set_filter(filter);
     req.set_page_size(1000);
     v1::ListAuditEventsResponse resp;
-    absl::Status st = service_->DoListAuditEvents(admin_, req, &resp);
+    absl::Status st = administration_->ListAuditEvents(admin_, req, &resp);
     EXPECT_TRUE(st.ok()) << st;
     std::vector<v1::AuditEvent> events(resp.events().rbegin(), resp.events().rend());
     return events;
@@ -121,7 +121,7 @@ class AuthDbTest : public ::testing::Test {
 
   std::set<std::string> RevokedSessionIds() {
     v1::ListRevokedSessionsResponse resp;
-    absl::Status st = service_->DoListRevokedSessions(Caller{}, {}, &resp);
+    absl::Status st = sign_in_->ListRevokedSessions(Caller{}, {}, &resp);
     EXPECT_TRUE(st.ok()) << st;
     std::set<std::string> ids;
     for (const auto& s : resp.sessions()) ids.insert(s.session_id());
@@ -135,7 +135,7 @@ class AuthDbTest : public ::testing::Test {
 
   auth::PublicKeySet ServedKeys() {
     v1::GetPublicKeysResponse resp;
-    EXPECT_TRUE(service_->DoGetPublicKeys(Caller{}, &resp).ok());
+    EXPECT_TRUE(sign_in_->GetPublicKeys(Caller{}, &resp).ok());
     auth::PublicKeySet keys;
     for (const auto& k : resp.keys()) EXPECT_TRUE(keys.Add(k.kid(), k.public_key_pem()).ok());
     return keys;
@@ -149,13 +149,15 @@ class AuthDbTest : public ::testing::Test {
 
   std::unique_ptr<db::testing::TestDatabase> db_;
   std::unique_ptr<db::Pool> pool_;
-  std::unique_ptr<AuthStore> store_;
+  const Clock& clock_ = Clock::Real();
+  std::unique_ptr<AuthStores> stores_;
   std::unique_ptr<KeyRing> keys_;
   std::unique_ptr<auth::TokenVerifier> verifier_;
   std::unique_ptr<auth::Authorizer> authorizer_;
   Executor executor_{4};
   api::PageTokenCodec tokens_{"test-secret"};
-  std::unique_ptr<AuthService> service_;
+  std::unique_ptr<SignIn> sign_in_;
+  std::unique_ptr<Administration> administration_;
   Caller admin_;
 };
 
@@ -198,7 +200,7 @@ TEST_F(AuthDbTest, WrongPasswordUnknownUserAndDisabledUserLookTheSame) {
   v1::DisableUserRequest disable;
   disable.set_name(gone.name());
   v1::User disabled;
-  ASSERT_TRUE(service_->DoDisableUser(admin_, disable, &disabled).ok());
+  ASSERT_TRUE(administration_->DisableUser(admin_, disable, &disabled).ok());
   EXPECT_FALSE(disabled.active());
 
   std::vector<absl::Status> failures = {Login("li.lei", "not the password at all").status(),
@@ -253,7 +255,8 @@ TEST_F(AuthDbTest, ParallelGuessesCheckNoMoreThanTheLimit) {
   for (int i = 0; i < kGuesses; ++i) {
     guessers.emplace_back([&, i] {
       absl::Status st = Login("parallel.target", "guess number " + std::to_string(i),
-                              "198.51.100." + std::to_string(i)).status();
+                              "198.51.100." + std::to_string(i))
+                            .status();
       if (ErrorReason(st) == "INVALID_CREDENTIALS") ++checked;
       if (ErrorReason(st) == "LOGIN_THROTTLED") ++throttled;
     });
@@ -346,7 +349,7 @@ TEST_F(AuthDbTest, LogoutRevokesTheSession) {
   auto login = Login("ma.li", kPassword);
   ASSERT_TRUE(login.ok());
   Caller me = As(*login);
-  ASSERT_TRUE(service_->DoLogout(me).ok());
+  ASSERT_TRUE(sign_in_->Logout(me).ok());
   EXPECT_TRUE(RevokedSessionIds().contains(me.principal.session_id));
   EXPECT_EQ(ErrorReason(Refresh(login->refresh_token()).status()), "INVALID_REFRESH_TOKEN");
   ASSERT_TRUE(verifier_->RefreshRevocations().ok());
@@ -365,18 +368,18 @@ TEST_F(AuthDbTest, ChangePasswordRevokesOtherSessionsAndRetiresTheOldPassword) {
   v1::ChangePasswordRequest req;
   req.set_current_password("not my password");
   req.set_new_password("a brand new passphrase");
-  absl::Status wrong = service_->DoChangePassword(me, req);
+  absl::Status wrong = sign_in_->ChangePassword(me, req);
   EXPECT_EQ(ErrorReason(wrong), "INVALID_CREDENTIALS");
   EXPECT_EQ(Audit("action = LOGIN_FAILED AND username = \"lin.tao\"").size(), 1u);
 
   req.set_current_password(kPassword);
   req.set_new_password("LIN.TAO");
-  EXPECT_EQ(ErrorReason(service_->DoChangePassword(me, req)), "WEAK_PASSWORD");
+  EXPECT_EQ(ErrorReason(sign_in_->ChangePassword(me, req)), "WEAK_PASSWORD");
   req.set_new_password(kPassword);
-  EXPECT_EQ(ErrorReason(service_->DoChangePassword(me, req)), "WEAK_PASSWORD");
+  EXPECT_EQ(ErrorReason(sign_in_->ChangePassword(me, req)), "WEAK_PASSWORD");
 
   req.set_new_password("a brand new passphrase");
-  ASSERT_TRUE(service_->DoChangePassword(me, req).ok());
+  ASSERT_TRUE(sign_in_->ChangePassword(me, req).ok());
   std::set<std::string> revoked = RevokedSessionIds();
   EXPECT_TRUE(revoked.contains(SessionOf(*there)));
   EXPECT_FALSE(revoked.contains(me.principal.session_id));
@@ -396,23 +399,23 @@ TEST_F(AuthDbTest, AdminChangesToAUserRevokeTheirSessions) {
   update.mutable_user()->set_display_name("高燕");
   update.mutable_update_mask()->add_paths("display_name");
   v1::User updated;
-  ASSERT_TRUE(service_->DoUpdateUser(admin_, update, &updated).ok());
+  ASSERT_TRUE(administration_->UpdateUser(admin_, update, &updated).ok());
   EXPECT_FALSE(RevokedSessionIds().contains(SessionOf(*first)));
   update.mutable_user()->set_role(v1::SALES_MANAGER);
   update.mutable_user()->set_etag(updated.etag());
   update.mutable_update_mask()->set_paths(0, "role");
-  ASSERT_TRUE(service_->DoUpdateUser(admin_, update, &updated).ok());
+  ASSERT_TRUE(administration_->UpdateUser(admin_, update, &updated).ok());
   EXPECT_EQ(updated.role(), v1::SALES_MANAGER);
   EXPECT_TRUE(RevokedSessionIds().contains(SessionOf(*first)));
   // The etag it was made with is stale now.
-  EXPECT_EQ(ErrorReason(service_->DoUpdateUser(admin_, update, &updated)), "ETAG_MISMATCH");
+  EXPECT_EQ(ErrorReason(administration_->UpdateUser(admin_, update, &updated)), "ETAG_MISMATCH");
 
   auto second = Login("gao.yan", kPassword);
   ASSERT_TRUE(second.ok());
   v1::SetUserPasswordRequest reset;
   reset.set_name(user.name());
   reset.set_password("reset by the admin 42");
-  ASSERT_TRUE(service_->DoSetUserPassword(admin_, reset).ok());
+  ASSERT_TRUE(administration_->SetUserPassword(admin_, reset).ok());
   EXPECT_TRUE(RevokedSessionIds().contains(SessionOf(*second)));
 
   auto third = Login("gao.yan", "reset by the admin 42");
@@ -420,7 +423,7 @@ TEST_F(AuthDbTest, AdminChangesToAUserRevokeTheirSessions) {
   v1::DisableUserRequest disable;
   disable.set_name(user.name());
   v1::User disabled;
-  ASSERT_TRUE(service_->DoDisableUser(admin_, disable, &disabled).ok());
+  ASSERT_TRUE(administration_->DisableUser(admin_, disable, &disabled).ok());
   EXPECT_TRUE(RevokedSessionIds().contains(SessionOf(*third)));
   EXPECT_EQ(ErrorReason(Refresh(third->refresh_token()).status()), "INVALID_REFRESH_TOKEN");
   EXPECT_EQ(ErrorReason(Login("gao.yan", "reset by the admin 42").status()), "INVALID_CREDENTIALS");
@@ -442,7 +445,7 @@ TEST_F(AuthDbTest, ChangingATeamsManagerRevokesOldAndNewManager) {
   req.mutable_team()->set_manager(new_manager.name());
   req.mutable_update_mask()->add_paths("manager");
   v1::Team updated;
-  ASSERT_TRUE(service_->DoUpdateTeam(admin_, req, &updated).ok());
+  ASSERT_TRUE(administration_->UpdateTeam(admin_, req, &updated).ok());
   std::set<std::string> revoked = RevokedSessionIds();
   EXPECT_TRUE(revoked.contains(SessionOf(*old_login)));
   EXPECT_TRUE(revoked.contains(SessionOf(*new_login)));
@@ -469,7 +472,7 @@ TEST_F(AuthDbTest, AManagerSeesTheirTeamsMembersAndNobodyElse) {
     v1::GetUserRequest req;
     req.set_name(name);
     v1::User out;
-    return service_->DoGetUser(caller, req, &out);
+    return administration_->GetUser(caller, req, &out);
   };
   EXPECT_TRUE(get(boss, mine.name()).ok());
   EXPECT_TRUE(get(boss, manager.name()).ok());
@@ -488,7 +491,7 @@ TEST_F(AuthDbTest, AManagerSeesTheirTeamsMembersAndNobodyElse) {
     std::set<std::string> names;
     for (int guard = 0; guard < 20; ++guard) {
       v1::ListUsersResponse resp;
-      absl::Status st = service_->DoListUsers(caller, req, &resp);
+      absl::Status st = administration_->ListUsers(caller, req, &resp);
       EXPECT_TRUE(st.ok()) << st;
       for (const auto& u : resp.users()) names.insert(u.username());
       if (resp.next_page_token().empty()) break;
@@ -508,18 +511,18 @@ TEST_F(AuthDbTest, AManagerSeesTheirTeamsMembersAndNobodyElse) {
   v1::GetTeamRequest get_team;
   get_team.set_name(east.name());
   v1::Team got;
-  ASSERT_TRUE(service_->DoGetTeam(rep, get_team, &got).ok());
+  ASSERT_TRUE(administration_->GetTeam(rep, get_team, &got).ok());
   EXPECT_EQ(got.manager(), manager.name());
   EXPECT_TRUE(got.members().empty()) << "a rep of another team sees who is in this one";
-  ASSERT_TRUE(service_->DoGetTeam(boss, get_team, &got).ok());
+  ASSERT_TRUE(administration_->GetTeam(boss, get_team, &got).ok());
   EXPECT_EQ(std::vector<std::string>(got.members().begin(), got.members().end()),
             std::vector<std::string>{mine.name()});
   v1::ListTeamsResponse teams;
-  ASSERT_TRUE(service_->DoListTeams(rep, {}, &teams).ok());
+  ASSERT_TRUE(administration_->ListTeams(rep, {}, &teams).ok());
   ASSERT_EQ(teams.teams_size(), 2);
   EXPECT_TRUE(teams.teams(1).members().empty());
   teams.Clear();
-  ASSERT_TRUE(service_->DoListTeams(admin_, {}, &teams).ok());
+  ASSERT_TRUE(administration_->ListTeams(admin_, {}, &teams).ok());
   ASSERT_EQ(teams.teams_size(), 2);
   EXPECT_EQ(teams.teams(1).members(0), theirs.name());
 }
@@ -532,26 +535,27 @@ TEST_F(AuthDbTest, CreateUserRulesAndIdempotency) {
   req.set_password(kPassword);
   req.set_request_id("create-dup-1");
   v1::User first, again;
-  ASSERT_TRUE(service_->DoCreateUser(admin_, req, &first).ok());
-  ASSERT_TRUE(service_->DoCreateUser(admin_, req, &again).ok());
+  ASSERT_TRUE(administration_->CreateUser(admin_, req, &first).ok());
+  ASSERT_TRUE(administration_->CreateUser(admin_, req, &again).ok());
   EXPECT_EQ(again.name(), first.name());
   req.set_password("a different password");
-  EXPECT_EQ(ErrorReason(service_->DoCreateUser(admin_, req, &again)), "REQUEST_ID_REUSED");
+  EXPECT_EQ(ErrorReason(administration_->CreateUser(admin_, req, &again)), "REQUEST_ID_REUSED");
   // The stored request hash is keyed: no plain digest of the password is kept.
   EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 1);
 
   req.clear_request_id();
-  EXPECT_EQ(ErrorReason(service_->DoCreateUser(admin_, req, &again)), "USERNAME_TAKEN");
+  EXPECT_EQ(ErrorReason(administration_->CreateUser(admin_, req, &again)), "USERNAME_TAKEN");
   req.mutable_user()->set_username("new.user.name");
   req.mutable_user()->set_team("teams/999");
-  EXPECT_EQ(ErrorReason(service_->DoCreateUser(admin_, req, &again)), "TEAM_NOT_FOUND");
+  EXPECT_EQ(ErrorReason(administration_->CreateUser(admin_, req, &again)), "TEAM_NOT_FOUND");
   req.mutable_user()->clear_team();
   req.set_password("NEW.USER.NAME");
-  EXPECT_EQ(ErrorReason(service_->DoCreateUser(admin_, req, &again)), "WEAK_PASSWORD");
+  EXPECT_EQ(ErrorReason(administration_->CreateUser(admin_, req, &again)), "WEAK_PASSWORD");
   req.mutable_user()->set_role(v1::ROLE_UNSPECIFIED);
-  EXPECT_EQ(service_->DoCreateUser(admin_, req, &again).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(administration_->CreateUser(admin_, req, &again).code(),
+            absl::StatusCode::kInvalidArgument);
 
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE event_type = 'auth.user.created'"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE event_type = 'crm.auth.v1.UserCreated'"), 2);
   EXPECT_EQ(Audit("action = USER_CREATED").size(), 2u);  // the bootstrap admin and dup.user
 }
 
@@ -566,13 +570,13 @@ TEST_F(AuthDbTest, RotationPublishesTwoKeysAndOldTokensStillVerify) {
   v1::RotateSigningKeyRequest rotate;
   rotate.set_request_id("rotate-1");
   v1::PublicKey created, replayed;
-  ASSERT_TRUE(service_->DoRotateSigningKey(admin_, rotate, &created).ok());
-  ASSERT_TRUE(service_->DoRotateSigningKey(admin_, rotate, &replayed).ok());
+  ASSERT_TRUE(administration_->RotateSigningKey(admin_, rotate, &created).ok());
+  ASSERT_TRUE(administration_->RotateSigningKey(admin_, rotate, &replayed).ok());
   EXPECT_EQ(replayed.kid(), created.kid()) << "a retried rotation rotates once";
   EXPECT_NE(created.kid(), old_kid);
 
   v1::GetPublicKeysResponse keys;
-  ASSERT_TRUE(service_->DoGetPublicKeys(Caller{}, &keys).ok());
+  ASSERT_TRUE(sign_in_->GetPublicKeys(Caller{}, &keys).ok());
   ASSERT_EQ(keys.keys_size(), 2);
   EXPECT_EQ(keys.keys(0).kid(), created.kid());
   EXPECT_TRUE(keys.keys(0).current());
@@ -589,7 +593,7 @@ TEST_F(AuthDbTest, RotationPublishesTwoKeysAndOldTokensStillVerify) {
 
   // A second rotation retires the first key.
   rotate.set_request_id("rotate-2");
-  ASSERT_TRUE(service_->DoRotateSigningKey(admin_, rotate, &created).ok());
+  ASSERT_TRUE(administration_->RotateSigningKey(admin_, rotate, &created).ok());
   auto served = ServedKeys();
   EXPECT_EQ(served.size(), 2u);
   EXPECT_FALSE(served.Contains(old_kid));
@@ -607,7 +611,7 @@ TEST_F(AuthDbTest, ANewKeyIsPublishedBeforeItSigns) {
   auto before = Login("delay.user", kPassword);
   ASSERT_TRUE(before.ok());
   const std::string old_kid = auth::PeekKid(before->access_token());
-  KeyRing patient(*store_, kPassphrase, absl::Seconds(10), absl::Hours(1));
+  KeyRing patient(stores_->keys, clock_, kPassphrase, absl::Seconds(10), absl::Hours(1));
   ASSERT_TRUE(patient.Initialize().ok());
   v1::RotateSigningKeyRequest rotate;
   rotate.set_request_id("rotate-patient");
@@ -625,13 +629,13 @@ TEST_F(AuthDbTest, ANewKeyIsPublishedBeforeItSigns) {
 }
 
 TEST_F(AuthDbTest, AKeyRingWithTheWrongPassphraseRefusesToStart) {
-  KeyRing wrong(*store_, "not the passphrase it was stored with");
+  KeyRing wrong(stores_->keys, clock_, "not the passphrase it was stored with");
   EXPECT_FALSE(wrong.Initialize().ok());
 }
 
 TEST_F(AuthDbTest, TheBootstrapAdminIsCreatedOnce) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE role = 1"), 1);
-  auto again = service_->BootstrapAdmin("");
+  auto again = BootstrapAdmin(stores_->users, "");
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->created);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users"), 1);
@@ -639,12 +643,12 @@ TEST_F(AuthDbTest, TheBootstrapAdminIsCreatedOnce) {
   // With no active admin left, a plain restart does not undo the disabling ...
   auto session = pool_->Borrow();
   ASSERT_TRUE((*session)->Execute("UPDATE users SET active = 0", {}).ok());
-  auto refused = service_->BootstrapAdmin("");
+  auto refused = BootstrapAdmin(stores_->users, "");
   EXPECT_EQ(ErrorReason(refused.status()), "ADMIN_DISABLED");
   EXPECT_EQ(ErrorReason(Login("admin", kAdminPassword).status()), "INVALID_CREDENTIALS");
   // ... only the operator's explicit --restore_admin makes "admin" one again, with a new
   // password.
-  auto restored = service_->BootstrapAdmin("", /*restore=*/true);
+  auto restored = BootstrapAdmin(stores_->users, "", /*restore=*/true);
   ASSERT_TRUE(restored.ok()) << restored.status();
   EXPECT_TRUE(restored->created);
   EXPECT_GE(restored->generated_password.size(), 16u);
@@ -653,6 +657,146 @@ TEST_F(AuthDbTest, TheBootstrapAdminIsCreatedOnce) {
   ASSERT_TRUE(login.ok()) << login.status();
   EXPECT_EQ(login->user().role(), v1::ADMIN);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users"), 1);
+}
+
+// --- Service accounts --------------------------------------------------------------------
+
+constexpr char kAnalyticsSecret[] = "analytics-secret-0123456789abcdef0123456789abcdef";
+constexpr char kOrdersSecret[] = "orders-secret-0123456789abcdef0123456789abcdef0123";
+
+class ServiceAccountsTest : public AuthDbTest {
+ protected:
+  void SetUp() override {
+    AuthDbTest::SetUp();
+    if (HasFatalFailure()) return;
+    Provision({{"analytics", kAnalyticsSecret}, {"orders", kOrdersSecret}});
+  }
+
+  // Starts again with these accounts (name → secret), as a restart with a new
+  // --service_accounts would.
+  void Provision(const std::map<std::string, std::string>& secrets) {
+    BootstrapOptions options{.admin_password = kAdminPassword};
+    for (const auto& [name, secret] : secrets) options.service_accounts[name] = Sha256Hex(secret);
+    ASSERT_TRUE(Bootstrap(*pool_, *stores_, *keys_, options).ok());
+  }
+
+  absl::StatusOr<v1::ServiceToken> Issue(const std::string& service, const std::string& secret,
+                                         const std::string& peer = "10.1.0.1") {
+    v1::IssueServiceTokenRequest req;
+    req.set_service(service);
+    req.set_secret(secret);
+    v1::ServiceToken token;
+    CRM_RETURN_IF_ERROR(sign_in_->IssueServiceToken(Caller{.peer = peer}, req, &token));
+    return token;
+  }
+
+  std::map<std::string, bool> Accounts() {
+    v1::ListServiceAccountsResponse resp;
+    absl::Status st = administration_->ListServiceAccounts(admin_, {}, &resp);
+    EXPECT_TRUE(st.ok()) << st;
+    std::map<std::string, bool> active;
+    for (const auto& a : resp.service_accounts()) active[a.name()] = a.active();
+    return active;
+  }
+};
+
+TEST_F(ServiceAccountsTest, TheRightSecretGetsATokenNamingTheService) {
+  auto token = Issue("services/analytics", kAnalyticsSecret);
+  ASSERT_TRUE(token.ok()) << token.status();
+  auto principal = verifier_->Verify(token->access_token());
+  ASSERT_TRUE(principal.ok()) << principal.status();
+  EXPECT_EQ(principal->service, "services/analytics");
+  EXPECT_EQ(principal->user, "");
+  EXPECT_EQ(principal->role, v1::ROLE_UNSPECIFIED);
+  EXPECT_EQ(FromTimestamp(token->expire_time()), principal->expires);
+  EXPECT_GE(principal->expires, absl::Now() + absl::Seconds(890));
+  EXPECT_LE(principal->expires, absl::Now() + absl::Seconds(900));
+
+  auto issued = Audit("action = SERVICE_TOKEN_ISSUED");
+  ASSERT_EQ(issued.size(), 1u);
+  EXPECT_EQ(issued[0].username(), "services/analytics");
+  EXPECT_EQ(issued[0].peer(), "10.1.0.1");
+  // Only the digest of a secret is stored.
+  EXPECT_EQ(Count(std::string("SELECT COUNT(*) FROM service_accounts WHERE secret_sha256 = '") +
+                  Sha256Hex(kAnalyticsSecret) + "'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM service_accounts WHERE secret_sha256 LIKE '%secret%'"), 0);
+}
+
+TEST_F(ServiceAccountsTest, WrongSecretsAndUnknownAccountsLookTheSameAndAreAudited) {
+  const std::vector<absl::Status> failures = {
+      Issue("services/analytics", kOrdersSecret).status(),
+      Issue("services/analytics", "x").status(),
+      Issue("services/billing", kAnalyticsSecret).status(),
+      Issue("services/customers", kAnalyticsSecret).status(),  // a service with no account
+  };
+  for (const absl::Status& st : failures) {
+    EXPECT_EQ(st.code(), absl::StatusCode::kUnauthenticated) << st;
+    EXPECT_EQ(ErrorReason(st), "INVALID_SERVICE_CREDENTIALS") << st;
+    EXPECT_EQ(st.message(), failures[0].message());
+  }
+  auto refused = Audit("action = SERVICE_TOKEN_REFUSED");
+  ASSERT_EQ(refused.size(), 4u);
+  EXPECT_EQ(refused[0].detail(), "wrong secret");
+  EXPECT_EQ(refused[2].username(), "services/billing");
+  EXPECT_EQ(refused[2].detail(), "unknown service account");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE detail LIKE '%secret-0123%'"), 0);
+
+  // Malformed requests are the caller's bug, named field by field.
+  absl::Status malformed = Issue("analytics", kAnalyticsSecret).status();
+  EXPECT_EQ(malformed.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(FieldViolations(malformed).size(), 1u);
+  EXPECT_EQ(FieldViolations(malformed)[0].field, "service");
+  absl::Status empty = Issue("", "").status();
+  EXPECT_EQ(FieldViolations(empty).size(), 2u);
+  EXPECT_EQ(ErrorReason(Issue("services/analytics", std::string(1025, 'x')).status()),
+            "INVALID_ARGUMENT");
+}
+
+TEST_F(ServiceAccountsTest, AccountsFollowTheFlagAtEachStart) {
+  EXPECT_EQ(Accounts(),
+            (std::map<std::string, bool>{{"services/analytics", true}, {"services/orders", true}}));
+  // The same flag again changes nothing.
+  const size_t changes = Audit("action = SERVICE_ACCOUNT_CHANGED").size();
+  EXPECT_EQ(changes, 2u);
+  Provision({{"analytics", kAnalyticsSecret}, {"orders", kOrdersSecret}});
+  EXPECT_EQ(Audit("action = SERVICE_ACCOUNT_CHANGED").size(), changes);
+
+  // orders left out, analytics with a new secret.
+  const std::string rotated = std::string(kAnalyticsSecret) + "-rotated";
+  Provision({{"analytics", rotated}});
+  EXPECT_EQ(Accounts(), (std::map<std::string, bool>{{"services/analytics", true},
+                                                     {"services/orders", false}}));
+  absl::Status inactive = Issue("services/orders", kOrdersSecret).status();
+  EXPECT_EQ(ErrorReason(inactive), "INVALID_SERVICE_CREDENTIALS");
+  EXPECT_EQ(Audit("action = SERVICE_TOKEN_REFUSED").back().detail(), "account inactive");
+  EXPECT_EQ(ErrorReason(Issue("services/analytics", kAnalyticsSecret).status()),
+            "INVALID_SERVICE_CREDENTIALS");
+  EXPECT_TRUE(Issue("services/analytics", rotated).ok());
+  auto changed = Audit("action = SERVICE_ACCOUNT_CHANGED");
+  ASSERT_EQ(changed.size(), 4u);
+  std::set<std::string> details = {changed[2].username() + ": " + changed[2].detail(),
+                                   changed[3].username() + ": " + changed[3].detail()};
+  EXPECT_EQ(details, (std::set<std::string>{"services/analytics: new secret",
+                                            "services/orders: deactivated: not in "
+                                            "--service_accounts"}));
+
+  // Listed again: active again.
+  Provision({{"analytics", rotated}, {"orders", kOrdersSecret}});
+  EXPECT_TRUE(Issue("services/orders", kOrdersSecret).ok());
+}
+
+// A caller guessing secrets is throttled by address; the account itself is never locked,
+// so nobody can shut a service out by failing on its behalf.
+TEST_F(ServiceAccountsTest, FailedSecretsThrottleTheCallerNotTheAccount) {
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(ErrorReason(Issue("services/analytics", "guess", "192.0.2.99").status()),
+              "INVALID_SERVICE_CREDENTIALS");
+  }
+  absl::Status throttled = Issue("services/analytics", kAnalyticsSecret, "192.0.2.99").status();
+  EXPECT_EQ(throttled.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(ErrorReason(throttled), "LOGIN_THROTTLED");
+  EXPECT_TRUE(Issue("services/analytics", kAnalyticsSecret, "10.1.0.2").ok());
 }
 
 // --- Through a real gRPC server ----------------------------------------------------------
@@ -664,7 +808,9 @@ class AuthGrpcTest : public AuthDbTest {
     if (HasFatalFailure()) return;
     runner_ = std::make_unique<ServerRunner>(ServerOptions{
         .service_name = "auth", .listen_address = "127.0.0.1:0", .metrics_address = "127.0.0.1:0"});
-    runner_->builder().RegisterService(service_.get());
+    edge_ = std::make_unique<AuthService>(*sign_in_, *administration_, executor_, *authorizer_,
+                                          TrustedProxies::Loopback());
+    runner_->builder().RegisterService(edge_.get());
     ASSERT_TRUE(runner_->Start().ok());
     stub_ = v1::AuthService::NewStub(grpc::CreateChannel(
         "127.0.0.1:" + std::to_string(runner_->port()), grpc::InsecureChannelCredentials()));
@@ -677,6 +823,7 @@ class AuthGrpcTest : public AuthDbTest {
     return ctx;
   }
 
+  std::unique_ptr<AuthService> edge_;
   std::unique_ptr<ServerRunner> runner_;
   std::unique_ptr<v1::AuthService::Stub> stub_;
 };
@@ -764,6 +911,33 @@ TEST_F(AuthGrpcTest, ThrottlingTravelsAsRetryInfoAndTheGatewaysForwardedAddressI
   auto throttle_rows = Audit("action = LOGIN_THROTTLED");
   ASSERT_EQ(throttle_rows.size(), 1u);
   EXPECT_EQ(throttle_rows[0].peer(), "127.0.0.1");
+}
+
+TEST_F(AuthGrpcTest, AServiceTokenIsNoUserAndNoAdmin) {
+  BootstrapOptions options{.admin_password = kAdminPassword};
+  options.service_accounts["analytics"] = Sha256Hex(kAnalyticsSecret);
+  ASSERT_TRUE(Bootstrap(*pool_, *stores_, *keys_, options).ok());
+  v1::IssueServiceTokenRequest issue;
+  issue.set_service("services/analytics");
+  issue.set_secret(kAnalyticsSecret);
+  v1::ServiceToken token;
+  ASSERT_TRUE(stub_->IssueServiceToken(Context().get(), issue, &token).ok())
+      << "IssueServiceToken needs no access token";
+
+  v1::ListServiceAccountsResponse accounts;
+  grpc::Status st = stub_->ListServiceAccounts(Context(token.access_token()).get(), {}, &accounts);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(st)), "PERMISSION_DENIED");
+  v1::User me;
+  EXPECT_EQ(stub_->GetCurrentUser(Context(token.access_token()).get(), {}, &me).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  auto admin_login = Login("admin", kAdminPassword);
+  ASSERT_TRUE(admin_login.ok());
+  ASSERT_TRUE(
+      stub_->ListServiceAccounts(Context(admin_login->access_token()).get(), {}, &accounts).ok());
+  ASSERT_EQ(accounts.service_accounts_size(), 1);
+  EXPECT_EQ(accounts.service_accounts(0).name(), "services/analytics");
+  EXPECT_TRUE(accounts.service_accounts(0).active());
 }
 
 TEST_F(AuthGrpcTest, ALoggedOutTokenStopsWorking) {

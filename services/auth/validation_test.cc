@@ -1,12 +1,12 @@
-// Input rules for users, teams and passwords, password hashing, and the client address
-// used for throttling.
+// Input rules for users, teams and passwords, password hashing, and the --service_accounts
+// flag.
 #include "services/auth/validation.h"
 
 #include <gtest/gtest.h>
 
 #include "libs/grpc/status.h"
+#include "services/auth/bootstrap.h"
 #include "services/auth/password.h"
-#include "services/auth/service.h"
 
 namespace crm::auth_service {
 namespace {
@@ -136,29 +136,22 @@ TEST(Password, HashesWithArgon2idAndVerifies) {
   EXPECT_FALSE(VerifyPassword(DummyPasswordHash(), ""));
 }
 
-TEST(ClientPeer, StripsPortsAndBelievesOnlyTrustedProxies) {
-  const std::vector<std::string> trusted = {"127.0.0.1", "::1"};
-  EXPECT_EQ(ClientPeer("ipv4:10.1.2.3:55000", "", trusted), "10.1.2.3");
-  EXPECT_EQ(ClientPeer("ipv6:[2001:db8::5]:55000", "", trusted), "2001:db8::5");
-  EXPECT_EQ(ClientPeer("ipv6:%5B::1%5D:55000", "", trusted), "::1");
-  // The gateway on loopback forwards the client's address.
-  EXPECT_EQ(ClientPeer("ipv4:127.0.0.1:4000", "203.0.113.9, 10.0.0.1", trusted), "203.0.113.9");
-  EXPECT_EQ(ClientPeer("ipv6:[::1]:4000", "2001:db8::7", trusted), "2001:db8::7");
-  // Anyone else cannot choose the address they are throttled by.
-  EXPECT_EQ(ClientPeer("ipv4:10.9.9.9:4000", "203.0.113.9", trusted), "10.9.9.9");
-  // Garbage in the header is ignored.
-  EXPECT_EQ(ClientPeer("ipv4:127.0.0.1:4000", "not-an-ip", trusted), "127.0.0.1");
-}
-
-TEST(ClientPeer, TrustsProxiesByRange) {
-  const std::vector<std::string> cluster = {"10.244.0.0/16", "fd00::/8", "192.0.2.7"};
-  EXPECT_EQ(ClientPeer("ipv4:10.244.3.9:4000", "203.0.113.9", cluster), "203.0.113.9");
-  EXPECT_EQ(ClientPeer("ipv4:10.245.0.1:4000", "203.0.113.9", cluster), "10.245.0.1");
-  EXPECT_EQ(ClientPeer("ipv6:[fd12::1]:4000", "2001:db8::7", cluster), "2001:db8::7");
-  EXPECT_EQ(ClientPeer("ipv4:192.0.2.7:4000", "203.0.113.9", cluster), "203.0.113.9");
-  EXPECT_EQ(ClientPeer("ipv4:192.0.2.8:4000", "203.0.113.9", cluster), "192.0.2.8");
-  // A malformed range trusts nobody.
-  EXPECT_EQ(ClientPeer("ipv4:10.0.0.1:4000", "203.0.113.9", {"10.0.0.0/33"}), "10.0.0.1");
+TEST(ParseServiceAccounts, ReadsTheFlagAndNamesWhatIsWrong) {
+  const std::string a(64, 'a'), b = std::string(63, 'b') + "F";
+  auto parsed = ParseServiceAccounts(" analytics=" + a + " , orders = " + b + ",");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(*parsed, (std::map<std::string, std::string>{{"analytics", a},
+                                                         {"orders", std::string(63, 'b') + "f"}}));
+  EXPECT_TRUE(ParseServiceAccounts("")->empty());
+  for (const std::string& bad :
+       {"billing=" + a, std::string("analytics"), "analytics=" + a.substr(1),
+        "analytics=" + a + "0", "analytics=" + std::string(64, 'g'),
+        "analytics=" + a + ",analytics=" + a, "services/analytics=" + a}) {
+    auto refused = ParseServiceAccounts(bad);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_NE(ParseServiceAccounts("billing=" + a).status().message().find("billing"),
+            std::string_view::npos);
 }
 
 }  // namespace

@@ -83,12 +83,14 @@ absl::Status Admission::Admit(std::string_view method,
     }
     return Reject(principal.status());
   }
-  // Public methods (Login, ...) have no user to limit; auth throttles failed logins.
-  if (limiter_ == nullptr || principal->user.empty()) return absl::OkStatus();
-  if (absl::Duration wait = limiter_->Take(principal->user); wait > absl::ZeroDuration()) {
+  // Public methods (Login, ...) have no caller to limit; auth throttles failed logins. A
+  // service acting as itself is limited like a user, by its name.
+  const std::string& caller = principal->ActingName();
+  if (limiter_ == nullptr || caller.empty()) return absl::OkStatus();
+  if (absl::Duration wait = limiter_->Take(caller); wait > absl::ZeroDuration()) {
     return Reject(WithRetryDelay(
         Error(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
-              "too many calls from this user; retry after the delay in RetryInfo"),
+              "too many calls from this caller; retry after the delay in RetryInfo"),
         wait));
   }
   return absl::OkStatus();

@@ -212,22 +212,26 @@ TEST_F(GatewayE2eTest, ChangesArriveOnTheServicesEventFeed) {
   ASSERT_TRUE(stub_->CreateCustomer(Context().get(), create, &created).ok());
 
   // Internal consumers subscribe on the service itself (the gateway routes by package).
-  // The feed carries every customer's data: only an admin token may read it.
+  // The feed carries every customer's data: only the services the policy table names read
+  // it, as themselves; no user does, not even an admin.
   auto feed = events::v1::EventFeed::NewStub(stack_->channel("customers"));
   events::v1::SubscribeRequest req;
   ASSERT_TRUE(stack_->CreateUser("feed.rep", auth::v1::SALES_REP).ok());
   auto rep = stack_->Login("feed.rep", Stack::kTestPassword);
   ASSERT_TRUE(rep.ok()) << rep.status();
+  auto analytics = stack_->ServiceToken("analytics");
+  ASSERT_TRUE(analytics.ok()) << analytics.status();
   for (const auto& [token, code] :
        {std::pair{std::string(), grpc::StatusCode::UNAUTHENTICATED},
-        std::pair{rep->access_token, grpc::StatusCode::PERMISSION_DENIED}}) {
+        std::pair{rep->access_token, grpc::StatusCode::PERMISSION_DENIED},
+        std::pair{admin_.access_token, grpc::StatusCode::PERMISSION_DENIED}}) {
     auto refused_ctx = testing::ContextWithToken(token);
     auto refused = feed->Subscribe(refused_ctx.get(), req);
     events::v1::Event ignored;
     EXPECT_FALSE(refused->Read(&ignored)) << "the feed streamed to a caller it must refuse";
     EXPECT_EQ(refused->Finish().error_code(), code);
   }
-  auto ctx = admin_.Context();
+  auto ctx = testing::ContextWithToken(*analytics);
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   auto stream = feed->Subscribe(ctx.get(), req);
   events::v1::Event event;

@@ -9,6 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/auth/principal.h"
+#include "libs/base/hash.h"
 #include "libs/grpc/status.h"
 #include "tests/support/built_servers.h"
 
@@ -106,6 +108,13 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   std::unique_ptr<Stack> stack(new Stack());
   stack->admin_password_ = "admin-" + RandomHex(12);
   stack->signing_key_passphrase_ = "e2e-" + RandomHex(16);
+  for (std::string_view name : auth::kServiceNames) {
+    const std::string secret = RandomHex(32);
+    stack->service_secrets_[std::string(name)] = secret;
+    absl::StrAppend(&stack->service_accounts_flag_,
+                    stack->service_accounts_flag_.empty() ? "" : ",", std::string(name), "=",
+                    Sha256Hex(secret));
+  }
 
   // Auth first: every other server verifies tokens with it.
   const BuiltServer* auth = nullptr;
@@ -162,14 +171,15 @@ absl::Status Stack::StartService(const std::string& name, const std::string& bin
   if (name == "auth") {
     Append(args, {"--signing_key_passphrase=" + signing_key_passphrase_,
                   "--admin_password=" + admin_password_, "--page_token_secret=e2e-auth-pages",
-                  "--workers=8"});
+                  "--workers=8", "--service_accounts=" + service_accounts_flag_});
   } else {
     // The flags every service takes (libs/service's Process): revocations and team changes
     // seen at once, a pool as large as the workers, and a drain longer than any call a test
     // leaves in flight.
     Append(args, {"--auth_target=" + Find("auth").process.target(), "--revocation_poll_ms=200",
                   "--team_members_ttl_ms=0", "--page_token_secret=e2e-" + name + "-pages",
-                  "--workers=16", "--db_pool_size=16", "--drain_seconds=30"});
+                  "--workers=16", "--db_pool_size=16", "--drain_seconds=30",
+                  "--service_secret=" + service_secrets_.at(name)});
   }
   Append(args, FlagsFor(options, name));
 
@@ -234,6 +244,19 @@ absl::StatusOr<Session> Stack::Login(const std::string& username, const std::str
     return FromGrpcStatus(st);
   }
   return Session{response.user(), response.access_token(), response.refresh_token()};
+}
+
+absl::StatusOr<std::string> Stack::ServiceToken(const std::string& name) {
+  auto stub = auth::v1::AuthService::NewStub(channel("auth"));
+  auth::v1::IssueServiceTokenRequest request;
+  request.set_service(auth::ServicePrincipal(name));
+  request.set_secret(service_secrets_.at(name));
+  auth::v1::ServiceToken response;
+  auto ctx = ContextWithToken("");
+  if (grpc::Status st = stub->IssueServiceToken(ctx.get(), request, &response); !st.ok()) {
+    return FromGrpcStatus(st);
+  }
+  return response.access_token();
 }
 
 absl::StatusOr<std::string> Stack::AdminToken() {

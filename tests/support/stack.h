@@ -1,7 +1,8 @@
 // The suite as real processes for cross-service tests: crm-auth, then every other service that
 // services/services.list names and this build has, each on its own throw-away schema of the test
 // MariaDB, and crm-gateway routing crm.<name>.v1 to each, all on free loopback ports. Tests sign
-// in like any client and call over gRPC; a server is reached by its name in the list:
+// in like any client and call over gRPC, or act as one of the suite's services (every service
+// has a service account with a random secret); a server is reached by its name in the list:
 //
 //   absl::StatusOr<std::unique_ptr<Stack>> stack = Stack::Start();
 //   auto through_gateway = CustomerService::NewStub((*stack)->gateway());
@@ -81,10 +82,19 @@ class Stack final {
 
   const std::string& admin_password() const { return admin_password_; }
   const std::string& signing_key_passphrase() const { return signing_key_passphrase_; }
+  // The secret of services/{name}, for every service of the suite (auth::kServiceNames,
+  // built or not): crm-auth starts with all their accounts, and each service the stack runs
+  // gets its secret as --service_secret.
+  const std::string& service_secret(const std::string& name) const {
+    return service_secrets_.at(name);
+  }
 
   // Signs in through the gateway.
   absl::StatusOr<Session> Login(const std::string& username, const std::string& password);
   absl::StatusOr<Session> LoginAdmin() { return Login("admin", admin_password_); }
+  // A token of services/{name} from IssueServiceToken, asked of crm-auth directly (as a
+  // service does).
+  absl::StatusOr<std::string> ServiceToken(const std::string& name);
   // As the admin: creates a team (manager set later with SetManager) / a user, through the
   // gateway. Every test user's password is kTestPassword.
   absl::StatusOr<auth::v1::Team> CreateTeam(const std::string& display_name);
@@ -115,6 +125,8 @@ class Stack final {
   std::string admin_password_;
   std::string signing_key_passphrase_;
   std::string admin_token_;
+  std::map<std::string, std::string> service_secrets_;
+  std::string service_accounts_flag_;
   std::vector<Server> servers_;  // in start order: auth, the other services, the gateway
 };
 
