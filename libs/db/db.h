@@ -138,6 +138,12 @@ bool IsRetryableConflict(int error_code);
 // FAILED_PRECONDITION, reason MIGRATION_EDITED) when an applied file's SHA-256 changed,
 // and when the database holds a version the directory does not have. A file may hold
 // several statements separated by ';' at line ends.
+//
+// Then, under the same lock, the platform track: the tables the libraries own (outbox and
+// its pruning horizon, idempotency_keys, the event consumer's cursors and inbox), compiled
+// into libs/db and recorded in platform_migrations with the same checks (README.md). Its
+// statements are idempotent, so a service whose own files already made some of these
+// tables keeps them. An empty `dir` applies only the platform track.
 absl::Status Migrate(Pool& pool, const std::string& dir);
 
 // "2026-11-27 09:30:00.000000" <-> absl::Time (UTC).
