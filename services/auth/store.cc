@@ -309,6 +309,11 @@ std::string ChangedUserFields(const v1::User& before, const v1::User& after) {
   return changed.empty() ? "no change" : absl::StrJoin(changed, ", ");
 }
 
+// The actor of an outbox event: the user who acted, or the service itself.
+std::string EventActor(const Actor& actor) {
+  return actor.user_id != 0 ? api::ResourceName(kUsers, actor.user_id) : "services/auth";
+}
+
 }  // namespace
 
 const api::ResourceFields& AuthStore::UserFields() {
@@ -462,7 +467,9 @@ absl::StatusOr<v1::User> AuthStore::CreateUser(const v1::User& input,
                      .detail = absl::StrCat("role ", v1::Role_Name(input.role()),
                                             input.team().empty() ? "" : ", team " + input.team())},
                     now));
-    CRM_RETURN_IF_ERROR(events::Append(tx, "auth.user.created", result.name(), result));
+    CRM_RETURN_IF_ERROR(events::Append(
+        tx, {.type = "auth.user.created", .resource = result.name(), .actor = EventActor(actor)},
+        result));
     return db::RecordResult(tx, key, result.SerializeAsString());
   }));
   return result;
@@ -488,6 +495,7 @@ absl::StatusOr<v1::User> AuthStore::UpdateUser(int64_t id, std::optional<int64_t
     CRM_RETURN_IF_ERROR(CheckVersion(current.name(), current.etag(), expected_version));
     v1::User updated = current;
     CRM_RETURN_IF_ERROR(mutate(updated));
+    std::vector<std::string> changed = api::ChangedPaths(current, updated);
     if (updated.team() != current.team()) CRM_RETURN_IF_ERROR(CheckTeamExists(tx, updated.team()));
 
     absl::Time now = absl::Now();
@@ -517,7 +525,12 @@ absl::StatusOr<v1::User> AuthStore::UpdateUser(int64_t id, std::optional<int64_t
     }
     updated.set_etag(api::EtagFromVersion(version + 1));
     *updated.mutable_update_time() = ToTimestamp(now);
-    CRM_RETURN_IF_ERROR(events::Append(tx, "auth.user.updated", updated.name(), updated));
+    CRM_RETURN_IF_ERROR(events::Append(tx,
+                                       {.type = "auth.user.updated",
+                                        .resource = updated.name(),
+                                        .actor = EventActor(actor),
+                                        .changed_paths = std::move(changed)},
+                                       updated));
     CRM_RETURN_IF_ERROR(db::RecordResult(tx, key, updated.SerializeAsString()));
     result = std::move(updated);
     return absl::OkStatus();
@@ -609,8 +622,11 @@ absl::StatusOr<v1::User> AuthStore::EnsureAdmin(std::string_view username,
         tx.Query(absl::StrCat(sql::kSelectUsers, " FROM users u WHERE u.id = ?"), {id}));
     if (user.empty()) return absl::InternalError("bootstrap admin vanished");
     v1::User snapshot = UserFromRow(user[0]);
-    return events::Append(tx, rows.empty() ? "auth.user.created" : "auth.user.updated",
-                          snapshot.name(), snapshot);
+    return events::Append(tx,
+                          {.type = rows.empty() ? "auth.user.created" : "auth.user.updated",
+                           .resource = snapshot.name(),
+                           .actor = EventActor(system)},
+                          snapshot);
   }));
   return GetUser(id);
 }
@@ -699,7 +715,9 @@ absl::StatusOr<v1::Team> AuthStore::CreateTeam(const v1::Team& input, const Acto
       CRM_RETURN_IF_ERROR(
           RevokeUserSessions(tx, manager_id, "", "now manages " + result.name(), actor, now));
     }
-    CRM_RETURN_IF_ERROR(events::Append(tx, "auth.team.changed", result.name(), result));
+    CRM_RETURN_IF_ERROR(events::Append(
+        tx, {.type = "auth.team.changed", .resource = result.name(), .actor = EventActor(actor)},
+        result));
     return db::RecordResult(tx, key, result.SerializeAsString());
   }));
   return result;
@@ -717,6 +735,7 @@ absl::StatusOr<v1::Team> AuthStore::UpdateTeam(int64_t id, std::optional<int64_t
     CRM_RETURN_IF_ERROR(CheckVersion(current.name(), current.etag(), expected_version));
     v1::Team updated = current;
     CRM_RETURN_IF_ERROR(mutate(updated));
+    std::vector<std::string> changed = api::ChangedPaths(current, updated);
     const bool manager_changed = updated.manager() != current.manager();
     if (manager_changed) CRM_RETURN_IF_ERROR(CheckUserExists(tx, updated.manager()));
     absl::Time now = absl::Now();
@@ -757,7 +776,12 @@ absl::StatusOr<v1::Team> AuthStore::UpdateTeam(int64_t id, std::optional<int64_t
     }
     updated.set_etag(api::EtagFromVersion(version + 1));
     *updated.mutable_update_time() = ToTimestamp(now);
-    CRM_RETURN_IF_ERROR(events::Append(tx, "auth.team.changed", updated.name(), updated));
+    CRM_RETURN_IF_ERROR(events::Append(tx,
+                                       {.type = "auth.team.changed",
+                                        .resource = updated.name(),
+                                        .actor = EventActor(actor),
+                                        .changed_paths = std::move(changed)},
+                                       updated));
     CRM_RETURN_IF_ERROR(db::RecordResult(tx, key, updated.SerializeAsString()));
     result = std::move(updated);
     return absl::OkStatus();

@@ -198,8 +198,11 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const v1::Customer& input,
     result.set_etag(api::EtagFromVersion(1));
     *result.mutable_create_time() = ToTimestamp(now);
     *result.mutable_update_time() = result.create_time();
-    CRM_RETURN_IF_ERROR(
-        events::Append(tx, "crm.customers.v1.CustomerCreated", result.name(), result));
+    CRM_RETURN_IF_ERROR(events::Append(tx,
+                                       {.type = "crm.customers.v1.CustomerCreated",
+                                        .resource = result.name(),
+                                        .actor = result.creator()},
+                                       result));
     return db::RecordResult(tx, key, result.SerializeAsString());
   }));
   return result;
@@ -268,6 +271,8 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(const auth::Principal& caller
 
     v1::Customer updated = current;
     CRM_RETURN_IF_ERROR(mutate(current, updated));
+    // What the caller changed (compared before the etag and update_time every update moves).
+    std::vector<std::string> changed = api::ChangedPaths(current, updated);
     std::string now = db::FormatDateTime(absl::Now());
     const auto& r = updated.region();
     CRM_RETURN_IF_ERROR(ExecuteWrite(
@@ -279,8 +284,12 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(const auth::Principal& caller
     CRM_RETURN_IF_ERROR(WriteChildren(tx, id, updated, /*is_new=*/false));
     updated.set_etag(api::EtagFromVersion(version + 1));
     *updated.mutable_update_time() = ToTimestamp(now);
-    CRM_RETURN_IF_ERROR(
-        events::Append(tx, "crm.customers.v1.CustomerUpdated", updated.name(), updated));
+    CRM_RETURN_IF_ERROR(events::Append(tx,
+                                       {.type = "crm.customers.v1.CustomerUpdated",
+                                        .resource = updated.name(),
+                                        .actor = caller.user,
+                                        .changed_paths = std::move(changed)},
+                                       updated));
     CRM_RETURN_IF_ERROR(db::RecordResult(tx, key, updated.SerializeAsString()));
     result = std::move(updated);
     return absl::OkStatus();
@@ -300,8 +309,11 @@ absl::Status CustomerStore::Delete(const auth::Principal& caller, int64_t id,
     CRM_RETURN_IF_ERROR(CheckVersion(current, expected_version));
     std::string now = db::FormatDateTime(absl::Now());
     CRM_RETURN_IF_ERROR(ExecuteWrite(tx, sql::kSoftDelete, caller, {now, now, id}));
-    CRM_RETURN_IF_ERROR(
-        events::Append(tx, "crm.customers.v1.CustomerDeleted", current.name(), current));
+    CRM_RETURN_IF_ERROR(events::Append(tx,
+                                       {.type = "crm.customers.v1.CustomerDeleted",
+                                        .resource = current.name(),
+                                        .actor = caller.user},
+                                       current));
     return db::RecordResult(tx, key, empty.SerializeAsString());
   });
 }
