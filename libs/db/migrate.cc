@@ -26,10 +26,8 @@
 namespace crm::db {
 namespace {
 
-// GET_LOCK waits this long for a replica that is applying migrations right now.
-constexpr int kLockWaitSeconds = 60;
-// MariaDB refuses lock names longer than 64 characters.
-constexpr size_t kMaxLockName = 64;
+// How long to wait for a replica that is applying migrations right now.
+constexpr absl::Duration kLockWait = absl::Seconds(60);
 
 // Bookkeeping statements; `table` is schema_migrations or platform_migrations (fixed
 // names, never input).
@@ -155,31 +153,6 @@ std::vector<std::string> SplitStatements(absl::string_view contents) {
   return statements;
 }
 
-// Holds the named lock for the life of the object on the migration connection.
-class MigrationLock final {
- public:
-  MigrationLock(Session& session, std::string name) : session_(session), name_(std::move(name)) {}
-  ~MigrationLock() {
-    if (held_) (void)session_.Query("SELECT RELEASE_LOCK(?)", {name_});
-  }
-
-  absl::Status Acquire() {
-    CRM_ASSIGN_OR_RETURN(
-        Rows rows, session_.Query("SELECT GET_LOCK(?, ?)", {name_, int64_t{kLockWaitSeconds}}));
-    if (rows.empty() || rows[0].Int(0) != 1) {
-      return Error(absl::StatusCode::kUnavailable, "MIGRATION_LOCKED",
-                   "another process kept the migration lock for too long");
-    }
-    held_ = true;
-    return absl::OkStatus();
-  }
-
- private:
-  Session& session_;
-  std::string name_;
-  bool held_ = false;
-};
-
 // Applies what `track` has and its table does not, after checking that everything the
 // table records is in the track unchanged. Runs with the migration lock held.
 absl::Status ApplyTrack(Session& session, internal::Connection& conn, const Track& track) {
@@ -245,14 +218,13 @@ absl::Status Migrate(Pool& pool, const std::string& dir) {
   CRM_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, pool.Borrow());
   internal::Connection& conn = internal::ConnectionOf(*session);
 
-  CRM_ASSIGN_OR_RETURN(Rows schema_rows, session->Query("SELECT DATABASE()", {}));
-  if (schema_rows.empty() || schema_rows[0].IsNull(0)) {
-    return MigrationError("MIGRATION_INVALID", "the pool has no schema selected");
+  absl::StatusOr<std::unique_ptr<NamedLock>> lock = NamedLock::ForSchema(*session, "crm_migrate_");
+  if (!lock.ok()) return MigrationError("MIGRATION_INVALID", "the pool has no schema selected");
+  CRM_ASSIGN_OR_RETURN(bool locked, (*lock)->Acquire(kLockWait));
+  if (!locked) {
+    return Error(absl::StatusCode::kUnavailable, "MIGRATION_LOCKED",
+                 "another process kept the migration lock for too long");
   }
-  std::string lock_name = absl::StrCat("crm_migrate_", schema_rows[0].Str(0));
-  if (lock_name.size() > kMaxLockName) lock_name.resize(kMaxLockName);
-  MigrationLock lock(*session, lock_name);
-  CRM_RETURN_IF_ERROR(lock.Acquire());
 
   // The service's files first: the older services' first files create the outbox and
   // idempotency_keys themselves, and the platform track only adds to them.

@@ -12,6 +12,7 @@
 #include "libs/db/db.h"
 #include "libs/db/flags.h"
 #include "libs/events/feed.h"
+#include "libs/events/retention.h"
 #include "libs/grpc/executor.h"
 #include "libs/grpc/flags.h"
 #include "libs/grpc/server.h"
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
       "team_members_ttl_ms", 30000,
       "how long a team's member list from the auth service is reused (managers' record rules)",
       0, 600000);
+  crm::events::RetentionOptions retention_options = crm::events::ReadRetentionFlags(flags);
   flags.Finish();
 
   crm::ServerRunner runner(server);
@@ -78,7 +80,12 @@ int main(int argc, char** argv) {
   // while it fetches. Declared after the executor: its destructor waits for its streams.
   // The feed carries every customer, so only the roles the policy table allows see it.
   crm::events::EventFeedService feed(**pool, executor, "customers.crm",
+                                     crm::events::FeedOptions{.metrics = &runner.metrics()},
                                      crm::auth::FeedAuthorization(authorizer));
+  // Old idempotency keys, outbox and inbox rows go; one replica at a time does it.
+  crm::events::Retention retention(**pool, retention_options, crm::Clock::Real(),
+                                   &runner.metrics());
+  retention.Start();
 
   runner.builder().RegisterService(&service);
   runner.builder().RegisterService(&feed);
