@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "libs/base/time.h"
 #include "libs/grpc/status.h"
 #include "libs/log/log.h"
 
@@ -61,12 +62,6 @@ absl::Status CursorExpired(int64_t cursor, int64_t pruned_through) {
       "earliest_sequence", absl::StrCat(earliest));
 }
 
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t seconds = absl::ToUnixSeconds(t);  // rounds down, so nanos is never negative
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
-}
-
 absl::StatusOr<Batch> ReadBatch(db::Pool& pool, int64_t cursor, int limit,
                                 const TypeFilter& types, const std::string& id_prefix,
                                 absl::Duration gap_grace) {
@@ -104,7 +99,7 @@ absl::StatusOr<Batch> ReadBatch(db::Pool& pool, int64_t cursor, int limit,
     event.set_id(absl::StrCat(id_prefix, "/", positions[i].sequence));
     event.set_type(row.Str(1));
     event.set_resource(row.Str(2));
-    SetTimestamp(positions[i].create_time, event.mutable_time());
+    *event.mutable_time() = ToTimestamp(positions[i].create_time);
     if (!event.mutable_payload()->ParseFromString(row.Str(3))) {
       // Skipping it would lose the event silently; stopping makes the damage visible.
       return Error(absl::StatusCode::kDataLoss, "CORRUPT_EVENT",
