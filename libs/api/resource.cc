@@ -189,6 +189,15 @@ absl::StatusOr<std::optional<int64_t>> OptionalVersion(std::string_view etag,
   return std::optional<int64_t>(version);
 }
 
+absl::Status CheckVersion(std::string_view name, int64_t current,
+                          std::optional<int64_t> expected) {
+  if (!expected || *expected == current) return absl::OkStatus();
+  return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+               absl::StrCat(AsAbsl(name),
+                            " was changed by someone else: read it again and retry with its new "
+                            "etag"));
+}
+
 absl::StatusOr<UpdateTarget> ParseUpdateTarget(bool has_resource,
                                                const google::protobuf::Message& resource,
                                                bool has_mask,

@@ -52,6 +52,11 @@ absl::Status ValidateRequestId(std::string_view request_id, bool required);
 absl::StatusOr<std::optional<int64_t>> OptionalVersion(std::string_view etag,
                                                        std::string_view field = "etag");
 
+// ABORTED (reason ETAG_MISMATCH) when the caller asked for `expected` and the record
+// `name` is at another version: someone else changed it since the caller read it.
+absl::Status CheckVersion(std::string_view name, int64_t current,
+                          std::optional<int64_t> expected);
+
 // What a standard Update names: the record's id (from `resource`'s "name" field) and the
 // version its etag expects. Checks, before any database work, that `resource` is given,
 // that the mask is present and not empty, and that every path in it is updatable. `field`

@@ -71,7 +71,7 @@ absl::Status TeamMembers::Resolve(Principal& principal, std::string_view authori
   // Only a manager's record rules use them (an admin's reach all, anyway).
   if (!principal.Is(v1::SALES_MANAGER)) return absl::OkStatus();
   for (const std::string& team : principal.managed_teams) {
-    const absl::Time now = clock_();
+    const absl::Time now = clock_.Now();
     {
       absl::MutexLock lock(&mu_);
       auto it = cache_.find(team);

@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "crm/auth/v1/auth.pb.h"
+#include "libs/base/clock.h"
 #include "libs/auth/principal.h"
 
 namespace grpc {
@@ -44,10 +45,9 @@ std::unique_ptr<UserDirectory> AuthServiceDirectory(std::shared_ptr<grpc::Channe
 // longer by the old one, within that time. Thread-safe.
 class TeamMembers final {
  public:
-  using Clock = std::function<absl::Time()>;
   explicit TeamMembers(UserDirectory& directory, absl::Duration ttl = absl::Seconds(30),
-                       Clock clock = [] { return absl::Now(); })
-      : directory_(directory), ttl_(ttl), clock_(std::move(clock)) {}
+                       const Clock& clock = Clock::Real())
+      : directory_(directory), ttl_(ttl), clock_(clock) {}
 
   // Sets principal.team_members from the teams in principal.managed_teams, for a
   // SALES_MANAGER (leaves it empty for anyone else). Blocking: asks the auth service, with the caller's
@@ -62,7 +62,7 @@ class TeamMembers final {
   };
   UserDirectory& directory_;
   const absl::Duration ttl_;
-  const Clock clock_;
+  const Clock& clock_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);
 };

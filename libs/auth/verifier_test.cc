@@ -10,85 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "libs/auth/testing.h"
 #include "libs/grpc/status.h"
 
 namespace crm::auth {
 namespace {
-
-class FakeSource final : public VerificationSource {
- public:
-  absl::StatusOr<std::vector<v1::PublicKey>> FetchKeys() override {
-    if (block_fetch_ != nullptr) {
-      fetch_started_.Notify();
-      block_fetch_->WaitForNotification();
-    }
-    absl::MutexLock lock(&mu_);
-    ++key_fetches_;
-    if (!up_) return absl::UnavailableError("connection refused");
-    return keys_;
-  }
-
-  absl::StatusOr<std::vector<v1::RevokedSession>> FetchRevocations(
-      int64_t after_sequence) override {
-    absl::MutexLock lock(&mu_);
-    afters_.push_back(after_sequence);
-    if (!up_) return absl::UnavailableError("connection refused");
-    std::vector<v1::RevokedSession> page;
-    for (const auto& session : revoked_) {
-      if (session.sequence() > after_sequence && page.size() < 1000) page.push_back(session);
-    }
-    return page;
-  }
-
-  // The next key fetches wait for `gate` (set before the verifier runs).
-  void BlockFetchesOn(absl::Notification* gate) { block_fetch_ = gate; }
-  absl::Notification fetch_started_;
-
-  void ServeKey(const SigningKey& key) {
-    absl::MutexLock lock(&mu_);
-    v1::PublicKey pk;
-    pk.set_kid(key.kid());
-    pk.set_algorithm("EdDSA");
-    pk.set_public_key_pem(key.PublicPem());
-    keys_.push_back(pk);
-  }
-  void ServeOnly(const SigningKey& key) {
-    {
-      absl::MutexLock lock(&mu_);
-      keys_.clear();
-    }
-    ServeKey(key);
-  }
-  void Revoke(std::string session_id, absl::Time expires) {
-    absl::MutexLock lock(&mu_);
-    v1::RevokedSession session;
-    session.set_session_id(std::move(session_id));
-    session.set_sequence(static_cast<int64_t>(revoked_.size()) + 1);
-    session.mutable_expire_time()->set_seconds(absl::ToUnixSeconds(expires));
-    revoked_.push_back(session);
-  }
-  void SetUp(bool up) {
-    absl::MutexLock lock(&mu_);
-    up_ = up;
-  }
-  int key_fetches() {
-    absl::MutexLock lock(&mu_);
-    return key_fetches_;
-  }
-  std::vector<int64_t> afters() {
-    absl::MutexLock lock(&mu_);
-    return afters_;
-  }
-
- private:
-  absl::Notification* block_fetch_ = nullptr;
-  absl::Mutex mu_;
-  bool up_ ABSL_GUARDED_BY(mu_) = true;
-  std::vector<v1::PublicKey> keys_ ABSL_GUARDED_BY(mu_);
-  std::vector<v1::RevokedSession> revoked_ ABSL_GUARDED_BY(mu_);
-  int key_fetches_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<int64_t> afters_ ABSL_GUARDED_BY(mu_);
-};
 
 Principal User(Role role, std::string session = "s-1") {
   Principal p;
@@ -117,7 +43,7 @@ class VerifierTest : public ::testing::Test {
  protected:
   // Options that keep tests fast; the poller is only started where a test says so.
   std::unique_ptr<TokenVerifier> MakeVerifier(VerifierOptions options = {}) {
-    auto source = std::make_unique<FakeSource>();
+    auto source = std::make_unique<testing::FakeKeySource>();
     source_ = source.get();
     return std::make_unique<TokenVerifier>(std::move(source), options);
   }
@@ -130,7 +56,7 @@ class VerifierTest : public ::testing::Test {
   }
 
   SigningKey key_ = NewKey();
-  FakeSource* source_ = nullptr;
+  testing::FakeKeySource* source_ = nullptr;
 };
 
 TEST_F(VerifierTest, VerifiesWithKeysFetchedAtStart) {
@@ -200,17 +126,17 @@ TEST_F(VerifierTest, MalformedTokensFetchNothing) {
 TEST_F(VerifierTest, UnreachableAuthIsUnavailableNotUnauthenticated) {
   auto verifier = MakeVerifier({.refetch_interval = absl::ZeroDuration()});
   source_->ServeKey(key_);
-  source_->SetUp(false);
+  source_->SetReachable(false);
   EXPECT_FALSE(verifier->Start().ok());
   const std::string token = Token(key_);
   ExpectReason(verifier->Verify(token), absl::StatusCode::kUnavailable, "AUTH_UNAVAILABLE");
 
   // Back up: the key is fetched lazily.
-  source_->SetUp(true);
+  source_->SetReachable(true);
   ASSERT_TRUE(verifier->Verify(token).ok());
 
   // Down again: keys already held keep verifying, a bad signature is still a bad signature.
-  source_->SetUp(false);
+  source_->SetReachable(false);
   EXPECT_TRUE(verifier->Verify(Token(key_, User(v1::SUPPORT, "s-2"))).ok());
   std::string tampered = token;
   tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
@@ -246,7 +172,7 @@ TEST_F(VerifierTest, RevocationsAreDroppedOnceTheirTokensExpire) {
 
   // The next poll continues after the highest sequence seen.
   ASSERT_TRUE(verifier->RefreshRevocations().ok());
-  EXPECT_EQ(source_->afters(), (std::vector<int64_t>{0, 3}));
+  EXPECT_EQ(source_->revocation_cursors(), (std::vector<int64_t>{0, 3}));
 }
 
 TEST_F(VerifierTest, RevocationsArePagedUntilAShortPage) {
@@ -255,7 +181,7 @@ TEST_F(VerifierTest, RevocationsArePagedUntilAShortPage) {
     source_->Revoke(absl::StrCat("s-", i), absl::Now() + absl::Minutes(5));
   }
   ASSERT_TRUE(verifier->RefreshRevocations().ok());
-  EXPECT_EQ(source_->afters(), (std::vector<int64_t>{0, 1000, 2000}));
+  EXPECT_EQ(source_->revocation_cursors(), (std::vector<int64_t>{0, 1000, 2000}));
   EXPECT_TRUE(verifier->IsRevoked("s-1"));
   EXPECT_TRUE(verifier->IsRevoked("s-1500"));
   EXPECT_TRUE(verifier->IsRevoked("s-2500"));
@@ -265,7 +191,7 @@ TEST_F(VerifierTest, RevocationPollFailureKeepsWhatIsKnown) {
   auto verifier = MakeVerifier();
   source_->Revoke("s-1", absl::Now() + absl::Minutes(5));
   ASSERT_TRUE(verifier->RefreshRevocations().ok());
-  source_->SetUp(false);
+  source_->SetReachable(false);
   absl::Status status = verifier->RefreshRevocations();
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(ErrorReason(status), "AUTH_UNAVAILABLE");
@@ -376,7 +302,7 @@ TEST_F(VerifierTest, CallersDoNotQueueBehindAKeyFetch) {
   absl::Notification gate;
   source_->BlockFetchesOn(&gate);
   std::thread first([&] { (void)verifier->Verify(unknown); });
-  source_->fetch_started_.WaitForNotification();
+  source_->fetch_started().WaitForNotification();
   absl::StatusOr<Principal> second = verifier->Verify(unknown);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(ErrorReason(second.status()), "AUTH_UNAVAILABLE");

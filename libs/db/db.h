@@ -94,8 +94,9 @@ class Pool final {
  public:
   // Opens one connection to fail fast on bad settings; the rest open on demand.
   // `metrics` may be null (tests); otherwise crm_db_pool_* metrics are registered there:
-  // crm_db_pool_connections{state=in_use|idle}, crm_db_pool_wait_seconds (histogram),
-  // crm_db_pool_timeouts_total, crm_db_errors_total{kind}.
+  // crm_db_pool_size (the configured maximum), crm_db_pool_connections{state=in_use|idle},
+  // crm_db_pool_wait_seconds (histogram), crm_db_pool_timeouts_total, crm_db_errors_total{kind},
+  // each labelled pool=options.pool_name.
   static absl::StatusOr<std::unique_ptr<Pool>> Create(const PoolOptions& options,
                                                       prometheus::Registry* metrics);
   ~Pool();

@@ -59,4 +59,25 @@ absl::Status RecordResult(Session& tx, const IdempotencyKey& key, const std::str
 absl::Status InIdempotentTransaction(Pool& pool,
                                      const std::function<absl::Status(Transaction&)>& body);
 
+// The whole idempotent write in one call: in a transaction, replays the stored result of an
+// earlier call with `key`, or runs `write(tx, result)` and stores what it put in `result`.
+// Retried as InIdempotentTransaction says, so `write` must have no effect outside `tx`.
+//
+//   return db::IdempotentWrite<v1::Customer>(pool_, key, [&](db::Transaction& tx,
+//                                                            v1::Customer& created) { ... });
+template <typename Response, typename Write>
+absl::StatusOr<Response> IdempotentWrite(Pool& pool, const IdempotencyKey& key, Write&& write) {
+  Response result;
+  absl::Status status = InIdempotentTransaction(pool, [&](Transaction& tx) -> absl::Status {
+    result.Clear();  // a retried transaction starts afresh
+    absl::StatusOr<bool> replayed = Replay(tx, key, &result);
+    if (!replayed.ok()) return replayed.status();
+    if (*replayed) return absl::OkStatus();
+    if (absl::Status written = write(tx, result); !written.ok()) return written;
+    return RecordResult(tx, key, result.SerializeAsString());
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
 }  // namespace crm::db

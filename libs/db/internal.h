@@ -42,7 +42,9 @@ struct PoolMetrics {
   prometheus::Family<prometheus::Counter>* errors = nullptr;
   std::string pool_name;
 
-  static PoolMetrics Register(prometheus::Registry* registry, const std::string& pool_name);
+  // Also sets crm_db_pool_size{pool} to `size`.
+  static PoolMetrics Register(prometheus::Registry* registry, const std::string& pool_name,
+                              int size);
   void SetConnections(int in_use_count, int idle_count) const;
   void ObserveWait(absl::Duration waited) const;
   void CountTimeout() const;

@@ -30,10 +30,18 @@ namespace internal {
 
 // --- metrics ---------------------------------------------------------------------------
 
-PoolMetrics PoolMetrics::Register(prometheus::Registry* registry, const std::string& pool_name) {
+PoolMetrics PoolMetrics::Register(prometheus::Registry* registry, const std::string& pool_name,
+                                  int size) {
   PoolMetrics metrics;
   metrics.pool_name = pool_name;
   if (registry == nullptr) return metrics;
+  // Beside the connections in use, so a dashboard shows how close the pool is to its limit.
+  prometheus::BuildGauge()
+      .Name("crm_db_pool_size")
+      .Help("Connections the pool may open at most (its configured size).")
+      .Register(*registry)
+      .Add({{"pool", pool_name}})
+      .Set(size);
   auto& connections = prometheus::BuildGauge()
                           .Name("crm_db_pool_connections")
                           .Help("Open database connections of the pool, by state.")
@@ -361,7 +369,7 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(const PoolOptions& options,
   }
   internal::PoolMetrics pool_metrics;
   try {
-    pool_metrics = internal::PoolMetrics::Register(metrics, options.pool_name);
+    pool_metrics = internal::PoolMetrics::Register(metrics, options.pool_name, options.size);
   } catch (const std::exception& e) {
     // prometheus-cpp refuses a name already registered with other help or labels.
     return absl::InvalidArgumentError(

@@ -391,6 +391,16 @@ TEST_F(PoolTest, HealthyWhenTheServerAnswers) {
   EXPECT_GE(MetricValue(registry_, "crm_db_pool_connections", "state", "idle"), 1);
 }
 
+TEST_F(PoolTest, ExportsItsConfiguredSize) {
+  PoolOptions options = db_->options();
+  options.size = 3;
+  options.pool_name = "sized";
+  std::unique_ptr<Pool> pool = MakePool(options);
+  ASSERT_NE(pool, nullptr);
+  // The maximum, although only the one connection opened at start-up exists yet.
+  EXPECT_EQ(MetricValue(registry_, "crm_db_pool_size", "pool", "sized"), 3);
+}
+
 TEST(PoolCreateTest, WrongPasswordFailsFast) {
   absl::StatusOr<std::unique_ptr<testing::TestDatabase>> db = testing::TestDatabase::Create();
   ASSERT_TRUE(db.ok()) << db.status().message();

@@ -1,20 +1,24 @@
 #include "libs/grpc/interceptors.h"
 
+#include <google/protobuf/descriptor.h>
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
 #include <atomic>
 #include <memory>
 #include <random>
 #include <string>
 #include <string_view>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "libs/grpc/methods.h"
 #include "libs/log/log.h"
-#include <prometheus/counter.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
 
 namespace crm {
 namespace {
@@ -25,35 +29,35 @@ constexpr std::string_view kRequestIdKey = "x-request-id";
 
 constexpr int kCodeCount = 17;
 constexpr const char* kCodeNames[kCodeCount] = {
-    "OK",        "CANCELLED",          "UNKNOWN",           "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED", "NOT_FOUND",  "ALREADY_EXISTS",    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-    "UNIMPLEMENTED", "INTERNAL",       "UNAVAILABLE",       "DATA_LOSS",
-    "UNAUTHENTICATED"};
+    "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+    "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+    "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+    "DATA_LOSS", "UNAUTHENTICATED"};
 
 int CodeIndex(grpc::StatusCode code) {
   int i = static_cast<int>(code);
   return i >= 0 && i < kCodeCount ? i : static_cast<int>(grpc::StatusCode::UNKNOWN);
 }
 
-const char* TypeName(grpc::experimental::ServerRpcInfo::Type type) {
-  switch (type) {
-    case grpc::experimental::ServerRpcInfo::Type::UNARY: return "unary";
-    case grpc::experimental::ServerRpcInfo::Type::CLIENT_STREAMING: return "client_stream";
-    case grpc::experimental::ServerRpcInfo::Type::SERVER_STREAMING: return "server_stream";
-    case grpc::experimental::ServerRpcInfo::Type::BIDI_STREAMING: return "bidi_stream";
-  }
-  return "unknown";
-}
-
-// Metric children for one method, created on first use and kept: prometheus-cpp's
-// Family::Add builds a label map and takes a lock on every call, which adds up on a hot path.
+// Labels and metric children of one known method, or of every unknown one together.
+// Children are created on first use and kept: prometheus-cpp's Family::Add builds a label
+// map and takes a lock on every call, which adds up on a hot path.
 struct MethodMetrics {
+  std::string service;  // grpc_service: "crm.customers.v1.CustomerService"
+  std::string method;   // grpc_method: "GetCustomer"
+  std::string type;     // grpc_type: "unary", ..., "unknown"
   prometheus::Counter* started = nullptr;
   prometheus::Histogram* seconds = nullptr;
   std::atomic<prometheus::Counter*> handled[kCodeCount] = {};
 };
 
+constexpr char kUnknown[] = "unknown";
+
+// The metric families and the children of each method. A method gets labels of its own only
+// if it is in the generated descriptor pool (methods.h): any client can send any method
+// name, and a series per name would grow the server's memory and Prometheus without limit.
+// Every other name shares the "unknown" labels and never becomes a key of the cache, whose
+// size is therefore bounded by the pool.
 class Families final {
  public:
   explicit Families(prometheus::Registry& registry)
@@ -70,57 +74,68 @@ class Families final {
                      .Help("Time from receiving an RPC to sending its status.")
                      .Register(registry)) {}
 
-  MethodMetrics& ForMethod(const char* full_method, const std::string& service,
-                           const std::string& method, const char* type) {
+  // `path` is the call's "/pkg.Service/Method" (null for none).
+  MethodMetrics& ForMethod(const char* path) {
+    const absl::string_view key = path != nullptr ? path : "";
     {
       absl::ReaderMutexLock lock(&mu_);
-      if (auto it = methods_.find(absl::string_view(full_method)); it != methods_.end()) {
-        return *it->second;
-      }
+      if (auto it = methods_.find(key); it != methods_.end()) return *it->second;
     }
+    const google::protobuf::MethodDescriptor* descriptor =
+        FindMethod(std::string_view(key.data(), key.size()));
     absl::MutexLock lock(&mu_);
-    auto& slot = methods_[full_method];
+    if (descriptor == nullptr) {
+      if (!unknown_) unknown_ = Make(kUnknown, kUnknown, kUnknown);
+      return *unknown_;
+    }
+    std::unique_ptr<MethodMetrics>& slot = methods_[std::string(key)];
     if (!slot) {
-      slot = std::make_unique<MethodMetrics>();
-      slot->started = &started_.Add(
-          {{"grpc_service", service}, {"grpc_method", method}, {"grpc_type", type}});
-      slot->seconds = &seconds_.Add(
-          {{"grpc_service", service}, {"grpc_method", method}},
-          prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                  0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+      slot =
+          Make(descriptor->service()->full_name(), descriptor->name(), MethodTypeName(*descriptor));
     }
     return *slot;
   }
 
-  prometheus::Counter& Handled(MethodMetrics& m, int code, const std::string& service,
-                               const std::string& method) {
+  prometheus::Counter& Handled(MethodMetrics& m, int code) {
     if (prometheus::Counter* c = m.handled[code].load(std::memory_order_acquire)) return *c;
     // Family::Add returns the existing child for equal labels, so a race here is harmless.
-    prometheus::Counter* c = &handled_.Add(
-        {{"grpc_service", service}, {"grpc_method", method}, {"grpc_code", kCodeNames[code]}});
+    prometheus::Counter* c = &handled_.Add({{"grpc_service", m.service},
+                                            {"grpc_method", m.method},
+                                            {"grpc_type", m.type},
+                                            {"grpc_code", kCodeNames[code]}});
     m.handled[code].store(c, std::memory_order_release);
     return *c;
   }
 
  private:
+  std::unique_ptr<MethodMetrics> Make(std::string service, std::string method, std::string type)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto m = std::make_unique<MethodMetrics>();
+    m->service = std::move(service);
+    m->method = std::move(method);
+    m->type = std::move(type);
+    const prometheus::Labels labels = {
+        {"grpc_service", m->service}, {"grpc_method", m->method}, {"grpc_type", m->type}};
+    m->started = &started_.Add(labels);
+    m->seconds = &seconds_.Add(
+        labels, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                        0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+    return m;
+  }
+
   prometheus::Family<prometheus::Counter>& started_;
   prometheus::Family<prometheus::Counter>& handled_;
   prometheus::Family<prometheus::Histogram>& seconds_;
   absl::Mutex mu_;
+  // Keyed by the call's path; only paths of known methods.
   absl::flat_hash_map<std::string, std::unique_ptr<MethodMetrics>> methods_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<MethodMetrics> unknown_ ABSL_GUARDED_BY(mu_);
 };
 
 class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
  public:
   ObservabilityInterceptor(grpc::experimental::ServerRpcInfo* info, Families& families)
-      : info_(info), families_(families), start_(absl::Now()) {
-    // "/pkg.Service/Method" -> service and method labels.
-    std::string_view full = info->method() != nullptr ? info->method() : "";
-    if (!full.empty() && full.front() == '/') full.remove_prefix(1);
-    auto slash = full.find('/');
-    service_ = std::string(full.substr(0, slash));
-    method_ = slash == std::string_view::npos ? "" : std::string(full.substr(slash + 1));
-  }
+      : info_(info), families_(families), start_(absl::Now()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
@@ -146,7 +161,7 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
       md->emplace(grpc::string_ref(kRequestIdKey.data(), kRequestIdKey.size()),
                   grpc::string_ref(request_id_));
     }
-    metrics_ = &families_.ForMethod(info_->method(), service_, method_, TypeName(info_->type()));
+    metrics_ = &families_.ForMethod(info_->method());
     metrics_->started->Increment();
   }
 
@@ -155,31 +170,30 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
     int code_index = CodeIndex(status.error_code());
     const char* code = kCodeNames[code_index];
     if (metrics_ == nullptr) {  // no initial metadata was received (rare: a failed call)
-      metrics_ = &families_.ForMethod(info_->method(), service_, method_, TypeName(info_->type()));
+      metrics_ = &families_.ForMethod(info_->method());
     }
-    families_.Handled(*metrics_, code_index, service_, method_).Increment();
+    families_.Handled(*metrics_, code_index).Increment();
     metrics_->seconds->Observe(absl::ToDoubleSeconds(elapsed));
     if (!status.ok() || elapsed > absl::Seconds(1)) {
       log::ScopedRequestId scoped(request_id_);
       std::string ms = absl::StrFormat("%.1f", absl::ToDoubleMilliseconds(elapsed));
-      log::Info("call finished", {{"method", info_->method()}, {"code", code},
-                                  {"message", status.error_message()}, {"ms", ms}});
+      log::Info("call finished", {{"method", info_->method()},
+                                  {"code", code},
+                                  {"message", status.error_message()},
+                                  {"ms", ms}});
     }
   }
 
   grpc::experimental::ServerRpcInfo* info_;
   Families& families_;
   absl::Time start_;
-  std::string service_;
-  std::string method_;
   std::string request_id_;
   MethodMetrics* metrics_ = nullptr;
 };
 
 class ObservabilityFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit ObservabilityFactory(prometheus::Registry& registry)
-      : families_(registry) {}
+  explicit ObservabilityFactory(prometheus::Registry& registry) : families_(registry) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {

@@ -10,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/grpc/build_info.h"
 #include "libs/grpc/interceptors.h"
 #include "libs/log/log.h"
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
@@ -45,7 +46,9 @@ int PortOf(const std::string& address) {
 }  // namespace
 
 ServerRunner::ServerRunner(ServerOptions options)
-    : options_(std::move(options)), registry_(std::make_shared<prometheus::Registry>()) {}
+    : options_(std::move(options)), registry_(std::make_shared<prometheus::Registry>()) {
+  RegisterBuildInfo(*registry_, options_.service_name);
+}
 
 ServerRunner::~ServerRunner() {
   Shutdown();

@@ -1,7 +1,8 @@
 // Bootstrap shared by every server process (services and the gateway): gRPC server with
 // health (readiness follows a probe, e.g. the DB pool), reflection, Prometheus /metrics on
-// its own port, the standard interceptors (request ids, metrics, access log), message size
-// and keepalive limits, and graceful drain on SIGTERM/SIGINT.
+// its own port (with crm_build_info, build_info.h), the standard interceptors (request ids,
+// call metrics with bounded labels, access log: interceptors.h), message size and keepalive
+// limits, and graceful drain on SIGTERM/SIGINT.
 //
 // Usage (main.cc):
 //   crm::ServerRunner runner(options);
@@ -34,7 +35,7 @@ namespace crm {
 inline constexpr char kLivenessService[] = "liveness";
 
 struct ServerOptions {
-  std::string service_name;                  // "customers", "gateway": log and metric label
+  std::string service_name;                  // "customers", "gateway": crm_build_info's label
   std::string listen_address = "0.0.0.0:0";  // port 0 picks a free port
   std::string metrics_address = "0.0.0.0:0"; // Prometheus /metrics endpoint
   // When set, "<grpc_port> <metrics_port>\n" is written here once both listen, so tests and

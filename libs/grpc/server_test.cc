@@ -1,35 +1,28 @@
 #include "libs/grpc/server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "libs/grpc/build_info.h"
 #include "libs/grpc/executor.h"
+#include "libs/grpc/testing.h"
 
 namespace crm {
 namespace {
 
-std::string HttpGet(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return "";
-  }
-  std::string req = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
-  (void)!write(fd, req.data(), req.size());
-  std::string out;
-  char buf[4096];
-  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, n);
-  close(fd);
-  return out;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// The body of this runner's /metrics; empty (and a test failure) when it cannot be read.
+std::string Metrics(const ServerRunner& runner) {
+  absl::StatusOr<std::string> body = testing::ScrapeMetrics(runner.metrics_port());
+  EXPECT_TRUE(body.ok()) << body.status();
+  return body.value_or("");
 }
 
 class ServerRunnerTest : public ::testing::Test {
@@ -102,12 +95,68 @@ TEST_F(ServerRunnerTest, ReturnsTheClientsRequestIdOrMakesOne) {
 TEST_F(ServerRunnerTest, ExposesCallMetrics) {
   grpc::ClientContext ctx;
   Check(&ctx);
-  std::string body = HttpGet(runner_->metrics_port(), "/metrics");
-  EXPECT_NE(body.find("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Check\","
-                      "grpc_service=\"grpc.health.v1.Health\"}"),
-            std::string::npos)
-      << body;
-  EXPECT_NE(body.find("grpc_server_handling_seconds_bucket"), std::string::npos);
+  const std::string body = Metrics(*runner_);
+  EXPECT_THAT(body, HasSubstr("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Check\","
+                              "grpc_service=\"grpc.health.v1.Health\",grpc_type=\"unary\"} 1"));
+  EXPECT_THAT(body, HasSubstr("grpc_server_started_total{grpc_method=\"Check\","
+                              "grpc_service=\"grpc.health.v1.Health\",grpc_type=\"unary\"} 1"));
+  EXPECT_THAT(body, HasSubstr("grpc_server_handling_seconds_count{grpc_method=\"Check\","
+                              "grpc_service=\"grpc.health.v1.Health\",grpc_type=\"unary\"} 1"));
+}
+
+TEST_F(ServerRunnerTest, StreamingMethodsAreLabelledWithTheirType) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::health::v1::HealthCheckRequest request;
+  auto reader = health_->Watch(&ctx, request);
+  grpc::health::v1::HealthCheckResponse response;
+  ASSERT_TRUE(reader->Read(&response));
+  ctx.TryCancel();
+  reader->Finish();
+  EXPECT_THAT(Metrics(*runner_),
+              HasSubstr("grpc_server_started_total{grpc_method=\"Watch\","
+                        "grpc_service=\"grpc.health.v1.Health\",grpc_type=\"server_stream\"} 1"));
+}
+
+// Any client can send any method name; a series per name would grow this process and
+// Prometheus without limit.
+TEST_F(ServerRunnerTest, MadeUpMethodNamesShareOneSetOfSeries) {
+  std::mt19937_64 rng(std::random_device{}());
+  auto made_up = [&rng] {
+    return absl::StrFormat("/crm.m%016x.v1.Service/Method%016x", rng(), rng());
+  };
+  // A method of a real package is not enough to get a label: only methods that exist are.
+  const std::vector<std::string> first = {made_up(), made_up(),
+                                          "/grpc.health.v1.Health/NoSuchMethod"};
+  for (const std::string& method : first) {
+    EXPECT_EQ(testing::CallMethod(channel_, method).error_code(), grpc::StatusCode::UNIMPLEMENTED)
+        << method;
+  }
+  const size_t series_before = testing::SeriesLines(Metrics(*runner_)).size();
+
+  std::string last;
+  for (int i = 0; i < 1000; ++i) {
+    last = made_up();
+    ASSERT_EQ(testing::CallMethod(channel_, last).error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  }
+  const std::string body = Metrics(*runner_);
+  EXPECT_EQ(testing::SeriesLines(body).size(), series_before);
+  EXPECT_THAT(body, Not(HasSubstr(last.substr(1, 20))));
+  EXPECT_THAT(body, Not(HasSubstr("NoSuchMethod")));
+  EXPECT_THAT(body, HasSubstr("grpc_server_handled_total{grpc_code=\"UNIMPLEMENTED\","
+                              "grpc_method=\"unknown\",grpc_service=\"unknown\","
+                              "grpc_type=\"unknown\"} 1003"));
+}
+
+TEST_F(ServerRunnerTest, ExportsWhichBuildIsRunning) {
+  const BuildInfo& build = CurrentBuild();
+  EXPECT_FALSE(build.version.empty());
+  EXPECT_FALSE(build.compiler.empty());
+  EXPECT_THAT(Metrics(*runner_),
+              HasSubstr(absl::StrCat("crm_build_info{build_type=\"", std::string(build.build_type),
+                                     "\",compiler=\"", std::string(build.compiler),
+                                     "\",service=\"test\",version=\"", std::string(build.version),
+                                     "\"} 1")));
 }
 
 TEST_F(ServerRunnerTest, ShutdownStopsServing) {

@@ -17,16 +17,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "libs/auth/token.h"
-#include "libs/db/testing.h"
+#include "libs/api/resource.h"
+#include "libs/auth/testing.h"
 #include "libs/grpc/status.h"
-#include "services/customers/access_testing.h"
+#include "libs/service/testing.h"
 #include "services/customers/service.h"
 
 namespace crm::customers {
 namespace {
 
-using testing::MakeCaller;
+using auth::Caller;
+using auth::testing::MakeCaller;
 
 constexpr char kTeam1[] = "teams/1";
 constexpr char kTeam2[] = "teams/2";
@@ -34,26 +35,28 @@ constexpr char kTeam2[] = "teams/2";
 class AccessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = db::testing::CreateMigrated(CRM_CUSTOMERS_SCHEMA_DIR);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(db->db);
-    pool_ = std::move(db->pool);
-    store_ = std::make_unique<CustomerStore>(*pool_);
-    service_ = std::make_unique<CustomerService>(*store_, executor_, tokens_, authorizer_, users_,
-                                                 members_, ServiceOptions{});
-    users_.Add(1, auth::v1::ADMIN, "");
-    users_.Add(10, auth::v1::SALES_MANAGER, kTeam1);
-    users_.Add(11, auth::v1::SALES_REP, kTeam1);
-    users_.Add(12, auth::v1::SALES_REP, kTeam1);
-    users_.Add(13, auth::v1::SALES_REP, kTeam1, /*active=*/false);
-    users_.Add(20, auth::v1::SALES_MANAGER, kTeam2);
-    users_.Add(21, auth::v1::SALES_REP, kTeam2);
-    users_.Add(30, auth::v1::MARKETING, kTeam1);
-    users_.Add(40, auth::v1::SUPPORT, kTeam1);
+    auto test = service::testing::TestKit::Create("customers", CRM_CUSTOMERS_SCHEMA_DIR);
+    ASSERT_TRUE(test.ok()) << test.status();
+    test_ = std::move(*test);
+    pool_ = &test_->pool();
+    store_ = std::make_unique<CustomerStore>(*pool_, test_->clock());
+    service_ = std::make_unique<CustomerService>(test_->kit(), *store_, ServiceOptions{});
+    test_->users().Add(1, auth::v1::ADMIN, "");
+    test_->users().Add(10, auth::v1::SALES_MANAGER, kTeam1);
+    test_->users().Add(11, auth::v1::SALES_REP, kTeam1);
+    test_->users().Add(12, auth::v1::SALES_REP, kTeam1);
+    test_->users().Add(13, auth::v1::SALES_REP, kTeam1, /*active=*/false);
+    test_->users().Add(20, auth::v1::SALES_MANAGER, kTeam2);
+    test_->users().Add(21, auth::v1::SALES_REP, kTeam2);
+    test_->users().Add(30, auth::v1::MARKETING, kTeam1);
+    test_->users().Add(40, auth::v1::SUPPORT, kTeam1);
   }
 
-  // A customer owned by `owner`, written straight through the store. `owner_team` is the
-  // owner's team in users_, for the reader: visibility asks the directory, not the row.
+  // A customer created by the admin (users/1) through the store and then given to `owner`
+  // in the database directly, so that owners no API call could assign (a role-less user,
+  // nobody at all, as rows from before ownership have) can be set up without a lookup.
+  // `owner_team` is the owner's team in users(), for the reader: visibility asks the
+  // directory, not the row.
   v1::Customer Seed(const std::string& owner, [[maybe_unused]] const std::string& owner_team,
                     const std::string& display_name, const std::string& province = "浙江",
                     bool vip = false) {
@@ -63,11 +66,20 @@ class AccessTest : public ::testing::Test {
     c.mutable_region()->set_country("CN");
     c.mutable_region()->set_province(province);
     if (vip) c.add_tags("vip");
-    c.set_owner(owner);
-    c.set_creator("users/1");
-    auto created = store_->Create(c, db::IdempotencyKey{});
+    c.set_owner(admin_.principal.user);
+    auto access = test_->kit().access.For(admin_, CustomerService::kCreateMethod);
+    EXPECT_TRUE(access.ok()) << access.status();
+    if (!access.ok()) return v1::Customer();
+    auto created = store_->Create(*access, c, db::IdempotencyKey{});
     EXPECT_TRUE(created.ok()) << created.status();
-    return created.ok() ? *created : v1::Customer();
+    if (!created.ok()) return v1::Customer();
+    auto id = api::ParseResourceId(created->name(), "customers");
+    auto session = pool_->Borrow();
+    EXPECT_TRUE(session.ok() && id.ok());
+    EXPECT_TRUE(
+        (*session)->Execute("UPDATE customers SET owner = ? WHERE id = ?", {owner, *id}).ok());
+    created->set_owner(owner);
+    return *created;
   }
 
   absl::Status Get(const Caller& caller, const std::string& name, v1::Customer* out = nullptr) {
@@ -99,7 +111,8 @@ class AccessTest : public ::testing::Test {
   absl::Status Delete(const Caller& caller, const std::string& name) {
     v1::DeleteCustomerRequest req;
     req.set_name(name);
-    return service_->Delete(caller, req);
+    google::protobuf::Empty deleted;
+    return service_->Delete(caller, req, &deleted);
   }
 
   absl::StatusOr<v1::Customer> CreateAs(const Caller& caller, const std::string& display_name,
@@ -145,15 +158,8 @@ class AccessTest : public ::testing::Test {
     return rows.ok() ? (*rows)[0].Int(0) : -1;
   }
 
-  std::unique_ptr<db::testing::TestDatabase> db_;
-  std::unique_ptr<db::Pool> pool_;
-  Executor executor_{2};
-  api::PageTokenCodec tokens_{"test-secret"};
-  auth::TokenVerifier verifier_{std::make_unique<testing::FixedKeys>()};
-  auth::Authorizer authorizer_{verifier_};
-  testing::FakeUserDirectory users_;
-  // No caching here, so a team change shows at once.
-  auth::TeamMembers members_{users_, absl::ZeroDuration()};
+  std::unique_ptr<service::testing::TestKit> test_;
+  db::Pool* pool_ = nullptr;
   std::unique_ptr<CustomerStore> store_;
   std::unique_ptr<CustomerService> service_;
 
@@ -379,7 +385,7 @@ TEST_F(AccessTest, CreateRecordsTheCreatorAndDefaultsTheOwnerToThem) {
   v1::Customer stored;
   ASSERT_TRUE(Get(rep_, out.name(), &stored).ok());
   EXPECT_EQ(stored.creator(), "users/11");
-  EXPECT_TRUE(users_.lookups().empty()) << "owning it oneself needs no lookup";
+  EXPECT_TRUE(test_->users().lookups().empty()) << "owning it oneself needs no lookup";
 
   absl::StatusOr<v1::Customer> by_marketing = CreateAs(marketing_, "Campaign lead");
   ASSERT_TRUE(by_marketing.ok()) << by_marketing.status();
@@ -395,18 +401,18 @@ TEST_F(AccessTest, CreatingForSomeoneElseFollowsTheOwnerRules) {
   EXPECT_EQ(for_teammate->owner(), "users/12");
   EXPECT_EQ(for_teammate->creator(), "users/10");
   EXPECT_TRUE(Get(teammate_, for_teammate->name()).ok());
-  ASSERT_FALSE(users_.lookups().empty());
-  EXPECT_EQ(users_.lookups().back().second, manager_.authorization)
+  ASSERT_FALSE(test_->users().lookups().empty());
+  EXPECT_EQ(test_->users().lookups().back().second, manager_.authorization)
       << "the lookup is made with the caller's own credentials";
 
   absl::StatusOr<v1::Customer> other_team = CreateAs(manager_, "Elsewhere", "users/21");
   EXPECT_EQ(other_team.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(ErrorReason(other_team.status()), "OWNER_CHANGE_DENIED");
 
-  const size_t lookups = users_.lookups().size();
+  const size_t lookups = test_->users().lookups().size();
   absl::StatusOr<v1::Customer> by_rep = CreateAs(rep_, "For my teammate", "users/12");
   EXPECT_EQ(ErrorReason(by_rep.status()), "OWNER_CHANGE_DENIED");
-  EXPECT_EQ(users_.lookups().size(), lookups) << "a rep's request is refused without a lookup";
+  EXPECT_EQ(test_->users().lookups().size(), lookups) << "a rep's request is refused without a lookup";
 
   absl::StatusOr<v1::Customer> by_admin = CreateAs(admin_, "Assigned", "users/21");
   ASSERT_TRUE(by_admin.ok()) << by_admin.status();
@@ -444,7 +450,7 @@ TEST_F(AccessTest, ARepWhoChangesTeamsTakesTheirCustomersAlong) {
   EXPECT_TRUE(Get(manager_, c.name()).ok());
   EXPECT_EQ(Get(other_manager, c.name()).code(), absl::StatusCode::kNotFound);
 
-  users_.MoveTo(rep_.principal.user, kTeam2);
+  test_->users().MoveTo(rep_.principal.user, kTeam2);
   EXPECT_EQ(Get(manager_, c.name()).code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(SetNotes(manager_, c.name(), "still mine?").code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(ListAll(manager_, "").empty());
@@ -455,7 +461,7 @@ TEST_F(AccessTest, ARepWhoChangesTeamsTakesTheirCustomersAlong) {
 
 TEST_F(AccessTest, AManagersReadsFailClosedWhenTheTeamCannotBeLookedUp) {
   Seed(rep_.principal.user, kTeam1, "Needs the team");
-  users_.FailWith(absl::UnavailableError("auth is down"));
+  test_->users().FailWith(absl::UnavailableError("auth is down"));
   v1::ListCustomersResponse out;
   absl::Status st = service_->List(manager_, {}, &out);
   EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable);
@@ -477,7 +483,7 @@ TEST_F(AccessTest, AManagerReassignsWithinTheirTeamButNotOutOfIt) {
   EXPECT_EQ(out_of_team.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(ErrorReason(out_of_team), "OWNER_CHANGE_DENIED");
   // The real auth service does not even show a manager users outside their teams.
-  users_.Hide("users/21");
+  test_->users().Hide("users/21");
   out_of_team = SetOwner(manager_, c.name(), "users/21");
   EXPECT_EQ(ErrorReason(out_of_team), "OWNER_CHANGE_DENIED");
   EXPECT_EQ(ErrorReason(SetOwner(manager_, c.name(), "users/999")), "OWNER_CHANGE_DENIED");
@@ -505,7 +511,7 @@ TEST_F(AccessTest, RepsMarketingAndSupportCannotChangeOwners) {
 
   st = SetOwner(support_, reps.name(), "users/40");
   EXPECT_EQ(st.code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(users_.lookups().empty()) << "none of them got as far as a lookup";
+  EXPECT_TRUE(test_->users().lookups().empty()) << "none of them got as far as a lookup";
 
   // Sending the record back unchanged ("*", owner as it is) is not a change of owner.
   v1::UpdateCustomerRequest req;
@@ -535,7 +541,7 @@ TEST_F(AccessTest, AnAdminAssignsToAnyActiveUser) {
   EXPECT_EQ(SetOwner(admin_, c.name(), "").code(), absl::StatusCode::kInvalidArgument)
       << "every customer keeps an owner";
 
-  users_.FailWith(absl::UnavailableError("auth is down"));
+  test_->users().FailWith(absl::UnavailableError("auth is down"));
   absl::Status st = SetOwner(admin_, c.name(), "users/12");
   EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(ErrorReason(st), "AUTH_UNAVAILABLE");
@@ -544,27 +550,8 @@ TEST_F(AccessTest, AnAdminAssignsToAnyActiveUser) {
 // ---- The gRPC edge: tokens are verified before anything runs.
 
 TEST_F(AccessTest, TheServiceRefusesCallsWithoutAValidToken) {
-  absl::StatusOr<auth::SigningKey> key = auth::SigningKey::Generate();
-  ASSERT_TRUE(key.ok()) << key.status();
-  auth::v1::PublicKey published;
-  published.set_kid(key->kid());
-  published.set_algorithm("EdDSA");
-  published.set_public_key_pem(key->PublicPem());
-  published.set_current(true);
-  auth::TokenVerifier verifier(
-      std::make_unique<testing::FixedKeys>(std::vector<auth::v1::PublicKey>{published}));
-  auth::Authorizer authorizer(verifier);
-  CustomerService service(*store_, executor_, tokens_, authorizer, users_, members_,
-                          ServiceOptions{});
-
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  ASSERT_NE(server, nullptr);
-  auto stub = v1::CustomerService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  auto stub = v1::CustomerService::NewStub(test_->ServeOnLoopback({service_.get()}));
+  ASSERT_NE(stub, nullptr);
 
   v1::Customer theirs = Seed(other_team_rep_.principal.user, kTeam2, "Theirs");
   v1::Customer mine = Seed(rep_.principal.user, kTeam1, "Mine");
@@ -576,11 +563,7 @@ TEST_F(AccessTest, TheServiceRefusesCallsWithoutAValidToken) {
     v1::Customer out;
     return FromGrpcStatus(stub->GetCustomer(&ctx, req, &out));
   };
-  auto token_for = [&](const Caller& caller) {
-    absl::StatusOr<std::string> token = key->Sign(caller.principal, absl::Now(), absl::Minutes(5));
-    EXPECT_TRUE(token.ok()) << token.status();
-    return absl::StrCat("Bearer ", token.value_or(""));
-  };
+  auto token_for = [&](const Caller& caller) { return test_->signer().Bearer(caller.principal); };
 
   EXPECT_EQ(get("", mine.name()).code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(get("Bearer not-a-token", mine.name()).code(), absl::StatusCode::kUnauthenticated);
@@ -603,8 +586,6 @@ TEST_F(AccessTest, TheServiceRefusesCallsWithoutAValidToken) {
   absl::Status denied = FromGrpcStatus(stub->CreateCustomer(&ctx, create, &out));
   EXPECT_EQ(denied.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(CountRows("customers"), 2);
-
-  server->Shutdown();
 }
 
 }  // namespace

@@ -1,35 +1,22 @@
 // crm.customers.v1.CustomerService: request rules and API semantics (names, masks, etags,
-// paging, idempotency, who may see and change what). SQL lives in CustomerStore; blocking
-// work runs on the executor.
-//
-// Access: each RPC is authorized (token and policy table, libs/auth) on the gRPC thread
-// before any work is queued; the synchronous handlers then apply the record-level rules
-// for the verified caller (see the top of proto/crm/customers/v1/customers.proto).
+// paging, idempotency). Who may see and change which customer is decided by the owned-record
+// kit (libs/records) — the policy row of the method and the record rules of the role, checked
+// once per call — and enforced by CustomerStore in every statement.
 #pragma once
+
+#include <google/protobuf/empty.pb.h>
 
 #include <string>
 
 #include "crm/customers/v1/customers.grpc.pb.h"
-#include "libs/api/query.h"
-#include "libs/auth/directory.h"
-#include "libs/auth/principal.h"
-#include "libs/auth/verifier.h"
-#include "libs/grpc/executor.h"
+#include "libs/auth/caller.h"
+#include "libs/service/process.h"
 #include "services/customers/store.h"
 
 namespace crm::customers {
 
 struct ServiceOptions {
   std::string default_phone_region = "CN";  // for national-format numbers without a country
-  int default_page_size = 50;
-  int max_page_size = 1000;
-};
-
-// Who is calling: the verified principal, and the raw `authorization` metadata value
-// ("Bearer ...") forwarded when the service asks the auth service on the caller's behalf.
-struct Caller {
-  auth::Principal principal;
-  std::string authorization;
 };
 
 class CustomerService final : public v1::CustomerService::CallbackService {
@@ -41,65 +28,58 @@ class CustomerService final : public v1::CustomerService::CallbackService {
   static constexpr char kUpdateMethod[] = "/crm.customers.v1.CustomerService/UpdateCustomer";
   static constexpr char kDeleteMethod[] = "/crm.customers.v1.CustomerService/DeleteCustomer";
 
-  // `authorizer` verifies tokens and holds the policy table; `users` checks a new owner
-  // named by an admin; `members` knows who is in a manager's teams now. All must outlive
-  // the service.
-  CustomerService(CustomerStore& store, Executor& executor, const api::PageTokenCodec& tokens,
-                  const auth::Authorizer& authorizer, auth::UserDirectory& users,
-                  auth::TeamMembers& members, ServiceOptions options)
-      : store_(store),
-        executor_(executor),
-        tokens_(tokens),
-        authorizer_(authorizer),
-        users_(users),
-        members_(members),
+  // The kit and the store must outlive the service.
+  CustomerService(const service::Kit& kit, CustomerStore& store, ServiceOptions options)
+      : rpc_(kit.rpc),
+        access_(kit.access),
+        page_tokens_(kit.page_tokens),
+        store_(store),
         options_(std::move(options)) {}
 
   grpc::ServerUnaryReactor* CreateCustomer(grpc::CallbackServerContext* ctx,
                                            const v1::CreateCustomerRequest* request,
-                                           v1::Customer* response) override;
+                                           v1::Customer* response) override {
+    return rpc_.Serve(ctx, kCreateMethod, this, &CustomerService::Create, request, response);
+  }
   grpc::ServerUnaryReactor* GetCustomer(grpc::CallbackServerContext* ctx,
                                         const v1::GetCustomerRequest* request,
-                                        v1::Customer* response) override;
+                                        v1::Customer* response) override {
+    return rpc_.Serve(ctx, kGetMethod, this, &CustomerService::Get, request, response);
+  }
   grpc::ServerUnaryReactor* ListCustomers(grpc::CallbackServerContext* ctx,
                                           const v1::ListCustomersRequest* request,
-                                          v1::ListCustomersResponse* response) override;
+                                          v1::ListCustomersResponse* response) override {
+    return rpc_.Serve(ctx, kListMethod, this, &CustomerService::List, request, response);
+  }
   grpc::ServerUnaryReactor* UpdateCustomer(grpc::CallbackServerContext* ctx,
                                            const v1::UpdateCustomerRequest* request,
-                                           v1::Customer* response) override;
+                                           v1::Customer* response) override {
+    return rpc_.Serve(ctx, kUpdateMethod, this, &CustomerService::Update, request, response);
+  }
   grpc::ServerUnaryReactor* DeleteCustomer(grpc::CallbackServerContext* ctx,
                                            const v1::DeleteCustomerRequest* request,
-                                           google::protobuf::Empty* response) override;
+                                           google::protobuf::Empty* response) override {
+    return rpc_.Serve(ctx, kDeleteMethod, this, &CustomerService::Delete, request, response);
+  }
 
-  // The handlers proper, synchronous, for the executor (and for tests). Each checks the
-  // caller's role against the policy table again (PERMISSION_DENIED), then the record rules.
-  absl::Status Create(const Caller& caller, const v1::CreateCustomerRequest& request,
+  // The handlers proper, synchronous: the RPC edge runs them on the executor, tests call
+  // them directly. Each asks the kit for the caller's access to its method first.
+  absl::Status Create(const auth::Caller& caller, const v1::CreateCustomerRequest& request,
                       v1::Customer* response);
-  absl::Status Get(const Caller& caller, const v1::GetCustomerRequest& request,
+  absl::Status Get(const auth::Caller& caller, const v1::GetCustomerRequest& request,
                    v1::Customer* response);
-  absl::Status List(const Caller& caller, const v1::ListCustomersRequest& request,
+  absl::Status List(const auth::Caller& caller, const v1::ListCustomersRequest& request,
                     v1::ListCustomersResponse* response);
-  absl::Status Update(const Caller& caller, const v1::UpdateCustomerRequest& request,
+  absl::Status Update(const auth::Caller& caller, const v1::UpdateCustomerRequest& request,
                       v1::Customer* response);
-  absl::Status Delete(const Caller& caller, const v1::DeleteCustomerRequest& request);
+  absl::Status Delete(const auth::Caller& caller, const v1::DeleteCustomerRequest& request,
+                      google::protobuf::Empty* response);
 
  private:
-  // Authorizes the call for `method`: the caller, or the status to finish the call with.
-  absl::StatusOr<Caller> Authorize(const grpc::CallbackServerContext& ctx,
-                                   std::string_view method) const;
-  // The caller's principal with its team members resolved (blocking: runs on the executor).
-  absl::StatusOr<auth::Principal> Resolve(const Caller& caller);
-  // OK when `principal` may move a customer from `from` to `to` (for a new customer both
-  // are the intended owner), and `to` is an active user.
-  absl::Status CheckNewOwner(const Caller& caller, const auth::Principal& principal,
-                             const std::string& from, const std::string& to);
-
+  service::Rpc& rpc_;
+  const records::AccessResolver& access_;
+  const api::PageTokenCodec& page_tokens_;
   CustomerStore& store_;
-  Executor& executor_;
-  const api::PageTokenCodec& tokens_;
-  const auth::Authorizer& authorizer_;
-  auth::UserDirectory& users_;
-  auth::TeamMembers& members_;
   const ServiceOptions options_;
 };
 

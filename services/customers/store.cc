@@ -5,46 +5,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
 #include "libs/api/resource.h"
-#include "libs/auth/visibility.h"
+#include "libs/base/time.h"
 #include "libs/events/outbox.h"
 #include "libs/grpc/status.h"
+#include "services/customers/event_types.h"
 #include "services/customers/store_sql.h"
 
 namespace crm::customers {
 namespace {
 
-absl::Status NotFound(int64_t id) {
-  return Error(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
-               absl::StrCat("customers/", id, " does not exist"));
-}
-
-// The rows `caller` may read or write, on the `c` alias every statement uses.
-api::SqlFragment Visible(const auth::Principal& caller, auth::Operation op) {
-  static const auth::OwnerColumns kColumns{.owner = "c.owner"};
-  return auth::VisibleRows(caller, op, auth::OwnedRecordRules(), kColumns);
-}
-
-// `prefix` (a statement ending in a WHERE condition) AND the caller's visibility for `op`;
-// `params` gets the visibility's values appended.
-std::string WithVisibility(std::string_view prefix, const auth::Principal& caller,
-                           auth::Operation op, std::vector<db::Value>& params) {
-  api::SqlFragment visible = Visible(caller, op);
-  params.insert(params.end(), visible.params.begin(), visible.params.end());
-  return absl::StrCat(std::string(prefix), " AND (", visible.sql, ")");
-}
-
-google::protobuf::Timestamp ToTimestamp(const std::string& datetime) {
-  google::protobuf::Timestamp ts;
-  if (auto t = db::ParseDateTime(datetime); t.ok()) {
-    absl::Duration since_epoch = *t - absl::UnixEpoch();
-    int64_t seconds = absl::IDivDuration(since_epoch, absl::Seconds(1), &since_epoch);
-    ts.set_seconds(seconds);
-    ts.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(since_epoch)));
-  }
-  return ts;
-}
+constexpr char kOwnerField[] = "customer.owner";
 
 // Repeated fields are newline-joined in the customers row (validation keeps newlines out).
 std::string JoinList(const google::protobuf::RepeatedPtrField<std::string>& items) {
@@ -71,11 +42,11 @@ v1::Customer FromRow(const db::Row& row) {
   SplitList(row.Str(11), c.mutable_emails());
   SplitList(row.Str(12), c.mutable_phones());
   c.set_source(row.Str(13));
-  c.set_owner(row.Str(14));
+  c.set_owner(row.Str(sql::kOwnerIndex));
   c.set_creator(row.Str(15));
   c.set_notes(row.Str(16));
-  *c.mutable_create_time() = ToTimestamp(row.Str(17));
-  *c.mutable_update_time() = ToTimestamp(row.Str(18));
+  *c.mutable_create_time() = TimestampFromDateTime(row.Str(17));
+  *c.mutable_update_time() = TimestampFromDateTime(row.Str(18));
   return c;
 }
 
@@ -105,34 +76,7 @@ absl::Status WriteChildren(db::Transaction& tx, int64_t id, const v1::Customer& 
                          c.phones());
 }
 
-absl::Status CheckVersion(const v1::Customer& current, std::optional<int64_t> expected) {
-  if (!expected) return absl::OkStatus();
-  if (current.etag() != api::EtagFromVersion(*expected)) {
-    return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
-                 absl::StrCat(current.name(),
-                              " was changed by someone else: read it again "
-                              "and retry with its new etag"));
-  }
-  return absl::OkStatus();
-}
-
-// Runs a write whose WHERE ends with the caller's write visibility. The row was locked
-// and checked with CanAccess first, so no match means the SQL and in-memory rules
-// disagree: refused rather than written.
-absl::Status ExecuteWrite(db::Transaction& tx, const char* statement, const auth::Principal& caller,
-                          std::vector<db::Value> params) {
-  std::string text = WithVisibility(statement, caller, auth::Operation::kWrite, params);
-  CRM_ASSIGN_OR_RETURN(uint64_t affected, tx.Execute(text, params));
-  if (affected != 1) {
-    return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
-                 "you may not change this customer");
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
-
-const api::ResourceFields& CustomerStore::Fields() {
+const api::ResourceFields& Fields() {
   static const auto* fields = new api::ResourceFields(
       {
           {.name = "display_name", .column = "c.display_name", .orderable = true},
@@ -174,148 +118,136 @@ const api::ResourceFields& CustomerStore::Fields() {
   return *fields;
 }
 
-absl::StatusOr<v1::Customer> CustomerStore::Create(const v1::Customer& input,
+}  // namespace
+
+CustomerStore::CustomerStore(db::Pool& pool, const Clock& clock)
+    : pool_(pool),
+      clock_(clock),
+      customers_({.collection = "customers",
+                  .not_found_reason = "CUSTOMER_NOT_FOUND",
+                  .owner_column = "c.owner",
+                  .select_by_id = sql::kSelectById,
+                  .owner_index = sql::kOwnerIndex,
+                  .select_columns = sql::kSelectColumns,
+                  .column_count = sql::kColumnCount,
+                  .from_live = sql::kFromLive}) {}
+
+const api::ListSpec& CustomerStore::ListSpec() {
+  static const api::ListSpec spec{.fields = &Fields(), .default_order = "create_time desc"};
+  return spec;
+}
+
+absl::StatusOr<v1::Customer> CustomerStore::Create(const records::Access& access,
+                                                   const v1::Customer& input,
                                                    const db::IdempotencyKey& key) {
-  v1::Customer result;
-  CRM_RETURN_IF_ERROR(db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
-    CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
-    if (replayed) return absl::OkStatus();
-    std::string now = db::FormatDateTime(absl::Now());
-    const auto& r = input.region();
-    CRM_ASSIGN_OR_RETURN(
-        db::Rows rows,
-        tx.Query(sql::kInsert, {input.display_name(), int64_t{input.kind()}, input.industry(),
-                                int64_t{input.size_band()}, r.country(), r.province(), r.city(),
-                                input.address(), JoinList(input.tags()), JoinList(input.emails()),
-                                JoinList(input.phones()), input.source(), input.owner(),
-                                input.creator(), input.notes(), now, now}));
-    if (rows.empty()) return absl::InternalError("insert returned no id");
-    int64_t id = rows[0].Int(0);
-    CRM_RETURN_IF_ERROR(WriteChildren(tx, id, input, /*is_new=*/true));
-
-    result = input;
-    result.set_name(api::ResourceName("customers", id));
-    result.set_etag(api::EtagFromVersion(1));
-    *result.mutable_create_time() = ToTimestamp(now);
-    *result.mutable_update_time() = result.create_time();
-    CRM_RETURN_IF_ERROR(events::Append(tx,
-                                       {.type = "crm.customers.v1.CustomerCreated",
-                                        .resource = result.name(),
-                                        .actor = result.creator()},
-                                       result));
-    return db::RecordResult(tx, key, result.SerializeAsString());
-  }));
-  return result;
-}
-
-absl::StatusOr<v1::Customer> CustomerStore::Get(const auth::Principal& caller, int64_t id) {
-  std::vector<db::Value> params = {id};
-  std::string query = WithVisibility(sql::kSelectById, caller, auth::Operation::kRead, params);
-  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(query, params));
-  if (rows.empty()) return NotFound(id);
-  return FromRow(rows[0]);
-}
-
-absl::StatusOr<CustomerStore::Page> CustomerStore::List(const auth::Principal& caller,
-                                                        const api::SqlFragment& filter,
-                                                        const std::vector<api::OrderTerm>& order,
-                                                        const std::vector<db::Value>* after,
-                                                        int page_size) {
-  // Visibility first and on its own: no filter, however written, can widen it.
-  api::SqlFragment visible = Visible(caller, auth::Operation::kRead);
-  std::string query = sql::kSelectColumns;
-  for (const auto& term : order) absl::StrAppend(&query, ", ", term.column);
-  absl::StrAppend(&query, " FROM customers c WHERE c.delete_time IS NULL AND (", visible.sql,
-                  ") AND (", filter.sql, ")");
-  std::vector<db::Value> params = visible.params;
-  params.insert(params.end(), filter.params.begin(), filter.params.end());
-  api::AppendPageClauses(query, params, order, after, page_size);
-
-  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(query, params));
-  Page page;
-  page.has_more = api::TakePage(rows, page_size, order, sql::kColumnCount, &page.last_key);
-  for (const auto& row : rows) page.customers.push_back(FromRow(row));
-  return page;
-}
-
-absl::StatusOr<db::Row> CustomerStore::LockWritable(db::Transaction& tx,
-                                                    const auth::Principal& caller, int64_t id) {
-  std::vector<db::Value> params = {id};
-  std::string query = absl::StrCat(
-      WithVisibility(sql::kSelectById, caller, auth::Operation::kRead, params), sql::kForUpdate);
-  CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(query, params));
-  // Invisible is indistinguishable from missing, so ids cannot be probed.
-  if (rows.empty()) return NotFound(id);
-  const db::Row& row = rows[0];
-  if (!auth::CanAccess(caller, auth::Operation::kWrite, row.Str(14))) {
-    return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
-                 absl::StrCat("you may read customers/", id, " but not change it"));
+  // Creating a customer for someone else is the same as moving it to them. Checked before
+  // the transaction: an admin's choice is looked up in the auth service.
+  if (input.owner() != access.actor()) {
+    CRM_RETURN_IF_ERROR(access.CheckOwnerChange(input.owner(), input.owner(), kOwnerField));
   }
-  return row;
+  return db::IdempotentWrite<v1::Customer>(
+      pool_, key, [&](db::Transaction& tx, v1::Customer& created) -> absl::Status {
+        const absl::Time now = clock_.Now();
+        const std::string now_text = db::FormatDateTime(now);
+        const auto& r = input.region();
+        CRM_ASSIGN_OR_RETURN(
+            db::Rows rows,
+            tx.Query(sql::kInsert,
+                     {input.display_name(), int64_t{input.kind()}, input.industry(),
+                      int64_t{input.size_band()}, r.country(), r.province(), r.city(),
+                      input.address(), JoinList(input.tags()), JoinList(input.emails()),
+                      JoinList(input.phones()), input.source(), input.owner(), access.actor(),
+                      input.notes(), now_text, now_text}));
+        if (rows.empty()) return absl::InternalError("insert returned no id");
+        const int64_t id = rows[0].Int(0);
+        CRM_RETURN_IF_ERROR(WriteChildren(tx, id, input, /*is_new=*/true));
+
+        created = input;
+        created.set_name(api::ResourceName("customers", id));
+        created.set_etag(api::EtagFromVersion(1));
+        created.set_creator(access.actor());
+        // What the database stored: DATETIME(6) keeps microseconds.
+        *created.mutable_create_time() = TimestampFromDateTime(now_text);
+        *created.mutable_update_time() = created.create_time();
+        return events::Append(
+            tx,
+            {.type = kCustomerCreatedEvent, .resource = created.name(), .actor = access.actor()},
+            created);
+      });
 }
 
-absl::StatusOr<v1::Customer> CustomerStore::Update(const auth::Principal& caller, int64_t id,
+absl::StatusOr<v1::Customer> CustomerStore::Get(const records::Access& access, int64_t id) {
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+  CRM_ASSIGN_OR_RETURN(db::Row row, customers_.Get(*session, access, id));
+  return FromRow(row);
+}
+
+absl::StatusOr<api::Page<v1::Customer>> CustomerStore::List(const records::Access& access,
+                                                            const api::ListQuery& query) {
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+  return customers_.List<v1::Customer>(*session, access, query, FromRow);
+}
+
+absl::StatusOr<v1::Customer> CustomerStore::Update(const records::Access& access, int64_t id,
                                                    std::optional<int64_t> expected_version,
                                                    const Mutation& mutate,
                                                    const db::IdempotencyKey& key) {
-  v1::Customer result;
-  CRM_RETURN_IF_ERROR(db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
-    CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
-    if (replayed) return absl::OkStatus();
-    CRM_ASSIGN_OR_RETURN(db::Row row, LockWritable(tx, caller, id));
-    v1::Customer current = FromRow(row);
-    CRM_RETURN_IF_ERROR(CheckVersion(current, expected_version));
-    int64_t version = row.Int(1);
+  return db::IdempotentWrite<v1::Customer>(
+      pool_, key, [&](db::Transaction& tx, v1::Customer& updated) -> absl::Status {
+        CRM_ASSIGN_OR_RETURN(db::Row row, customers_.Lock(tx, access, id));
+        const v1::Customer current = FromRow(row);
+        const int64_t version = row.Int(1);
+        CRM_RETURN_IF_ERROR(api::CheckVersion(current.name(), version, expected_version));
 
-    v1::Customer updated = current;
-    CRM_RETURN_IF_ERROR(mutate(current, updated));
-    // What the caller changed (compared before the etag and update_time every update moves).
-    std::vector<std::string> changed = api::ChangedPaths(current, updated);
-    std::string now = db::FormatDateTime(absl::Now());
-    const auto& r = updated.region();
-    CRM_RETURN_IF_ERROR(ExecuteWrite(
-        tx, sql::kUpdate, caller,
-        {updated.display_name(), int64_t{updated.kind()}, updated.industry(),
-         int64_t{updated.size_band()}, r.country(), r.province(), r.city(), updated.address(),
-         JoinList(updated.tags()), JoinList(updated.emails()), JoinList(updated.phones()),
-         updated.source(), updated.owner(), updated.notes(), now, id}));
-    CRM_RETURN_IF_ERROR(WriteChildren(tx, id, updated, /*is_new=*/false));
-    updated.set_etag(api::EtagFromVersion(version + 1));
-    *updated.mutable_update_time() = ToTimestamp(now);
-    CRM_RETURN_IF_ERROR(events::Append(tx,
-                                       {.type = "crm.customers.v1.CustomerUpdated",
-                                        .resource = updated.name(),
-                                        .actor = caller.user,
-                                        .changed_paths = std::move(changed)},
-                                       updated));
-    CRM_RETURN_IF_ERROR(db::RecordResult(tx, key, updated.SerializeAsString()));
-    result = std::move(updated);
-    return absl::OkStatus();
-  }));
-  return result;
+        updated = current;
+        CRM_RETURN_IF_ERROR(mutate(updated));
+        // What the caller changed (compared before the etag and update_time every update moves).
+        std::vector<std::string> changed = api::ChangedPaths(current, updated);
+        if (updated.owner() != current.owner()) {
+          CRM_RETURN_IF_ERROR(
+              access.CheckOwnerChange(current.owner(), updated.owner(), kOwnerField));
+        }
+        const std::string now_text = db::FormatDateTime(clock_.Now());
+        const auto& r = updated.region();
+        CRM_RETURN_IF_ERROR(customers_.Write(
+            tx, access, sql::kUpdate,
+            {updated.display_name(), int64_t{updated.kind()}, updated.industry(),
+             int64_t{updated.size_band()}, r.country(), r.province(), r.city(),
+             updated.address(), JoinList(updated.tags()), JoinList(updated.emails()),
+             JoinList(updated.phones()), updated.source(), updated.owner(), updated.notes(),
+             now_text, id}));
+        CRM_RETURN_IF_ERROR(WriteChildren(tx, id, updated, /*is_new=*/false));
+        updated.set_etag(api::EtagFromVersion(version + 1));
+        *updated.mutable_update_time() = TimestampFromDateTime(now_text);
+        return events::Append(tx,
+                              {.type = kCustomerUpdatedEvent,
+                               .resource = updated.name(),
+                               .actor = access.actor(),
+                               .changed_paths = std::move(changed)},
+                              updated);
+      });
 }
 
-absl::Status CustomerStore::Delete(const auth::Principal& caller, int64_t id,
+absl::Status CustomerStore::Delete(const records::Access& access, int64_t id,
                                    std::optional<int64_t> expected_version,
                                    const db::IdempotencyKey& key) {
-  return db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
-    google::protobuf::Empty empty;
-    CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &empty));
-    if (replayed) return absl::OkStatus();
-    CRM_ASSIGN_OR_RETURN(db::Row row, LockWritable(tx, caller, id));
-    v1::Customer current = FromRow(row);
-    CRM_RETURN_IF_ERROR(CheckVersion(current, expected_version));
-    std::string now = db::FormatDateTime(absl::Now());
-    CRM_RETURN_IF_ERROR(ExecuteWrite(tx, sql::kSoftDelete, caller, {now, now, id}));
-    CRM_RETURN_IF_ERROR(events::Append(tx,
-                                       {.type = "crm.customers.v1.CustomerDeleted",
-                                        .resource = current.name(),
-                                        .actor = caller.user},
-                                       current));
-    return db::RecordResult(tx, key, empty.SerializeAsString());
-  });
+  return db::IdempotentWrite<google::protobuf::Empty>(
+             pool_, key,
+             [&](db::Transaction& tx, google::protobuf::Empty&) -> absl::Status {
+               CRM_ASSIGN_OR_RETURN(db::Row row, customers_.Lock(tx, access, id));
+               const v1::Customer current = FromRow(row);
+               CRM_RETURN_IF_ERROR(
+                   api::CheckVersion(current.name(), row.Int(1), expected_version));
+               const std::string now_text = db::FormatDateTime(clock_.Now());
+               CRM_RETURN_IF_ERROR(
+                   customers_.Write(tx, access, sql::kSoftDelete, {now_text, now_text, id}));
+               return events::Append(tx,
+                                     {.type = kCustomerDeletedEvent,
+                                      .resource = current.name(),
+                                      .actor = access.actor()},
+                                     current);
+             })
+      .status();
 }
 
 }  // namespace crm::customers

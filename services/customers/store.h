@@ -1,72 +1,65 @@
 // SQL for customers: every statement is a named constant in store_sql.h, every value bound.
 // Writes run in one transaction with their outbox event and idempotency record.
 //
-// Record-level access is enforced here, in SQL: every read and write ANDs in
-// auth::VisibleRows for the caller, so a customer the caller may not read is never
-// returned, listed, matched by a filter or counted (it is CUSTOMER_NOT_FOUND, as if it
-// did not exist), and one they may read but not write is PERMISSION_DENIED.
+// Record-level access is the owned-record kit's (libs/records): every read and write ANDs in
+// the caller's rules, so a customer the caller may not read is never returned, listed,
+// matched by a filter or counted (it is CUSTOMER_NOT_FOUND, as if it did not exist), one they
+// may read but not write is PERMISSION_DENIED, and an owner change is checked with the same
+// Access before it is written.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <vector>
 
 #include "absl/status/statusor.h"
 #include "crm/customers/v1/customers.pb.h"
-#include "libs/api/query.h"
-#include "libs/auth/principal.h"
+#include "libs/api/list.h"
+#include "libs/base/clock.h"
 #include "libs/db/db.h"
 #include "libs/db/idempotency.h"
+#include "libs/records/access.h"
+#include "libs/records/owned.h"
 
 namespace crm::customers {
 
 class CustomerStore final {
  public:
-  explicit CustomerStore(db::Pool& pool) : pool_(pool) {}
+  CustomerStore(db::Pool& pool, const Clock& clock);
 
-  // The filter/order whitelist for ListCustomers.
-  static const api::ResourceFields& Fields();
+  // What ListCustomers accepts: the filter/order whitelist, the default order and page sizes.
+  static const api::ListSpec& ListSpec();
 
-  // Inserts a validated customer, with the owner and creator it carries (the service
-  // decides those). A retry with the same key returns the first result.
-  absl::StatusOr<v1::Customer> Create(const v1::Customer& customer, const db::IdempotencyKey& key);
+  // Inserts a validated customer owned by customer.owner(), created by the caller; an owner
+  // other than the caller must be one the caller may give records to. A retry with the same
+  // key returns the first result.
+  absl::StatusOr<v1::Customer> Create(const records::Access& access, const v1::Customer& customer,
+                                      const db::IdempotencyKey& key);
 
-  // NOT_FOUND (CUSTOMER_NOT_FOUND) when missing, deleted or not readable by `caller`.
-  absl::StatusOr<v1::Customer> Get(const auth::Principal& caller, int64_t id);
+  // CUSTOMER_NOT_FOUND when missing, deleted or not readable by the caller.
+  absl::StatusOr<v1::Customer> Get(const records::Access& access, int64_t id);
 
-  struct Page {
-    std::vector<v1::Customer> customers;
-    std::vector<db::Value> last_key;  // keyset position of the last customer, when more follow
-    bool has_more = false;
-  };
-  // One page of the live customers `caller` may read that match `filter`, in `order`,
-  // after `after` (if given).
-  absl::StatusOr<Page> List(const auth::Principal& caller, const api::SqlFragment& filter,
-                            const std::vector<api::OrderTerm>& order,
-                            const std::vector<db::Value>* after, int page_size);
+  // One page of the live customers the caller may read that match the query.
+  absl::StatusOr<api::Page<v1::Customer>> List(const records::Access& access,
+                                               const api::ListQuery& query);
 
-  // Locks the customer if `caller` may read it (else CUSTOMER_NOT_FOUND), checks that they
-  // may write it (else PERMISSION_DENIED), checks `expected_version` (ABORTED,
-  // ETAG_MISMATCH when stale), lets `mutate` change it (its error aborts the update; it
-  // sees the stored customer, so it can judge an owner change), and writes it back.
-  // `caller` must have its team_members resolved when it is a manager (TeamMembers).
-  using Mutation = std::function<absl::Status(const v1::Customer& current, v1::Customer& updated)>;
-  absl::StatusOr<v1::Customer> Update(const auth::Principal& caller, int64_t id,
+  // Locks the customer (CUSTOMER_NOT_FOUND unless readable, PERMISSION_DENIED unless
+  // writable), checks `expected_version` (ABORTED, ETAG_MISMATCH when stale), lets `mutate`
+  // change it (its error aborts the update), checks an owner change, and writes it back.
+  using Mutation = std::function<absl::Status(v1::Customer& updated)>;
+  absl::StatusOr<v1::Customer> Update(const records::Access& access, int64_t id,
                                       std::optional<int64_t> expected_version,
                                       const Mutation& mutate, const db::IdempotencyKey& key);
 
   // Soft-deletes, with the same checks as Update: the row stays for history but is
   // invisible to every read.
-  absl::Status Delete(const auth::Principal& caller, int64_t id,
+  absl::Status Delete(const records::Access& access, int64_t id,
                       std::optional<int64_t> expected_version, const db::IdempotencyKey& key);
 
  private:
-  // Locks a live customer `caller` may read and write (see Update).
-  absl::StatusOr<db::Row> LockWritable(db::Transaction& tx, const auth::Principal& caller,
-                                       int64_t id);
-
   db::Pool& pool_;
+  const Clock& clock_;
+  const records::OwnedRecords customers_;
 };
 
 }  // namespace crm::customers

@@ -1,7 +1,7 @@
 // The customers store's statement texts, shared with tools/loadgen so its raw SQL ceiling
 // runs exactly the statements the service runs. The by-id reads and the writes are
-// prefixes: the store appends " AND (<visibility>)" from auth::VisibleRows for the caller
-// (for an ADMIN that is " AND (TRUE)").
+// prefixes: the owned-record kit appends " AND (<the caller's rule>)" (for an ADMIN that is
+// " AND (TRUE)", and " FOR UPDATE" after it when a write locks the row).
 #pragma once
 
 #include <cstddef>
@@ -15,11 +15,12 @@ namespace crm::customers::sql {
   "c.create_time, c.update_time"
 inline constexpr size_t kColumnCount = 19;
 
+inline constexpr size_t kOwnerIndex = 14;  // c.owner in that list
+
 inline constexpr char kSelectColumns[] = "SELECT " CRM_CUSTOMER_COLUMNS;
+inline constexpr char kFromLive[] = " FROM customers c WHERE c.delete_time IS NULL";
 inline constexpr char kSelectById[] =
     "SELECT " CRM_CUSTOMER_COLUMNS " FROM customers c WHERE c.id = ? AND c.delete_time IS NULL";
-// Appended after the visibility condition when a write locks the row it read.
-inline constexpr char kForUpdate[] = " FOR UPDATE";
 #undef CRM_CUSTOMER_COLUMNS
 
 inline constexpr char kInsert[] =

@@ -7,9 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "libs/api/resource.h"
-#include "libs/db/testing.h"
 #include "libs/grpc/status.h"
-#include "services/customers/access_testing.h"
+#include "libs/service/testing.h"
 #include "services/customers/service.h"
 
 namespace crm::customers {
@@ -18,13 +17,12 @@ namespace {
 class CustomersDbTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = db::testing::CreateMigrated(CRM_CUSTOMERS_SCHEMA_DIR);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(db->db);
-    pool_ = std::move(db->pool);
-    store_ = std::make_unique<CustomerStore>(*pool_);
-    service_ = std::make_unique<CustomerService>(*store_, executor_, tokens_, authorizer_, users_,
-                                                 members_, ServiceOptions{});
+    auto test = service::testing::TestKit::Create("customers", CRM_CUSTOMERS_SCHEMA_DIR);
+    ASSERT_TRUE(test.ok()) << test.status();
+    test_ = std::move(*test);
+    pool_ = &test_->pool();
+    store_ = std::make_unique<CustomerStore>(*pool_, test_->clock());
+    service_ = std::make_unique<CustomerService>(test_->kit(), *store_, ServiceOptions{});
   }
 
   v1::Customer Create(const std::string& display_name, const std::string& industry = "制造业",
@@ -69,15 +67,9 @@ class CustomersDbTest : public ::testing::Test {
     return names;
   }
 
-  std::unique_ptr<db::testing::TestDatabase> db_;
-  std::unique_ptr<db::Pool> pool_;
-  Executor executor_{1};
-  api::PageTokenCodec tokens_{"test-secret"};
-  auth::TokenVerifier verifier_{std::make_unique<testing::FixedKeys>()};
-  auth::Authorizer authorizer_{verifier_};
-  testing::FakeUserDirectory users_;
-  auth::TeamMembers members_{users_};
-  const Caller admin_ = testing::MakeCaller(1, auth::v1::ADMIN, "");
+  std::unique_ptr<service::testing::TestKit> test_;
+  db::Pool* pool_ = nullptr;
+  const auth::Caller admin_ = auth::testing::MakeCaller(1, auth::v1::ADMIN);
   std::unique_ptr<CustomerStore> store_;
   std::unique_ptr<CustomerService> service_;
 };
@@ -266,9 +258,10 @@ TEST_F(CustomersDbTest, DeletedCustomersAreGoneFromEveryRead) {
   v1::DeleteCustomerRequest del;
   del.set_name(c.name());
   del.set_etag("\"99\"");
-  EXPECT_EQ(service_->Delete(admin_, del).code(), absl::StatusCode::kAborted);
+  google::protobuf::Empty deleted;
+  EXPECT_EQ(service_->Delete(admin_, del, &deleted).code(), absl::StatusCode::kAborted);
   del.set_etag(c.etag());
-  ASSERT_TRUE(service_->Delete(admin_, del).ok());
+  ASSERT_TRUE(service_->Delete(admin_, del, &deleted).ok());
 
   v1::GetCustomerRequest get;
   get.set_name(c.name());

@@ -30,6 +30,4 @@ struct Limits {
 absl::Status NormalizeAndValidate(v1::Customer& customer, std::string_view prefix,
                                   std::string_view default_region);
 
-
-
 }  // namespace crm::customers

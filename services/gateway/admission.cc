@@ -7,12 +7,15 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+#include "libs/grpc/methods.h"
 #include "libs/grpc/status.h"
 
 namespace crm::gateway {
 namespace {
 
 constexpr size_t kForgetIdleAbove = 10000;
+constexpr std::string_view kMethodNotInPolicy = "METHOD_NOT_IN_POLICY";  // auth::Policy::Check
 
 }  // namespace
 
@@ -59,15 +62,27 @@ Admission::Admission(auth::TokenVerifier& verifier, const auth::Policy& policy,
                     .Register(registry)) {}
 
 absl::Status Admission::Check(std::string_view method, std::string_view authorization) {
-  return Admit(authorizer_.Authorize(authorization, method));
+  return Admit(method, authorizer_.Authorize(authorization, method));
 }
 
 grpc::Status Admission::Check(const grpc::GenericCallbackServerContext& ctx) {
-  return ToGrpcStatus(Admit(authorizer_.Authorize(ctx, ctx.method())), "gateway.crm");
+  return ToGrpcStatus(Admit(ctx.method(), authorizer_.Authorize(ctx, ctx.method())), "gateway.crm");
 }
 
-absl::Status Admission::Admit(const absl::StatusOr<auth::Principal>& principal) {
-  if (!principal.ok()) return Reject(principal.status());
+absl::Status Admission::Admit(std::string_view method,
+                              const absl::StatusOr<auth::Principal>& principal) {
+  if (!principal.ok()) {
+    // The Authorizer consults the policy only once the token is verified, so this answer
+    // goes to signed-in callers only: an anonymous one cannot probe which methods exist.
+    // A method in neither the policy nor the descriptor pool exists nowhere; saying
+    // PERMISSION_DENIED would send its caller looking for a missing permission.
+    if (ErrorReason(principal.status()) == kMethodNotInPolicy && FindMethod(method) == nullptr) {
+      return Reject(Error(absl::StatusCode::kUnimplemented, "METHOD_NOT_FOUND",
+                          absl::StrCat("no service has the method ",
+                                       absl::string_view(method.data(), method.size()))));
+    }
+    return Reject(principal.status());
+  }
   // Public methods (Login, ...) have no user to limit; auth throttles failed logins.
   if (limiter_ == nullptr || principal->user.empty()) return absl::OkStatus();
   if (absl::Duration wait = limiter_->Take(principal->user); wait > absl::ZeroDuration()) {

@@ -1,6 +1,6 @@
 // What the gateway checks before it forwards a call: a valid access token (verified locally
-// against the auth service's cached public keys and revocation list), the method's row in the
-// policy table, and a per-user rate limit. Login, RefreshToken, GetPublicKeys and the
+// against the auth service's cached public keys and revocation list), that the method exists,
+// the method's row in the policy table, and a per-user rate limit. Login, RefreshToken, GetPublicKeys and the
 // gateway's own health and reflection need no token (the last two never reach the proxy).
 // The backends check the token and the policy again: the gateway is the first fence, not
 // the only one.
@@ -67,15 +67,21 @@ class Admission final {
   Admission(auth::TokenVerifier& verifier, const auth::Policy& policy, RateLimiter* limiter,
             prometheus::Registry& registry);
 
-  // OK, or UNAUTHENTICATED / PERMISSION_DENIED / RESOURCE_EXHAUSTED (with RetryInfo) /
-  // UNAVAILABLE (keys cannot be fetched), with google.rpc details (domain "gateway.crm").
+  // OK, or, with google.rpc details (domain "gateway.crm"), in this order:
+  //  - UNAUTHENTICATED (no, a bad or a revoked token) for every method that is not public,
+  //    known or not, or UNAVAILABLE when the keys cannot be fetched;
+  //  - UNIMPLEMENTED (reason METHOD_NOT_FOUND) for a method that is neither in the policy
+  //    table nor in the descriptor pool (libs/grpc/methods.h): no service has it;
+  //  - PERMISSION_DENIED: the caller's role is not allowed, or a known method is missing
+  //    from the policy table (METHOD_NOT_IN_POLICY; policy_test keeps that from happening);
+  //  - RESOURCE_EXHAUSTED (RATE_LIMITED, with RetryInfo).
   grpc::Status Check(const grpc::GenericCallbackServerContext& ctx);
   // The same from the method and the authorization metadata value.
   absl::Status Check(std::string_view method, std::string_view authorization);
 
  private:
   // The rate limit for an authorized caller, or the refusal counted.
-  absl::Status Admit(const absl::StatusOr<auth::Principal>& principal);
+  absl::Status Admit(std::string_view method, const absl::StatusOr<auth::Principal>& principal);
   absl::Status Reject(absl::Status status);
 
   // The services' own Authorizer, placed at the gateway: the same token and policy checks.

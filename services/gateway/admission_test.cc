@@ -6,24 +6,12 @@
 #include <memory>
 #include <vector>
 
+#include "libs/auth/testing.h"
 #include "libs/auth/token.h"
 #include "libs/grpc/status.h"
 
 namespace crm::gateway {
 namespace {
-
-// Serves one key and no revocations, as the auth service would.
-class OneKeySource final : public auth::VerificationSource {
- public:
-  explicit OneKeySource(auth::v1::PublicKey key) : key_(std::move(key)) {}
-  absl::StatusOr<std::vector<auth::v1::PublicKey>> FetchKeys() override { return {{key_}}; }
-  absl::StatusOr<std::vector<auth::v1::RevokedSession>> FetchRevocations(int64_t) override {
-    return std::vector<auth::v1::RevokedSession>{};
-  }
-
- private:
-  auth::v1::PublicKey key_;
-};
 
 class AdmissionTest : public ::testing::Test {
  protected:
@@ -31,12 +19,9 @@ class AdmissionTest : public ::testing::Test {
     auto key = auth::SigningKey::Generate();
     ASSERT_TRUE(key.ok()) << key.status();
     key_ = std::make_unique<auth::SigningKey>(std::move(*key));
-    auth::v1::PublicKey pub;
-    pub.set_kid(key_->kid());
-    pub.set_algorithm("EdDSA");
-    pub.set_public_key_pem(key_->PublicPem());
-    pub.set_current(true);
-    verifier_ = std::make_unique<auth::TokenVerifier>(std::make_unique<OneKeySource>(pub));
+    verifier_ = std::make_unique<auth::TokenVerifier>(
+        std::make_unique<auth::testing::FakeKeySource>(
+            std::vector<auth::v1::PublicKey>{auth::testing::PublicKeyOf(*key_)}));
     limiter_ = std::make_unique<RateLimiter>(1.0, 2.0, [this] { return now_; });
     admission_ = std::make_unique<Admission>(*verifier_, auth::Policy::Default(), limiter_.get(),
                                              registry_);
@@ -88,8 +73,36 @@ TEST_F(AdmissionTest, ValidTokenPassesAndPolicyIsApplied) {
   absl::Status denied =
       admission_->Check("/crm.auth.v1.AuthService/CreateUser", Bearer(auth::v1::SALES_REP, 8));
   EXPECT_EQ(denied.code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(admission_->Check("/crm.unknown.v1.Thing/Do", Bearer(auth::v1::ADMIN, 9)).code(),
-            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(AdmissionTest, SignedInCallToAMethodNoServiceHasIsUnimplemented) {
+  const std::string token = Bearer(auth::v1::ADMIN, 9);
+  // A made-up package, and a made-up method of a real service.
+  for (const char* method :
+       {"/crm.unknown.v1.Thing/Do", "/crm.customers.v1.CustomerService/GetCustomr"}) {
+    absl::Status st = admission_->Check(method, token);
+    EXPECT_EQ(st.code(), absl::StatusCode::kUnimplemented) << method;
+    EXPECT_EQ(ErrorReason(st), "METHOD_NOT_FOUND") << method;
+  }
+}
+
+TEST_F(AdmissionTest, AnonymousCallersCannotProbeWhichMethodsExist) {
+  for (const char* method : {"/crm.unknown.v1.Thing/Do", kGetCustomer}) {
+    absl::Status st = admission_->Check(method, "");
+    EXPECT_EQ(st.code(), absl::StatusCode::kUnauthenticated) << method;
+    EXPECT_EQ(ErrorReason(st), "TOKEN_MISSING") << method;
+  }
+}
+
+TEST_F(AdmissionTest, KnownMethodMissingFromThePolicyIsDenied) {
+  // A table that forgot GetCustomer (policy_test keeps the real one complete).
+  const auth::Policy policy({{"/crm.customers.v1.CustomerService/ListCustomers",
+                              auth::Access::kRoles,
+                              {auth::v1::ADMIN}}});
+  Admission admission(*verifier_, policy, nullptr, registry_);
+  absl::Status st = admission.Check(kGetCustomer, Bearer(auth::v1::ADMIN, 10));
+  EXPECT_EQ(st.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(ErrorReason(st), "METHOD_NOT_IN_POLICY");
 }
 
 TEST_F(AdmissionTest, EachUserIsRateLimitedSeparately) {

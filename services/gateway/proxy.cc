@@ -21,6 +21,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/grpc/channel.h"
+#include "libs/grpc/methods.h"
 #include "libs/grpc/peer.h"
 #include "libs/log/log.h"
 
@@ -423,19 +425,9 @@ class StreamCall final : public grpc::ServerGenericBidiReactor {
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
                                            const ProxyOptions& options) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(options.max_message_bytes);
-  args.SetMaxSendMessageSize(options.max_message_bytes);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_time)));
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_timeout)));
-  // Check idle connections too, so a backend that vanished is noticed before the next call.
-  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  // Spread calls over every address the name resolves to (a headless Service gives one per
-  // pod); with a single address this is the same as pick_first.
-  args.SetServiceConfigJSON(R"({"loadBalancingConfig":[{"round_robin":{}}]})");
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return ServiceChannel(address, {.max_message_bytes = options.max_message_bytes,
+                                  .keepalive_time = options.keepalive_time,
+                                  .keepalive_timeout = options.keepalive_timeout});
 }
 
 }  // namespace
@@ -499,16 +491,8 @@ std::string NewRequestId() {
 }
 
 bool IsUnaryMethod(absl::string_view method) {
-  // "/pkg.Service/Method" → "pkg.Service.Method", the descriptor's full name.
-  if (!absl::ConsumePrefix(&method, "/")) return false;
-  const size_t slash = method.find('/');
-  if (slash == absl::string_view::npos || method.find('/', slash + 1) != absl::string_view::npos) {
-    return false;
-  }
-  const std::string full_name =
-      absl::StrCat(method.substr(0, slash), ".", method.substr(slash + 1));
   const google::protobuf::MethodDescriptor* descriptor =
-      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(full_name);
+      FindMethod(std::string_view(method.data(), method.size()));
   return descriptor != nullptr && !descriptor->client_streaming() &&
          !descriptor->server_streaming();
 }
@@ -536,14 +520,15 @@ bool Proxy::TakesUnaryPath(const std::string& method) {
     absl::ReaderMutexLock lock(&unary_mu_);
     if (const auto it = unary_.find(method); it != unary_.end()) return it->second;
   }
-  const bool unary = IsUnaryMethod(method);
-  // Clients may invent method names within a routed package; past this many the answers are
-  // no longer kept (the lookup is still correct, just repeated).
-  constexpr size_t kMaxRememberedMethods = 4096;
+  const google::protobuf::MethodDescriptor* descriptor = FindMethod(method);
+  // Methods not in the pool take the stream path and are not remembered: clients may invent
+  // any number of names, and the table must stay as small as the pool.
+  if (descriptor == nullptr) return false;
+  const bool unary = !descriptor->client_streaming() && !descriptor->server_streaming();
   bool first_time = false;
   {
     absl::MutexLock lock(&unary_mu_);
-    if (unary_.size() < kMaxRememberedMethods) first_time = unary_.emplace(method, unary).second;
+    first_time = unary_.emplace(method, unary).second;
   }
   // Once per method: shows in the log which path each method takes, and that the descriptors
   // of the protos are linked into this binary at all.

@@ -13,7 +13,8 @@
 //   of the batches and thread hops of a stream, and almost every CRM call is unary.
 // - Stream path, for streaming methods and methods this binary does not know (a backend newer
 //   than the gateway): the call is proxied as a bidi stream, which is transparent on the wire
-//   for every kind of method.
+//   for every kind of method. (The gateway's admission lets an unknown method through only
+//   when the policy table names it; other unknown methods are UNIMPLEMENTED: admission.h.)
 //
 // Both paths carry across: request and response messages in order (on the stream path one in
 // flight per direction, so gRPC flow control reaches end to end), half-close, the deadline,
@@ -74,8 +75,8 @@ bool ShouldForwardMetadata(absl::string_view key);
 std::string NewRequestId();
 
 // Whether `method` ("/pkg.Service/Method") is a unary RPC of a proto linked into this binary
-// (a lookup in protobuf's generated descriptor pool). False for streaming methods, unknown
-// methods and malformed paths.
+// (crm::FindMethod, libs/grpc/methods.h). False for streaming methods, unknown methods and
+// malformed paths.
 bool IsUnaryMethod(absl::string_view method);
 
 // Decides, before routing, whether a call may go on; a non-OK status answers it instead.
@@ -121,8 +122,9 @@ class Proxy final : public grpc::CallbackGenericService {
   const AdmissionCheck admit_;
   // Immutable after construction, so lookups need no lock. Shared with in-flight calls.
   absl::flat_hash_map<std::string, std::shared_ptr<const Backend>> backends_;
-  // IsUnaryMethod answers by method path, so each method is looked up in the descriptor pool
-  // once. Readers share the lock; only a method's first call writes.
+  // Whether each known method is unary, so each is looked up in the descriptor pool once.
+  // Only methods in the pool are keys (at most every method of crm_proto). Readers share
+  // the lock; only a method's first call writes.
   absl::Mutex unary_mu_;
   absl::flat_hash_map<std::string, bool> unary_ ABSL_GUARDED_BY(unary_mu_);
 };

@@ -42,7 +42,7 @@ v1::Customer NewCustomer(const std::string& display_name) {
 class GatewayE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto stack = Stack::Start({CRM_AUTH_BIN, CRM_CUSTOMERS_BIN, CRM_GATEWAY_BIN});
+    auto stack = Stack::Start();
     ASSERT_TRUE(stack.ok()) << stack.status();
     stack_ = std::move(*stack);
     auto admin = stack_->LoginAdmin();
@@ -61,7 +61,7 @@ class GatewayE2eTest : public ::testing::Test {
     return ctx;
   }
 
-  ChildProcess& customers_process() { return *stack_->customers_process().process; }
+  ChildProcess& customers_process() { return *stack_->process("customers").process; }
 
   std::unique_ptr<Stack> stack_;
   Session admin_;
@@ -160,7 +160,7 @@ TEST_F(GatewayE2eTest, SigtermLetsInFlightCallsFinish) {
   *create.mutable_customer() = NewCustomer("Locked Co");
   v1::Customer c;
   ASSERT_TRUE(stub_->CreateCustomer(Context().get(), create, &c).ok());
-  auto pool = db::Pool::Create(stack_->customers_db(), nullptr);
+  auto pool = db::Pool::Create(stack_->db("customers"), nullptr);
   ASSERT_TRUE(pool.ok());
   auto lock_tx = (*pool)->Begin();
   ASSERT_TRUE(lock_tx.ok());
@@ -213,7 +213,7 @@ TEST_F(GatewayE2eTest, ChangesArriveOnTheServicesEventFeed) {
 
   // Internal consumers subscribe on the service itself (the gateway routes by package).
   // The feed carries every customer's data: only an admin token may read it.
-  auto feed = events::v1::EventFeed::NewStub(stack_->customers());
+  auto feed = events::v1::EventFeed::NewStub(stack_->channel("customers"));
   events::v1::SubscribeRequest req;
   ASSERT_TRUE(stack_->CreateUser("feed.rep", auth::v1::SALES_REP).ok());
   auto rep = stack_->Login("feed.rep", Stack::kTestPassword);
@@ -270,12 +270,12 @@ TEST(DatabaseRestartE2eTest, ServiceRecoversWithoutRestartingItself) {
     ASSERT_TRUE((*session)->Execute("CREATE DATABASE crm_customers", {}).ok());
   }
   testing::StackOptions options;
-  options.customers_db = db;
-  auto stack = Stack::Start({CRM_AUTH_BIN, CRM_CUSTOMERS_BIN, CRM_GATEWAY_BIN}, options);
+  options.databases["customers"] = db;
+  auto stack = Stack::Start(options);
   ASSERT_TRUE(stack.ok()) << stack.status();
   auto admin = (*stack)->LoginAdmin();
   ASSERT_TRUE(admin.ok()) << admin.status();
-  auto stub = v1::CustomerService::NewStub((*stack)->customers());
+  auto stub = v1::CustomerService::NewStub((*stack)->channel("customers"));
   auto call = [&](const std::string& name) {
     v1::CreateCustomerRequest req;
     *req.mutable_customer() = NewCustomer(name);
@@ -298,7 +298,7 @@ TEST(DatabaseRestartE2eTest, ServiceRecoversWithoutRestartingItself) {
     after = call("after restart");
   }
   EXPECT_TRUE(after.ok()) << after.error_message() << "\n" << (*stack)->Logs();
-  EXPECT_TRUE((*stack)->customers_process().process->Running());
+  EXPECT_TRUE((*stack)->process("customers").process->Running());
 }
 
 }  // namespace

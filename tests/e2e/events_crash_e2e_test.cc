@@ -78,25 +78,25 @@ int64_t ReadInt(db::Pool& pool, const std::string& sql) {
 class EventsCrashE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto stack = Stack::Start({CRM_AUTH_BIN, CRM_CUSTOMERS_BIN, CRM_GATEWAY_BIN});
+    auto stack = Stack::Start();
     ASSERT_TRUE(stack.ok()) << stack.status();
     stack_ = std::move(*stack);
     auto admin = stack_->LoginAdmin();
     ASSERT_TRUE(admin.ok()) << admin.status();
     admin_ = *admin;
 
-    // The second producer replica, on the first one's schema.
-    replica_b_args_ = testing::DbFlags(stack_->customers_db());
+    // The second producer replica, on the first one's schema, with the Stack's flags.
+    replica_b_args_ = testing::DbFlags(stack_->db("customers"));
     replica_b_args_.insert(
         replica_b_args_.end(),
-        {"--auth_target=" + stack_->auth_process().target(), "--revocation_poll_ms=200",
+        {"--auth_target=" + stack_->process("auth").target(), "--revocation_poll_ms=200",
          "--team_members_ttl_ms=0", "--page_token_secret=e2e-customers-pages", "--workers=8",
          "--db_pool_size=8"});
     auto b = testing::StartServer(CRM_CUSTOMERS_BIN, "customers-b", dir_, replica_b_args_);
     ASSERT_TRUE(b.ok()) << b.status();
     replica_b_ = std::move(*b);
 
-    auto producer_pool = db::Pool::Create(stack_->customers_db(), nullptr);
+    auto producer_pool = db::Pool::Create(stack_->db("customers"), nullptr);
     ASSERT_TRUE(producer_pool.ok()) << producer_pool.status();
     producer_ = std::move(*producer_pool);
 
@@ -117,8 +117,8 @@ class EventsCrashE2eTest : public ::testing::Test {
     }
   }
 
-  std::string ReplicaA() const { return stack_->customers_process().target(); }
-  std::string ReplicaB() const { return absl::StrCat("127.0.0.1:", replica_b_.port); }
+  std::string ReplicaA() { return stack_->process("customers").target(); }
+  std::string ReplicaB() { return absl::StrCat("127.0.0.1:", replica_b_.port); }
 
   void StartConsumer() {
     // Replica B first: pick_first streams from it, so killing B breaks the stream and the

@@ -125,7 +125,7 @@ cv1::Customer NewCustomer(const std::string& display_name, const std::string& ow
 class PermissionsE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto stack = Stack::Start({CRM_AUTH_BIN, CRM_CUSTOMERS_BIN, CRM_GATEWAY_BIN});
+    auto stack = Stack::Start();
     ASSERT_TRUE(stack.ok()) << stack.status();
     stack_ = std::move(*stack).release();
     auto team_a = stack_->CreateTeam("华东销售一组");
@@ -323,11 +323,11 @@ std::map<std::string, Session> PermissionsE2eTest::sessions_;
 TEST_F(PermissionsE2eTest, MatrixThroughTheGateway) { RunMatrix(stack_->gateway(), "gateway"); }
 
 TEST_F(PermissionsE2eTest, MatrixStraightAgainstTheService) {
-  RunMatrix(stack_->customers(), "direct");
+  RunMatrix(stack_->channel("customers"), "direct");
 }
 
 TEST_F(PermissionsE2eTest, NoTokenIsUnauthenticatedOnEveryMethodAndPath) {
-  for (const auto& channel : {stack_->gateway(), stack_->customers()}) {
+  for (const auto& channel : {stack_->gateway(), stack_->channel("customers")}) {
     auto stub = cv1::CustomerService::NewStub(channel);
     cv1::Customer customer;
     google::protobuf::Empty empty;

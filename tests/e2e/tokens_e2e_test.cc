@@ -58,7 +58,7 @@ std::string SignWithStrangerKey(const std::string& signing_input) {
 class TokensE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto stack = Stack::Start({CRM_AUTH_BIN, CRM_CUSTOMERS_BIN, CRM_GATEWAY_BIN});
+    auto stack = Stack::Start();
     ASSERT_TRUE(stack.ok()) << stack.status();
     stack_ = std::move(*stack);
     auto rep = stack_->CreateUser("rep.one", av1::SALES_REP);
@@ -82,8 +82,8 @@ class TokensE2eTest : public ::testing::Test {
   // (so each forgery is refused for what is wrong with it, not for something incidental).
   void ExpectRefused(const std::string& token, const std::string& reason,
                      const std::string& what) {
-    for (const auto& [path, channel] :
-         {std::pair{"gateway", stack_->gateway()}, std::pair{"customers", stack_->customers()}}) {
+    for (const auto& [path, channel] : {std::pair{"gateway", stack_->gateway()},
+                                        std::pair{"customers", stack_->channel("customers")}}) {
       grpc::Status st = Call(channel, token);
       EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED)
           << what << " via " << path << ": " << st.error_message();
@@ -91,8 +91,8 @@ class TokensE2eTest : public ::testing::Test {
     }
   }
   void ExpectAccepted(const std::string& token, const std::string& what) {
-    for (const auto& [path, channel] :
-         {std::pair{"gateway", stack_->gateway()}, std::pair{"customers", stack_->customers()}}) {
+    for (const auto& [path, channel] : {std::pair{"gateway", stack_->gateway()},
+                                        std::pair{"customers", stack_->channel("customers")}}) {
       grpc::Status st = Call(channel, token);
       EXPECT_TRUE(st.ok()) << what << " via " << path << ": " << st.error_message();
     }
@@ -103,7 +103,8 @@ class TokensE2eTest : public ::testing::Test {
   void ExpectRefusedSoon(const std::string& token, const std::string& what) {
     for (int i = 0; i < 50; ++i) {
       if (Call(stack_->gateway(), token).error_code() == grpc::StatusCode::UNAUTHENTICATED &&
-          Call(stack_->customers(), token).error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+          Call(stack_->channel("customers"), token).error_code() ==
+              grpc::StatusCode::UNAUTHENTICATED) {
         break;
       }
       absl::SleepFor(absl::Milliseconds(100));
@@ -114,7 +115,7 @@ class TokensE2eTest : public ::testing::Test {
   // The auth service's current signing key, read from its schema and decrypted with the
   // passphrase the stack gave it: lets a test mint tokens the servers' key really signed.
   absl::StatusOr<auth::SigningKey> RealSigningKey() {
-    auto pool = db::Pool::Create(stack_->auth_db(), nullptr);
+    auto pool = db::Pool::Create(stack_->db("auth"), nullptr);
     if (!pool.ok()) return pool.status();
     auto session = (*pool)->Borrow();
     if (!session.ok()) return session.status();
@@ -142,8 +143,8 @@ TEST_F(TokensE2eTest, ValidTokenIsAcceptedOnBothPaths) {
 TEST_F(TokensE2eTest, TheGatewayRefusesBadTokensWithoutAskingTheBackend) {
   auto rep = LoginRep();
   ASSERT_TRUE(rep.ok()) << rep.status();
-  stack_->customers_process().process->Signal(SIGKILL);
-  ASSERT_TRUE(stack_->customers_process().process->Wait(absl::Seconds(10)).ok());
+  stack_->process("customers").process->Signal(SIGKILL);
+  ASSERT_TRUE(stack_->process("customers").process->Wait(absl::Seconds(10)).ok());
   for (const std::string& token : {std::string(""), std::string("not.a.token"),
                                    rep->access_token + "x"}) {
     grpc::Status st = Call(stack_->gateway(), token);
@@ -319,9 +320,9 @@ TEST_F(TokensE2eTest, KeyRotationKeepsOldTokensAndAcceptsNewOnes) {
 // password, and the answer says when to retry. Tight limits for the test.
 TEST(SignInDefencesE2eTest, PasswordGuessingIsThrottledAndCallsAreRateLimited) {
   testing::StackOptions options;
-  options.auth_flags = {"--login_max_failures_per_user=3", "--login_max_failures_per_peer=8"};
-  options.gateway_flags = {"--rate_limit_per_user=1", "--rate_limit_burst=3"};
-  auto stack = Stack::Start({CRM_AUTH_BIN, CRM_CUSTOMERS_BIN, CRM_GATEWAY_BIN}, options);
+  options.flags["auth"] = {"--login_max_failures_per_user=3", "--login_max_failures_per_peer=8"};
+  options.flags["gateway"] = {"--rate_limit_per_user=1", "--rate_limit_burst=3"};
+  auto stack = Stack::Start(options);
   ASSERT_TRUE(stack.ok()) << stack.status();
   ASSERT_TRUE((*stack)->CreateUser("victim", av1::SALES_REP).ok());
   ASSERT_TRUE((*stack)->CreateUser("bystander", av1::SALES_REP).ok());

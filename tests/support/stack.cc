@@ -2,10 +2,15 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <iostream>
 #include <random>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/grpc/status.h"
+#include "tests/support/built_servers.h"
 
 namespace crm::testing {
 namespace {
@@ -26,6 +31,15 @@ std::shared_ptr<grpc::Channel> ChannelTo(const ServerProcess& server) {
   return grpc::CreateChannel(server.target(), grpc::InsecureChannelCredentials());
 }
 
+void Append(std::vector<std::string>& to, const std::vector<std::string>& more) {
+  to.insert(to.end(), more.begin(), more.end());
+}
+
+std::vector<std::string> FlagsFor(const StackOptions& options, const std::string& name) {
+  auto it = options.flags.find(name);
+  return it == options.flags.end() ? std::vector<std::string>{} : it->second;
+}
+
 }  // namespace
 
 absl::StatusOr<ServerProcess> StartServer(const std::string& binary, const std::string& name,
@@ -41,7 +55,7 @@ absl::StatusOr<ServerProcess> StartServer(const std::string& binary, const std::
                         absl::StrCat(name, ": ", ports.status().message(), "\n",
                                      (*process)->LogTail()));
   }
-  return ServerProcess{std::move(*process), ports->first};
+  return ServerProcess{std::move(*process), ports->first, ports->second};
 }
 
 std::vector<std::string> DbFlags(const db::PoolOptions& db) {
@@ -67,67 +81,150 @@ std::unique_ptr<grpc::ClientContext> Session::Context() const {
   return ContextWithToken(access_token);
 }
 
-absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(const Binaries& binaries,
-                                                    StackOptions options) {
-  std::unique_ptr<Stack> stack(new Stack());
-  auto auth_db = db::testing::TestDatabase::Create();
-  if (!auth_db.ok()) return auth_db.status();
-  stack->auth_db_ = std::move(*auth_db);
-  if (options.customers_db) {
-    stack->customers_db_options_ = *options.customers_db;
-  } else {
-    auto customers_db = db::testing::TestDatabase::Create();
-    if (!customers_db.ok()) return customers_db.status();
-    stack->customers_db_ = std::move(*customers_db);
-    stack->customers_db_options_ = stack->customers_db_->options();
+absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
+  // A name the stack would not run is a typo, or a service this build lacks.
+  auto runs = [](const std::string& name) {
+    if (name == "gateway") return true;
+    for (const BuiltServer& service : kBuiltServices) {
+      if (service.name == name) return true;
+    }
+    return false;
+  };
+  for (const auto& [name, flags] : options.flags) {
+    if (!runs(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("StackOptions::flags names \"", name, "\", which this build lacks"));
+    }
   }
+  for (const auto& [name, db] : options.databases) {
+    if (!runs(name) || name == "gateway") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("StackOptions::databases names \"", name, "\", not a service it runs"));
+    }
+  }
+
+  std::unique_ptr<Stack> stack(new Stack());
   stack->admin_password_ = "admin-" + RandomHex(12);
   stack->signing_key_passphrase_ = "e2e-" + RandomHex(16);
 
-  std::vector<std::string> auth_args = DbFlags(stack->auth_db_->options());
-  auth_args.insert(auth_args.end(),
-                   {"--signing_key_passphrase=" + stack->signing_key_passphrase_,
-                    "--admin_password=" + stack->admin_password_,
-                    "--page_token_secret=e2e-auth-pages", "--workers=8"});
-  auth_args.insert(auth_args.end(), options.auth_flags.begin(), options.auth_flags.end());
-  auto auth = StartServer(binaries.auth, "auth", stack->dir_, auth_args);
-  if (!auth.ok()) return auth.status();
-  stack->auth_ = std::move(*auth);
-  const std::string auth_target = "--auth_target=" + stack->auth_.target();
+  // Auth first: every other server verifies tokens with it.
+  const BuiltServer* auth = nullptr;
+  for (const BuiltServer& service : kBuiltServices) {
+    if (std::string_view(service.name) == "auth") auth = &service;
+  }
+  if (auth == nullptr) {
+    return absl::FailedPreconditionError("crm-auth is not built; the Stack needs it");
+  }
+  if (absl::Status st = stack->StartService(auth->name, auth->binary, options); !st.ok()) {
+    return st;
+  }
+  for (const BuiltServer& service : kBuiltServices) {
+    if (&service == auth) continue;
+    if (absl::Status st = stack->StartService(service.name, service.binary, options); !st.ok()) {
+      return st;
+    }
+  }
 
-  std::vector<std::string> customers_args = DbFlags(stack->customers_db_options_);
-  customers_args.insert(customers_args.end(),
-                        {auth_target, "--revocation_poll_ms=200", "--team_members_ttl_ms=0",
-                         "--page_token_secret=e2e-customers-pages", "--workers=16",
-                         "--db_pool_size=16", "--drain_seconds=30"});
-  customers_args.insert(customers_args.end(), options.customers_flags.begin(),
-                        options.customers_flags.end());
-  auto customers = StartServer(binaries.customers, "customers", stack->dir_, customers_args);
-  if (!customers.ok()) return customers.status();
-  stack->customers_ = std::move(*customers);
-
-  // No rate limit unless a test asks for one (later flags win), whatever the environment
-  // of the developer who runs the tests says (CRM_RATE_LIMIT_PER_USER).
+  // Every service's proto package routed to it. No rate limit unless a test asks for one
+  // (later flags win), whatever the environment of the developer who runs the tests says
+  // (CRM_RATE_LIMIT_PER_USER).
+  std::vector<std::string> routes;
+  for (const Server& service : stack->servers_) {
+    routes.push_back(absl::StrCat("crm.", service.name, ".v1=", service.process.target()));
+  }
   std::vector<std::string> gateway_args = {
-      "--rate_limit_per_user=0", auth_target, "--revocation_poll_ms=200",
-      absl::StrCat("--routes=crm.auth.v1=", stack->auth_.target(),
-                   ",crm.customers.v1=", stack->customers_.target())};
-  gateway_args.insert(gateway_args.end(), options.gateway_flags.begin(),
-                      options.gateway_flags.end());
-  auto gateway = StartServer(binaries.gateway, "gateway", stack->dir_, gateway_args);
+      "--rate_limit_per_user=0", "--auth_target=" + stack->Find("auth").process.target(),
+      "--revocation_poll_ms=200", "--routes=" + absl::StrJoin(routes, ",")};
+  Append(gateway_args, FlagsFor(options, "gateway"));
+  auto gateway = StartServer(kGatewayBinary, "gateway", stack->dir_, gateway_args);
   if (!gateway.ok()) return gateway.status();
-  stack->gateway_ = std::move(*gateway);
-
-  stack->gateway_channel_ = ChannelTo(stack->gateway_);
-  stack->auth_channel_ = ChannelTo(stack->auth_);
-  stack->customers_channel_ = ChannelTo(stack->customers_);
+  Server& server = stack->servers_.emplace_back();
+  server.name = "gateway";
+  server.process = std::move(*gateway);
+  server.channel = ChannelTo(server.process);
   return stack;
 }
 
-Stack::~Stack() = default;
+absl::Status Stack::StartService(const std::string& name, const std::string& binary,
+                                 const StackOptions& options) {
+  Server server;
+  server.name = name;
+  if (auto it = options.databases.find(name); it != options.databases.end()) {
+    server.db = it->second;
+  } else {
+    auto created = db::testing::TestDatabase::Create();
+    if (!created.ok()) return created.status();
+    server.owned_db = std::move(*created);
+    server.db = server.owned_db->options();
+  }
+
+  std::vector<std::string> args = DbFlags(server.db);
+  if (name == "auth") {
+    Append(args, {"--signing_key_passphrase=" + signing_key_passphrase_,
+                  "--admin_password=" + admin_password_, "--page_token_secret=e2e-auth-pages",
+                  "--workers=8"});
+  } else {
+    // The flags every service takes (libs/service's Process): revocations and team changes
+    // seen at once, a pool as large as the workers, and a drain longer than any call a test
+    // leaves in flight.
+    Append(args, {"--auth_target=" + Find("auth").process.target(), "--revocation_poll_ms=200",
+                  "--team_members_ttl_ms=0", "--page_token_secret=e2e-" + name + "-pages",
+                  "--workers=16", "--db_pool_size=16", "--drain_seconds=30"});
+  }
+  Append(args, FlagsFor(options, name));
+
+  auto process = StartServer(binary, name, dir_, args);
+  if (!process.ok()) return process.status();
+  server.process = std::move(*process);
+  server.channel = ChannelTo(server.process);
+  servers_.push_back(std::move(server));
+  return absl::OkStatus();
+}
+
+Stack::~Stack() {
+  // Every process stops before any schema is dropped, so no server sees its tables vanish.
+  for (auto it = servers_.rbegin(); it != servers_.rend(); ++it) it->process.process.reset();
+  for (auto it = servers_.rbegin(); it != servers_.rend(); ++it) it->owned_db.reset();
+}
+
+std::vector<std::string> Stack::services() const {
+  std::vector<std::string> names;
+  for (const Server& server : servers_) {
+    if (server.name != "gateway") names.push_back(server.name);
+  }
+  return names;
+}
+
+const Stack::Server& Stack::Find(const std::string& name) const {
+  for (const Server& server : servers_) {
+    if (server.name == name) return server;
+  }
+  std::vector<std::string> names;
+  for (const Server& server : servers_) names.push_back(server.name);
+  std::cerr << "Stack: no server \"" << name << "\" (running: " << absl::StrJoin(names, ", ")
+            << ")\n";
+  std::abort();
+}
+
+std::shared_ptr<grpc::Channel> Stack::channel(const std::string& name) const {
+  return Find(name).channel;
+}
+
+ServerProcess& Stack::process(const std::string& name) {
+  return const_cast<Server&>(Find(name)).process;
+}
+
+const db::PoolOptions& Stack::db(const std::string& name) const {
+  const Server& server = Find(name);
+  if (name == "gateway") {
+    std::cerr << "Stack: the gateway has no database\n";
+    std::abort();
+  }
+  return server.db;
+}
 
 absl::StatusOr<Session> Stack::Login(const std::string& username, const std::string& password) {
-  auto stub = auth::v1::AuthService::NewStub(gateway_channel_);
+  auto stub = auth::v1::AuthService::NewStub(gateway());
   auth::v1::LoginRequest request;
   request.set_username(username);
   request.set_password(password);
@@ -151,7 +248,7 @@ absl::StatusOr<std::string> Stack::AdminToken() {
 absl::StatusOr<auth::v1::Team> Stack::CreateTeam(const std::string& display_name) {
   auto token = AdminToken();
   if (!token.ok()) return token.status();
-  auto stub = auth::v1::AuthService::NewStub(gateway_channel_);
+  auto stub = auth::v1::AuthService::NewStub(gateway());
   auth::v1::CreateTeamRequest request;
   request.mutable_team()->set_display_name(display_name);
   auth::v1::Team team;
@@ -165,7 +262,7 @@ absl::StatusOr<auth::v1::Team> Stack::CreateTeam(const std::string& display_name
 absl::Status Stack::SetManager(const auth::v1::Team& team, const auth::v1::User& manager) {
   auto token = AdminToken();
   if (!token.ok()) return token.status();
-  auto stub = auth::v1::AuthService::NewStub(gateway_channel_);
+  auto stub = auth::v1::AuthService::NewStub(gateway());
   auth::v1::UpdateTeamRequest request;
   request.mutable_team()->set_name(team.name());
   request.mutable_team()->set_manager(manager.name());
@@ -178,7 +275,7 @@ absl::StatusOr<auth::v1::User> Stack::CreateUser(const std::string& username,
                                                  auth::v1::Role role, const std::string& team) {
   auto token = AdminToken();
   if (!token.ok()) return token.status();
-  auto stub = auth::v1::AuthService::NewStub(gateway_channel_);
+  auto stub = auth::v1::AuthService::NewStub(gateway());
   auth::v1::CreateUserRequest request;
   request.mutable_user()->set_username(username);
   request.mutable_user()->set_display_name(username);
@@ -195,10 +292,10 @@ absl::StatusOr<auth::v1::User> Stack::CreateUser(const std::string& username,
 
 std::string Stack::Logs() const {
   std::string out;
-  for (const auto* server : {&auth_, &customers_, &gateway_}) {
-    if (server->process) {
-      absl::StrAppend(&out, "--- pid ", server->process->pid(), "\n", server->process->LogTail(),
-                      "\n");
+  for (const Server& server : servers_) {
+    if (server.process.process) {
+      absl::StrAppend(&out, "--- ", server.name, " (pid ", server.process.process->pid(), ")\n",
+                      server.process.process->LogTail(), "\n");
     }
   }
   return out;

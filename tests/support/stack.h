@@ -1,10 +1,18 @@
-// The suite as real processes for cross-service tests: crm-auth and crm-customers, each on
-// its own throw-away schema of the test MariaDB, and crm-gateway routing to both, all on
-// free loopback ports. Tests sign in like any client and call over gRPC.
+// The suite as real processes for cross-service tests: crm-auth, then every other service that
+// services/services.list names and this build has, each on its own throw-away schema of the test
+// MariaDB, and crm-gateway routing crm.<name>.v1 to each, all on free loopback ports. Tests sign
+// in like any client and call over gRPC; a server is reached by its name in the list:
+//
+//   absl::StatusOr<std::unique_ptr<Stack>> stack = Stack::Start();
+//   auto through_gateway = CustomerService::NewStub((*stack)->gateway());
+//   auto direct = CustomerService::NewStub((*stack)->channel("customers"));
+//   (*stack)->process("customers").process->Signal(SIGTERM);
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
+#include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,14 +21,14 @@
 #include "libs/db/db.h"
 #include "libs/db/testing.h"
 #include "tests/support/process.h"
-#include <grpcpp/grpcpp.h>
 
 namespace crm::testing {
 
-// A server process and the gRPC port it reported.
+// A server process and the gRPC and metrics ports it reported.
 struct ServerProcess {
   std::unique_ptr<ChildProcess> process;
   int port = 0;
+  int metrics_port = 0;
   std::string target() const { return "127.0.0.1:" + std::to_string(port); }
 };
 
@@ -33,11 +41,12 @@ absl::StatusOr<ServerProcess> StartServer(const std::string& binary, const std::
 std::vector<std::string> DbFlags(const db::PoolOptions& db);
 
 struct StackOptions {
-  std::vector<std::string> auth_flags;       // added to crm-auth's command line
-  std::vector<std::string> customers_flags;  // added to crm-customers'
-  std::vector<std::string> gateway_flags;    // added to crm-gateway's
-  // Where customers keeps its data; empty means a fresh TestDatabase schema.
-  std::optional<db::PoolOptions> customers_db;
+  // Extra command-line flags by server name ("auth", "customers", ..., "gateway"), after the
+  // Stack's own, so they win over them.
+  std::map<std::string, std::vector<std::string>> flags;
+  // Where a service keeps its data, by name; a service not named gets a fresh TestDatabase
+  // schema, dropped with the Stack.
+  std::map<std::string, db::PoolOptions> databases;
 };
 
 // A signed-in user, for calls.
@@ -54,23 +63,22 @@ std::unique_ptr<grpc::ClientContext> ContextWithToken(const std::string& token);
 
 class Stack final {
  public:
-  // Paths come from CRM_AUTH_BIN, CRM_CUSTOMERS_BIN and CRM_GATEWAY_BIN compile definitions
-  // of the test binary (passed in here by the caller).
-  struct Binaries {
-    std::string auth, customers, gateway;
-  };
-  static absl::StatusOr<std::unique_ptr<Stack>> Start(const Binaries& binaries,
-                                                      StackOptions options = {});
+  // Fails if auth is not built, if a server does not start (with its log), or if `options`
+  // names a server this stack does not run.
+  static absl::StatusOr<std::unique_ptr<Stack>> Start(StackOptions options = {});
+  // Stops the gateway, then the services in reverse start order, then drops their schemas.
   ~Stack();
 
-  std::shared_ptr<grpc::Channel> gateway() const { return gateway_channel_; }
-  std::shared_ptr<grpc::Channel> auth() const { return auth_channel_; }
-  std::shared_ptr<grpc::Channel> customers() const { return customers_channel_; }
-  ServerProcess& auth_process() { return auth_; }
-  ServerProcess& customers_process() { return customers_; }
-  ServerProcess& gateway_process() { return gateway_; }
-  db::PoolOptions auth_db() const { return auth_db_->options(); }
-  const db::PoolOptions& customers_db() const { return customers_db_options_; }
+  // The services running, in start order (auth first); the gateway is not one of them.
+  std::vector<std::string> services() const;
+
+  // By server name: a channel straight to it, its process and port, and (services only) the
+  // database it uses. A name the stack does not run aborts the test with a message.
+  std::shared_ptr<grpc::Channel> channel(const std::string& name) const;
+  ServerProcess& process(const std::string& name);
+  const db::PoolOptions& db(const std::string& name) const;
+  std::shared_ptr<grpc::Channel> gateway() const { return channel("gateway"); }
+
   const std::string& admin_password() const { return admin_password_; }
   const std::string& signing_key_passphrase() const { return signing_key_passphrase_; }
 
@@ -89,18 +97,25 @@ class Stack final {
   std::string Logs() const;
 
  private:
+  struct Server {
+    std::string name;
+    std::unique_ptr<db::testing::TestDatabase> owned_db;  // unless StackOptions named one
+    db::PoolOptions db;                                   // empty for the gateway
+    ServerProcess process;
+    std::shared_ptr<grpc::Channel> channel;
+  };
+
   Stack() = default;
+  absl::Status StartService(const std::string& name, const std::string& binary,
+                            const StackOptions& options);
+  const Server& Find(const std::string& name) const;
   absl::StatusOr<std::string> AdminToken();
 
   TempDir dir_;
-  std::unique_ptr<db::testing::TestDatabase> auth_db_;
-  std::unique_ptr<db::testing::TestDatabase> customers_db_;
-  db::PoolOptions customers_db_options_;
   std::string admin_password_;
   std::string signing_key_passphrase_;
   std::string admin_token_;
-  ServerProcess auth_, customers_, gateway_;
-  std::shared_ptr<grpc::Channel> gateway_channel_, auth_channel_, customers_channel_;
+  std::vector<Server> servers_;  // in start order: auth, the other services, the gateway
 };
 
 }  // namespace crm::testing

@@ -19,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "libs/base/time.h"
 #include "libs/db/idempotency.h"
 #include "libs/events/outbox.h"
 #include "services/customers/store_sql.h"
@@ -66,14 +67,6 @@ void SetBytes(sql::PreparedStatement& stmt, unsigned int index, const std::strin
 // The DATETIME(6) text the store writes, in UTC.
 std::string DateTime(absl::Time t) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", t, absl::UTCTimeZone());
-}
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t micros = absl::ToUnixMicros(t);
-  ts.set_seconds(micros / 1000000);
-  ts.set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-  return ts;
 }
 
 // The idempotency record's request hash, made by the service's own db::KeyFor (the

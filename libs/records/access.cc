@@ -1,0 +1,59 @@
+#include "libs/records/access.h"
+
+#include "libs/grpc/status.h"
+
+namespace crm::records {
+namespace {
+
+bool IsTransient(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kUnavailable ||
+         status.code() == absl::StatusCode::kDeadlineExceeded;
+}
+
+}  // namespace
+
+absl::StatusOr<Access> AccessResolver::For(const auth::Caller& caller,
+                                           std::string_view method) const {
+  CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, method));
+  auth::Principal principal = caller.principal;
+  absl::Status resolved = teams_.Resolve(principal, caller.authorization);
+  if (IsTransient(resolved)) {
+    return Error(absl::StatusCode::kUnavailable, "AUTH_UNAVAILABLE",
+                 "your team cannot be looked up right now; try again");
+  }
+  CRM_RETURN_IF_ERROR(resolved);
+  return Access(*this, caller, std::move(principal));
+}
+
+api::SqlFragment Access::Rows(auth::Operation op, std::string_view owner_column) const {
+  return auth::VisibleRows(principal_, op, resolver_->rules(),
+                           auth::OwnerColumns{.owner = owner_column});
+}
+
+bool Access::Can(auth::Operation op, std::string_view owner) const {
+  return auth::CanAccess(principal_, op, owner, resolver_->rules());
+}
+
+absl::Status Access::CheckOwnerChange(std::string_view from, std::string_view to,
+                                      std::string_view field) const {
+  if (to.empty()) return InvalidField(field, "is required: every record has an owner");
+  CRM_RETURN_IF_ERROR(auth::CheckOwnerChange(principal_, from, to));
+  // A manager's choices are their current team members, known active; an admin may name
+  // anyone, so the name must be an active user.
+  if (!principal_.Is(auth::v1::ADMIN) || to == principal_.user) return absl::OkStatus();
+  absl::StatusOr<auth::v1::User> user = resolver_->users().GetUser(to, caller_->authorization);
+  if (!user.ok()) {
+    if (user.status().code() == absl::StatusCode::kNotFound) {
+      return InvalidField(field, "is not an existing user");
+    }
+    if (IsTransient(user.status())) {
+      return Error(absl::StatusCode::kUnavailable, "AUTH_UNAVAILABLE",
+                   "the new owner cannot be checked right now; try again");
+    }
+    return user.status();
+  }
+  if (!user->active()) return InvalidField(field, "is a disabled user");
+  return absl::OkStatus();
+}
+
+}  // namespace crm::records

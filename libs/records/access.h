@@ -1,0 +1,83 @@
+// Who may do what to owned business records (customers, leads, opportunities, orders …), in
+// one place for every service: the policy row of the method, the record rules of the role
+// (libs/auth/visibility.h) with a manager's current team members resolved, and the rules for
+// giving a record to another owner. A handler asks once per call:
+//
+//   CRM_ASSIGN_OR_RETURN(records::Access access, access_.For(caller, kUpdateMethod));
+//
+// and hands `access` to the store, which turns it into SQL conditions (OwnedRecords) and
+// checks owner changes with it. Nothing else in a service decides access.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "libs/api/query.h"
+#include "libs/auth/caller.h"
+#include "libs/auth/directory.h"
+#include "libs/auth/policy.h"
+#include "libs/auth/visibility.h"
+
+namespace crm::records {
+
+class AccessResolver;
+
+// One caller's access, for the length of one call.
+class Access final {
+ public:
+  const auth::Principal& principal() const { return principal_; }
+  const auth::Caller& caller() const { return *caller_; }
+  // "users/{id}" or "services/{name}": who the audit trail and events name.
+  const std::string& actor() const { return principal_.user; }
+
+  // The rows the caller may read or write, as a condition on `owner_column`, for a WHERE.
+  api::SqlFragment Rows(auth::Operation op, std::string_view owner_column) const;
+  // The same rule for one record already loaded.
+  bool Can(auth::Operation op, std::string_view owner) const;
+
+  // OK when the caller may give a record owned by `from` to `to` (for a new record both are
+  // the intended owner): an admin to any active user, a manager between themself and the
+  // current members of the teams they manage, nobody else. PERMISSION_DENIED
+  // (OWNER_CHANGE_DENIED); INVALID_ARGUMENT on `field` when an admin names a user who does
+  // not exist or is disabled; UNAVAILABLE (AUTH_UNAVAILABLE) when that cannot be checked now.
+  // Blocking: an admin's choice is looked up in the auth service with the caller's token.
+  absl::Status CheckOwnerChange(std::string_view from, std::string_view to,
+                                std::string_view field) const;
+
+ private:
+  friend class AccessResolver;
+  Access(const AccessResolver& resolver, const auth::Caller& caller, auth::Principal principal)
+      : resolver_(&resolver), caller_(&caller), principal_(std::move(principal)) {}
+
+  const AccessResolver* resolver_;
+  const auth::Caller* caller_;
+  auth::Principal principal_;  // with team_members resolved for a manager
+};
+
+// Builds Access for one service. Thread-safe; must outlive every Access it made.
+class AccessResolver final {
+ public:
+  // `teams` knows the current members of a manager's teams, `users` checks a newly named
+  // owner; `rules` are the record rules of this service's records.
+  AccessResolver(const auth::Policy& policy, auth::TeamMembers& teams, auth::UserDirectory& users,
+                 const auth::RecordRules& rules = auth::OwnedRecordRules())
+      : policy_(policy), teams_(teams), users_(users), rules_(rules) {}
+
+  // PERMISSION_DENIED when the policy table does not let the caller call `method`;
+  // UNAVAILABLE (AUTH_UNAVAILABLE) when a manager's teams cannot be looked up right now
+  // (record rules never guess). Blocking: run it on the executor. `caller` must outlive the
+  // returned Access.
+  absl::StatusOr<Access> For(const auth::Caller& caller, std::string_view method) const;
+
+  const auth::RecordRules& rules() const { return rules_; }
+  auth::UserDirectory& users() const { return users_; }
+
+ private:
+  const auth::Policy& policy_;
+  auth::TeamMembers& teams_;
+  auth::UserDirectory& users_;
+  const auth::RecordRules& rules_;
+};
+
+}  // namespace crm::records

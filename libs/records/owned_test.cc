@@ -1,0 +1,173 @@
+// The owned-record kit against a real MariaDB table: what each role reads, locks, writes and
+// lists, that invisible records look missing, and owner changes.
+#include "libs/records/owned.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "libs/api/list.h"
+#include "libs/auth/testing.h"
+#include "libs/db/testing.h"
+#include "libs/grpc/status.h"
+
+namespace crm::records {
+namespace {
+
+using auth::testing::MakeCaller;
+
+// A method every role may call: these tests are about the record rules under the policy.
+constexpr char kMethod[] = "/crm.customers.v1.CustomerService/GetCustomer";
+constexpr char kSelectById[] =
+    "SELECT t.id, t.name, t.owner FROM things t WHERE t.id = ? AND t.delete_time IS NULL";
+
+class OwnedRecordsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = db::testing::TestDatabase::Create();
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    auto pool = db::Pool::Create(db_->options(), nullptr);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = std::move(*pool);
+    auto session = pool_->Borrow();
+    ASSERT_TRUE(session.ok());
+    ASSERT_TRUE((*session)
+                    ->Execute("CREATE TABLE things (id BIGINT PRIMARY KEY, name VARCHAR(20), "
+                              "owner VARCHAR(64), delete_time DATETIME(6) NULL)",
+                              {})
+                    .ok());
+    // 1: the rep's, 2: a teammate's, 3: another team's, 4: the rep's but deleted.
+    ASSERT_TRUE((*session)
+                    ->Execute("INSERT INTO things VALUES (1, 'one', 'users/11', NULL), "
+                              "(2, 'two', 'users/12', NULL), (3, 'three', 'users/21', NULL), "
+                              "(4, 'four', 'users/11', NOW())",
+                              {})
+                    .ok());
+    users_.Add(1, auth::v1::ADMIN, "");
+    users_.Add(10, auth::v1::SALES_MANAGER, "teams/1");
+    users_.Add(11, auth::v1::SALES_REP, "teams/1");
+    users_.Add(12, auth::v1::SALES_REP, "teams/1");
+    users_.Add(13, auth::v1::SALES_REP, "teams/1", /*active=*/false);
+    users_.Add(21, auth::v1::SALES_REP, "teams/2");
+  }
+
+  Access For(const auth::Caller& caller) {
+    absl::StatusOr<Access> access = resolver_.For(caller, kMethod);
+    EXPECT_TRUE(access.ok()) << access.status();
+    return *std::move(access);
+  }
+
+  absl::Status Get(const auth::Caller& caller, int64_t id) {
+    auto session = pool_->Borrow();
+    if (!session.ok()) return session.status();
+    return things_.Get(**session, For(caller), id).status();
+  }
+
+  // Locks `id` and renames it, as a store's update would.
+  absl::Status Rename(const auth::Caller& caller, int64_t id) {
+    return pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+      Access access = For(caller);
+      CRM_RETURN_IF_ERROR(things_.Lock(tx, access, id).status());
+      return things_.Write(tx, access, "UPDATE things t SET name = 'renamed' WHERE t.id = ?", {id});
+    });
+  }
+
+  std::set<std::string> ListNames(const auth::Caller& caller, int page_size) {
+    std::set<std::string> names;
+    api::ListQuery query;
+    query.page_size = page_size;
+    query.filter = {"TRUE", {}};
+    query.order = {{.field = "", .column = "t.id"}};
+    for (int guard = 0; guard < 10; ++guard) {
+      auto session = pool_->Borrow();
+      auto page = things_.List<std::string>(**session, For(caller), query,
+                                            [](const db::Row& row) { return row.Str(1); });
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) break;
+      names.insert(page->items.begin(), page->items.end());
+      if (!page->has_more) break;
+      query.after = page->last_key;
+    }
+    return names;
+  }
+
+  std::unique_ptr<db::testing::TestDatabase> db_;
+  std::unique_ptr<db::Pool> pool_;
+  auth::testing::FakeUserDirectory users_;
+  auth::TeamMembers teams_{users_, absl::ZeroDuration()};
+  AccessResolver resolver_{auth::Policy::Default(), teams_, users_};
+  const OwnedRecords things_{{.collection = "things",
+                              .not_found_reason = "THING_NOT_FOUND",
+                              .owner_column = "t.owner",
+                              .select_by_id = kSelectById,
+                              .owner_index = 2,
+                              .select_columns = "SELECT t.id, t.name, t.owner",
+                              .column_count = 3,
+                              .from_live = " FROM things t WHERE t.delete_time IS NULL"}};
+
+  const auth::Caller admin_ = MakeCaller(1, auth::v1::ADMIN);
+  const auth::Caller manager_ = MakeCaller(10, auth::v1::SALES_MANAGER, "teams/1", {"teams/1"});
+  const auth::Caller rep_ = MakeCaller(11, auth::v1::SALES_REP, "teams/1");
+  const auth::Caller support_ = MakeCaller(40, auth::v1::SUPPORT, "teams/1");
+};
+
+TEST_F(OwnedRecordsTest, InvisibleAndDeletedRecordsLookExactlyLikeMissingOnes) {
+  EXPECT_TRUE(Get(rep_, 1).ok());
+  for (int64_t id : {2, 3, 4, 99}) {
+    absl::Status st = Get(rep_, id);
+    EXPECT_EQ(st.code(), absl::StatusCode::kNotFound) << id;
+    EXPECT_EQ(ErrorReason(st), "THING_NOT_FOUND") << id;
+    EXPECT_EQ(st.message(), absl::StrCat("things/", id, " does not exist")) << id;
+  }
+}
+
+TEST_F(OwnedRecordsTest, EachRoleWritesWhatItsRulesAllowAndNothingElse) {
+  EXPECT_TRUE(Rename(rep_, 1).ok());
+  EXPECT_EQ(Rename(rep_, 2).code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(Rename(manager_, 2).ok()) << "a manager writes their team's";
+  EXPECT_EQ(Rename(manager_, 3).code(), absl::StatusCode::kNotFound);
+  absl::Status read_only = Rename(support_, 1);
+  EXPECT_EQ(read_only.code(), absl::StatusCode::kPermissionDenied) << "support reads, never writes";
+  EXPECT_EQ(ErrorReason(read_only), "PERMISSION_DENIED");
+  EXPECT_TRUE(Rename(admin_, 3).ok());
+}
+
+TEST_F(OwnedRecordsTest, ListsShowOnlyReadableLiveRecordsOnEveryPageSize) {
+  for (int page_size : {1, 2, 10}) {
+    EXPECT_EQ(ListNames(rep_, page_size), (std::set<std::string>{"one"})) << page_size;
+    EXPECT_EQ(ListNames(manager_, page_size), (std::set<std::string>{"one", "two"})) << page_size;
+    EXPECT_EQ(ListNames(support_, page_size), (std::set<std::string>{"one", "two", "three"}))
+        << page_size;
+  }
+}
+
+TEST_F(OwnedRecordsTest, OwnerChangesFollowTheRoleAndNameOnlyActiveUsers) {
+  EXPECT_TRUE(For(manager_).CheckOwnerChange("users/11", "users/12", "thing.owner").ok());
+  EXPECT_EQ(ErrorReason(For(manager_).CheckOwnerChange("users/11", "users/21", "thing.owner")),
+            "OWNER_CHANGE_DENIED");
+  EXPECT_EQ(ErrorReason(For(rep_).CheckOwnerChange("users/11", "users/12", "thing.owner")),
+            "OWNER_CHANGE_DENIED");
+  EXPECT_TRUE(For(admin_).CheckOwnerChange("users/11", "users/21", "thing.owner").ok());
+  absl::Status disabled = For(admin_).CheckOwnerChange("users/11", "users/13", "thing.owner");
+  EXPECT_EQ(disabled.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(FieldViolations(disabled).size(), 1u);
+  EXPECT_EQ(FieldViolations(disabled)[0].field, "thing.owner");
+  EXPECT_EQ(For(admin_).CheckOwnerChange("users/11", "users/404", "thing.owner").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(For(admin_).CheckOwnerChange("users/11", "", "thing.owner").code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(OwnedRecordsTest, ThePolicyRowAndAnUnreachableTeamListRefuseBeforeAnyRule) {
+  auth::Caller nobody = MakeCaller(50, auth::v1::ROLE_UNSPECIFIED);
+  EXPECT_EQ(resolver_.For(nobody, kMethod).status().code(), absl::StatusCode::kPermissionDenied);
+  users_.FailWith(absl::UnavailableError("auth is down"));
+  absl::Status st = resolver_.For(manager_, kMethod).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ErrorReason(st), "AUTH_UNAVAILABLE");
+  EXPECT_TRUE(resolver_.For(rep_, kMethod).ok()) << "a rep needs no team list";
+}
+
+}  // namespace
+}  // namespace crm::records

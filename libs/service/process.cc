@@ -1,0 +1,153 @@
+#include "libs/service/process.h"
+
+#include <cstdlib>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "libs/auth/flags.h"
+#include "libs/db/flags.h"
+#include "libs/grpc/channel.h"
+#include "libs/grpc/flags.h"
+#include "libs/log/log.h"
+
+namespace crm::service {
+
+// Declared in the order things are made; destroyed in reverse, so the feed (which waits for
+// its streams) goes before the executor and pool it uses, and the runner (whose registry
+// holds the pool's metrics) goes last.
+struct Process::Parts {
+  // Read in the constructor.
+  ServerOptions server;
+  db::PoolOptions db;
+  auth::AuthClientOptions auth;
+  int workers = 0;
+  std::string schema_dir;
+  bool migrate_only = false;
+  std::string page_token_secret;
+  absl::Duration team_ttl;
+  events::RetentionOptions retention_options;
+
+  // Made by OpenDatabase() and Start().
+  std::unique_ptr<ServerRunner> runner;
+  std::unique_ptr<db::Pool> pool;
+  std::unique_ptr<auth::TokenVerifier> verifier;
+  std::unique_ptr<auth::Authorizer> authorizer;
+  std::unique_ptr<Executor> executor;
+  std::unique_ptr<api::PageTokenCodec> page_tokens;
+  std::unique_ptr<auth::UserDirectory> users;
+  std::unique_ptr<auth::TeamMembers> teams;
+  std::unique_ptr<records::AccessResolver> access;
+  std::unique_ptr<Rpc> rpc;
+  std::unique_ptr<events::EventFeedService> feed;
+  std::unique_ptr<events::Retention> retention;
+  std::unique_ptr<Kit> kit;
+};
+
+Process::Process(int argc, char** argv, ServiceSpec spec)
+    : spec_(spec),
+      flags_(argc, argv, "crm-" + std::string(spec.name)),
+      parts_(std::make_unique<Parts>()) {
+  ServerRunner::InstallSignalHandlers();
+  log::SetService(std::string(spec_.name));
+  Parts& p = *parts_;
+  p.server = ReadServerFlags(flags_, spec_.name, spec_.port, spec_.metrics_port);
+  p.db = db::ReadPoolFlags(flags_, spec_.name);
+  p.auth = auth::ReadAuthFlags(flags_);
+  p.workers = flags_.Int("workers", spec_.workers, "threads running blocking (database) work", 1,
+                         512);
+  p.schema_dir = flags_.String("schema_dir", spec_.schema_dir,
+                               "directory of the service's NNN_title.sql migrations");
+  p.migrate_only = flags_.Bool("migrate_only", false, "apply migrations and exit");
+  p.page_token_secret = flags_.Required(
+      "page_token_secret", "secret that signs page tokens (the same on every replica)");
+  p.team_ttl = absl::Milliseconds(flags_.Int(
+      "team_members_ttl_ms", 30000,
+      "how long a team's member list from the auth service is reused (managers' record rules)",
+      0, 600000));
+  p.retention_options = events::ReadRetentionFlags(flags_);
+}
+
+Process::~Process() = default;
+
+db::Pool& Process::OpenDatabase() {
+  Parts& p = *parts_;
+  if (p.pool) return *p.pool;
+  flags_.Finish();
+  p.runner = std::make_unique<ServerRunner>(p.server);
+  absl::StatusOr<std::unique_ptr<db::Pool>> pool = db::Pool::Create(p.db, &p.runner->metrics());
+  if (!pool.ok()) log::Fatal("cannot reach the database", {{"error", pool.status().ToString()}});
+  p.pool = std::move(*pool);
+  if (absl::Status st = db::Migrate(*p.pool, p.schema_dir); !st.ok()) {
+    log::Fatal("migrations failed", {{"error", st.ToString()}});
+  }
+  if (p.migrate_only) {
+    log::Info("migrations applied");
+    std::exit(EXIT_SUCCESS);
+  }
+  return *p.pool;
+}
+
+Kit& Process::Start() {
+  OpenDatabase();
+  // Keys come from the auth service, which may start after this one: the verifier fetches
+  // them again on the first token, so a failure now is only a warning.
+  return Start(auth::AuthServiceSource(ServiceChannel(parts_->auth.target)));
+}
+
+Kit& Process::Start(std::unique_ptr<auth::VerificationSource> source) {
+  Parts& p = *parts_;
+  OpenDatabase();
+  if (p.kit) log::Fatal("Process::Start called twice");
+  p.verifier = std::make_unique<auth::TokenVerifier>(std::move(source), p.auth.verifier);
+  if (absl::Status st = p.verifier->Start(); !st.ok()) {
+    log::Warn("token keys not available yet; they are fetched again on the first token",
+              {{"auth_target", p.auth.target}, {"error", st.ToString()}});
+  }
+  p.authorizer = std::make_unique<auth::Authorizer>(*p.verifier);
+  p.executor = std::make_unique<Executor>(p.workers);
+  p.page_tokens = std::make_unique<api::PageTokenCodec>(p.page_token_secret);
+  p.users = auth::AuthServiceDirectory(ServiceChannel(p.auth.target));
+  p.teams = std::make_unique<auth::TeamMembers>(*p.users, p.team_ttl);
+  p.access = std::make_unique<records::AccessResolver>(p.authorizer->policy(), *p.teams, *p.users);
+  const std::string domain = std::string(spec_.name) + ".crm";
+  p.rpc = std::make_unique<Rpc>(*p.authorizer, *p.executor, domain);
+  // Internal consumers call crm.events.v1 here directly; the policy table decides who may
+  // (a feed carries every record of the service).
+  p.feed = std::make_unique<events::EventFeedService>(
+      *p.pool, *p.executor, domain, events::FeedOptions{.metrics = &p.runner->metrics()},
+      auth::FeedAuthorization(*p.authorizer));
+  // Old idempotency keys, outbox rows and inbox rows go; one replica at a time does it.
+  p.retention = std::make_unique<events::Retention>(*p.pool, p.retention_options, Clock::Real(),
+                                                    &p.runner->metrics());
+  p.retention->Start();
+  p.kit = std::make_unique<Kit>(Kit{.name = spec_.name,
+                                    .pool = *p.pool,
+                                    .executor = *p.executor,
+                                    .rpc = *p.rpc,
+                                    .authorizer = *p.authorizer,
+                                    .access = *p.access,
+                                    .users = *p.users,
+                                    .page_tokens = *p.page_tokens,
+                                    .clock = Clock::Real(),
+                                    .metrics = p.runner->metrics(),
+                                    .auth_target = p.auth.target});
+  return *p.kit;
+}
+
+int Process::Serve(std::initializer_list<grpc::Service*> services) {
+  Parts& p = *parts_;
+  if (!p.kit) log::Fatal("Process::Serve called before Start");
+  for (grpc::Service* service : services) p.runner->builder().RegisterService(service);
+  p.runner->builder().RegisterService(p.feed.get());
+  db::Pool* pool = p.pool.get();
+  p.runner->SetReadinessProbe([pool] { return pool->Healthy(); });
+  events::EventFeedService* feed = p.feed.get();
+  p.runner->OnDrain([feed] { feed->Drain(); });
+  if (absl::Status st = p.runner->Start(); !st.ok()) {
+    log::Fatal("cannot start", {{"error", st.ToString()}});
+  }
+  p.runner->WaitForShutdown();
+  return EXIT_SUCCESS;
+}
+
+}  // namespace crm::service

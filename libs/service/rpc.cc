@@ -1,0 +1,23 @@
+#include "libs/service/rpc.h"
+
+#include "absl/time/clock.h"
+#include "libs/grpc/peer.h"
+#include "libs/grpc/status.h"
+
+namespace crm::service {
+
+absl::StatusOr<auth::Caller> Rpc::Authorize(const grpc::CallbackServerContext& ctx,
+                                            std::string_view method) const {
+  CRM_ASSIGN_OR_RETURN(auth::Principal principal, authorizer_.Authorize(ctx, method));
+  auth::Caller caller{.principal = std::move(principal)};
+  const auto& metadata = ctx.client_metadata();
+  if (auto it = metadata.find("authorization"); it != metadata.end()) {
+    caller.authorization.assign(it->second.data(), it->second.size());
+  }
+  caller.peer = PeerAddress(ctx.peer());
+  caller.request_id = RequestIdOf(ctx);
+  caller.deadline = absl::FromChrono(ctx.deadline());
+  return caller;
+}
+
+}  // namespace crm::service
