@@ -47,6 +47,11 @@ absl::Status CursorMoved() {
                "the cursor was moved by an operator while the stream was open");
 }
 
+absl::Status FeedNotFound(std::string_view name) {
+  return Error(absl::StatusCode::kNotFound, "FEED_NOT_FOUND",
+               absl::StrCat("the consumer follows no feed named \"", std::string(name), "\""));
+}
+
 bool IsCursorExpired(const absl::Status& status) {
   return status.code() == absl::StatusCode::kOutOfRange &&
          ErrorReason(status) == "CURSOR_EXPIRED";
@@ -398,10 +403,7 @@ absl::Status Consumer::MoveCursor(Feed& feed, int64_t sequence, bool forward_onl
 
 absl::Status Consumer::Rewind(std::string_view name) {
   Feed* feed = Find(name);
-  if (feed == nullptr) {
-    return Error(absl::StatusCode::kNotFound, "FEED_NOT_FOUND",
-                 absl::StrCat("the consumer follows no feed named \"", std::string(name), "\""));
-  }
+  if (feed == nullptr) return FeedNotFound(name);
   CRM_RETURN_IF_ERROR(
       MoveCursor(*feed, 0, /*forward_only=*/false, [&](db::Transaction& tx) -> absl::Status {
         CRM_RETURN_IF_ERROR(handler_.Reset(tx, feed->source.name));
@@ -414,10 +416,7 @@ absl::Status Consumer::Rewind(std::string_view name) {
 
 absl::Status Consumer::SkipToEarliest(std::string_view name) {
   Feed* feed = Find(name);
-  if (feed == nullptr) {
-    return Error(absl::StatusCode::kNotFound, "FEED_NOT_FOUND",
-                 absl::StrCat("the consumer follows no feed named \"", std::string(name), "\""));
-  }
+  if (feed == nullptr) return FeedNotFound(name);
   int64_t cursor, earliest;
   {
     absl::MutexLock lock(&mu_);
@@ -440,10 +439,7 @@ absl::Status Consumer::SkipToEarliest(std::string_view name) {
 
 absl::StatusOr<FeedStatus> Consumer::GetStatus(std::string_view name) const {
   Feed* feed = Find(name);
-  if (feed == nullptr) {
-    return Error(absl::StatusCode::kNotFound, "FEED_NOT_FOUND",
-                 absl::StrCat("the consumer follows no feed named \"", std::string(name), "\""));
-  }
+  if (feed == nullptr) return FeedNotFound(name);
   absl::MutexLock lock(&mu_);
   return feed->status;
 }

@@ -25,6 +25,7 @@
 #include "libs/grpc/credentials.h"
 #include "libs/grpc/executor.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/testing.h"
 
 namespace crm::events {
 namespace {
@@ -132,25 +133,14 @@ class ConsumerTest : public ::testing::Test {
             .metrics = &registry_};
   }
 
-  static void Execute(db::Pool& pool, const std::string& sql,
-                      const std::vector<db::Value>& params = {}) {
-    auto session = pool.Borrow();
-    ASSERT_TRUE(session.ok()) << session.status();
-    auto st = (*session)->Execute(sql, params);
-    ASSERT_TRUE(st.ok()) << st.status();
+  static void Execute(db::Pool& pool, const std::string& sql) {
+    absl::Status st = db::testing::Execute(pool, sql);
+    ASSERT_TRUE(st.ok()) << st;
   }
-
   static std::vector<int64_t> Ints(db::Pool& pool, const std::string& sql) {
-    auto session = pool.Borrow();
-    EXPECT_TRUE(session.ok());
-    if (!session.ok()) return {};
-    auto rows = (*session)->Query(sql, {});
-    EXPECT_TRUE(rows.ok()) << rows.status();
-    std::vector<int64_t> out;
-    if (rows.ok()) {
-      for (const db::Row& row : *rows) out.push_back(row.Int(0));
-    }
-    return out;
+    absl::StatusOr<std::vector<int64_t>> ints = db::testing::QueryInts(pool, sql);
+    EXPECT_TRUE(ints.ok()) << ints.status();
+    return ints.ok() ? *ints : std::vector<int64_t>{};
   }
 
   // Commits one event in the producer's outbox; returns its sequence.
@@ -190,14 +180,7 @@ class ConsumerTest : public ::testing::Test {
     return WaitFor(consumer, [sequence](const FeedStatus& s) { return s.cursor >= sequence; });
   }
 
-  double Metric(const std::string& name) {
-    for (const prometheus::MetricFamily& family : registry_.Collect()) {
-      if (family.name != name || family.metric.empty()) continue;
-      const prometheus::ClientMetric& m = family.metric[0];
-      return family.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
-    }
-    return -1;
-  }
+  double Metric(const std::string& name) { return testing::MetricValue(registry_, name); }
 
   prometheus::Registry registry_;
   db::testing::MigratedDatabase producer_;

@@ -25,6 +25,7 @@
 #include "prometheus/registry.h"
 #include "libs/events/outbox.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/testing.h"
 #include "libs/log/log.h"
 
 namespace crm::events {
@@ -217,15 +218,7 @@ class EventFeedTest : public ::testing::Test {
     ASSERT_TRUE(st.ok()) << st;
   }
 
-  // The value of the metric `name` (gauge or counter) in the feed's registry, -1 if absent.
-  double Metric(const std::string& name) {
-    for (const prometheus::MetricFamily& family : registry_.Collect()) {
-      if (family.name != name || family.metric.empty()) continue;
-      const prometheus::ClientMetric& m = family.metric[0];
-      return family.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
-    }
-    return -1;
-  }
+  double Metric(const std::string& name) { return testing::MetricValue(registry_, name); }
 
   // Polls `name` until it equals `want` (or kPatience passes); returns the last value.
   double WaitForMetric(const std::string& name, double want) {

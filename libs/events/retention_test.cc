@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/db/testing.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/testing.h"
 
 namespace crm::events {
 namespace {
@@ -34,23 +35,13 @@ class RetentionTest : public ::testing::Test {
   }
 
   void Execute(const std::string& sql, const std::vector<db::Value>& params) {
-    auto session = db_.pool->Borrow();
-    ASSERT_TRUE(session.ok()) << session.status();
-    auto st = (*session)->Execute(sql, params);
-    ASSERT_TRUE(st.ok()) << st.status();
+    absl::Status st = db::testing::Execute(*db_.pool, sql, params);
+    ASSERT_TRUE(st.ok()) << st;
   }
-
   std::vector<int64_t> Ints(const std::string& sql) {
-    auto session = db_.pool->Borrow();
-    EXPECT_TRUE(session.ok());
-    if (!session.ok()) return {};
-    auto rows = (*session)->Query(sql, {});
-    EXPECT_TRUE(rows.ok()) << rows.status();
-    std::vector<int64_t> out;
-    if (rows.ok()) {
-      for (const db::Row& row : *rows) out.push_back(row.Int(0));
-    }
-    return out;
+    absl::StatusOr<std::vector<int64_t>> ints = db::testing::QueryInts(*db_.pool, sql);
+    EXPECT_TRUE(ints.ok()) << ints.status();
+    return ints.ok() ? *ints : std::vector<int64_t>{};
   }
 
   void AddKey(const std::string& request_id, absl::Duration age) {
@@ -157,19 +148,12 @@ TEST_F(RetentionTest, AReplicaSkipsTheRunWhileAnotherHoldsTheLock) {
   EXPECT_TRUE(report->ran);
   EXPECT_EQ(Ints("SELECT COUNT(*) FROM idempotency_keys"), std::vector<int64_t>{0});
 
-  double skipped = 0, done = 0, deleted_outbox = 0;
-  for (const auto& family : registry.Collect()) {
-    for (const auto& metric : family.metric) {
-      for (const auto& label : metric.label) {
-        if (family.name == "crm_retention_runs_total" && label.value == "skipped")
-          skipped = metric.counter.value;
-        if (family.name == "crm_retention_runs_total" && label.value == "done")
-          done = metric.counter.value;
-        if (family.name == "crm_retention_deleted_rows_total" && label.value == "outbox")
-          deleted_outbox = metric.counter.value;
-      }
-    }
-  }
+  const double skipped =
+      testing::MetricValue(registry, "crm_retention_runs_total", {{"result", "skipped"}});
+  const double done =
+      testing::MetricValue(registry, "crm_retention_runs_total", {{"result", "done"}});
+  const double deleted_outbox =
+      testing::MetricValue(registry, "crm_retention_deleted_rows_total", {{"table", "outbox"}});
   EXPECT_EQ(skipped, 1);
   EXPECT_EQ(done, 1);
   EXPECT_EQ(deleted_outbox, 1);

@@ -68,11 +68,10 @@ Counts ReadCounts(db::Pool& pool, const std::string& sql) {
   return counts;
 }
 
+// The first column of the first row of `sql`; -1 on an error or no row.
 int64_t ReadInt(db::Pool& pool, const std::string& sql) {
-  auto session = pool.Borrow();
-  if (!session.ok()) return -1;
-  auto rows = (*session)->Query(sql, {});
-  return rows.ok() && !rows->empty() ? (*rows)[0].Int(0) : -1;
+  absl::StatusOr<std::vector<int64_t>> ints = db::testing::QueryInts(pool, sql);
+  return ints.ok() && !ints->empty() ? (*ints)[0] : -1;
 }
 
 class EventsCrashE2eTest : public ::testing::Test {
