@@ -317,7 +317,8 @@ absl::Status Consumer::Follow(Feed& feed) {
     failure = ApplyOne(feed, epoch, event, &applied);
     if (!failure.ok()) {
       ctx.TryCancel();
-      while (reader->Read(&event)) {
+      v1::Event rest;  // `event` is the one that failed, for the log below
+      while (reader->Read(&rest)) {
       }
       break;
     }

@@ -80,8 +80,9 @@ struct FeedSource {
   // "customers": 1-64 characters, unique within a consumer. Keep it when the address
   // changes, or the consumer starts over.
   std::string name;
-  // The producing service itself (crm.events.v1 is not routed by the gateway). A target
-  // listing several replicas ("ipv4:10.0.0.1:50061,10.0.0.2:50061") fails over.
+  // The producing service itself (crm.events.v1 is not routed by the gateway), e.g.
+  // crm::ServiceChannel (libs/grpc/channel.h): its keepalive notices a producer that
+  // vanished without closing the stream, and a target listing several replicas fails over.
   std::shared_ptr<grpc::ChannelInterface> channel;
   // Exact event type names to receive (SubscribeRequest.types); empty: every type.
   std::vector<std::string> types;

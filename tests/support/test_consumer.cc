@@ -74,6 +74,8 @@ int main(int argc, char** argv) {
   crm::events::Consumer consumer(
       **pool, handler,
       {.consumer = consumer_name,
+       // pick_first rather than crm::ServiceChannel's round_robin: the crash test lists the
+       // replica it kills first, so the stream it breaks is always this consumer's.
        .feeds = {{.name = feed_name,
                   .channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials())}},
        .credentials = crm::BearerTokenCredentials(token),
