@@ -238,10 +238,9 @@ std::vector<std::string> ChangedPaths(const Message& before, const Message& afte
       fields.push_back(field);
     }
   }
-  std::sort(fields.begin(), fields.end(),
-            [](const FieldDescriptor* a, const FieldDescriptor* b) {
-              return a->number() < b->number();
-            });
+  std::sort(fields.begin(), fields.end(), [](const FieldDescriptor* a, const FieldDescriptor* b) {
+    return a->number() < b->number();
+  });
   std::vector<std::string> changed;
   const bool same_type = before.GetDescriptor() == type;
   for (const FieldDescriptor* field : fields) {

@@ -1,6 +1,9 @@
 // Small AIP helpers shared by every service: etags, resource names, field masks.
 #pragma once
 
+#include <google/protobuf/field_mask.pb.h>
+#include <google/protobuf/message.h>
+
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -9,8 +12,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include <google/protobuf/field_mask.pb.h>
-#include <google/protobuf/message.h>
 
 namespace crm::api {
 

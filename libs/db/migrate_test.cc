@@ -189,8 +189,8 @@ class PlatformMigrationTest : public MigrateTest {
 TEST_F(PlatformMigrationTest, ANewServiceGetsTheLibraryTablesWithoutWritingThem) {
   ASSERT_TRUE(Migrate(*pool_, dir_.string()).ok());
   EXPECT_EQ(Columns("outbox"),
-            (std::vector<std::string>{"sequence", "event_type", "resource", "payload",
-                                      "request_id", "create_time", "actor", "changed_paths"}));
+            (std::vector<std::string>{"sequence", "event_type", "resource", "payload", "request_id",
+                                      "create_time", "actor", "changed_paths"}));
   EXPECT_FALSE(Columns("idempotency_keys").empty());
   EXPECT_FALSE(Columns("event_cursors").empty());
   EXPECT_FALSE(Columns("event_inbox").empty());
@@ -237,8 +237,8 @@ TEST_F(PlatformMigrationTest, AnEmptyDirectoryAppliesOnlyThePlatformTrack) {
 
 TEST_F(PlatformMigrationTest, AChangedOrUnknownPlatformMigrationStopsTheStart) {
   ASSERT_TRUE(Migrate(*pool_, dir_.string()).ok());
-  ASSERT_TRUE(Execute("UPDATE platform_migrations SET checksum = REPEAT('0', 64) WHERE version = 2")
-                  .ok());
+  ASSERT_TRUE(
+      Execute("UPDATE platform_migrations SET checksum = REPEAT('0', 64) WHERE version = 2").ok());
   absl::Status edited = Migrate(*pool_, dir_.string());
   EXPECT_EQ(ErrorReason(edited), "MIGRATION_EDITED") << edited;
   EXPECT_NE(std::string(edited.message()).find("platform migration 002_idempotency_keys"),

@@ -25,8 +25,7 @@ constexpr char kReadCursor[] =
     "SELECT sequence, epoch FROM event_cursors WHERE consumer = ? AND feed = ?";
 constexpr char kLockCursor[] =
     "SELECT sequence, epoch FROM event_cursors WHERE consumer = ? AND feed = ? FOR UPDATE";
-constexpr char kFindInInbox[] =
-    "SELECT 1 FROM event_inbox WHERE consumer = ? AND event_id = ?";
+constexpr char kFindInInbox[] = "SELECT 1 FROM event_inbox WHERE consumer = ? AND event_id = ?";
 constexpr char kAddToInbox[] =
     "INSERT INTO event_inbox (consumer, event_id, feed, sequence, apply_time) "
     "VALUES (?, ?, ?, ?, ?)";
@@ -53,15 +52,12 @@ absl::Status FeedNotFound(std::string_view name) {
 }
 
 bool IsCursorExpired(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kOutOfRange &&
-         ErrorReason(status) == "CURSOR_EXPIRED";
+  return status.code() == absl::StatusCode::kOutOfRange && ErrorReason(status) == "CURSOR_EXPIRED";
 }
 
 }  // namespace
 
-absl::Status EventHandler::Reset(db::Transaction&, std::string_view) {
-  return absl::OkStatus();
-}
+absl::Status EventHandler::Reset(db::Transaction&, std::string_view) { return absl::OkStatus(); }
 
 std::string_view FeedStateName(FeedState state) {
   switch (state) {
@@ -92,7 +88,7 @@ struct Consumer::Feed {
   // Guarded by Consumer::mu_.
   FeedStatus status;
   grpc::ClientContext* context = nullptr;  // the open stream's, so it can be cancelled
-  bool wake = false;  // the cursor was moved: reconnect now, without backoff
+  bool wake = false;                       // the cursor was moved: reconnect now, without backoff
 };
 
 Consumer::Consumer(db::Pool& pool, EventHandler& handler, ConsumerOptions options)
@@ -106,13 +102,15 @@ Consumer::Consumer(db::Pool& pool, EventHandler& handler, ConsumerOptions option
     prometheus::Registry& registry = *options_.metrics;
     lag_events = &prometheus::BuildGauge()
                       .Name("crm_events_consumer_lag_events")
-                      .Help("Sequences between the last event applied and the producer's head "
-                            "when it was fetched")
+                      .Help(
+                          "Sequences between the last event applied and the producer's head "
+                          "when it was fetched")
                       .Register(registry);
     lag_seconds = &prometheus::BuildGauge()
                        .Name("crm_events_consumer_lag_seconds")
-                       .Help("Age of the last event applied when it was applied (0 once "
-                             "caught up with the head)")
+                       .Help(
+                           "Age of the last event applied when it was applied (0 once "
+                           "caught up with the head)")
                        .Register(registry);
     applied = &prometheus::BuildCounter()
                    .Name("crm_events_consumer_applied_total")
@@ -124,8 +122,9 @@ Consumer::Consumer(db::Pool& pool, EventHandler& handler, ConsumerOptions option
                      .Register(registry);
     cursor_expired = &prometheus::BuildGauge()
                           .Name("crm_events_consumer_cursor_expired")
-                          .Help("1 when the feed stopped because its cursor is older than the "
-                                "producer's retention: an operator must rewind or skip")
+                          .Help(
+                              "1 when the feed stopped because its cursor is older than the "
+                              "producer's retention: an operator must rewind or skip")
                           .Register(registry);
   }
   for (const FeedSource& source : options_.feeds) {
@@ -191,7 +190,9 @@ absl::Status Consumer::Start() {
   }
 
   absl::MutexLock lock(&mu_);
-  if (started_ || stopping_) return absl::FailedPreconditionError("the consumer was started already");
+  if (started_ || stopping_) {
+    return absl::FailedPreconditionError("the consumer was started already");
+  }
   started_ = true;
   for (const auto& feed : feeds_) {
     Feed* f = feed.get();
@@ -270,14 +271,12 @@ void Consumer::Run(Feed& feed) {
     std::uniform_real_distribution<double> jitter(0.5, 1.0);
     const absl::Duration delay = backoff * jitter(feed.random);
     backoff = std::min(backoff * 2, options_.max_backoff);
-    log::Warn("event feed stream ended; reconnecting",
-              {{"consumer", options_.consumer},
-               {"feed", name},
-               {"error", ended.ToString()},
-               {"retry_in", absl::FormatDuration(delay)}});
-    auto woken = [this, &feed]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return stopping_ || feed.wake;
-    };
+    log::Warn("event feed stream ended; reconnecting", {{"consumer", options_.consumer},
+                                                        {"feed", name},
+                                                        {"error", ended.ToString()},
+                                                        {"retry_in", absl::FormatDuration(delay)}});
+    auto woken = [this, &feed]()
+                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || feed.wake; };
     mu_.AwaitWithTimeout(absl::Condition(&woken), delay);
     if (stopping_) return;
   }
@@ -323,10 +322,10 @@ absl::Status Consumer::Follow(Feed& feed) {
       break;
     }
     const int64_t behind = std::max<int64_t>(0, event.head_sequence() - event.sequence());
-    const double age =
-        behind == 0 ? 0
-                    : std::max(0.0, absl::ToDoubleSeconds(options_.clock->Now() -
-                                                          FromTimestamp(event.time())));
+    const double age = behind == 0
+                           ? 0
+                           : std::max(0.0, absl::ToDoubleSeconds(options_.clock->Now() -
+                                                                 FromTimestamp(event.time())));
     if (feed.lag_events != nullptr) {
       feed.lag_events->Set(static_cast<double>(behind));
       feed.lag_seconds->Set(age);
@@ -344,19 +343,17 @@ absl::Status Consumer::Follow(Feed& feed) {
     SetState(feed, FeedState::kConnecting);
   }
   if (!failure.ok()) {
-    log::Warn("applying an event failed; it will be retried",
-              {{"consumer", options_.consumer},
-               {"feed", feed.source.name},
-               {"event", event.id()},
-               {"error", failure.ToString()}});
+    log::Warn("applying an event failed; it will be retried", {{"consumer", options_.consumer},
+                                                               {"feed", feed.source.name},
+                                                               {"event", event.id()},
+                                                               {"error", failure.ToString()}});
     return failure;
   }
   if (finished.ok()) return absl::UnavailableError("the producer ended the stream");
   return FromGrpcStatus(finished);
 }
 
-absl::Status Consumer::ApplyOne(Feed& feed, int64_t epoch, const v1::Event& event,
-                                bool* applied) {
+absl::Status Consumer::ApplyOne(Feed& feed, int64_t epoch, const v1::Event& event, bool* applied) {
   const std::string& name = feed.source.name;
   return pool_.InTransaction([&](db::Transaction& tx) -> absl::Status {
     *applied = false;

@@ -34,6 +34,8 @@
 // the destructor) cancels the streams and joins them.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -41,8 +43,6 @@
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"

@@ -1,6 +1,9 @@
 #include "libs/events/feed.h"
 
 #include <grpcpp/alarm.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
 
 #include <algorithm>
 #include <chrono>
@@ -8,10 +11,6 @@
 #include <memory>
 #include <optional>
 #include <utility>
-
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -62,9 +61,8 @@ absl::Status CursorExpired(int64_t cursor, int64_t pruned_through) {
       "earliest_sequence", absl::StrCat(earliest));
 }
 
-absl::StatusOr<Batch> ReadBatch(db::Pool& pool, int64_t cursor, int limit,
-                                const TypeFilter& types, const std::string& id_prefix,
-                                absl::Duration gap_grace) {
+absl::StatusOr<Batch> ReadBatch(db::Pool& pool, int64_t cursor, int limit, const TypeFilter& types,
+                                const std::string& id_prefix, absl::Duration gap_grace) {
   db::Rows rows;
   int64_t pruned_through = 0;
   int64_t head = 0;
@@ -127,9 +125,9 @@ TypeFilter ReadTypes(const v1::SubscribeRequest& request, Violations& violations
   for (int i = 0; i < request.types_size(); ++i) {
     const std::string& type = request.types(i);
     if (type.empty() || type.size() > kMaxTypeLength) {
-      violations.Add(absl::StrCat("types[", i, "]"),
-                     absl::StrCat("must be an event type name of 1-", kMaxTypeLength,
-                                  " characters"));
+      violations.Add(
+          absl::StrCat("types[", i, "]"),
+          absl::StrCat("must be an event type name of 1-", kMaxTypeLength, " characters"));
       continue;
     }
     types.insert(type);
@@ -143,11 +141,6 @@ FeedOptions Sanitized(FeedOptions options) {
   options.max_batch = std::clamp(options.max_batch, 1, kMaxBatch);
   options.backlog_interval = std::max(options.backlog_interval, absl::Milliseconds(1));
   return options;
-}
-
-template <typename Builder>
-auto& Single(Builder builder, prometheus::Registry& registry) {
-  return builder.Register(registry).Add({});
 }
 
 }  // namespace
@@ -423,29 +416,30 @@ EventFeedService::EventFeedService(db::Pool& pool, Executor& executor, std::stri
       id_prefix_(std::move(id_prefix)),
       authorize_(std::move(authorize)),
       options_(Sanitized(options)),
-      metrics_(options.metrics == nullptr ? Metrics{} : Metrics{
-          .open_streams = &Single(prometheus::BuildGauge()
-                                      .Name("crm_events_open_streams")
-                                      .Help("Event feed streams open on this replica"),
-                                  *options.metrics),
-          .delivered = &Single(prometheus::BuildCounter()
-                                   .Name("crm_events_delivered_total")
-                                   .Help("Events written to feed streams (each delivery, "
-                                         "so a replayed event counts again)"),
-                               *options.metrics),
-          .pending_rows = &Single(
-              prometheus::BuildGauge()
-                  .Name("crm_events_outbox_pending_rows")
-                  .Help("Outbox sequences after the slowest open stream's position on this "
-                        "replica (gaps included; 0 with no stream open)"),
-              *options.metrics),
-          .oldest_undelivered_seconds = &Single(
-              prometheus::BuildGauge()
-                  .Name("crm_events_oldest_undelivered_seconds")
-                  .Help("Age of the oldest outbox row after the slowest open stream's "
-                        "position on this replica (0 when none or no stream open)"),
-              *options.metrics),
-      }) {}
+      metrics_(RegisterMetrics(options.metrics)) {}
+
+EventFeedService::Metrics EventFeedService::RegisterMetrics(prometheus::Registry* registry) {
+  if (registry == nullptr) return {};
+  auto gauge = [registry](const char* name, const char* help) {
+    return &prometheus::BuildGauge().Name(name).Help(help).Register(*registry).Add({});
+  };
+  return {
+      .open_streams = gauge("crm_events_open_streams", "Event feed streams open on this replica"),
+      .delivered = &prometheus::BuildCounter()
+                        .Name("crm_events_delivered_total")
+                        .Help("Events written to feed streams (each delivery, so a replayed "
+                              "event counts again)")
+                        .Register(*registry)
+                        .Add({}),
+      .pending_rows = gauge("crm_events_outbox_pending_rows",
+                            "Outbox sequences after the slowest open stream's position on this "
+                            "replica (gaps included; 0 with no stream open)"),
+      .oldest_undelivered_seconds =
+          gauge("crm_events_oldest_undelivered_seconds",
+                "Age of the oldest outbox row after the slowest open stream's position on this "
+                "replica (0 when none or no stream open)"),
+  };
+}
 
 EventFeedService::EventFeedService(db::Pool& pool, Executor& executor, std::string id_prefix,
                                    FeedOptions options, FeedAuthorizer authorize)

@@ -39,8 +39,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "crm/events/v1/events.grpc.pb.h"
@@ -126,6 +126,7 @@ class EventFeedService final : public v1::EventFeed::CallbackService {
     prometheus::Gauge* oldest_undelivered_seconds = nullptr;
   };
 
+  static Metrics RegisterMetrics(prometheus::Registry* registry);
   // Measures the backlog behind the slowest open stream, at most once per
   // backlog_interval (whichever stream fetches first does it). Runs on the executor.
   void MaybeMeasureBacklog();

@@ -2,12 +2,11 @@
 // read through the generated client, as a consumer would.
 #include "libs/events/feed.h"
 
-#include <grpcpp/grpcpp.h>
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
-
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -22,11 +21,11 @@
 #include "absl/time/clock.h"
 #include "crm/customers/v1/customers.pb.h"
 #include "libs/db/testing.h"
-#include "prometheus/registry.h"
 #include "libs/events/outbox.h"
 #include "libs/grpc/status.h"
 #include "libs/grpc/testing.h"
 #include "libs/log/log.h"
+#include "prometheus/registry.h"
 
 namespace crm::events {
 namespace {
@@ -192,8 +191,7 @@ class EventFeedTest : public ::testing::Test {
     customer.set_name(resource);
     customer.set_display_name(display_name);
     absl::Status st = writer_->InTransaction([&](db::Transaction& tx) {
-      return events::Append(tx, {.type = type, .resource = resource, .actor = "users/7"},
-                            customer);
+      return events::Append(tx, {.type = type, .resource = resource, .actor = "users/7"}, customer);
     });
     EXPECT_TRUE(st.ok()) << st;
     return LastSequence();
@@ -211,7 +209,8 @@ class EventFeedTest : public ::testing::Test {
   // in one transaction.
   void Prune(int64_t sequence) {
     absl::Status st = writer_->InTransaction([&](db::Transaction& tx) -> absl::Status {
-      CRM_RETURN_IF_ERROR(tx.Execute("DELETE FROM outbox WHERE sequence <= ?", {sequence}).status());
+      CRM_RETURN_IF_ERROR(
+          tx.Execute("DELETE FROM outbox WHERE sequence <= ?", {sequence}).status());
       return tx.Execute("UPDATE outbox_horizon SET pruned_through = ? WHERE id = 1", {sequence})
           .status();
     });
@@ -335,10 +334,10 @@ TEST_F(EventFeedTest, AnUncommittedEarlierEventHoldsBackLaterOnesUntilItCommits)
   auto slow = writer_->Begin();
   ASSERT_TRUE(slow.ok()) << slow.status();
   customers::v1::Customer customer;
-  ASSERT_TRUE(
-      events::Append(**slow, {.type = kCreated, .resource = "customers/1", .actor = "users/7"},
-                     customer)
-          .ok());
+  ASSERT_TRUE(events::Append(**slow,
+                             {.type = kCreated, .resource = "customers/1", .actor = "users/7"},
+                             customer)
+                  .ok());
   Append("customers/2");  // takes sequence 2 and commits first
   ASSERT_EQ(LastSequence(), 2);
 
@@ -579,9 +578,9 @@ TEST_F(EventFeedTest, ATypeFilterStillWaitsForAnUncommittedEventOfAnotherType) {
   auto slow = writer_->Begin();
   ASSERT_TRUE(slow.ok()) << slow.status();
   customers::v1::Customer customer;
-  ASSERT_TRUE(events::Append(**slow, {.type = kCreated, .resource = "customers/1", .actor = "x"},
-                             customer)
-                  .ok());
+  ASSERT_TRUE(
+      events::Append(**slow, {.type = kCreated, .resource = "customers/1", .actor = "x"}, customer)
+          .ok());
   Append("customers/1", "b", kUpdated);  // sequence 2 commits while 1 is open
 
   // Only updates are wanted, but 1 (a create) may still commit: 2 must wait for it, or a
@@ -668,10 +667,9 @@ TEST_F(EventFeedTest, MetricsCountStreamsDeliveriesAndTheBacklogBehindTheSlowest
     auto slow = writer_->Begin();
     ASSERT_TRUE(slow.ok()) << slow.status();
     customers::v1::Customer customer;
-    ASSERT_TRUE(
-        events::Append(**slow, {.type = kCreated, .resource = "customers/2", .actor = "x"},
-                       customer)
-            .ok());
+    ASSERT_TRUE(events::Append(**slow, {.type = kCreated, .resource = "customers/2", .actor = "x"},
+                               customer)
+                    .ok());
     Append("customers/3");
     Append("customers/4");
     EXPECT_EQ(WaitForMetric("crm_events_outbox_pending_rows", 3), 3);

@@ -12,8 +12,7 @@ namespace crm::events {
 absl::Status Append(db::Session& tx, const NewEvent& event,
                     const google::protobuf::Message& snapshot) {
   if (event.actor.empty()) {
-    return absl::InternalError(
-        absl::StrCat("event ", std::string(event.type), " has no actor"));
+    return absl::InternalError(absl::StrCat("event ", std::string(event.type), " has no actor"));
   }
   for (const std::string& path : event.changed_paths) {
     // Stored newline-separated; field paths never contain one.

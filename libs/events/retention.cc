@@ -38,8 +38,8 @@ RetentionOptions ReadRetentionFlags(config::Flags& flags) {
       "how long a request_id replays its first result (the API documents 7 days)", min, max);
   options.outbox_retention = flags.Duration(
       "outbox_retention", options.outbox_retention,
-      "how long outbox events stay readable on the event feed; older cursors get OUT_OF_RANGE",
-      min, max);
+      "how long outbox events stay readable on the event feed; older cursors get OUT_OF_RANGE", min,
+      max);
   options.inbox_retention =
       flags.Duration("inbox_retention", options.inbox_retention,
                      "how long a consumer remembers the ids of the events it applied", min, max);
@@ -137,8 +137,9 @@ absl::StatusOr<Retention::Report> Retention::RunOnce() {
 
 absl::StatusOr<Retention::Report> Retention::RunLocked(absl::Time now) {
   Report report{.ran = true};
-  CRM_ASSIGN_OR_RETURN(report.idempotency_keys,
-                       DeleteInBatches(kDeleteIdempotencyKeys, now - options_.idempotency_retention));
+  CRM_ASSIGN_OR_RETURN(
+      report.idempotency_keys,
+      DeleteInBatches(kDeleteIdempotencyKeys, now - options_.idempotency_retention));
   if (metrics_.idempotency_keys != nullptr) {
     metrics_.idempotency_keys->Increment(static_cast<double>(report.idempotency_keys));
   }

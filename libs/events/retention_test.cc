@@ -121,8 +121,7 @@ TEST_F(RetentionTest, AYoungRowStopsTheOutboxPruningSoTheHorizonNeverPassesIt) {
   absl::StatusOr<Retention::Report> report = retention.RunOnce();
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->pruned_through, 1);
-  EXPECT_EQ(Ints("SELECT sequence FROM outbox ORDER BY sequence"),
-            (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(Ints("SELECT sequence FROM outbox ORDER BY sequence"), (std::vector<int64_t>{2, 3}));
 }
 
 TEST_F(RetentionTest, AReplicaSkipsTheRunWhileAnotherHoldsTheLock) {

@@ -6,12 +6,13 @@
 // only on channels to the suite's own services.
 #pragma once
 
+#include <grpcpp/security/credentials.h>
+
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include <grpcpp/security/credentials.h>
 
 namespace crm {
 

@@ -55,8 +55,7 @@ std::string ErrorReason(const absl::Status& status) {
   return info.reason();
 }
 
-absl::Status WithErrorMetadata(absl::Status status, std::string_view key,
-                                std::string_view value) {
+absl::Status WithErrorMetadata(absl::Status status, std::string_view key, std::string_view value) {
   if (status.ok()) return status;
   google::rpc::ErrorInfo info;
   if (auto payload = status.GetPayload(kErrorInfoUrl)) info.ParseFromString(std::string(*payload));

@@ -106,7 +106,7 @@ double MetricValue(const prometheus::Registry& registry, std::string_view name,
       }
       if (!matches) continue;
       return family.type == prometheus::MetricType::Counter ? metric.counter.value
-                                                              : metric.gauge.value;
+                                                            : metric.gauge.value;
     }
   }
   return -1;

@@ -5,6 +5,8 @@
 // change has been applied exactly once: the consumer's counts per (type, resource) equal
 // the producer's outbox. Then retention prunes the outbox, and a fresh consumer, whose
 // cursor is older than that, is stopped with OUT_OF_RANGE instead of applying anything.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
@@ -14,8 +16,6 @@
 #include <thread>
 #include <tuple>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -29,7 +29,6 @@
 #include "libs/grpc/status.h"
 #include "tests/support/process.h"
 #include "tests/support/stack.h"
-#include <grpcpp/grpcpp.h>
 
 namespace crm {
 namespace {
@@ -123,9 +122,8 @@ class EventsCrashE2eTest : public ::testing::Test {
     // Replica B first: pick_first streams from it, so killing B breaks the stream and the
     // consumer fails over to A.
     std::vector<std::string> args = testing::DbFlags(consumer_db_->options());
-    args.insert(args.end(),
-                {absl::StrCat("--feed_target=ipv4:", ReplicaB(), ",", ReplicaA()),
-                 "--token=" + admin_.access_token, "--max_backoff=500ms"});
+    args.insert(args.end(), {absl::StrCat("--feed_target=ipv4:", ReplicaB(), ",", ReplicaA()),
+                             "--token=" + admin_.access_token, "--max_backoff=500ms"});
     auto process = ChildProcess::Start(CRM_TEST_CONSUMER_BIN, args, dir_.path() + "/consumer.log");
     ASSERT_TRUE(process.ok()) << process.status();
     consumer_ = std::move(*process);
@@ -181,8 +179,7 @@ class EventsCrashE2eTest : public ::testing::Test {
 class Writer final {
  public:
   Writer(int id, int changes, const std::string& token,
-         std::vector<std::unique_ptr<v1::CustomerService::Stub>> replicas,
-         std::atomic<int>& done)
+         std::vector<std::unique_ptr<v1::CustomerService::Stub>> replicas, std::atomic<int>& done)
       : id_(id),
         changes_(changes),
         token_(token),
@@ -208,8 +205,9 @@ class Writer final {
 
  private:
   template <typename Request, typename Response>
-  bool Call(int i, grpc::Status (v1::CustomerService::Stub::*method)(grpc::ClientContext*,
-                                                                     const Request&, Response*),
+  bool Call(int i,
+            grpc::Status (v1::CustomerService::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                              Response*),
             const Request& request, Response* response) {
     for (int attempt = 0; attempt < 200; ++attempt) {
       auto ctx = testing::ContextWithToken(token_);
@@ -319,8 +317,8 @@ TEST_F(EventsCrashE2eTest, EveryChangeIsAppliedExactlyOnceThroughCrashesAndResta
   ASSERT_EQ(ReadInt(*producer_, "SELECT COUNT(*) FROM outbox"), kChanges);
   // ...and, once the consumer has caught up, was applied exactly once.
   ASSERT_TRUE(WaitForConsumer(last)) << "cursor " << ConsumerCursor() << " of " << last;
-  const Counts truth = ReadCounts(
-      *producer_, "SELECT event_type, resource, COUNT(*) FROM outbox GROUP BY 1, 2");
+  const Counts truth =
+      ReadCounts(*producer_, "SELECT event_type, resource, COUNT(*) FROM outbox GROUP BY 1, 2");
   const Counts applied =
       ReadCounts(*consumer_pool_, "SELECT event_type, resource, applied FROM event_counts");
   EXPECT_EQ(applied.size(), truth.size());
@@ -332,11 +330,11 @@ TEST_F(EventsCrashE2eTest, EveryChangeIsAppliedExactlyOnceThroughCrashesAndResta
   EXPECT_EQ(truth_by_type.size(), 3u) << "creates, updates and deletes were all made";
 
   // Events v2 fields, as the producer wrote them.
-  EXPECT_EQ(ReadInt(*producer_,
-                    absl::StrCat("SELECT COUNT(*) FROM outbox WHERE event_type = '", kUpdated,
-                                 "' AND (changed_paths <> 'display_name' OR actor <> '",
-                                 admin_.user.name(), "')")),
-            0);
+  EXPECT_EQ(
+      ReadInt(*producer_, absl::StrCat("SELECT COUNT(*) FROM outbox WHERE event_type = '", kUpdated,
+                                       "' AND (changed_paths <> 'display_name' OR actor <> '",
+                                       admin_.user.name(), "')")),
+      0);
   EXPECT_EQ(ReadInt(*producer_, absl::StrCat("SELECT COUNT(*) FROM outbox WHERE event_type = '",
                                              kCreated, "' AND changed_paths <> ''")),
             0);

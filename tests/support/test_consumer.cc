@@ -4,11 +4,10 @@
 //
 //   crm-test-consumer --feed_target=ipv4:127.0.0.1:50061,127.0.0.1:50071 --token=...
 //                     --db_socket=... --db_name=... --db_user=... --db_password=...
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 
 #include <cstdlib>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/time/time.h"
 #include "libs/config/config.h"
@@ -51,21 +50,22 @@ int main(int argc, char** argv) {
 
   crm::config::Flags flags(argc, argv, "crm-test-consumer");
   crm::db::PoolOptions db = crm::db::ReadPoolFlags(flags, "test_consumer");
-  const std::string target =
-      flags.Required("feed_target", "the producer's address(es), e.g. ipv4:127.0.0.1:1,127.0.0.1:2");
+  const std::string target = flags.Required(
+      "feed_target", "the producer's address(es), e.g. ipv4:127.0.0.1:1,127.0.0.1:2");
   const std::string token = flags.Required("token", "access token the feed accepts (an ADMIN's)");
   const std::string consumer_name =
       flags.String("consumer", "test-consumer", "the consumer's name (its cursors' key)");
   const std::string feed_name = flags.String("feed", "customers", "the feed's name");
   const std::string schema_dir =
       flags.String("schema_dir", CRM_TEST_CONSUMER_SCHEMA_DIR, "the consumer's migrations");
-  const absl::Duration max_backoff = flags.Duration(
-      "max_backoff", absl::Seconds(1), "longest wait between reconnects", absl::Milliseconds(10),
-      absl::Minutes(5));
+  const absl::Duration max_backoff =
+      flags.Duration("max_backoff", absl::Seconds(1), "longest wait between reconnects",
+                     absl::Milliseconds(10), absl::Minutes(5));
   flags.Finish();
 
   auto pool = crm::db::Pool::Create(db, nullptr);
-  if (!pool.ok()) crm::log::Fatal("cannot reach the database", {{"error", pool.status().ToString()}});
+  if (!pool.ok())
+    crm::log::Fatal("cannot reach the database", {{"error", pool.status().ToString()}});
   if (auto st = crm::db::Migrate(**pool, schema_dir); !st.ok()) {
     crm::log::Fatal("migrations failed", {{"error", st.ToString()}});
   }
