@@ -88,6 +88,7 @@ struct Consumer::Feed {
   // Guarded by Consumer::mu_.
   FeedStatus status;
   grpc::ClientContext* context = nullptr;  // the open stream's, so it can be cancelled
+  int64_t epoch = 0;                       // the cursor row's epoch when the last stream opened
   bool wake = false;                       // the cursor was moved: reconnect now, without backoff
 };
 
@@ -230,14 +231,10 @@ void Consumer::Run(Feed& feed) {
   const std::string& name = feed.source.name;
   absl::Duration backoff = options_.initial_backoff;
   while (true) {
+    if (!AwaitOperator(feed)) return;
     int64_t applied_before;
     {
       absl::MutexLock lock(&mu_);
-      // A feed past retention waits for an operator (Rewind, SkipToEarliest) or Stop.
-      auto resumable = [this, &feed]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || feed.status.state != FeedState::kCursorExpired;
-      };
-      mu_.Await(absl::Condition(&resumable));
       if (stopping_) return;
       feed.wake = false;
       applied_before = feed.status.applied;
@@ -282,6 +279,37 @@ void Consumer::Run(Feed& feed) {
   }
 }
 
+bool Consumer::AwaitOperator(Feed& feed) {
+  while (true) {
+    int64_t expired_epoch;
+    {
+      absl::MutexLock lock(&mu_);
+      auto resumable = [this, &feed]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || feed.status.state != FeedState::kCursorExpired;
+      };
+      // Woken at once by this process's Rewind or SkipToEarliest; another replica's shows
+      // up in the cursor row, looked at every max_backoff.
+      mu_.AwaitWithTimeout(absl::Condition(&resumable), options_.max_backoff);
+      if (stopping_) return false;
+      if (feed.status.state != FeedState::kCursorExpired) return true;
+      expired_epoch = feed.epoch;
+    }
+    absl::StatusOr<std::unique_ptr<db::Session>> session = pool_.Borrow();
+    if (!session.ok()) continue;
+    absl::StatusOr<db::Rows> rows =
+        (*session)->Query(kReadCursor, {options_.consumer, feed.source.name});
+    if (!rows.ok() || rows->empty() || (*rows)[0].Int(1) == expired_epoch) continue;
+    absl::MutexLock lock(&mu_);
+    if (feed.status.state == FeedState::kCursorExpired) {
+      log::Info("event feed resumed: its cursor was moved by another replica",
+                {{"consumer", options_.consumer}, {"feed", feed.source.name}});
+      feed.status.earliest_sequence = 0;
+      SetState(feed, FeedState::kConnecting);
+    }
+    return !stopping_;
+  }
+}
+
 absl::Status Consumer::Follow(Feed& feed) {
   int64_t cursor = 0;
   int64_t epoch = 0;
@@ -304,6 +332,7 @@ absl::Status Consumer::Follow(Feed& feed) {
     absl::MutexLock lock(&mu_);
     if (stopping_ || feed.wake) return CursorMoved();
     feed.context = &ctx;
+    feed.epoch = epoch;
     feed.status.cursor = cursor;
     SetState(feed, FeedState::kStreaming);
   }

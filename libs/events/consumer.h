@@ -107,10 +107,13 @@ struct ConsumerOptions {
 };
 
 enum class FeedState {
-  kConnecting,     // opening a stream (or waiting to, after a failure)
-  kStreaming,      // a stream is open
-  kCursorExpired,  // stopped: the cursor is below the producer's retention horizon
-  kStopped,        // Stop() was called
+  kConnecting,  // opening a stream (or waiting to, after a failure)
+  kStreaming,   // a stream is open
+  // Stopped: the cursor is below the producer's retention horizon. Rewind or
+  // SkipToEarliest resumes it at once in the process they are called in; the other
+  // replicas see the cursor row's new epoch within max_backoff and resume too.
+  kCursorExpired,
+  kStopped,  // Stop() was called
 };
 std::string_view FeedStateName(FeedState state);
 
@@ -156,6 +159,9 @@ class Consumer final {
   struct Feed;
   Feed* Find(std::string_view name) const;
   void Run(Feed& feed);
+  // While `feed` is stopped by an expired cursor, waits for an operator's move of its
+  // cursor (here or on another replica); false when stopping.
+  bool AwaitOperator(Feed& feed);
   // One stream from the stored cursor until it ends; its final status.
   absl::Status Follow(Feed& feed);
   // Applies one event; ABORTED CURSOR_MOVED when an operator moved the cursor meanwhile.

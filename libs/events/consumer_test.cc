@@ -275,6 +275,34 @@ TEST_F(ConsumerTest, ACursorOlderThanRetentionStopsTheFeedUntilAnOperatorSkips) 
   EXPECT_EQ(consumer.SkipToEarliest("customers").code(), absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(ConsumerTest, AnOperatorsSkipOnOneReplicaResumesTheOthers) {
+  for (int i = 0; i < 5; ++i) Produce();
+  FakeClock later(absl::Now() + absl::Hours(24 * 8));
+  Retention retention(*producer_.pool, {}, later);
+  ASSERT_TRUE(retention.RunOnce().ok());
+  for (int i = 0; i < 2; ++i) Produce();  // 6, 7
+
+  Consumer first(*consumer_.pool, handler_, Options());
+  auto second_pool = db::Pool::Create(consumer_.db->options(), nullptr);
+  ASSERT_TRUE(second_pool.ok()) << second_pool.status();
+  Consumer second(**second_pool, handler_, Options());
+  ASSERT_TRUE(first.Start().ok());
+  ASSERT_TRUE(second.Start().ok());
+  auto expired = [](const FeedStatus& s) { return s.state == FeedState::kCursorExpired; };
+  ASSERT_EQ(WaitFor(first, expired).state, FeedState::kCursorExpired);
+  ASSERT_EQ(WaitFor(second, expired).state, FeedState::kCursorExpired);
+
+  ASSERT_TRUE(first.SkipToEarliest("customers").ok());
+  FeedStatus status = WaitFor(second, [](const FeedStatus& s) {
+    return s.state != FeedState::kCursorExpired && s.cursor >= 7;
+  });
+  EXPECT_NE(status.state, FeedState::kCursorExpired) << "the other replica resumed on its own";
+  EXPECT_EQ(status.cursor, 7);
+  WaitForCursor(first, 7);
+  EXPECT_EQ(AppliedInOrder(), (std::vector<int64_t>{6, 7}));
+  EXPECT_EQ(MaxTimesApplied(), 1);
+}
+
 TEST_F(ConsumerTest, RewindRebuildsTheReadModelFromTheStart) {
   for (int i = 0; i < 3; ++i) Produce();
   Consumer consumer(*consumer_.pool, handler_, Options());
