@@ -2,6 +2,7 @@
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
+#include <google/protobuf/util/message_differencer.h>
 
 #include <algorithm>
 #include <memory>
@@ -225,6 +226,30 @@ absl::StatusOr<UpdateTarget> ParseUpdateTarget(bool has_resource,
   std::unique_ptr<google::protobuf::Message> probe(resource.New());
   CRM_RETURN_IF_ERROR(ApplyFieldMask(mask, resource, probe.get(), updatable));
   return target;
+}
+
+std::vector<std::string> ChangedPaths(const Message& before, const Message& after,
+                                      const std::set<std::string>& paths_to_consider) {
+  const Descriptor* type = after.GetDescriptor();
+  std::vector<const FieldDescriptor*> fields;
+  for (int i = 0; i < type->field_count(); ++i) {
+    const FieldDescriptor* field = type->field(i);
+    if (paths_to_consider.empty() || paths_to_consider.contains(field->name())) {
+      fields.push_back(field);
+    }
+  }
+  std::sort(fields.begin(), fields.end(), [](const FieldDescriptor* a, const FieldDescriptor* b) {
+    return a->number() < b->number();
+  });
+  std::vector<std::string> changed;
+  const bool same_type = before.GetDescriptor() == type;
+  for (const FieldDescriptor* field : fields) {
+    google::protobuf::util::MessageDifferencer differencer;
+    if (!same_type || !differencer.CompareWithFields(before, after, {field}, {field})) {
+      changed.push_back(field->name());
+    }
+  }
+  return changed;
 }
 
 }  // namespace crm::api

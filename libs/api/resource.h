@@ -1,15 +1,17 @@
 // Small AIP helpers shared by every service: etags, resource names, field masks.
 #pragma once
 
+#include <google/protobuf/field_mask.pb.h>
+#include <google/protobuf/message.h>
+
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
-#include <google/protobuf/field_mask.pb.h>
-#include <google/protobuf/message.h>
 
 namespace crm::api {
 
@@ -32,6 +34,16 @@ std::string ResourceName(std::string_view collection, int64_t id);
 absl::Status ApplyFieldMask(const google::protobuf::FieldMask& mask,
                             const google::protobuf::Message& from, google::protobuf::Message* to,
                             const std::set<std::string>& updatable);
+
+// The top-level field paths of `before` and `after` (two messages of the same type) whose
+// values differ, in field-number order: what an update event reports as its changed
+// paths. Only fields named in `paths_to_consider` are compared; an empty set compares
+// every top-level field. A sub-message or repeated field counts as one path ("region",
+// "tags") when anything in it differs. Messages of different types: every considered
+// field of `after`'s type.
+std::vector<std::string> ChangedPaths(const google::protobuf::Message& before,
+                                      const google::protobuf::Message& after,
+                                      const std::set<std::string>& paths_to_consider = {});
 
 // request_id of idempotent calls: at most 64 characters of A-Z, a-z, 0-9, '-' and '_' (a
 // UUID fits). Empty is OK unless `required`. INVALID_ARGUMENT on field "request_id".

@@ -176,5 +176,38 @@ TEST(ValidateRequestId, AcceptsUuidsAndRejectsOddCharacters) {
   EXPECT_FALSE(ValidateRequestId(std::string(65, 'a'), true).ok());
 }
 
+TEST(ChangedPathsTest, NamesTheTopLevelFieldsWhoseValuesDiffer) {
+  Customer before;
+  before.set_name("customers/1");
+  before.set_display_name("Acme");
+  before.mutable_region()->set_city("杭州");
+  before.add_tags("vip");
+  before.set_etag("\"1\"");
+  Customer after = before;
+  EXPECT_TRUE(ChangedPaths(before, after).empty());
+
+  after.set_display_name("Acme Ltd");
+  after.mutable_region()->set_city("苏州");  // a nested change counts as its top-level field
+  after.add_tags("new");
+  after.set_notes("");  // set to what it was: not a change
+  // Field-number order, whatever order the changes were made in.
+  EXPECT_THAT(ChangedPaths(before, after), ElementsAre("display_name", "region", "tags"));
+
+  after.set_etag("\"2\"");
+  EXPECT_THAT(ChangedPaths(before, after, {"display_name", "tags", "notes"}),
+              ElementsAre("display_name", "tags"))
+      << "fields outside paths_to_consider (etag, region) are not reported";
+}
+
+TEST(ChangedPathsTest, ARepeatedFieldChangesWhenItsOrderDoes) {
+  Customer before;
+  before.add_tags("a");
+  before.add_tags("b");
+  Customer after;
+  after.add_tags("b");
+  after.add_tags("a");
+  EXPECT_THAT(ChangedPaths(before, after), ElementsAre("tags"));
+}
+
 }  // namespace
 }  // namespace crm::api

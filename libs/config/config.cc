@@ -107,6 +107,25 @@ bool Flags::Bool(std::string_view name, bool default_value, std::string_view hel
   return out;
 }
 
+absl::Duration Flags::Duration(std::string_view name, absl::Duration default_value,
+                               std::string_view help, absl::Duration min, absl::Duration max) {
+  usage_.push_back(absl::StrCat("  --", std::string(name), " (", EnvName(name), ", default ",
+                                absl::FormatDuration(default_value), ", ",
+                                absl::FormatDuration(min), "..", absl::FormatDuration(max),
+                                "): ", std::string(help)));
+  bool found = false;
+  std::string v = Lookup(name, &found);
+  if (!found) return default_value;
+  absl::Duration out;
+  if (!absl::ParseDuration(v, &out) || out < min || out > max) {
+    problems_.push_back(absl::StrCat("--", std::string(name), "=\"", v,
+                                     "\" must be a duration (e.g. 90s, 15m, 168h) in ",
+                                     absl::FormatDuration(min), "..", absl::FormatDuration(max)));
+    return default_value;
+  }
+  return out;
+}
+
 void Flags::Finish() {
   for (const auto& [name, value] : args_) {
     if (!known_.contains(name)) problems_.push_back("unknown flag --" + name);

@@ -7,6 +7,8 @@
 //   crm::config::Flags flags(argc, argv, "customers");
 //   int port = flags.Int("port", 50061, "gRPC listen port", 0, 65535);
 //   std::string db_user = flags.Required("db_user", "database user");
+//   absl::Duration keep = flags.Duration("outbox_retention", absl::Hours(168), "...",
+//                                        absl::Minutes(1), absl::Hours(24 * 366));
 //   flags.Finish();
 #pragma once
 
@@ -15,6 +17,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "absl/time/time.h"
 
 namespace crm::config {
 
@@ -31,6 +35,9 @@ class Flags final {
   std::string Required(std::string_view name, std::string_view help);
   int Int(std::string_view name, int default_value, std::string_view help, int min, int max);
   bool Bool(std::string_view name, bool default_value, std::string_view help);
+  // A duration in Abseil's notation: "90s", "15m", "168h", "1h30m".
+  absl::Duration Duration(std::string_view name, absl::Duration default_value,
+                          std::string_view help, absl::Duration min, absl::Duration max);
 
   // The problems found so far, one line each.
   const std::vector<std::string>& problems() const { return problems_; }

@@ -34,5 +34,22 @@ TEST(Flags, EmptyRequiredValueIsMissing) {
   EXPECT_EQ(flags.problems().size(), 1u);
 }
 
+TEST(Flags, DurationsUseAbseilNotationWithinBounds) {
+  Flags flags({"--keep=36h", "--short=5s", "--bad=7d"}, {{"CRM_POLL", "250ms"}}, "svc");
+  EXPECT_EQ(flags.Duration("keep", absl::Hours(1), "", absl::Minutes(1), absl::Hours(1000)),
+            absl::Hours(36));
+  EXPECT_EQ(flags.Duration("poll", absl::Seconds(1), "", absl::Milliseconds(1), absl::Hours(1)),
+            absl::Milliseconds(250));
+  EXPECT_EQ(flags.Duration("absent", absl::Hours(168), "", absl::Minutes(1), absl::Hours(1000)),
+            absl::Hours(168));
+  EXPECT_TRUE(flags.problems().empty());
+  // Below the minimum, and a unit Abseil does not know: both reported, defaults kept.
+  EXPECT_EQ(flags.Duration("short", absl::Hours(1), "", absl::Minutes(1), absl::Hours(1000)),
+            absl::Hours(1));
+  EXPECT_EQ(flags.Duration("bad", absl::Hours(2), "", absl::Minutes(1), absl::Hours(1000)),
+            absl::Hours(2));
+  EXPECT_EQ(flags.problems().size(), 2u);
+}
+
 }  // namespace
 }  // namespace crm::config

@@ -133,12 +133,44 @@ absl::Status MapMysqlError(int error_code, std::string_view sql_state);
 bool IsConnectionError(int error_code);
 bool IsRetryableConflict(int error_code);
 
+// A MariaDB named lock (GET_LOCK): held by one session at a time across every replica,
+// released by the destructor or when the session's connection ends, so a crashed holder
+// never keeps it. For work one replica at a time must do (migrations, cleanup jobs).
+class NamedLock final {
+ public:
+  // The lock "<prefix><schema of session>", cut to MariaDB's 64 characters, on `session`
+  // (which must outlive it); not taken yet. FAILED_PRECONDITION when the session has no
+  // schema.
+  static absl::StatusOr<std::unique_ptr<NamedLock>> ForSchema(Session& session,
+                                                              std::string_view prefix);
+  NamedLock(Session& session, std::string name);
+  ~NamedLock();
+  NamedLock(const NamedLock&) = delete;
+  NamedLock& operator=(const NamedLock&) = delete;
+
+  // Takes the lock, waiting up to `wait` (zero: not at all, whole seconds otherwise).
+  // false when another session holds it all that time.
+  absl::StatusOr<bool> Acquire(absl::Duration wait);
+  const std::string& name() const { return name_; }
+
+ private:
+  Session& session_;
+  std::string name_;
+  bool held_ = false;
+};
+
 // Versioned, forward-only migrations: files "NNN_title.sql" in `dir`, applied in order,
 // each once, recorded in schema_migrations(version, title, checksum, applied_at). Runs
 // under GET_LOCK so replicas starting together apply each file once. Fails (
 // FAILED_PRECONDITION, reason MIGRATION_EDITED) when an applied file's SHA-256 changed,
 // and when the database holds a version the directory does not have. A file may hold
 // several statements separated by ';' at line ends.
+//
+// Then, under the same lock, the platform track: the tables the libraries own (outbox and
+// its pruning horizon, idempotency_keys, the event consumer's cursors and inbox), compiled
+// into libs/db and recorded in platform_migrations with the same checks (README.md). Its
+// statements are idempotent, so a service whose own files already made some of these
+// tables keeps them. An empty `dir` applies only the platform track.
 absl::Status Migrate(Pool& pool, const std::string& dir);
 
 // "2026-11-27 09:30:00.000000" <-> absl::Time (UTC).

@@ -111,6 +111,15 @@ class Connection final {
   absl::Time last_used_;
 };
 
+// A migration compiled into the library (platform.cc): the platform track Migrate()
+// applies after a service's own files.
+struct EmbeddedMigration {
+  int version = 0;
+  const char* title = "";
+  const char* sql = "";
+};
+const std::vector<EmbeddedMigration>& PlatformMigrations();
+
 // The connection under a session handed out by Pool::Borrow(), for Migrate(), which needs
 // unprepared statements on one dedicated connection.
 Connection& ConnectionOf(Session& session);

@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "libs/base/hash.h"
@@ -25,23 +26,27 @@
 namespace crm::db {
 namespace {
 
-// GET_LOCK waits this long for a replica that is applying migrations right now.
-constexpr int kLockWaitSeconds = 60;
-// MariaDB refuses lock names longer than 64 characters.
-constexpr size_t kMaxLockName = 64;
+// How long to wait for a replica that is applying migrations right now.
+constexpr absl::Duration kLockWait = absl::Seconds(60);
 
-constexpr std::string_view kCreateTable =
-    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-    " version INT NOT NULL PRIMARY KEY,"
-    " title VARCHAR(200) NOT NULL,"
-    " checksum CHAR(64) NOT NULL,"
-    " applied_at DATETIME(6) NOT NULL"
-    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
-constexpr std::string_view kSelectApplied =
-    "SELECT version, title, checksum FROM schema_migrations ORDER BY version";
-constexpr std::string_view kInsertApplied =
-    "INSERT INTO schema_migrations (version, title, checksum, applied_at)"
-    " VALUES (?, ?, ?, UTC_TIMESTAMP(6))";
+// Bookkeeping statements; `table` is schema_migrations or platform_migrations (fixed
+// names, never input).
+std::string CreateBookkeeping(const std::string& table) {
+  return absl::StrCat("CREATE TABLE IF NOT EXISTS ", table,
+                      " ("
+                      " version INT NOT NULL PRIMARY KEY,"
+                      " title VARCHAR(200) NOT NULL,"
+                      " checksum CHAR(64) NOT NULL,"
+                      " applied_at DATETIME(6) NOT NULL"
+                      ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+}
+std::string SelectApplied(const std::string& table) {
+  return absl::StrCat("SELECT version, title, checksum FROM ", table, " ORDER BY version");
+}
+std::string InsertApplied(const std::string& table) {
+  return absl::StrCat("INSERT INTO ", table,
+                      " (version, title, checksum, applied_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6))");
+}
 
 struct MigrationFile {
   int version = 0;
@@ -49,6 +54,15 @@ struct MigrationFile {
   std::string file_name;
   std::string contents;
   std::string checksum;
+};
+
+// One sequence of migrations and where it is recorded: the service's files in
+// schema_migrations, the libraries' own tables (platform.cc) in platform_migrations.
+struct Track {
+  std::string table;   // bookkeeping table
+  std::string noun;    // "migration" or "platform migration", for messages
+  std::string source;  // where the files come from, for messages
+  std::vector<MigrationFile> files;
 };
 
 absl::Status MigrationError(std::string_view reason, std::string_view message) {
@@ -101,6 +115,21 @@ absl::StatusOr<std::vector<MigrationFile>> ReadMigrations(const std::string& dir
   return files;
 }
 
+Track PlatformTrack() {
+  Track track{.table = "platform_migrations",
+              .noun = "platform migration",
+              .source = "this build's libs/db (platform.cc)"};
+  for (const internal::EmbeddedMigration& m : internal::PlatformMigrations()) {
+    MigrationFile& file = track.files.emplace_back();
+    file.version = m.version;
+    file.title = m.title;
+    file.file_name = absl::StrFormat("%03d_%s", m.version, m.title);
+    file.contents = m.sql;
+    file.checksum = Sha256Hex(file.contents);
+  }
+  return track;
+}
+
 // Statements end with ';' at the end of a line; whole-line "--" comments are dropped.
 std::vector<std::string> SplitStatements(absl::string_view contents) {
   std::vector<std::string> statements;
@@ -124,93 +153,83 @@ std::vector<std::string> SplitStatements(absl::string_view contents) {
   return statements;
 }
 
-// Holds the named lock for the life of the object on the migration connection.
-class MigrationLock final {
- public:
-  MigrationLock(Session& session, std::string name) : session_(session), name_(std::move(name)) {}
-  ~MigrationLock() {
-    if (held_) (void)session_.Query("SELECT RELEASE_LOCK(?)", {name_});
-  }
-
-  absl::Status Acquire() {
-    CRM_ASSIGN_OR_RETURN(
-        Rows rows, session_.Query("SELECT GET_LOCK(?, ?)", {name_, int64_t{kLockWaitSeconds}}));
-    if (rows.empty() || rows[0].Int(0) != 1) {
-      return Error(absl::StatusCode::kUnavailable, "MIGRATION_LOCKED",
-                   "another process kept the migration lock for too long");
-    }
-    held_ = true;
-    return absl::OkStatus();
-  }
-
- private:
-  Session& session_;
-  std::string name_;
-  bool held_ = false;
-};
-
-}  // namespace
-
-absl::Status Migrate(Pool& pool, const std::string& dir) {
-  CRM_ASSIGN_OR_RETURN(std::vector<MigrationFile> files, ReadMigrations(dir));
-  // One dedicated connection: GET_LOCK belongs to the session that took it.
-  CRM_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, pool.Borrow());
-  internal::Connection& conn = internal::ConnectionOf(*session);
-
-  CRM_ASSIGN_OR_RETURN(Rows schema_rows, session->Query("SELECT DATABASE()", {}));
-  if (schema_rows.empty() || schema_rows[0].IsNull(0)) {
-    return MigrationError("MIGRATION_INVALID", "the pool has no schema selected");
-  }
-  std::string lock_name = absl::StrCat("crm_migrate_", schema_rows[0].Str(0));
-  if (lock_name.size() > kMaxLockName) lock_name.resize(kMaxLockName);
-  MigrationLock lock(*session, lock_name);
-  CRM_RETURN_IF_ERROR(lock.Acquire());
-
-  CRM_RETURN_IF_ERROR(conn.ExecuteDirect(kCreateTable));
-  CRM_ASSIGN_OR_RETURN(Rows applied, session->Query(kSelectApplied, {}));
+// Applies what `track` has and its table does not, after checking that everything the
+// table records is in the track unchanged. Runs with the migration lock held.
+absl::Status ApplyTrack(Session& session, internal::Connection& conn, const Track& track) {
+  CRM_RETURN_IF_ERROR(conn.ExecuteDirect(CreateBookkeeping(track.table)));
+  CRM_ASSIGN_OR_RETURN(Rows applied, session.Query(SelectApplied(track.table), {}));
 
   // Check everything before applying anything: a database ahead of, or different from,
   // this build must not receive more changes from it.
   std::map<int, const MigrationFile*> by_version;
-  for (const MigrationFile& file : files) by_version[file.version] = &file;
+  for (const MigrationFile& file : track.files) by_version[file.version] = &file;
   std::map<int, bool> done;
   for (const Row& row : applied) {
     const int version = static_cast<int>(row.Int(0));
     auto it = by_version.find(version);
     if (it == by_version.end()) {
-      return MigrationError("MIGRATION_UNKNOWN",
-                            absl::StrCat("the database has migration ", version, " (", row.Str(1),
-                                         ") which is not in ", dir, "; is this an older build?"));
+      return MigrationError(
+          "MIGRATION_UNKNOWN",
+          absl::StrCat("the database has ", track.noun, " ", version, " (", row.Str(1),
+                       ") which is not in ", track.source, "; is this an older build?"));
     }
     if (it->second->checksum != row.Str(2)) {
       return MigrationError("MIGRATION_EDITED",
-                            absl::StrCat("migration ", it->second->file_name,
+                            absl::StrCat(track.noun, " ", it->second->file_name,
                                          " was changed after it was applied; add a new "
                                          "migration instead of editing an applied one"));
     }
     done[version] = true;
   }
 
-  for (const MigrationFile& file : files) {
+  for (const MigrationFile& file : track.files) {
     if (done.contains(file.version)) continue;
     const std::vector<std::string> statements = SplitStatements(file.contents);
     for (size_t i = 0; i < statements.size(); ++i) {
       absl::Status status = conn.ExecuteDirect(statements[i]);
       if (!status.ok()) {
-        return internal::Annotate(status,
-                                  absl::StrCat("migration ", file.file_name, " statement ", i + 1));
+        return internal::Annotate(
+            status, absl::StrCat(track.noun, " ", file.file_name, " statement ", i + 1));
       }
     }
     // DDL commits implicitly in MariaDB, so record each file as soon as it has run.
-    absl::StatusOr<uint64_t> recorded =
-        session->Execute(kInsertApplied, {int64_t{file.version}, file.title, file.checksum});
+    absl::StatusOr<uint64_t> recorded = session.Execute(
+        InsertApplied(track.table), {int64_t{file.version}, file.title, file.checksum});
     if (!recorded.ok()) {
       return internal::Annotate(recorded.status(),
-                                absl::StrCat("recording migration ", file.file_name));
+                                absl::StrCat("recording ", track.noun, " ", file.file_name));
     }
-    internal::LogDbEvent("info", absl::StrCat("applied migration ", file.file_name), 0, "", "");
+    internal::LogDbEvent("info", absl::StrCat("applied ", track.noun, " ", file.file_name), 0, "",
+                         "");
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Migrate(Pool& pool, const std::string& dir) {
+  Track service{.table = "schema_migrations", .noun = "migration", .source = dir};
+  if (!dir.empty()) {
+    CRM_ASSIGN_OR_RETURN(service.files, ReadMigrations(dir));
+  } else {
+    service.source = "(no directory given)";
+  }
+  // One dedicated connection: GET_LOCK belongs to the session that took it.
+  CRM_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, pool.Borrow());
+  internal::Connection& conn = internal::ConnectionOf(*session);
+
+  absl::StatusOr<std::unique_ptr<NamedLock>> lock = NamedLock::ForSchema(*session, "crm_migrate_");
+  if (!lock.ok()) return MigrationError("MIGRATION_INVALID", "the pool has no schema selected");
+  CRM_ASSIGN_OR_RETURN(bool locked, (*lock)->Acquire(kLockWait));
+  if (!locked) {
+    return Error(absl::StatusCode::kUnavailable, "MIGRATION_LOCKED",
+                 "another process kept the migration lock for too long");
+  }
+
+  // The service's files first: the older services' first files create the outbox and
+  // idempotency_keys themselves, and the platform track only adds to them.
+  CRM_RETURN_IF_ERROR(ApplyTrack(*session, conn, service));
+  return ApplyTrack(*session, conn, PlatformTrack());
 }
 
 }  // namespace crm::db

@@ -158,5 +158,100 @@ TEST_F(MigrateTest, ReplicasMigratingTogetherApplyEachFileOnce) {
   EXPECT_EQ(Applied().size(), 3u);
 }
 
+// The libraries' tables come with every Migrate, after the service's own files.
+class PlatformMigrationTest : public MigrateTest {
+ protected:
+  Rows Query(const std::string& sql) {
+    absl::StatusOr<std::unique_ptr<Session>> session = pool_->Borrow();
+    EXPECT_TRUE(session.ok());
+    if (!session.ok()) return {};
+    absl::StatusOr<Rows> rows = (*session)->Query(sql, {});
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    return rows.ok() ? *std::move(rows) : Rows{};
+  }
+  absl::Status Execute(const std::string& sql) {
+    absl::StatusOr<std::unique_ptr<Session>> session = pool_->Borrow();
+    if (!session.ok()) return session.status();
+    return (*session)->Execute(sql, {}).status();
+  }
+  std::vector<std::string> Columns(const std::string& table) {
+    std::vector<std::string> out;
+    for (const Row& row : Query(absl::StrCat(
+             "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() "
+             "AND table_name = '",
+             table, "' ORDER BY ordinal_position"))) {
+      out.push_back(row.Str(0));
+    }
+    return out;
+  }
+};
+
+TEST_F(PlatformMigrationTest, ANewServiceGetsTheLibraryTablesWithoutWritingThem) {
+  ASSERT_TRUE(Migrate(*pool_, dir_.string()).ok());
+  EXPECT_EQ(Columns("outbox"),
+            (std::vector<std::string>{"sequence", "event_type", "resource", "payload", "request_id",
+                                      "create_time", "actor", "changed_paths"}));
+  EXPECT_FALSE(Columns("idempotency_keys").empty());
+  EXPECT_FALSE(Columns("event_cursors").empty());
+  EXPECT_FALSE(Columns("event_inbox").empty());
+  Rows horizon = Query("SELECT pruned_through FROM outbox_horizon WHERE id = 1");
+  ASSERT_EQ(horizon.size(), 1u);
+  EXPECT_EQ(horizon[0].Int(0), 0);
+  Rows platform = Query("SELECT version, checksum FROM platform_migrations ORDER BY version");
+  ASSERT_GE(platform.size(), 3u);
+  EXPECT_EQ(platform[0].Str(1).size(), 64u);
+  EXPECT_EQ(Applied().size(), 3u) << "the service's own bookkeeping is separate";
+
+  ASSERT_TRUE(Migrate(*pool_, dir_.string()).ok());
+  EXPECT_EQ(Query("SELECT version FROM platform_migrations").size(), platform.size());
+  EXPECT_EQ(Query("SELECT * FROM outbox_horizon").size(), 1u);
+}
+
+TEST_F(PlatformMigrationTest, AnOlderServicesOwnOutboxKeepsItsRowsAndGainsTheNewColumns) {
+  // What services/customers/schema/001 made before the platform track existed.
+  Write("003_outbox.sql",
+        "CREATE TABLE outbox (\n"
+        "  sequence BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,\n"
+        "  event_type VARCHAR(128) NOT NULL,\n"
+        "  resource VARCHAR(128) NOT NULL,\n"
+        "  payload LONGBLOB NOT NULL,\n"
+        "  request_id VARCHAR(64) NOT NULL DEFAULT '',\n"
+        "  create_time DATETIME(6) NOT NULL\n"
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;\n"
+        "INSERT INTO outbox (event_type, resource, payload, create_time)\n"
+        "  VALUES ('crm.customers.v1.CustomerCreated', 'customers/1', '', NOW(6));\n");
+  ASSERT_TRUE(Migrate(*pool_, dir_.string()).ok());
+  EXPECT_EQ(Count("outbox"), 1);
+  Rows row = Query("SELECT resource, actor, changed_paths FROM outbox");
+  ASSERT_EQ(row.size(), 1u);
+  EXPECT_EQ(row[0].Str(0), "customers/1");
+  EXPECT_EQ(row[0].Str(1), "");
+  EXPECT_EQ(row[0].Str(2), "");
+}
+
+TEST_F(PlatformMigrationTest, AnEmptyDirectoryAppliesOnlyThePlatformTrack) {
+  ASSERT_TRUE(Migrate(*pool_, "").ok());
+  EXPECT_FALSE(Columns("outbox").empty());
+  EXPECT_TRUE(Applied().empty());
+}
+
+TEST_F(PlatformMigrationTest, AChangedOrUnknownPlatformMigrationStopsTheStart) {
+  ASSERT_TRUE(Migrate(*pool_, dir_.string()).ok());
+  ASSERT_TRUE(
+      Execute("UPDATE platform_migrations SET checksum = REPEAT('0', 64) WHERE version = 2").ok());
+  absl::Status edited = Migrate(*pool_, dir_.string());
+  EXPECT_EQ(ErrorReason(edited), "MIGRATION_EDITED") << edited;
+  EXPECT_NE(std::string(edited.message()).find("platform migration 002_idempotency_keys"),
+            std::string::npos)
+      << edited;
+
+  ASSERT_TRUE(Execute("DELETE FROM platform_migrations WHERE version = 2").ok());
+  ASSERT_TRUE(Execute("INSERT INTO platform_migrations VALUES (999, 'future', REPEAT('0', 64), "
+                      "UTC_TIMESTAMP(6))")
+                  .ok());
+  absl::Status unknown = Migrate(*pool_, dir_.string());
+  EXPECT_EQ(ErrorReason(unknown), "MIGRATION_UNKNOWN") << unknown;
+}
+
 }  // namespace
 }  // namespace crm::db

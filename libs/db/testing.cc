@@ -104,4 +104,19 @@ absl::StatusOr<MigratedDatabase> CreateMigrated(const std::string& schema_dir, i
   return out;
 }
 
+absl::Status Execute(Pool& pool, std::string_view sql, const std::vector<Value>& params) {
+  CRM_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, pool.Borrow());
+  return session->Execute(sql, params).status();
+}
+
+absl::StatusOr<std::vector<int64_t>> QueryInts(Pool& pool, std::string_view sql,
+                                               const std::vector<Value>& params) {
+  CRM_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, pool.Borrow());
+  CRM_ASSIGN_OR_RETURN(Rows rows, session->Query(sql, params));
+  std::vector<int64_t> out;
+  out.reserve(rows.size());
+  for (const Row& row : rows) out.push_back(row.Int(0));
+  return out;
+}
+
 }  // namespace crm::db::testing

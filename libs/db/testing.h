@@ -11,8 +11,11 @@
 // vacuously.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/db/db.h"
@@ -49,5 +52,11 @@ struct MigratedDatabase {
 };
 absl::StatusOr<MigratedDatabase> CreateMigrated(const std::string& schema_dir,
                                                 int pool_size = 8);
+
+// For a test's own set-up and checks: runs `sql` on a connection of `pool`, and reads the
+// first column of every row of `sql` as integers.
+absl::Status Execute(Pool& pool, std::string_view sql, const std::vector<Value>& params = {});
+absl::StatusOr<std::vector<int64_t>> QueryInts(Pool& pool, std::string_view sql,
+                                               const std::vector<Value>& params = {});
 
 }  // namespace crm::db::testing

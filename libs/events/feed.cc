@@ -1,6 +1,9 @@
 #include "libs/events/feed.h"
 
 #include <grpcpp/alarm.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,6 +13,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "libs/base/time.h"
 #include "libs/grpc/status.h"
 #include "libs/log/log.h"
 
@@ -17,33 +22,61 @@ namespace crm::events {
 namespace {
 
 constexpr char kReadAfter[] =
-    "SELECT sequence, event_type, resource, payload, request_id, create_time FROM outbox "
-    "WHERE sequence > ? ORDER BY sequence LIMIT ?";
+    "SELECT sequence, event_type, resource, payload, request_id, create_time, actor, "
+    "changed_paths FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?";
+// Read after the rows (feed.h, "Retention"): the pruning horizon and the head.
+constexpr char kReadBounds[] =
+    "SELECT (SELECT pruned_through FROM outbox_horizon WHERE id = 1), "
+    "(SELECT MAX(sequence) FROM outbox)";
+constexpr char kReadHead[] = "SELECT MAX(sequence) FROM outbox";
+constexpr char kReadFirstAfter[] =
+    "SELECT create_time FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT 1";
 
 constexpr int kDefaultBatch = 100;
 constexpr int kMaxBatch = 1000;
+constexpr int kMaxTypes = 50;
+constexpr size_t kMaxTypeLength = 128;
 
-// What one fetch found: the events that may be delivered now, and whether more are
-// probably waiting (a full batch, no gap), in which case the stream fetches again at once
-// instead of waiting a poll interval.
+using TypeFilter = absl::flat_hash_set<std::string>;  // empty: every type
+
+// What one fetch found: the events to send now (deliverable and matching the filter), the
+// last deliverable sequence whether sent or filtered out (0 when none), and whether more
+// are probably waiting (a full batch, no gap), in which case the stream fetches again at
+// once instead of waiting a poll interval.
 struct Batch {
   std::vector<v1::Event> events;
+  int64_t last_read = 0;
   bool more = false;
 };
 
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t seconds = absl::ToUnixSeconds(t);  // rounds down, so nanos is never negative
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+absl::Status CursorExpired(int64_t cursor, int64_t pruned_through) {
+  const int64_t earliest = pruned_through + 1;
+  return WithErrorMetadata(
+      Error(absl::StatusCode::kOutOfRange, "CURSOR_EXPIRED",
+            absl::StrCat("events after sequence ", cursor, " up to ", pruned_through,
+                         " were deleted by the feed's retention; the earliest still available "
+                         "is ",
+                         earliest, " (subscribe after ", pruned_through,
+                         " to accept the loss, or rebuild from another source)")),
+      "earliest_sequence", absl::StrCat(earliest));
 }
 
-absl::StatusOr<Batch> ReadBatch(db::Pool& pool, int64_t cursor, int limit,
+absl::StatusOr<Batch> ReadBatch(db::Pool& pool, int64_t cursor, int limit, const TypeFilter& types,
                                 const std::string& id_prefix, absl::Duration gap_grace) {
   db::Rows rows;
+  int64_t pruned_through = 0;
+  int64_t head = 0;
   {
     CRM_ASSIGN_OR_RETURN(std::unique_ptr<db::Session> session, pool.Borrow());
     CRM_ASSIGN_OR_RETURN(rows, session->Query(kReadAfter, {cursor, int64_t{limit}}));
+    CRM_ASSIGN_OR_RETURN(db::Rows bounds, session->Query(kReadBounds, {}));
+    if (!bounds.empty()) {
+      pruned_through = bounds[0].Int(0);
+      head = bounds[0].Int(1);
+    }
   }  // the connection goes back to the pool before the events are built and written
+  if (pruned_through > cursor) return CursorExpired(cursor, pruned_through);
+  if (!rows.empty()) head = std::max(head, rows.back().Int(0));
 
   std::vector<FeedPosition> positions;
   positions.reserve(rows.size());
@@ -55,29 +88,58 @@ absl::StatusOr<Batch> ReadBatch(db::Pool& pool, int64_t cursor, int limit,
 
   Batch batch;
   batch.more = deliverable == rows.size() && rows.size() == static_cast<size_t>(limit);
-  batch.events.reserve(deliverable);
+  if (deliverable > 0) batch.last_read = positions[deliverable - 1].sequence;
   for (size_t i = 0; i < deliverable; ++i) {
     const db::Row& row = rows[i];
+    if (!types.empty() && !types.contains(row.Str(1))) continue;
     v1::Event& event = batch.events.emplace_back();
     event.set_sequence(positions[i].sequence);
     event.set_id(absl::StrCat(id_prefix, "/", positions[i].sequence));
     event.set_type(row.Str(1));
     event.set_resource(row.Str(2));
-    SetTimestamp(positions[i].create_time, event.mutable_time());
+    *event.mutable_time() = ToTimestamp(positions[i].create_time);
     if (!event.mutable_payload()->ParseFromString(row.Str(3))) {
       // Skipping it would lose the event silently; stopping makes the damage visible.
       return Error(absl::StatusCode::kDataLoss, "CORRUPT_EVENT",
                    absl::StrCat("event ", positions[i].sequence, " has an unreadable payload"));
     }
     event.set_request_id(row.Str(4));
+    event.set_actor(row.Str(6));
+    if (!row.Str(7).empty()) {
+      for (absl::string_view path : absl::StrSplit(row.Str(7), '\n')) {
+        event.add_changed_paths(std::string(path));
+      }
+    }
+    event.set_head_sequence(head);
   }
   return batch;
+}
+
+// A Subscribe's type filter, or its violations.
+TypeFilter ReadTypes(const v1::SubscribeRequest& request, Violations& violations) {
+  TypeFilter types;
+  if (request.types_size() > kMaxTypes) {
+    violations.Add("types", absl::StrCat("at most ", kMaxTypes, " event types"));
+    return types;
+  }
+  for (int i = 0; i < request.types_size(); ++i) {
+    const std::string& type = request.types(i);
+    if (type.empty() || type.size() > kMaxTypeLength) {
+      violations.Add(
+          absl::StrCat("types[", i, "]"),
+          absl::StrCat("must be an event type name of 1-", kMaxTypeLength, " characters"));
+      continue;
+    }
+    types.insert(type);
+  }
+  return types;
 }
 
 FeedOptions Sanitized(FeedOptions options) {
   options.poll_interval = std::max(options.poll_interval, absl::Milliseconds(1));
   options.gap_grace = std::max(options.gap_grace, absl::ZeroDuration());
   options.max_batch = std::clamp(options.max_batch, 1, kMaxBatch);
+  options.backlog_interval = std::max(options.backlog_interval, absl::Milliseconds(1));
   return options;
 }
 
@@ -111,11 +173,12 @@ size_t DeliverablePrefix(int64_t cursor, const std::vector<FeedPosition>& rows, 
 class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event> {
  public:
   Stream(EventFeedService& feed, const grpc::CallbackServerContext& ctx, int64_t cursor,
-         int batch_size, std::string request_id)
+         int batch_size, TypeFilter types, std::string request_id)
       : feed_(feed),
         ctx_(ctx),
         request_id_(std::move(request_id)),
         batch_size_(batch_size),
+        types_(std::move(types)),
         cursor_(cursor) {}
 
   void Start() { SubmitFetch(); }
@@ -152,6 +215,13 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
     ++work_;
   }
 
+  // The last sequence this stream has fetched, sent or filtered out: where the backlog
+  // gauges measure from.
+  int64_t position() {
+    absl::MutexLock lock(&mu_);
+    return cursor_;
+  }
+
   // Returns true when the stream may be deleted.
   bool Settle(bool call_done, bool work_ended) {
     absl::MutexLock lock(&mu_);
@@ -177,6 +247,7 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
       End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream broke"));
       return;
     }
+    if (feed_.metrics_.delivered != nullptr) feed_.metrics_.delivered->Increment();
     WriteNextOrWait();
   }
 
@@ -217,20 +288,25 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
         return;
       }
     }
-    absl::StatusOr<Batch> batch =
-        ReadBatch(feed_.pool_, cursor, batch_size_, feed_.id_prefix_, feed_.options_.gap_grace);
+    absl::StatusOr<Batch> batch = ReadBatch(feed_.pool_, cursor, batch_size_, types_,
+                                            feed_.id_prefix_, feed_.options_.gap_grace);
     if (!batch.ok()) {
-      log::Warn("event feed read failed", {{"error", batch.status().ToString()}});
+      if (batch.status().code() == absl::StatusCode::kOutOfRange) {
+        log::Warn("event feed cursor expired", {{"error", batch.status().ToString()}});
+      } else {
+        log::Warn("event feed read failed", {{"error", batch.status().ToString()}});
+      }
       End(ToGrpcStatus(batch.status(), feed_.id_prefix_));
       return;
     }
     {
       absl::MutexLock lock(&mu_);
       if (ending_) return;
-      if (!batch->events.empty()) cursor_ = batch->events.back().sequence();
+      if (batch->last_read > 0) cursor_ = batch->last_read;
       for (v1::Event& event : batch->events) ready_.push_back(std::move(event));
       fetch_again_now_ = batch->more;
     }
+    feed_.MaybeMeasureBacklog();
     WriteNextOrWait();
   }
 
@@ -313,12 +389,14 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
   const grpc::CallbackServerContext& ctx_;  // valid until OnDone
   const std::string request_id_;
   const int batch_size_;
+  const TypeFilter types_;
   // The message being written. Touched only by the single write chain (WriteNextOrWait,
   // then gRPC until OnWriteDone), so it needs no lock.
   v1::Event writing_;
 
   absl::Mutex mu_;
-  int64_t cursor_ ABSL_GUARDED_BY(mu_);  // the last sequence handed to the write chain
+  // The last sequence fetched: handed to the write chain, or filtered out.
+  int64_t cursor_ ABSL_GUARDED_BY(mu_);
   std::deque<v1::Event> ready_ ABSL_GUARDED_BY(mu_);
   bool fetch_again_now_ ABSL_GUARDED_BY(mu_) = false;
   bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
@@ -337,7 +415,31 @@ EventFeedService::EventFeedService(db::Pool& pool, Executor& executor, std::stri
       executor_(executor),
       id_prefix_(std::move(id_prefix)),
       authorize_(std::move(authorize)),
-      options_(Sanitized(options)) {}
+      options_(Sanitized(options)),
+      metrics_(RegisterMetrics(options.metrics)) {}
+
+EventFeedService::Metrics EventFeedService::RegisterMetrics(prometheus::Registry* registry) {
+  if (registry == nullptr) return {};
+  auto gauge = [registry](const char* name, const char* help) {
+    return &prometheus::BuildGauge().Name(name).Help(help).Register(*registry).Add({});
+  };
+  return {
+      .open_streams = gauge("crm_events_open_streams", "Event feed streams open on this replica"),
+      .delivered = &prometheus::BuildCounter()
+                        .Name("crm_events_delivered_total")
+                        .Help("Events written to feed streams (each delivery, so a replayed "
+                              "event counts again)")
+                        .Register(*registry)
+                        .Add({}),
+      .pending_rows = gauge("crm_events_outbox_pending_rows",
+                            "Outbox sequences after the slowest open stream's position on this "
+                            "replica (gaps included; 0 with no stream open)"),
+      .oldest_undelivered_seconds =
+          gauge("crm_events_oldest_undelivered_seconds",
+                "Age of the oldest outbox row after the slowest open stream's position on this "
+                "replica (0 when none or no stream open)"),
+  };
+}
 
 EventFeedService::EventFeedService(db::Pool& pool, Executor& executor, std::string id_prefix,
                                    FeedOptions options, FeedAuthorizer authorize)
@@ -358,6 +460,7 @@ grpc::ServerWriteReactor<v1::Event>* EventFeedService::Subscribe(
                  : Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
                          "this event feed has no access rule, so nobody may read it");
   Violations violations;
+  TypeFilter types = ReadTypes(*request, violations);
   if (request->after_sequence() < 0) {
     violations.Add("after_sequence", "must be 0 (the beginning) or a sequence seen before");
   }
@@ -368,12 +471,13 @@ grpc::ServerWriteReactor<v1::Event>* EventFeedService::Subscribe(
                              ? std::min(kDefaultBatch, options_.max_batch)
                              : std::min(request->batch_size(), options_.max_batch);
 
-  auto* stream =
-      new Stream(*this, *ctx, request->after_sequence(), batch_size, RequestIdOf(*ctx));
+  auto* stream = new Stream(*this, *ctx, request->after_sequence(), batch_size, std::move(types),
+                            RequestIdOf(*ctx));
   bool draining;
   {
     absl::MutexLock lock(&mu_);
     streams_.insert(stream);
+    PublishStreamCount();
     draining = draining_;
   }
   if (!allowed.ok()) {
@@ -422,9 +526,59 @@ void EventFeedService::Settle(Stream* stream, bool call_done, bool work_ended) {
     // about to be deleted.
     absl::MutexLock lock(&mu_);
     finished = stream->Settle(call_done, work_ended);
-    if (finished) streams_.erase(stream);
+    if (finished) {
+      streams_.erase(stream);
+      PublishStreamCount();
+    }
   }
   if (finished) delete stream;
+}
+
+void EventFeedService::PublishStreamCount() {
+  if (metrics_.open_streams == nullptr) return;
+  metrics_.open_streams->Set(static_cast<double>(streams_.size()));
+  if (streams_.empty()) {
+    // Nobody is reading from this replica, so nothing is waiting for delivery here.
+    metrics_.pending_rows->Set(0);
+    metrics_.oldest_undelivered_seconds->Set(0);
+  }
+}
+
+void EventFeedService::MaybeMeasureBacklog() {
+  if (metrics_.pending_rows == nullptr) return;
+  const absl::Time now = absl::Now();
+  int64_t due = next_backlog_check_micros_.load();
+  if (absl::ToUnixMicros(now) < due) return;
+  // One stream measures per interval; the others go on.
+  if (!next_backlog_check_micros_.compare_exchange_strong(
+          due, absl::ToUnixMicros(now + options_.backlog_interval))) {
+    return;
+  }
+  std::optional<int64_t> slowest;
+  {
+    absl::MutexLock lock(&mu_);
+    for (Stream* stream : streams_) {
+      const int64_t position = stream->position();
+      if (!slowest || position < *slowest) slowest = position;
+    }
+  }
+  if (!slowest) return;
+  absl::StatusOr<std::unique_ptr<db::Session>> session = pool_.Borrow();
+  if (!session.ok()) return;  // the streams' own reads report the database
+  absl::StatusOr<db::Rows> head = (*session)->Query(kReadHead, {});
+  absl::StatusOr<db::Rows> first = (*session)->Query(kReadFirstAfter, {*slowest});
+  if (!head.ok() || !first.ok() || head->empty()) return;
+  const int64_t pending = std::max<int64_t>(0, (*head)[0].Int(0) - *slowest);
+  double oldest_seconds = 0;
+  if (!first->empty()) {
+    if (absl::StatusOr<absl::Time> created = db::ParseDateTime((*first)[0].Str(0)); created.ok()) {
+      oldest_seconds = std::max(0.0, absl::ToDoubleSeconds(absl::Now() - *created));
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  if (streams_.empty()) return;  // the last stream left meanwhile and cleared the gauges
+  metrics_.pending_rows->Set(static_cast<double>(pending));
+  metrics_.oldest_undelivered_seconds->Set(oldest_seconds);
 }
 
 }  // namespace crm::events

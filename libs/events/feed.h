@@ -19,23 +19,39 @@
 // - Access. The feed carries every record the service writes, so each Subscribe is first
 //   passed to the service's `authorize` hook (e.g. a token and policy-table check with
 //   libs/auth); its error finishes the stream before anything is read or validated.
+// - Retention. events::Retention deletes old rows and moves the outbox's pruning horizon
+//   in the same transaction. A stream whose cursor is below the horizon ends with
+//   OUT_OF_RANGE (reason CURSOR_EXPIRED, ErrorInfo metadata "earliest_sequence"), whether
+//   it opened there or fell behind while open: delivering what is left would skip events
+//   without anyone noticing. The horizon is read after the rows, so a delete that lands
+//   between the two reads is seen.
+// - Type filter. SubscribeRequest.types limits what is sent, not what is read: the gap
+//   rule still sees every sequence, and filtered-out events move the stream on without
+//   being sent.
 //
 // Thread-safety: EventFeedService is thread-safe. Destroy it only after the server has shut
 // down (its destructor waits until every stream it started has completed).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "crm/events/v1/events.grpc.pb.h"
 #include "libs/db/db.h"
 #include "libs/grpc/executor.h"
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Registry;
+}  // namespace prometheus
 
 namespace crm::events {
 
@@ -46,6 +62,12 @@ struct FeedOptions {
   absl::Duration gap_grace = absl::Seconds(2);
   // Upper bound for SubscribeRequest.batch_size (rows per fetch), at most 1000.
   int max_batch = 1000;
+  // Where the feed's metrics go (README.md lists them); null: none. Register one feed per
+  // registry.
+  prometheus::Registry* metrics = nullptr;
+  // How often the backlog gauges (pending rows, oldest undelivered event) are measured
+  // while streams are open: by one of the streams' fetches, two indexed reads.
+  absl::Duration backlog_interval = absl::Seconds(5);
 };
 
 // One outbox row as the gap rule sees it.
@@ -80,10 +102,10 @@ class EventFeedService final : public v1::EventFeed::CallbackService {
   EventFeedService& operator=(const EventFeedService&) = delete;
 
   // The `authorize` hook's error ends the stream first. Then INVALID_ARGUMENT for a negative
-  // after_sequence or batch_size; batch_size 0 means 100 and larger values are capped at
-  // max_batch. A database error ends the stream with its status
-  // (UNAVAILABLE when the database cannot be reached) so the consumer reconnects from its
-  // cursor.
+  // after_sequence or batch_size or a bad type name; batch_size 0 means 100 and larger
+  // values are capped at max_batch. OUT_OF_RANGE (CURSOR_EXPIRED) below the pruning
+  // horizon. A database error ends the stream with its status (UNAVAILABLE when the
+  // database cannot be reached) so the consumer reconnects from its cursor.
   grpc::ServerWriteReactor<v1::Event>* Subscribe(grpc::CallbackServerContext* ctx,
                                                  const v1::SubscribeRequest* request) override;
 
@@ -97,6 +119,19 @@ class EventFeedService final : public v1::EventFeed::CallbackService {
 
  private:
   class Stream;
+  struct Metrics {
+    prometheus::Gauge* open_streams = nullptr;
+    prometheus::Counter* delivered = nullptr;
+    prometheus::Gauge* pending_rows = nullptr;
+    prometheus::Gauge* oldest_undelivered_seconds = nullptr;
+  };
+
+  static Metrics RegisterMetrics(prometheus::Registry* registry);
+  // Measures the backlog behind the slowest open stream, at most once per
+  // backlog_interval (whichever stream fetches first does it). Runs on the executor.
+  void MaybeMeasureBacklog();
+  // Sets the open-streams gauge (and clears the backlog ones when none is open).
+  void PublishStreamCount() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Records that `stream` completed (OnDone) and/or that one piece of its asynchronous
   // work ended, and deletes it once both its call and all that work are over.
@@ -107,6 +142,8 @@ class EventFeedService final : public v1::EventFeed::CallbackService {
   const std::string id_prefix_;
   const FeedAuthorizer authorize_;
   const FeedOptions options_;
+  const Metrics metrics_;
+  std::atomic<int64_t> next_backlog_check_micros_{0};  // absl::ToUnixMicros
 
   mutable absl::Mutex mu_;  // taken before any Stream's own mutex
   absl::flat_hash_set<Stream*> streams_ ABSL_GUARDED_BY(mu_);

@@ -2,11 +2,11 @@
 // read through the generated client, as a consumer would.
 #include "libs/events/feed.h"
 
+#include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
-
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -23,21 +23,15 @@
 #include "libs/db/testing.h"
 #include "libs/events/outbox.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/testing.h"
 #include "libs/log/log.h"
+#include "prometheus/registry.h"
 
 namespace crm::events {
 namespace {
 
-// The outbox as every service's first migration creates it.
-constexpr char kCreateOutbox[] =
-    "CREATE TABLE outbox ("
-    "  sequence BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
-    "  event_type VARCHAR(128) NOT NULL,"
-    "  resource VARCHAR(128) NOT NULL,"
-    "  payload LONGBLOB NOT NULL,"
-    "  request_id VARCHAR(64) NOT NULL DEFAULT '',"
-    "  create_time DATETIME(6) NOT NULL"
-    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+constexpr char kCreated[] = "crm.customers.v1.CustomerCreated";
+constexpr char kUpdated[] = "crm.customers.v1.CustomerUpdated";
 
 constexpr absl::Duration kPatience = absl::Seconds(5);  // for things that must happen
 
@@ -64,11 +58,12 @@ absl::Status AllowAll(const grpc::ServerContextBase&) { return absl::OkStatus();
 class Subscription final {
  public:
   Subscription(v1::EventFeed::Stub& stub, int64_t after_sequence, int32_t batch_size = 0,
+               std::string authorization = kGoodCredential)
+      : Subscription(stub, Request(after_sequence, batch_size), std::move(authorization)) {}
+
+  Subscription(v1::EventFeed::Stub& stub, const v1::SubscribeRequest& request,
                std::string authorization = kGoodCredential) {
     if (!authorization.empty()) ctx_.AddMetadata("authorization", authorization);
-    v1::SubscribeRequest request;
-    request.set_after_sequence(after_sequence);
-    request.set_batch_size(batch_size);
     reader_ = std::thread([this, &stub, request] {
       std::unique_ptr<grpc::ClientReader<v1::Event>> reader = stub.Subscribe(&ctx_, request);
       v1::Event event;
@@ -84,6 +79,15 @@ class Subscription final {
   ~Subscription() {
     ctx_.TryCancel();
     reader_.join();
+  }
+
+  static v1::SubscribeRequest Request(int64_t after_sequence, int32_t batch_size = 0,
+                                      std::vector<std::string> types = {}) {
+    v1::SubscribeRequest request;
+    request.set_after_sequence(after_sequence);
+    request.set_batch_size(batch_size);
+    for (std::string& type : types) request.add_types(std::move(type));
+    return request;
   }
 
   void Cancel() { ctx_.TryCancel(); }
@@ -134,9 +138,9 @@ class EventFeedTest : public ::testing::Test {
     auto pool = db::Pool::Create(db_->options(), nullptr);
     ASSERT_TRUE(pool.ok()) << pool.status();
     writer_ = std::move(*pool);
-    auto session = writer_->Borrow();
-    ASSERT_TRUE(session.ok()) << session.status();
-    ASSERT_TRUE((*session)->Execute(kCreateOutbox, {}).ok());
+    // The outbox as db::Migrate's platform track makes it for every service.
+    absl::Status migrated = db::Migrate(*writer_, "");
+    ASSERT_TRUE(migrated.ok()) << migrated;
   }
 
   void TearDown() override {
@@ -147,6 +151,7 @@ class EventFeedTest : public ::testing::Test {
   void StartServer(FeedOptions options = FastOptions(), int pool_size = 2,
                    absl::Duration borrow_timeout = absl::Seconds(2),
                    FeedAuthorizer authorize = AllowAll) {
+    options.metrics = &registry_;
     db::PoolOptions pool_options = db_->options();
     pool_options.size = pool_size;
     pool_options.borrow_timeout = borrow_timeout;
@@ -180,15 +185,49 @@ class EventFeedTest : public ::testing::Test {
   }
 
   // Appends an event the way services do, in a committed transaction; returns its sequence.
-  int64_t Append(const std::string& resource, const std::string& display_name = "Acme") {
+  int64_t Append(const std::string& resource, const std::string& display_name = "Acme",
+                 const std::string& type = kCreated) {
     customers::v1::Customer customer;
     customer.set_name(resource);
     customer.set_display_name(display_name);
     absl::Status st = writer_->InTransaction([&](db::Transaction& tx) {
-      return events::Append(tx, "crm.customers.v1.CustomerCreated", resource, customer);
+      return events::Append(tx, {.type = type, .resource = resource, .actor = "users/7"}, customer);
     });
     EXPECT_TRUE(st.ok()) << st;
     return LastSequence();
+  }
+
+  // Runs `sql` on the writer's pool.
+  void Execute(const std::string& sql, const std::vector<db::Value>& params = {}) {
+    auto session = writer_->Borrow();
+    ASSERT_TRUE(session.ok()) << session.status();
+    auto st = (*session)->Execute(sql, params);
+    ASSERT_TRUE(st.ok()) << st.status();
+  }
+
+  // What retention does: deletes the rows up to `sequence` and moves the horizon there,
+  // in one transaction.
+  void Prune(int64_t sequence) {
+    absl::Status st = writer_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+      CRM_RETURN_IF_ERROR(
+          tx.Execute("DELETE FROM outbox WHERE sequence <= ?", {sequence}).status());
+      return tx.Execute("UPDATE outbox_horizon SET pruned_through = ? WHERE id = 1", {sequence})
+          .status();
+    });
+    ASSERT_TRUE(st.ok()) << st;
+  }
+
+  double Metric(const std::string& name) { return testing::MetricValue(registry_, name); }
+
+  // Polls `name` until it equals `want` (or kPatience passes); returns the last value.
+  double WaitForMetric(const std::string& name, double want) {
+    absl::Time deadline = absl::Now() + kPatience;
+    double value = Metric(name);
+    while (value != want && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(10));
+      value = Metric(name);
+    }
+    return value;
   }
 
   // Inserts a row with a chosen sequence and create_time, as a concurrent or old writer would
@@ -211,6 +250,7 @@ class EventFeedTest : public ::testing::Test {
     return rows.ok() ? (*rows)[0].Int(0) : -1;
   }
 
+  prometheus::Registry registry_;
   std::unique_ptr<db::testing::TestDatabase> db_;
   std::unique_ptr<db::Pool> writer_;
   std::unique_ptr<db::Pool> feed_pool_;
@@ -294,8 +334,10 @@ TEST_F(EventFeedTest, AnUncommittedEarlierEventHoldsBackLaterOnesUntilItCommits)
   auto slow = writer_->Begin();
   ASSERT_TRUE(slow.ok()) << slow.status();
   customers::v1::Customer customer;
-  ASSERT_TRUE(
-      events::Append(**slow, "crm.customers.v1.CustomerCreated", "customers/1", customer).ok());
+  ASSERT_TRUE(events::Append(**slow,
+                             {.type = kCreated, .resource = "customers/1", .actor = "users/7"},
+                             customer)
+                  .ok());
   Append("customers/2");  // takes sequence 2 and commits first
   ASSERT_EQ(LastSequence(), 2);
 
@@ -315,9 +357,10 @@ TEST_F(EventFeedTest, AGapThatNeverFillsIsSkippedAfterTheGracePeriod) {
     auto rolled_back = writer_->Begin();
     ASSERT_TRUE(rolled_back.ok()) << rolled_back.status();
     customers::v1::Customer customer;
-    ASSERT_TRUE(
-        events::Append(**rolled_back, "crm.customers.v1.CustomerCreated", "customers/1", customer)
-            .ok());
+    ASSERT_TRUE(events::Append(**rolled_back,
+                               {.type = kCreated, .resource = "customers/1", .actor = "users/7"},
+                               customer)
+                    .ok());
     before_insert = absl::Now();
     Append("customers/2");
   }  // sequence 1 rolls back: a permanent gap
@@ -477,6 +520,167 @@ TEST_F(EventFeedTest, AFeedWithoutAnAuthorizationHookRefusesEveryone) {
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(sub.events().empty());
+}
+
+TEST_F(EventFeedTest, EventsCarryTheActorTheChangedPathsAndTheHead) {
+  customers::v1::Customer customer;
+  customer.set_name("customers/1");
+  absl::Status st = writer_->InTransaction([&](db::Transaction& tx) {
+    return events::Append(tx,
+                          {.type = kUpdated,
+                           .resource = "customers/1",
+                           .actor = "services/orders",
+                           .changed_paths = {"display_name", "region"}},
+                          customer);
+  });
+  ASSERT_TRUE(st.ok()) << st;
+  Append("customers/2");
+  Append("customers/3");
+  StartServer();
+  Subscription sub(*stub_, 0);
+  ASSERT_TRUE(sub.WaitForEvents(3));
+  std::vector<v1::Event> events = sub.events();
+  EXPECT_EQ(events[0].actor(), "services/orders");
+  EXPECT_THAT(events[0].changed_paths(), ::testing::ElementsAre("display_name", "region"));
+  EXPECT_EQ(events[0].head_sequence(), 3) << "the consumer learns it is two events behind";
+  EXPECT_EQ(events[1].actor(), "users/7");
+  EXPECT_TRUE(events[1].changed_paths().empty());
+}
+
+TEST_F(EventFeedTest, AppendRefusesAnEventWithoutAnActor) {
+  customers::v1::Customer customer;
+  absl::Status st = writer_->InTransaction([&](db::Transaction& tx) {
+    return events::Append(tx, {.type = kCreated, .resource = "customers/1"}, customer);
+  });
+  EXPECT_EQ(st.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(LastSequence(), 0) << "nothing was written";
+}
+
+TEST_F(EventFeedTest, ATypeFilterSendsOnlyThoseTypesAndResumesPastTheOthers) {
+  Append("customers/1", "a", kCreated);
+  Append("customers/1", "b", kUpdated);
+  Append("customers/2", "c", kCreated);
+  Append("customers/1", "d", kUpdated);
+  StartServer();
+  Subscription updates(*stub_, Subscription::Request(0, /*batch_size=*/1, {kUpdated}));
+  ASSERT_TRUE(updates.WaitForEvents(2));
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(updates.sequences(), (std::vector<int64_t>{2, 4}));
+
+  Append("customers/3", "e", kCreated);
+  Append("customers/3", "f", kUpdated);
+  ASSERT_TRUE(updates.WaitForEvents(3));
+  EXPECT_EQ(updates.sequences(), (std::vector<int64_t>{2, 4, 6}));
+}
+
+TEST_F(EventFeedTest, ATypeFilterStillWaitsForAnUncommittedEventOfAnotherType) {
+  StartServer({.poll_interval = absl::Milliseconds(20), .gap_grace = absl::Seconds(30)});
+  auto slow = writer_->Begin();
+  ASSERT_TRUE(slow.ok()) << slow.status();
+  customers::v1::Customer customer;
+  ASSERT_TRUE(
+      events::Append(**slow, {.type = kCreated, .resource = "customers/1", .actor = "x"}, customer)
+          .ok());
+  Append("customers/1", "b", kUpdated);  // sequence 2 commits while 1 is open
+
+  // Only updates are wanted, but 1 (a create) may still commit: 2 must wait for it, or a
+  // consumer of everything after 2 would never see 1.
+  Subscription updates(*stub_, Subscription::Request(0, 0, {kUpdated}));
+  absl::SleepFor(absl::Milliseconds(150));
+  EXPECT_TRUE(updates.events().empty());
+  ASSERT_TRUE((*slow)->Commit().ok());
+  ASSERT_TRUE(updates.WaitForEvents(1));
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(updates.sequences(), (std::vector<int64_t>{2}));
+}
+
+TEST_F(EventFeedTest, BadTypeNamesAreRejectedWithTheFieldNamed) {
+  StartServer();
+  Subscription sub(*stub_, Subscription::Request(0, 0, {kCreated, ""}));
+  std::optional<grpc::Status> status = sub.WaitForEnd();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  std::vector<FieldViolation> violations = FieldViolations(FromGrpcStatus(*status));
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].field, "types[1]");
+}
+
+TEST_F(EventFeedTest, ACursorBelowThePruningHorizonIsOutOfRangeWithTheEarliestSequence) {
+  for (int i = 1; i <= 5; ++i) Append(absl::StrCat("customers/", i));
+  Prune(3);
+  StartServer();
+  for (int64_t cursor : {0, 2}) {
+    Subscription expired(*stub_, cursor);
+    std::optional<grpc::Status> status = expired.WaitForEnd();
+    ASSERT_TRUE(status.has_value()) << "cursor " << cursor;
+    EXPECT_EQ(status->error_code(), grpc::StatusCode::OUT_OF_RANGE);
+    absl::Status details = FromGrpcStatus(*status);
+    EXPECT_EQ(ErrorReason(details), "CURSOR_EXPIRED");
+    EXPECT_EQ(ErrorMetadata(details, "earliest_sequence"), "4");
+    EXPECT_TRUE(expired.events().empty()) << "nothing is delivered past a hole";
+  }
+  // Accepting the loss: subscribe after earliest_sequence - 1.
+  Subscription resumed(*stub_, 3);
+  ASSERT_TRUE(resumed.WaitForEvents(2));
+  EXPECT_EQ(resumed.sequences(), (std::vector<int64_t>{4, 5}));
+}
+
+TEST_F(EventFeedTest, AnOpenStreamThatFallsBehindTheHorizonEndsInsteadOfSkipping) {
+  Append("customers/1");
+  StartServer();
+  Subscription sub(*stub_, 0);
+  ASSERT_TRUE(sub.WaitForEvents(1));
+  // Between two polls, events 2..4 are written and 2..3 pruned (an hour-long pause
+  // compressed): the stream at 1 would otherwise go on with 4 as if 2 and 3 were gaps.
+  absl::Status st = writer_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    customers::v1::Customer customer;
+    for (int i = 2; i <= 4; ++i) {
+      CRM_RETURN_IF_ERROR(events::Append(
+          tx, {.type = kCreated, .resource = absl::StrCat("customers/", i), .actor = "users/7"},
+          customer));
+    }
+    CRM_RETURN_IF_ERROR(tx.Execute("DELETE FROM outbox WHERE sequence IN (2, 3)", {}).status());
+    return tx.Execute("UPDATE outbox_horizon SET pruned_through = 3 WHERE id = 1", {}).status();
+  });
+  ASSERT_TRUE(st.ok()) << st;
+  std::optional<grpc::Status> status = sub.WaitForEnd();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_EQ(ErrorMetadata(FromGrpcStatus(*status), "earliest_sequence"), "4");
+  EXPECT_EQ(sub.sequences(), (std::vector<int64_t>{1}));
+}
+
+TEST_F(EventFeedTest, MetricsCountStreamsDeliveriesAndTheBacklogBehindTheSlowestStream) {
+  Append("customers/1");
+  StartServer({.poll_interval = absl::Milliseconds(20),
+               .gap_grace = absl::Seconds(30),
+               .backlog_interval = absl::Milliseconds(1)});
+  EXPECT_EQ(Metric("crm_events_open_streams"), 0);
+  {
+    Subscription first(*stub_, 0);
+    ASSERT_TRUE(first.WaitForEvents(1));
+    EXPECT_EQ(WaitForMetric("crm_events_open_streams", 1), 1);
+    EXPECT_EQ(WaitForMetric("crm_events_delivered_total", 1), 1);
+    EXPECT_EQ(WaitForMetric("crm_events_outbox_pending_rows", 0), 0);
+
+    // 2 stays open, so 3 and 4 are held back behind it: the stream is stuck at 1.
+    auto slow = writer_->Begin();
+    ASSERT_TRUE(slow.ok()) << slow.status();
+    customers::v1::Customer customer;
+    ASSERT_TRUE(events::Append(**slow, {.type = kCreated, .resource = "customers/2", .actor = "x"},
+                               customer)
+                    .ok());
+    Append("customers/3");
+    Append("customers/4");
+    EXPECT_EQ(WaitForMetric("crm_events_outbox_pending_rows", 3), 3);
+    EXPECT_GE(Metric("crm_events_oldest_undelivered_seconds"), 0);
+
+    ASSERT_TRUE((*slow)->Commit().ok());
+    ASSERT_TRUE(first.WaitForEvents(4));
+    EXPECT_EQ(WaitForMetric("crm_events_outbox_pending_rows", 0), 0);
+    EXPECT_EQ(WaitForMetric("crm_events_delivered_total", 4), 4);
+  }
+  EXPECT_EQ(WaitForMetric("crm_events_open_streams", 0), 0);
 }
 
 TEST(DeliverablePrefixTest, StopsAtAYoungGapAndPassesAnOldOne) {

@@ -1,25 +1,42 @@
 // The transactional outbox: a state change and its event are written in one transaction,
 // so consumers (analytics, notifications) never miss a change nor see one that was
-// rolled back. Each service's `outbox` table is served by crm.events.v1.EventFeed.
+// rolled back. Each service's `outbox` table (created by db::Migrate's platform track) is
+// served by crm.events.v1.EventFeed.
 #pragma once
 
 #include <google/protobuf/message.h>
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "libs/db/db.h"
 
 namespace crm::events {
 
-// Statement text (shared with tools/loadgen's raw SQL ceiling).
+// Statement text (shared with tools/loadgen's raw SQL ceiling). changed_paths is stored
+// newline-separated.
 inline constexpr char kAppendSql[] =
-    "INSERT INTO outbox (event_type, resource, payload, request_id, create_time) "
-    "VALUES (?, ?, ?, ?, ?)";
+    "INSERT INTO outbox (event_type, resource, payload, request_id, create_time, actor, "
+    "changed_paths) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-// Appends an event of `type` (e.g. "crm.customers.v1.CustomerCreated") about `resource`
-// (e.g. "customers/42") whose payload is `snapshot` packed in a google.protobuf.Any.
-absl::Status Append(db::Session& tx, std::string_view type, std::string_view resource,
+// What an event says besides its payload (crm.events.v1.Event documents each field).
+struct NewEvent {
+  std::string_view type;      // e.g. "crm.customers.v1.CustomerCreated"
+  std::string_view resource;  // e.g. "customers/42"
+  // Who made the change: "users/{id}", or "services/{name}" for the service itself.
+  // Required: an event nobody caused is a bug in the caller.
+  std::string_view actor;
+  // For updates, the top-level field paths whose values changed (api::ChangedPaths);
+  // empty for creates and deletes.
+  std::vector<std::string> changed_paths;
+};
+
+// Appends `event` with `snapshot` (the resource after the change, or before a deletion)
+// packed in a google.protobuf.Any, and the current request id. INTERNAL when the actor is
+// missing or a changed path holds a newline.
+absl::Status Append(db::Session& tx, const NewEvent& event,
                     const google::protobuf::Message& snapshot);
 
 }  // namespace crm::events

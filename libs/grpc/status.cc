@@ -55,6 +55,24 @@ std::string ErrorReason(const absl::Status& status) {
   return info.reason();
 }
 
+absl::Status WithErrorMetadata(absl::Status status, std::string_view key, std::string_view value) {
+  if (status.ok()) return status;
+  google::rpc::ErrorInfo info;
+  if (auto payload = status.GetPayload(kErrorInfoUrl)) info.ParseFromString(std::string(*payload));
+  if (info.reason().empty()) info.set_reason(DefaultReason(status.code()));
+  (*info.mutable_metadata())[std::string(key)] = std::string(value);
+  status.SetPayload(kErrorInfoUrl, absl::Cord(info.SerializeAsString()));
+  return status;
+}
+
+std::string ErrorMetadata(const absl::Status& status, std::string_view key) {
+  auto payload = status.GetPayload(kErrorInfoUrl);
+  google::rpc::ErrorInfo info;
+  if (!payload || !info.ParseFromString(std::string(*payload))) return "";
+  auto it = info.metadata().find(std::string(key));
+  return it == info.metadata().end() ? "" : it->second;
+}
+
 std::vector<FieldViolation> FieldViolations(const absl::Status& status) {
   std::vector<FieldViolation> out;
   auto payload = status.GetPayload(kBadRequestUrl);

@@ -31,6 +31,13 @@ absl::Status InvalidField(std::string_view field, std::string_view description);
 
 // The reason attached by Error(), or "" when there is none.
 std::string ErrorReason(const absl::Status& status);
+
+// ErrorInfo.metadata: machine-readable facts a client acts on, e.g. the earliest sequence
+// an event feed still has. WithErrorMetadata adds `key` to the status's ErrorInfo (making
+// one, with a reason derived from the code, when it has none); ErrorMetadata reads it back
+// ("" when absent), also from a status that came through FromGrpcStatus.
+absl::Status WithErrorMetadata(absl::Status status, std::string_view key, std::string_view value);
+std::string ErrorMetadata(const absl::Status& status, std::string_view key);
 std::vector<FieldViolation> FieldViolations(const absl::Status& status);
 
 // Attaches a google.rpc.RetryInfo saying when the call may be retried (for

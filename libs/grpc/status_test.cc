@@ -46,6 +46,30 @@ TEST(Status, ErrorsWithoutReasonGetOneFromTheirCode) {
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus(), "d").ok());
 }
 
+TEST(Status, ErrorInfoMetadataSurvivesTheEdgeBothWays) {
+  absl::Status original = WithErrorMetadata(
+      Error(absl::StatusCode::kOutOfRange, "CURSOR_EXPIRED", "too old"), "earliest_sequence", "42");
+  grpc::Status wire = ToGrpcStatus(original, "customers.crm");
+  google::rpc::Status rpc;
+  ASSERT_TRUE(rpc.ParseFromString(wire.error_details()));
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(rpc.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.metadata().at("earliest_sequence"), "42");
+  EXPECT_EQ(info.domain(), "customers.crm");
+
+  absl::Status back = FromGrpcStatus(wire);
+  EXPECT_EQ(ErrorReason(back), "CURSOR_EXPIRED");
+  EXPECT_EQ(ErrorMetadata(back, "earliest_sequence"), "42");
+  EXPECT_EQ(ErrorMetadata(back, "other"), "");
+}
+
+TEST(Status, MetadataOnAnErrorWithoutReasonGetsTheCodesReason) {
+  absl::Status status = WithErrorMetadata(absl::UnavailableError("down"), "replica", "b");
+  EXPECT_EQ(ErrorReason(status), "UNAVAILABLE");
+  EXPECT_EQ(ErrorMetadata(status, "replica"), "b");
+  EXPECT_TRUE(WithErrorMetadata(absl::OkStatus(), "k", "v").ok());
+}
+
 TEST(Status, NoViolationsIsOk) { EXPECT_TRUE(Violations().ToStatus().ok()); }
 
 }  // namespace

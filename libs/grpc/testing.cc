@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
+#include "prometheus/registry.h"
 
 namespace crm::testing {
 
@@ -88,6 +89,27 @@ grpc::Status CallMethod(const std::shared_ptr<grpc::Channel>& channel, const std
   });
   done.WaitForNotification();
   return result;
+}
+
+double MetricValue(const prometheus::Registry& registry, std::string_view name,
+                   const prometheus::Labels& labels) {
+  for (const prometheus::MetricFamily& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const prometheus::ClientMetric& metric : family.metric) {
+      bool matches = true;
+      for (const auto& [key, value] : labels) {
+        bool found = false;
+        for (const prometheus::ClientMetric::Label& label : metric.label) {
+          found |= label.name == key && label.value == value;
+        }
+        matches &= found;
+      }
+      if (!matches) continue;
+      return family.type == prometheus::MetricType::Counter ? metric.counter.value
+                                                            : metric.gauge.value;
+    }
+  }
+  return -1;
 }
 
 }  // namespace crm::testing

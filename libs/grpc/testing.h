@@ -1,5 +1,6 @@
-// Test helpers for servers built on libs/grpc: read a server's Prometheus /metrics, and call
-// any method path (including ones no proto declares) as a unary call.
+// Test helpers for servers built on libs/grpc: read a server's Prometheus /metrics (or an
+// in-process registry), and call any method path (including ones no proto declares) as a
+// unary call.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -10,6 +11,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "prometheus/labels.h"
+
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
 
 namespace crm::testing {
 
@@ -23,6 +29,11 @@ std::vector<std::string> SeriesLines(std::string_view exposition);
 
 // The sample lines that start with `name` followed by "{" or " " (an exact metric name).
 std::vector<std::string> SeriesOf(std::string_view exposition, std::string_view name);
+
+// The value of the counter or gauge `name` in `registry` whose labels include `labels`
+// (the first such series); -1 when there is none.
+double MetricValue(const prometheus::Registry& registry, std::string_view name,
+                   const prometheus::Labels& labels = {});
 
 // A unary call of `method` ("/pkg.Service/Method") with an empty request message, with
 // "authorization: Bearer <token>" unless `token` is empty, and a 10 s deadline.

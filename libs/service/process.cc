@@ -25,6 +25,7 @@ struct Process::Parts {
   bool migrate_only = false;
   std::string page_token_secret;
   absl::Duration team_ttl;
+  events::RetentionOptions retention_options;
 
   // Made by OpenDatabase() and Start().
   std::unique_ptr<ServerRunner> runner;
@@ -38,6 +39,7 @@ struct Process::Parts {
   std::unique_ptr<records::AccessResolver> access;
   std::unique_ptr<Rpc> rpc;
   std::unique_ptr<events::EventFeedService> feed;
+  std::unique_ptr<events::Retention> retention;
   std::unique_ptr<Kit> kit;
 };
 
@@ -62,6 +64,7 @@ Process::Process(int argc, char** argv, ServiceSpec spec)
       "team_members_ttl_ms", 30000,
       "how long a team's member list from the auth service is reused (managers' record rules)",
       0, 600000));
+  p.retention_options = events::ReadRetentionFlags(flags_);
 }
 
 Process::~Process() = default;
@@ -111,7 +114,12 @@ Kit& Process::Start(std::unique_ptr<auth::VerificationSource> source) {
   // Internal consumers call crm.events.v1 here directly; the policy table decides who may
   // (a feed carries every record of the service).
   p.feed = std::make_unique<events::EventFeedService>(
-      *p.pool, *p.executor, domain, auth::FeedAuthorization(*p.authorizer));
+      *p.pool, *p.executor, domain, events::FeedOptions{.metrics = &p.runner->metrics()},
+      auth::FeedAuthorization(*p.authorizer));
+  // Old idempotency keys, outbox rows and inbox rows go; one replica at a time does it.
+  p.retention = std::make_unique<events::Retention>(*p.pool, p.retention_options, Clock::Real(),
+                                                    &p.runner->metrics());
+  p.retention->Start();
   p.kit = std::make_unique<Kit>(Kit{.name = spec_.name,
                                     .pool = *p.pool,
                                     .executor = *p.executor,

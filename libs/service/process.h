@@ -15,14 +15,17 @@
 // - the constructor: signal handling (SIGTERM/SIGINT drain), the log's service name, and the
 //   flags every service takes: server (--port, --metrics_port, --port_file, --drain_seconds),
 //   database (--db_*), auth client (--auth_target, --revocation_poll_ms), --workers,
-//   --schema_dir, --migrate_only, --page_token_secret, --team_members_ttl_ms;
+//   --schema_dir, --migrate_only, --page_token_secret, --team_members_ttl_ms, and retention
+//   (--idempotency_retention, --outbox_retention, --inbox_retention, --retention_interval,
+//   --retention_batch: libs/events/retention.h);
 // - OpenDatabase() (called by Start() unless the service needs the database earlier): the
 //   flags are finished (any problem stops the process with every problem listed), the pool
 //   connects and migrations are applied under the database's migration lock; with
 //   --migrate_only the process exits here, as a Kubernetes migration Job wants;
 // - Start(): token verification (keys and revocations from the auth service), the policy
 //   table, the executor for blocking work, page tokens, the team directory and record access,
-//   the RPC edge, and the service's event feed (crm.events.v1.EventFeed on its outbox);
+//   the RPC edge, the service's event feed (crm.events.v1.EventFeed on its outbox, with its
+//   metrics) and the retention job of the library tables (one replica at a time);
 // - Serve(): registers the services and the feed, reports readiness from the pool, drains on
 //   SIGTERM (feeds end first, then in-flight calls get --drain_seconds), and returns main's
 //   exit status.
@@ -44,6 +47,7 @@
 #include "libs/config/config.h"
 #include "libs/db/db.h"
 #include "libs/events/feed.h"
+#include "libs/events/retention.h"
 #include "libs/grpc/executor.h"
 #include "libs/grpc/server.h"
 #include "libs/records/access.h"

@@ -14,6 +14,7 @@
 #include "libs/db/db.h"
 #include "libs/db/flags.h"
 #include "libs/events/feed.h"
+#include "libs/events/retention.h"
 #include "libs/grpc/executor.h"
 #include "libs/grpc/flags.h"
 #include "libs/grpc/peer.h"
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
       "restore_admin", false,
       "when no active ADMIN exists and user \"admin\" was disabled or demoted, make it an "
       "active ADMIN again with --admin_password (or a generated password)");
+  crm::events::RetentionOptions retention_options = crm::events::ReadRetentionFlags(flags);
   flags.Finish();
 
   if (passphrase.size() < kMinPassphraseBytes) {
@@ -152,7 +154,12 @@ int main(int argc, char** argv) {
   // Internal consumers call crm.events.v1 here directly. Declared after the executor: its
   // destructor waits for its streams. The policy table decides who may read user changes.
   crm::events::EventFeedService feed(**pool, executor, crm::auth_service::kDomain,
+                                     crm::events::FeedOptions{.metrics = &runner.metrics()},
                                      crm::auth::FeedAuthorization(authorizer));
+  // Old idempotency keys, outbox and inbox rows go; one replica at a time does it.
+  crm::events::Retention retention(**pool, retention_options, crm::Clock::Real(),
+                                   &runner.metrics());
+  retention.Start();
 
   runner.builder().RegisterService(&service);
   runner.builder().RegisterService(&feed);

@@ -113,4 +113,8 @@ std::string Truncate(std::string_view text, size_t max) {
   return std::string(text.substr(0, end));
 }
 
+std::string EventActor(const Actor& actor) {
+  return actor.user_id != 0 ? absl::StrCat("users/", actor.user_id) : "services/auth";
+}
+
 }  // namespace crm::auth_service

@@ -26,6 +26,10 @@ struct Actor {
   std::string peer;
 };
 
+// Who an outbox event names as its actor: the user who acted, or the auth service itself
+// (start-up's bootstrap admin).
+std::string EventActor(const Actor& actor);
+
 // A signing key row: the private key only in its encrypted form.
 struct StoredKey {
   std::string kid;

@@ -117,7 +117,10 @@ absl::StatusOr<v1::Team> TeamStore::CreateTeam(const v1::Team& input, const Acto
       CRM_RETURN_IF_ERROR(sessions_.RevokeUserSessions(tx, manager_id, "",
                                                        "now manages " + result.name(), actor, now));
     }
-    CRM_RETURN_IF_ERROR(events::Append(tx, event_types::kTeamCreated, result.name(), result));
+    CRM_RETURN_IF_ERROR(events::Append(
+        tx,
+        {.type = event_types::kTeamCreated, .resource = result.name(), .actor = EventActor(actor)},
+        result));
     return db::RecordResult(tx, key, result.SerializeAsString());
   }));
   return result;
@@ -135,6 +138,7 @@ absl::StatusOr<v1::Team> TeamStore::UpdateTeam(int64_t id, std::optional<int64_t
     CRM_RETURN_IF_ERROR(CheckVersion(current.name(), current.etag(), expected_version));
     v1::Team updated = current;
     CRM_RETURN_IF_ERROR(mutate(updated));
+    std::vector<std::string> changed = api::ChangedPaths(current, updated);
     const bool manager_changed = updated.manager() != current.manager();
     if (manager_changed) CRM_RETURN_IF_ERROR(CheckUserExists(tx, updated.manager()));
     const absl::Time now = clock_.Now();
@@ -172,7 +176,12 @@ absl::StatusOr<v1::Team> TeamStore::UpdateTeam(int64_t id, std::optional<int64_t
     }
     updated.set_etag(api::EtagFromVersion(version + 1));
     *updated.mutable_update_time() = ToTimestamp(now);
-    CRM_RETURN_IF_ERROR(events::Append(tx, event_types::kTeamUpdated, updated.name(), updated));
+    CRM_RETURN_IF_ERROR(events::Append(tx,
+                                       {.type = event_types::kTeamUpdated,
+                                        .resource = updated.name(),
+                                        .actor = EventActor(actor),
+                                        .changed_paths = std::move(changed)},
+                                       updated));
     CRM_RETURN_IF_ERROR(db::RecordResult(tx, key, updated.SerializeAsString()));
     result = std::move(updated);
     return absl::OkStatus();

@@ -195,7 +195,10 @@ absl::StatusOr<v1::User> UserStore::CreateUser(const v1::User& input,
                      .detail = absl::StrCat("role ", v1::Role_Name(input.role()),
                                             input.team().empty() ? "" : ", team " + input.team())},
                     now));
-    CRM_RETURN_IF_ERROR(events::Append(tx, event_types::kUserCreated, result.name(), result));
+    CRM_RETURN_IF_ERROR(events::Append(
+        tx,
+        {.type = event_types::kUserCreated, .resource = result.name(), .actor = EventActor(actor)},
+        result));
     return db::RecordResult(tx, key, result.SerializeAsString());
   }));
   return result;
@@ -221,6 +224,7 @@ absl::StatusOr<v1::User> UserStore::UpdateUser(int64_t id, std::optional<int64_t
     CRM_RETURN_IF_ERROR(CheckVersion(current.name(), current.etag(), expected_version));
     v1::User updated = current;
     CRM_RETURN_IF_ERROR(mutate(updated));
+    std::vector<std::string> changed = api::ChangedPaths(current, updated);
     if (updated.team() != current.team()) CRM_RETURN_IF_ERROR(CheckTeamExists(tx, updated.team()));
 
     const absl::Time now = clock_.Now();
@@ -250,7 +254,12 @@ absl::StatusOr<v1::User> UserStore::UpdateUser(int64_t id, std::optional<int64_t
     }
     updated.set_etag(api::EtagFromVersion(version + 1));
     *updated.mutable_update_time() = ToTimestamp(now);
-    CRM_RETURN_IF_ERROR(events::Append(tx, event_types::kUserUpdated, updated.name(), updated));
+    CRM_RETURN_IF_ERROR(events::Append(tx,
+                                       {.type = event_types::kUserUpdated,
+                                        .resource = updated.name(),
+                                        .actor = EventActor(actor),
+                                        .changed_paths = std::move(changed)},
+                                       updated));
     CRM_RETURN_IF_ERROR(db::RecordResult(tx, key, updated.SerializeAsString()));
     result = std::move(updated);
     return absl::OkStatus();
@@ -342,8 +351,12 @@ absl::StatusOr<v1::User> UserStore::EnsureAdmin(std::string_view username,
     CRM_ASSIGN_OR_RETURN(db::Rows user, tx.Query(sql::kSelectUserById, {id}));
     if (user.empty()) return absl::InternalError("bootstrap admin vanished");
     const v1::User snapshot = UserFromRow(user[0]);
-    return events::Append(tx, rows.empty() ? event_types::kUserCreated : event_types::kUserUpdated,
-                          snapshot.name(), snapshot);
+    return events::Append(
+        tx,
+        {.type = rows.empty() ? event_types::kUserCreated : event_types::kUserUpdated,
+         .resource = snapshot.name(),
+         .actor = EventActor(system)},
+        snapshot);
   }));
   return GetUser(id);
 }

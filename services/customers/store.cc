@@ -169,7 +169,10 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const records::Access& access
         // What the database stored: DATETIME(6) keeps microseconds.
         *created.mutable_create_time() = TimestampFromDateTime(now_text);
         *created.mutable_update_time() = created.create_time();
-        return events::Append(tx, kCustomerCreatedEvent, created.name(), created);
+        return events::Append(
+            tx,
+            {.type = kCustomerCreatedEvent, .resource = created.name(), .actor = access.actor()},
+            created);
       });
 }
 
@@ -198,6 +201,8 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(const records::Access& access
 
         updated = current;
         CRM_RETURN_IF_ERROR(mutate(updated));
+        // What the caller changed (compared before the etag and update_time every update moves).
+        std::vector<std::string> changed = api::ChangedPaths(current, updated);
         if (updated.owner() != current.owner()) {
           CRM_RETURN_IF_ERROR(
               access.CheckOwnerChange(current.owner(), updated.owner(), kOwnerField));
@@ -214,7 +219,12 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(const records::Access& access
         CRM_RETURN_IF_ERROR(WriteChildren(tx, id, updated, /*is_new=*/false));
         updated.set_etag(api::EtagFromVersion(version + 1));
         *updated.mutable_update_time() = TimestampFromDateTime(now_text);
-        return events::Append(tx, kCustomerUpdatedEvent, updated.name(), updated);
+        return events::Append(tx,
+                              {.type = kCustomerUpdatedEvent,
+                               .resource = updated.name(),
+                               .actor = access.actor(),
+                               .changed_paths = std::move(changed)},
+                              updated);
       });
 }
 
@@ -231,7 +241,11 @@ absl::Status CustomerStore::Delete(const records::Access& access, int64_t id,
                const std::string now_text = db::FormatDateTime(clock_.Now());
                CRM_RETURN_IF_ERROR(
                    customers_.Write(tx, access, sql::kSoftDelete, {now_text, now_text, id}));
-               return events::Append(tx, kCustomerDeletedEvent, current.name(), current);
+               return events::Append(tx,
+                                     {.type = kCustomerDeletedEvent,
+                                      .resource = current.name(),
+                                      .actor = access.actor()},
+                                     current);
              })
       .status();
 }

@@ -261,6 +261,8 @@ absl::Status RawSqlClient::CreateInTransaction(const v1::Customer& customer,
     SetBytes(append, 3, payload.SerializeAsString());
     append.setString(4, request_id);
     append.setString(5, DateTime(absl::Now()));
+    append.setString(6, result.creator());
+    append.setString(7, "");
     append.executeUpdate();
 
     sql::PreparedStatement& record = Prepare(kRecordResult);
