@@ -29,7 +29,7 @@ class Access final {
   const auth::Principal& principal() const { return principal_; }
   const auth::Caller& caller() const { return *caller_; }
   // "users/{id}" or "services/{name}": who the audit trail and events name.
-  const std::string& actor() const { return principal_.user; }
+  const std::string& actor() const { return actor_; }
 
   // The rows the caller may read or write, as a condition on `owner_column`, for a WHERE.
   api::SqlFragment Rows(auth::Operation op, std::string_view owner_column) const;
@@ -48,11 +48,15 @@ class Access final {
  private:
   friend class AccessResolver;
   Access(const AccessResolver& resolver, const auth::Caller& caller, auth::Principal principal)
-      : resolver_(&resolver), caller_(&caller), principal_(std::move(principal)) {}
+      : resolver_(&resolver),
+        caller_(&caller),
+        principal_(std::move(principal)),
+        actor_(principal_.ActingName()) {}
 
   const AccessResolver* resolver_;
   const auth::Caller* caller_;
   auth::Principal principal_;  // with team_members resolved for a manager
+  std::string actor_;
 };
 
 // Builds Access for one service. Thread-safe; must outlive every Access it made.

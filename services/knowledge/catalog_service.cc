@@ -72,8 +72,8 @@ absl::Status CatalogService::DoCreateCategory(const auth::Caller& caller,
   v1::Category category = request.category();
   CRM_RETURN_IF_ERROR(NormalizeAndValidateCategory(category, "category"));
   CRM_ASSIGN_OR_RETURN(*response,
-                       store_.CreateCategory(category, db::KeyFor("CreateCategory", request,
-                                                                  caller.principal.user)));
+                       store_.CreateCategory(category, caller.principal.ActingName(), db::KeyFor("CreateCategory", request,
+                                                                  caller.principal.ActingName())));
   return absl::OkStatus();
 }
 
@@ -116,8 +116,8 @@ absl::Status CatalogService::DoUpdateCategory(const auth::Caller& caller,
   };
   CRM_ASSIGN_OR_RETURN(*response,
                        store_.UpdateCategory(target.id, target.version, mutate,
-                                             db::KeyFor("UpdateCategory", request,
-                                                        caller.principal.user)));
+                                             caller.principal.ActingName(), db::KeyFor("UpdateCategory", request,
+                                                        caller.principal.ActingName())));
   return absl::OkStatus();
 }
 
@@ -128,8 +128,8 @@ absl::Status CatalogService::DoDeleteCategory(const auth::Caller& caller,
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), kCategories, "name"));
   CRM_ASSIGN_OR_RETURN(std::optional<int64_t> version, api::OptionalVersion(request.etag()));
-  return store_.DeleteCategory(id, version,
-                               db::KeyFor("DeleteCategory", request, caller.principal.user));
+  return store_.DeleteCategory(id, version, caller.principal.ActingName(),
+                               db::KeyFor("DeleteCategory", request, caller.principal.ActingName()));
 }
 
 // ---- Products -------------------------------------------------------------------------
@@ -155,9 +155,9 @@ absl::Status CatalogService::DoCreateProduct(const auth::Caller& caller,
     return InvalidArgument("invalid product", std::move(all));
   }
   CRM_ASSIGN_OR_RETURN(*response,
-                       store_.CreateProduct(product, *prices, caller.principal.user,
+                       store_.CreateProduct(product, *prices, caller.principal.ActingName(),
                                             db::KeyFor("CreateProduct", request,
-                                                       caller.principal.user)));
+                                                       caller.principal.ActingName())));
   return absl::OkStatus();
 }
 
@@ -207,8 +207,8 @@ absl::Status CatalogService::DoUpdateProduct(const auth::Caller& caller,
   };
   CRM_ASSIGN_OR_RETURN(*response,
                        store_.UpdateProduct(target.id, target.version, mutate,
-                                            db::KeyFor("UpdateProduct", request,
-                                                       caller.principal.user)));
+                                            caller.principal.ActingName(), db::KeyFor("UpdateProduct", request,
+                                                       caller.principal.ActingName())));
   return absl::OkStatus();
 }
 
@@ -229,9 +229,9 @@ absl::Status CatalogService::DoSetProductPrice(const auth::Caller& caller,
   CRM_ASSIGN_OR_RETURN(*response,
                        store_.SetPrice(Scope(caller.principal), product_id,
                                        request.price().price().currency_code(), amount,
-                                       effective, caller.principal.user,
+                                       effective, caller.principal.ActingName(),
                                        db::KeyFor("SetProductPrice", request,
-                                                  caller.principal.user)));
+                                                  caller.principal.ActingName())));
   return absl::OkStatus();
 }
 

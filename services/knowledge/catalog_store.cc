@@ -3,6 +3,7 @@
 #include <google/protobuf/empty.pb.h>
 
 #include <algorithm>
+#include <set>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -132,6 +133,14 @@ const api::ResourceFields& PriceFields() {
   return *fields;
 }
 
+// What an update can change, for the event's changed paths.
+const std::set<std::string>& MutablePaths() {
+  static const auto* paths = new std::set<std::string>{
+      "sku",      "display_name", "description", "category",   "unit",       "active",
+      "features", "advantages",   "use_cases",   "external_id"};
+  return *paths;
+}
+
 // The condition that hides inactive products from readers who may not see them.
 std::string ScopeCondition(ProductScope scope) {
   return scope == ProductScope::kActive ? " AND p.active = 1" : "";
@@ -174,6 +183,7 @@ absl::StatusOr<int64_t> CatalogStore::ExistingCategory(db::Session& session,
 }
 
 absl::StatusOr<v1::Category> CatalogStore::CreateCategory(const v1::Category& input,
+                                                          std::string_view actor,
                                                           const db::IdempotencyKey& key) {
   return db::IdempotentWrite<v1::Category>(
       pool_, key, [&](db::Transaction& tx, v1::Category& created) -> absl::Status {
@@ -210,7 +220,9 @@ absl::StatusOr<v1::Category> CatalogStore::CreateCategory(const v1::Category& in
         }
         CRM_ASSIGN_OR_RETURN(db::Row row, CategoryRow(tx, id, /*lock=*/false));
         created = FromCategoryRow(row);
-        return events::Append(tx, kCategoryCreatedEvent, created.name(), created);
+        return events::Append(
+            tx, {.type = kCategoryCreatedEvent, .resource = created.name(), .actor = actor},
+            created);
       });
 }
 
@@ -252,6 +264,7 @@ absl::Status CatalogStore::RewriteSubtree(db::Transaction& tx, int64_t id,
 absl::StatusOr<v1::Category> CatalogStore::UpdateCategory(int64_t id,
                                                           std::optional<int64_t> expected_version,
                                                           const CategoryMutation& mutate,
+                                                          std::string_view actor,
                                                           const db::IdempotencyKey& key) {
   return db::IdempotentWrite<v1::Category>(
       pool_, key, [&](db::Transaction& tx, v1::Category& updated) -> absl::Status {
@@ -299,11 +312,18 @@ absl::StatusOr<v1::Category> CatalogStore::UpdateCategory(int64_t id,
         CRM_RETURN_IF_ERROR(RewriteSubtree(tx, id, path, depth, ancestors));
         CRM_ASSIGN_OR_RETURN(db::Row after, CategoryRow(tx, id, /*lock=*/false));
         updated = FromCategoryRow(after);
-        return events::Append(tx, kCategoryUpdatedEvent, updated.name(), updated);
+        return events::Append(tx,
+                              {.type = kCategoryUpdatedEvent,
+                               .resource = updated.name(),
+                               .actor = actor,
+                               .changed_paths = api::ChangedPaths(current, updated,
+                                                                  {"display_name", "parent"})},
+                              updated);
       });
 }
 
 absl::Status CatalogStore::DeleteCategory(int64_t id, std::optional<int64_t> expected_version,
+                                          std::string_view actor,
                                           const db::IdempotencyKey& key) {
   return db::IdempotentWrite<google::protobuf::Empty>(
              pool_, key,
@@ -323,7 +343,9 @@ absl::Status CatalogStore::DeleteCategory(int64_t id, std::optional<int64_t> exp
                }
                CRM_RETURN_IF_ERROR(tx.Execute(sql::kDeleteAncestors, {id}).status());
                CRM_RETURN_IF_ERROR(tx.Execute(sql::kDeleteCategory, {id}).status());
-               return events::Append(tx, kCategoryDeletedEvent, current.name(), current);
+               return events::Append(
+                   tx, {.type = kCategoryDeletedEvent, .resource = current.name(), .actor = actor},
+                   current);
              })
       .status();
 }
@@ -408,7 +430,9 @@ absl::StatusOr<v1::Product> CatalogStore::CreateProduct(
         CRM_ASSIGN_OR_RETURN(db::Row row, ProductRow(tx, ProductScope::kAll, id, false));
         created = FromProductRow(row);
         CRM_RETURN_IF_ERROR(AttachCurrentPrices(tx, {&created}, now));
-        return events::Append(tx, kProductCreatedEvent, created.name(), created);
+        return events::Append(
+            tx, {.type = kProductCreatedEvent, .resource = created.name(), .actor = actor},
+            created);
       });
 }
 
@@ -445,6 +469,7 @@ absl::StatusOr<api::Page<v1::Product>> CatalogStore::ListProducts(
 absl::StatusOr<v1::Product> CatalogStore::UpdateProduct(int64_t id,
                                                         std::optional<int64_t> expected_version,
                                                         const ProductMutation& mutate,
+                                                        std::string_view actor,
                                                         const db::IdempotencyKey& key) {
   return db::IdempotentWrite<v1::Product>(
       pool_, key, [&](db::Transaction& tx, v1::Product& updated) -> absl::Status {
@@ -469,8 +494,13 @@ absl::StatusOr<v1::Product> CatalogStore::UpdateProduct(int64_t id,
         updated = FromProductRow(after);
         CRM_RETURN_IF_ERROR(AttachCurrentPrices(tx, {&updated}, now));
         const bool deactivated = current.active() && !updated.active();
-        return events::Append(tx, deactivated ? kProductDeactivatedEvent : kProductUpdatedEvent,
-                              updated.name(), updated);
+        return events::Append(
+            tx,
+            {.type = deactivated ? kProductDeactivatedEvent : kProductUpdatedEvent,
+             .resource = updated.name(),
+             .actor = actor,
+             .changed_paths = api::ChangedPaths(current, updated, MutablePaths())},
+            updated);
       });
 }
 
@@ -497,8 +527,11 @@ absl::StatusOr<v1::ProductPrice> CatalogStore::SetPrice(ProductScope scope, int6
             TimestampFromDateTime(db::FormatDateTime(effective));
         added.set_creator(std::string(actor));
         *added.mutable_create_time() = TimestampFromDateTime(now);
-        return events::Append(tx, kProductPriceChangedEvent,
-                              api::ResourceName(kProducts, product_id), added);
+        return events::Append(tx,
+                              {.type = kProductPriceChangedEvent,
+                               .resource = api::ResourceName(kProducts, product_id),
+                               .actor = actor},
+                              added);
       });
 }
 

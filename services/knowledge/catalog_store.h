@@ -39,8 +39,9 @@ class CatalogStore final {
   static const api::ListSpec& ProductListSpec();
   static const api::ListSpec& PriceListSpec();
 
-  // ---- Categories. `actor` ("users/7") is who acts.
+  // ---- Categories. In every write `actor` ("users/7") is who acts, for the event.
   absl::StatusOr<v1::Category> CreateCategory(const v1::Category& category,
+                                              std::string_view actor,
                                               const db::IdempotencyKey& key);
   absl::StatusOr<v1::Category> GetCategory(int64_t id);
   absl::StatusOr<api::Page<v1::Category>> ListCategories(const api::ListQuery& query);
@@ -49,10 +50,11 @@ class CatalogStore final {
   using CategoryMutation = std::function<absl::Status(v1::Category&)>;
   absl::StatusOr<v1::Category> UpdateCategory(int64_t id, std::optional<int64_t> expected_version,
                                               const CategoryMutation& mutate,
+                                              std::string_view actor,
                                               const db::IdempotencyKey& key);
   // Deletes an empty category (CATEGORY_NOT_EMPTY otherwise).
   absl::Status DeleteCategory(int64_t id, std::optional<int64_t> expected_version,
-                              const db::IdempotencyKey& key);
+                              std::string_view actor, const db::IdempotencyKey& key);
 
   // ---- Products.
   // Inserts a validated product created by `actor` with its first prices (minor units by
@@ -67,7 +69,7 @@ class CatalogStore final {
                                                       const std::optional<PriceBounds>& price);
   using ProductMutation = std::function<absl::Status(v1::Product&)>;
   absl::StatusOr<v1::Product> UpdateProduct(int64_t id, std::optional<int64_t> expected_version,
-                                            const ProductMutation& mutate,
+                                            const ProductMutation& mutate, std::string_view actor,
                                             const db::IdempotencyKey& key);
 
   // ---- Prices of a product in `scope` (PRODUCT_NOT_FOUND otherwise).
