@@ -48,7 +48,7 @@ inline constexpr char kFromShown[] =
 #undef CRM_SHOWN_UPDATE_TIME
 #undef CRM_SHOWN_REVISION
 
-// The working copy, for a read-modify-write (mapped by LockedArticle in article_store.cc).
+// The working copy, for a read-modify-write; its first ten columns are those of kSelectShown.
 inline constexpr char kLockById[] =
     "SELECT a.id, a.version, a.kind, a.state, a.title, a.body, a.tags, a.products, a.author, "
     "a.revision, a.content_hash <> a.published_hash FROM articles a WHERE a.id = ?";

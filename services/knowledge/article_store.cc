@@ -55,7 +55,8 @@ api::SqlFragment SelectShown(const View& view, const std::vector<api::OrderTerm>
   return select;
 }
 
-v1::Article FromRow(const db::Row& row) {
+// Columns 0-9 of kSelectShown and kLockById, which share their order: what an article is.
+v1::Article ArticleFromRow(const db::Row& row) {
   v1::Article a;
   a.set_name(api::ResourceName(kCollection, row.Int(0)));
   a.set_etag(api::EtagFromVersion(row.Int(1)));
@@ -67,6 +68,12 @@ v1::Article FromRow(const db::Row& row) {
   db::SplitLines(row.Str(7), a.mutable_products());
   a.set_author(row.Str(8));
   a.set_revision(static_cast<int32_t>(row.Int(9)));
+  return a;
+}
+
+// A row of kSelectShown.
+v1::Article FromRow(const db::Row& row) {
+  v1::Article a = ArticleFromRow(row);
   const bool working_copy = row.Int(10) != 0;
   a.set_has_unpublished_changes(working_copy && row.Int(11) != 0);
   a.set_view_count(row.Int(12));
@@ -99,7 +106,7 @@ absl::Status ShowAndAnnounce(db::Transaction& tx, const ArticleRules& rules, int
 
 // The working copy of an article locked for a change.
 struct LockedArticle {
-  v1::Article working_copy;  // name, kind, state, title, body, tags, products, author, revision
+  v1::Article working_copy;  // ArticleFromRow's fields
   int64_t version = 0;
   bool has_unpublished_changes = false;
 
@@ -117,20 +124,9 @@ absl::StatusOr<LockedArticle> Lock(db::Transaction& tx, const ArticleRules& rule
       db::Rows rows,
       tx.Query(absl::StrCat(sql::kLockById, " AND (", readable.sql, ") FOR UPDATE"), params));
   if (rows.empty()) return NotFound(id);
-  const db::Row& row = rows[0];
-  LockedArticle locked;
-  v1::Article& a = locked.working_copy;
-  a.set_name(api::ResourceName(kCollection, row.Int(0)));
-  locked.version = row.Int(1);
-  a.set_kind(static_cast<v1::ArticleKind>(row.Int(2)));
-  a.set_state(static_cast<v1::ArticleState>(row.Int(3)));
-  a.set_title(row.Str(4));
-  a.set_body(row.Str(5));
-  db::SplitLines(row.Str(6), a.mutable_tags());
-  db::SplitLines(row.Str(7), a.mutable_products());
-  a.set_author(row.Str(8));
-  a.set_revision(static_cast<int32_t>(row.Int(9)));
-  locked.has_unpublished_changes = row.Int(10) != 0;
+  LockedArticle locked{.working_copy = ArticleFromRow(rows[0]),
+                       .version = rows[0].Int(1),
+                       .has_unpublished_changes = rows[0].Int(10) != 0};
   return locked;
 }
 
