@@ -2,6 +2,8 @@
 
 #include <phonenumbers/phonenumberutil.h>
 
+#include <set>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/api/text.h"
@@ -60,6 +62,19 @@ void FieldChecker::Phone(std::string* value, std::string_view field,
 
 void FieldChecker::Count(int size, std::string_view field, int max, std::string_view what) {
   if (size > max) Add(field, absl::StrCat("at most ", max, " ", std::string(what)));
+}
+
+void FieldChecker::Tags(google::protobuf::RepeatedPtrField<std::string>* tags,
+                        std::string_view field, int max_count, size_t max_length) {
+  Count(tags->size(), field, max_count, "tags");
+  std::set<std::string> seen;
+  for (int i = 0; i < tags->size(); ++i) {
+    const std::string item = absl::StrCat(std::string(field), "[", i, "]");
+    std::string* tag = tags->Mutable(i);
+    *tag = absl::AsciiStrToLower(Trim(*tag));
+    Text(tag, item, max_length, /*required=*/true);
+    if (!seen.insert(*tag).second) Add(item, "duplicate tag");
+  }
 }
 
 absl::StatusOr<std::string> NormalizePhone(std::string_view raw_input,

@@ -11,6 +11,8 @@
 //   return violations.ToStatus("invalid customer");
 #pragma once
 
+#include <google/protobuf/repeated_ptr_field.h>
+
 #include <string>
 #include <string_view>
 
@@ -41,6 +43,11 @@ class FieldChecker final {
   void Phone(std::string* value, std::string_view field, std::string_view default_region);
   // At most `max` items in a repeated field.
   void Count(int size, std::string_view field, int max, std::string_view what);
+  // Tags: at most `max_count`, each trimmed, lower-cased (ASCII letters; the columns compare
+  // case-insensitively anyway) and checked as Text of at most `max_length` characters; a
+  // repeated tag is reported on its second occurrence ("tags[3]").
+  void Tags(google::protobuf::RepeatedPtrField<std::string>* tags, std::string_view field,
+            int max_count, size_t max_length);
 
  private:
   Violations& violations_;

@@ -3,10 +3,9 @@
 #include <google/protobuf/empty.pb.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "libs/api/resource.h"
 #include "libs/base/time.h"
+#include "libs/db/lists.h"
 #include "libs/events/outbox.h"
 #include "libs/grpc/status.h"
 #include "services/customers/event_types.h"
@@ -16,15 +15,6 @@ namespace crm::customers {
 namespace {
 
 constexpr char kOwnerField[] = "customer.owner";
-
-// Repeated fields are newline-joined in the customers row (validation keeps newlines out).
-std::string JoinList(const google::protobuf::RepeatedPtrField<std::string>& items) {
-  return absl::StrJoin(items, "\n");
-}
-void SplitList(const std::string& text, google::protobuf::RepeatedPtrField<std::string>* out) {
-  if (text.empty()) return;
-  for (absl::string_view part : absl::StrSplit(text, '\n')) out->Add(std::string(part));
-}
 
 v1::Customer FromRow(const db::Row& row) {
   v1::Customer c;
@@ -38,9 +28,9 @@ v1::Customer FromRow(const db::Row& row) {
   c.mutable_region()->set_province(row.Str(7));
   c.mutable_region()->set_city(row.Str(8));
   c.set_address(row.Str(9));
-  SplitList(row.Str(10), c.mutable_tags());
-  SplitList(row.Str(11), c.mutable_emails());
-  SplitList(row.Str(12), c.mutable_phones());
+  db::SplitLines(row.Str(10), c.mutable_tags());
+  db::SplitLines(row.Str(11), c.mutable_emails());
+  db::SplitLines(row.Str(12), c.mutable_phones());
   c.set_source(row.Str(13));
   c.set_owner(row.Str(sql::kOwnerIndex));
   c.set_creator(row.Str(15));
@@ -155,8 +145,8 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const records::Access& access
             tx.Query(sql::kInsert,
                      {input.display_name(), int64_t{input.kind()}, input.industry(),
                       int64_t{input.size_band()}, r.country(), r.province(), r.city(),
-                      input.address(), JoinList(input.tags()), JoinList(input.emails()),
-                      JoinList(input.phones()), input.source(), input.owner(), access.actor(),
+                      input.address(), db::JoinLines(input.tags()), db::JoinLines(input.emails()),
+                      db::JoinLines(input.phones()), input.source(), input.owner(), access.actor(),
                       input.notes(), now_text, now_text}));
         if (rows.empty()) return absl::InternalError("insert returned no id");
         const int64_t id = rows[0].Int(0);
@@ -209,13 +199,13 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(const records::Access& access
         }
         const std::string now_text = db::FormatDateTime(clock_.Now());
         const auto& r = updated.region();
-        CRM_RETURN_IF_ERROR(customers_.Write(
-            tx, access, sql::kUpdate,
-            {updated.display_name(), int64_t{updated.kind()}, updated.industry(),
-             int64_t{updated.size_band()}, r.country(), r.province(), r.city(),
-             updated.address(), JoinList(updated.tags()), JoinList(updated.emails()),
-             JoinList(updated.phones()), updated.source(), updated.owner(), updated.notes(),
-             now_text, id}));
+        CRM_RETURN_IF_ERROR(
+            customers_.Write(tx, access, sql::kUpdate,
+                             {updated.display_name(), int64_t{updated.kind()}, updated.industry(),
+                              int64_t{updated.size_band()}, r.country(), r.province(), r.city(),
+                              updated.address(), db::JoinLines(updated.tags()),
+                              db::JoinLines(updated.emails()), db::JoinLines(updated.phones()),
+                              updated.source(), updated.owner(), updated.notes(), now_text, id}));
         CRM_RETURN_IF_ERROR(WriteChildren(tx, id, updated, /*is_new=*/false));
         updated.set_etag(api::EtagFromVersion(version + 1));
         *updated.mutable_update_time() = TimestampFromDateTime(now_text);

@@ -1,7 +1,5 @@
 #include "services/customers/validation.h"
 
-#include <set>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/api/fields.h"
@@ -42,16 +40,7 @@ absl::Status NormalizeAndValidate(v1::Customer& c, std::string_view prefix,
     check.Add("owner", "must be a user name like \"users/42\"");
   }
 
-  // Tags: trimmed, lower case, unique.
-  check.Count(c.tags_size(), "tags", Limits::kTags, "tags");
-  std::set<std::string> seen_tags;
-  for (int i = 0; i < c.tags_size(); ++i) {
-    std::string field = absl::StrCat("tags[", i, "]");
-    std::string* tag = c.mutable_tags(i);
-    *tag = absl::AsciiStrToLower(api::Trim(*tag));
-    check.Text(tag, field, Limits::kTag, true);
-    if (!seen_tags.insert(*tag).second) check.Add(field, "duplicate tag");
-  }
+  check.Tags(c.mutable_tags(), "tags", Limits::kTags, Limits::kTag);
 
   check.Count(c.emails_size(), "emails", Limits::kEmails, "e-mails");
   for (int i = 0; i < c.emails_size(); ++i) {

@@ -1,5 +1,7 @@
 // crm-knowledge: its stores and handlers; the rest is the service kit's.
 #include "libs/service/process.h"
+#include "services/knowledge/article_service.h"
+#include "services/knowledge/article_store.h"
 #include "services/knowledge/catalog_service.h"
 #include "services/knowledge/catalog_store.h"
 
@@ -8,5 +10,7 @@ int main(int argc, char** argv) {
   crm::service::Kit& kit = process.Start();
   crm::knowledge::CatalogStore catalog_store(kit.pool, kit.clock);
   crm::knowledge::CatalogService catalog(kit, catalog_store);
-  return process.Serve({&catalog});
+  crm::knowledge::ArticleStore article_store(kit.pool, kit.clock);
+  crm::knowledge::ArticleService articles(kit, article_store);
+  return process.Serve({&catalog, &articles});
 }
