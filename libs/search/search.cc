@@ -32,23 +32,47 @@ std::string PrefixPattern(std::string_view prefix) {
   return pattern;
 }
 
-absl::Status InsertTerms(db::Session& tx, const IndexTable& table, int64_t doc_id,
-                         const std::vector<IndexTerm>& terms) {
-  size_t next = 0;
-  for (size_t batch : kInsertBatchSizes) {
-    while (terms.size() - next >= batch) {
-      std::vector<db::Value> params;
-      params.reserve(batch * 3);
-      for (size_t i = next; i < next + batch; ++i) {
-        params.emplace_back(terms[i].term);
-        params.emplace_back(doc_id);
-        params.emplace_back(int64_t{terms[i].weight});
-      }
-      CRM_RETURN_IF_ERROR(tx.Execute(table.insert_sql(batch), params).status());
-      next += batch;
+// One index row to write.
+struct IndexRow {
+  std::string_view term;
+  int64_t doc_id;
+  int weight;
+};
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  out.push_back('"');
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppend(&out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+    } else {
+      out.push_back(c);
     }
   }
+  out.push_back('"');
+}
+
+// Rows go in as one JSON array parameter per kInsertChunk rows: one round trip and one
+// prepared statement whatever the number of rows.
+absl::Status InsertRows(db::Session& tx, const IndexTable& table, std::span<const IndexRow> rows) {
+  for (size_t start = 0; start < rows.size(); start += kInsertChunk) {
+    std::string json = "[";
+    for (size_t i = start; i < std::min(rows.size(), start + kInsertChunk); ++i) {
+      if (i > start) json.push_back(',');
+      json.push_back('[');
+      AppendJsonString(json, rows[i].term);
+      absl::StrAppend(&json, ",", rows[i].doc_id, ",", rows[i].weight, "]");
+    }
+    json.push_back(']');
+    CRM_RETURN_IF_ERROR(tx.Execute(table.insert_sql(), {std::move(json)}).status());
+  }
   return absl::OkStatus();
+}
+
+void AppendRows(int64_t doc_id, const std::vector<IndexTerm>& terms, std::vector<IndexRow>& rows) {
+  for (const IndexTerm& term : terms) rows.push_back({term.term, doc_id, term.weight});
 }
 
 }  // namespace
@@ -59,11 +83,11 @@ IndexTable::IndexTable(std::string name) : name_(std::move(name)) {
     std::abort();
   }
   delete_doc_ = absl::StrCat("DELETE FROM ", name_, " WHERE doc_id = ?");
-  for (size_t rows : kInsertBatchSizes) {
-    std::vector<std::string> tuples(rows, "(?, ?, ?)");
-    inserts_.push_back(absl::StrCat("INSERT INTO ", name_, " (term, doc_id, weight) VALUES ",
-                                    absl::StrJoin(tuples, ", ")));
-  }
+  insert_ = absl::StrCat(
+      "INSERT INTO ", name_,
+      " (term, doc_id, weight) SELECT j.term, j.doc_id, j.weight FROM JSON_TABLE(?, '$[*]' "
+      "COLUMNS (term VARCHAR(128) CHARACTER SET utf8mb4 PATH '$[0]', doc_id BIGINT PATH '$[1]', "
+      "weight INT PATH '$[2]')) j");
 }
 
 std::string IndexTable::CreateTableSql() const {
@@ -77,18 +101,14 @@ std::string IndexTable::CreateTableSql() const {
                       ") ENGINE=InnoDB");
 }
 
-const std::string& IndexTable::insert_sql(size_t rows) const {
-  for (size_t i = 0; i < std::size(kInsertBatchSizes); ++i) {
-    if (kInsertBatchSizes[i] == rows) return inserts_[i];
-  }
-  std::cerr << "search::IndexTable: no INSERT of " << rows << " rows" << std::endl;
-  std::abort();
-}
-
 absl::Status Index(db::Session& tx, const IndexTable& table, int64_t doc_id,
                    std::span<const SearchField> fields) {
   CRM_RETURN_IF_ERROR(Remove(tx, table, doc_id));
-  return InsertTerms(tx, table, doc_id, DocumentTerms(fields));
+  std::vector<IndexTerm> terms = DocumentTerms(fields);
+  std::vector<IndexRow> rows;
+  rows.reserve(terms.size());
+  AppendRows(doc_id, terms, rows);
+  return InsertRows(tx, table, rows);
 }
 
 absl::Status Remove(db::Session& tx, const IndexTable& table, int64_t doc_id) {
@@ -115,7 +135,8 @@ absl::StatusOr<SearchMatch> Match(std::string_view query, const IndexTable& tabl
   // keeps the whole AND cheap however common the others are. MAX per alias: a prefix may
   // match several terms of one document, and each query term counts once.
   std::vector<std::string> scores;
-  for (size_t i = 0; i < ordered.size(); ++i) scores.push_back(absl::StrCat("MAX(s", i, ".weight)"));
+  for (size_t i = 0; i < ordered.size(); ++i)
+    scores.push_back(absl::StrCat("MAX(s", i, ".weight)"));
   std::string& sql = match.sql.sql;
   sql = absl::StrCat("SELECT s0.doc_id AS doc_id, ", absl::StrJoin(scores, " + "),
                      " AS score FROM ", table.name(), " s0");
@@ -127,8 +148,8 @@ absl::StatusOr<SearchMatch> Match(std::string_view query, const IndexTable& tabl
   return match;
 }
 
-absl::StatusOr<int64_t> Rebuild(db::Pool& pool, const IndexTable& table,
-                                const LoadDocuments& load, int batch_size) {
+absl::StatusOr<int64_t> Rebuild(db::Pool& pool, const IndexTable& table, const LoadDocuments& load,
+                                int batch_size) {
   if (batch_size <= 0) return absl::InvalidArgumentError("batch_size must be positive");
   int64_t after = std::numeric_limits<int64_t>::min();
   int64_t indexed = 0;
@@ -137,6 +158,10 @@ absl::StatusOr<int64_t> Rebuild(db::Pool& pool, const IndexTable& table,
     CRM_RETURN_IF_ERROR(pool.InTransaction([&](db::Transaction& tx) -> absl::Status {
       CRM_ASSIGN_OR_RETURN(documents, load(tx, after, batch_size));
       int64_t previous = after;
+      // The terms of the whole batch, written together.
+      std::vector<std::vector<IndexTerm>> terms;
+      std::vector<IndexRow> rows;
+      terms.reserve(documents.size());
       for (const SourceDocument& document : documents) {
         // A loader out of order would make the walk skip records or never end.
         if (document.doc_id <= previous) {
@@ -145,10 +170,13 @@ absl::StatusOr<int64_t> Rebuild(db::Pool& pool, const IndexTable& table,
         previous = document.doc_id;
         std::vector<SearchField> fields;
         fields.reserve(document.fields.size());
-        for (const SourceField& field : document.fields) fields.push_back({field.text, field.weight});
-        CRM_RETURN_IF_ERROR(Index(tx, table, document.doc_id, fields));
+        for (const SourceField& field : document.fields)
+          fields.push_back({field.text, field.weight});
+        CRM_RETURN_IF_ERROR(Remove(tx, table, document.doc_id));
+        terms.push_back(DocumentTerms(fields));
+        AppendRows(document.doc_id, terms.back(), rows);
       }
-      return absl::OkStatus();
+      return InsertRows(tx, table, rows);
     }));
     indexed += static_cast<int64_t>(documents.size());
     if (documents.size() < static_cast<size_t>(batch_size)) return indexed;

@@ -15,8 +15,8 @@
 //
 //   // Search: the match is a derived table (doc_id, score) the store joins to its own
 //   // table, with its live and visibility conditions ANDed in as for any read.
-//   CRM_ASSIGN_OR_RETURN(search::SearchMatch match, search::Match(request.query(), product_search_));
-//   std::string sql = absl::StrCat(
+//   CRM_ASSIGN_OR_RETURN(search::SearchMatch match, search::Match(request.query(),
+//   product_search_)); std::string sql = absl::StrCat(
 //       "SELECT p.id, p.name, m.score FROM (", match.sql.sql, ") m ",
 //       "JOIN products p ON p.id = m.doc_id WHERE p.delete_time IS NULL AND (", rule.sql, ") ",
 //       "ORDER BY m.score DESC, p.update_time DESC, p.id DESC LIMIT ?");
@@ -58,17 +58,17 @@ class IndexTable final {
 
   // Statement texts, fixed per table so each is prepared once per connection.
   const std::string& delete_doc_sql() const { return delete_doc_; }
-  const std::string& insert_sql(size_t rows) const;  // rows: one of kInsertBatchSizes
+  // Inserts the rows of one JSON parameter [["term", doc_id, weight], ...] (JSON_TABLE).
+  const std::string& insert_sql() const { return insert_; }
 
  private:
   std::string name_;
   std::string delete_doc_;
-  std::vector<std::string> inserts_;  // one per kInsertBatchSizes entry
+  std::string insert_;
 };
 
-// Rows go in with multi-row INSERTs of these sizes (largest first), so that any number of
-// rows needs at most a handful of distinct statements in each connection's cache.
-inline constexpr size_t kInsertBatchSizes[] = {64, 16, 4, 1};
+// Index rows per INSERT statement, at most.
+inline constexpr size_t kInsertChunk = 1000;
 
 // (Re)indexes document `doc_id` under `fields`: replaces whatever it was indexed under.
 // Call it in the transaction that writes the record, so both commit or neither does.
@@ -116,7 +116,7 @@ using LoadDocuments = std::function<absl::StatusOr<std::vector<SourceDocument>>(
 // field added to what is searched, or back-filling a new index over existing records.
 // Rows of documents `load` no longer returns are left alone: the store's join on its live
 // records never shows them, and Remove() at delete time keeps them from existing at all.
-absl::StatusOr<int64_t> Rebuild(db::Pool& pool, const IndexTable& table,
-                                const LoadDocuments& load, int batch_size = 200);
+absl::StatusOr<int64_t> Rebuild(db::Pool& pool, const IndexTable& table, const LoadDocuments& load,
+                                int batch_size = 200);
 
 }  // namespace crm::search

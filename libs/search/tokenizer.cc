@@ -65,8 +65,8 @@ std::string Utf8(std::u32string_view chars) {
 std::u32string NormalizedCodePoints(std::string_view text) {
   UErrorCode error = U_ZERO_ERROR;
   const icu::Normalizer2* normalizer = icu::Normalizer2::getNFKCCasefoldInstance(error);
-  icu::UnicodeString source =
-      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  icu::UnicodeString source = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   icu::UnicodeString normalized = U_SUCCESS(error) ? normalizer->normalize(source, error) : source;
   if (U_FAILURE(error)) normalized = source;  // only on ICU data errors: keep the text as is
   std::u32string out;
@@ -101,7 +101,8 @@ std::vector<Run> Segment(std::u32string_view text) {
       ++end;
     }
     if (!digits_only) {
-      runs.push_back({Run::kWord, std::u32string(text.substr(i, std::min(end - i, kMaxWordChars)))});
+      runs.push_back(
+          {Run::kWord, std::u32string(text.substr(i, std::min(end - i, kMaxWordChars)))});
       i = end;
       continue;
     }
@@ -128,8 +129,8 @@ std::vector<Run> Segment(std::u32string_view text) {
     }
     // Over-long runs (account numbers, ids) are indexed in pieces of kMaxNumberDigits.
     for (size_t start = 0; start < number.chars.size(); start += kMaxNumberDigits) {
-      runs.push_back({Run::kNumber, number.chars.substr(start, kMaxNumberDigits),
-                      number.plus && start == 0});
+      runs.push_back(
+          {Run::kNumber, number.chars.substr(start, kMaxNumberDigits), number.plus && start == 0});
     }
   }
   return runs;
@@ -201,8 +202,7 @@ absl::StatusOr<std::vector<QueryTerm>> ParseQuery(std::string_view query,
   const size_t raw_chars = static_cast<size_t>(std::count_if(
       query.begin(), query.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; }));
   if (raw_chars > kMaxQueryChars || chars.size() > 2 * kMaxQueryChars) {
-    return InvalidField(options.field,
-                        absl::StrCat("at most ", kMaxQueryChars, " characters"));
+    return InvalidField(options.field, absl::StrCat("at most ", kMaxQueryChars, " characters"));
   }
   std::vector<QueryTerm> terms;
   auto add = [&](std::string term, TermMatch match) {
@@ -238,9 +238,9 @@ absl::StatusOr<std::vector<QueryTerm>> ParseQuery(std::string_view query,
     return InvalidField(options.field, "has no letters, digits or characters to search for");
   }
   if (terms.size() > kMaxQueryTerms) {
-    return InvalidField(options.field,
-                        absl::StrCat("too many terms (", terms.size(), "); at most ",
-                                     kMaxQueryTerms, ": use fewer or shorter words"));
+    return InvalidField(
+        options.field, absl::StrCat("too many terms (", terms.size(), "); at most ", kMaxQueryTerms,
+                                    ": use fewer or shorter words"));
   }
   return terms;
 }

@@ -19,11 +19,11 @@
 namespace crm::search {
 
 // Bounds that keep one document's rows and one query's SQL small.
-inline constexpr size_t kMaxWordChars = 32;      // longer words are indexed and searched cut
-inline constexpr size_t kMaxNumberDigits = 20;   // longer digit runs are indexed in pieces
+inline constexpr size_t kMaxWordChars = 32;         // longer words are indexed and searched cut
+inline constexpr size_t kMaxNumberDigits = 20;      // longer digit runs are indexed in pieces
 inline constexpr size_t kMaxDocumentTerms = 10000;  // distinct terms of one document, at most
-inline constexpr size_t kMaxQueryChars = 64;     // code points of a query, at most
-inline constexpr size_t kMaxQueryTerms = 8;      // terms a query becomes, at most
+inline constexpr size_t kMaxQueryChars = 64;        // code points of a query, at most
+inline constexpr size_t kMaxQueryTerms = 8;         // terms a query becomes, at most
 // Bumped whenever the rules below change what a text is indexed under: an index built by an
 // older version must then be rebuilt (search::Rebuild) for old records to match new queries.
 inline constexpr int kTokenizerVersion = 1;

@@ -47,13 +47,16 @@ TEST(NormalizeTest, FullWidthAndCaseFold) {
 }
 
 TEST(NormalizeTest, InvalidUtf8BecomesReplacementCharacter) {
-  EXPECT_EQ(Normalize("a\xff" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(Normalize("a\xff"
+                      "b"),
+            "a\xEF\xBF\xBD"
+            "b");
 }
 
 TEST(DocumentTermsTest, HanRunIsBigramsPlusItsLastCharacter) {
   EXPECT_EQ(Terms({{"苏州精工机械", 10}}),
-            (std::map<std::string, int>{{"苏州", 10}, {"州精", 10}, {"精工", 10},
-                                        {"工机", 10}, {"机械", 10}, {"械", 10}}));
+            (std::map<std::string, int>{
+                {"苏州", 10}, {"州精", 10}, {"精工", 10}, {"工机", 10}, {"机械", 10}, {"械", 10}}));
   EXPECT_THAT(TermSet("杭"), ElementsAre("杭"));
 }
 
@@ -98,8 +101,7 @@ TEST(DocumentTermsTest, WeightsAddUpOncePerField) {
 TEST(DocumentTermsTest, AtMostMaxDocumentTermsFirstFieldsFirst) {
   std::string many;
   for (size_t i = 0; i < kMaxDocumentTerms + 50; ++i) absl::StrAppend(&many, "w", i, " ");
-  std::vector<IndexTerm> terms =
-      DocumentTerms(std::vector<SearchField>{{"title", 10}, {many, 1}});
+  std::vector<IndexTerm> terms = DocumentTerms(std::vector<SearchField>{{"title", 10}, {many, 1}});
   EXPECT_EQ(terms.size(), kMaxDocumentTerms);
   EXPECT_TRUE(std::any_of(terms.begin(), terms.end(),
                           [](const IndexTerm& t) { return t.term == "title"; }));
@@ -137,10 +139,10 @@ TEST(ParseQueryTest, DuplicatesAreDropped) {
 }
 
 TEST(ParseQueryTest, EmptyOverLongAndOverComplexQueriesAreRefused) {
-  for (std::string query : {std::string(""), std::string("  ，。！%_\\"),
-                            std::string(kMaxQueryChars + 1, 'a'),
-                            std::string("one two three four five six seven eight nine"),
-                            std::string("一二三四五六七八九十甲乙丙丁戊己庚辛")}) {
+  for (std::string query :
+       {std::string(""), std::string("  ，。！%_\\"), std::string(kMaxQueryChars + 1, 'a'),
+        std::string("one two three four five six seven eight nine"),
+        std::string("一二三四五六七八九十甲乙丙丁戊己庚辛")}) {
     absl::StatusOr<std::vector<QueryTerm>> terms = ParseQuery(query, {.field = "request.query"});
     ASSERT_FALSE(terms.ok()) << query;
     EXPECT_EQ(terms.status().code(), absl::StatusCode::kInvalidArgument) << query;
