@@ -6,7 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <memory>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "libs/db/testing.h"
@@ -19,34 +20,22 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
+constexpr char kSchemaDir[] = CRM_SEARCH_TEST_SCHEMA_DIR;
 constexpr int kTitleWeight = 10;
 constexpr int kBodyWeight = 1;
 
 class SearchTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = db::testing::TestDatabase::Create();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    auto pool = db::Pool::Create(db_->options(), nullptr);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = std::move(*pool);
-    auto session = pool_->Borrow();
-    ASSERT_TRUE(session.ok()) << session.status();
-    ASSERT_TRUE((*session)->Execute(table_.CreateTableSql(), {}).ok());
-    // `hidden` stands for the store's own conditions (live, visible to the caller).
-    ASSERT_TRUE((*session)
-                    ->Execute("CREATE TABLE docs (id BIGINT PRIMARY KEY, title TEXT NOT NULL, "
-                              "body TEXT NOT NULL, hidden TINYINT NOT NULL DEFAULT 0, "
-                              "update_time DATETIME(6) NOT NULL) DEFAULT CHARSET=utf8mb4",
-                              {})
-                    .ok());
+    auto migrated = db::testing::CreateMigrated(kSchemaDir, /*pool_size=*/4);
+    ASSERT_TRUE(migrated.ok()) << migrated.status();
+    db_ = std::move(*migrated);
   }
 
   // Writes the record and its index entry in one transaction, as a store does.
   void Put(int64_t id, std::string_view title, std::string_view body,
            std::string_view update_time = "2026-01-01 00:00:00", bool hidden = false) {
-    absl::Status status = pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    absl::Status status = db_.pool->InTransaction([&](db::Transaction& tx) -> absl::Status {
       CRM_RETURN_IF_ERROR(tx.Execute("REPLACE INTO docs (id, title, body, hidden, update_time) "
                                      "VALUES (?, ?, ?, ?, ?)",
                                      {id, std::string(title), std::string(body), int64_t{hidden},
@@ -63,7 +52,7 @@ class SearchTest : public ::testing::Test {
     absl::StatusOr<SearchMatch> match = Match(query, table_);
     EXPECT_TRUE(match.ok()) << query << ": " << match.status();
     if (!match.ok()) return {};
-    auto session = pool_->Borrow();
+    auto session = db_.pool->Borrow();
     EXPECT_TRUE(session.ok());
     if (!session.ok()) return {};
     absl::StatusOr<db::Rows> rows =
@@ -80,7 +69,7 @@ class SearchTest : public ::testing::Test {
   }
 
   int64_t IndexRows(int64_t doc_id) {
-    auto session = pool_->Borrow();
+    auto session = db_.pool->Borrow();
     EXPECT_TRUE(session.ok());
     auto rows = (*session)->Query(
         absl::StrCat("SELECT COUNT(*) FROM ", table_.name(), " WHERE doc_id = ?"), {doc_id});
@@ -88,10 +77,20 @@ class SearchTest : public ::testing::Test {
     return rows.ok() ? (*rows)[0].Int(0) : -1;
   }
 
-  std::unique_ptr<db::testing::TestDatabase> db_;
-  std::unique_ptr<db::Pool> pool_;
+  db::testing::MigratedDatabase db_;
   const IndexTable table_{"doc_search"};
 };
+
+TEST_F(SearchTest, TheMigrationsTableIsTheOneCreateTableSqlGives) {
+  std::ifstream file(absl::StrCat(kSchemaDir, "/001_doc_search.sql"));
+  std::stringstream text;
+  text << file.rdbuf();
+  std::string ddl, line;
+  while (std::getline(text, line)) {
+    if (!line.starts_with("--") && !line.empty()) ddl += line + "\n";
+  }
+  EXPECT_EQ(ddl, table_.CreateTableSql() + ";\n");
+}
 
 TEST_F(SearchTest, ChineseNamesPhonesAndSingleCharacters) {
   Put(1, "杭州某某科技有限公司", "联系人 王芳 电话 +8657188886666");
@@ -158,7 +157,7 @@ TEST_F(SearchTest, ReindexReplacesTheOldTerms) {
 TEST_F(SearchTest, ARolledBackWriteLeavesNoTrace) {
   Put(1, "苏州精工", "");
   {
-    auto tx = pool_->Begin();
+    auto tx = db_.pool->Begin();
     ASSERT_TRUE(tx.ok()) << tx.status();
     const SearchField fields[] = {{"无锡精工", kTitleWeight}};
     ASSERT_TRUE(Index(**tx, table_, 1, fields).ok());
@@ -174,13 +173,13 @@ TEST_F(SearchTest, RemoveTakesTheDocumentOut) {
   Put(1, "苏州精工", "");
   Put(2, "苏州新厂", "");
   absl::Status status =
-      pool_->InTransaction([&](db::Transaction& tx) { return Remove(tx, table_, 1); });
+      db_.pool->InTransaction([&](db::Transaction& tx) { return Remove(tx, table_, 1); });
   ASSERT_TRUE(status.ok()) << status;
   EXPECT_EQ(IndexRows(1), 0);
   EXPECT_THAT(Search("苏州"), ElementsAre(2));
   // Removing what is not there is fine.
   EXPECT_TRUE(
-      pool_->InTransaction([&](db::Transaction& tx) { return Remove(tx, table_, 9); }).ok());
+      db_.pool->InTransaction([&](db::Transaction& tx) { return Remove(tx, table_, 9); }).ok());
 }
 
 TEST_F(SearchTest, LargeDocumentsAreWrittenWhole) {
@@ -196,7 +195,7 @@ TEST_F(SearchTest, LargeDocumentsAreWrittenWhole) {
 
 TEST_F(SearchTest, RebuildReindexesEveryLiveDocumentFromTheSource) {
   // Records whose index is missing or was built by older rules (a stale term).
-  auto session = pool_->Borrow();
+  auto session = db_.pool->Borrow();
   ASSERT_TRUE(session.ok());
   for (int64_t id = 1; id <= 5; ++id) {
     ASSERT_TRUE((*session)
@@ -225,7 +224,7 @@ TEST_F(SearchTest, RebuildReindexesEveryLiveDocumentFromTheSource) {
     }
     return documents;
   };
-  absl::StatusOr<int64_t> indexed = Rebuild(*pool_, table_, load, /*batch_size=*/2);
+  absl::StatusOr<int64_t> indexed = Rebuild(*db_.pool, table_, load, /*batch_size=*/2);
   ASSERT_TRUE(indexed.ok()) << indexed.status();
   EXPECT_EQ(*indexed, 5);
   EXPECT_EQ(batches, 3);
@@ -239,7 +238,7 @@ TEST_F(SearchTest, RebuildRefusesALoaderOutOfOrder) {
                           int) -> absl::StatusOr<std::vector<SourceDocument>> {
     return std::vector<SourceDocument>{{2, {{"b", 1}}}, {1, {{"a", 1}}}};
   };
-  EXPECT_EQ(Rebuild(*pool_, table_, load, 10).status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(Rebuild(*db_.pool, table_, load, 10).status().code(), absl::StatusCode::kInternal);
 }
 
 TEST_F(SearchTest, AbusiveQueriesAreRefusedAndInjectionIsJustText) {
