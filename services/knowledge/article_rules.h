@@ -48,7 +48,7 @@ class ArticleRules final {
   explicit ArticleRules(auth::Principal principal) : principal_(std::move(principal)) {}
 
   // "users/{id}": the author of what they create, the publisher, the voter.
-  const std::string& actor() const { return principal_.user; }
+  const std::string& actor() const { return principal_.ActingName(); }
 
   // The articles (alias `a`) the caller may do `action` to, as a condition with '?'
   // placeholders for a WHERE or an ON clause.

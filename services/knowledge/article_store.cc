@@ -101,7 +101,8 @@ absl::Status ShowAndAnnounce(db::Transaction& tx, const ArticleRules& rules, int
                              const char* type, v1::Article& shown) {
   CRM_ASSIGN_OR_RETURN(shown, ReadShown(tx, id, CallerView(rules)));
   CRM_ASSIGN_OR_RETURN(const v1::Article event, ReadShown(tx, id, PublishedView()));
-  return events::Append(tx, type, event.name(), event);
+  return events::Append(tx, {.type = type, .resource = event.name(), .actor = rules.actor()},
+                        event);
 }
 
 // The working copy of an article locked for a change.
@@ -327,7 +328,9 @@ absl::StatusOr<v1::Article> ArticleStore::Create(const ArticleRules& rules,
         CRM_RETURN_IF_ERROR(WriteWorkingCopyItems(tx, id, input, /*is_new=*/true));
         // Its author sees the working copy, which is what the event carries.
         CRM_ASSIGN_OR_RETURN(created, ReadShown(tx, id, CallerView(rules)));
-        return events::Append(tx, kArticleCreatedEvent, created.name(), created);
+        return events::Append(
+            tx, {.type = kArticleCreatedEvent, .resource = created.name(), .actor = rules.actor()},
+            created);
       });
 }
 
@@ -387,7 +390,14 @@ absl::StatusOr<v1::Article> ArticleStore::Update(const ArticleRules& rules, int6
         CRM_RETURN_IF_ERROR(WriteWorkingCopyItems(tx, id, edited, /*is_new=*/false));
         // An editor sees the working copy, which is what the event carries.
         CRM_ASSIGN_OR_RETURN(updated, ReadShown(tx, id, CallerView(rules)));
-        return events::Append(tx, kArticleUpdatedEvent, updated.name(), updated);
+        return events::Append(tx,
+                              {.type = kArticleUpdatedEvent,
+                               .resource = updated.name(),
+                               .actor = rules.actor(),
+                               .changed_paths = api::ChangedPaths(current.working_copy, edited,
+                                                                  {"title", "body", "tags",
+                                                                   "products"})},
+                              updated);
       });
 }
 
