@@ -82,6 +82,11 @@ class EventsCrashE2eTest : public ::testing::Test {
     auto admin = stack_->LoginAdmin();
     ASSERT_TRUE(admin.ok()) << admin.status();
     admin_ = *admin;
+    // Feeds are internal: the consumer reads as the analytics service, the way a read model
+    // does.
+    auto feed_token = stack_->ServiceToken("analytics");
+    ASSERT_TRUE(feed_token.ok()) << feed_token.status();
+    feed_token_ = *feed_token;
 
     // The second producer replica, on the first one's schema, with the Stack's flags.
     replica_b_args_ = testing::DbFlags(stack_->db("customers"));
@@ -123,7 +128,7 @@ class EventsCrashE2eTest : public ::testing::Test {
     // consumer fails over to A.
     std::vector<std::string> args = testing::DbFlags(consumer_db_->options());
     args.insert(args.end(), {absl::StrCat("--feed_target=ipv4:", ReplicaB(), ",", ReplicaA()),
-                             "--token=" + admin_.access_token, "--max_backoff=500ms"});
+                             "--token=" + feed_token_, "--max_backoff=500ms"});
     auto process = ChildProcess::Start(CRM_TEST_CONSUMER_BIN, args, dir_.path() + "/consumer.log");
     ASSERT_TRUE(process.ok()) << process.status();
     consumer_ = std::move(*process);
@@ -165,6 +170,7 @@ class EventsCrashE2eTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<Stack> stack_;
   testing::Session admin_;
+  std::string feed_token_;  // services/analytics, which the policy table lets read feeds
   std::vector<std::string> replica_b_args_;
   ServerProcess replica_b_;
   std::unique_ptr<db::Pool> producer_;
@@ -381,7 +387,7 @@ TEST_F(EventsCrashE2eTest, EveryChangeIsAppliedExactlyOnceThroughCrashesAndResta
       {.consumer = "fresh",
        .feeds = {{.name = "customers",
                   .channel = grpc::CreateChannel(ReplicaA(), grpc::InsecureChannelCredentials())}},
-       .credentials = BearerTokenCredentials(admin_.access_token),
+       .credentials = BearerTokenCredentials(feed_token_),
        .initial_backoff = absl::Milliseconds(50),
        .max_backoff = absl::Milliseconds(500)});
   ASSERT_TRUE(fresh.Start().ok());

@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   crm::db::PoolOptions db = crm::db::ReadPoolFlags(flags, "test_consumer");
   const std::string target = flags.Required(
       "feed_target", "the producer's address(es), e.g. ipv4:127.0.0.1:1,127.0.0.1:2");
-  const std::string token = flags.Required("token", "access token the feed accepts (an ADMIN's)");
+  const std::string token = flags.Required("token", "access token the feed accepts (a service's the policy table grants feeds)");
   const std::string consumer_name =
       flags.String("consumer", "test-consumer", "the consumer's name (its cursors' key)");
   const std::string feed_name = flags.String("feed", "customers", "the feed's name");
