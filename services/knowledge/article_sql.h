@@ -111,4 +111,9 @@ inline constexpr char kUpsertVote[] =
 // Followed by the ids' placeholders and ")": which of them the caller may name.
 inline constexpr char kNameableProducts[] = "SELECT p.id FROM products p WHERE p.id IN (";
 
+// What search indexes of an article: its state and its latest published revision.
+inline constexpr char kSearchableRevision[] =
+    "SELECT a.state, r.title, r.tags, r.body FROM articles a JOIN article_revisions r ON "
+    "r.article_id = a.id AND r.revision = a.revision WHERE a.id = ?";
+
 }  // namespace crm::knowledge::sql

@@ -14,6 +14,7 @@
 #include "libs/grpc/status.h"
 #include "services/knowledge/article_event_types.h"
 #include "services/knowledge/article_sql.h"
+#include "services/knowledge/search_index.h"
 
 namespace crm::knowledge {
 namespace {
@@ -497,11 +498,17 @@ absl::StatusOr<api::Page<v1::ArticleRevision>> ArticleStore::ListRevisions(
   return page;
 }
 
-absl::Status ArticleStore::Reindex(db::Transaction& /*tx*/, int64_t /*id*/) {
-  // Plug libs/search in here: (re)index the latest published revision of a PUBLISHED article,
-  // drop an ARCHIVED one. Runs inside the write's transaction, so the index never shows what
-  // was rolled back.
-  return absl::OkStatus();
+absl::Status ArticleStore::Reindex(db::Transaction& tx, int64_t id) {
+  // The latest published revision of a PUBLISHED article is what readers find; an archived
+  // one leaves the index. Inside the write's transaction, so the index never shows what was
+  // rolled back.
+  CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql::kSearchableRevision, {id}));
+  if (rows.empty() || rows[0].Int(0) != v1::PUBLISHED) {
+    return search::Remove(tx, ArticleIndex(), id);
+  }
+  const std::vector<search::SearchField> fields =
+      ArticleSearchFields(rows[0].Str(1), rows[0].Str(2), rows[0].Str(3));
+  return search::Index(tx, ArticleIndex(), id, fields);
 }
 
 }  // namespace crm::knowledge

@@ -18,6 +18,7 @@
 #include "services/knowledge/catalog_sql.h"
 #include "services/knowledge/catalog_validation.h"
 #include "services/knowledge/event_types.h"
+#include "services/knowledge/search_index.h"
 
 namespace crm::knowledge {
 namespace {
@@ -131,6 +132,15 @@ const api::ResourceFields& PriceFields() {
         .orderable = true}},
       "pp.id");
   return *fields;
+}
+
+// (Re)indexes a product for SearchKnowledge, in the transaction that writes it. Inactive
+// products stay indexed: the search hides them from whoever the catalog hides them from.
+absl::Status IndexForSearch(db::Transaction& tx, const v1::Product& product) {
+  CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(product.name(), kProducts));
+  std::vector<std::string> scratch;
+  const std::vector<search::SearchField> fields = ProductSearchFields(product, scratch);
+  return search::Index(tx, ProductIndex(), id, fields);
 }
 
 // What an update can change, for the event's changed paths.
@@ -430,6 +440,7 @@ absl::StatusOr<v1::Product> CatalogStore::CreateProduct(
         CRM_ASSIGN_OR_RETURN(db::Row row, ProductRow(tx, ProductScope::kAll, id, false));
         created = FromProductRow(row);
         CRM_RETURN_IF_ERROR(AttachCurrentPrices(tx, {&created}, now));
+        CRM_RETURN_IF_ERROR(IndexForSearch(tx, created));
         return events::Append(
             tx, {.type = kProductCreatedEvent, .resource = created.name(), .actor = actor},
             created);
@@ -493,6 +504,7 @@ absl::StatusOr<v1::Product> CatalogStore::UpdateProduct(int64_t id,
         CRM_ASSIGN_OR_RETURN(db::Row after, ProductRow(tx, ProductScope::kAll, id, false));
         updated = FromProductRow(after);
         CRM_RETURN_IF_ERROR(AttachCurrentPrices(tx, {&updated}, now));
+        CRM_RETURN_IF_ERROR(IndexForSearch(tx, updated));
         const bool deactivated = current.active() && !updated.active();
         return events::Append(
             tx,

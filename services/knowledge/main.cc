@@ -4,6 +4,7 @@
 #include "services/knowledge/article_store.h"
 #include "services/knowledge/catalog_service.h"
 #include "services/knowledge/catalog_store.h"
+#include "services/knowledge/search_service.h"
 
 int main(int argc, char** argv) {
   crm::service::Process process(argc, argv, CRM_SERVICE_SPEC);
@@ -12,5 +13,7 @@ int main(int argc, char** argv) {
   crm::knowledge::CatalogService catalog(kit, catalog_store);
   crm::knowledge::ArticleStore article_store(kit.pool, kit.clock);
   crm::knowledge::ArticleService articles(kit, article_store);
-  return process.Serve({&catalog, &articles});
+  crm::knowledge::SearchStore search_store(kit.pool);
+  crm::knowledge::KnowledgeSearchService search(kit, search_store, catalog_store, article_store);
+  return process.Serve({&catalog, &articles, &search});
 }

@@ -107,6 +107,62 @@ class KnowledgeE2eTest : public ::testing::Test {
     return out.price().units();
   }
 
+  static std::unique_ptr<v1::ArticleService::Stub> Articles() {
+    return v1::ArticleService::NewStub(stack_->gateway());
+  }
+
+  static absl::StatusOr<v1::Article> NewArticle(const std::string& who, v1::ArticleKind kind,
+                                                const std::string& title,
+                                                const std::string& body) {
+    v1::CreateArticleRequest req;
+    req.mutable_article()->set_kind(kind);
+    req.mutable_article()->set_title(title);
+    req.mutable_article()->set_body(body);
+    v1::Article out;
+    CRM_RETURN_IF_ERROR(FromGrpcStatus(Articles()->CreateArticle(As(who).Context().get(), req, &out)));
+    return out;
+  }
+  static absl::StatusOr<v1::Article> Publish(const std::string& who, const std::string& name) {
+    v1::PublishArticleRequest req;
+    req.set_name(name);
+    v1::Article out;
+    CRM_RETURN_IF_ERROR(
+        FromGrpcStatus(Articles()->PublishArticle(As(who).Context().get(), req, &out)));
+    return out;
+  }
+  static absl::Status GetArticle(const std::string& who, const std::string& name,
+                                 v1::Article* out = nullptr) {
+    v1::GetArticleRequest req;
+    req.set_name(name);
+    v1::Article ignored;
+    return FromGrpcStatus(
+        Articles()->GetArticle(As(who).Context().get(), req, out ? out : &ignored));
+  }
+  static absl::Status EditTitle(const std::string& who, const std::string& name,
+                                const std::string& title) {
+    v1::UpdateArticleRequest req;
+    req.mutable_article()->set_name(name);
+    req.mutable_article()->set_title(title);
+    req.mutable_update_mask()->add_paths("title");
+    v1::Article out;
+    return FromGrpcStatus(Articles()->UpdateArticle(As(who).Context().get(), req, &out));
+  }
+  // Names of the hits for `query` as `who` finds them (first page of 100).
+  static std::vector<std::string> Search(const std::string& who, const std::string& query) {
+    v1::SearchKnowledgeRequest req;
+    req.set_query(query);
+    req.set_page_size(100);
+    v1::SearchKnowledgeResponse resp;
+    grpc::Status st = v1::KnowledgeService::NewStub(stack_->gateway())
+                          ->SearchKnowledge(As(who).Context().get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << query << ": " << st.error_message();
+    std::vector<std::string> names;
+    for (const v1::SearchHit& hit : resp.hits()) {
+      names.push_back(hit.has_product() ? hit.product().name() : hit.article().name());
+    }
+    return names;
+  }
+
   static Stack* stack_;
   static std::map<std::string, Session>* sessions_;
 };
@@ -208,6 +264,107 @@ TEST_F(KnowledgeE2eTest, InvalidMoneyIsAFieldViolation) {
   v1::ListProductPricesResponse listed;
   ASSERT_TRUE(Catalog()->ListProductPrices(As("admin").Context().get(), history, &listed).ok());
   EXPECT_EQ(listed.prices_size(), 0) << "nothing was written";
+}
+
+TEST_F(KnowledgeE2eTest, EveryPublishedRevisionStaysReadable) {
+  auto article = NewArticle("k.marketing", v1::PRODUCT_KNOWLEDGE, "投影仪选型", "看亮度。");
+  ASSERT_TRUE(article.ok()) << article.status();
+  ASSERT_TRUE(Publish("k.marketing", article->name()).ok());
+  ASSERT_TRUE(EditTitle("k.marketing", article->name(), "投影仪选型指南").ok());
+  v1::Article seen;
+  ASSERT_TRUE(GetArticle("k.rep", article->name(), &seen).ok());
+  EXPECT_EQ(seen.title(), "投影仪选型") << "readers see revision 1 until the next publish";
+  auto second = Publish("k.marketing", article->name());
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->revision(), 2);
+
+  v1::ListArticleRevisionsRequest req;
+  req.set_article(article->name());
+  v1::ListArticleRevisionsResponse revisions;
+  ASSERT_TRUE(Articles()->ListArticleRevisions(As("k.rep").Context().get(), req, &revisions).ok());
+  ASSERT_EQ(revisions.revisions_size(), 2);
+  EXPECT_EQ(revisions.revisions(0).revision(), 2);
+  EXPECT_EQ(revisions.revisions(0).title(), "投影仪选型指南");
+  EXPECT_EQ(revisions.revisions(1).revision(), 1);
+  EXPECT_EQ(revisions.revisions(1).title(), "投影仪选型");
+}
+
+TEST_F(KnowledgeE2eTest, SearchFindsChineseAndEnglishAsEachCallerMaySee) {
+  auto category = NewCategory("搜索");
+  ASSERT_TRUE(category.ok()) << category.status();
+  auto machine = NewProduct("JG-5000", category->name());
+  ASSERT_TRUE(machine.ok()) << machine.status();
+  v1::UpdateProductRequest rename;
+  rename.mutable_product()->set_name(machine->name());
+  rename.mutable_product()->set_display_name("苏州精工机械 数控车床");
+  rename.mutable_update_mask()->add_paths("display_name");
+  v1::Product renamed;
+  ASSERT_TRUE(Catalog()->UpdateProduct(As("admin").Context().get(), rename, &renamed).ok());
+  auto faq = NewArticle("k.support", v1::FAQ, "What is the warranty on lathes?",
+                        "Two years, parts and labour.");
+  ASSERT_TRUE(faq.ok()) << faq.status();
+  ASSERT_TRUE(Publish("k.manager", faq->name()).ok());
+  auto draft = NewArticle("k.rep", v1::SALES_TIP, "精工客户的砍价习惯", "月底前最好谈。");
+  ASSERT_TRUE(draft.ok()) << draft.status();
+
+  EXPECT_EQ(Search("k.rep", "精工"), (std::vector<std::string>{machine->name()}))
+      << "the rep's own draft is not published, so not searchable";
+  EXPECT_EQ(Search("k.marketing", "warranty"), std::vector<std::string>{faq->name()});
+  EXPECT_EQ(Search("k.support", "LATHES"), std::vector<std::string>{faq->name()});
+  EXPECT_EQ(Search("k.support", "JG-5000"), std::vector<std::string>{machine->name()});
+}
+
+TEST_F(KnowledgeE2eTest, ArticleRulesByRoleForOwnAndOthersDraftsAndPublished) {
+  // One draft and one published sales tip per author, then every reader against each.
+  std::map<std::string, std::string> drafts, published;
+  for (const char* author : {"k.rep", "k.marketing"}) {
+    auto draft = NewArticle(author, v1::SALES_TIP, std::string("草稿 ") + author, "内容");
+    auto live = NewArticle(author, v1::SALES_TIP, std::string("发布 ") + author, "内容");
+    ASSERT_TRUE(draft.ok() && live.ok());
+    ASSERT_TRUE(Publish("k.manager", live->name()).ok());
+    drafts[author] = draft->name();
+    published[author] = live->name();
+  }
+  struct Row {
+    const char* who;
+    bool reads_others_draft;   // drafts: author, managers, admins
+    bool edits_others_published;
+    bool publishes;            // the policy row: ADMIN, SALES_MANAGER, MARKETING
+  };
+  for (const Row& row : {Row{"admin", true, true, true}, Row{"k.manager", true, true, true},
+                         Row{"k.rep", false, false, false}, Row{"k.marketing", false, false, true},
+                         Row{"k.support", false, false, false}}) {
+    const std::string who = row.who;
+    const std::string other = who == "k.rep" ? "k.marketing" : "k.rep";
+    // Everyone reads every published article.
+    EXPECT_TRUE(GetArticle(who, published[other]).ok()) << who;
+    // Another's draft: visible or NOT_FOUND, never PERMISSION_DENIED (ids cannot be probed).
+    absl::Status draft = GetArticle(who, drafts[other]);
+    if (row.reads_others_draft) {
+      EXPECT_TRUE(draft.ok()) << who << ": " << draft;
+    } else {
+      EXPECT_EQ(draft.code(), absl::StatusCode::kNotFound) << who;
+      EXPECT_EQ(ErrorReason(draft), "ARTICLE_NOT_FOUND") << who;
+      EXPECT_EQ(EditTitle(who, drafts[other], "x").code(), absl::StatusCode::kNotFound) << who;
+    }
+    // Another's published article: edited by editors, PERMISSION_DENIED for other readers.
+    absl::Status edit = EditTitle(who, published[other], "改 " + who);
+    if (row.edits_others_published) {
+      EXPECT_TRUE(edit.ok()) << who << ": " << edit;
+    } else {
+      EXPECT_EQ(edit.code(), absl::StatusCode::kPermissionDenied) << who;
+    }
+    // Publishing is the policy table's first: roles without the row are refused outright.
+    if (!row.publishes) {
+      EXPECT_EQ(Publish(who, drafts[other]).status().code(), absl::StatusCode::kPermissionDenied)
+          << who;
+    }
+  }
+  // Own drafts: the author reads and edits them.
+  for (const char* author : {"k.rep", "k.marketing"}) {
+    EXPECT_TRUE(GetArticle(author, drafts[author]).ok()) << author;
+    EXPECT_TRUE(EditTitle(author, drafts[author], std::string("改过 ") + author).ok()) << author;
+  }
 }
 
 TEST_F(KnowledgeE2eTest, TheServiceKitServesChecksAndPublishesEvents) {

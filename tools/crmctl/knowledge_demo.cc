@@ -73,4 +73,34 @@ const std::vector<DemoProduct>& DemoProducts() {
   return *products;
 }
 
+const std::vector<DemoArticle>& DemoArticles() {
+  constexpr int kProductKnowledge = 1, kSalesTip = 2, kFaq = 3;
+  static const auto* articles = new std::vector<DemoArticle>{
+      {"crm-editions", kProductKnowledge, "CRM 三个版本怎么选",
+       "## 标准版\n客户、线索和商机管理，适合 20 人以内的销售团队。\n\n"
+       "## 专业版\n增加销售预测、折扣审批和自定义报表。\n\n"
+       "## 企业版\n多组织、单点登录和开放 API，适合集团客户。",
+       {"选型", "crm"}, {"CRM-STD", "CRM-PRO", "CRM-ENT"}, "zhou.jie", "zhou.jie"},
+      {"projector-sizing", kProductKnowledge, "会议室投影仪的亮度怎么选",
+       "20 人以内的会议室 3000 流明足够；礼堂和展厅选 10000 流明以上的激光工程机。",
+       {"选型", "投影"}, {"PJ-800", "PJ-1200L"}, "zhou.jie", "zhou.jie"},
+      {"printer-volume-tip", kSalesTip, "先问客户每月打印多少页",
+       "月打印量 2000 页以下推荐 LJ-2200N，再多就推荐 LJ-3500DN，顺带报墨盒和保养。",
+       {"打印", "话术"}, {"LJ-2200N", "LJ-3500DN"}, "li.lei", "wang.fang"},
+      {"year-end-tip", kSalesTip, "年底预算：把年度支持服务一起报",
+       "很多客户年底有剩余预算，报价时把年度支持服务和培训一起列上，成交率明显更高。",
+       {"报价", "话术"}, {"SVC-SUPPORT", "SVC-TRAIN"}, "han.meimei", "wang.fang"},
+      {"faq-invoice", kFaq, "可以开增值税专用发票吗？",
+       "可以。下单时在订单备注里填写开票信息，发货后 5 个工作日内寄出。", {"发票"}, {},
+       "chen.jing", "wang.fang"},
+      {"faq-warranty", kFaq, "数控机床的保修期是多久？",
+       "整机保修一年，主轴保修两年；保修期内上门服务免费。", {"售后"}, {"CNC-VM850", "CNC-L300"},
+       "chen.jing", "wang.fang"},
+      {"faq-licence-en", kFaq, "Can CRM licences be moved to another user?",
+       "Yes. An administrator can reassign a licence once a month from the admin console.",
+       {"licensing"}, {"CRM-STD", "CRM-PRO", "CRM-ENT"}, "chen.jing", "wang.fang"},
+  };
+  return *articles;
+}
+
 }  // namespace crm::crmctl

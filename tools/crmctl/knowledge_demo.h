@@ -35,4 +35,17 @@ struct DemoProduct {
 };
 const std::vector<DemoProduct>& DemoProducts();
 
+// An article, created by `author` (a demo username) and published by `publisher`.
+struct DemoArticle {
+  std::string_view key;  // request ids: "demo-article-<key>", "demo-publish-<key>"
+  int kind;              // crm.knowledge.v1.ArticleKind
+  std::string_view title;
+  std::string_view body;
+  std::vector<std::string_view> tags;
+  std::vector<std::string_view> skus;  // the products it is about
+  std::string_view author;
+  std::string_view publisher;
+};
+const std::vector<DemoArticle>& DemoArticles();
+
 }  // namespace crm::crmctl

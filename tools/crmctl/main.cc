@@ -603,8 +603,9 @@ int CallMethod(const Client& client, const CommandLine& line) {
 }
 
 // The demo catalog, created as the admin (a catalog editor); every create has a fixed
-// request id, so a second run finds what the first made.
-absl::Status LoadDemoCatalog(const Client& admin) {
+// request id, so a second run finds what the first made. The product names by SKU go to
+// `products`.
+absl::Status LoadDemoCatalog(const Client& admin, std::map<std::string, std::string>& products) {
   auto stub = knowledge::CatalogService::NewStub(admin.channel());
   std::map<std::string_view, std::string> category_names;
   for (const DemoCategory& demo : DemoCategories()) {
@@ -635,6 +636,7 @@ absl::Status LoadDemoCatalog(const Client& admin) {
       return stub->CreateProduct(ctx, create, &product);
     });
     if (!status.ok()) return crm::FromGrpcStatus(status);
+    products[std::string(demo.sku)] = product.name();
     for (size_t i = 0; i < demo.prices.size(); ++i) {
       const DemoPrice& price = demo.prices[i];
       knowledge::SetProductPriceRequest set;
@@ -653,6 +655,39 @@ absl::Status LoadDemoCatalog(const Client& admin) {
       });
       if (!status.ok()) return crm::FromGrpcStatus(status);
     }
+  }
+  return absl::OkStatus();
+}
+
+// The demo articles, each written by its author and published by its publisher (demo users
+// signed in as `as_user`); fixed request ids make a second run change nothing.
+absl::Status LoadDemoArticles(const std::map<std::string, Client, std::less<>>& as_user,
+                              const std::map<std::string, std::string>& products) {
+  for (const DemoArticle& demo : DemoArticles()) {
+    const Client& author = as_user.find(demo.author)->second;
+    const Client& publisher = as_user.find(demo.publisher)->second;
+    knowledge::CreateArticleRequest create;
+    knowledge::Article* a = create.mutable_article();
+    a->set_kind(static_cast<knowledge::ArticleKind>(demo.kind));
+    a->set_title(std::string(demo.title));
+    a->set_body(std::string(demo.body));
+    for (std::string_view tag : demo.tags) a->add_tags(std::string(tag));
+    for (std::string_view sku : demo.skus) a->add_products(products.at(std::string(sku)));
+    create.set_request_id(absl::StrCat("demo-article-", std::string(demo.key)));
+    knowledge::Article article;
+    auto author_stub = knowledge::ArticleService::NewStub(author.channel());
+    grpc::Status status = WithRetries(author, [&](grpc::ClientContext* ctx) {
+      return author_stub->CreateArticle(ctx, create, &article);
+    });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+    knowledge::PublishArticleRequest publish;
+    publish.set_name(article.name());
+    publish.set_request_id(absl::StrCat("demo-publish-", std::string(demo.key)));
+    auto publisher_stub = knowledge::ArticleService::NewStub(publisher.channel());
+    status = WithRetries(publisher, [&](grpc::ClientContext* ctx) {
+      return publisher_stub->PublishArticle(ctx, publish, &article);
+    });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
   }
   return absl::OkStatus();
 }
@@ -729,14 +764,19 @@ int DemoLoad(const Client& client, const CommandLine& line) {
     std::cerr << "demo-load: " << failed << " of " << requests.size() << " customers failed\n";
     return kExitFailed;
   }
-  if (absl::Status catalog = LoadDemoCatalog(admin); !catalog.ok()) {
+  std::map<std::string, std::string> products;
+  if (absl::Status catalog = LoadDemoCatalog(admin, products); !catalog.ok()) {
     std::cerr << "demo-load: catalog: " << catalog << "\n";
     return kExitFailed;
   }
+  if (absl::Status articles = LoadDemoArticles(as_user, products); !articles.ok()) {
+    std::cerr << "demo-load: articles: " << articles << "\n";
+    return kExitFailed;
+  }
   std::cout << "demo-load: team " << kDemoTeam << ", " << DemoUsers().size() << " users, "
-            << requests.size() << " customers, " << DemoCategories().size() << " categories and "
-            << DemoProducts().size()
-            << " products present (running it again creates nothing new)\n";
+            << requests.size() << " customers, " << DemoCategories().size() << " categories, "
+            << DemoProducts().size() << " products and " << DemoArticles().size()
+            << " articles present (running it again creates nothing new)\n";
   return kExitOk;
 }
 
