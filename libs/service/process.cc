@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/auth/flags.h"
+#include "libs/auth/service_token.h"
 #include "libs/db/flags.h"
 #include "libs/grpc/channel.h"
 #include "libs/grpc/flags.h"
@@ -26,6 +27,7 @@ struct Process::Parts {
   std::string page_token_secret;
   absl::Duration team_ttl;
   events::RetentionOptions retention_options;
+  TrustedProxies trusted_proxies = TrustedProxies::Loopback();
 
   // Made by OpenDatabase() and Start().
   std::unique_ptr<ServerRunner> runner;
@@ -37,6 +39,7 @@ struct Process::Parts {
   std::unique_ptr<auth::UserDirectory> users;
   std::unique_ptr<auth::TeamMembers> teams;
   std::unique_ptr<records::AccessResolver> access;
+  std::shared_ptr<grpc::CallCredentials> service_credentials;
   std::unique_ptr<Rpc> rpc;
   std::unique_ptr<events::EventFeedService> feed;
   std::unique_ptr<events::Retention> retention;
@@ -65,6 +68,15 @@ Process::Process(int argc, char** argv, ServiceSpec spec)
       "how long a team's member list from the auth service is reused (managers' record rules)",
       0, 600000));
   p.retention_options = events::ReadRetentionFlags(flags_);
+  const std::string trusted = flags_.String(
+      "trusted_proxies", "127.0.0.1,::1",
+      "comma-separated addresses or CIDR ranges whose x-forwarded-for names the client (the "
+      "gateway)");
+  if (absl::StatusOr<TrustedProxies> parsed = TrustedProxies::Parse(trusted); parsed.ok()) {
+    p.trusted_proxies = *std::move(parsed);
+  } else {
+    log::Fatal("--trusted_proxies", {{"error", std::string(parsed.status().message())}});
+  }
 }
 
 Process::~Process() = default;
@@ -89,19 +101,35 @@ db::Pool& Process::OpenDatabase() {
 
 Kit& Process::Start() {
   OpenDatabase();
-  // Keys come from the auth service, which may start after this one: the verifier fetches
-  // them again on the first token, so a failure now is only a warning.
-  return Start(auth::AuthServiceSource(ServiceChannel(parts_->auth.target)));
+  return Build(auth::AuthServiceSource(ServiceChannel(parts_->auth.target)), /*local=*/false);
 }
 
 Kit& Process::Start(std::unique_ptr<auth::VerificationSource> source) {
-  Parts& p = *parts_;
   OpenDatabase();
+  return Build(std::move(source), /*local=*/true);
+}
+
+Kit& Process::Build(std::unique_ptr<auth::VerificationSource> source, bool local_keys) {
+  Parts& p = *parts_;
   if (p.kit) log::Fatal("Process::Start called twice");
   p.verifier = std::make_unique<auth::TokenVerifier>(std::move(source), p.auth.verifier);
   if (absl::Status st = p.verifier->Start(); !st.ok()) {
+    // Keys read locally (the auth service's own) must load. Keys from the auth service may
+    // come later: it may start after this one, and the verifier fetches them again on the
+    // first token.
+    if (local_keys) log::Fatal("cannot load verification keys", {{"error", st.ToString()}});
     log::Warn("token keys not available yet; they are fetched again on the first token",
               {{"auth_target", p.auth.target}, {"error", st.ToString()}});
+  }
+  // This service's own identity for calls it makes as itself (services/<name>); without a
+  // --service_secret it can only act for its callers, with their tokens.
+  if (!p.auth.service_secret.empty()) {
+    absl::StatusOr<std::shared_ptr<grpc::CallCredentials>> credentials =
+        auth::ServiceCallCredentials(p.auth, spec_.name, ServiceChannel(p.auth.target));
+    if (!credentials.ok()) {
+      log::Fatal("--service_secret", {{"error", std::string(credentials.status().message())}});
+    }
+    p.service_credentials = *std::move(credentials);
   }
   p.authorizer = std::make_unique<auth::Authorizer>(*p.verifier);
   p.executor = std::make_unique<Executor>(p.workers);
@@ -110,7 +138,7 @@ Kit& Process::Start(std::unique_ptr<auth::VerificationSource> source) {
   p.teams = std::make_unique<auth::TeamMembers>(*p.users, p.team_ttl);
   p.access = std::make_unique<records::AccessResolver>(p.authorizer->policy(), *p.teams, *p.users);
   const std::string domain = std::string(spec_.name) + ".crm";
-  p.rpc = std::make_unique<Rpc>(*p.authorizer, *p.executor, domain);
+  p.rpc = std::make_unique<Rpc>(*p.authorizer, *p.executor, domain, p.trusted_proxies);
   // Internal consumers call crm.events.v1 here directly; the policy table decides who may
   // (a feed carries every record of the service).
   p.feed = std::make_unique<events::EventFeedService>(
@@ -130,7 +158,8 @@ Kit& Process::Start(std::unique_ptr<auth::VerificationSource> source) {
                                     .page_tokens = *p.page_tokens,
                                     .clock = Clock::Real(),
                                     .metrics = p.runner->metrics(),
-                                    .auth_target = p.auth.target});
+                                    .auth_target = p.auth.target,
+                                    .service_credentials = p.service_credentials});
   return *p.kit;
 }
 

@@ -93,6 +93,10 @@ struct Kit {
   const Clock& clock;
   prometheus::Registry& metrics;
   const std::string& auth_target;     // where the auth service is, for clients of it
+  // This service's own identity (services/<name>, from --service_secret) for calls it makes
+  // as itself: put them on a client context (ClientCall in libs/grpc/channel.h). Null when
+  // the process was given no secret; calls made for a user forward the user's token instead.
+  std::shared_ptr<grpc::CallCredentials> service_credentials;
 };
 
 class Process final {
@@ -111,7 +115,7 @@ class Process final {
   // Builds the kit with tokens verified against the auth service.
   Kit& Start();
   // The same with keys and revocations from `source` (the auth service itself reads its own
-  // database instead of calling itself).
+  // database instead of calling itself); keys that do not load are fatal then.
   Kit& Start(std::unique_ptr<auth::VerificationSource> source);
 
   // Serves until SIGTERM or SIGINT and a drain; the result is main's return value.
@@ -120,6 +124,7 @@ class Process final {
 
  private:
   struct Parts;
+  Kit& Build(std::unique_ptr<auth::VerificationSource> source, bool local_keys);
 
   const ServiceSpec spec_;
   config::Flags flags_;
