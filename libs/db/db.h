@@ -31,8 +31,8 @@ struct PoolOptions {
   std::string unix_socket;  // used instead of host/port when set
   std::string user;
   std::string password;
-  std::string schema;       // the service's own schema
-  int size = 8;             // connections at most
+  std::string schema;  // the service's own schema
+  int size = 8;        // connections at most
   absl::Duration borrow_timeout = absl::Seconds(2);
   // A connection idle longer than this is checked (ping) before it is handed out, so a
   // connection broken by a MariaDB restart is replaced instead of failing a request.
@@ -72,6 +72,9 @@ class Session {
   // Runs a statement that returns no rows; yields the affected row count.
   virtual absl::StatusOr<uint64_t> Execute(std::string_view sql,
                                            const std::vector<Value>& params) = 0;
+  // Closes the connection when the session ends instead of returning it to the pool, for
+  // server-side state that could not be cleaned up (a named lock that would not release).
+  virtual void Discard() = 0;
 };
 
 // A transaction on a leased connection. Rolls back when destroyed unless Commit() succeeded.
@@ -81,6 +84,7 @@ class Transaction final : public Session {
   Transaction(Transaction&&) = delete;
   absl::StatusOr<Rows> Query(std::string_view sql, const std::vector<Value>& params) override;
   absl::StatusOr<uint64_t> Execute(std::string_view sql, const std::vector<Value>& params) override;
+  void Discard() override;
   absl::Status Commit();
 
  private:

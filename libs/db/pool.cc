@@ -265,6 +265,8 @@ class Lease final : public Session {
     return conn_->Execute(sql, params);
   }
 
+  void Discard() override { conn_->MarkBroken(); }
+
   Connection& connection() { return *conn_; }
 
  private:
@@ -308,6 +310,8 @@ struct Transaction::Impl {
 };
 
 Transaction::Transaction(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+void Transaction::Discard() { impl_->conn->MarkBroken(); }
 
 Transaction::~Transaction() {
   if (impl_ == nullptr) return;
