@@ -1,11 +1,11 @@
 // The auth and customers services and the gateway as real processes over loopback, against
 // real MariaDB: what a client of the suite sees.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/events/v1/events.grpc.pb.h"
@@ -14,7 +14,6 @@
 #include "tests/support/mariadb.h"
 #include "tests/support/process.h"
 #include "tests/support/stack.h"
-#include <grpcpp/grpcpp.h>
 
 namespace crm {
 namespace {
@@ -159,7 +158,8 @@ TEST_F(GatewayE2eTest, SigtermLetsInFlightCallsFinish) {
   v1::CreateCustomerRequest create;
   *create.mutable_customer() = NewCustomer("Locked Co");
   v1::Customer c;
-  ASSERT_TRUE(stub_->CreateCustomer(Context().get(), create, &c).ok());
+  grpc::Status created = stub_->CreateCustomer(Context().get(), create, &c);
+  ASSERT_TRUE(created.ok()) << created.error_code() << " " << created.error_message();
   auto pool = db::Pool::Create(stack_->db("customers"), nullptr);
   ASSERT_TRUE(pool.ok());
   auto lock_tx = (*pool)->Begin();
@@ -180,8 +180,10 @@ TEST_F(GatewayE2eTest, SigtermLetsInFlightCallsFinish) {
       auto ctx = Context();
       ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
       grpc::Status st = stub_->UpdateCustomer(ctx.get(), update, &out);
-      if (st.ok()) ok++;
-      else ADD_FAILURE() << st.error_code() << " " << st.error_message();
+      if (st.ok())
+        ok++;
+      else
+        ADD_FAILURE() << st.error_code() << " " << st.error_message();
     });
   }
   // Wait until every update is blocked on the row lock inside MariaDB (the locking session
@@ -191,7 +193,8 @@ TEST_F(GatewayE2eTest, SigtermLetsInFlightCallsFinish) {
   for (int i = 0; i < 500; ++i) {
     auto rows = (*session)->Query(
         "SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE() AND "
-        "command = 'Execute' AND info LIKE '%FOR UPDATE'", {});
+        "command = 'Execute' AND info LIKE '%FOR UPDATE'",
+        {});
     if (rows.ok() && (*rows)[0].Int(0) >= kCalls) break;
     absl::SleepFor(absl::Milliseconds(20));
   }
