@@ -38,6 +38,12 @@ struct PoolOptions {
   // connection broken by a MariaDB restart is replaced instead of failing a request.
   absl::Duration validate_after_idle = absl::Seconds(5);
   std::string pool_name = "main";  // label on the pool metrics
+  // TLS to the server (TCP only): with tls_ca set, every connection is encrypted and the
+  // server's certificate must chain to it and name the host (a connection that cannot do
+  // both fails); tls_cert/tls_key add a client certificate for users that REQUIRE X509.
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 // One row of a result. Columns are read by position, as in the SELECT list.

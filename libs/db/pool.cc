@@ -194,6 +194,16 @@ class PoolCore final {
       props["hostName"] = sql::SQLString("tcp://" + options_.host);
       props["port"] = options_.port;
     }
+    if (!options_.tls_ca.empty()) {
+      props["sslCA"] = sql::SQLString(options_.tls_ca);
+      // Verify the chain and the host name, and never fall back to plaintext.
+      props["sslVerify"] = true;
+      props["sslEnforce"] = true;
+      if (!options_.tls_cert.empty()) {
+        props["sslCert"] = sql::SQLString(options_.tls_cert);
+        props["sslKey"] = sql::SQLString(options_.tls_key);
+      }
+    }
     props["userName"] = sql::SQLString(options_.user);
     props["password"] = sql::SQLString(options_.password);
     if (!options_.schema.empty()) props["schema"] = sql::SQLString(options_.schema);

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/base/time.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/trace.h"
 #include "libs/log/log.h"
 
 namespace crm::events {
@@ -340,7 +341,11 @@ absl::Status Consumer::Follow(Feed& feed) {
     epoch = rows[0].Int(1);
   }
 
+  // One trace per subscription: the producer's log lines about this stream and this
+  // consumer's about what it applied from it share a trace id.
+  log::ScopedTrace trace(NewTrace());
   grpc::ClientContext ctx;
+  PropagateTrace(ctx);
   if (options_.credentials != nullptr) ctx.set_credentials(options_.credentials);
   v1::SubscribeRequest request;
   request.set_after_sequence(cursor);

@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/base/time.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/trace.h"
 #include "libs/log/log.h"
 
 namespace crm::events {
@@ -199,6 +200,7 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
       : feed_(feed),
         authorization_(std::move(authorization)),
         request_id_(std::move(request_id)),
+        trace_(TraceOf(ctx)),
         batch_size_(batch_size),
         types_(std::move(types)),
         cursor_(cursor) {}
@@ -295,6 +297,7 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
   // Runs on the executor.
   void Fetch() {
     log::ScopedRequestId scoped(request_id_);
+    log::ScopedTrace trace(trace_);
     int64_t cursor;
     {
       absl::MutexLock lock(&mu_);
@@ -412,6 +415,7 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
   // The call's credentials, copied: the context may be gone by the time a fetch re-checks.
   const std::string authorization_;
   const std::string request_id_;
+  const log::TraceContext trace_;  // the subscriber's trace: every fetch logs with it
   const int batch_size_;
   const TypeFilter types_;
   // The message being written. Touched only by the single write chain (WriteNextOrWait,

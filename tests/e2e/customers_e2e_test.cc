@@ -7,6 +7,9 @@
 #include <atomic>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/events/v1/events.grpc.pb.h"
 #include "libs/db/testing.h"
@@ -139,6 +142,54 @@ TEST_F(GatewayE2eTest, CustomerLifecycleThroughTheGateway) {
   ASSERT_TRUE(stub_->DeleteCustomer(Context().get(), del, &empty).ok());
   EXPECT_EQ(stub_->GetCustomer(Context().get(), get, &got).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// The gateway continues the client's W3C trace and the backend continues the gateway's: the
+// log lines of one failed call (the access log writes those) carry the same trace id in both
+// processes, each with a span of its own. A call without traceparent gets a trace too.
+TEST_F(GatewayE2eTest, LogLinesOfOneCallCarryOneTraceIdAcrossTheGatewayAndTheService) {
+  v1::GetCustomerRequest get;
+  get.set_name("customers/999999");
+  v1::Customer out;
+  auto traced = Context("req-traced");
+  traced->AddMetadata("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  ASSERT_EQ(stub_->GetCustomer(traced.get(), get, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  ASSERT_EQ(stub_->GetCustomer(Context("req-untraced").get(), get, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // The "call finished" line of `request_id` in `server`'s log, once it is written.
+  auto line_of = [&](const std::string& server, const std::string& request_id) {
+    std::string found;
+    for (int i = 0; i < 100 && found.empty(); ++i) {
+      for (absl::string_view line :
+           absl::StrSplit(stack_->process(server).process->LogTail(1 << 20), '\n')) {
+        if (absl::StrContains(line, "\"request_id\":\"" + request_id + "\"") &&
+            absl::StrContains(line, "call finished")) {
+          found = std::string(line);
+        }
+      }
+      if (found.empty()) absl::SleepFor(absl::Milliseconds(50));
+    }
+    return found;
+  };
+  auto field = [](const std::string& line, const std::string& key) {
+    const std::string prefix = "\"" + key + "\":\"";
+    size_t at = line.find(prefix);
+    if (at == std::string::npos) return std::string();
+    at += prefix.size();
+    return line.substr(at, line.find('"', at) - at);
+  };
+  for (const std::string request_id : {"req-traced", "req-untraced"}) {
+    const std::string gateway = line_of("gateway", request_id);
+    const std::string customers = line_of("customers", request_id);
+    ASSERT_FALSE(gateway.empty()) << request_id;
+    ASSERT_FALSE(customers.empty()) << request_id;
+    EXPECT_EQ(field(gateway, "trace_id").size(), 32u) << gateway;
+    EXPECT_EQ(field(customers, "trace_id"), field(gateway, "trace_id")) << customers;
+    EXPECT_NE(field(customers, "span_id"), field(gateway, "span_id")) << customers;
+  }
+  EXPECT_EQ(field(line_of("gateway", "req-traced"), "trace_id"),
+            "0af7651916cd43dd8448eb211c80319c");
 }
 
 TEST_F(GatewayE2eTest, BackendDownIsUnavailableWithAClearMessage) {
