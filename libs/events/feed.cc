@@ -196,11 +196,11 @@ size_t DeliverablePrefix(int64_t cursor, const std::vector<FeedPosition>& rows, 
 class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event> {
  public:
   Stream(EventFeedService& feed, std::string authorization, int64_t cursor, int batch_size,
-         TypeFilter types, std::string request_id)
+         TypeFilter types, std::string request_id, log::TraceContext trace)
       : feed_(feed),
         authorization_(std::move(authorization)),
         request_id_(std::move(request_id)),
-        trace_(TraceOf(ctx)),
+        trace_(std::move(trace)),
         batch_size_(batch_size),
         types_(std::move(types)),
         cursor_(cursor) {}
@@ -502,7 +502,7 @@ grpc::ServerWriteReactor<v1::Event>* EventFeedService::Subscribe(
                              : std::min(request->batch_size(), options_.max_batch);
 
   auto* stream = new Stream(*this, *std::move(authorization), request->after_sequence(), batch_size,
-                            std::move(types), RequestIdOf(*ctx));
+                            std::move(types), RequestIdOf(*ctx), TraceOf(*ctx));
   bool draining;
   {
     absl::MutexLock lock(&mu_);
