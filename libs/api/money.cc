@@ -26,22 +26,32 @@ bool IsUpperAlpha3(std::string_view code) {
   return true;
 }
 
-}  // namespace
-
-std::optional<int> CurrencyDigits(std::string_view code) {
+// The decimal places ICU gives a well-formed code, whether the currency is in use or not.
+std::optional<int> FractionDigits(std::string_view code) {
   if (!IsUpperAlpha3(code)) return std::nullopt;
-  UChar iso[4] = {static_cast<UChar>(code[0]), static_cast<UChar>(code[1]),
-                  static_cast<UChar>(code[2]), 0};
+  const UChar iso[4] = {static_cast<UChar>(code[0]), static_cast<UChar>(code[1]),
+                        static_cast<UChar>(code[2]), 0};
   UErrorCode status = U_ZERO_ERROR;
-  const UDate now = ucal_getNow();
-  if (!ucurr_isAvailable(iso, now, now, &status) || U_FAILURE(status)) return std::nullopt;
-  status = U_ZERO_ERROR;
-  int32_t digits = ucurr_getDefaultFractionDigits(iso, &status);
+  const int32_t digits = ucurr_getDefaultFractionDigits(iso, &status);
   if (U_FAILURE(status) || digits < 0 || digits > 9) return std::nullopt;
   return digits;
 }
 
+}  // namespace
+
+std::optional<int> CurrencyDigits(std::string_view code) {
+  if (!IsUpperAlpha3(code)) return std::nullopt;
+  const UChar iso[4] = {static_cast<UChar>(code[0]), static_cast<UChar>(code[1]),
+                        static_cast<UChar>(code[2]), 0};
+  UErrorCode status = U_ZERO_ERROR;
+  const UDate now = ucal_getNow();
+  if (!ucurr_isAvailable(iso, now, now, &status) || U_FAILURE(status)) return std::nullopt;
+  return FractionDigits(code);
+}
+
 bool ValidCurrency(std::string_view code) { return CurrencyDigits(code).has_value(); }
+
+bool WellFormedCurrency(std::string_view code) { return IsUpperAlpha3(code); }
 
 std::optional<int64_t> ToMinorUnits(const common::v1::Money& money, FieldChecker& check,
                                     std::string_view field, bool allow_negative) {
@@ -87,7 +97,7 @@ std::optional<int64_t> ToMinorUnits(const common::v1::Money& money, FieldChecker
 common::v1::Money FromMinorUnits(std::string_view currency_code, int64_t minor) {
   common::v1::Money money;
   money.set_currency_code(std::string(currency_code));
-  const int digits = CurrencyDigits(currency_code).value_or(2);
+  const int digits = FractionDigits(currency_code).value_or(2);
   const int64_t scale = Pow10(digits);
   money.set_units(minor / scale);
   money.set_nanos(static_cast<int32_t>((minor % scale) * (kNanosPerUnit / scale)));

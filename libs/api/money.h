@@ -27,10 +27,17 @@ std::optional<int> CurrencyDigits(std::string_view code);
 std::optional<int64_t> ToMinorUnits(const common::v1::Money& money, FieldChecker& check,
                                     std::string_view field, bool allow_negative = false);
 
-// The Money for `minor` units of `currency_code` (a known currency).
+// The Money for `minor` units of `currency_code` (a currency ICU knows, in use or retired;
+// two decimal places for a code it does not know).
 common::v1::Money FromMinorUnits(std::string_view currency_code, int64_t minor);
 
-// A currency code given on its own (e.g. a filter or a lookup): trimmed, upper case, known.
+// A currency code given on its own for something new (e.g. a price to enter): trimmed, upper
+// case, and in use today.
 bool ValidCurrency(std::string_view code);
+
+// A currency code that looks up what was recorded (e.g. a price history): three upper-case
+// letters, the form of every ISO 4217 code, whether in use today or retired since (a price
+// entered in a currency stays findable by it after the currency is withdrawn).
+bool WellFormedCurrency(std::string_view code);
 
 }  // namespace crm::api

@@ -37,6 +37,21 @@ TEST(MoneyTest, CurrenciesAndTheirMinorUnitsComeFromIso4217) {
   EXPECT_FALSE(CurrencyDigits("").has_value());
 }
 
+TEST(MoneyTest, LookupsTakeEveryWellFormedCodeAndRetiredOnesKeepTheirMinorUnits) {
+  EXPECT_TRUE(WellFormedCurrency("CNY"));
+  EXPECT_TRUE(WellFormedCurrency("DEM")) << "retired, but prices were once entered in it";
+  EXPECT_FALSE(ValidCurrency("DEM")) << "no new price in a retired currency";
+  EXPECT_FALSE(WellFormedCurrency("cny"));
+  EXPECT_FALSE(WellFormedCurrency("CN"));
+  EXPECT_FALSE(WellFormedCurrency("CNY1"));
+  EXPECT_FALSE(WellFormedCurrency(""));
+  // The Italian lira had no minor unit in use: 1500 stored units are 1500 lire, not 15.00.
+  EXPECT_EQ(FromMinorUnits("ITL", 1500).units(), 1500);
+  EXPECT_EQ(FromMinorUnits("ITL", 1500).nanos(), 0);
+  EXPECT_EQ(FromMinorUnits("DEM", 1550).units(), 15);
+  EXPECT_EQ(FromMinorUnits("DEM", 1550).nanos(), 500'000'000);
+}
+
 TEST(MoneyTest, WholeMinorUnitsConvertExactly) {
   EXPECT_EQ(Convert(M("CNY", 12, 340'000'000)), "1234");
   EXPECT_EQ(Convert(M("USD", 5)), "500");

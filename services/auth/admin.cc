@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "libs/api/list.h"
 #include "libs/api/resource.h"
 #include "libs/base/hash.h"
 #include "libs/db/idempotency.h"
@@ -45,7 +46,15 @@ Administration::Administration(AuthStores& stores, KeyRing& keys,
       keys_(keys),
       page_tokens_(page_tokens),
       policy_(policy),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      user_list_{.fields = &UserStore::Fields(),
+                 .default_order = "",
+                 .default_page_size = options_.default_page_size,
+                 .max_page_size = options_.max_page_size},
+      audit_list_{.fields = &AuditStore::Fields(),
+                  .default_order = AuditStore::kNewestFirst,
+                  .default_page_size = options_.default_page_size,
+                  .max_page_size = options_.max_page_size} {}
 
 UserScope Administration::ScopeOf(const auth::Principal& principal) const {
   return UserScope{.all = principal.Is(v1::ADMIN),
@@ -98,17 +107,15 @@ absl::Status Administration::GetUser(const Caller& caller, const v1::GetUserRequ
 absl::Status Administration::ListUsers(const Caller& caller, const v1::ListUsersRequest& request,
                                        v1::ListUsersResponse* response) {
   CRM_RETURN_IF_ERROR(Allow(policy_, caller, methods::kListUsers));
-  CRM_ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
-  CRM_ASSIGN_OR_RETURN(api::SqlFragment filter,
-                       api::CompileFilter(request.filter(), UserStore::Fields()));
-  const std::string binding = api::PageBinding(request.filter(), "", caller.principal.user);
-  CRM_ASSIGN_OR_RETURN(auto after,
-                       api::DecodePageToken(page_tokens_, request.page_token(), binding, 1));
-  CRM_ASSIGN_OR_RETURN(UserStore::UserPage page,
-                       stores_.users.ListUsers(filter, ScopeOf(caller.principal),
-                                               after ? &*after : nullptr, page_size));
+  // Tokens are bound to the caller: what they may see decides the rows.
+  CRM_ASSIGN_OR_RETURN(const api::ListQuery query,
+                       api::PrepareList(request.page_size(), request.filter(), /*order_by=*/"",
+                                        request.page_token(), user_list_, page_tokens_,
+                                        caller.principal.user));
+  CRM_ASSIGN_OR_RETURN(api::Page<v1::User> page,
+                       stores_.users.ListUsers(query, ScopeOf(caller.principal)));
   for (auto& u : page.items) *response->add_users() = std::move(u);
-  if (page.has_more) response->set_next_page_token(page_tokens_.Encode(binding, page.last_key));
+  response->set_next_page_token(api::NextPageToken(page_tokens_, query, page));
   return absl::OkStatus();
 }
 
@@ -235,16 +242,13 @@ absl::Status Administration::ListAuditEvents(const Caller& caller,
                                              const v1::ListAuditEventsRequest& request,
                                              v1::ListAuditEventsResponse* response) {
   CRM_RETURN_IF_ERROR(Allow(policy_, caller, methods::kListAuditEvents));
-  CRM_ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
-  CRM_ASSIGN_OR_RETURN(api::SqlFragment filter,
-                       api::CompileFilter(request.filter(), AuditStore::Fields()));
-  const std::string binding = api::PageBinding(request.filter(), "", caller.principal.user);
-  CRM_ASSIGN_OR_RETURN(auto after,
-                       api::DecodePageToken(page_tokens_, request.page_token(), binding, 1));
-  CRM_ASSIGN_OR_RETURN(AuditStore::AuditPage page,
-                       stores_.audit.ListAudit(filter, after ? &*after : nullptr, page_size));
+  CRM_ASSIGN_OR_RETURN(const api::ListQuery query,
+                       api::PrepareList(request.page_size(), request.filter(), /*order_by=*/"",
+                                        request.page_token(), audit_list_, page_tokens_,
+                                        caller.principal.user));
+  CRM_ASSIGN_OR_RETURN(api::Page<v1::AuditEvent> page, stores_.audit.ListAudit(query));
   for (auto& e : page.items) *response->add_events() = std::move(e);
-  if (page.has_more) response->set_next_page_token(page_tokens_.Encode(binding, page.last_key));
+  response->set_next_page_token(api::NextPageToken(page_tokens_, query, page));
   return absl::OkStatus();
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "crm/auth/v1/auth.pb.h"
+#include "libs/api/list.h"
 #include "libs/api/query.h"
 #include "libs/auth/policy.h"
 #include "services/auth/keys.h"
@@ -68,6 +69,9 @@ class Administration final {
   const api::PageTokenCodec& page_tokens_;
   const auth::Policy& policy_;
   const AdminOptions options_;
+  // What ListUsers and ListAuditEvents accept: their filter fields and page sizes.
+  const api::ListSpec user_list_;
+  const api::ListSpec audit_list_;
 };
 
 }  // namespace crm::auth_service

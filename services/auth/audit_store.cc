@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/grpc/status.h"
+#include "libs/records/page.h"
 
 namespace crm::auth_service {
 namespace sql {
@@ -10,6 +11,7 @@ constexpr char kInsertAudit[] =
     "INSERT INTO audit_events (time, action, user_id, username, actor_id, peer, session_id, "
     "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kSelectAudit[] = "SELECT " CRM_AUTH_AUDIT_COLUMNS;
+constexpr char kFromAudit[] = " FROM audit_events a WHERE TRUE";
 constexpr char kLastSuccessForUser[] =
     "SELECT MAX(time) FROM audit_events WHERE username = ? AND action = ? AND time > ?";
 
@@ -45,7 +47,10 @@ const api::ResourceFields& AuditStore::Fields() {
           {.name = "user", .column = "CONCAT('users/', a.user_id)"},
           {.name = "username", .column = "a.username"},
           {.name = "peer", .column = "a.peer"},
-          {.name = "time", .type = api::FieldType::kTimestamp, .column = "a.time"},
+          {.name = "time",
+           .type = api::FieldType::kTimestamp,
+           .column = "a.time",
+           .orderable = true},
       },
       "a.sequence");
   return *fields;
@@ -114,14 +119,10 @@ absl::Status AuditStore::Audit(const AuditEntry& entry) {
   return AppendAudit(*session, entry, clock_.Now());
 }
 
-absl::StatusOr<AuditStore::AuditPage> AuditStore::ListAudit(const api::SqlFragment& filter,
-                                                            const std::vector<db::Value>* after,
-                                                            int page_size) {
-  static const std::vector<api::OrderTerm> kOrder = {{"", "a.sequence", true}};
-  return ReadPage<v1::AuditEvent>(
-      pool_,
-      absl::StrCat(sql::kSelectAudit, ", a.sequence FROM audit_events a WHERE (", filter.sql, ")"),
-      filter.params, kOrder, after, page_size, kAuditColumnCount, AuditFromRow);
+absl::StatusOr<api::Page<v1::AuditEvent>> AuditStore::ListAudit(const api::ListQuery& query) {
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+  return records::ListPage<v1::AuditEvent>(*session, sql::kSelectAudit, kAuditColumnCount,
+                                           sql::kFromAudit, {}, query, AuditFromRow);
 }
 
 }  // namespace crm::auth_service

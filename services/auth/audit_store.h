@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "libs/api/query.h"
+#include "libs/api/list.h"
 #include "libs/base/clock.h"
 #include "libs/db/db.h"
 #include "services/auth/rows.h"
@@ -62,10 +62,10 @@ class AuditStore final {
   // One row, outside any transaction (login failures must be kept whatever happens).
   absl::Status Audit(const AuditEntry& entry);
 
-  using AuditPage = PageOf<v1::AuditEvent>;
-  // Newest first.
-  absl::StatusOr<AuditPage> ListAudit(const api::SqlFragment& filter,
-                                      const std::vector<db::Value>* after, int page_size);
+  // The order of ListAuditEvents: the newest first (by time, then by the order written).
+  static constexpr char kNewestFirst[] = "time desc";
+  // One page of the trail, as api::PrepareList made `query`.
+  absl::StatusOr<api::Page<v1::AuditEvent>> ListAudit(const api::ListQuery& query);
 
  private:
   absl::StatusOr<std::optional<absl::Time>> NthNewestFailure(const char* query,

@@ -283,11 +283,15 @@ absl::Status SignIn::IssueServiceToken(const Caller& caller,
                        BeginAttempt(account, caller.peer, /*limit_name=*/false));
   CRM_ASSIGN_OR_RETURN(std::optional<ServiceCredentials> found,
                        stores_.service_accounts.Find(name));
-  // Compared in constant time, and compared even for an unknown account.
+  // Compared in constant time, and compared even for an unknown account (against a digest
+  // no secret has), so the time taken does not tell which accounts exist.
+  static const std::string kNoAccountDigest(64, '0');  // as long as a hex SHA-256
   const std::string presented = Sha256Hex(request.secret());
-  const std::string& expected = found ? found->secret_sha256 : presented;
-  const bool secret_ok = found && expected.size() == presented.size() &&
-                         CRYPTO_memcmp(expected.data(), presented.data(), presented.size()) == 0;
+  const std::string& expected = found ? found->secret_sha256 : kNoAccountDigest;
+  const bool digests_match =
+      expected.size() == presented.size() &&
+      CRYPTO_memcmp(expected.data(), presented.data(), presented.size()) == 0;
+  const bool secret_ok = found && digests_match;
   if (!found || !secret_ok || !found->active) {
     CRM_RETURN_IF_ERROR(stores_.audit.Audit({.action = v1::SERVICE_TOKEN_REFUSED,
                                              .username = account,

@@ -8,6 +8,7 @@
 #include "libs/base/time.h"
 #include "libs/events/outbox.h"
 #include "libs/grpc/status.h"
+#include "libs/records/page.h"
 #include "services/auth/audit_store.h"
 #include "services/auth/events.h"
 
@@ -15,6 +16,7 @@ namespace crm::auth_service {
 namespace sql {
 
 constexpr char kSelectUsers[] = "SELECT " CRM_AUTH_USER_COLUMNS;
+constexpr char kFromUsers[] = " FROM users u WHERE TRUE";
 constexpr char kSelectUserById[] = "SELECT " CRM_AUTH_USER_COLUMNS " FROM users u WHERE u.id = ?";
 constexpr char kSelectUserForUpdate[] =
     "SELECT " CRM_AUTH_USER_COLUMNS " FROM users u WHERE u.id = ? FOR UPDATE";
@@ -142,18 +144,11 @@ absl::StatusOr<v1::User> UserStore::GetUser(int64_t id, const UserScope& scope) 
   return UserFromRow(rows[0]);
 }
 
-absl::StatusOr<UserStore::UserPage> UserStore::ListUsers(const api::SqlFragment& filter,
-                                                         const UserScope& scope,
-                                                         const std::vector<db::Value>* after,
-                                                         int page_size) {
-  static const std::vector<api::OrderTerm> kOrder = {{"", "u.id", false}};
-  api::SqlFragment condition = ScopeCondition(scope);
-  std::string query = absl::StrCat(sql::kSelectUsers, ", u.id FROM users u WHERE ", condition.sql,
-                                   " AND (", filter.sql, ")");
-  std::vector<db::Value> params = condition.params;
-  params.insert(params.end(), filter.params.begin(), filter.params.end());
-  return ReadPage<v1::User>(pool_, std::move(query), std::move(params), kOrder, after, page_size,
-                            kUserColumnCount, UserFromRow);
+absl::StatusOr<api::Page<v1::User>> UserStore::ListUsers(const api::ListQuery& query,
+                                                         const UserScope& scope) {
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+  return records::ListPage<v1::User>(*session, sql::kSelectUsers, kUserColumnCount,
+                                     sql::kFromUsers, ScopeCondition(scope), query, UserFromRow);
 }
 
 absl::StatusOr<v1::User> UserStore::CreateUser(const v1::User& input,

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "libs/api/query.h"
+#include "libs/api/list.h"
 #include "libs/base/clock.h"
 #include "libs/db/db.h"
 #include "libs/db/idempotency.h"
@@ -55,9 +55,9 @@ class UserStore final {
   absl::StatusOr<v1::User> GetUser(int64_t id, const UserScope& scope);
   absl::StatusOr<v1::User> GetUser(int64_t id) { return GetUser(id, UserScope{.all = true}); }
 
-  using UserPage = PageOf<v1::User>;
-  absl::StatusOr<UserPage> ListUsers(const api::SqlFragment& filter, const UserScope& scope,
-                                     const std::vector<db::Value>* after, int page_size);
+  // One page of the users `scope` may see, as api::PrepareList made `query` (by id).
+  absl::StatusOr<api::Page<v1::User>> ListUsers(const api::ListQuery& query,
+                                                const UserScope& scope);
 
   // Inserts a validated user with an Argon2id `password_hash`. ALREADY_EXISTS
   // (USERNAME_TAKEN), NOT_FOUND (TEAM_NOT_FOUND).

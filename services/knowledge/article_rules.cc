@@ -70,10 +70,10 @@ std::string InState(v1::ArticleState state, const auth::Principal& principal,
 
 }  // namespace
 
-absl::StatusOr<ArticleRules> ArticleRules::For(const auth::Policy& policy,
+absl::StatusOr<ArticleRules> ArticleRules::For(const service::Rpc& rpc,
                                                const auth::Caller& caller,
                                                std::string_view method) {
-  CRM_RETURN_IF_ERROR(policy.Check(caller.principal, method));
+  CRM_RETURN_IF_ERROR(rpc.Allow(caller, method));
   return ArticleRules(caller.principal);
 }
 

@@ -1,7 +1,7 @@
 // Who may do what to which article: the access rules at the top of
 // proto/crm/knowledge/v1/knowledge.proto, in one place. A handler asks once per call:
 //
-//   CRM_ASSIGN_OR_RETURN(const ArticleRules rules, ArticleRules::For(policy_, caller, kMethod));
+//   CRM_ASSIGN_OR_RETURN(const ArticleRules rules, ArticleRules::For(rpc_, caller, kMethod));
 //
 // and hands `rules` to ArticleStore, which ANDs rules.Rows(...) into every statement (so an
 // article the caller may not read is never returned, listed, matched or counted: it is
@@ -20,8 +20,8 @@
 #include "crm/knowledge/v1/knowledge.pb.h"
 #include "libs/api/query.h"
 #include "libs/auth/caller.h"
-#include "libs/auth/policy.h"
 #include "libs/auth/principal.h"
+#include "libs/service/rpc.h"
 
 namespace crm::knowledge {
 
@@ -42,8 +42,8 @@ struct ArticleFacts {
 class ArticleRules final {
  public:
   // The caller's rules for one call of `method` (the full gRPC name): PERMISSION_DENIED when
-  // the policy table does not let their role call it.
-  static absl::StatusOr<ArticleRules> For(const auth::Policy& policy, const auth::Caller& caller,
+  // the policy table does not let their role call it (rpc.Allow, the row the edge checked).
+  static absl::StatusOr<ArticleRules> For(const service::Rpc& rpc, const auth::Caller& caller,
                                           std::string_view method);
   explicit ArticleRules(auth::Principal principal) : principal_(std::move(principal)) {}
 

@@ -41,7 +41,7 @@ absl::StatusOr<Target> ParseTarget(const Request& request) {
 absl::Status ArticleService::Create(const auth::Caller& caller,
                                     const v1::CreateArticleRequest& request,
                                     v1::Article* response) {
-  CRM_ASSIGN_OR_RETURN(const ArticleRules rules, ArticleRules::For(policy_, caller, kCreateMethod));
+  CRM_ASSIGN_OR_RETURN(const ArticleRules rules, ArticleRules::For(rpc_, caller, kCreateMethod));
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   if (!request.has_article()) return InvalidField("article", "is required");
   // Only what a client writes; the rest is the server's to set.
@@ -65,7 +65,7 @@ absl::Status ArticleService::Create(const auth::Caller& caller,
 
 absl::Status ArticleService::Get(const auth::Caller& caller, const v1::GetArticleRequest& request,
                                  v1::Article* response) {
-  CRM_ASSIGN_OR_RETURN(const ArticleRules rules, ArticleRules::For(policy_, caller, kGetMethod));
+  CRM_ASSIGN_OR_RETURN(const ArticleRules rules, ArticleRules::For(rpc_, caller, kGetMethod));
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), kCollection, "name"));
   CRM_ASSIGN_OR_RETURN(*response, store_.Get(rules, id, request.record_view()));
   return absl::OkStatus();
@@ -74,7 +74,7 @@ absl::Status ArticleService::Get(const auth::Caller& caller, const v1::GetArticl
 absl::Status ArticleService::List(const auth::Caller& caller,
                                   const v1::ListArticlesRequest& request,
                                   v1::ListArticlesResponse* response) {
-  CRM_ASSIGN_OR_RETURN(const ArticleRules rules, ArticleRules::For(policy_, caller, kListMethod));
+  CRM_ASSIGN_OR_RETURN(const ArticleRules rules, ArticleRules::For(rpc_, caller, kListMethod));
   // Page tokens are bound to the user: what one user sees (and the keyset position in a
   // token) differs from what another does.
   CRM_ASSIGN_OR_RETURN(
@@ -89,7 +89,7 @@ absl::Status ArticleService::List(const auth::Caller& caller,
 absl::Status ArticleService::Update(const auth::Caller& caller,
                                     const v1::UpdateArticleRequest& request,
                                     v1::Article* response) {
-  CRM_ASSIGN_OR_RETURN(const ArticleRules rules, ArticleRules::For(policy_, caller, kUpdateMethod));
+  CRM_ASSIGN_OR_RETURN(const ArticleRules rules, ArticleRules::For(rpc_, caller, kUpdateMethod));
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   CRM_ASSIGN_OR_RETURN(
       const api::UpdateTarget target,
@@ -111,7 +111,7 @@ absl::Status ArticleService::Publish(const auth::Caller& caller,
                                      const v1::PublishArticleRequest& request,
                                      v1::Article* response) {
   CRM_ASSIGN_OR_RETURN(const ArticleRules rules,
-                       ArticleRules::For(policy_, caller, kPublishMethod));
+                       ArticleRules::For(rpc_, caller, kPublishMethod));
   CRM_ASSIGN_OR_RETURN(const Target target, ParseTarget(request));
   CRM_ASSIGN_OR_RETURN(*response,
                        store_.Publish(rules, target.id, target.version,
@@ -123,7 +123,7 @@ absl::Status ArticleService::Archive(const auth::Caller& caller,
                                      const v1::ArchiveArticleRequest& request,
                                      v1::Article* response) {
   CRM_ASSIGN_OR_RETURN(const ArticleRules rules,
-                       ArticleRules::For(policy_, caller, kArchiveMethod));
+                       ArticleRules::For(rpc_, caller, kArchiveMethod));
   CRM_ASSIGN_OR_RETURN(const Target target, ParseTarget(request));
   CRM_ASSIGN_OR_RETURN(*response,
                        store_.Archive(rules, target.id, target.version,
@@ -135,7 +135,7 @@ absl::Status ArticleService::ListRevisions(const auth::Caller& caller,
                                            const v1::ListArticleRevisionsRequest& request,
                                            v1::ListArticleRevisionsResponse* response) {
   CRM_ASSIGN_OR_RETURN(const ArticleRules rules,
-                       ArticleRules::For(policy_, caller, kListRevisionsMethod));
+                       ArticleRules::For(rpc_, caller, kListRevisionsMethod));
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.article(), kCollection, "article"));
   // Bound to the user and the article: a token continues only the list it came from.
   CRM_ASSIGN_OR_RETURN(
@@ -153,7 +153,7 @@ absl::Status ArticleService::ListRevisions(const auth::Caller& caller,
 
 absl::Status ArticleService::Rate(const auth::Caller& caller, const v1::RateArticleRequest& request,
                                   v1::Article* response) {
-  CRM_ASSIGN_OR_RETURN(const ArticleRules rules, ArticleRules::For(policy_, caller, kRateMethod));
+  CRM_ASSIGN_OR_RETURN(const ArticleRules rules, ArticleRules::For(rpc_, caller, kRateMethod));
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), kCollection, "name"));
   CRM_ASSIGN_OR_RETURN(*response, store_.Rate(rules, id, request.helpful(),

@@ -27,7 +27,6 @@ class ArticleService final : public v1::ArticleService::CallbackService {
   // The kit and the store must outlive the service.
   ArticleService(const service::Kit& kit, ArticleStore& store)
       : rpc_(kit.rpc),
-        policy_(kit.authorizer.policy()),
         page_tokens_(kit.page_tokens),
         store_(store) {}
 
@@ -95,7 +94,6 @@ class ArticleService final : public v1::ArticleService::CallbackService {
 
  private:
   service::Rpc& rpc_;
-  const auth::Policy& policy_;
   const api::PageTokenCodec& page_tokens_;
   ArticleStore& store_;
 };

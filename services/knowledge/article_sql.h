@@ -82,7 +82,7 @@ inline constexpr char kInsertRevision[] =
 inline constexpr char kSelectRevisions[] =
     "SELECT r.revision, r.title, r.body, r.tags, r.products, r.publisher, r.publish_time";
 inline constexpr size_t kRevisionColumnCount = 7;
-inline constexpr char kFromRevisions[] = " FROM article_revisions r WHERE r.article_id = ?";
+inline constexpr char kFromRevisions[] = " FROM article_revisions r WHERE TRUE";
 
 // The working copy's items are revision 0; publishing copies them to the new revision.
 inline constexpr char kInsertTags[] =

@@ -12,6 +12,7 @@
 #include "libs/db/lists.h"
 #include "libs/events/outbox.h"
 #include "libs/grpc/status.h"
+#include "libs/records/page.h"
 #include "services/knowledge/article_event_types.h"
 #include "services/knowledge/article_sql.h"
 #include "services/knowledge/search_index.h"
@@ -42,17 +43,21 @@ View CallerView(const ArticleRules& rules) {
 // What readers see, for the payload of events about what is in circulation.
 View PublishedView() { return {{"FALSE", {}}, {"TRUE", {}}}; }
 
-// "SELECT <shown columns>[, <extra columns>] FROM ... WHERE (<readable>)", for a caller to
-// continue with " AND ...".
-api::SqlFragment SelectShown(const View& view, const std::vector<api::OrderTerm>& order = {}) {
-  api::SqlFragment select;
-  select.sql = sql::kSelectShown;
-  for (const api::OrderTerm& term : order) absl::StrAppend(&select.sql, ", ", term.column);
-  absl::StrAppend(&select.sql, sql::kFromShown, "(", view.working_copy.sql, ") WHERE (",
-                  view.readable.sql, ")");
-  select.params = view.working_copy.params;
-  select.params.insert(select.params.end(), view.readable.params.begin(),
-                       view.readable.params.end());
+// " FROM ... WHERE (<readable>)": the articles `view` includes, each joined to the copy it
+// shows, for a caller to continue with " AND ...".
+api::SqlFragment ShownFrom(const View& view) {
+  api::SqlFragment from;
+  from.sql = absl::StrCat(sql::kFromShown, "(", view.working_copy.sql, ") WHERE (",
+                          view.readable.sql, ")");
+  from.params = view.working_copy.params;
+  from.params.insert(from.params.end(), view.readable.params.begin(), view.readable.params.end());
+  return from;
+}
+
+// "SELECT <shown columns> FROM ... WHERE (<readable>)".
+api::SqlFragment SelectShown(const View& view) {
+  api::SqlFragment select = ShownFrom(view);
+  select.sql.insert(0, sql::kSelectShown);
   return select;
 }
 
@@ -354,20 +359,14 @@ absl::StatusOr<v1::Article> ArticleStore::Get(const ArticleRules& rules, int64_t
 
 absl::StatusOr<api::Page<v1::Article>> ArticleStore::List(const ArticleRules& rules,
                                                           const api::ListQuery& query) {
-  // The caller's rule first and on its own: no filter, however written, can widen it.
-  api::SqlFragment select = SelectShown(CallerView(rules), query.order);
-  absl::StrAppend(&select.sql, " AND (", query.filter.sql, ")");
-  select.params.insert(select.params.end(), query.filter.params.begin(), query.filter.params.end());
-  api::AppendPageClauses(select.sql, select.params, query.order, query.after_ptr(),
-                         query.page_size);
+  // The caller's rule is in the FROM ... WHERE, first and on its own: no filter, however
+  // written, can widen it. ListPage binds its condition's values right after the text of
+  // `from_where`, so the values of that text travel as those of an always-true condition.
+  const api::SqlFragment from = ShownFrom(CallerView(rules));
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(select.sql, select.params));
-  api::Page<v1::Article> page;
-  page.has_more =
-      api::TakePage(rows, query.page_size, query.order, sql::kShownColumnCount, &page.last_key);
-  page.items.reserve(rows.size());
-  for (const db::Row& row : rows) page.items.push_back(FromRow(row));
-  return page;
+  return records::ListPage<v1::Article>(*session, sql::kSelectShown, sql::kShownColumnCount,
+                                        from.sql, {.sql = "TRUE", .params = from.params}, query,
+                                        FromRow);
 }
 
 absl::StatusOr<v1::Article> ArticleStore::Update(const ArticleRules& rules, int64_t id,
@@ -484,18 +483,10 @@ absl::StatusOr<api::Page<v1::ArticleRevision>> ArticleStore::ListRevisions(
       session->Query(absl::StrCat(sql::kReadableById, " AND (", readable.sql, ")"), params));
   if (found.empty()) return NotFound(id);
 
-  std::string text = sql::kSelectRevisions;
-  for (const api::OrderTerm& term : query.order) absl::StrAppend(&text, ", ", term.column);
-  absl::StrAppend(&text, sql::kFromRevisions);
-  params = {id};
-  api::AppendPageClauses(text, params, query.order, query.after_ptr(), query.page_size);
-  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(text, params));
-  api::Page<v1::ArticleRevision> page;
-  page.has_more =
-      api::TakePage(rows, query.page_size, query.order, sql::kRevisionColumnCount, &page.last_key);
-  page.items.reserve(rows.size());
-  for (const db::Row& row : rows) page.items.push_back(RevisionFromRow(id, row));
-  return page;
+  return records::ListPage<v1::ArticleRevision>(
+      *session, sql::kSelectRevisions, sql::kRevisionColumnCount, sql::kFromRevisions,
+      {.sql = "r.article_id = ?", .params = {id}}, query,
+      [id](const db::Row& row) { return RevisionFromRow(id, row); });
 }
 
 absl::Status ArticleStore::Reindex(db::Transaction& tx, int64_t id) {

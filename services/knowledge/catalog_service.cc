@@ -1,7 +1,5 @@
 #include "services/knowledge/catalog_service.h"
 
-#include <set>
-
 #include "libs/api/list.h"
 #include "libs/api/money.h"
 #include "libs/api/resource.h"
@@ -16,18 +14,6 @@ namespace {
 
 constexpr char kCategories[] = "categories";
 constexpr char kProducts[] = "products";
-
-const std::set<std::string>& CategoryPaths() {
-  static const auto* paths = new std::set<std::string>{"display_name", "parent"};
-  return *paths;
-}
-
-const std::set<std::string>& ProductPaths() {
-  static const auto* paths = new std::set<std::string>{
-      "sku",      "display_name", "description", "category",   "unit",       "active",
-      "features", "advantages",   "use_cases",   "external_id"};
-  return *paths;
-}
 
 // The price range of a ListProducts request, in minor units of its currency.
 absl::StatusOr<std::optional<PriceBounds>> PriceRangeOf(const v1::ListProductsRequest& request) {
@@ -66,7 +52,7 @@ ProductScope CatalogService::Scope(const auth::Principal& principal) {
 absl::Status CatalogService::DoCreateCategory(const auth::Caller& caller,
                                               const v1::CreateCategoryRequest& request,
                                               v1::Category* response) {
-  CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, kCreateCategory));
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kCreateCategory));
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   if (!request.has_category()) return InvalidField("category", "is required");
   v1::Category category = request.category();
@@ -80,7 +66,7 @@ absl::Status CatalogService::DoCreateCategory(const auth::Caller& caller,
 absl::Status CatalogService::DoGetCategory(const auth::Caller& caller,
                                            const v1::GetCategoryRequest& request,
                                            v1::Category* response) {
-  CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, kGetCategory));
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kGetCategory));
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), kCategories, "name"));
   CRM_ASSIGN_OR_RETURN(*response, store_.GetCategory(id));
   return absl::OkStatus();
@@ -89,7 +75,7 @@ absl::Status CatalogService::DoGetCategory(const auth::Caller& caller,
 absl::Status CatalogService::DoListCategories(const auth::Caller& caller,
                                               const v1::ListCategoriesRequest& request,
                                               v1::ListCategoriesResponse* response) {
-  CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, kListCategories));
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kListCategories));
   // Everyone sees the same tree, so tokens are not bound to a user.
   CRM_ASSIGN_OR_RETURN(const api::ListQuery query,
                        api::PrepareList(request.page_size(), "", "", request.page_token(),
@@ -103,15 +89,15 @@ absl::Status CatalogService::DoListCategories(const auth::Caller& caller,
 absl::Status CatalogService::DoUpdateCategory(const auth::Caller& caller,
                                               const v1::UpdateCategoryRequest& request,
                                               v1::Category* response) {
-  CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, kUpdateCategory));
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kUpdateCategory));
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   CRM_ASSIGN_OR_RETURN(const api::UpdateTarget target,
                        api::ParseUpdateTarget(request.has_category(), request.category(),
                                               request.has_update_mask(), request.update_mask(),
-                                              kCategories, "category", CategoryPaths()));
+                                              kCategories, "category", CategoryUpdatablePaths()));
   auto mutate = [&](v1::Category& updated) -> absl::Status {
     CRM_RETURN_IF_ERROR(api::ApplyFieldMask(request.update_mask(), request.category(), &updated,
-                                            CategoryPaths()));
+                                            CategoryUpdatablePaths()));
     return NormalizeAndValidateCategory(updated, "category");
   };
   CRM_ASSIGN_OR_RETURN(*response,
@@ -124,7 +110,7 @@ absl::Status CatalogService::DoUpdateCategory(const auth::Caller& caller,
 absl::Status CatalogService::DoDeleteCategory(const auth::Caller& caller,
                                               const v1::DeleteCategoryRequest& request,
                                               google::protobuf::Empty*) {
-  CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, kDeleteCategory));
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kDeleteCategory));
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), kCategories, "name"));
   CRM_ASSIGN_OR_RETURN(std::optional<int64_t> version, api::OptionalVersion(request.etag()));
@@ -137,7 +123,7 @@ absl::Status CatalogService::DoDeleteCategory(const auth::Caller& caller,
 absl::Status CatalogService::DoCreateProduct(const auth::Caller& caller,
                                              const v1::CreateProductRequest& request,
                                              v1::Product* response) {
-  CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, kCreateProduct));
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kCreateProduct));
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   if (!request.has_product()) return InvalidField("product", "is required");
   v1::Product product = request.product();
@@ -164,7 +150,7 @@ absl::Status CatalogService::DoCreateProduct(const auth::Caller& caller,
 absl::Status CatalogService::DoGetProduct(const auth::Caller& caller,
                                           const v1::GetProductRequest& request,
                                           v1::Product* response) {
-  CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, kGetProduct));
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kGetProduct));
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), kProducts, "name"));
   CRM_ASSIGN_OR_RETURN(*response, store_.GetProduct(Scope(caller.principal), id));
   return absl::OkStatus();
@@ -173,7 +159,7 @@ absl::Status CatalogService::DoGetProduct(const auth::Caller& caller,
 absl::Status CatalogService::DoListProducts(const auth::Caller& caller,
                                             const v1::ListProductsRequest& request,
                                             v1::ListProductsResponse* response) {
-  CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, kListProducts));
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kListProducts));
   const ProductScope scope = Scope(caller.principal);
   CRM_ASSIGN_OR_RETURN(std::optional<PriceBounds> price, PriceRangeOf(request));
   // Tokens are bound to what decides the rows: the scope and the price range, besides the
@@ -194,15 +180,15 @@ absl::Status CatalogService::DoListProducts(const auth::Caller& caller,
 absl::Status CatalogService::DoUpdateProduct(const auth::Caller& caller,
                                              const v1::UpdateProductRequest& request,
                                              v1::Product* response) {
-  CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, kUpdateProduct));
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kUpdateProduct));
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   CRM_ASSIGN_OR_RETURN(const api::UpdateTarget target,
                        api::ParseUpdateTarget(request.has_product(), request.product(),
                                               request.has_update_mask(), request.update_mask(),
-                                              kProducts, "product", ProductPaths()));
+                                              kProducts, "product", ProductUpdatablePaths()));
   auto mutate = [&](v1::Product& updated) -> absl::Status {
     CRM_RETURN_IF_ERROR(api::ApplyFieldMask(request.update_mask(), request.product(), &updated,
-                                            ProductPaths()));
+                                            ProductUpdatablePaths()));
     return NormalizeAndValidateProduct(updated, "product");
   };
   CRM_ASSIGN_OR_RETURN(*response,
@@ -217,7 +203,7 @@ absl::Status CatalogService::DoUpdateProduct(const auth::Caller& caller,
 absl::Status CatalogService::DoSetProductPrice(const auth::Caller& caller,
                                                const v1::SetProductPriceRequest& request,
                                                v1::ProductPrice* response) {
-  CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, kSetProductPrice));
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kSetProductPrice));
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
   CRM_ASSIGN_OR_RETURN(int64_t product_id,
                        api::ParseResourceId(request.product(), kProducts, "product"));
@@ -238,22 +224,21 @@ absl::Status CatalogService::DoSetProductPrice(const auth::Caller& caller,
 absl::Status CatalogService::DoListProductPrices(const auth::Caller& caller,
                                                  const v1::ListProductPricesRequest& request,
                                                  v1::ListProductPricesResponse* response) {
-  CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, kListProductPrices));
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kListProductPrices));
   CRM_ASSIGN_OR_RETURN(int64_t product_id,
                        api::ParseResourceId(request.product(), kProducts, "product"));
-  const std::string currency = api::Trim(request.currency_code());
-  if (!currency.empty() && !api::ValidCurrency(currency)) {
-    return InvalidField("currency_code", "is not a known ISO 4217 currency code");
-  }
-  const ProductScope scope = Scope(caller.principal);
-  CRM_ASSIGN_OR_RETURN(
-      const api::ListQuery query,
-      api::PrepareList(request.page_size(), "", "", request.page_token(),
-                       CatalogStore::PriceListSpec(), page_tokens_,
-                       absl::StrCat(request.product(), "|", currency, "|",
-                                    scope == ProductScope::kAll ? "all" : "active")));
+  Violations violations;
+  api::FieldChecker check(violations, "");
+  const std::string currency =
+      LookupCurrency(request.currency_code(), /*required=*/false, "currency_code", check);
+  CRM_RETURN_IF_ERROR(violations.ToStatus("invalid price history request"));
+  // The history is a record of the past, the same for every reader, inactive product or not.
+  CRM_ASSIGN_OR_RETURN(const api::ListQuery query,
+                       api::PrepareList(request.page_size(), "", "", request.page_token(),
+                                        CatalogStore::PriceListSpec(), page_tokens_,
+                                        absl::StrCat(request.product(), "|", currency)));
   CRM_ASSIGN_OR_RETURN(api::Page<v1::ProductPrice> page,
-                       store_.ListPrices(scope, product_id, currency, query));
+                       store_.ListPrices(product_id, currency, query));
   for (v1::ProductPrice& p : page.items) *response->add_prices() = std::move(p);
   response->set_next_page_token(api::NextPageToken(page_tokens_, query, page));
   return absl::OkStatus();
@@ -262,24 +247,27 @@ absl::Status CatalogService::DoListProductPrices(const auth::Caller& caller,
 absl::Status CatalogService::DoGetProductPrice(const auth::Caller& caller,
                                                const v1::GetProductPriceRequest& request,
                                                v1::ProductPrice* response) {
-  CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, kGetProductPrice));
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kGetProductPrice));
   Violations violations;
+  api::FieldChecker check(violations, "");
   absl::StatusOr<int64_t> product_id = api::ParseResourceId(request.product(), kProducts, "product");
   if (!product_id.ok()) {
     for (FieldViolation& v : FieldViolations(product_id.status())) {
       violations.Add(std::move(v.field), std::move(v.description));
     }
   }
-  const std::string currency = api::Trim(request.currency_code());
-  if (!api::ValidCurrency(currency)) {
-    violations.Add("currency_code", currency.empty() ? "is required"
-                                                     : "is not a known ISO 4217 currency code");
-  }
+  const std::string currency =
+      LookupCurrency(request.currency_code(), /*required=*/true, "currency_code", check);
+  if (request.has_at_time()) CheckMoment(request.at_time(), "at_time", check);
   CRM_RETURN_IF_ERROR(violations.ToStatus("invalid price lookup"));
-  const absl::Time at =
-      request.has_at_time() ? FromTimestamp(request.at_time()) : clock_.Now();
-  CRM_ASSIGN_OR_RETURN(*response,
-                       store_.PriceAt(Scope(caller.principal), *product_id, currency, at));
+  const absl::Time now = clock_.Now();
+  const absl::Time at = request.has_at_time() ? FromTimestamp(request.at_time()) : now;
+  // What a product cost at a past moment is history, readable after it is deactivated (an
+  // order shows the price of its day). Pricing it now or later is the catalog's current
+  // state, which hides inactive products from all but its editors: a new order cannot be
+  // priced with a deactivated product.
+  const ProductScope scope = at < now ? ProductScope::kAll : Scope(caller.principal);
+  CRM_ASSIGN_OR_RETURN(*response, store_.PriceAt(scope, *product_id, currency, at));
   return absl::OkStatus();
 }
 

@@ -32,7 +32,6 @@ class CatalogService final : public v1::CatalogService::CallbackService {
 
   CatalogService(const service::Kit& kit, CatalogStore& store)
       : rpc_(kit.rpc),
-        policy_(kit.authorizer.policy()),
         page_tokens_(kit.page_tokens),
         clock_(kit.clock),
         store_(store) {}
@@ -94,7 +93,6 @@ class CatalogService final : public v1::CatalogService::CallbackService {
 
  private:
   service::Rpc& rpc_;
-  const auth::Policy& policy_;
   const api::PageTokenCodec& page_tokens_;
   const Clock& clock_;
   CatalogStore& store_;

@@ -11,8 +11,14 @@ namespace crm::knowledge::sql {
 inline constexpr size_t kCategoryColumnCount = 8;
 inline constexpr char kSelectCategory[] =
     "SELECT " CRM_CATEGORY_COLUMNS " FROM categories k WHERE k.id = ?";
+// Exclusive: the category itself changes (update, move, delete).
 inline constexpr char kLockCategory[] =
     "SELECT " CRM_CATEGORY_COLUMNS " FROM categories k WHERE k.id = ? FOR UPDATE";
+// Shared: a write depends on the category staying where it is (a product or a subcategory
+// placed in it). It conflicts with kLockCategory, so a DeleteCategory or a move of it waits
+// for the write to commit, or the write for them, and never runs on a stale read.
+inline constexpr char kShareCategory[] =
+    "SELECT " CRM_CATEGORY_COLUMNS " FROM categories k WHERE k.id = ? LOCK IN SHARE MODE";
 inline constexpr char kSelectCategoryColumns[] = "SELECT " CRM_CATEGORY_COLUMNS;
 inline constexpr char kFromCategories[] = " FROM categories k WHERE TRUE";
 #undef CRM_CATEGORY_COLUMNS

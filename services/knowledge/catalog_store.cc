@@ -7,11 +7,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "libs/api/money.h"
 #include "libs/api/resource.h"
 #include "libs/base/time.h"
+#include "libs/db/lists.h"
 #include "libs/events/outbox.h"
 #include "libs/grpc/status.h"
 #include "libs/records/page.h"
@@ -36,14 +35,6 @@ absl::Status ProductNotFound(int64_t id) {
                absl::StrCat("products/", id, " does not exist"));
 }
 
-std::string JoinList(const google::protobuf::RepeatedPtrField<std::string>& items) {
-  return absl::StrJoin(items, "\n");
-}
-void SplitList(const std::string& text, google::protobuf::RepeatedPtrField<std::string>* out) {
-  if (text.empty()) return;
-  for (absl::string_view part : absl::StrSplit(text, '\n')) out->Add(std::string(part));
-}
-
 v1::Category FromCategoryRow(const db::Row& row) {
   v1::Category c;
   c.set_name(api::ResourceName(kCategories, row.Int(0)));
@@ -66,9 +57,9 @@ v1::Product FromProductRow(const db::Row& row) {
   p.set_category(api::ResourceName(kCategories, row.Int(5)));
   p.set_unit(row.Str(6));
   p.set_active(row.Int(sql::kProductActiveIndex) != 0);
-  SplitList(row.Str(8), p.mutable_features());
-  SplitList(row.Str(9), p.mutable_advantages());
-  SplitList(row.Str(10), p.mutable_use_cases());
+  db::SplitLines(row.Str(8), p.mutable_features());
+  db::SplitLines(row.Str(9), p.mutable_advantages());
+  db::SplitLines(row.Str(10), p.mutable_use_cases());
   p.set_external_id(row.Str(11));
   p.set_creator(row.Str(12));
   *p.mutable_create_time() = TimestampFromDateTime(row.Str(13));
@@ -143,14 +134,6 @@ absl::Status IndexForSearch(db::Transaction& tx, const v1::Product& product) {
   return search::Index(tx, ProductIndex(), id, fields);
 }
 
-// What an update can change, for the event's changed paths.
-const std::set<std::string>& MutablePaths() {
-  static const auto* paths = new std::set<std::string>{
-      "sku",      "display_name", "description", "category",   "unit",       "active",
-      "features", "advantages",   "use_cases",   "external_id"};
-  return *paths;
-}
-
 // The condition that hides inactive products from readers who may not see them.
 std::string ScopeCondition(ProductScope scope) {
   return scope == ProductScope::kActive ? " AND p.active = 1" : "";
@@ -183,13 +166,13 @@ absl::StatusOr<db::Row> CatalogStore::CategoryRow(db::Session& session, int64_t 
   return std::move(rows[0]);
 }
 
-absl::StatusOr<int64_t> CatalogStore::ExistingCategory(db::Session& session,
-                                                       const std::string& name,
-                                                       std::string_view field) {
+absl::StatusOr<db::Row> CatalogStore::ShareCategory(db::Transaction& tx,
+                                                    const std::string& name,
+                                                    std::string_view field) {
   CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(name, kCategories, field));
-  CRM_ASSIGN_OR_RETURN(db::Rows rows, session.Query(sql::kSelectCategory, {id}));
+  CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql::kShareCategory, {id}));
   if (rows.empty()) return InvalidField(field, "is not an existing category");
-  return id;
+  return std::move(rows[0]);
 }
 
 absl::StatusOr<v1::Category> CatalogStore::CreateCategory(const v1::Category& input,
@@ -202,9 +185,10 @@ absl::StatusOr<v1::Category> CatalogStore::CreateCategory(const v1::Category& in
         int depth = 1;
         std::vector<std::string> ancestors;
         if (!input.parent().empty()) {
-          CRM_ASSIGN_OR_RETURN(parent_id,
-                               ExistingCategory(tx, input.parent(), "category.parent"));
-          CRM_ASSIGN_OR_RETURN(db::Row parent, CategoryRow(tx, parent_id, /*lock=*/true));
+          // Locked before its place is read: a move or delete of the parent waits for this.
+          CRM_ASSIGN_OR_RETURN(db::Row parent,
+                               ShareCategory(tx, input.parent(), "category.parent"));
+          parent_id = parent.Int(0);
           depth = static_cast<int>(parent.Int(5)) + 1;
           if (depth > CatalogLimits::kCategoryDepth) {
             return InvalidField("category.parent", "categories nest at most 8 levels deep");
@@ -258,6 +242,9 @@ absl::Status CatalogStore::RewriteSubtree(db::Transaction& tx, int64_t id,
     CRM_RETURN_IF_ERROR(tx.Execute(sql::kInsertAncestor, {id, ancestor}).status());
   }
   CRM_ASSIGN_OR_RETURN(db::Rows children, tx.Query(sql::kChildCategories, {id}));
+  if (!children.empty() && depth >= CatalogLimits::kCategoryDepth) {
+    return InvalidField("category.parent", "categories nest at most 8 levels deep");
+  }
   for (const db::Row& child : children) {
     const int64_t child_id = child.Int(0);
     const std::string child_path = absl::StrCat(path, kPathSeparator, child.Str(1));
@@ -289,8 +276,14 @@ absl::StatusOr<v1::Category> CatalogStore::UpdateCategory(int64_t id,
         int depth = 1;
         std::vector<std::string> ancestors;
         if (!updated.parent().empty()) {
-          CRM_ASSIGN_OR_RETURN(parent_id,
-                               ExistingCategory(tx, updated.parent(), "category.parent"));
+          // The new parent is locked before its place is read. A concurrent move of it (or of
+          // an ancestor, which rewrites it) either commits first, and this reads where it is
+          // now, or waits for this one; two moves that would close a cycle deadlock, and the
+          // retry sees the other's result. So the cycle check and the ancestors written are
+          // never stale.
+          CRM_ASSIGN_OR_RETURN(db::Row parent,
+                               ShareCategory(tx, updated.parent(), "category.parent"));
+          parent_id = parent.Int(0);
           CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql::kAncestorsOf, {parent_id}));
           for (const db::Row& r : rows) ancestors.push_back(r.Str(0));
           if (std::find(ancestors.begin(), ancestors.end(), current.name()) != ancestors.end()) {
@@ -298,7 +291,6 @@ absl::StatusOr<v1::Category> CatalogStore::UpdateCategory(int64_t id,
                          absl::StrCat(current.name(), " cannot move under itself or one of "
                                                       "its subcategories"));
           }
-          CRM_ASSIGN_OR_RETURN(db::Row parent, CategoryRow(tx, parent_id, /*lock=*/true));
           depth = static_cast<int>(parent.Int(5)) + 1;
           path = absl::StrCat(parent.Str(4), kPathSeparator, updated.display_name());
         }
@@ -327,7 +319,7 @@ absl::StatusOr<v1::Category> CatalogStore::UpdateCategory(int64_t id,
                                .resource = updated.name(),
                                .actor = actor,
                                .changed_paths = api::ChangedPaths(current, updated,
-                                                                  {"display_name", "parent"})},
+                                                                  CategoryUpdatablePaths())},
                               updated);
       });
 }
@@ -338,6 +330,9 @@ absl::Status CatalogStore::DeleteCategory(int64_t id, std::optional<int64_t> exp
   return db::IdempotentWrite<google::protobuf::Empty>(
              pool_, key,
              [&](db::Transaction& tx, google::protobuf::Empty&) -> absl::Status {
+               // Counted only once the category is locked: a write placing a product or a
+               // subcategory in it holds a shared lock (kShareCategory) until it commits, so
+               // it has committed (and is counted) or waits and then finds no category.
                CRM_ASSIGN_OR_RETURN(db::Row row, CategoryRow(tx, id, /*lock=*/true));
                const v1::Category current = FromCategoryRow(row);
                CRM_RETURN_IF_ERROR(
@@ -418,8 +413,10 @@ absl::StatusOr<v1::Product> CatalogStore::CreateProduct(
     std::string_view actor, const db::IdempotencyKey& key) {
   return db::IdempotentWrite<v1::Product>(
       pool_, key, [&](db::Transaction& tx, v1::Product& created) -> absl::Status {
-        CRM_ASSIGN_OR_RETURN(int64_t category_id,
-                             ExistingCategory(tx, input.category(), "product.category"));
+        // Share-locked to the commit, so a DeleteCategory waits and then counts this product.
+        CRM_ASSIGN_OR_RETURN(db::Row category,
+                             ShareCategory(tx, input.category(), "product.category"));
+        const int64_t category_id = category.Int(0);
         CRM_RETURN_IF_ERROR(CheckUnique(tx, input, /*self=*/0));
         const absl::Time now = clock_.Now();
         const std::string now_text = db::FormatDateTime(now);
@@ -428,8 +425,8 @@ absl::StatusOr<v1::Product> CatalogStore::CreateProduct(
             db::Rows rows,
             tx.Query(sql::kInsertProduct,
                      {input.sku(), input.display_name(), input.description(), category_id,
-                      input.unit(), int64_t{active}, JoinList(input.features()),
-                      JoinList(input.advantages()), JoinList(input.use_cases()),
+                      input.unit(), int64_t{active}, db::JoinLines(input.features()),
+                      db::JoinLines(input.advantages()), db::JoinLines(input.use_cases()),
                       ExternalId(input), std::string(actor), now_text, now_text}));
         const int64_t id = rows[0].Int(0);
         for (const auto& [currency, amount] : prices) {
@@ -489,16 +486,17 @@ absl::StatusOr<v1::Product> CatalogStore::UpdateProduct(int64_t id,
         CRM_RETURN_IF_ERROR(api::CheckVersion(current.name(), row.Int(1), expected_version));
         updated = current;
         CRM_RETURN_IF_ERROR(mutate(updated));
-        CRM_ASSIGN_OR_RETURN(int64_t category_id,
-                             ExistingCategory(tx, updated.category(), "product.category"));
+        CRM_ASSIGN_OR_RETURN(db::Row category,
+                             ShareCategory(tx, updated.category(), "product.category"));
+        const int64_t category_id = category.Int(0);
         CRM_RETURN_IF_ERROR(CheckUnique(tx, updated, id));
         const absl::Time now = clock_.Now();
         CRM_RETURN_IF_ERROR(
             tx.Execute(sql::kUpdateProduct,
                        {updated.sku(), updated.display_name(), updated.description(),
                         category_id, updated.unit(), int64_t{updated.active()},
-                        JoinList(updated.features()), JoinList(updated.advantages()),
-                        JoinList(updated.use_cases()), ExternalId(updated),
+                        db::JoinLines(updated.features()), db::JoinLines(updated.advantages()),
+                        db::JoinLines(updated.use_cases()), ExternalId(updated),
                         db::FormatDateTime(now), id})
                 .status());
         CRM_ASSIGN_OR_RETURN(db::Row after, ProductRow(tx, ProductScope::kAll, id, false));
@@ -511,7 +509,7 @@ absl::StatusOr<v1::Product> CatalogStore::UpdateProduct(int64_t id,
             {.type = deactivated ? kProductDeactivatedEvent : kProductUpdatedEvent,
              .resource = updated.name(),
              .actor = actor,
-             .changed_paths = api::ChangedPaths(current, updated, MutablePaths())},
+             .changed_paths = api::ChangedPaths(current, updated, ProductUpdatablePaths())},
             updated);
       });
 }
@@ -548,10 +546,9 @@ absl::StatusOr<v1::ProductPrice> CatalogStore::SetPrice(ProductScope scope, int6
 }
 
 absl::StatusOr<api::Page<v1::ProductPrice>> CatalogStore::ListPrices(
-    ProductScope scope, int64_t product_id, const std::string& currency,
-    const api::ListQuery& query) {
+    int64_t product_id, const std::string& currency, const api::ListQuery& query) {
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  CRM_RETURN_IF_ERROR(ProductRow(*session, scope, product_id, /*lock=*/false).status());
+  CRM_RETURN_IF_ERROR(ProductRow(*session, ProductScope::kAll, product_id, /*lock=*/false).status());
   api::SqlFragment condition{.sql = "pp.product_id = ?", .params = {product_id}};
   if (!currency.empty()) {
     condition.sql += " AND pp.currency = ?";

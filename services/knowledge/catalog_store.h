@@ -72,17 +72,20 @@ class CatalogStore final {
                                             const ProductMutation& mutate, std::string_view actor,
                                             const db::IdempotencyKey& key);
 
-  // ---- Prices of a product in `scope` (PRODUCT_NOT_FOUND otherwise).
-  // Appends `amount_minor` of `currency` from `effective` on.
+  // ---- Prices.
+  // Appends `amount_minor` of `currency` from `effective` on to a product in `scope`
+  // (PRODUCT_NOT_FOUND otherwise).
   absl::StatusOr<v1::ProductPrice> SetPrice(ProductScope scope, int64_t product_id,
                                             const std::string& currency, int64_t amount_minor,
                                             absl::Time effective, std::string_view actor,
                                             const db::IdempotencyKey& key);
-  // The history, newest effective time first; only `currency` when not empty.
-  absl::StatusOr<api::Page<v1::ProductPrice>> ListPrices(ProductScope scope, int64_t product_id,
+  // The history of any product, active or not, newest effective time first; only
+  // `currency` when not empty. PRODUCT_NOT_FOUND when there is no such product.
+  absl::StatusOr<api::Page<v1::ProductPrice>> ListPrices(int64_t product_id,
                                                          const std::string& currency,
                                                          const api::ListQuery& query);
-  // The entry in force at `at` (PRICE_NOT_FOUND when there is none).
+  // The entry in force at `at` of a product in `scope` (PRODUCT_NOT_FOUND otherwise;
+  // PRICE_NOT_FOUND when there is none).
   absl::StatusOr<v1::ProductPrice> PriceAt(ProductScope scope, int64_t product_id,
                                            const std::string& currency, absl::Time at);
 
@@ -95,10 +98,14 @@ class CatalogStore final {
                                    absl::Time now);
   // The category row (locked when `lock`); CATEGORY_NOT_FOUND otherwise.
   absl::StatusOr<db::Row> CategoryRow(db::Session& session, int64_t id, bool lock);
-  // INVALID_ARGUMENT on `field` unless category `name` exists.
-  absl::StatusOr<int64_t> ExistingCategory(db::Session& session, const std::string& name,
-                                           std::string_view field);
-  // Rewrites path, depth and ancestors of `id`'s descendants after it moved or was renamed.
+  // The row of category `name`, which a write places something in, share-locked to the end
+  // of `tx` (sql::kShareCategory); INVALID_ARGUMENT on `field` unless it exists.
+  absl::StatusOr<db::Row> ShareCategory(db::Transaction& tx, const std::string& name,
+                                        std::string_view field);
+  // Rewrites the ancestors of `id` (at `depth`, with `path`), and the path, depth and
+  // ancestors of its descendants, after it moved or was renamed. A level below
+  // CatalogLimits::kCategoryDepth is INVALID_ARGUMENT, so the recursion is bounded even if
+  // the tree were not one.
   absl::Status RewriteSubtree(db::Transaction& tx, int64_t id, const std::string& path,
                               int depth, const std::vector<std::string>& ancestors);
   // ALREADY_EXISTS (SKU_TAKEN / EXTERNAL_ID_TAKEN) when another product has them.

@@ -31,6 +31,18 @@ void CheckList(google::protobuf::RepeatedPtrField<std::string>* items, std::stri
 
 }  // namespace
 
+const std::set<std::string>& CategoryUpdatablePaths() {
+  static const auto* paths = new std::set<std::string>{"display_name", "parent"};
+  return *paths;
+}
+
+const std::set<std::string>& ProductUpdatablePaths() {
+  static const auto* paths = new std::set<std::string>{
+      "sku",      "display_name", "description", "category",   "unit",       "active",
+      "features", "advantages",   "use_cases",   "external_id"};
+  return *paths;
+}
+
 absl::Status NormalizeAndValidateCategory(v1::Category& category, std::string_view prefix) {
   Violations violations;
   api::FieldChecker check(violations, prefix);
@@ -95,13 +107,29 @@ absl::StatusOr<int64_t> ValidatePrice(const v1::ProductPrice& price, std::string
   } else {
     minor = api::ToMinorUnits(price.price(), check, "price");
   }
-  if (price.has_effective_time() &&
-      (price.effective_time().seconds() < 0 || price.effective_time().seconds() > 253402300799 ||
-       price.effective_time().nanos() < 0 || price.effective_time().nanos() > 999999999)) {
-    check.Add("effective_time", "must be a time between 1970 and 9999");
-  }
+  if (price.has_effective_time()) CheckMoment(price.effective_time(), "effective_time", check);
   CRM_RETURN_IF_ERROR(violations.ToStatus("invalid price"));
   return *minor;
+}
+
+void CheckMoment(const google::protobuf::Timestamp& time, std::string_view field,
+                 api::FieldChecker& check) {
+  constexpr int64_t kEndOf9999 = 253402300799;  // 9999-12-31T23:59:59Z
+  if (time.seconds() < 0 || time.seconds() > kEndOf9999 || time.nanos() < 0 ||
+      time.nanos() > 999'999'999) {
+    check.Add(field, "must be a time between 1970 and 9999");
+  }
+}
+
+std::string LookupCurrency(const std::string& code, bool required, std::string_view field,
+                           api::FieldChecker& check) {
+  std::string currency = api::Trim(code);
+  if (currency.empty()) {
+    if (required) check.Add(field, "is required");
+  } else if (!api::WellFormedCurrency(currency)) {
+    check.Add(field, "must be an ISO 4217 currency code: three upper-case letters");
+  }
+  return currency;
 }
 
 }  // namespace crm::knowledge

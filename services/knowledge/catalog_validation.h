@@ -5,11 +5,13 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 #include "crm/knowledge/v1/knowledge.pb.h"
+#include "libs/api/fields.h"
 
 namespace crm::knowledge {
 
@@ -26,6 +28,11 @@ struct CatalogLimits {
   static constexpr int kInitialPrices = 10;
 };
 
+// The fields an update may change (its update_mask paths; "*" means all of them), which are
+// also the paths an update event reports as changed.
+const std::set<std::string>& CategoryUpdatablePaths();
+const std::set<std::string>& ProductUpdatablePaths();
+
 // Normalises and checks a category's own fields (display_name, parent), reporting every
 // violation at once under `prefix`.
 absl::Status NormalizeAndValidateCategory(v1::Category& category, std::string_view prefix);
@@ -40,5 +47,17 @@ absl::StatusOr<std::map<std::string, int64_t>> ValidateInitialPrices(const v1::P
 
 // A price entry's amount in minor units, checked (violations under "<prefix>.price").
 absl::StatusOr<int64_t> ValidatePrice(const v1::ProductPrice& price, std::string_view prefix);
+
+// A moment a client names (a price's effective_time, a lookup's at_time): between 1970 and
+// 9999, the times the price history holds. A violation on `field` otherwise.
+void CheckMoment(const google::protobuf::Timestamp& time, std::string_view field,
+                 api::FieldChecker& check);
+
+// The currency of a price lookup (GetProductPrice, ListProductPrices), trimmed: any
+// well-formed ISO 4217 code, retired ones included, since the history keeps what was entered
+// in a currency after it is withdrawn (new prices need one in use today: ValidatePrice).
+// Violations on `field`; empty fails when `required`.
+std::string LookupCurrency(const std::string& code, bool required, std::string_view field,
+                           api::FieldChecker& check);
 
 }  // namespace crm::knowledge

@@ -107,7 +107,7 @@ absl::Status KnowledgeSearchService::Search(const auth::Caller& caller,
                                             const v1::SearchKnowledgeRequest& request,
                                             v1::SearchKnowledgeResponse* response) {
   CRM_ASSIGN_OR_RETURN(const ArticleRules rules,
-                       ArticleRules::For(policy_, caller, kSearchMethod));
+                       ArticleRules::For(rpc_, caller, kSearchMethod));
   Violations violations;
   SearchStore::Query query;
   query.text = request.query();

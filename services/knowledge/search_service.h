@@ -52,7 +52,6 @@ class KnowledgeSearchService final : public v1::KnowledgeService::CallbackServic
   KnowledgeSearchService(const service::Kit& kit, SearchStore& search, CatalogStore& catalog,
                          ArticleStore& articles)
       : rpc_(kit.rpc),
-        policy_(kit.authorizer.policy()),
         page_tokens_(kit.page_tokens),
         search_(search),
         catalog_(catalog),
@@ -71,7 +70,6 @@ class KnowledgeSearchService final : public v1::KnowledgeService::CallbackServic
 
  private:
   service::Rpc& rpc_;
-  const auth::Policy& policy_;
   const api::PageTokenCodec& page_tokens_;
   SearchStore& search_;
   CatalogStore& catalog_;

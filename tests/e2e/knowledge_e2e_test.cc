@@ -130,6 +130,14 @@ class KnowledgeE2eTest : public ::testing::Test {
         FromGrpcStatus(Articles()->PublishArticle(As(who).Context().get(), req, &out)));
     return out;
   }
+  static absl::StatusOr<v1::Article> Archive(const std::string& who, const std::string& name) {
+    v1::ArchiveArticleRequest req;
+    req.set_name(name);
+    v1::Article out;
+    CRM_RETURN_IF_ERROR(
+        FromGrpcStatus(Articles()->ArchiveArticle(As(who).Context().get(), req, &out)));
+    return out;
+  }
   static absl::Status GetArticle(const std::string& who, const std::string& name,
                                  v1::Article* out = nullptr) {
     v1::GetArticleRequest req;
@@ -365,6 +373,142 @@ TEST_F(KnowledgeE2eTest, ArticleRulesByRoleForOwnAndOthersDraftsAndPublished) {
     EXPECT_TRUE(GetArticle(author, drafts[author]).ok()) << author;
     EXPECT_TRUE(EditTitle(author, drafts[author], std::string("改过 ") + author).ok()) << author;
   }
+}
+
+// Publishing and archiving through the gateway, cell by cell: who may, who is refused by the
+// policy table (PERMISSION_DENIED), who may call the method but not act on this article
+// (PERMISSION_DENIED), and who cannot see it at all (NOT_FOUND).
+TEST_F(KnowledgeE2eTest, ArticlePublishAndArchiveByRole) {
+  using Code = absl::StatusCode;
+  struct Row {
+    const char* who;
+    Code publish_own_draft;
+    Code publish_reps_draft;      // a draft k.rep wrote
+    Code publish_reps_edit;       // k.rep's published tip, edited since
+    Code archive_reps_published;  // another's published article
+    Code archive_own_published;   // its own, published by a manager
+  };
+  const Code kOk = Code::kOk, kDenied = Code::kPermissionDenied, kNotFound = Code::kNotFound;
+  for (const Row& row : {
+           Row{"admin", kOk, kOk, kOk, kOk, kOk},
+           Row{"k.manager", kOk, kOk, kOk, kOk, kOk},
+           // Marketing publishes only what it wrote, cannot see a rep's draft, and archives
+           // any published article.
+           Row{"k.marketing", kOk, kNotFound, kDenied, kOk, kOk},
+           // Reps and support have no publish or archive row: their tips go out through a
+           // manager or an admin.
+           Row{"k.rep", kDenied, kDenied, kDenied, kDenied, kDenied},
+           Row{"k.support", kDenied, kDenied, kDenied, kDenied, kDenied},
+       }) {
+    const std::string who = row.who;
+    SCOPED_TRACE(who);
+    auto own_draft = NewArticle(who, v1::SALES_TIP, "自己的草稿 " + who, "内容");
+    auto reps_draft = NewArticle("k.rep", v1::SALES_TIP, "代表的草稿 " + who, "内容");
+    auto reps_edit = NewArticle("k.rep", v1::SALES_TIP, "代表的技巧 " + who, "内容");
+    auto others_published = NewArticle("k.rep", v1::SALES_TIP, "已发布 " + who, "内容");
+    auto own_published = NewArticle(who, v1::SALES_TIP, "自己已发布 " + who, "内容");
+    ASSERT_TRUE(own_draft.ok() && reps_draft.ok() && reps_edit.ok() && others_published.ok() &&
+                own_published.ok());
+    ASSERT_TRUE(Publish("k.manager", reps_edit->name()).ok());
+    ASSERT_TRUE(EditTitle("k.rep", reps_edit->name(), "代表的技巧（修订）" + who).ok());
+    ASSERT_TRUE(Publish("k.manager", others_published->name()).ok());
+    ASSERT_TRUE(Publish("k.manager", own_published->name()).ok());
+
+    auto published_own = Publish(who, own_draft->name());
+    EXPECT_EQ(published_own.status().code(), row.publish_own_draft) << published_own.status();
+    if (published_own.ok()) {
+      EXPECT_EQ(published_own->state(), v1::PUBLISHED);
+      EXPECT_EQ(published_own->revision(), 1);
+    }
+    auto published_reps = Publish(who, reps_draft->name());
+    EXPECT_EQ(published_reps.status().code(), row.publish_reps_draft) << published_reps.status();
+    if (row.publish_reps_draft == kNotFound) {
+      EXPECT_EQ(ErrorReason(published_reps.status()), "ARTICLE_NOT_FOUND");
+    }
+    auto published_edit = Publish(who, reps_edit->name());
+    EXPECT_EQ(published_edit.status().code(), row.publish_reps_edit) << published_edit.status();
+    if (published_edit.ok()) {
+      EXPECT_EQ(published_edit->revision(), 2);
+    }
+    auto archived_other = Archive(who, others_published->name());
+    EXPECT_EQ(archived_other.status().code(), row.archive_reps_published)
+        << archived_other.status();
+    if (archived_other.ok()) {
+      EXPECT_EQ(archived_other->state(), v1::ARCHIVED);
+    }
+    auto archived_own = Archive(who, own_published->name());
+    EXPECT_EQ(archived_own.status().code(), row.archive_own_published) << archived_own.status();
+    if (archived_own.ok()) {
+      EXPECT_EQ(archived_own->state(), v1::ARCHIVED);
+    }
+
+    // What a refusal left alone is as it was, as its author sees it.
+    v1::Article seen;
+    ASSERT_TRUE(GetArticle("k.rep", reps_draft->name(), &seen).ok());
+    EXPECT_EQ(seen.state(), row.publish_reps_draft == kOk ? v1::PUBLISHED : v1::DRAFT);
+    ASSERT_TRUE(GetArticle("k.rep", others_published->name(), &seen).ok());
+    EXPECT_EQ(seen.state(), row.archive_reps_published == kOk ? v1::ARCHIVED : v1::PUBLISHED);
+  }
+  // Only a published article can be archived.
+  auto draft = NewArticle("k.marketing", v1::PRODUCT_KNOWLEDGE, "还没发布", "内容");
+  ASSERT_TRUE(draft.ok()) << draft.status();
+  EXPECT_EQ(ErrorReason(Archive("k.manager", draft->name()).status()), "NOT_PUBLISHED");
+}
+
+// The orders service prices an order with GetProductPrice as itself: the price of the order's
+// day stays readable after the product is deactivated; a new order (now) cannot be priced.
+TEST_F(KnowledgeE2eTest, TheOrdersServiceReadsThePriceOfTheDayAfterADeactivation) {
+  auto category = NewCategory("订单定价");
+  ASSERT_TRUE(category.ok()) << category.status();
+  auto product = NewProduct("ORDER-1", category->name());
+  ASSERT_TRUE(product.ok()) << product.status();
+  const absl::Time now = absl::Now();
+  const absl::Duration day = absl::Hours(24);
+  ASSERT_TRUE(SetPrice(product->name(), 1000, now - 20 * day).ok());
+  ASSERT_TRUE(SetPrice(product->name(), 900, now - 10 * day).ok());
+
+  auto orders = stack_->ServiceToken("orders");
+  ASSERT_TRUE(orders.ok()) << orders.status();
+  auto knowledge = v1::CatalogService::NewStub(stack_->channel("knowledge"));
+  // The CNY price in whole yuan as the orders service reads it, at `at` (now when unset).
+  auto price = [&](std::optional<absl::Time> at) -> absl::StatusOr<int64_t> {
+    v1::GetProductPriceRequest req;
+    req.set_product(product->name());
+    req.set_currency_code("CNY");
+    if (at) *req.mutable_at_time() = ToTimestamp(*at);
+    v1::ProductPrice out;
+    auto ctx = testing::ContextWithToken(*orders);
+    CRM_RETURN_IF_ERROR(FromGrpcStatus(knowledge->GetProductPrice(ctx.get(), req, &out)));
+    return out.price().units();
+  };
+  EXPECT_EQ(price(now - 15 * day).value_or(-1), 1000) << "an order placed 15 days ago";
+  EXPECT_EQ(price(std::nullopt).value_or(-1), 900) << "an order placed now";
+
+  v1::UpdateProductRequest deactivate;
+  deactivate.mutable_product()->set_name(product->name());
+  deactivate.mutable_product()->set_active(false);
+  deactivate.mutable_update_mask()->add_paths("active");
+  v1::Product updated;
+  ASSERT_TRUE(Catalog()->UpdateProduct(As("admin").Context().get(), deactivate, &updated).ok());
+  ASSERT_FALSE(updated.active());
+
+  EXPECT_EQ(price(now - 15 * day).value_or(-1), 1000) << "the old order still shows its price";
+  EXPECT_EQ(price(now - 5 * day).value_or(-1), 900);
+  // Now (unset) and later. An explicit "now" from here would be a moment ago by the time the
+  // service reads its clock, which is history.
+  for (std::optional<absl::Time> at :
+       {std::optional<absl::Time>(), std::optional(absl::Now() + day)}) {
+    absl::Status refused = price(at).status();
+    EXPECT_EQ(refused.code(), absl::StatusCode::kNotFound) << refused;
+    EXPECT_EQ(ErrorReason(refused), "PRODUCT_NOT_FOUND");
+  }
+  // Its identity reads prices and nothing else of the catalog.
+  v1::GetProductRequest get;
+  get.set_name(product->name());
+  v1::Product read;
+  auto ctx = testing::ContextWithToken(*orders);
+  EXPECT_EQ(knowledge->GetProduct(ctx.get(), get, &read).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(KnowledgeE2eTest, TheServiceKitServesChecksAndPublishesEvents) {

@@ -1,6 +1,16 @@
 #include "tools/crmctl/knowledge_demo.h"
 
+#include "absl/time/civil_time.h"
+
 namespace crm::crmctl {
+
+absl::Time DemoPriceAnchor() {
+  return absl::FromCivil(absl::CivilDay(2026, 11, 1), absl::UTCTimeZone());
+}
+
+absl::Time DemoEffectiveTime(const DemoPrice& price) {
+  return DemoPriceAnchor() - absl::Hours(24) * price.days_ago;
+}
 
 // The order is part of the contract, as for the demo customers: request ids are derived
 // from keys and SKUs, so never rename an entry; append new ones.

@@ -22,6 +22,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -631,16 +632,69 @@ int CallMethod(const Client& client, const CommandLine& line) {
   return kExitOk;
 }
 
-// The demo catalog, created as the admin (a catalog editor); every create has a fixed
-// request id, so a second run finds what the first made. The product names by SKU go to
-// `products`.
-absl::Status LoadDemoCatalog(const Client& admin, std::map<std::string, std::string>& products) {
+// `text` as a string literal of a List filter (AIP-160): quoted, with quotes and backslashes
+// escaped.
+std::string FilterString(std::string_view text) {
+  const absl::string_view raw(text.data(), text.size());
+  return absl::StrCat("\"", absl::StrReplaceAll(raw, {{"\\", "\\\\"}, {"\"", "\\\""}}), "\"");
+}
+
+// Every item of a List method, page by page: `list(context, page_token, &response)` fetches
+// one page, `each(response)` takes its items. The next page token comes from `next(response)`.
+template <typename Response, typename List, typename Each>
+absl::Status ForEachPage(const Client& client, List list, Each each) {
+  std::string token;
+  do {
+    Response page;
+    grpc::Status status =
+        WithRetries(client, [&](grpc::ClientContext* ctx) { return list(ctx, token, &page); });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+    each(page);
+    token = page.next_page_token();
+  } while (!token.empty());
+  return absl::OkStatus();
+}
+
+// What demo-load did with one demo object.
+struct DemoCounts {
+  int created = 0;
+  int found = 0;
+  void Count(bool was_created) { ++(was_created ? created : found); }
+};
+
+// The demo catalog, ensured as the admin (a catalog editor): each category (by parent and
+// name), product (by SKU) and price (by currency, amount and effective time) is looked up
+// first and created only when missing, so a second run, even after the idempotency keys
+// have expired, changes nothing. The product names by SKU go to `products`.
+absl::Status LoadDemoCatalog(const Client& admin, std::map<std::string, std::string>& products,
+                             DemoCounts& counts) {
   auto stub = knowledge::CatalogService::NewStub(admin.channel());
+  // Every category there is, by its parent ("" at the top) and its name.
+  std::map<std::pair<std::string, std::string>, std::string> existing;
+  CRM_RETURN_IF_ERROR(ForEachPage<knowledge::ListCategoriesResponse>(
+      admin,
+      [&](grpc::ClientContext* ctx, const std::string& token, auto* page) {
+        knowledge::ListCategoriesRequest list;
+        list.set_page_size(1000);
+        list.set_page_token(token);
+        return stub->ListCategories(ctx, list, page);
+      },
+      [&](const knowledge::ListCategoriesResponse& page) {
+        for (const knowledge::Category& c : page.categories()) {
+          existing[{c.parent(), c.display_name()}] = c.name();
+        }
+      }));
   std::map<std::string_view, std::string> category_names;
   for (const DemoCategory& demo : DemoCategories()) {
+    const std::string parent = demo.parent.empty() ? "" : category_names[demo.parent];
+    if (auto it = existing.find({parent, std::string(demo.name)}); it != existing.end()) {
+      category_names[demo.key] = it->second;
+      counts.Count(false);
+      continue;
+    }
     knowledge::CreateCategoryRequest create;
     create.mutable_category()->set_display_name(std::string(demo.name));
-    if (!demo.parent.empty()) create.mutable_category()->set_parent(category_names[demo.parent]);
+    create.mutable_category()->set_parent(parent);
     create.set_request_id(absl::StrCat("demo-category-", std::string(demo.key)));
     knowledge::Category category;
     grpc::Status status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
@@ -648,67 +702,127 @@ absl::Status LoadDemoCatalog(const Client& admin, std::map<std::string, std::str
     });
     if (!status.ok()) return crm::FromGrpcStatus(status);
     category_names[demo.key] = category.name();
+    counts.Count(true);
   }
-  const absl::Time now = absl::Now();
   for (const DemoProduct& demo : DemoProducts()) {
-    knowledge::CreateProductRequest create;
-    knowledge::Product* p = create.mutable_product();
-    p->set_sku(std::string(demo.sku));
-    p->set_display_name(std::string(demo.name));
-    p->set_category(category_names[demo.category]);
-    p->set_unit(std::string(demo.unit));
-    p->set_description(std::string(demo.description));
-    for (std::string_view feature : demo.features) p->add_features(std::string(feature));
-    create.set_request_id(absl::StrCat("demo-product-", std::string(demo.sku)));
-    knowledge::Product product;
+    const std::string sku(demo.sku);
+    knowledge::ListProductsRequest find;
+    find.set_filter("sku = " + FilterString(sku));
+    knowledge::ListProductsResponse found;
     grpc::Status status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
-      return stub->CreateProduct(ctx, create, &product);
+      return stub->ListProducts(ctx, find, &found);
     });
     if (!status.ok()) return crm::FromGrpcStatus(status);
-    products[std::string(demo.sku)] = product.name();
+    knowledge::Product product;
+    if (found.products_size() > 0) {
+      product = found.products(0);
+      counts.Count(false);
+    } else {
+      knowledge::CreateProductRequest create;
+      knowledge::Product* p = create.mutable_product();
+      p->set_sku(sku);
+      p->set_display_name(std::string(demo.name));
+      p->set_category(category_names[demo.category]);
+      p->set_unit(std::string(demo.unit));
+      p->set_description(std::string(demo.description));
+      for (std::string_view feature : demo.features) p->add_features(std::string(feature));
+      create.set_request_id("demo-product-" + sku);
+      status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
+        return stub->CreateProduct(ctx, create, &product);
+      });
+      if (!status.ok()) return crm::FromGrpcStatus(status);
+      counts.Count(true);
+    }
+    products[sku] = product.name();
+
+    // The prices it has: currency, minor units (every demo currency has two decimal places)
+    // and effective time.
+    std::set<std::tuple<std::string, int64_t, int64_t>> priced;
+    CRM_RETURN_IF_ERROR(ForEachPage<knowledge::ListProductPricesResponse>(
+        admin,
+        [&](grpc::ClientContext* ctx, const std::string& token, auto* page) {
+          knowledge::ListProductPricesRequest list;
+          list.set_product(product.name());
+          list.set_page_size(1000);
+          list.set_page_token(token);
+          return stub->ListProductPrices(ctx, list, page);
+        },
+        [&](const knowledge::ListProductPricesResponse& page) {
+          for (const knowledge::ProductPrice& p : page.prices()) {
+            priced.insert({p.price().currency_code(),
+                           p.price().units() * 100 + p.price().nanos() / 10'000'000,
+                           p.effective_time().seconds()});
+          }
+        }));
     for (size_t i = 0; i < demo.prices.size(); ++i) {
       const DemoPrice& price = demo.prices[i];
+      const absl::Time effective = DemoEffectiveTime(price);
+      if (priced.contains({std::string(price.currency), price.minor_units,
+                           absl::ToUnixSeconds(effective)})) {
+        counts.Count(false);
+        continue;
+      }
       knowledge::SetProductPriceRequest set;
       set.set_product(product.name());
       set.mutable_price()->mutable_price()->set_currency_code(std::string(price.currency));
-      // Every demo currency has two decimal places.
       set.mutable_price()->mutable_price()->set_units(price.minor_units / 100);
       set.mutable_price()->mutable_price()->set_nanos(
           static_cast<int32_t>(price.minor_units % 100) * 10'000'000);
-      const absl::Time effective = now - absl::Hours(24 * price.days_ago);
       set.mutable_price()->mutable_effective_time()->set_seconds(absl::ToUnixSeconds(effective));
-      set.set_request_id(absl::StrCat("demo-price-", std::string(demo.sku), "-", i));
+      // The day is part of the id: a price of another day is another request.
+      set.set_request_id(absl::StrCat("demo-price-", sku, "-", i, "-",
+                                      absl::FormatTime("%Y%m%d", effective, absl::UTCTimeZone())));
       knowledge::ProductPrice added;
       status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
         return stub->SetProductPrice(ctx, set, &added);
       });
       if (!status.ok()) return crm::FromGrpcStatus(status);
+      counts.Count(true);
     }
   }
   return absl::OkStatus();
 }
 
-// The demo articles, each written by its author and published by its publisher (demo users
-// signed in as `as_user`); fixed request ids make a second run change nothing.
+// The demo articles, each ensured by its author (found by title and author, created when
+// missing) and published by its publisher while it is still a draft (demo users signed in as
+// `as_user`, named `user_names`).
 absl::Status LoadDemoArticles(const std::map<std::string, Client, std::less<>>& as_user,
-                              const std::map<std::string, std::string>& products) {
+                              const std::map<std::string, std::string, std::less<>>& user_names,
+                              const std::map<std::string, std::string>& products,
+                              DemoCounts& counts) {
   for (const DemoArticle& demo : DemoArticles()) {
     const Client& author = as_user.find(demo.author)->second;
     const Client& publisher = as_user.find(demo.publisher)->second;
-    knowledge::CreateArticleRequest create;
-    knowledge::Article* a = create.mutable_article();
-    a->set_kind(static_cast<knowledge::ArticleKind>(demo.kind));
-    a->set_title(std::string(demo.title));
-    a->set_body(std::string(demo.body));
-    for (std::string_view tag : demo.tags) a->add_tags(std::string(tag));
-    for (std::string_view sku : demo.skus) a->add_products(products.at(std::string(sku)));
-    create.set_request_id(absl::StrCat("demo-article-", std::string(demo.key)));
-    knowledge::Article article;
     auto author_stub = knowledge::ArticleService::NewStub(author.channel());
+    knowledge::ListArticlesRequest find;
+    find.set_filter(absl::StrCat("title = ", FilterString(demo.title), " AND author = ",
+                                 FilterString(user_names.find(demo.author)->second)));
+    knowledge::ListArticlesResponse found;
     grpc::Status status = WithRetries(author, [&](grpc::ClientContext* ctx) {
-      return author_stub->CreateArticle(ctx, create, &article);
+      return author_stub->ListArticles(ctx, find, &found);
     });
     if (!status.ok()) return crm::FromGrpcStatus(status);
+    knowledge::Article article;
+    if (found.articles_size() > 0) {
+      article = found.articles(0);
+      counts.Count(false);
+    } else {
+      knowledge::CreateArticleRequest create;
+      knowledge::Article* a = create.mutable_article();
+      a->set_kind(static_cast<knowledge::ArticleKind>(demo.kind));
+      a->set_title(std::string(demo.title));
+      a->set_body(std::string(demo.body));
+      for (std::string_view tag : demo.tags) a->add_tags(std::string(tag));
+      for (std::string_view sku : demo.skus) a->add_products(products.at(std::string(sku)));
+      create.set_request_id(absl::StrCat("demo-article-", std::string(demo.key)));
+      status = WithRetries(author, [&](grpc::ClientContext* ctx) {
+        return author_stub->CreateArticle(ctx, create, &article);
+      });
+      if (!status.ok()) return crm::FromGrpcStatus(status);
+      counts.Count(true);
+    }
+    // Published once; an article someone archived since stays archived.
+    if (article.state() != knowledge::DRAFT) continue;
     knowledge::PublishArticleRequest publish;
     publish.set_name(article.name());
     publish.set_request_id(absl::StrCat("demo-publish-", std::string(demo.key)));
@@ -717,6 +831,51 @@ absl::Status LoadDemoArticles(const std::map<std::string, Client, std::less<>>& 
       return publisher_stub->PublishArticle(ctx, publish, &article);
     });
     if (!status.ok()) return crm::FromGrpcStatus(status);
+    counts.Count(true);
+  }
+  return absl::OkStatus();
+}
+
+// The demo customers, each ensured by its owner: looked up by display name and owner,
+// created (with its fixed request id) only when missing.
+absl::Status LoadDemoCustomers(const std::map<std::string, Client, std::less<>>& as_user,
+                               const std::map<std::string, std::string, std::less<>>& user_names,
+                               DemoCounts& counts) {
+  const auto requests = DemoCustomerRequests();
+  int failed = 0;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const auto& request = requests[i];
+    const std::string_view owner_name = DemoOwnerOf(i);
+    const Client& owner = as_user.find(owner_name)->second;
+    auto stub = customers::CustomerService::NewStub(owner.channel());
+    customers::ListCustomersRequest find;
+    find.set_filter(absl::StrCat("display_name = ", FilterString(request.customer().display_name()),
+                                 " AND owner = ",
+                                 FilterString(user_names.find(owner_name)->second)));
+    customers::ListCustomersResponse found;
+    grpc::Status status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
+      return stub->ListCustomers(ctx, find, &found);
+    });
+    customers::Customer response;
+    const bool missing = status.ok() && found.customers_size() == 0;
+    if (status.ok() && !missing) response = found.customers(0);
+    if (missing) {
+      status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
+        return stub->CreateCustomer(ctx, request, &response);
+      });
+    }
+    if (!status.ok()) {
+      std::cerr << request.request_id() << " (" << request.customer().display_name() << "): ";
+      PrintError(status);
+      ++failed;
+      continue;
+    }
+    counts.Count(missing);
+    std::cout << request.request_id() << "  " << response.name() << "  " << response.display_name()
+              << "  owner " << owner_name << (missing ? "  created" : "") << "\n";
+  }
+  if (failed > 0) {
+    return absl::AbortedError(absl::StrCat(failed, " of ", requests.size(), " customers failed"));
   }
   return absl::OkStatus();
 }
@@ -739,6 +898,7 @@ int DemoLoad(const Client& client, const CommandLine& line) {
     return kExitFailed;
   }
   std::map<std::string, Client, std::less<>> as_user;
+  std::map<std::string, std::string, std::less<>> user_names;  // username -> "users/{id}"
   for (const DemoUser& demo : DemoUsers()) {
     auto user = EnsureDemoUser(admin, demo, *team, demo_password);
     if (!user.ok()) {
@@ -766,46 +926,31 @@ int DemoLoad(const Client& client, const CommandLine& line) {
     auto login = LoginAs(client, demo.username, demo_password);
     if (!login.ok()) return kExitFailed;
     as_user.emplace(std::string(demo.username), client.WithToken(login->access_token()));
+    user_names.emplace(std::string(demo.username), user->name());
     std::cout << "user  " << user->name() << "  " << demo.username << "  "
               << authv1::Role_Name(demo.role) << "\n";
   }
 
-  int failed = 0;
-  const auto requests = DemoCustomerRequests();
-  for (size_t i = 0; i < requests.size(); ++i) {
-    const auto& request = requests[i];
-    const Client& owner = as_user.find(DemoOwnerOf(i))->second;
-    auto stub = customers::CustomerService::NewStub(owner.channel());
-    customers::Customer response;
-    grpc::Status status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
-      return stub->CreateCustomer(ctx, request, &response);
-    });
-    if (!status.ok()) {
-      std::cerr << request.request_id() << " (" << request.customer().display_name() << "): ";
-      PrintError(status);
-      ++failed;
-      continue;
-    }
-    std::cout << request.request_id() << "  " << response.name() << "  " << response.display_name()
-              << "  owner " << DemoOwnerOf(i) << "\n";
-  }
-  if (failed > 0) {
-    std::cerr << "demo-load: " << failed << " of " << requests.size() << " customers failed\n";
+  DemoCounts counts;
+  if (absl::Status loaded = LoadDemoCustomers(as_user, user_names, counts); !loaded.ok()) {
+    std::cerr << "demo-load: " << loaded.message() << "\n";
     return kExitFailed;
   }
   std::map<std::string, std::string> products;
-  if (absl::Status catalog = LoadDemoCatalog(admin, products); !catalog.ok()) {
+  if (absl::Status catalog = LoadDemoCatalog(admin, products, counts); !catalog.ok()) {
     std::cerr << "demo-load: catalog: " << catalog << "\n";
     return kExitFailed;
   }
-  if (absl::Status articles = LoadDemoArticles(as_user, products); !articles.ok()) {
+  if (absl::Status articles = LoadDemoArticles(as_user, user_names, products, counts);
+      !articles.ok()) {
     std::cerr << "demo-load: articles: " << articles << "\n";
     return kExitFailed;
   }
   std::cout << "demo-load: team " << kDemoTeam << ", " << DemoUsers().size() << " users, "
-            << requests.size() << " customers, " << DemoCategories().size() << " categories, "
-            << DemoProducts().size() << " products and " << DemoArticles().size()
-            << " articles present (running it again creates nothing new)\n";
+            << DemoCustomerRequests().size() << " customers, " << DemoCategories().size()
+            << " categories, " << DemoProducts().size() << " products and "
+            << DemoArticles().size() << " articles present: " << counts.created
+            << " created or published now, " << counts.found << " found as they were\n";
   return kExitOk;
 }
 
