@@ -1,6 +1,7 @@
 #include "tools/loadgen/raw_sql.h"
 
 #include <cppconn/connection.h>
+#include <cppconn/datatype.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -11,6 +12,7 @@
 
 #include <random>
 #include <utility>
+#include <variant>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -134,23 +136,46 @@ sql::PreparedStatement& RawSqlClient::Prepare(const std::string& text) {
   return *it->second;
 }
 
+absl::Status RawSqlClient::ReadAll(sql::PreparedStatement& stmt, const std::string& what) {
+  std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  sql::ResultSetMetaData& meta = *rs->getMetaData();
+  const unsigned int columns = meta.getColumnCount();
+  bool found = false;
+  while (rs->next()) {
+    found = true;
+    // Read every column, as the store does before mapping the row to a Customer.
+    for (unsigned int i = 1; i <= columns; ++i) {
+      if (!rs->isNull(i)) (void)rs->getString(i);
+    }
+  }
+  if (!found) return absl::NotFoundError(absl::StrCat(what, " found nothing"));
+  return absl::OkStatus();
+}
+
 absl::Status RawSqlClient::Get(int64_t id) {
   try {
     sql::PreparedStatement& select = Prepare(kSelectById);
     select.setInt64(1, id);
-    std::unique_ptr<sql::ResultSet> rs(select.executeQuery());
-    sql::ResultSetMetaData& meta = *rs->getMetaData();
-    const unsigned int columns = meta.getColumnCount();
-    bool found = false;
-    while (rs->next()) {
-      found = true;
-      // Read every column, as the store does before mapping the row to a Customer.
-      for (unsigned int i = 1; i <= columns; ++i) {
-        if (!rs->isNull(i)) (void)rs->getString(i);
+    return ReadAll(select, absl::StrCat("customers/", id));
+  } catch (const sql::SQLException& e) {
+    return FromException(e);
+  }
+}
+
+absl::Status RawSqlClient::Query(const api::SqlFragment& statement) {
+  try {
+    sql::PreparedStatement& query = Prepare(statement.sql);
+    unsigned int index = 1;
+    for (const db::Value& param : statement.params) {
+      if (const auto* number = std::get_if<int64_t>(&param)) {
+        query.setInt64(index++, *number);
+      } else if (const auto* text = std::get_if<std::string>(&param)) {
+        SetBytes(query, index++, *text);
+      } else {
+        query.setNull(index++, sql::DataType::VARCHAR);
       }
     }
-    if (!found) return absl::NotFoundError(absl::StrCat("customers/", id, " not found"));
-    return absl::OkStatus();
+    return ReadAll(query, "the query");
   } catch (const sql::SQLException& e) {
     return FromException(e);
   }
