@@ -35,7 +35,6 @@ namespace v1 = customers::v1;
 // appends the caller's visibility condition to its by-id SELECT; for the admin the load
 // generator signs in as, that condition is "TRUE".
 const std::string kSelectById = std::string(customers::sql::kSelectById) + " AND (TRUE)";
-constexpr const char* kFindReplay = db::kFindReplaySql;
 constexpr const char* kInsert = customers::sql::kInsert;
 constexpr const char* kAppendEvent = events::kAppendSql;
 constexpr const char* kRecordResult = db::kRecordResultSql;
@@ -214,11 +213,8 @@ absl::Status RawSqlClient::CreateOnce(const v1::Customer& customer, const std::s
 absl::Status RawSqlClient::CreateInTransaction(const v1::Customer& customer,
                                                const std::string& request_id) {
   try {
-    sql::PreparedStatement& find = Prepare(kFindReplay);
-    find.setString(1, request_id);
-    std::unique_ptr<sql::ResultSet> replay(find.executeQuery());
-    if (replay->next()) return absl::AlreadyExistsError("request_id was used before");
-
+    // Like db::IdempotentWrite, a first call does not look for a stored result: the
+    // idempotency row inserted last is what would stop a repeated request_id.
     const absl::Time now_time = absl::Now();
     const std::string now = DateTime(now_time);
     const v1::Region& region = customer.region();

@@ -50,9 +50,9 @@ class RawSqlClient final {
   // every row read. NOT_FOUND when no row comes back.
   absl::Status Query(const api::SqlFragment& statement);
 
-  // The store's Create, statement for statement, in one transaction: idempotency lookup,
-  // INSERT ... RETURNING id, one multi-row INSERT per child table (tags, emails, phones),
-  // outbox INSERT, idempotency INSERT, COMMIT. A deadlock or lock-wait timeout
+  // The store's Create, statement for statement, in one transaction: INSERT ... RETURNING
+  // id, one multi-row INSERT per child table (tags, emails, phones), outbox INSERT,
+  // idempotency INSERT, COMMIT (a first call does not look for a stored result first). A deadlock or lock-wait timeout
   // is retried as the service's pool retries it (3 attempts with jitter), then ABORTED.
   absl::Status Create(const customers::v1::Customer& customer, const std::string& request_id);
 
