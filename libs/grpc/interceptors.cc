@@ -6,7 +6,10 @@
 #include <prometheus/registry.h>
 
 #include <atomic>
+#include <iterator>
+#include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -18,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "libs/grpc/methods.h"
+#include "libs/grpc/trace.h"
 #include "libs/log/log.h"
 
 namespace crm {
@@ -160,7 +164,7 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
       methods->GetSendTrailingMetadata()->emplace(std::string(kRequestIdKey), request_id_);
       // No initial metadata was received (rare: a failed call): the call starts here.
       if (!started_) call_ = observer_.Begin(MethodOf(*info_));
-      observer_.End(call_, MethodOf(*info_), methods->GetSendStatus(), request_id_);
+      observer_.End(call_, MethodOf(*info_), methods->GetSendStatus(), request_id_, trace_);
     }
     methods->Proceed();
   }
@@ -178,6 +182,13 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
       md->emplace(grpc::string_ref(kRequestIdKey.data(), kRequestIdKey.size()),
                   grpc::string_ref(request_id_));
     }
+    trace_ = ServerSpan(*md);
+    // The call's traceparent becomes this server's span, so handlers and the gateway's proxy
+    // (which forwards the client's metadata) pass it on as the parent (trace.h).
+    const grpc::string_ref key(kTraceparentKey);
+    md->erase(key);
+    traceparent_ = FormatTraceparent(trace_);
+    md->emplace(key, grpc::string_ref(traceparent_));
     call_ = observer_.Begin(MethodOf(*info_));
     started_ = true;
   }
@@ -185,6 +196,8 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
   grpc::experimental::ServerRpcInfo* info_;
   CallObserver& observer_;
   std::string request_id_;
+  log::TraceContext trace_;  // this server's span of the call
+  std::string traceparent_;  // its header, referenced by the call's metadata
   CallObserver::Call call_;
   bool started_ = false;
 };
@@ -224,13 +237,14 @@ CallObserver::Call CallObserver::Begin(std::string_view method) {
 }
 
 void CallObserver::End(const Call& call, std::string_view method, const grpc::Status& status,
-                       std::string_view request_id) {
+                       std::string_view request_id, const log::TraceContext& trace) {
   const absl::Duration elapsed = absl::Now() - call.start;
   const int code_index = CodeIndex(status.error_code());
   families_->Handled(*call.metrics, code_index).Increment();
   call.metrics->seconds->Observe(absl::ToDoubleSeconds(elapsed));
   if (!status.ok() || elapsed > absl::Seconds(1)) {
     log::ScopedRequestId scoped{std::string(request_id)};
+    log::ScopedTrace scoped_trace(trace);
     std::string ms = absl::StrFormat("%.1f", absl::ToDoubleMilliseconds(elapsed));
     log::Info("call finished", {{"method", std::string(method)},
                                 {"code", kCodeNames[code_index]},
@@ -243,6 +257,16 @@ std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 MakeObservabilityInterceptorFactory(CallObserver& observer,
                                     const absl::flat_hash_set<std::string>& observed_by_handler) {
   return std::make_unique<ObservabilityFactory>(observer, observed_by_handler);
+}
+
+log::TraceContext ServerSpan(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  std::optional<log::TraceContext> caller;
+  auto [begin, end] = metadata.equal_range(grpc::string_ref(kTraceparentKey));
+  // W3C: more than one traceparent is as good as none.
+  if (begin != end && std::next(begin) == end) {
+    caller = ParseTraceparent(std::string_view(begin->second.data(), begin->second.size()));
+  }
+  return caller ? ChildSpan(*caller) : NewTrace();
 }
 
 bool IsUsableRequestId(std::string_view id) {

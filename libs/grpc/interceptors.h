@@ -10,23 +10,28 @@
 //    proxied unary call is labelled "unary". A method that is not in the descriptor pool
 //    (any name a client makes up) is labelled grpc_service="unknown", grpc_method="unknown",
 //    grpc_type="unknown", so the number of series stays bounded whatever clients send;
+//  - trace context: the caller's W3C traceparent continued with a span of this server's, or a
+//    new trace when it sent none; handlers, outgoing calls and log lines carry it (trace.h);
 //  - an access log line for every call that failed or took longer than a second.
 //
 // The metrics and the access log live in a CallObserver, which the interceptor records every
 // call into. A handler may observe its own calls instead (the gateway's proxy does, to spare
 // each proxied call a pass through gRPC's interceptor machinery): the server is told which
 // methods those are (ServerRunner::ObservedByHandler), the interceptor leaves their calls
-// alone, and the handler calls Begin and End itself with the same labels and series.
+// alone, and the handler calls Begin and End itself with the same labels and series, and
+// takes the request id (IsUsableRequestId) and trace (ServerSpan) as the interceptor would.
 #pragma once
 
 #include <grpcpp/support/server_interceptor.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
+#include "libs/log/trace.h"
 
 namespace grpc {
 class Status;
@@ -60,9 +65,9 @@ class CallObserver final {
   // A call of `method` ("/pkg.Service/Method") started: counts it.
   Call Begin(std::string_view method);
   // It ended with `status`: counts it by code, observes its duration, and writes the access
-  // log line (with `request_id`) when it failed or took longer than a second.
+  // log line (with `request_id` and `trace`) when it failed or took longer than a second.
   void End(const Call& call, std::string_view method, const grpc::Status& status,
-           std::string_view request_id);
+           std::string_view request_id, const log::TraceContext& trace);
 
  private:
   std::unique_ptr<internal::MetricFamilies> families_;
@@ -74,6 +79,10 @@ class CallObserver final {
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 MakeObservabilityInterceptorFactory(CallObserver& observer,
                                     const absl::flat_hash_set<std::string>& observed_by_handler);
+
+// This server's span of a call with client `metadata`: a child of the caller's traceparent,
+// or a new trace when it sent none, a malformed one or more than one (trace.h).
+log::TraceContext ServerSpan(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
 
 // The x-request-id of a call as the interceptor accepts it: the client's value when it has one
 // of at most 128 characters, else empty (and a new one is made).

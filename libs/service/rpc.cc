@@ -14,7 +14,11 @@ absl::StatusOr<auth::Caller> Rpc::Authorize(const grpc::CallbackServerContext& c
   if (auto it = metadata.find("authorization"); it != metadata.end()) {
     caller.authorization.assign(it->second.data(), it->second.size());
   }
-  caller.peer = PeerAddress(ctx.peer());
+  std::string_view forwarded;
+  if (auto it = metadata.find("x-forwarded-for"); it != metadata.end()) {
+    forwarded = std::string_view(it->second.data(), it->second.size());
+  }
+  caller.peer = ClientAddress(ctx.peer(), forwarded, trusted_proxies_);
   caller.request_id = RequestIdOf(ctx);
   caller.deadline = absl::FromChrono(ctx.deadline());
   return caller;

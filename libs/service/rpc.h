@@ -22,15 +22,21 @@
 #include "libs/auth/caller.h"
 #include "libs/auth/verifier.h"
 #include "libs/grpc/executor.h"
+#include "libs/grpc/peer.h"
 
 namespace crm::service {
 
 class Rpc final {
  public:
-  // `domain` is the ErrorInfo domain of every error ("customers.crm"). `authorizer` and
-  // `executor` must outlive this object.
-  Rpc(const auth::Authorizer& authorizer, Executor& executor, std::string domain)
-      : authorizer_(authorizer), executor_(executor), domain_(std::move(domain)) {}
+  // `domain` is the ErrorInfo domain of every error ("customers.crm"). `trusted_proxies` are
+  // the direct peers (the gateway) whose x-forwarded-for names the client in Caller::peer.
+  // `authorizer` and `executor` must outlive this object.
+  Rpc(const auth::Authorizer& authorizer, Executor& executor, std::string domain,
+      TrustedProxies trusted_proxies = TrustedProxies::Loopback())
+      : authorizer_(authorizer),
+        executor_(executor),
+        domain_(std::move(domain)),
+        trusted_proxies_(std::move(trusted_proxies)) {}
 
   // The caller of `ctx` if their token and role may call `method` (the full gRPC name,
   // "/crm.customers.v1.CustomerService/GetCustomer"): UNAUTHENTICATED or PERMISSION_DENIED
@@ -51,6 +57,21 @@ class Rpc final {
                          });
   }
 
+  // The same for handlers of any other shape: `handler(caller)` returns the call's status
+  // (for methods whose handler takes other arguments than (caller, request, response)).
+  template <typename Handler>
+  grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx, std::string_view method,
+                                Handler handler) {
+    return RunAuthorized(ctx, executor_, domain_, Authorize(*ctx, method), std::move(handler));
+  }
+
+  // The policy row of `method` for a caller a handler was given: what the edge checked, asked
+  // again inside the handler so that no path into it (tests, other edges) skips the table.
+  // PERMISSION_DENIED when the row does not let the caller in.
+  absl::Status Allow(const auth::Caller& caller, std::string_view method) const {
+    return authorizer_.policy().Check(caller.principal, method);
+  }
+
   const auth::Authorizer& authorizer() const { return authorizer_; }
   Executor& executor() const { return executor_; }
   const std::string& domain() const { return domain_; }
@@ -59,6 +80,7 @@ class Rpc final {
   const auth::Authorizer& authorizer_;
   Executor& executor_;
   const std::string domain_;
+  const TrustedProxies trusted_proxies_;
 };
 
 }  // namespace crm::service

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "libs/auth/caller.h"
 #include "libs/auth/policy.h"
 #include "libs/auth/principal.h"
 
@@ -41,11 +42,10 @@ CRM_AUTH_METHOD(ListServiceAccounts);
 #undef CRM_AUTH_METHOD
 }  // namespace methods
 
-// Who is calling and from where. The principal is empty for public methods.
-struct Caller {
-  auth::Principal principal;
-  std::string peer;  // the client's address without port
-};
+// Who is calling and from where (the RPC edge's caller, libs/auth/caller.h). The principal is
+// empty for public methods; peer is the client's address, through the gateway's
+// x-forwarded-for.
+using Caller = auth::Caller;
 
 // OK when `method`'s row lets `caller` in: public at this service, or the caller's role
 // listed; otherwise PERMISSION_DENIED.

@@ -1,14 +1,12 @@
 // crm.auth.v1.AuthService at the RPC edge: one registered service whose methods keep their
 // wire paths, forwarding each call to the sign-in handlers (sign_in.h) or to administration
-// (admin.h). Every call is authorized here, on the gRPC thread, with the same Authorizer
-// every other service uses (a refused call never queues), then runs on the executor
-// (Argon2 and the database block).
+// (admin.h). Every call goes through the service kit's edge (libs/service/rpc.h): authorized
+// on the gRPC thread with the same Authorizer every other service uses (a refused call never
+// queues), then run on the executor (Argon2 and the database block).
 #pragma once
 
 #include "crm/auth/v1/auth.grpc.pb.h"
-#include "libs/auth/verifier.h"
-#include "libs/grpc/executor.h"
-#include "libs/grpc/peer.h"
+#include "libs/service/rpc.h"
 #include "services/auth/admin.h"
 #include "services/auth/rpc.h"
 #include "services/auth/sign_in.h"
@@ -17,10 +15,10 @@ namespace crm::auth_service {
 
 class AuthService final : public v1::AuthService::CallbackService {
  public:
-  // `trusted_proxies`: the direct peers (the gateway) whose x-forwarded-for names the
-  // client that throttling and audit count.
-  AuthService(SignIn& sign_in, Administration& admin, Executor& executor,
-              const auth::Authorizer& authorizer, TrustedProxies trusted_proxies);
+  // `rpc` is the kit's edge (its trusted proxies decide the client address that throttling
+  // and audit count).
+  AuthService(SignIn& sign_in, Administration& admin, service::Rpc& rpc)
+      : sign_in_(sign_in), admin_(admin), rpc_(rpc) {}
 
   grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* ctx, const v1::LoginRequest* request,
                                   v1::LoginResponse* response) override;
@@ -84,20 +82,9 @@ class AuthService final : public v1::AuthService::CallbackService {
                                                 v1::ListServiceAccountsResponse* response) override;
 
  private:
-  // Verifies the call's token and policy on the gRPC thread, then runs `handler(caller)`
-  // on the executor.
-  template <typename Handler>
-  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, std::string_view method,
-                                  Handler handler);
-  // The authorized caller and the client address it is counted under.
-  absl::StatusOr<Caller> CallerOf(const grpc::CallbackServerContext& ctx,
-                                  std::string_view method) const;
-
   SignIn& sign_in_;
   Administration& admin_;
-  Executor& executor_;
-  const auth::Authorizer& authorizer_;
-  const TrustedProxies trusted_proxies_;
+  service::Rpc& rpc_;
 };
 
 }  // namespace crm::auth_service

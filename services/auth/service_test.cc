@@ -808,8 +808,8 @@ class AuthGrpcTest : public AuthDbTest {
     if (HasFatalFailure()) return;
     runner_ = std::make_unique<ServerRunner>(ServerOptions{
         .service_name = "auth", .listen_address = "127.0.0.1:0", .metrics_address = "127.0.0.1:0"});
-    edge_ = std::make_unique<AuthService>(*sign_in_, *administration_, executor_, *authorizer_,
-                                          TrustedProxies::Loopback());
+    rpc_ = std::make_unique<service::Rpc>(*authorizer_, executor_, kDomain);
+    edge_ = std::make_unique<AuthService>(*sign_in_, *administration_, *rpc_);
     runner_->builder().RegisterService(edge_.get());
     ASSERT_TRUE(runner_->Start().ok());
     stub_ = v1::AuthService::NewStub(grpc::CreateChannel(
@@ -823,6 +823,7 @@ class AuthGrpcTest : public AuthDbTest {
     return ctx;
   }
 
+  std::unique_ptr<service::Rpc> rpc_;
   std::unique_ptr<AuthService> edge_;
   std::unique_ptr<ServerRunner> runner_;
   std::unique_ptr<v1::AuthService::Stub> stub_;

@@ -25,6 +25,7 @@
 #include "libs/grpc/interceptors.h"
 #include "libs/grpc/methods.h"
 #include "libs/grpc/peer.h"
+#include "libs/grpc/trace.h"
 #include "libs/log/log.h"
 
 namespace crm::gateway {
@@ -123,11 +124,12 @@ std::string UsableRequestId(const grpc::ServerContextBase& ctx) {
   return NewRequestId();
 }
 
-// What both paths do before calling the backend. `request_id`: the id the call goes on with
-// (the unary path's own); empty on the stream path, where the server's interceptor already
-// put one among the client's metadata, or one is made here when none is there.
+// What both paths do before calling the backend. `request_id` and `traceparent`: the id and
+// the gateway's span the call goes on with (the unary path's own); empty on the stream path,
+// where the server's interceptor already put both among the client's metadata (a request id
+// is made here when none is there).
 void PrepareBackendContext(const grpc::ServerContextBase& ctx, std::string_view request_id,
-                           grpc::ClientContext& backend_ctx) {
+                           std::string_view traceparent, grpc::ClientContext& backend_ctx) {
   // The backend gets what is left of the client's deadline, so its own work (and any call it
   // makes further down) stops when nobody waits for the answer any more.
   backend_ctx.set_deadline(ctx.raw_deadline());
@@ -143,9 +145,13 @@ void PrepareBackendContext(const grpc::ServerContextBase& ctx, std::string_view 
       if (!request_id.empty()) continue;  // the unary path adds the id it settled on
       has_request_id = true;
     }
+    if (!traceparent.empty() && k == kTraceparentKey) continue;  // the caller's, not ours
     backend_ctx.AddMetadata(std::string(k), std::string(ToView(value)));
   }
   // So that the backend's log lines and the gateway's carry the same id.
+  if (!traceparent.empty()) {
+    backend_ctx.AddMetadata(kTraceparentKey, std::string(traceparent));
+  }
   if (!request_id.empty()) {
     backend_ctx.AddMetadata(std::string(kRequestIdKey), std::string(request_id));
   } else if (!has_request_id) {
@@ -219,7 +225,8 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
         calls_(calls),
         request_(request),
         response_(response),
-        request_id_(UsableRequestId(*ctx)) {
+        request_id_(UsableRequestId(*ctx)),
+        trace_(ServerSpan(ctx->client_metadata())) {
     if (calls_ != nullptr) observation_ = calls_->Begin(method_);
   }
 
@@ -237,7 +244,7 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
                                 "is unary)"));
       return;
     }
-    PrepareBackendContext(*ctx_, request_id_, backend_ctx_);
+    PrepareBackendContext(*ctx_, request_id_, FormatTraceparent(trace_), backend_ctx_);
     // A cancellation that already arrived is not lost: TryCancel before the call starts is
     // remembered by the context and applied when the call is created.
     backend_->stub.UnaryCall(&backend_ctx_, method_, grpc::StubOptions(), request_, response_,
@@ -277,7 +284,7 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
   // on another thread and delete it.
   void Answer(const grpc::Status& status) {
     ctx_->AddTrailingMetadata(std::string(kRequestIdKey), request_id_);
-    if (calls_ != nullptr) calls_->End(observation_, method_, status, request_id_);
+    if (calls_ != nullptr) calls_->End(observation_, method_, status, request_id_, trace_);
     Finish(status);
   }
 
@@ -288,6 +295,7 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
   const grpc::ByteBuffer* const request_;
   grpc::ByteBuffer* const response_;
   const std::string request_id_;
+  const log::TraceContext trace_;  // the gateway's span of the call (trace.h)
   CallObserver::Call observation_;
   grpc::ClientContext backend_ctx_;
 };
@@ -307,7 +315,7 @@ class StreamCall final : public grpc::ServerGenericBidiReactor {
  public:
   StreamCall(grpc::GenericCallbackServerContext* ctx, std::shared_ptr<const Proxy::Backend> backend)
       : ctx_(ctx), backend_(std::move(backend)), upstream_(this) {
-    PrepareBackendContext(*ctx_, /*request_id=*/"", upstream_ctx_);
+    PrepareBackendContext(*ctx_, /*request_id=*/"", /*traceparent=*/"", upstream_ctx_);
 
     // The read is queued before the backend call starts: a backend that fails at once may
     // finish the downstream call from another thread, and no op may follow Finish.
