@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 #include "libs/base/clock.h"
 #include "libs/base/hash.h"
 #include "libs/base/time.h"
@@ -39,6 +43,37 @@ TEST(TimeTest, DateTimeTextFromTheDatabase) {
   EXPECT_EQ(ts.nanos(), 250'000'000);
   EXPECT_EQ(TimestampFromDateTime("").seconds(), 0);
   EXPECT_EQ(TimestampFromDateTime("not a time").seconds(), 0);
+}
+
+// The hand-written reader of the database's form agrees with absl::ParseTime everywhere.
+TEST(TimeTest, DateTimeTextAgreesWithTheGeneralParser) {
+  std::mt19937_64 random(20261127);
+  std::uniform_int_distribution<int64_t> seconds(absl::ToUnixSeconds(absl::FromCivil(
+                                                     absl::CivilSecond(1000, 1, 1), absl::UTCTimeZone())),
+                                                 absl::ToUnixSeconds(absl::FromCivil(
+                                                     absl::CivilSecond(9999, 12, 31, 23, 59, 59),
+                                                     absl::UTCTimeZone())));
+  std::uniform_int_distribution<int> micros(0, 999'999);
+  std::vector<std::string> texts = {"1970-01-01 00:00:00", "2000-02-29 23:59:59.999999",
+                                    "2100-02-28 12:00:00.5", "1969-12-31 23:59:59.123456789",
+                                    "2023-02-29 00:00:00", "2026-13-01 00:00:00",
+                                    "2026-11-27 24:00:00", "2026-11-27T09:30:00",
+                                    "2026-11-27 09:30:00.", "2026-11-27 09:30:00.1234567890"};
+  for (int i = 0; i < 2000; ++i) {
+    const absl::Time t = absl::FromUnixSeconds(seconds(random)) + absl::Microseconds(micros(random));
+    texts.push_back(absl::FormatTime("%Y-%m-%d %H:%M:%E6S", t, absl::UTCTimeZone()));
+  }
+  for (const std::string& text : texts) {
+    absl::Time t;
+    std::string error;
+    google::protobuf::Timestamp expected;
+    if (absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &t, &error)) {
+      expected = ToTimestamp(t);
+    }
+    const google::protobuf::Timestamp got = TimestampFromDateTime(text);
+    EXPECT_EQ(got.seconds(), expected.seconds()) << text;
+    EXPECT_EQ(got.nanos(), expected.nanos()) << text;
+  }
 }
 
 TEST(ClockTest, FakeClockMovesOnlyWhenTold) {

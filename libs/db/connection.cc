@@ -56,21 +56,37 @@ void Bind(sql::PreparedStatement& stmt, const std::vector<Value>& params) {
   }
 }
 
-Value ReadColumn(const sql::ResultSet& rs, sql::ResultSetMetaData& meta, unsigned int i, int type) {
-  if (rs.isNull(i) || type == sql::DataType::SQLNULL) return std::monostate{};
-  if (IsIntegerType(type)) {
-    // BIGINT UNSIGNED above INT64_MAX does not fit the int64 alternative; keep its digits.
-    if (type == sql::DataType::BIGINT && !meta.isSigned(i)) {
+// How a column is read, decided once per result rather than per row.
+enum class ColumnKind { kInteger, kUnsignedBigint, kText };
+
+ColumnKind KindOf(sql::ResultSetMetaData& meta, unsigned int i) {
+  const int type = meta.getColumnType(i);
+  if (!IsIntegerType(type)) return ColumnKind::kText;
+  return type == sql::DataType::BIGINT && !meta.isSigned(i) ? ColumnKind::kUnsignedBigint
+                                                            : ColumnKind::kInteger;
+}
+
+Value ReadColumn(const sql::ResultSet& rs, unsigned int i, ColumnKind kind) {
+  if (rs.isNull(i)) return std::monostate{};
+  switch (kind) {
+    case ColumnKind::kInteger:
+      return static_cast<int64_t>(rs.getInt64(i));
+    case ColumnKind::kUnsignedBigint: {
+      // BIGINT UNSIGNED above INT64_MAX does not fit the int64 alternative; keep its digits.
       const uint64_t value = rs.getUInt64(i);
       if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
         return absl::StrCat(value);
       }
       return static_cast<int64_t>(value);
     }
-    return static_cast<int64_t>(rs.getInt64(i));
+    case ColumnKind::kText:
+      break;
   }
-  const sql::SQLString text = rs.getString(i);
-  return std::string(text.asStdString());
+  // getString copies the column into a temporary SQLString, which lends its std::string out
+  // only as const: the temporary is ours, so take the string over instead of copying it a
+  // second time (a list page reads about a thousand of them).
+  sql::SQLString text = rs.getString(i);
+  return std::move(const_cast<std::string&>(text.asStdString()));
 }
 
 }  // namespace
@@ -115,16 +131,14 @@ absl::StatusOr<Rows> Connection::Query(std::string_view sql, const std::vector<V
       std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
       sql::ResultSetMetaData& meta = *rs->getMetaData();  // owned by rs
       const unsigned int columns = meta.getColumnCount();
-      std::vector<int> types(columns);
-      for (unsigned int i = 0; i < columns; ++i) types[i] = meta.getColumnType(i + 1);
+      std::vector<ColumnKind> kinds(columns);
+      for (unsigned int i = 0; i < columns; ++i) kinds[i] = KindOf(meta, i + 1);
       Rows rows;
       rows.reserve(rs->rowsCount());
       while (rs->next()) {
         std::vector<Value> values;
         values.reserve(columns);
-        for (unsigned int i = 0; i < columns; ++i) {
-          values.push_back(ReadColumn(*rs, meta, i + 1, types[i]));
-        }
+        for (unsigned int i = 0; i < columns; ++i) values.push_back(ReadColumn(*rs, i + 1, kinds[i]));
         rows.emplace_back(std::move(values));
       }
       last_used_ = absl::Now();

@@ -23,7 +23,7 @@
 
 namespace crm::db {
 
-// Statement texts (shared with tools/loadgen's raw SQL ceiling).
+// Statement texts (kRecordResultSql is shared with tools/loadgen's raw SQL ceiling).
 inline constexpr char kFindReplaySql[] =
     "SELECT method, request_hash, response FROM idempotency_keys WHERE request_id = ?";
 inline constexpr char kRecordResultSql[] =
@@ -63,19 +63,37 @@ absl::Status InIdempotentTransaction(Pool& pool,
 // earlier call with `key`, or runs `write(tx, result)` and stores what it put in `result`.
 // Retried as InIdempotentTransaction says, so `write` must have no effect outside `tx`.
 //
+// A first call is by far the common case, so the write is tried first without looking for a
+// stored result: the idempotency row it inserts at the end (a primary key on request_id) is
+// what stops a retry whose first call committed, and the whole transaction then rolls back.
+// That saves the lookup's round trip on every first call. When the optimistic attempt fails
+// for any reason and the call has a request_id, the call runs again the careful way (lookup
+// first), which replays an earlier result, reports REQUEST_ID_REUSED, or fails as the write
+// itself fails: a retry of an update whose first call committed fails its etag check before
+// it reaches the idempotency row, and must still get the first result, not that error. A
+// failing idempotent write therefore runs twice; failures are the rare case.
+//
 //   return db::IdempotentWrite<v1::Customer>(pool_, key, [&](db::Transaction& tx,
 //                                                            v1::Customer& created) { ... });
 template <typename Response, typename Write>
 absl::StatusOr<Response> IdempotentWrite(Pool& pool, const IdempotencyKey& key, Write&& write) {
   Response result;
-  absl::Status status = InIdempotentTransaction(pool, [&](Transaction& tx) -> absl::Status {
-    result.Clear();  // a retried transaction starts afresh
-    absl::StatusOr<bool> replayed = Replay(tx, key, &result);
-    if (!replayed.ok()) return replayed.status();
-    if (*replayed) return absl::OkStatus();
-    if (absl::Status written = write(tx, result); !written.ok()) return written;
-    return RecordResult(tx, key, result.SerializeAsString());
-  });
+  auto attempt = [&](bool look_up_first) {
+    return [&, look_up_first](Transaction& tx) -> absl::Status {
+      result.Clear();  // a retried transaction starts afresh
+      if (look_up_first) {
+        absl::StatusOr<bool> replayed = Replay(tx, key, &result);
+        if (!replayed.ok()) return replayed.status();
+        if (*replayed) return absl::OkStatus();
+      }
+      if (absl::Status written = write(tx, result); !written.ok()) return written;
+      return RecordResult(tx, key, result.SerializeAsString());
+    };
+  };
+  absl::Status status = pool.InTransaction(attempt(/*look_up_first=*/false));
+  if (!status.ok() && !key.request_id.empty()) {
+    status = InIdempotentTransaction(pool, attempt(/*look_up_first=*/true));
+  }
   if (!status.ok()) return status;
   return result;
 }

@@ -30,6 +30,7 @@ namespace {
 using grpc::experimental::InterceptionHookPoints;
 
 constexpr std::string_view kRequestIdKey = "x-request-id";
+constexpr size_t kMaxRequestIdLength = 128;
 
 constexpr int kCodeCount = 17;
 constexpr const char* kCodeNames[kCodeCount] = {
@@ -43,6 +44,10 @@ int CodeIndex(grpc::StatusCode code) {
   return i >= 0 && i < kCodeCount ? i : static_cast<int>(grpc::StatusCode::UNKNOWN);
 }
 
+}  // namespace
+
+namespace internal {
+
 // Labels and metric children of one known method, or of every unknown one together.
 // Children are created on first use and kept: prometheus-cpp's Family::Add builds a label
 // map and takes a lock on every call, which adds up on a hot path.
@@ -55,16 +60,18 @@ struct MethodMetrics {
   std::atomic<prometheus::Counter*> handled[kCodeCount] = {};
 };
 
+namespace {
 constexpr char kUnknown[] = "unknown";
+}  // namespace
 
 // The metric families and the children of each method. A method gets labels of its own only
 // if it is in the generated descriptor pool (methods.h): any client can send any method
 // name, and a series per name would grow the server's memory and Prometheus without limit.
 // Every other name shares the "unknown" labels and never becomes a key of the cache, whose
 // size is therefore bounded by the pool.
-class Families final {
+class MetricFamilies final {
  public:
-  explicit Families(prometheus::Registry& registry)
+  explicit MetricFamilies(prometheus::Registry& registry)
       : started_(prometheus::BuildCounter()
                      .Name("grpc_server_started_total")
                      .Help("RPCs started on the server.")
@@ -78,9 +85,9 @@ class Families final {
                      .Help("Time from receiving an RPC to sending its status.")
                      .Register(registry)) {}
 
-  // `path` is the call's "/pkg.Service/Method" (null for none).
-  MethodMetrics& ForMethod(const char* path) {
-    const absl::string_view key = path != nullptr ? path : "";
+  // `path` is the call's "/pkg.Service/Method".
+  MethodMetrics& ForMethod(std::string_view path) {
+    const absl::string_view key(path.data(), path.size());
     {
       absl::ReaderMutexLock lock(&mu_);
       if (auto it = methods_.find(key); it != methods_.end()) return *it->second;
@@ -136,10 +143,18 @@ class Families final {
   std::unique_ptr<MethodMetrics> unknown_ ABSL_GUARDED_BY(mu_);
 };
 
+}  // namespace internal
+
+namespace {
+
+std::string_view MethodOf(const grpc::experimental::ServerRpcInfo& info) {
+  return info.method() != nullptr ? std::string_view(info.method()) : std::string_view();
+}
+
 class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
  public:
-  ObservabilityInterceptor(grpc::experimental::ServerRpcInfo* info, Families& families)
-      : info_(info), families_(families), start_(absl::Now()) {}
+  ObservabilityInterceptor(grpc::experimental::ServerRpcInfo* info, CallObserver& observer)
+      : info_(info), observer_(observer) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
@@ -147,7 +162,9 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       methods->GetSendTrailingMetadata()->emplace(std::string(kRequestIdKey), request_id_);
-      OnFinish(methods->GetSendStatus());
+      // No initial metadata was received (rare: a failed call): the call starts here.
+      if (!started_) call_ = observer_.Begin(MethodOf(*info_));
+      observer_.End(call_, MethodOf(*info_), methods->GetSendStatus(), request_id_, trace_);
     }
     methods->Proceed();
   }
@@ -155,7 +172,7 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
  private:
   void OnInitialMetadata(std::multimap<grpc::string_ref, grpc::string_ref>* md) {
     auto it = md->find(grpc::string_ref(kRequestIdKey.data(), kRequestIdKey.size()));
-    if (it != md->end() && !it->second.empty() && it->second.size() <= 128) {
+    if (it != md->end() && IsUsableRequestId(std::string_view(it->second.data(), it->second.size()))) {
       request_id_.assign(it->second.data(), it->second.size());
     } else {
       if (it != md->end()) md->erase(it);
@@ -165,75 +182,95 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
       md->emplace(grpc::string_ref(kRequestIdKey.data(), kRequestIdKey.size()),
                   grpc::string_ref(request_id_));
     }
-    OnTraceparent(md);
-    metrics_ = &families_.ForMethod(info_->method());
-    metrics_->started->Increment();
-  }
-
-  // This server's span: a child of the caller's traceparent, or a new trace when it sent
-  // none (or a malformed one). It replaces the caller's header in the call's metadata, so
-  // handlers and the gateway's proxy pass this span on as the parent (trace.h).
-  void OnTraceparent(std::multimap<grpc::string_ref, grpc::string_ref>* md) {
+    trace_ = ServerSpan(*md);
+    // The call's traceparent becomes this server's span, so handlers and the gateway's proxy
+    // (which forwards the client's metadata) pass it on as the parent (trace.h).
     const grpc::string_ref key(kTraceparentKey);
-    std::optional<log::TraceContext> caller;
-    auto [begin, end] = md->equal_range(key);
-    // W3C: more than one traceparent is as good as none.
-    if (begin != end && std::next(begin) == end) {
-      caller = ParseTraceparent(std::string_view(begin->second.data(), begin->second.size()));
-    }
-    md->erase(begin, end);
-    trace_ = caller ? ChildSpan(*caller) : NewTrace();
+    md->erase(key);
     traceparent_ = FormatTraceparent(trace_);
     md->emplace(key, grpc::string_ref(traceparent_));
-  }
-
-  void OnFinish(const grpc::Status& status) {
-    absl::Duration elapsed = absl::Now() - start_;
-    int code_index = CodeIndex(status.error_code());
-    const char* code = kCodeNames[code_index];
-    if (metrics_ == nullptr) {  // no initial metadata was received (rare: a failed call)
-      metrics_ = &families_.ForMethod(info_->method());
-    }
-    families_.Handled(*metrics_, code_index).Increment();
-    metrics_->seconds->Observe(absl::ToDoubleSeconds(elapsed));
-    if (!status.ok() || elapsed > absl::Seconds(1)) {
-      log::ScopedRequestId scoped(request_id_);
-      log::ScopedTrace trace(trace_);
-      std::string ms = absl::StrFormat("%.1f", absl::ToDoubleMilliseconds(elapsed));
-      log::Info("call finished", {{"method", info_->method()},
-                                  {"code", code},
-                                  {"message", status.error_message()},
-                                  {"ms", ms}});
-    }
+    call_ = observer_.Begin(MethodOf(*info_));
+    started_ = true;
   }
 
   grpc::experimental::ServerRpcInfo* info_;
-  Families& families_;
-  absl::Time start_;
+  CallObserver& observer_;
   std::string request_id_;
   log::TraceContext trace_;  // this server's span of the call
   std::string traceparent_;  // its header, referenced by the call's metadata
-  MethodMetrics* metrics_ = nullptr;
+  CallObserver::Call call_;
+  bool started_ = false;
 };
 
 class ObservabilityFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit ObservabilityFactory(prometheus::Registry& registry) : families_(registry) {}
+  ObservabilityFactory(CallObserver& observer,
+                       const absl::flat_hash_set<std::string>& observed_by_handler)
+      : observer_(observer), observed_by_handler_(observed_by_handler) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new ObservabilityInterceptor(info, families_);
+    const std::string_view method = MethodOf(*info);
+    if (!observed_by_handler_.empty() &&
+        observed_by_handler_.contains(absl::string_view(method.data(), method.size()))) {
+      return nullptr;
+    }
+    return new ObservabilityInterceptor(info, observer_);
   }
 
  private:
-  Families families_;
+  CallObserver& observer_;
+  const absl::flat_hash_set<std::string>& observed_by_handler_;
 };
 
 }  // namespace
 
+CallObserver::CallObserver(prometheus::Registry& registry)
+    : families_(std::make_unique<internal::MetricFamilies>(registry)) {}
+
+CallObserver::~CallObserver() = default;
+
+CallObserver::Call CallObserver::Begin(std::string_view method) {
+  Call call{.metrics = &families_->ForMethod(method), .start = absl::Now()};
+  call.metrics->started->Increment();
+  return call;
+}
+
+void CallObserver::End(const Call& call, std::string_view method, const grpc::Status& status,
+                       std::string_view request_id, const log::TraceContext& trace) {
+  const absl::Duration elapsed = absl::Now() - call.start;
+  const int code_index = CodeIndex(status.error_code());
+  families_->Handled(*call.metrics, code_index).Increment();
+  call.metrics->seconds->Observe(absl::ToDoubleSeconds(elapsed));
+  if (!status.ok() || elapsed > absl::Seconds(1)) {
+    log::ScopedRequestId scoped{std::string(request_id)};
+    log::ScopedTrace scoped_trace(trace);
+    std::string ms = absl::StrFormat("%.1f", absl::ToDoubleMilliseconds(elapsed));
+    log::Info("call finished", {{"method", std::string(method)},
+                                {"code", kCodeNames[code_index]},
+                                {"message", status.error_message()},
+                                {"ms", ms}});
+  }
+}
+
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-MakeObservabilityInterceptorFactory(prometheus::Registry& registry) {
-  return std::make_unique<ObservabilityFactory>(registry);
+MakeObservabilityInterceptorFactory(CallObserver& observer,
+                                    const absl::flat_hash_set<std::string>& observed_by_handler) {
+  return std::make_unique<ObservabilityFactory>(observer, observed_by_handler);
+}
+
+log::TraceContext ServerSpan(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  std::optional<log::TraceContext> caller;
+  auto [begin, end] = metadata.equal_range(grpc::string_ref(kTraceparentKey));
+  // W3C: more than one traceparent is as good as none.
+  if (begin != end && std::next(begin) == end) {
+    caller = ParseTraceparent(std::string_view(begin->second.data(), begin->second.size()));
+  }
+  return caller ? ChildSpan(*caller) : NewTrace();
+}
+
+bool IsUsableRequestId(std::string_view id) {
+  return !id.empty() && id.size() <= kMaxRequestIdLength;
 }
 
 std::string NewRequestId() {

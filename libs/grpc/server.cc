@@ -46,7 +46,9 @@ int PortOf(const std::string& address) {
 }  // namespace
 
 ServerRunner::ServerRunner(ServerOptions options)
-    : options_(std::move(options)), registry_(std::make_shared<prometheus::Registry>()) {
+    : options_(std::move(options)),
+      registry_(std::make_shared<prometheus::Registry>()),
+      calls_(std::make_unique<CallObserver>(*registry_)) {
   RegisterBuildInfo(*registry_, options_.service_name);
 }
 
@@ -79,7 +81,7 @@ absl::Status ServerRunner::Start() {
   builder_.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30'000);
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
-  factories.push_back(MakeObservabilityInterceptorFactory(*registry_));
+  factories.push_back(MakeObservabilityInterceptorFactory(*calls_, observed_by_handler_));
   builder_.experimental().SetInterceptorCreators(std::move(factories));
 
   server_ = builder_.BuildAndStart();
@@ -183,6 +185,12 @@ void ServerRunner::Shutdown() {
 }
 
 void ServerRunner::InstallSignalHandlers() {
+  // Debian builds Abseil without NDEBUG, which leaves absl::Mutex's deadlock detection on:
+  // every lock acquisition looks the mutex up in a process-wide lock graph under a global
+  // lock, 1.5-2.5 % of the CPU of a loaded server (tools/loadgen/RESULTS.md). It is a
+  // debugging aid that a release build of Abseil compiles out, so a server process switches
+  // it off; tests (which do not call this) keep it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   // Block the signals in this thread (and so in every thread started later), and take them
   // synchronously on one dedicated thread: no async-signal-safety pitfalls.
   sigset_t set;

@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -31,6 +32,8 @@ class Registry;
 }  // namespace prometheus
 
 namespace crm {
+
+class CallObserver;
 
 // Health service name that stays SERVING while the process runs (until it drains), for
 // liveness probes; the empty name follows the readiness probe.
@@ -61,6 +64,13 @@ class ServerRunner final {
   prometheus::Registry& metrics() { return *registry_; }
   // Register services and extra options here before Start().
   grpc::ServerBuilder& builder() { return builder_; }
+  // The call metrics and access log every call is recorded in (interceptors.h).
+  CallObserver& calls() { return *calls_; }
+  // Calls of `methods` (full paths) record themselves in calls(), with their request id and
+  // access log, and the interceptor leaves them alone. Before Start().
+  void ObservedByHandler(absl::flat_hash_set<std::string> methods) {
+    observed_by_handler_ = std::move(methods);
+  }
   // Polled every second; the health status of "" (the whole server) follows it.
   void SetReadinessProbe(std::function<bool()> probe) { probe_ = std::move(probe); }
   // Runs when draining starts, before the server stops accepting calls: ends long-lived
@@ -78,7 +88,9 @@ class ServerRunner final {
   void WaitForShutdown();
   void Shutdown();
 
-  // Routes SIGTERM and SIGINT to Shutdown() of every running ServerRunner. Call once in main.
+  // Routes SIGTERM and SIGINT to Shutdown() of every running ServerRunner, and switches off
+  // absl::Mutex's debug-only deadlock detection (server.cc says why). Call once in a server's
+  // main; tests do not.
   static void InstallSignalHandlers();
 
  private:
@@ -88,6 +100,8 @@ class ServerRunner final {
 
   ServerOptions options_;
   std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<CallObserver> calls_;
+  absl::flat_hash_set<std::string> observed_by_handler_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   grpc::ServerBuilder builder_;
   std::unique_ptr<grpc::Server> server_;

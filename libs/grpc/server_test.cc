@@ -7,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/notification.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/grpc/build_info.h"
 #include "libs/grpc/executor.h"
@@ -177,6 +179,50 @@ TEST(Executor, RunsEveryTaskBeforeItIsDestroyed) {
     for (int i = 0; i < 100; ++i) executor.Submit([&] { done++; });
   }
   EXPECT_EQ(done.load(), 100);
+}
+
+TEST(Executor, QueuedTasksRunWhenAWorkerFreesUp) {
+  Executor executor(2);
+  absl::Notification release;
+  absl::BlockingCounter busy(2);
+  std::atomic<int> done{0};
+  absl::Notification all_done;
+  auto count = [&] {
+    if (++done == 7) all_done.Notify();
+  };
+  // Both workers are held, so the next tasks queue instead of finding an idle worker.
+  for (int i = 0; i < 2; ++i) {
+    executor.Submit([&] {
+      busy.DecrementCount();
+      release.WaitForNotification();
+      count();
+    });
+  }
+  busy.Wait();
+  for (int i = 0; i < 5; ++i) executor.Submit(count);
+  EXPECT_EQ(done.load(), 0);
+  release.Notify();
+  all_done.WaitForNotification();
+  EXPECT_EQ(done.load(), 7);
+}
+
+TEST(Executor, TasksMaySubmitTasks) {
+  std::atomic<int> done{0};
+  absl::Notification last;
+  {
+    Executor executor(2);
+    std::function<void(int)> chain = [&](int left) {
+      done++;
+      if (left == 0) {
+        last.Notify();
+        return;
+      }
+      executor.Submit([&chain, left] { chain(left - 1); });
+    };
+    executor.Submit([&chain] { chain(20); });
+    last.WaitForNotification();
+  }
+  EXPECT_EQ(done.load(), 21);
 }
 
 }  // namespace

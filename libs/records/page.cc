@@ -6,9 +6,8 @@
 
 namespace crm::records {
 
-absl::StatusOr<db::Rows> QueryPage(db::Session& session, std::string_view select_columns,
-                                   std::string_view from_where, const api::SqlFragment& condition,
-                                   const api::ListQuery& query) {
+api::SqlFragment PageStatement(std::string_view select_columns, std::string_view from_where,
+                               const api::SqlFragment& condition, const api::ListQuery& query) {
   std::string text(select_columns);
   for (const api::OrderTerm& term : query.order) absl::StrAppend(&text, ", ", term.column);
   text.append(from_where);
@@ -20,7 +19,14 @@ absl::StatusOr<db::Rows> QueryPage(db::Session& session, std::string_view select
   absl::StrAppend(&text, " AND (", query.filter.sql.empty() ? "TRUE" : query.filter.sql, ")");
   params.insert(params.end(), query.filter.params.begin(), query.filter.params.end());
   api::AppendPageClauses(text, params, query.order, query.after_ptr(), query.page_size);
-  return session.Query(text, params);
+  return {std::move(text), std::move(params)};
+}
+
+absl::StatusOr<db::Rows> QueryPage(db::Session& session, std::string_view select_columns,
+                                   std::string_view from_where, const api::SqlFragment& condition,
+                                   const api::ListQuery& query) {
+  const api::SqlFragment statement = PageStatement(select_columns, from_where, condition, query);
+  return session.Query(statement.sql, statement.params);
 }
 
 }  // namespace crm::records

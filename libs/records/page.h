@@ -17,9 +17,14 @@
 
 namespace crm::records {
 
-// Runs `select_columns` ("SELECT <columns>"), the order keys, `from_where` (" FROM t x WHERE
-// <condition>"), " AND (<condition>)" when `condition` is not empty, " AND (<the query's
-// filter>)", the keyset position, ORDER BY and LIMIT page_size + 1.
+// The statement of one page: `select_columns` ("SELECT <columns>"), the order keys,
+// `from_where` (" FROM t x WHERE <condition>"), " AND (<condition>)" when `condition` is not
+// empty, " AND (<the query's filter>)", the keyset position, ORDER BY and LIMIT page_size + 1.
+// (tools/loadgen runs it raw as the ceiling of a List.)
+api::SqlFragment PageStatement(std::string_view select_columns, std::string_view from_where,
+                               const api::SqlFragment& condition, const api::ListQuery& query);
+
+// Runs PageStatement.
 absl::StatusOr<db::Rows> QueryPage(db::Session& session, std::string_view select_columns,
                                    std::string_view from_where, const api::SqlFragment& condition,
                                    const api::ListQuery& query);

@@ -106,6 +106,54 @@ TEST_F(CustomersDbTest, SameRequestIdReturnsTheFirstCustomerAndCreatesNothing) {
   EXPECT_EQ(ErrorReason(st), "REQUEST_ID_REUSED");
 }
 
+// The retry of a change whose first call committed gets the first result, although the change
+// itself could not be made again (the etag moved on, the customer is gone).
+TEST_F(CustomersDbTest, RetriedUpdateAndDeleteReplayTheFirstResult) {
+  v1::Customer c = Create("Retry Ltd");
+  v1::UpdateCustomerRequest update;
+  update.set_request_id("update-1");
+  update.mutable_customer()->set_name(c.name());
+  update.mutable_customer()->set_etag(c.etag());
+  update.mutable_customer()->set_notes("first");
+  update.mutable_update_mask()->add_paths("notes");
+  v1::Customer first;
+  ASSERT_TRUE(service_->Update(admin_, update, &first).ok());
+  v1::Customer again;
+  absl::Status st = service_->Update(admin_, update, &again);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(again.etag(), first.etag());
+  EXPECT_EQ(again.notes(), "first");
+
+  v1::DeleteCustomerRequest del;
+  del.set_request_id("delete-1");
+  del.set_name(c.name());
+  del.set_etag(first.etag());
+  google::protobuf::Empty deleted;
+  ASSERT_TRUE(service_->Delete(admin_, del, &deleted).ok());
+  st = service_->Delete(admin_, del, &deleted);
+  EXPECT_TRUE(st.ok()) << st;
+  EXPECT_EQ(CountRows("outbox"), 3);  // created, updated, deleted: once each
+  EXPECT_EQ(CountRows("idempotency_keys"), 2);
+}
+
+TEST_F(CustomersDbTest, AFailedWriteWithARequestIdStoresNothing) {
+  v1::Customer c = Create("Stale Ltd");
+  v1::UpdateCustomerRequest update;
+  update.set_request_id("update-stale");
+  update.mutable_customer()->set_name(c.name());
+  update.mutable_customer()->set_etag("\"99\"");
+  update.mutable_customer()->set_notes("never");
+  update.mutable_update_mask()->add_paths("notes");
+  v1::Customer out;
+  for (int i = 0; i < 2; ++i) {
+    absl::Status st = service_->Update(admin_, update, &out);
+    EXPECT_EQ(st.code(), absl::StatusCode::kAborted);
+    EXPECT_EQ(ErrorReason(st), "ETAG_MISMATCH");
+  }
+  EXPECT_EQ(CountRows("idempotency_keys"), 0);
+  EXPECT_EQ(CountRows("outbox"), 1);
+}
+
 TEST_F(CustomersDbTest, ConcurrentRetriesWithOneRequestIdCreateOneCustomer) {
   std::vector<std::thread> threads;
   std::set<std::string> names;

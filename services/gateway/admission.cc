@@ -1,6 +1,6 @@
 #include "services/gateway/admission.h"
 
-#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/server_context.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/registry.h>
@@ -65,8 +65,8 @@ absl::Status Admission::Check(std::string_view method, std::string_view authoriz
   return Admit(method, authorizer_.Authorize(authorization, method));
 }
 
-grpc::Status Admission::Check(const grpc::GenericCallbackServerContext& ctx) {
-  return ToGrpcStatus(Admit(ctx.method(), authorizer_.Authorize(ctx, ctx.method())), "gateway.crm");
+grpc::Status Admission::Check(const grpc::ServerContextBase& ctx, std::string_view method) {
+  return ToGrpcStatus(Admit(method, authorizer_.Authorize(ctx, method)), "gateway.crm");
 }
 
 absl::Status Admission::Admit(std::string_view method,

@@ -20,7 +20,7 @@
 #include "libs/auth/verifier.h"
 
 namespace grpc {
-class GenericCallbackServerContext;
+class ServerContextBase;
 class Status;
 }  // namespace grpc
 
@@ -75,7 +75,7 @@ class Admission final {
   //  - PERMISSION_DENIED: the caller's role is not allowed, or a known method is missing
   //    from the policy table (METHOD_NOT_IN_POLICY; policy_test keeps that from happening);
   //  - RESOURCE_EXHAUSTED (RATE_LIMITED, with RetryInfo).
-  grpc::Status Check(const grpc::GenericCallbackServerContext& ctx);
+  grpc::Status Check(const grpc::ServerContextBase& ctx, std::string_view method);
   // The same from the method and the authorization metadata value.
   absl::Status Check(std::string_view method, std::string_view authorization);
 

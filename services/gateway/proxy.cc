@@ -22,8 +22,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/grpc/channel.h"
+#include "libs/grpc/interceptors.h"
 #include "libs/grpc/methods.h"
 #include "libs/grpc/peer.h"
+#include "libs/grpc/trace.h"
 #include "libs/log/log.h"
 
 namespace crm::gateway {
@@ -111,9 +113,23 @@ absl::string_view PackageOfMethod(absl::string_view method) {
 
 absl::string_view ToView(const grpc::string_ref& s) { return {s.data(), s.size()}; }
 
-// What both paths do before calling the backend.
-void PrepareBackendContext(const grpc::GenericCallbackServerContext& ctx,
-                           grpc::ClientContext& backend_ctx) {
+// The request id a call goes on with: the client's x-request-id when usable, else a new one.
+std::string UsableRequestId(const grpc::ServerContextBase& ctx) {
+  const auto& metadata = ctx.client_metadata();
+  const auto it = metadata.find(grpc::string_ref(kRequestIdKey.data(), kRequestIdKey.size()));
+  if (it != metadata.end()) {
+    const std::string_view id(it->second.data(), it->second.size());
+    if (IsUsableRequestId(id)) return std::string(id);
+  }
+  return NewRequestId();
+}
+
+// What both paths do before calling the backend. `request_id` and `traceparent`: the id and
+// the gateway's span the call goes on with (the unary path's own); empty on the stream path,
+// where the server's interceptor already put both among the client's metadata (a request id
+// is made here when none is there).
+void PrepareBackendContext(const grpc::ServerContextBase& ctx, std::string_view request_id,
+                           std::string_view traceparent, grpc::ClientContext& backend_ctx) {
   // The backend gets what is left of the client's deadline, so its own work (and any call it
   // makes further down) stops when nobody waits for the answer any more.
   backend_ctx.set_deadline(ctx.raw_deadline());
@@ -125,11 +141,22 @@ void PrepareBackendContext(const grpc::GenericCallbackServerContext& ctx,
     const absl::string_view k = ToView(key);
     // The client's own claim about its address is never passed on: the gateway states it.
     if (!ShouldForwardMetadata(k) || k == kForwardedForKey) continue;
-    has_request_id = has_request_id || k == kRequestIdKey;
+    if (k == kRequestIdKey) {
+      if (!request_id.empty()) continue;  // the unary path adds the id it settled on
+      has_request_id = true;
+    }
+    if (!traceparent.empty() && k == kTraceparentKey) continue;  // the caller's, not ours
     backend_ctx.AddMetadata(std::string(k), std::string(ToView(value)));
   }
   // So that the backend's log lines and the gateway's carry the same id.
-  if (!has_request_id) backend_ctx.AddMetadata(std::string(kRequestIdKey), NewRequestId());
+  if (!traceparent.empty()) {
+    backend_ctx.AddMetadata(kTraceparentKey, std::string(traceparent));
+  }
+  if (!request_id.empty()) {
+    backend_ctx.AddMetadata(std::string(kRequestIdKey), std::string(request_id));
+  } else if (!has_request_id) {
+    backend_ctx.AddMetadata(std::string(kRequestIdKey), NewRequestId());
+  }
   // The auth service throttles failed logins per client address; behind the gateway every
   // call would otherwise come from the gateway's own.
   if (std::string peer = PeerAddress(ctx.peer()); !peer.empty()) {
@@ -138,7 +165,7 @@ void PrepareBackendContext(const grpc::GenericCallbackServerContext& ctx,
 }
 
 void ForwardInitialMetadata(const grpc::ClientContext& backend_ctx,
-                            grpc::GenericCallbackServerContext& ctx) {
+                            grpc::ServerContextBase& ctx) {
   for (const auto& [key, value] : backend_ctx.GetServerInitialMetadata()) {
     if (ShouldForwardMetadata(ToView(key))) {
       ctx.AddInitialMetadata(std::string(ToView(key)), std::string(ToView(value)));
@@ -147,7 +174,7 @@ void ForwardInitialMetadata(const grpc::ClientContext& backend_ctx,
 }
 
 void ForwardTrailingMetadata(const grpc::ClientContext& backend_ctx,
-                             grpc::GenericCallbackServerContext& ctx) {
+                             grpc::ServerContextBase& ctx) {
   for (const auto& [key, value] : backend_ctx.GetServerTrailingMetadata()) {
     // The backend's bootstrap returns the request id in its trailers, and so does the
     // gateway's own: forwarding the backend's copy would hand the client the id twice.
@@ -179,35 +206,48 @@ class UnroutedCall final : public grpc::ServerGenericBidiReactor {
   void OnDone() override { delete this; }
 };
 
-// One call of a unary method. The client's request is read once and sent with a one-shot
-// backend call, whose completion answers the client with one write-and-finish (or a plain
-// Finish for an error): a handful of batches instead of a stream's dozen.
+// One call on the unary path. gRPC has read the request; it goes to the backend in a one-shot
+// unary call, whose completion answers the client in one batch (with the backend's response
+// written into the handler's response buffer, so the bytes are never copied).
 //
-// Lifetime: the downstream call is finished exactly once, either when the client sent no
-// request (no backend call exists then) or from the backend call's completion, which is its
-// last use of this object's members. OnDone follows Finish (and OnCancel, if any), so the
-// object deletes itself there with no backend call left to touch it.
-class UnaryCall final : public grpc::ServerGenericBidiReactor {
+// Lifetime: the call is finished exactly once, when it never reached the backend (refused,
+// unrouted, no request) or from the backend call's completion, which is the last use of this
+// object's members. OnDone follows Finish (and OnCancel, if any), so the object deletes
+// itself there with no backend call left to touch it.
+class UnaryCall final : public grpc::ServerUnaryReactor {
  public:
-  UnaryCall(grpc::GenericCallbackServerContext* ctx, std::shared_ptr<const Proxy::Backend> backend)
-      : ctx_(ctx), backend_(std::move(backend)) {
-    PrepareBackendContext(*ctx_, backend_ctx_);
-    StartRead(&request_);
+  UnaryCall(grpc::CallbackServerContext* ctx, const std::string& method,
+            std::shared_ptr<const Proxy::Backend> backend, CallObserver* calls,
+            const grpc::ByteBuffer* request, grpc::ByteBuffer* response)
+      : ctx_(ctx),
+        method_(method),
+        backend_(std::move(backend)),
+        calls_(calls),
+        request_(request),
+        response_(response),
+        request_id_(UsableRequestId(*ctx)),
+        trace_(ServerSpan(ctx->client_metadata())) {
+    if (calls_ != nullptr) observation_ = calls_->Begin(method_);
   }
 
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      // Cancelled, or the client half-closed without sending the request.
-      Finish(ctx_->IsCancelled() ? grpc::Status::CANCELLED
-                                 : grpc::Status(grpc::StatusCode::INTERNAL,
-                                                "gateway: the call ended without a request "
-                                                "message (the method is unary)"));
+  // Sends the request on, or answers at once with `refusal` when it is not OK.
+  void Start(const grpc::Status& refusal) {
+    if (!refusal.ok()) {
+      Answer(refusal);
       return;
     }
+    if (!request_->Valid()) {  // the client half-closed (or cancelled) without a request
+      Answer(ctx_->IsCancelled()
+                 ? grpc::Status::CANCELLED
+                 : grpc::Status(grpc::StatusCode::INTERNAL,
+                                "gateway: the call ended without a request message (the method "
+                                "is unary)"));
+      return;
+    }
+    PrepareBackendContext(*ctx_, request_id_, FormatTraceparent(trace_), backend_ctx_);
     // A cancellation that already arrived is not lost: TryCancel before the call starts is
     // remembered by the context and applied when the call is created.
-    backend_->stub.UnaryCall(&backend_ctx_, ctx_->method(), grpc::StubOptions(), &request_,
-                             &response_,
+    backend_->stub.UnaryCall(&backend_ctx_, method_, grpc::StubOptions(), request_, response_,
                              [this](grpc::Status status) { OnBackendDone(std::move(status)); });
   }
 
@@ -216,6 +256,14 @@ class UnaryCall final : public grpc::ServerGenericBidiReactor {
   void OnCancel() override { backend_ctx_.TryCancel(); }
 
   void OnDone() override { delete this; }
+
+  // gRPC runs the reactions of a reactor that says its reactions are trivial on the thread
+  // that completes the call, instead of handing each OnDone to its executor threads (one
+  // more thread wake-up per call). Both reactions here are: OnDone deletes this object and
+  // OnCancel cancels a client call, neither blocks nor takes a lock of ours. (gRPC's own
+  // DefaultReactor says the same for the same reason; the hook is marked as not meant for
+  // applications, so a gRPC upgrade must keep this reactor's reactions this small.)
+  bool InternalInlineable() override { return true; }
 
  private:
   void OnBackendDone(grpc::Status status) {
@@ -228,24 +276,28 @@ class UnaryCall final : public grpc::ServerGenericBidiReactor {
     ForwardInitialMetadata(backend_ctx, *ctx_);
     ForwardTrailingMetadata(backend_ctx, *ctx_);
     backend_->CountCall(status.error_code());
-    if (status.ok() && !response_.Valid()) {  // only a stream-shaped backend can do this
-      status = grpc::Status(grpc::StatusCode::INTERNAL,
-                            absl::StrCat(backend_->name, " backend sent no response message"));
-    }
-    // Nothing of `this` may be touched after Finish: OnDone may run at once on another thread
-    // and delete it.
-    if (status.ok()) {
-      StartWriteAndFinish(&response_, grpc::WriteOptions(), status);
-    } else {
-      Finish(ClientStatus(*backend_, std::move(status), answered));
-    }
+    if (!status.ok()) status = ClientStatus(*backend_, std::move(status), answered);
+    Answer(status);
   }
 
-  grpc::GenericCallbackServerContext* const ctx_;
+  // Finishes the call. Nothing of `this` may be touched after Finish: OnDone may run at once
+  // on another thread and delete it.
+  void Answer(const grpc::Status& status) {
+    ctx_->AddTrailingMetadata(std::string(kRequestIdKey), request_id_);
+    if (calls_ != nullptr) calls_->End(observation_, method_, status, request_id_, trace_);
+    Finish(status);
+  }
+
+  grpc::CallbackServerContext* const ctx_;
+  const std::string& method_;  // the registered method's name, kept by the UnaryService
   const std::shared_ptr<const Proxy::Backend> backend_;
+  CallObserver* const calls_;
+  const grpc::ByteBuffer* const request_;
+  grpc::ByteBuffer* const response_;
+  const std::string request_id_;
+  const log::TraceContext trace_;  // the gateway's span of the call (trace.h)
+  CallObserver::Call observation_;
   grpc::ClientContext backend_ctx_;
-  grpc::ByteBuffer request_;
-  grpc::ByteBuffer response_;
 };
 
 // One call of a streaming (or unknown) method: this object is the reactor of the gateway's
@@ -263,7 +315,7 @@ class StreamCall final : public grpc::ServerGenericBidiReactor {
  public:
   StreamCall(grpc::GenericCallbackServerContext* ctx, std::shared_ptr<const Proxy::Backend> backend)
       : ctx_(ctx), backend_(std::move(backend)), upstream_(this) {
-    PrepareBackendContext(*ctx_, upstream_ctx_);
+    PrepareBackendContext(*ctx_, /*request_id=*/"", /*traceparent=*/"", upstream_ctx_);
 
     // The read is queued before the backend call starts: a backend that fails at once may
     // finish the downstream call from another thread, and no op may follow Finish.
@@ -497,8 +549,39 @@ bool IsUnaryMethod(absl::string_view method) {
          !descriptor->server_streaming();
 }
 
+// The unary path's methods, registered with the server as raw (ByteBuffer) callback methods:
+// the same thing generated code does for a service's "WithRawCallbackMethod_" variants, with
+// the names of the routed methods instead of compiled-in ones.
+class Proxy::UnaryService final : public grpc::Service {
+ public:
+  using Handler = std::function<grpc::ServerUnaryReactor*(
+      grpc::CallbackServerContext*, const std::string& method, const grpc::ByteBuffer*,
+      grpc::ByteBuffer*)>;
+
+  UnaryService(const absl::flat_hash_set<std::string>& methods, Handler handler)
+      : handler_(std::move(handler)) {
+    for (const std::string& method : methods) {
+      // The server keeps the name's pointer: the strings live (and never move) in this object.
+      const std::string& name = *names_.emplace_back(std::make_unique<std::string>(method));
+      AddMethod(new grpc::internal::RpcServiceMethod(
+          name.c_str(), grpc::internal::RpcMethod::NORMAL_RPC, /*handler=*/nullptr));
+      MarkMethodRawCallback(
+          static_cast<int>(names_.size() - 1),
+          new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
+              [this, &name](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
+                            grpc::ByteBuffer* response) {
+                return handler_(ctx, name, request, response);
+              }));
+    }
+  }
+
+ private:
+  const Handler handler_;
+  std::vector<std::unique_ptr<std::string>> names_;
+};
+
 Proxy::Proxy(const std::vector<Route>& routes, prometheus::Registry& registry, ProxyOptions options)
-    : unary_fast_path_(options.unary_fast_path), admit_(std::move(options.admit)) {
+    : admit_(std::move(options.admit)), calls_(options.calls) {
   auto& calls = prometheus::BuildCounter()
                     .Name("crm_gateway_backend_calls_total")
                     .Help("Calls the gateway forwarded, by backend and final gRPC status code.")
@@ -510,37 +593,34 @@ Proxy::Proxy(const std::vector<Route>& routes, prometheus::Registry& registry, P
     if (channel == nullptr) channel = MakeChannel(route.address, options);
     backends_[route.package] = std::make_shared<const Backend>(route.package, channel, calls);
   }
+  for (const std::string& method : options.unary_methods) {
+    if (IsUnaryMethod(method) && backends_.contains(PackageOfMethod(method))) {
+      unary_methods_.insert(method);
+    }
+  }
+  if (!unary_methods_.empty()) {
+    unary_service_ = std::make_unique<UnaryService>(
+        unary_methods_, [this](grpc::CallbackServerContext* ctx, const std::string& method,
+                               const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+          auto* call = new UnaryCall(ctx, method, backends_.at(PackageOfMethod(method)), calls_,
+                                     request, response);
+          call->Start(admit_ ? admit_(*ctx, method) : grpc::Status::OK);
+          return call;
+        });
+  }
+  log::Info("gateway unary path", {{"methods", std::to_string(unary_methods_.size())}});
 }
 
 Proxy::~Proxy() = default;
 
-bool Proxy::TakesUnaryPath(const std::string& method) {
-  if (!unary_fast_path_) return false;
-  {
-    absl::ReaderMutexLock lock(&unary_mu_);
-    if (const auto it = unary_.find(method); it != unary_.end()) return it->second;
-  }
-  const google::protobuf::MethodDescriptor* descriptor = FindMethod(method);
-  // Methods not in the pool take the stream path and are not remembered: clients may invent
-  // any number of names, and the table must stay as small as the pool.
-  if (descriptor == nullptr) return false;
-  const bool unary = !descriptor->client_streaming() && !descriptor->server_streaming();
-  bool first_time = false;
-  {
-    absl::MutexLock lock(&unary_mu_);
-    first_time = unary_.emplace(method, unary).second;
-  }
-  // Once per method: shows in the log which path each method takes, and that the descriptors
-  // of the protos are linked into this binary at all.
-  if (first_time) {
-    log::Info("gateway method path", {{"method", method}, {"path", unary ? "unary" : "stream"}});
-  }
-  return unary;
+void Proxy::RegisterWith(grpc::ServerBuilder& builder) {
+  if (unary_service_ != nullptr) builder.RegisterService(unary_service_.get());
+  builder.RegisterCallbackGenericService(this);
 }
 
 grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServerContext* ctx) {
   if (admit_) {
-    if (grpc::Status admitted = admit_(*ctx); !admitted.ok()) {
+    if (grpc::Status admitted = admit_(*ctx, ctx->method()); !admitted.ok()) {
       return new UnroutedCall(std::move(admitted));
     }
   }
@@ -553,7 +633,6 @@ grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServer
                         : absl::StrCat("gateway: no backend serves package \"", package,
                                        "\" (method ", ctx->method(), ")")));
   }
-  if (TakesUnaryPath(ctx->method())) return new UnaryCall(ctx, it->second);
   return new StreamCall(ctx, it->second);
 }
 

@@ -1,9 +1,9 @@
 // The proxy between a real client and a real backend over loopback: a fake grpc.health.v1
 // backend (its package routed like any crm.* package) behind a gateway server that only has
-// the generic proxy registered. Health.Check is unary and Health.Watch server-streaming, and
-// both are in this binary's descriptor pool, so with the unary fast path on (the default)
-// Check calls take the unary path and Watch calls the stream path; every gateway test also
-// runs with the fast path off, where Check calls take the stream path too.
+// the proxy registered. Health.Check is unary and Health.Watch server-streaming, and both are
+// in this binary's descriptor pool, so with both offered for the unary path Check calls take
+// it (Watch is not registered: it streams) and Watch calls the stream path; every gateway
+// test also runs with no unary methods, where Check calls take the stream path too.
 #include "services/gateway/proxy.h"
 
 #include <arpa/inet.h>
@@ -32,6 +32,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "libs/grpc/interceptors.h"
 
 namespace crm::gateway {
 namespace {
@@ -218,6 +219,22 @@ class RawCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::Byt
   grpc::Status status_ ABSL_GUARDED_BY(mu_);
 };
 
+// The grpc_server_handled_total series of Health/Check with `code`.
+double HandledChecks(prometheus::Registry& registry, const std::string& code) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != "grpc_server_handled_total") continue;
+    for (const auto& metric : family.metric) {
+      std::map<std::string, std::string> labels;
+      for (const auto& label : metric.label) labels[label.name] = label.value;
+      if (labels["grpc_method"] == "Check" && labels["grpc_code"] == code &&
+          labels["grpc_type"] == "unary") {
+        return metric.counter.value;
+      }
+    }
+  }
+  return 0;
+}
+
 double CounterValue(prometheus::Registry& registry, const std::string& backend,
                     const std::string& code) {
   for (const auto& family : registry.Collect()) {
@@ -273,12 +290,16 @@ class GatewayTest : public ::testing::TestWithParam<bool> {
 
   void StartGateway(const std::vector<Route>& routes) {
     ProxyOptions options;
-    options.unary_fast_path = GetParam();
+    options.calls = &observer_;
+    if (GetParam()) {
+      options.unary_methods = {"/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"};
+    }
     proxy_ = std::make_unique<Proxy>(routes, registry_, options);
+    EXPECT_EQ(proxy_->unary_methods().size(), GetParam() ? 1u : 0u);
     int port = 0;
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterCallbackGenericService(proxy_.get());
+    proxy_->RegisterWith(builder);
     gateway_ = builder.BuildAndStart();
     ASSERT_NE(gateway_, nullptr);
     channel_ = grpc::CreateChannel(Loopback(port), grpc::InsecureChannelCredentials());
@@ -307,6 +328,7 @@ class GatewayTest : public ::testing::TestWithParam<bool> {
   int backend_port_ = 0;
   std::unique_ptr<grpc::Server> backend_server_;
   prometheus::Registry registry_;
+  CallObserver observer_{registry_};
   std::unique_ptr<Proxy> proxy_;
   std::unique_ptr<grpc::Server> gateway_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -354,7 +376,26 @@ TEST_P(GatewayTest, MissingRequestIdIsAdded) {
   ASSERT_TRUE(Check("", ctx).ok());
   const auto trailing = Copy(ctx.GetServerTrailingMetadata());
   ASSERT_EQ(trailing.count("echo-x-request-id"), 1u);
-  EXPECT_EQ(trailing.find("echo-x-request-id")->second.size(), 36u);  // UUID form
+  const std::string sent = trailing.find("echo-x-request-id")->second;
+  EXPECT_EQ(sent.size(), 36u);  // UUID form
+  if (GetParam()) {
+    // The unary path returns the id it gave the backend (on the stream path the server's
+    // interceptor does, which this test server does not have).
+    ASSERT_EQ(trailing.count("x-request-id"), 1u);
+    EXPECT_EQ(trailing.find("x-request-id")->second, sent);
+  }
+}
+
+TEST_P(GatewayTest, AnUnusableRequestIdIsReplaced) {
+  grpc::ClientContext ctx;
+  SetDeadline(ctx, std::chrono::seconds(5));
+  ctx.AddMetadata("x-request-id", std::string(200, 'r'));
+  ASSERT_TRUE(Check("", ctx).ok());
+  const auto trailing = Copy(ctx.GetServerTrailingMetadata());
+  ASSERT_EQ(trailing.count("echo-x-request-id"), 1u);
+  if (GetParam()) {
+    EXPECT_EQ(trailing.find("echo-x-request-id")->second.size(), 36u);
+  }
 }
 
 TEST_P(GatewayTest, ErrorStatusAndDetailsArePreservedByteForByte) {
@@ -539,13 +580,24 @@ TEST_P(GatewayTest, CallsAreCountedByBackendAndCode) {
   EXPECT_EQ(CounterValue(registry_, "health", "FAILED_PRECONDITION"), 1);
 }
 
+TEST_P(GatewayTest, TheUnaryPathRecordsItsOwnCallMetrics) {
+  for (const char* service : {"", "", "fail"}) {
+    grpc::ClientContext ctx;
+    SetDeadline(ctx, std::chrono::seconds(5));
+    Check(service, ctx);
+  }
+  // On the stream path the server's interceptor records calls (this test server has none).
+  EXPECT_EQ(HandledChecks(registry_, "OK"), GetParam() ? 2 : 0);
+  EXPECT_EQ(HandledChecks(registry_, "FAILED_PRECONDITION"), GetParam() ? 1 : 0);
+}
+
 TEST_P(GatewayTest, UnaryCallWithoutRequestFails) {
   grpc::GenericStub stub(channel_);
   RawCall call(stub, "/grpc.health.v1.Health/Check", /*request=*/nullptr, /*half_close=*/true);
   const auto [status, responses] = call.Await();
   EXPECT_EQ(responses, 0);
   if (GetParam()) {
-    // The gateway knows the method is unary and answers without troubling the backend.
+    // The method is registered as unary: the gateway answers without troubling the backend.
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
     EXPECT_THAT(status.error_message(), HasSubstr("without a request message"));
     EXPECT_EQ(CounterValue(registry_, "health", "INTERNAL"), 0);

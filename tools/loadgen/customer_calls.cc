@@ -23,11 +23,11 @@ absl::Status ToAbsl(const grpc::Status& status) {
 
 // One call in flight: gRPC needs the context, request and response to live until the
 // completion callback runs, which then deletes them.
-template <typename Request>
+template <typename Request, typename Response = v1::Customer>
 struct PendingCall {
   grpc::ClientContext context;
   Request request;
-  v1::Customer response;
+  Response response;
   std::function<void(const absl::Status&)> done;
 };
 
@@ -100,6 +100,21 @@ AsyncOperation CustomerCalls::Get(const std::vector<std::string>& names) {
                                   call->done(ToAbsl(status));
                                   delete call;
                                 });
+  };
+}
+
+AsyncOperation CustomerCalls::List(v1::ListCustomersRequest request) {
+  return [this, request = std::move(request)](int64_t,
+                                               std::function<void(const absl::Status&)> done) {
+    auto* call = new PendingCall<v1::ListCustomersRequest, v1::ListCustomersResponse>;
+    call->done = std::move(done);
+    call->request = request;
+    Prepare(call->context);
+    stub_->async()->ListCustomers(&call->context, &call->request, &call->response,
+                                  [call](grpc::Status status) {
+                                    call->done(ToAbsl(status));
+                                    delete call;
+                                  });
   };
 }
 

@@ -50,6 +50,9 @@ class CustomerCalls final {
   // the operation and not be empty).
   AsyncOperation Get(const std::vector<std::string>& names);
 
+  // ListCustomers with `request` (the same page every time).
+  AsyncOperation List(customers::v1::ListCustomersRequest request);
+
   // CreateCustomer of SampleCustomer(sequence) with request_id `request_id_prefix` +
   // sequence. When `created` is not null, each new customer's name is added to it.
   AsyncOperation Create(std::string request_id_prefix, CreatedNames* created);

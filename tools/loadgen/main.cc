@@ -1,6 +1,6 @@
-// crm-loadgen: measures GetCustomer and CreateCustomer through the gateway, straight to the
-// customers service, and as raw SQL on the same MariaDB, side by side in one run, plus the
-// servers' resident memory. Loopback targets only. See tools/loadgen/README.md.
+// crm-loadgen: measures GetCustomer, ListCustomers and CreateCustomer through the gateway,
+// straight to the customers service, and as raw SQL on the same MariaDB, side by side in one
+// run, plus the servers' resident memory. Loopback targets only. See tools/loadgen/README.md.
 #include <unistd.h>
 
 #include <grpcpp/client_context.h>
@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,12 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "crm/auth/v1/auth.grpc.pb.h"
+#include "libs/api/list.h"
 #include "libs/config/config.h"
 #include "libs/grpc/status.h"
+#include "libs/records/page.h"
+#include "services/customers/store.h"
+#include "services/customers/store_sql.h"
 #include "tools/loadgen/customer_calls.h"
 #include "tools/loadgen/driver.h"
 #include "tools/loadgen/proc.h"
@@ -36,7 +41,9 @@ namespace {
 
 // Targets the issue sets for the gateway path, as shares of the raw SQL ceiling.
 constexpr double kReadTarget = 0.40;
+constexpr double kListTarget = 0.40;
 constexpr double kWriteTarget = 0.60;
+constexpr char kOperations[] = "get,list,create";
 // Seeding is bounded by count, and by this much time in case the service is very slow.
 constexpr absl::Duration kSeedTimeLimit = absl::Seconds(120);
 constexpr int kSeedRounds = 3;
@@ -172,6 +179,13 @@ int Run(int argc, char** argv) {
       flags.Int("seed_customers", 1000, "customers created before the reads", 1, 1000000);
   const int call_timeout_s = flags.Int("call_timeout_s", 5, "deadline of each gRPC call", 1, 60);
   const bool json = flags.Bool("json", false, "print one JSON object instead of the table");
+  const std::string operations_flag = flags.String(
+      "operations", kOperations, "which operations to measure, of get, list and create");
+  const std::string list_filter =
+      flags.String("list_filter", "region.province = \"浙江\" AND industry = \"制造业\"",
+                   "the filter of the ListCustomers scenario");
+  const int list_page_size =
+      flags.Int("list_page_size", 50, "the page size of the ListCustomers scenario", 1, 1000);
   const std::string username =
       flags.String("username", "admin", "user the calls are made as (signed in through --gateway)");
   const std::string password = flags.Required("password", "that user's password (env CRM_PASSWORD)");
@@ -188,6 +202,30 @@ int Run(int argc, char** argv) {
     std::cerr << "crm-loadgen: --db_host=" << db.host << ": only loopback hosts are allowed\n";
     return 2;
   }
+  std::set<std::string> operations;
+  for (absl::string_view op : absl::StrSplit(operations_flag, ',', absl::SkipWhitespace())) {
+    op = absl::StripAsciiWhitespace(op);
+    if (op != "get" && op != "list" && op != "create") {
+      std::cerr << "crm-loadgen: --operations: \"" << op << "\" is not get, list or create\n";
+      return 2;
+    }
+    operations.emplace(op);
+  }
+  // The List page exactly as the service compiles it for the admin (whose record rule is
+  // TRUE), so the raw SQL ceiling runs the statement the store runs.
+  customers::v1::ListCustomersRequest list_request;
+  list_request.set_filter(list_filter);
+  list_request.set_page_size(list_page_size);
+  const api::PageTokenCodec unused_tokens("crm-loadgen: first pages carry no token");
+  absl::StatusOr<api::ListQuery> list_query = api::PrepareList(
+      list_request, customers::CustomerStore::ListSpec(), unused_tokens, username);
+  if (!list_query.ok()) {
+    std::cerr << "crm-loadgen: --list_filter: " << list_query.status().message() << "\n";
+    return 2;
+  }
+  const api::SqlFragment list_statement =
+      records::PageStatement(customers::sql::kSelectColumns, customers::sql::kFromLive,
+                             {.sql = "TRUE", .params = {}}, *list_query);
 
   Report report;
   const absl::Time started = absl::Now();
@@ -249,32 +287,52 @@ int Run(int argc, char** argv) {
     return result;
   };
 
-  OperationResults get;
-  get.operation = "GetCustomer";
-  get.target_ratio = kReadTarget;
-  get.gateway = RunGrpcScenario("GetCustomer via gateway", options, servers, gateway, names.front(),
-                                gateway.Get(names));
-  get.direct = RunGrpcScenario("GetCustomer direct", options, servers, direct, names.front(),
-                               direct.Get(names));
-  get.raw_sql = run_sql("GetCustomer raw SQL", [&ids](RawSqlClient& client, int64_t sequence) {
-    return client.Get(ids[Mix(static_cast<uint64_t>(sequence)) % ids.size()]);
-  });
-  report.operations.push_back(get);
+  if (operations.contains("get")) {
+    OperationResults get;
+    get.operation = "GetCustomer";
+    get.target_ratio = kReadTarget;
+    get.gateway = RunGrpcScenario("GetCustomer via gateway", options, servers, gateway,
+                                  names.front(), gateway.Get(names));
+    get.direct = RunGrpcScenario("GetCustomer direct", options, servers, direct, names.front(),
+                                 direct.Get(names));
+    get.raw_sql = run_sql("GetCustomer raw SQL", [&ids](RawSqlClient& client, int64_t sequence) {
+      return client.Get(ids[Mix(static_cast<uint64_t>(sequence)) % ids.size()]);
+    });
+    report.operations.push_back(get);
+  }
 
-  OperationResults create;
-  create.operation = "CreateCustomer";
-  create.target_ratio = kWriteTarget;
-  create.gateway =
-      RunGrpcScenario("CreateCustomer via gateway", options, servers, gateway, names.front(),
-                      gateway.Create(absl::StrCat(run_id, "-gw-"), nullptr));
-  create.direct = RunGrpcScenario("CreateCustomer direct", options, servers, direct, names.front(),
-                                  direct.Create(absl::StrCat(run_id, "-direct-"), nullptr));
-  const std::string raw_prefix = absl::StrCat(run_id, "-sql-");
-  create.raw_sql =
-      run_sql("CreateCustomer raw SQL", [&raw_prefix](RawSqlClient& client, int64_t sequence) {
-        return client.Create(SampleCustomer(sequence), absl::StrCat(raw_prefix, sequence));
-      });
-  report.operations.push_back(create);
+  if (operations.contains("list")) {
+    OperationResults list;
+    list.operation = "ListCustomers";
+    list.target_ratio = kListTarget;
+    list.gateway = RunGrpcScenario("ListCustomers via gateway", options, servers, gateway,
+                                   names.front(), gateway.List(list_request));
+    list.direct = RunGrpcScenario("ListCustomers direct", options, servers, direct, names.front(),
+                                  direct.List(list_request));
+    list.raw_sql =
+        run_sql("ListCustomers raw SQL", [&list_statement](RawSqlClient& client, int64_t) {
+          return client.Query(list_statement);
+        });
+    report.operations.push_back(list);
+  }
+
+  if (operations.contains("create")) {
+    OperationResults create;
+    create.operation = "CreateCustomer";
+    create.target_ratio = kWriteTarget;
+    create.gateway =
+        RunGrpcScenario("CreateCustomer via gateway", options, servers, gateway, names.front(),
+                        gateway.Create(absl::StrCat(run_id, "-gw-"), nullptr));
+    create.direct =
+        RunGrpcScenario("CreateCustomer direct", options, servers, direct, names.front(),
+                        direct.Create(absl::StrCat(run_id, "-direct-"), nullptr));
+    const std::string raw_prefix = absl::StrCat(run_id, "-sql-");
+    create.raw_sql =
+        run_sql("CreateCustomer raw SQL", [&raw_prefix](RawSqlClient& client, int64_t sequence) {
+          return client.Create(SampleCustomer(sequence), absl::StrCat(raw_prefix, sequence));
+        });
+    report.operations.push_back(create);
+  }
   sql_clients.clear();
 
   report.memory = MergeMemory(idle_memory, SampleMemory(FindServers(pid_dir)));

@@ -1,6 +1,7 @@
 #include "tools/loadgen/raw_sql.h"
 
 #include <cppconn/connection.h>
+#include <cppconn/datatype.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -11,6 +12,7 @@
 
 #include <random>
 #include <utility>
+#include <variant>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -33,7 +35,6 @@ namespace v1 = customers::v1;
 // appends the caller's visibility condition to its by-id SELECT; for the admin the load
 // generator signs in as, that condition is "TRUE".
 const std::string kSelectById = std::string(customers::sql::kSelectById) + " AND (TRUE)";
-constexpr const char* kFindReplay = db::kFindReplaySql;
 constexpr const char* kInsert = customers::sql::kInsert;
 constexpr const char* kAppendEvent = events::kAppendSql;
 constexpr const char* kRecordResult = db::kRecordResultSql;
@@ -134,23 +135,46 @@ sql::PreparedStatement& RawSqlClient::Prepare(const std::string& text) {
   return *it->second;
 }
 
+absl::Status RawSqlClient::ReadAll(sql::PreparedStatement& stmt, const std::string& what) {
+  std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+  sql::ResultSetMetaData& meta = *rs->getMetaData();
+  const unsigned int columns = meta.getColumnCount();
+  bool found = false;
+  while (rs->next()) {
+    found = true;
+    // Read every column, as the store does before mapping the row to a Customer.
+    for (unsigned int i = 1; i <= columns; ++i) {
+      if (!rs->isNull(i)) (void)rs->getString(i);
+    }
+  }
+  if (!found) return absl::NotFoundError(absl::StrCat(what, " found nothing"));
+  return absl::OkStatus();
+}
+
 absl::Status RawSqlClient::Get(int64_t id) {
   try {
     sql::PreparedStatement& select = Prepare(kSelectById);
     select.setInt64(1, id);
-    std::unique_ptr<sql::ResultSet> rs(select.executeQuery());
-    sql::ResultSetMetaData& meta = *rs->getMetaData();
-    const unsigned int columns = meta.getColumnCount();
-    bool found = false;
-    while (rs->next()) {
-      found = true;
-      // Read every column, as the store does before mapping the row to a Customer.
-      for (unsigned int i = 1; i <= columns; ++i) {
-        if (!rs->isNull(i)) (void)rs->getString(i);
+    return ReadAll(select, absl::StrCat("customers/", id));
+  } catch (const sql::SQLException& e) {
+    return FromException(e);
+  }
+}
+
+absl::Status RawSqlClient::Query(const api::SqlFragment& statement) {
+  try {
+    sql::PreparedStatement& query = Prepare(statement.sql);
+    unsigned int index = 1;
+    for (const db::Value& param : statement.params) {
+      if (const auto* number = std::get_if<int64_t>(&param)) {
+        query.setInt64(index++, *number);
+      } else if (const auto* text = std::get_if<std::string>(&param)) {
+        SetBytes(query, index++, *text);
+      } else {
+        query.setNull(index++, sql::DataType::VARCHAR);
       }
     }
-    if (!found) return absl::NotFoundError(absl::StrCat("customers/", id, " not found"));
-    return absl::OkStatus();
+    return ReadAll(query, "the query");
   } catch (const sql::SQLException& e) {
     return FromException(e);
   }
@@ -189,11 +213,8 @@ absl::Status RawSqlClient::CreateOnce(const v1::Customer& customer, const std::s
 absl::Status RawSqlClient::CreateInTransaction(const v1::Customer& customer,
                                                const std::string& request_id) {
   try {
-    sql::PreparedStatement& find = Prepare(kFindReplay);
-    find.setString(1, request_id);
-    std::unique_ptr<sql::ResultSet> replay(find.executeQuery());
-    if (replay->next()) return absl::AlreadyExistsError("request_id was used before");
-
+    // Like db::IdempotentWrite, a first call does not look for a stored result: the
+    // idempotency row inserted last is what would stop a repeated request_id.
     const absl::Time now_time = absl::Now();
     const std::string now = DateTime(now_time);
     const v1::Region& region = customer.region();

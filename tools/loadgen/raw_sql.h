@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "crm/customers/v1/customers.pb.h"
+#include "libs/api/query.h"
 
 namespace sql {
 class Connection;
@@ -45,9 +46,13 @@ class RawSqlClient final {
   // NOT_FOUND when no row comes back.
   absl::Status Get(int64_t id);
 
-  // The store's Create, statement for statement, in one transaction: idempotency lookup,
-  // INSERT ... RETURNING id, one multi-row INSERT per child table (tags, emails, phones),
-  // outbox INSERT, idempotency INSERT, COMMIT. A deadlock or lock-wait timeout
+  // Any SELECT with its parameters (a List page: records::PageStatement), every column of
+  // every row read. NOT_FOUND when no row comes back.
+  absl::Status Query(const api::SqlFragment& statement);
+
+  // The store's Create, statement for statement, in one transaction: INSERT ... RETURNING
+  // id, one multi-row INSERT per child table (tags, emails, phones), outbox INSERT,
+  // idempotency INSERT, COMMIT (a first call does not look for a stored result first). A deadlock or lock-wait timeout
   // is retried as the service's pool retries it (3 attempts with jitter), then ABORTED.
   absl::Status Create(const customers::v1::Customer& customer, const std::string& request_id);
 
@@ -58,6 +63,9 @@ class RawSqlClient final {
   explicit RawSqlClient(std::unique_ptr<sql::Connection> connection);
   // Prepared on first use and kept, as the service's connections keep theirs.
   sql::PreparedStatement& Prepare(const std::string& text);
+  // Executes `stmt` (parameters bound) and reads every column of every row; NOT_FOUND when
+  // there is none.
+  absl::Status ReadAll(sql::PreparedStatement& stmt, const std::string& what);
   absl::Status CreateOnce(const customers::v1::Customer& customer, const std::string& request_id);
   absl::Status CreateInTransaction(const customers::v1::Customer& customer,
                                    const std::string& request_id);
