@@ -81,6 +81,13 @@ Process::Process(int argc, char** argv, ServiceSpec spec)
 
 Process::~Process() = default;
 
+std::string Process::PeerTarget(std::string_view service, bool required) {
+  const std::string name(service);
+  const std::string flag = name + "_target";
+  const std::string help = "where the " + name + " service is (a gRPC target)";
+  return required ? flags_.Required(flag, help) : flags_.String(flag, "", help);
+}
+
 db::Pool& Process::OpenDatabase() {
   Parts& p = *parts_;
   if (p.pool) return *p.pool;

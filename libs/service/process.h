@@ -109,6 +109,15 @@ class Process final {
   // For the service's own options; read them before OpenDatabase() or Start().
   config::Flags& flags() { return flags_; }
 
+  // The address of another service of the suite that this one calls, e.g.
+  // PeerTarget("knowledge"): the flag --knowledge_target (environment CRM_KNOWLEDGE_TARGET),
+  // a gRPC target such as "127.0.0.1:50067" or "dns:///crm-knowledge-pods...:50067" for
+  // ServiceChannel (libs/grpc/channel.h). tools/dev and the Kubernetes manifests set
+  // CRM_<NAME>_TARGET for every listed service, the end-to-end Stack for every service
+  // started before this one (services/services.list is in start order). `required`: a
+  // missing address stops the process at start-up; otherwise "" means "not deployed".
+  std::string PeerTarget(std::string_view service, bool required = true);
+
   // Finishes the flags, connects and migrates (see above). Idempotent.
   db::Pool& OpenDatabase();
 

@@ -16,10 +16,11 @@ namespace crm::testing {
 
 class ChildProcess final {
  public:
-  // Starts `binary` with `args`; stdout and stderr go to `log_path`.
-  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(const std::string& binary,
-                                                            std::vector<std::string> args,
-                                                            const std::string& log_path);
+  // Starts `binary` with `args`; stdout and stderr go to `log_path`. The child's environment
+  // is this process's with `env` ("NAME" → value) set over it.
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(
+      const std::string& binary, std::vector<std::string> args, const std::string& log_path,
+      const std::map<std::string, std::string>& env = {});
   ~ChildProcess();  // SIGKILLs the process if it is still running
 
   // Waits for a file "<grpc_port> <metrics_port>" written by a server started with
