@@ -51,6 +51,7 @@
 #include "libs/grpc/executor.h"
 #include "libs/grpc/server.h"
 #include "libs/records/access.h"
+#include "libs/service/peers.h"
 #include "libs/service/rpc.h"
 
 namespace prometheus {
@@ -93,6 +94,7 @@ struct Kit {
   const Clock& clock;
   prometheus::Registry& metrics;
   const std::string& auth_target;     // where the auth service is, for clients of it
+  const Peers& peers;                 // where the other services are, a channel to each
   // This service's own identity (services/<name>, from --service_secret) for calls it makes
   // as itself: put them on a client context (ClientCall in libs/grpc/channel.h). Null when
   // the process was given no secret; calls made for a user forward the user's token instead.
@@ -108,15 +110,6 @@ class Process final {
 
   // For the service's own options; read them before OpenDatabase() or Start().
   config::Flags& flags() { return flags_; }
-
-  // The address of another service of the suite that this one calls, e.g.
-  // PeerTarget("knowledge"): the flag --knowledge_target (environment CRM_KNOWLEDGE_TARGET),
-  // a gRPC target such as "127.0.0.1:50067" or "dns:///crm-knowledge-pods...:50067" for
-  // ServiceChannel (libs/grpc/channel.h). tools/dev and the Kubernetes manifests set
-  // CRM_<NAME>_TARGET for every listed service, the end-to-end Stack for every service
-  // started before this one (services/services.list is in start order). `required`: a
-  // missing address stops the process at start-up; otherwise "" means "not deployed".
-  std::string PeerTarget(std::string_view service, bool required = true);
 
   // Finishes the flags, connects and migrates (see above). Idempotent.
   db::Pool& OpenDatabase();

@@ -1,5 +1,7 @@
 #include "tests/support/process.h"
 
+#include <random>
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -20,24 +22,13 @@ extern char** environ;
 
 namespace crm::testing {
 
-absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
-    const std::string& binary, std::vector<std::string> args, const std::string& log_path,
-    const std::map<std::string, std::string>& env) {
+absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const std::string& binary,
+                                                                  std::vector<std::string> args,
+                                                                  const std::string& log_path) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(binary.c_str()));
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-
-  // This process's environment, minus what `env` sets, then `env`.
-  std::vector<std::string> env_entries;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string_view text(*entry);
-    if (!env.contains(std::string(text.substr(0, text.find('='))))) env_entries.emplace_back(text);
-  }
-  for (const auto& [name, value] : env) env_entries.push_back(name + "=" + value);
-  std::vector<char*> envp;
-  for (std::string& entry : env_entries) envp.push_back(entry.data());
-  envp.push_back(nullptr);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -52,7 +43,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, binary.c_str(), &actions, &attr, argv.data(), envp.data());
+  int rc = posix_spawn(&pid, binary.c_str(), &actions, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return absl::InternalError(absl::StrCat("cannot start ", binary, ": errno ", rc));
@@ -136,6 +127,28 @@ int FreePort() {
   int port = ntohs(addr.sin_port);
   close(fd);
   return port;
+}
+
+int UnusedServerPort() {
+  // Below the kernel's ephemeral range (32768 and up by default), so no outgoing connection
+  // of this or another test takes it between the check and the server's bind.
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<int> pick(20000, 32000);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int port = pick(rng);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) break;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_ANY);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (free) return port;
+  }
+  return FreePort();
 }
 
 }  // namespace crm::testing

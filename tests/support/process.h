@@ -16,11 +16,10 @@ namespace crm::testing {
 
 class ChildProcess final {
  public:
-  // Starts `binary` with `args`; stdout and stderr go to `log_path`. The child's environment
-  // is this process's with `env` ("NAME" → value) set over it.
-  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(
-      const std::string& binary, std::vector<std::string> args, const std::string& log_path,
-      const std::map<std::string, std::string>& env = {});
+  // Starts `binary` with `args`; stdout and stderr go to `log_path`.
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(const std::string& binary,
+                                                            std::vector<std::string> args,
+                                                            const std::string& log_path);
   ~ChildProcess();  // SIGKILLs the process if it is still running
 
   // Waits for a file "<grpc_port> <metrics_port>" written by a server started with
@@ -55,5 +54,9 @@ class TempDir final {
 
 // A free loopback TCP port (bound, then released).
 int FreePort();
+
+// A port a server can be told to listen on before it starts (so its peers can be told where
+// it will be): free now, and outside the ephemeral range that outgoing connections use.
+int UnusedServerPort();
 
 }  // namespace crm::testing

@@ -7,7 +7,6 @@
 #include <random>
 #include <string_view>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/auth/principal.h"
@@ -46,12 +45,11 @@ std::vector<std::string> FlagsFor(const StackOptions& options, const std::string
 }  // namespace
 
 absl::StatusOr<ServerProcess> StartServer(const std::string& binary, const std::string& name,
-                                          const TempDir& dir, std::vector<std::string> args,
-                                          const std::map<std::string, std::string>& env) {
+                                          const TempDir& dir, std::vector<std::string> args) {
   const std::string port_file = dir.path() + "/" + name + ".port";
   std::remove(port_file.c_str());
   args.insert(args.begin(), {"--port=0", "--metrics_port=0", "--port_file=" + port_file});
-  auto process = ChildProcess::Start(binary, args, dir.path() + "/" + name + ".log", env);
+  auto process = ChildProcess::Start(binary, args, dir.path() + "/" + name + ".log");
   if (!process.ok()) return process.status();
   auto ports = (*process)->WaitForPorts(port_file);
   if (!ports.ok()) {
@@ -118,6 +116,12 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
                     Sha256Hex(secret));
   }
 
+  // Every service's port is chosen before any starts, so each can be told where all its peers
+  // are (libs/service/peers.h), whatever order they start in.
+  for (const BuiltServer& service : kBuiltServices) {
+    stack->ports_[service.name] = UnusedServerPort();
+  }
+
   // Auth first: every other server verifies tokens with it.
   const BuiltServer* auth = nullptr;
   for (const BuiltServer& service : kBuiltServices) {
@@ -170,6 +174,12 @@ absl::Status Stack::StartService(const std::string& name, const std::string& bin
   }
 
   std::vector<std::string> args = DbFlags(server.db);
+  args.push_back(absl::StrCat("--port=", ports_.at(name)));
+  for (const auto& [peer, port] : ports_) {
+    if (peer != name && peer != "auth") {
+      args.push_back(absl::StrCat("--", peer, "_target=127.0.0.1:", port));
+    }
+  }
   if (name == "auth") {
     Append(args, {"--signing_key_passphrase=" + signing_key_passphrase_,
                   "--admin_password=" + admin_password_, "--page_token_secret=e2e-auth-pages",
@@ -185,9 +195,7 @@ absl::Status Stack::StartService(const std::string& name, const std::string& bin
   }
   Append(args, FlagsFor(options, name));
 
-  // Where the services started so far are, for a service that calls them: the list is in
-  // start order, so whatever a service calls is already running.
-  auto process = StartServer(binary, name, dir_, args, PeerTargets());
+  auto process = StartServer(binary, name, dir_, args);
   if (!process.ok()) return process.status();
   server.process = std::move(*process);
   server.channel = ChannelTo(server.process);
@@ -199,16 +207,6 @@ Stack::~Stack() {
   // Every process stops before any schema is dropped, so no server sees its tables vanish.
   for (auto it = servers_.rbegin(); it != servers_.rend(); ++it) it->process.process.reset();
   for (auto it = servers_.rbegin(); it != servers_.rend(); ++it) it->owned_db.reset();
-}
-
-std::map<std::string, std::string> Stack::PeerTargets() const {
-  std::map<std::string, std::string> env;
-  for (const Server& server : servers_) {
-    if (server.name == "gateway") continue;
-    env[absl::StrCat("CRM_", absl::AsciiStrToUpper(server.name), "_TARGET")] =
-        server.process.target();
-  }
-  return env;
 }
 
 std::vector<std::string> Stack::services() const {

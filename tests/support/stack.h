@@ -34,10 +34,9 @@ struct ServerProcess {
 };
 
 // Starts `binary` with --port=0 --metrics_port=0 and a port file in `dir`, log in
-// dir/<name>.log, and waits for its ports. `env` is set over the test's environment.
+// dir/<name>.log, and waits for its ports.
 absl::StatusOr<ServerProcess> StartServer(const std::string& binary, const std::string& name,
-                                          const TempDir& dir, std::vector<std::string> args,
-                                          const std::map<std::string, std::string>& env = {});
+                                          const TempDir& dir, std::vector<std::string> args);
 
 // --db_* flags for `db`.
 std::vector<std::string> DbFlags(const db::PoolOptions& db);
@@ -80,10 +79,6 @@ class Stack final {
   ServerProcess& process(const std::string& name);
   const db::PoolOptions& db(const std::string& name) const;
   std::shared_ptr<grpc::Channel> gateway() const { return channel("gateway"); }
-
-  // CRM_<NAME>_TARGET of every service running, as each service got those of the services
-  // started before it (Process::PeerTarget): for extra replicas a test starts itself.
-  std::map<std::string, std::string> PeerTargets() const;
 
   const std::string& admin_password() const { return admin_password_; }
   const std::string& signing_key_passphrase() const { return signing_key_passphrase_; }
@@ -133,6 +128,7 @@ class Stack final {
   std::map<std::string, std::string> service_secrets_;
   std::string service_accounts_flag_;
   std::vector<Server> servers_;  // in start order: auth, the other services, the gateway
+  std::map<std::string, int> ports_;  // every built service's gRPC port, chosen up front
 };
 
 }  // namespace crm::testing
