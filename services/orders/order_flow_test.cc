@@ -7,9 +7,8 @@
 // The other services (knowledge's catalog, customers, opportunities) are fakes here (peers.h
 // interfaces): the catalog fake keeps a price history so "the price valid at the order time"
 // is exercised. The external systems are the reference ones (tools/refsystem) over gRPC.
-#include <gtest/gtest.h>
-
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <map>
 #include <set>
@@ -59,13 +58,13 @@ class FakeCatalog final : public Catalog {
     }
     --valid;
     const std::string id(product.substr(product.find('/') + 1));
-    return PricedProduct{.display_name = "Product " + id,
-                         .sku = "SKU-" + id,
-                         .unit = "pcs",
-                         .external_id = "ext-" + id,
-                         .price = absl::StrCat(std::string(product), "/prices/",
-                                              absl::ToUnixSeconds(valid->first)),
-                         .unit_price_minor = valid->second};
+    return PricedProduct{
+        .display_name = "Product " + id,
+        .sku = "SKU-" + id,
+        .unit = "pcs",
+        .external_id = "ext-" + id,
+        .price = absl::StrCat(std::string(product), "/prices/", absl::ToUnixSeconds(valid->first)),
+        .unit_price_minor = valid->second};
   }
 
  private:
@@ -76,8 +75,7 @@ class FakeCatalog final : public Catalog {
 
 class FakeCustomers final : public Customers {
  public:
-  absl::StatusOr<std::string> DisplayName(std::string_view customer,
-                                          const auth::Caller&) override {
+  absl::StatusOr<std::string> DisplayName(std::string_view customer, const auth::Caller&) override {
     if (customer == "customers/404") {
       return Error(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND", "not there");
     }
@@ -130,8 +128,8 @@ class OrderFlowTest : public ::testing::Test {
                                                     opportunities_, OrderServiceOptions{});
     rule_service_ = std::make_unique<ApprovalRuleService>(kit, *rules_);
     return_service_ = std::make_unique<ReturnService>(kit, *returns_);
-    integration_service_ = std::make_unique<IntegrationService>(kit, *orders_, *deliveries_,
-                                                                *reconciliation_);
+    integration_service_ =
+        std::make_unique<IntegrationService>(kit, *orders_, *deliveries_, *reconciliation_);
 
     // Team 1: rep 11 and rep 12, managed by 20. Team 2: rep 13, managed by 21.
     test_->users().Add(1, auth::v1::ADMIN, "");
@@ -280,8 +278,8 @@ class OrderFlowTest : public ::testing::Test {
     builder.RegisterService(finance_.get());
     reference_server_ = builder.BuildAndStart();
     EXPECT_NE(reference_server_, nullptr);
-    reference_channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                             grpc::InsecureChannelCredentials());
+    reference_channel_ =
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
     return *ledger_;
   }
 
@@ -364,9 +362,9 @@ TEST_F(OrderFlowTest, TotalsRoundHalfEvenPerLineInTwoCurrencies) {
 
   // JPY (no minor unit): 1 × 333 at 50 % = 166.5 → 166 (tie to even); 3 × 1005 at 7.5 % =
   // 2788.875 → 2789; 1 × 1005 at 50 % = 502.5 → 502.
-  absl::StatusOr<v1::Order> jpy =
-      Create(rep_, "JPY", {Line("products/1", 1, "50"), Line("products/3", 3, "7.5"),
-                           Line("products/3", 1, "50")});
+  absl::StatusOr<v1::Order> jpy = Create(
+      rep_, "JPY",
+      {Line("products/1", 1, "50"), Line("products/3", 3, "7.5"), Line("products/3", 1, "50")});
   ASSERT_TRUE(jpy.ok()) << jpy.status();
   EXPECT_EQ(Minor(jpy->lines(0).line_total()), 166);
   EXPECT_EQ(Minor(jpy->lines(1).line_total()), 2789);
@@ -515,9 +513,10 @@ TEST_F(OrderFlowTest, ApprovalGoesToTheManagerAndEscalatesOnceWithTwoSchedulers)
   ASSERT_TRUE(full.ok());
   ASSERT_EQ(full->approvals_size(), 1);
   std::vector<v1::ApprovalAction> actions;
-  for (const v1::ApprovalDecision& d : full->approvals(0).decisions()) actions.push_back(d.action());
+  for (const v1::ApprovalDecision& d : full->approvals(0).decisions())
+    actions.push_back(d.action());
   EXPECT_EQ(actions, (std::vector<v1::ApprovalAction>{v1::ACTION_SUBMITTED, v1::ACTION_ESCALATED,
-                                                       v1::ACTION_APPROVED}));
+                                                      v1::ACTION_APPROVED}));
 }
 
 TEST_F(OrderFlowTest, TheManagerRejectsWithACommentAndTheDraftOpensAgain) {
@@ -706,8 +705,8 @@ TEST_F(OrderFlowTest, AFullReturnWithRefundAndAnExchange) {
   v1::ListOrdersResponse orders;
   ASSERT_TRUE(order_service_->ListCustomer(support_, history, &orders).ok());
   ASSERT_EQ(orders.orders_size(), 2);
-  const v1::Order& original = orders.orders(0).name() == order.name() ? orders.orders(0)
-                                                                       : orders.orders(1);
+  const v1::Order& original =
+      orders.orders(0).name() == order.name() ? orders.orders(0) : orders.orders(1);
   EXPECT_EQ(original.returns_size(), 2);
   EXPECT_EQ(original.lines(0).returned_quantity(), 2);
   EXPECT_EQ(Minor(original.credited()), 1899);  // the credit note asked of finance
