@@ -37,10 +37,12 @@
 #include "crm/auth/v1/auth.grpc.pb.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
+#include "crm/orders/v1/orders.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/grpc/status.h"
 #include "tools/crmctl/demo_data.h"
 #include "tools/crmctl/knowledge_demo.h"
+#include "tools/crmctl/orders_demo.h"
 
 namespace crm::crmctl {
 namespace {
@@ -48,6 +50,7 @@ namespace {
 namespace customers = crm::customers::v1;
 namespace authv1 = crm::auth::v1;
 namespace knowledge = crm::knowledge::v1;
+namespace orders = crm::orders::v1;
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
@@ -83,8 +86,8 @@ commands:
                                       is JSON (proto field names) from the argument or stdin,
                                       "{}" when neither
   demo-load                           create the demo team, its users and their customers,
-                                      and the demo catalog (safe to run again); needs
-                                      $CRM_ADMIN_PASSWORD and $CRM_DEMO_PASSWORD
+                                      the demo catalog and the demo orders (safe to run
+                                      again); needs $CRM_ADMIN_PASSWORD and $CRM_DEMO_PASSWORD
 
 --target defaults to $CRM_TARGET, else 127.0.0.1:$CRM_GATEWAY_PORT (50051).
 --token (or $CRM_TOKEN) is sent as "authorization: Bearer TOKEN".
@@ -692,6 +695,68 @@ absl::Status LoadDemoArticles(const std::map<std::string, Client, std::less<>>& 
   return absl::OkStatus();
 }
 
+// The demo approval rule (as the admin) and the demo orders, each created by its customer's
+// owner and taken to its step; fixed request ids make a second run change nothing.
+absl::Status LoadDemoOrders(const Client& admin,
+                            const std::map<std::string, Client, std::less<>>& as_user,
+                            const std::vector<std::string>& customer_names,
+                            const std::map<std::string, std::string>& products) {
+  auto rules = orders::ApprovalRuleService::NewStub(admin.channel());
+  orders::CreateApprovalRuleRequest rule_request;
+  rule_request.mutable_rule()->set_display_name(
+      absl::StrCat("折扣超过 ", std::string(kDemoDiscountLimit), "% 需经理审批"));
+  rule_request.mutable_rule()->set_approver_role(authv1::SALES_MANAGER);
+  rule_request.mutable_rule()->set_discount_percent_above(std::string(kDemoDiscountLimit));
+  rule_request.set_request_id("demo-approval-rule");
+  orders::ApprovalRule rule;
+  grpc::Status status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
+    return rules->CreateApprovalRule(ctx, rule_request, &rule);
+  });
+  if (!status.ok()) return crm::FromGrpcStatus(status);
+
+  for (const DemoOrder& demo : DemoOrders()) {
+    const Client& seller = as_user.find(DemoOwnerOf(demo.customer_index))->second;
+    auto stub = orders::OrderService::NewStub(seller.channel());
+    const std::string key(demo.key);
+    orders::CreateOrderRequest create;
+    create.mutable_order()->set_customer(customer_names.at(demo.customer_index));
+    create.mutable_order()->set_currency_code(std::string(demo.currency));
+    for (const DemoOrderLine& line : demo.lines) {
+      orders::OrderLine* added = create.mutable_order()->add_lines();
+      added->set_product(products.at(std::string(line.sku)));
+      added->set_quantity(line.quantity);
+      added->set_discount_percent(std::string(line.discount_percent));
+    }
+    create.set_request_id("demo-order-" + key);
+    orders::Order order;
+    status = WithRetries(seller, [&](grpc::ClientContext* ctx) {
+      return stub->CreateOrder(ctx, create, &order);
+    });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+    if (demo.step != DemoOrderStep::kDraft) {
+      orders::SubmitOrderRequest submit;
+      submit.set_name(order.name());
+      submit.set_request_id("demo-submit-" + key);
+      status = WithRetries(seller, [&](grpc::ClientContext* ctx) {
+        return stub->SubmitOrder(ctx, submit, &order);
+      });
+      if (!status.ok()) return crm::FromGrpcStatus(status);
+    }
+    if (demo.step == DemoOrderStep::kConfirmed) {
+      orders::ConfirmOrderRequest confirm;
+      confirm.set_name(order.name());
+      confirm.set_request_id("demo-confirm-" + key);
+      status = WithRetries(seller, [&](grpc::ClientContext* ctx) {
+        return stub->ConfirmOrder(ctx, confirm, &order);
+      });
+      if (!status.ok()) return crm::FromGrpcStatus(status);
+    }
+    std::cout << "order  " << order.name() << "  " << orders::OrderStatus_Name(order.status())
+              << "  " << DemoOwnerOf(demo.customer_index) << "\n";
+  }
+  return absl::OkStatus();
+}
+
 int DemoLoad(const Client& client, const CommandLine& line) {
   if (auto st = line.CheckOnly({}); !st.ok()) return UsageError(st);
   if (line.positional().size() != 1) return UsageError("demo-load takes no arguments");
@@ -743,6 +808,7 @@ int DemoLoad(const Client& client, const CommandLine& line) {
 
   int failed = 0;
   const auto requests = DemoCustomerRequests();
+  std::vector<std::string> customer_names(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
     const auto& request = requests[i];
     const Client& owner = as_user.find(DemoOwnerOf(i))->second;
@@ -757,6 +823,7 @@ int DemoLoad(const Client& client, const CommandLine& line) {
       ++failed;
       continue;
     }
+    customer_names[i] = response.name();
     std::cout << request.request_id() << "  " << response.name() << "  " << response.display_name()
               << "  owner " << DemoOwnerOf(i) << "\n";
   }
@@ -773,10 +840,16 @@ int DemoLoad(const Client& client, const CommandLine& line) {
     std::cerr << "demo-load: articles: " << articles << "\n";
     return kExitFailed;
   }
+  if (absl::Status demo_orders = LoadDemoOrders(admin, as_user, customer_names, products);
+      !demo_orders.ok()) {
+    std::cerr << "demo-load: orders: " << demo_orders << "\n";
+    return kExitFailed;
+  }
   std::cout << "demo-load: team " << kDemoTeam << ", " << DemoUsers().size() << " users, "
             << requests.size() << " customers, " << DemoCategories().size() << " categories, "
-            << DemoProducts().size() << " products and " << DemoArticles().size()
-            << " articles present (running it again creates nothing new)\n";
+            << DemoProducts().size() << " products, " << DemoArticles().size()
+            << " articles and " << DemoOrders().size()
+            << " orders present (running it again creates nothing new)\n";
   return kExitOk;
 }
 
