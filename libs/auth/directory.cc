@@ -59,6 +59,19 @@ class AuthServiceDirectoryImpl final : public UserDirectory {
     return Error(absl::StatusCode::kInternal, "TEAM_TOO_LARGE", "team member list did not end");
   }
 
+  absl::StatusOr<std::string> TeamManager(std::string_view team,
+                                          std::string_view authorization) override {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + kAuthCallTimeout);
+    if (!authorization.empty()) ctx.AddMetadata("authorization", std::string(authorization));
+    v1::GetTeamRequest request;
+    request.set_name(std::string(team));
+    v1::Team found;
+    grpc::Status status = stub_->GetTeam(&ctx, request, &found);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return found.manager();
+  }
+
  private:
   std::unique_ptr<v1::AuthService::Stub> stub_;
 };

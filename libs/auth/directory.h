@@ -36,6 +36,10 @@ class UserDirectory {
   // team's manager or an admin.
   virtual absl::StatusOr<std::vector<std::string>> ActiveMembers(
       std::string_view team, std::string_view authorization) = 0;
+  // "users/{id}" of the manager of `team` ("teams/{id}"), or "" when it has none. Every
+  // signed-in user may read their own team. NOT_FOUND when the team does not exist.
+  virtual absl::StatusOr<std::string> TeamManager(std::string_view team,
+                                                  std::string_view authorization) = 0;
 };
 
 std::unique_ptr<UserDirectory> AuthServiceDirectory(std::shared_ptr<grpc::Channel> channel);

@@ -34,6 +34,11 @@ MethodRule ServicesOnly(std::string_view method, std::vector<std::string_view> s
 std::vector<Role> AllRoles() { return {kAdmin, kManager, kRep, kMarketing, kSupport}; }
 std::vector<Role> AdminOnly() { return {kAdmin}; }
 std::vector<Role> CatalogEditors() { return {kAdmin, kManager}; }
+// Who sells: creates and works on orders.
+std::vector<Role> Sellers() { return {kAdmin, kManager, kRep}; }
+std::vector<Role> OrderReaders() { return {kAdmin, kManager, kRep, kSupport}; }
+std::vector<Role> Approvers() { return {kAdmin, kManager}; }
+std::vector<Role> ReturnHandlers() { return {kAdmin, kManager, kSupport}; }
 
 std::vector<MethodRule> DefaultRules() {
   return {
@@ -81,7 +86,8 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.knowledge.v1.CatalogService/UpdateCategory", CatalogEditors()),
       Roles("/crm.knowledge.v1.CatalogService/DeleteCategory", CatalogEditors()),
       Roles("/crm.knowledge.v1.CatalogService/CreateProduct", CatalogEditors()),
-      Roles("/crm.knowledge.v1.CatalogService/GetProduct", AllRoles()),
+      // Orders snapshots a product's name, SKU and unit on its lines, as itself.
+      Roles("/crm.knowledge.v1.CatalogService/GetProduct", AllRoles(), {"orders"}),
       Roles("/crm.knowledge.v1.CatalogService/ListProducts", AllRoles()),
       Roles("/crm.knowledge.v1.CatalogService/UpdateProduct", CatalogEditors()),
       Roles("/crm.knowledge.v1.CatalogService/SetProductPrice", CatalogEditors()),
@@ -97,6 +103,49 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.knowledge.v1.ArticleService/ListArticleRevisions", AllRoles()),
       Roles("/crm.knowledge.v1.ArticleService/RateArticle", AllRoles()),
       Roles("/crm.knowledge.v1.KnowledgeService/SearchKnowledge", AllRoles()),
+
+      // crm.orders.v1 (proto/crm/orders/v1/orders.proto): record rules in the service narrow
+      // each call to the orders the caller may read or change; MARKETING has none of them.
+      Roles("/crm.orders.v1.OrderService/CreateOrder", Sellers()),
+      Roles("/crm.orders.v1.OrderService/GetOrder", OrderReaders()),
+      Roles("/crm.orders.v1.OrderService/ListOrders", OrderReaders()),
+      Roles("/crm.orders.v1.OrderService/ListCustomerOrders", OrderReaders()),
+      Roles("/crm.orders.v1.OrderService/UpdateOrder", Sellers()),
+      Roles("/crm.orders.v1.OrderService/SubmitOrder", Sellers()),
+      Roles("/crm.orders.v1.OrderService/ApproveOrder", Approvers()),
+      Roles("/crm.orders.v1.OrderService/RejectOrder", Approvers()),
+      Roles("/crm.orders.v1.OrderService/ListPendingApprovals", Approvers()),
+      Roles("/crm.orders.v1.OrderService/ConfirmOrder", Sellers()),
+      Roles("/crm.orders.v1.OrderService/HoldOrder", Sellers()),
+      Roles("/crm.orders.v1.OrderService/ResumeOrder", Sellers()),
+      Roles("/crm.orders.v1.OrderService/CancelOrder", Sellers()),
+      Roles("/crm.orders.v1.OrderService/CompleteOrder", Approvers()),
+      Roles("/crm.orders.v1.ApprovalRuleService/CreateApprovalRule", AdminOnly()),
+      Roles("/crm.orders.v1.ApprovalRuleService/ListApprovalRules", Sellers()),
+      Roles("/crm.orders.v1.ApprovalRuleService/DeleteApprovalRule", AdminOnly()),
+      // Support handles returns for every order; reps ask for their own customers'.
+      Roles("/crm.orders.v1.ReturnService/CreateReturn", OrderReaders()),
+      Roles("/crm.orders.v1.ReturnService/GetReturn", OrderReaders()),
+      Roles("/crm.orders.v1.ReturnService/ListReturns", OrderReaders()),
+      Roles("/crm.orders.v1.ReturnService/ApproveReturn", ReturnHandlers()),
+      Roles("/crm.orders.v1.ReturnService/RejectReturn", ReturnHandlers()),
+      Roles("/crm.orders.v1.ReturnService/ReceiveReturn", ReturnHandlers()),
+      Roles("/crm.orders.v1.ReturnService/ResolveReturn", ReturnHandlers()),
+      // What the inventory and finance systems report, as themselves.
+      ServicesOnly("/crm.orders.v1.IntegrationService/RecordShipment", {"inventory"}),
+      ServicesOnly("/crm.orders.v1.IntegrationService/RecordPayment", {"finance"}),
+      Roles("/crm.orders.v1.IntegrationService/ListDeliveries", AdminOnly()),
+      Roles("/crm.orders.v1.IntegrationService/ReplayDelivery", AdminOnly()),
+      Roles("/crm.orders.v1.IntegrationService/GetReconciliationReport", AdminOnly()),
+
+      // crm.integration.v1 (proto/crm/integration/v1/integration.proto) is served by the
+      // company's inventory and finance systems, not by the suite: the orders relay calls it
+      // as itself, and a system that checks CRM tokens can hold the caller to these rows.
+      ServicesOnly("/crm.integration.v1.InventoryService/ReserveStock", {"orders"}),
+      ServicesOnly("/crm.integration.v1.InventoryService/ReleaseStock", {"orders"}),
+      ServicesOnly("/crm.integration.v1.InventoryService/ShipStock", {"orders"}),
+      ServicesOnly("/crm.integration.v1.FinanceService/CreateInvoice", {"orders"}),
+      ServicesOnly("/crm.integration.v1.FinanceService/CreateCreditNote", {"orders"}),
 
       // Every service's outbox feed: whole-table change streams for the services that build
       // on other services' events. No user reads them (the gateway does not route

@@ -13,7 +13,9 @@
 #include "crm/auth/v1/auth.grpc.pb.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/events/v1/events.grpc.pb.h"
+#include "crm/integration/v1/integration.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
+#include "crm/orders/v1/orders.grpc.pb.h"
 #include "libs/grpc/status.h"
 
 namespace crm::auth {
@@ -26,6 +28,8 @@ const google::protobuf::FileDescriptor* const kLinkedFiles[] = {
     crm::customers::v1::GetCustomerRequest::descriptor()->file(),
     crm::events::v1::SubscribeRequest::descriptor()->file(),
     crm::knowledge::v1::GetProductRequest::descriptor()->file(),
+    crm::orders::v1::GetOrderRequest::descriptor()->file(),
+    crm::integration::v1::ReserveStockRequest::descriptor()->file(),
 };
 
 // Every .proto under proto/crm in the source tree, e.g. "crm/auth/v1/auth.proto".
@@ -61,7 +65,7 @@ const std::vector<Role> kAllRoles = {v1::ADMIN, v1::SALES_MANAGER, v1::SALES_REP
 constexpr char kSubscribe[] = "/crm.events.v1.EventFeed/Subscribe";
 
 TEST(Policy, EveryCrmMethodHasARow) {
-  ASSERT_EQ(std::size(kLinkedFiles), 4u);
+  ASSERT_EQ(std::size(kLinkedFiles), 6u);
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   const std::vector<std::string> files = CrmProtoFiles();
   ASSERT_GE(files.size(), 3u);
@@ -224,6 +228,59 @@ TEST(Policy, OrdersReadsKnowledgePricesAsItself) {
       policy.Check(Service("orders"), "/crm.knowledge.v1.CatalogService/SetProductPrice").ok());
 }
 
+// knowledge.proto: the line's product snapshot (GetProduct) too, and nothing that writes.
+TEST(Policy, OrdersReadsKnowledgeProductsAsItself) {
+  const Policy& policy = Policy::Default();
+  EXPECT_TRUE(policy.Check(Service("orders"), "/crm.knowledge.v1.CatalogService/GetProduct").ok());
+  EXPECT_FALSE(
+      policy.Check(Service("orders"), "/crm.knowledge.v1.CatalogService/UpdateProduct").ok());
+}
+
+// orders.proto: the inventory and finance systems report shipments and payments as
+// themselves, each only its own kind, and no user may pose as them.
+TEST(Policy, ExternalSystemsReportOnlyTheirOwnFacts) {
+  const Policy& policy = Policy::Default();
+  constexpr char kShipment[] = "/crm.orders.v1.IntegrationService/RecordShipment";
+  constexpr char kPayment[] = "/crm.orders.v1.IntegrationService/RecordPayment";
+  EXPECT_TRUE(policy.Check(Service("inventory"), kShipment).ok());
+  EXPECT_FALSE(policy.Check(Service("inventory"), kPayment).ok());
+  EXPECT_TRUE(policy.Check(Service("finance"), kPayment).ok());
+  EXPECT_FALSE(policy.Check(Service("finance"), kShipment).ok());
+  for (Role role : kAllRoles) {
+    EXPECT_FALSE(policy.Check(As(role), kShipment).ok()) << RoleName(role);
+    EXPECT_FALSE(policy.Check(As(role), kPayment).ok()) << RoleName(role);
+  }
+  // Neither reads orders or anything else of the suite.
+  EXPECT_FALSE(policy.Check(Service("inventory"), "/crm.orders.v1.OrderService/GetOrder").ok());
+  EXPECT_FALSE(policy.Check(Service("finance"), kSubscribe).ok());
+}
+
+// orders.proto: MARKETING has no order method; SUPPORT reads orders and handles returns but
+// sells nothing; only managers and admins approve.
+TEST(Policy, OrderMethodsByRole) {
+  const Policy& policy = Policy::Default();
+  auto allowed = [&](Role role, const std::string& method) {
+    return policy.Check(As(role), "/crm.orders.v1." + method).ok();
+  };
+  for (const MethodRule& rule : policy.rules()) {
+    if (std::string_view(rule.method).starts_with("/crm.orders.v1.")) {
+      EXPECT_FALSE(policy.Check(As(v1::MARKETING), rule.method).ok()) << rule.method;
+    }
+  }
+  EXPECT_TRUE(allowed(v1::SUPPORT, "OrderService/ListCustomerOrders"));
+  EXPECT_TRUE(allowed(v1::SUPPORT, "ReturnService/CreateReturn"));
+  EXPECT_TRUE(allowed(v1::SUPPORT, "ReturnService/ResolveReturn"));
+  EXPECT_FALSE(allowed(v1::SUPPORT, "OrderService/CreateOrder"));
+  EXPECT_FALSE(allowed(v1::SUPPORT, "OrderService/ApproveOrder"));
+  EXPECT_TRUE(allowed(v1::SALES_REP, "OrderService/SubmitOrder"));
+  EXPECT_FALSE(allowed(v1::SALES_REP, "OrderService/ApproveOrder"));
+  EXPECT_FALSE(allowed(v1::SALES_REP, "ReturnService/ApproveReturn"));
+  EXPECT_TRUE(allowed(v1::SALES_MANAGER, "OrderService/ApproveOrder"));
+  EXPECT_FALSE(allowed(v1::SALES_MANAGER, "ApprovalRuleService/CreateApprovalRule"));
+  EXPECT_FALSE(allowed(v1::SALES_MANAGER, "IntegrationService/ReplayDelivery"));
+  EXPECT_TRUE(allowed(v1::ADMIN, "IntegrationService/GetReconciliationReport"));
+}
+
 TEST(Policy, NoServiceMayCallAnAdminMethod) {
   for (const MethodRule& rule : Policy::Default().rules()) {
     if (rule.roles == std::vector<Role>{v1::ADMIN}) {
@@ -248,7 +305,7 @@ TEST(Policy, EveryServiceNamedIsOneOfTheSuites) {
 
 TEST(Policy, UnknownMethodsAndRolesAreDenied) {
   const Policy& policy = Policy::Default();
-  absl::Status status = policy.Check(As(v1::ADMIN), "/crm.orders.v1.OrderService/CreateOrder");
+  absl::Status status = policy.Check(As(v1::ADMIN), "/crm.orders.v1.OrderService/EraseEverything");
   EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(ErrorReason(status), "METHOD_NOT_IN_POLICY");
   // Method names are exact: no missing slash, no case folding.

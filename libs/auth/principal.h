@@ -45,9 +45,12 @@ struct Principal {
 // "ADMIN", "SALES_REP", ... (the proto enum names).
 std::string RoleName(Role role);
 
-// The suite's services: the names a service account (and a policy row) may have.
-inline constexpr std::array<std::string_view, 7> kServiceNames = {
-    "auth", "customers", "opportunities", "orders", "activities", "analytics", "knowledge"};
+// The names a service account (and a policy row) may have: the suite's services, and the
+// company's inventory and finance systems, which report shipments and payments to the orders
+// service as themselves (proto/crm/orders/v1, IntegrationService).
+inline constexpr std::array<std::string_view, 9> kServiceNames = {
+    "auth",      "customers", "opportunities", "orders",   "activities",
+    "analytics", "knowledge", "inventory",     "finance"};
 inline constexpr std::string_view kServicePrefix = "services/";
 
 bool IsKnownService(std::string_view name);

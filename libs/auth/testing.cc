@@ -176,6 +176,24 @@ absl::StatusOr<std::vector<std::string>> FakeUserDirectory::ActiveMembers(
   return members;
 }
 
+void FakeUserDirectory::SetManager(const std::string& team, std::string manager) {
+  absl::MutexLock lock(&mu_);
+  managers_[team] = std::move(manager);
+}
+
+absl::StatusOr<std::string> FakeUserDirectory::TeamManager(std::string_view team,
+                                                           std::string_view authorization) {
+  absl::MutexLock lock(&mu_);
+  lookups_.emplace_back(std::string(team), std::string(authorization));
+  if (!failure_.ok()) return failure_;
+  if (auto it = managers_.find(std::string(team)); it != managers_.end()) return it->second;
+  for (const auto& [name, user] : users_) {
+    if (user.team() == team) return std::string();
+  }
+  return Error(absl::StatusCode::kNotFound, "TEAM_NOT_FOUND",
+               absl::StrCat(std::string(team), " does not exist"));
+}
+
 std::vector<std::pair<std::string, std::string>> FakeUserDirectory::lookups() const {
   absl::MutexLock lock(&mu_);
   return lookups_;

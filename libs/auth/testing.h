@@ -94,11 +94,17 @@ class FakeUserDirectory final : public UserDirectory {
   void FailWith(absl::Status status);
   // Moves a user to another team (as an admin's UpdateUser would).
   void MoveTo(const std::string& name, std::string team);
+  // Makes `manager` ("users/{id}", "" for none) the manager of `team`.
+  void SetManager(const std::string& team, std::string manager);
 
   absl::StatusOr<v1::User> GetUser(std::string_view name, std::string_view authorization) override;
   // Active users whose team is `team`, as the auth service's ListUsers answers a manager.
   absl::StatusOr<std::vector<std::string>> ActiveMembers(std::string_view team,
                                                          std::string_view authorization) override;
+  // The manager SetManager gave `team`; NOT_FOUND (TEAM_NOT_FOUND) for a team nobody is in
+  // and nobody manages.
+  absl::StatusOr<std::string> TeamManager(std::string_view team,
+                                          std::string_view authorization) override;
 
   // (name or team, authorization) of every lookup so far.
   std::vector<std::pair<std::string, std::string>> lookups() const;
@@ -106,6 +112,7 @@ class FakeUserDirectory final : public UserDirectory {
  private:
   mutable absl::Mutex mu_;
   std::map<std::string, v1::User> users_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string> managers_ ABSL_GUARDED_BY(mu_);  // team → manager
   std::vector<std::string> hidden_ ABSL_GUARDED_BY(mu_);
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
   std::vector<std::pair<std::string, std::string>> lookups_ ABSL_GUARDED_BY(mu_);

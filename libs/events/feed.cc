@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/base/time.h"
+#include "libs/events/outbox.h"
 #include "libs/grpc/status.h"
 #include "libs/grpc/trace.h"
 #include "libs/log/log.h"
@@ -108,7 +109,7 @@ absl::StatusOr<Batch> ReadBatch(db::Pool& pool, int64_t cursor, int limit, const
     if (!types.empty() && !types.contains(row.Str(1))) continue;
     v1::Event& event = batch.events.emplace_back();
     event.set_sequence(positions[i].sequence);
-    event.set_id(absl::StrCat(id_prefix, "/", positions[i].sequence));
+    event.set_id(EventId(id_prefix, positions[i].sequence));
     event.set_type(row.Str(1));
     event.set_resource(row.Str(2));
     *event.mutable_time() = ToTimestamp(positions[i].create_time);

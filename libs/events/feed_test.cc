@@ -294,6 +294,31 @@ TEST_F(EventFeedTest, StreamsTheEventsAfterTheCursorInOrder) {
   EXPECT_EQ(events[0].resource(), "customers/3");
 }
 
+// A writer that keys something else by the event (an integration relay's deliveries) learns
+// the id the feed will give it.
+TEST_F(EventFeedTest, AppendReturningSequenceNamesTheEventTheFeedDelivers) {
+  Append("customers/1");
+  int64_t sequence = 0;
+  customers::v1::Customer customer;
+  customer.set_name("customers/2");
+  ASSERT_TRUE(writer_
+                  ->InTransaction([&](db::Transaction& tx) -> absl::Status {
+                    absl::StatusOr<int64_t> appended = events::AppendReturningSequence(
+                        tx, {.type = kCreated, .resource = "customers/2", .actor = "users/7"},
+                        customer);
+                    if (!appended.ok()) return appended.status();
+                    sequence = *appended;
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(sequence, 2);
+  StartServer();
+  Subscription sub(*stub_, 0);
+  ASSERT_TRUE(sub.WaitForEvents(2));
+  EXPECT_EQ(sub.events()[1].id(), events::EventId("customers.crm", sequence));
+  EXPECT_EQ(sub.events()[1].resource(), "customers/2");
+}
+
 TEST_F(EventFeedTest, SmallBatchesStillDeliverEverything) {
   for (int i = 1; i <= 7; ++i) Append(absl::StrCat("customers/", i));
   StartServer();

@@ -6,11 +6,13 @@
 
 #include <google/protobuf/message.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "libs/db/db.h"
 
 namespace crm::events {
@@ -20,6 +22,9 @@ namespace crm::events {
 inline constexpr char kAppendSql[] =
     "INSERT INTO outbox (event_type, resource, payload, request_id, create_time, actor, "
     "changed_paths) VALUES (?, ?, ?, ?, ?, ?, ?)";
+inline constexpr char kAppendReturningSql[] =
+    "INSERT INTO outbox (event_type, resource, payload, request_id, create_time, actor, "
+    "changed_paths) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING sequence";
 
 // What an event says besides its payload (crm.events.v1.Event documents each field).
 struct NewEvent {
@@ -38,5 +43,15 @@ struct NewEvent {
 // missing or a changed path holds a newline.
 absl::Status Append(db::Session& tx, const NewEvent& event,
                     const google::protobuf::Message& snapshot);
+
+// Append, returning the event's sequence, for a writer that refers to the event in the same
+// transaction: its Event.id on the feed is "<id prefix>/<sequence>" (EventId), e.g. the key
+// an integration relay sends so that the external side applies the effect once.
+absl::StatusOr<int64_t> AppendReturningSequence(db::Session& tx, const NewEvent& event,
+                                                const google::protobuf::Message& snapshot);
+
+// The Event.id the feed gives the outbox row `sequence` ("orders.crm/42" for the prefix
+// "orders.crm", the service's ErrorInfo domain).
+std::string EventId(std::string_view id_prefix, int64_t sequence);
 
 }  // namespace crm::events

@@ -27,20 +27,26 @@ absl::StatusOr<db::Row> OwnedRecords::Get(db::Session& session, const Access& ac
   return std::move(rows[0]);
 }
 
-absl::StatusOr<db::Row> OwnedRecords::Lock(db::Transaction& tx, const Access& access,
-                                           int64_t id) const {
+absl::StatusOr<db::Row> OwnedRecords::LockReadable(db::Transaction& tx, const Access& access,
+                                                   int64_t id) const {
   std::vector<db::Value> params = {id};
   std::string query =
       absl::StrCat(WithRule(table_.select_by_id, access, auth::Operation::kRead, params),
                    " FOR UPDATE");
   CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(query, params));
   if (rows.empty()) return NotFound(id);
-  if (!access.Can(auth::Operation::kWrite, rows[0].Str(table_.owner_index))) {
+  return std::move(rows[0]);
+}
+
+absl::StatusOr<db::Row> OwnedRecords::Lock(db::Transaction& tx, const Access& access,
+                                           int64_t id) const {
+  CRM_ASSIGN_OR_RETURN(db::Row row, LockReadable(tx, access, id));
+  if (!access.Can(auth::Operation::kWrite, row.Str(table_.owner_index))) {
     return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
                  absl::StrCat("you may read ", api::ResourceName(table_.collection, id),
                               " but not change it"));
   }
-  return std::move(rows[0]);
+  return row;
 }
 
 absl::Status OwnedRecords::Write(db::Transaction& tx, const Access& access,

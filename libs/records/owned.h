@@ -53,6 +53,13 @@ class OwnedRecords final {
   // read it (else NOT_FOUND), then checks that they may write it (else PERMISSION_DENIED).
   absl::StatusOr<db::Row> Lock(db::Transaction& tx, const Access& access, int64_t id) const;
 
+  // For steps open to whoever may read the record, whatever its write rule (approving an
+  // order, asking for a return of it): locks the live record if the caller may read it,
+  // NOT_FOUND otherwise. The step's own rule (e.g. "the approver named on it") is the
+  // caller's to check.
+  absl::StatusOr<db::Row> LockReadable(db::Transaction& tx, const Access& access,
+                                       int64_t id) const;
+
   // Runs `statement` (an UPDATE/DELETE whose WHERE ends in a condition, e.g. "… WHERE c.id =
   // ?") with the caller's write rule ANDed in. The record was locked and checked by Lock, so
   // anything but one affected row means the SQL and in-memory rules disagree: refused

@@ -133,6 +133,22 @@ TEST_F(OwnedRecordsTest, EachRoleWritesWhatItsRulesAllowAndNothingElse) {
   EXPECT_TRUE(Rename(admin_, 3).ok());
 }
 
+// Steps open to readers (support asking for a return) lock what the caller reads, and only that.
+TEST_F(OwnedRecordsTest, LockReadableLocksWhatTheCallerMayReadEvenWithoutWriting) {
+  auto lock = [&](const auth::Caller& caller, int64_t id) {
+    return pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+      return things_.LockReadable(tx, For(caller), id).status();
+    });
+  };
+  EXPECT_TRUE(lock(support_, 3).ok()) << "support reads every record";
+  EXPECT_TRUE(lock(rep_, 1).ok());
+  for (int64_t id : {2, 3, 4}) {
+    absl::Status st = lock(rep_, id);
+    EXPECT_EQ(st.code(), absl::StatusCode::kNotFound) << id;
+    EXPECT_EQ(ErrorReason(st), "THING_NOT_FOUND") << id;
+  }
+}
+
 TEST_F(OwnedRecordsTest, ListsShowOnlyReadableLiveRecordsOnEveryPageSize) {
   for (int page_size : {1, 2, 10}) {
     EXPECT_EQ(ListNames(rep_, page_size), (std::set<std::string>{"one"})) << page_size;

@@ -1,6 +1,8 @@
 // The demo set is loaded into every fresh stack; a record the server rejects would make
 // `tools/dev up` fail, so these tests hold it to the server's documented limits.
 #include "tools/crmctl/demo_data.h"
+#include "tools/crmctl/knowledge_demo.h"
+#include "tools/crmctl/orders_demo.h"
 
 #include <phonenumbers/phonenumberutil.h>
 
@@ -104,6 +106,28 @@ TEST(DemoDataTest, CoversTheDocumentedExamples) {
   EXPECT_GE(vip, 3);
   EXPECT_GE(key_account, 3);
   EXPECT_GE(fresh, 3);
+}
+
+// Each demo order must be accepted: its owner a seller who owns the customer, every line a
+// product with a price in the order's currency, quantities and discounts in range.
+TEST(DemoDataTest, EveryDemoOrderCanBePriced) {
+  const auto customers = DemoCustomerRequests();
+  std::set<std::string_view> keys;
+  for (const DemoOrder& order : DemoOrders()) {
+    EXPECT_TRUE(keys.insert(order.key).second) << order.key;
+    ASSERT_LT(order.customer_index, customers.size()) << order.key;
+    EXPECT_NE(DemoOwnerOf(order.customer_index), "zhou.jie") << order.key << ": marketing";
+    ASSERT_FALSE(order.lines.empty()) << order.key;
+    for (const DemoOrderLine& line : order.lines) {
+      bool priced = false;
+      for (const DemoProduct& product : DemoProducts()) {
+        if (product.sku != line.sku) continue;
+        for (const DemoPrice& price : product.prices) priced |= price.currency == order.currency;
+      }
+      EXPECT_TRUE(priced) << order.key << ": " << line.sku << " in " << order.currency;
+      EXPECT_GE(line.quantity, 1);
+    }
+  }
 }
 
 }  // namespace

@@ -8,7 +8,6 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,8 +21,8 @@
 #include <random>
 #include <set>
 #include <string>
-#include <tuple>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -39,10 +38,12 @@
 #include "crm/auth/v1/auth.grpc.pb.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
+#include "crm/orders/v1/orders.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/grpc/status.h"
 #include "tools/crmctl/demo_data.h"
 #include "tools/crmctl/knowledge_demo.h"
+#include "tools/crmctl/orders_demo.h"
 
 namespace crm::crmctl {
 namespace {
@@ -50,6 +51,7 @@ namespace {
 namespace customers = crm::customers::v1;
 namespace authv1 = crm::auth::v1;
 namespace knowledge = crm::knowledge::v1;
+namespace orders = crm::orders::v1;
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
@@ -85,8 +87,8 @@ commands:
                                       is JSON (proto field names) from the argument or stdin,
                                       "{}" when neither
   demo-load                           create the demo team, its users and their customers,
-                                      and the demo catalog (safe to run again); needs
-                                      $CRM_ADMIN_PASSWORD and $CRM_DEMO_PASSWORD
+                                      the demo catalog and the demo orders (safe to run
+                                      again); needs $CRM_ADMIN_PASSWORD and $CRM_DEMO_PASSWORD
 
 --target defaults to $CRM_TARGET, else 127.0.0.1:$CRM_GATEWAY_PORT (50051).
 --token (or $CRM_TOKEN) is sent as "authorization: Bearer TOKEN".
@@ -520,8 +522,8 @@ absl::StatusOr<authv1::Team> EnsureDemoTeam(const Client& admin) {
   authv1::ListTeamsRequest list;
   list.set_page_size(1000);
   authv1::ListTeamsResponse teams;
-  grpc::Status status =
-      WithRetries(admin, [&](grpc::ClientContext* ctx) { return stub->ListTeams(ctx, list, &teams); });
+  grpc::Status status = WithRetries(
+      admin, [&](grpc::ClientContext* ctx) { return stub->ListTeams(ctx, list, &teams); });
   if (!status.ok()) return crm::FromGrpcStatus(status);
   for (const auto& team : teams.teams()) {
     if (team.display_name() == kDemoTeam) return team;
@@ -530,9 +532,8 @@ absl::StatusOr<authv1::Team> EnsureDemoTeam(const Client& admin) {
   create.mutable_team()->set_display_name(std::string(kDemoTeam));
   create.set_request_id("demo-team");
   authv1::Team team;
-  status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
-    return stub->CreateTeam(ctx, create, &team);
-  });
+  status = WithRetries(
+      admin, [&](grpc::ClientContext* ctx) { return stub->CreateTeam(ctx, create, &team); });
   if (!status.ok()) return crm::FromGrpcStatus(status);
   return team;
 }
@@ -552,16 +553,14 @@ absl::StatusOr<authv1::User> EnsureDemoUser(const Client& admin, const DemoUser&
   // Request ids take no dots: "demo-user-wang-fang".
   create.set_request_id("demo-user-" + absl::StrReplaceAll(username, {{".", "-"}}));
   authv1::User user;
-  grpc::Status status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
-    return stub->CreateUser(ctx, create, &user);
-  });
+  grpc::Status status = WithRetries(
+      admin, [&](grpc::ClientContext* ctx) { return stub->CreateUser(ctx, create, &user); });
   if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
     authv1::ListUsersRequest list;
     list.set_filter("username = \"" + username + "\"");
     authv1::ListUsersResponse found;
-    status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
-      return stub->ListUsers(ctx, list, &found);
-    });
+    status = WithRetries(
+        admin, [&](grpc::ClientContext* ctx) { return stub->ListUsers(ctx, list, &found); });
     if (status.ok() && found.users_size() == 1) return found.users(0);
     if (status.ok()) return absl::NotFoundError("user " + username);
   }
@@ -622,7 +621,8 @@ int CallMethod(const Client& client, const CommandLine& line) {
   std::vector<grpc::Slice> slices;
   std::string out;
   if (response_buffer.Dump(&slices).ok()) {
-    for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    for (const grpc::Slice& s : slices)
+      out.append(reinterpret_cast<const char*>(s.begin()), s.size());
   }
   if (!response->ParseFromString(out)) {
     std::cerr << "error: the response is not a " << method->output_type()->full_name() << "\n";
@@ -709,9 +709,8 @@ absl::Status LoadDemoCatalog(const Client& admin, std::map<std::string, std::str
     knowledge::ListProductsRequest find;
     find.set_filter("sku = " + FilterString(sku));
     knowledge::ListProductsResponse found;
-    grpc::Status status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
-      return stub->ListProducts(ctx, find, &found);
-    });
+    grpc::Status status = WithRetries(
+        admin, [&](grpc::ClientContext* ctx) { return stub->ListProducts(ctx, find, &found); });
     if (!status.ok()) return crm::FromGrpcStatus(status);
     knowledge::Product product;
     if (found.products_size() > 0) {
@@ -757,8 +756,8 @@ absl::Status LoadDemoCatalog(const Client& admin, std::map<std::string, std::str
     for (size_t i = 0; i < demo.prices.size(); ++i) {
       const DemoPrice& price = demo.prices[i];
       const absl::Time effective = DemoEffectiveTime(price);
-      if (priced.contains({std::string(price.currency), price.minor_units,
-                           absl::ToUnixSeconds(effective)})) {
+      if (priced.contains(
+              {std::string(price.currency), price.minor_units, absl::ToUnixSeconds(effective)})) {
         counts.Count(false);
         continue;
       }
@@ -773,9 +772,8 @@ absl::Status LoadDemoCatalog(const Client& admin, std::map<std::string, std::str
       set.set_request_id(absl::StrCat("demo-price-", sku, "-", i, "-",
                                       absl::FormatTime("%Y%m%d", effective, absl::UTCTimeZone())));
       knowledge::ProductPrice added;
-      status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
-        return stub->SetProductPrice(ctx, set, &added);
-      });
+      status = WithRetries(
+          admin, [&](grpc::ClientContext* ctx) { return stub->SetProductPrice(ctx, set, &added); });
       if (!status.ok()) return crm::FromGrpcStatus(status);
       counts.Count(true);
     }
@@ -840,8 +838,9 @@ absl::Status LoadDemoArticles(const std::map<std::string, Client, std::less<>>& 
 // created (with its fixed request id) only when missing.
 absl::Status LoadDemoCustomers(const std::map<std::string, Client, std::less<>>& as_user,
                                const std::map<std::string, std::string, std::less<>>& user_names,
-                               DemoCounts& counts) {
+                               DemoCounts& counts, std::vector<std::string>& names) {
   const auto requests = DemoCustomerRequests();
+  names.assign(requests.size(), "");
   int failed = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
     const auto& request = requests[i];
@@ -849,13 +848,12 @@ absl::Status LoadDemoCustomers(const std::map<std::string, Client, std::less<>>&
     const Client& owner = as_user.find(owner_name)->second;
     auto stub = customers::CustomerService::NewStub(owner.channel());
     customers::ListCustomersRequest find;
-    find.set_filter(absl::StrCat("display_name = ", FilterString(request.customer().display_name()),
-                                 " AND owner = ",
-                                 FilterString(user_names.find(owner_name)->second)));
+    find.set_filter(
+        absl::StrCat("display_name = ", FilterString(request.customer().display_name()),
+                     " AND owner = ", FilterString(user_names.find(owner_name)->second)));
     customers::ListCustomersResponse found;
-    grpc::Status status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
-      return stub->ListCustomers(ctx, find, &found);
-    });
+    grpc::Status status = WithRetries(
+        owner, [&](grpc::ClientContext* ctx) { return stub->ListCustomers(ctx, find, &found); });
     customers::Customer response;
     const bool missing = status.ok() && found.customers_size() == 0;
     if (status.ok() && !missing) response = found.customers(0);
@@ -871,11 +869,120 @@ absl::Status LoadDemoCustomers(const std::map<std::string, Client, std::less<>>&
       continue;
     }
     counts.Count(missing);
+    names[i] = response.name();
     std::cout << request.request_id() << "  " << response.name() << "  " << response.display_name()
               << "  owner " << owner_name << (missing ? "  created" : "") << "\n";
   }
   if (failed > 0) {
     return absl::AbortedError(absl::StrCat(failed, " of ", requests.size(), " customers failed"));
+  }
+  return absl::OkStatus();
+}
+
+// Whether `order` has exactly the lines of `create` (product and quantity, in order): how a
+// demo order is recognised on a later run.
+bool SameLines(const orders::Order& order, const orders::Order& create) {
+  if (order.lines_size() != create.lines_size()) return false;
+  for (int i = 0; i < order.lines_size(); ++i) {
+    if (order.lines(i).product() != create.lines(i).product() ||
+        order.lines(i).quantity() != create.lines(i).quantity()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The demo approval rule (as the admin, found by its name) and the demo orders, each created
+// by its customer's owner and taken to its step. An order is found by its customer and lines
+// first, so a second run changes nothing, even once the idempotency keys have expired.
+absl::Status LoadDemoOrders(const Client& admin,
+                            const std::map<std::string, Client, std::less<>>& as_user,
+                            const std::vector<std::string>& customer_names,
+                            const std::map<std::string, std::string>& products,
+                            DemoCounts& counts) {
+  auto rules = orders::ApprovalRuleService::NewStub(admin.channel());
+  orders::CreateApprovalRuleRequest rule_request;
+  rule_request.mutable_rule()->set_display_name(
+      absl::StrCat("折扣超过 ", std::string(kDemoDiscountLimit), "% 需经理审批"));
+  rule_request.mutable_rule()->set_approver_role(authv1::SALES_MANAGER);
+  rule_request.mutable_rule()->set_discount_percent_above(std::string(kDemoDiscountLimit));
+  rule_request.set_request_id("demo-approval-rule");
+  orders::ListApprovalRulesRequest list_rules;
+  list_rules.set_page_size(1000);
+  orders::ListApprovalRulesResponse existing_rules;
+  grpc::Status status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
+    return rules->ListApprovalRules(ctx, list_rules, &existing_rules);
+  });
+  if (!status.ok()) return crm::FromGrpcStatus(status);
+  const bool rule_missing =
+      std::none_of(existing_rules.rules().begin(), existing_rules.rules().end(),
+                   [&](const orders::ApprovalRule& r) {
+                     return r.display_name() == rule_request.rule().display_name();
+                   });
+  if (rule_missing) {
+    orders::ApprovalRule rule;
+    status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
+      return rules->CreateApprovalRule(ctx, rule_request, &rule);
+    });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+  }
+  counts.Count(rule_missing);
+
+  for (const DemoOrder& demo : DemoOrders()) {
+    const Client& seller = as_user.find(DemoOwnerOf(demo.customer_index))->second;
+    auto stub = orders::OrderService::NewStub(seller.channel());
+    const std::string key(demo.key);
+    orders::CreateOrderRequest create;
+    create.mutable_order()->set_customer(customer_names.at(demo.customer_index));
+    create.mutable_order()->set_currency_code(std::string(demo.currency));
+    for (const DemoOrderLine& line : demo.lines) {
+      orders::OrderLine* added = create.mutable_order()->add_lines();
+      added->set_product(products.at(std::string(line.sku)));
+      added->set_quantity(line.quantity);
+      added->set_discount_percent(std::string(line.discount_percent));
+    }
+    create.set_request_id("demo-order-" + key);
+    orders::ListCustomerOrdersRequest find;
+    find.set_customer(create.order().customer());
+    find.set_page_size(100);
+    orders::ListOrdersResponse found;
+    status = WithRetries(seller, [&](grpc::ClientContext* ctx) {
+      return stub->ListCustomerOrders(ctx, find, &found);
+    });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+    auto existing =
+        std::find_if(found.orders().begin(), found.orders().end(),
+                     [&](const orders::Order& o) { return SameLines(o, create.order()); });
+    counts.Count(existing == found.orders().end());
+    if (existing != found.orders().end()) {
+      std::cout << "order  " << existing->name() << "  "
+                << orders::OrderStatus_Name(existing->status()) << "  "
+                << DemoOwnerOf(demo.customer_index) << "  found\n";
+      continue;
+    }
+    orders::Order order;
+    status = WithRetries(
+        seller, [&](grpc::ClientContext* ctx) { return stub->CreateOrder(ctx, create, &order); });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+    if (demo.step != DemoOrderStep::kDraft) {
+      orders::SubmitOrderRequest submit;
+      submit.set_name(order.name());
+      submit.set_request_id("demo-submit-" + key);
+      status = WithRetries(
+          seller, [&](grpc::ClientContext* ctx) { return stub->SubmitOrder(ctx, submit, &order); });
+      if (!status.ok()) return crm::FromGrpcStatus(status);
+    }
+    if (demo.step == DemoOrderStep::kConfirmed) {
+      orders::ConfirmOrderRequest confirm;
+      confirm.set_name(order.name());
+      confirm.set_request_id("demo-confirm-" + key);
+      status = WithRetries(seller, [&](grpc::ClientContext* ctx) {
+        return stub->ConfirmOrder(ctx, confirm, &order);
+      });
+      if (!status.ok()) return crm::FromGrpcStatus(status);
+    }
+    std::cout << "order  " << order.name() << "  " << orders::OrderStatus_Name(order.status())
+              << "  " << DemoOwnerOf(demo.customer_index) << "\n";
   }
   return absl::OkStatus();
 }
@@ -913,9 +1020,8 @@ int DemoLoad(const Client& client, const CommandLine& line) {
       update.mutable_update_mask()->add_paths("manager");
       update.set_request_id("demo-team-manager");
       authv1::Team updated;
-      grpc::Status status = WithRetries(admin, [&](grpc::ClientContext* ctx) {
-        return stub->UpdateTeam(ctx, update, &updated);
-      });
+      grpc::Status status = WithRetries(
+          admin, [&](grpc::ClientContext* ctx) { return stub->UpdateTeam(ctx, update, &updated); });
       if (!status.ok()) {
         PrintError(status);
         return kExitFailed;
@@ -932,7 +1038,9 @@ int DemoLoad(const Client& client, const CommandLine& line) {
   }
 
   DemoCounts counts;
-  if (absl::Status loaded = LoadDemoCustomers(as_user, user_names, counts); !loaded.ok()) {
+  std::vector<std::string> customer_names;
+  if (absl::Status loaded = LoadDemoCustomers(as_user, user_names, counts, customer_names);
+      !loaded.ok()) {
     std::cerr << "demo-load: " << loaded.message() << "\n";
     return kExitFailed;
   }
@@ -946,10 +1054,15 @@ int DemoLoad(const Client& client, const CommandLine& line) {
     std::cerr << "demo-load: articles: " << articles << "\n";
     return kExitFailed;
   }
+  if (absl::Status demo_orders = LoadDemoOrders(admin, as_user, customer_names, products, counts);
+      !demo_orders.ok()) {
+    std::cerr << "demo-load: orders: " << demo_orders << "\n";
+    return kExitFailed;
+  }
   std::cout << "demo-load: team " << kDemoTeam << ", " << DemoUsers().size() << " users, "
             << DemoCustomerRequests().size() << " customers, " << DemoCategories().size()
-            << " categories, " << DemoProducts().size() << " products and "
-            << DemoArticles().size() << " articles present: " << counts.created
+            << " categories, " << DemoProducts().size() << " products, " << DemoArticles().size()
+            << " articles and " << DemoOrders().size() << " orders present: " << counts.created
             << " created or published now, " << counts.found << " found as they were\n";
   return kExitOk;
 }

@@ -1,0 +1,258 @@
+// The orders service as a real process behind the gateway, with real knowledge and customers
+// processes on real MariaDB: a rep's order priced from the catalog's price history (orders
+// asks knowledge as its own service identity), totals in two currencies, the price kept after
+// the catalog changes, the manager's approval through the gateway, and who may see what.
+#include <gtest/gtest.h>
+
+#include "crm/customers/v1/customers.grpc.pb.h"
+#include "crm/knowledge/v1/knowledge.grpc.pb.h"
+#include "crm/orders/v1/orders.grpc.pb.h"
+#include "libs/base/time.h"
+#include "libs/grpc/status.h"
+#include "tests/support/stack.h"
+
+namespace crm {
+namespace {
+
+namespace v1 = orders::v1;
+namespace kv1 = knowledge::v1;
+using testing::Session;
+using testing::Stack;
+
+common::v1::Money Price(const std::string& currency, int64_t units, int32_t nanos = 0) {
+  common::v1::Money m;
+  m.set_currency_code(currency);
+  m.set_units(units);
+  m.set_nanos(nanos);
+  return m;
+}
+
+// Minor units of a CNY or USD amount (two decimals).
+int64_t Cents(const common::v1::Money& m) { return m.units() * 100 + m.nanos() / 10'000'000; }
+
+class OrdersE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto stack = Stack::Start();
+    ASSERT_TRUE(stack.ok()) << stack.status();
+    stack_ = stack->release();
+    auto team = stack_->CreateTeam("订单测试组");
+    ASSERT_TRUE(team.ok()) << team.status();
+    auto manager = stack_->CreateUser("o.manager", auth::v1::SALES_MANAGER, team->name());
+    ASSERT_TRUE(manager.ok()) << manager.status();
+    ASSERT_TRUE(stack_->SetManager(*team, *manager).ok());
+    ASSERT_TRUE(stack_->CreateUser("o.rep", auth::v1::SALES_REP, team->name()).ok());
+    ASSERT_TRUE(stack_->CreateUser("o.other", auth::v1::SALES_REP).ok());
+    ASSERT_TRUE(stack_->CreateUser("o.support", auth::v1::SUPPORT).ok());
+    sessions_ = new std::map<std::string, Session>();
+    auto admin = stack_->LoginAdmin();
+    ASSERT_TRUE(admin.ok()) << admin.status();
+    (*sessions_)["admin"] = *admin;
+    for (const char* name : {"o.manager", "o.rep", "o.other", "o.support"}) {
+      auto session = stack_->Login(name, Stack::kTestPassword);
+      ASSERT_TRUE(session.ok()) << session.status();
+      (*sessions_)[name] = *session;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete sessions_;
+    delete stack_;
+  }
+  void TearDown() override {
+    if (HasFailure()) std::cerr << stack_->Logs();
+  }
+
+  static const Session& As(const std::string& who) { return sessions_->at(who); }
+  static std::unique_ptr<v1::OrderService::Stub> Orders() {
+    return v1::OrderService::NewStub(stack_->gateway());
+  }
+
+  // A product with a CNY and a USD price from a month ago, as the admin.
+  static absl::StatusOr<std::string> NewProduct(const std::string& sku, int64_t yuan_cents,
+                                                int64_t usd_cents) {
+    auto catalog = kv1::CatalogService::NewStub(stack_->gateway());
+    kv1::CreateCategoryRequest category_request;
+    category_request.mutable_category()->set_display_name("类目 " + sku);
+    kv1::Category category;
+    CRM_RETURN_IF_ERROR(FromGrpcStatus(
+        catalog->CreateCategory(As("admin").Context().get(), category_request, &category)));
+    kv1::CreateProductRequest product_request;
+    product_request.mutable_product()->set_sku(sku);
+    product_request.mutable_product()->set_display_name("产品 " + sku);
+    product_request.mutable_product()->set_category(category.name());
+    product_request.mutable_product()->set_unit("台");
+    kv1::Product product;
+    CRM_RETURN_IF_ERROR(FromGrpcStatus(
+        catalog->CreateProduct(As("admin").Context().get(), product_request, &product)));
+    for (const common::v1::Money& price :
+         {Price("CNY", yuan_cents / 100, static_cast<int32_t>(yuan_cents % 100) * 10'000'000),
+          Price("USD", usd_cents / 100, static_cast<int32_t>(usd_cents % 100) * 10'000'000)}) {
+      CRM_RETURN_IF_ERROR(SetPrice(product.name(), price, absl::Now() - absl::Hours(24 * 30)));
+    }
+    return product.name();
+  }
+
+  static absl::Status SetPrice(const std::string& product, const common::v1::Money& price,
+                               absl::Time effective) {
+    auto catalog = kv1::CatalogService::NewStub(stack_->gateway());
+    kv1::SetProductPriceRequest request;
+    request.set_product(product);
+    *request.mutable_price()->mutable_price() = price;
+    *request.mutable_price()->mutable_effective_time() = ToTimestamp(effective);
+    kv1::ProductPrice out;
+    return FromGrpcStatus(catalog->SetProductPrice(As("admin").Context().get(), request, &out));
+  }
+
+  // A customer of o.rep's.
+  static absl::StatusOr<std::string> NewCustomer(const std::string& name) {
+    auto customers = customers::v1::CustomerService::NewStub(stack_->gateway());
+    customers::v1::CreateCustomerRequest request;
+    customers::v1::Customer* c = request.mutable_customer();
+    c->set_display_name(name);
+    c->set_kind(customers::v1::COMPANY);
+    c->set_industry("制造业");
+    c->mutable_region()->set_country("CN");
+    c->mutable_region()->set_province("浙江");
+    c->mutable_region()->set_city("杭州");
+    c->add_phones("0571-8888 6666");
+    customers::v1::Customer out;
+    CRM_RETURN_IF_ERROR(
+        FromGrpcStatus(customers->CreateCustomer(As("o.rep").Context().get(), request, &out)));
+    return out.name();
+  }
+
+  static absl::StatusOr<v1::Order> CreateOrder(const std::string& who, const std::string& customer,
+                                               const std::string& currency,
+                                               std::vector<v1::OrderLine> lines) {
+    v1::CreateOrderRequest request;
+    request.mutable_order()->set_customer(customer);
+    request.mutable_order()->set_currency_code(currency);
+    for (v1::OrderLine& line : lines) *request.mutable_order()->add_lines() = std::move(line);
+    v1::Order order;
+    CRM_RETURN_IF_ERROR(
+        FromGrpcStatus(Orders()->CreateOrder(As(who).Context().get(), request, &order)));
+    return order;
+  }
+
+  static absl::StatusOr<v1::Order> GetOrder(const std::string& who, const std::string& name) {
+    v1::GetOrderRequest request;
+    request.set_name(name);
+    request.set_view(v1::FULL);
+    v1::Order order;
+    CRM_RETURN_IF_ERROR(
+        FromGrpcStatus(Orders()->GetOrder(As(who).Context().get(), request, &order)));
+    return order;
+  }
+
+  static v1::OrderLine Line(const std::string& product, int64_t quantity,
+                            const std::string& discount) {
+    v1::OrderLine line;
+    line.set_product(product);
+    line.set_quantity(quantity);
+    line.set_discount_percent(discount);
+    return line;
+  }
+
+  static Stack* stack_;
+  static std::map<std::string, Session>* sessions_;
+};
+
+Stack* OrdersE2eTest::stack_ = nullptr;
+std::map<std::string, Session>* OrdersE2eTest::sessions_ = nullptr;
+
+TEST_F(OrdersE2eTest, PricedFromTheCatalogKeptAfterItChangesAndApprovedByTheManager) {
+  absl::StatusOr<std::string> printer = NewProduct("E2E-PRN", 199900, 29900);  // ¥1999, $299
+  absl::StatusOr<std::string> toner = NewProduct("E2E-TNR", 9950, 1525);       // ¥99.50, $15.25
+  ASSERT_TRUE(printer.ok()) << printer.status();
+  ASSERT_TRUE(toner.ok()) << toner.status();
+  absl::StatusOr<std::string> customer = NewCustomer("杭州订单测试有限公司");
+  ASSERT_TRUE(customer.ok()) << customer.status();
+
+  // CNY: 3 × ¥1999.00 at 12.5 % = 599700 fen × 0.875 = 524737.5 → 524738 (a tie goes to the
+  // even neighbour); 7 × ¥99.50 = 69650 fen.
+  absl::StatusOr<v1::Order> cny =
+      CreateOrder("o.rep", *customer, "CNY", {Line(*printer, 3, "12.5"), Line(*toner, 7, "")});
+  ASSERT_TRUE(cny.ok()) << cny.status();
+  EXPECT_EQ(cny->owner(), As("o.rep").user.name());
+  EXPECT_EQ(cny->customer_display_name(), "杭州订单测试有限公司");
+  ASSERT_EQ(cny->lines_size(), 2);
+  EXPECT_EQ(cny->lines(0).sku(), "E2E-PRN");
+  EXPECT_EQ(Cents(cny->lines(0).unit_price()), 199900);
+  EXPECT_EQ(Cents(cny->lines(0).line_total()), 524738);
+  EXPECT_EQ(Cents(cny->lines(1).line_total()), 69650);
+  EXPECT_EQ(Cents(cny->total()), 524738 + 69650);
+
+  // USD: 2 × 15.25 at 33.33 % = 3050 × 0.6667 = 2033.435 → 2033; 1 × 299 at 0.5 % =
+  // 29750.5 → 29750 (tie to even).
+  absl::StatusOr<v1::Order> usd =
+      CreateOrder("o.rep", *customer, "USD", {Line(*toner, 2, "33.33"), Line(*printer, 1, "0.5")});
+  ASSERT_TRUE(usd.ok()) << usd.status();
+  EXPECT_EQ(Cents(usd->lines(0).line_total()), 2033);
+  EXPECT_EQ(Cents(usd->lines(1).line_total()), 29750);
+  EXPECT_EQ(Cents(usd->total()), 2033 + 29750);
+  EXPECT_EQ(usd->total().currency_code(), "USD");
+
+  // The catalog's price goes up; the order keeps its own.
+  ASSERT_TRUE(SetPrice(*printer, Price("CNY", 2499), absl::Now()).ok());
+  absl::StatusOr<v1::Order> read = GetOrder("o.rep", cny->name());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(Cents(read->lines(0).unit_price()), 199900);
+  EXPECT_EQ(Cents(read->total()), 524738 + 69650);
+
+  // A rule sends discounts above 10 % to the manager; the rep's submission waits for them.
+  auto rules = v1::ApprovalRuleService::NewStub(stack_->gateway());
+  v1::CreateApprovalRuleRequest rule_request;
+  rule_request.mutable_rule()->set_display_name("discounts above 10%");
+  rule_request.mutable_rule()->set_discount_percent_above("10");
+  rule_request.mutable_rule()->set_approver_role(auth::v1::SALES_MANAGER);
+  v1::ApprovalRule rule;
+  ASSERT_TRUE(rules->CreateApprovalRule(As("admin").Context().get(), rule_request, &rule).ok());
+  v1::SubmitOrderRequest submit;
+  submit.set_name(cny->name());
+  v1::Order submitted;
+  grpc::Status status = Orders()->SubmitOrder(As("o.rep").Context().get(), submit, &submitted);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(submitted.status(), v1::PENDING_APPROVAL);
+  EXPECT_EQ(submitted.approval().approver(), As("o.manager").user.name());
+
+  v1::ListPendingApprovalsResponse queue;
+  ASSERT_TRUE(Orders()->ListPendingApprovals(As("o.manager").Context().get(), {}, &queue).ok());
+  ASSERT_EQ(queue.orders_size(), 1);
+  EXPECT_EQ(queue.orders(0).name(), cny->name());
+
+  v1::ApproveOrderRequest approve;
+  approve.set_name(cny->name());
+  approve.set_comment("同意");
+  v1::Order approved;
+  EXPECT_EQ(Orders()->ApproveOrder(As("o.rep").Context().get(), approve, &approved).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  status = Orders()->ApproveOrder(As("o.manager").Context().get(), approve, &approved);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(approved.status(), v1::APPROVED);
+}
+
+TEST_F(OrdersE2eTest, WhoSeesWhichOrderThroughTheGateway) {
+  absl::StatusOr<std::string> product = NewProduct("E2E-PERM", 1000, 200);
+  ASSERT_TRUE(product.ok()) << product.status();
+  absl::StatusOr<std::string> customer = NewCustomer("权限测试客户");
+  ASSERT_TRUE(customer.ok()) << customer.status();
+  absl::StatusOr<v1::Order> order = CreateOrder("o.rep", *customer, "CNY", {Line(*product, 1, "")});
+  ASSERT_TRUE(order.ok()) << order.status();
+
+  EXPECT_TRUE(GetOrder("o.manager", order->name()).ok());
+  EXPECT_TRUE(GetOrder("o.support", order->name()).ok());
+  EXPECT_TRUE(GetOrder("admin", order->name()).ok());
+  EXPECT_EQ(GetOrder("o.other", order->name()).status().code(), absl::StatusCode::kNotFound);
+  // Another rep cannot order for a customer they cannot see.
+  EXPECT_EQ(CreateOrder("o.other", *customer, "CNY", {Line(*product, 1, "")}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Without a token, nothing.
+  v1::GetOrderRequest request;
+  request.set_name(order->name());
+  v1::Order out;
+  EXPECT_EQ(Orders()->GetOrder(testing::ContextWithToken("").get(), request, &out).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+}  // namespace
+}  // namespace crm
