@@ -6,6 +6,7 @@
 
 #include <google/protobuf/message.h>
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,5 +39,13 @@ struct NewEvent {
 // missing or a changed path holds a newline.
 absl::Status Append(db::Session& tx, const NewEvent& event,
                     const google::protobuf::Message& snapshot);
+
+// Append() for many events at once (bulk imports and rollbacks), in sequence order, in
+// multi-row statements of at most 64 events. `snapshot` must outlive the call.
+struct EventWithSnapshot {
+  NewEvent event;
+  const google::protobuf::Message* snapshot = nullptr;
+};
+absl::Status AppendAll(db::Session& tx, std::span<const EventWithSnapshot> events);
 
 }  // namespace crm::events
