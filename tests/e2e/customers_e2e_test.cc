@@ -25,7 +25,9 @@ using testing::Session;
 using testing::Stack;
 using testing::TempDir;
 
-v1::Customer NewCustomer(const std::string& display_name) {
+// Each customer of a test gets its own phone: the service refuses duplicates.
+v1::Customer NewCustomer(const std::string& display_name,
+                         const std::string& phone = "0571-8888 6666") {
   v1::Customer c;
   c.set_display_name(display_name);
   c.set_kind(v1::COMPANY);
@@ -33,7 +35,7 @@ v1::Customer NewCustomer(const std::string& display_name) {
   c.mutable_region()->set_country("CN");
   c.mutable_region()->set_province("浙江");
   c.mutable_region()->set_city("杭州");
-  c.add_phones("0571-8888 6666");
+  c.add_phones(phone);
   return c;
 }
 
@@ -91,7 +93,8 @@ TEST_F(GatewayE2eTest, CustomerLifecycleThroughTheGateway) {
   // List across pages.
   for (int i = 0; i < 4; ++i) {
     v1::CreateCustomerRequest more;
-    *more.mutable_customer() = NewCustomer("Customer " + std::to_string(i));
+    *more.mutable_customer() =
+        NewCustomer("Customer " + std::to_string(i), "0571-8888 60" + std::to_string(10 + i));
     v1::Customer out;
     ASSERT_TRUE(stub_->CreateCustomer(Context().get(), more, &out).ok());
   }
@@ -280,9 +283,10 @@ TEST(DatabaseRestartE2eTest, ServiceRecoversWithoutRestartingItself) {
   auto admin = (*stack)->LoginAdmin();
   ASSERT_TRUE(admin.ok()) << admin.status();
   auto stub = v1::CustomerService::NewStub((*stack)->channel("customers"));
+  int calls = 0;
   auto call = [&](const std::string& name) {
     v1::CreateCustomerRequest req;
-    *req.mutable_customer() = NewCustomer(name);
+    *req.mutable_customer() = NewCustomer(name, "0571-8888 70" + std::to_string(10 + ++calls));
     v1::Customer out;
     auto ctx = admin->Context();
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
