@@ -182,7 +182,7 @@ absl::StatusOr<api::Page<v1::DuplicateGroup>> DuplicateStore::FindGroups(
   std::string text = absl::StrCat(
       "SELECT g.rule, g.k, g.n FROM (",
       "SELECT ", int{v1::SAME_EMAIL},
-      " AS rule, CAST(MIN(e.email) AS BINARY) AS k, COUNT(*) AS n FROM customer_emails e "
+      " AS rule, CAST(LOWER(MIN(e.email)) AS BINARY) AS k, COUNT(*) AS n FROM customer_emails e "
       "JOIN customers c ON c.id = e.customer_id WHERE ", where,
       " GROUP BY e.email HAVING COUNT(*) > 1 UNION ALL SELECT ", int{v1::SAME_PHONE},
       ", CAST(p.phone AS BINARY), COUNT(*) FROM customer_phones p JOIN customers c ON c.id = "

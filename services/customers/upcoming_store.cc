@@ -85,6 +85,9 @@ absl::StatusOr<UpcomingDatesStore::Page> UpcomingDatesStore::List(const Query& q
       date.set_yearly(row.Int(10) != 0);
       const std::optional<absl::CivilDay> next = NextOccurrence(date, start);
       if (!next || *next > end) continue;
+      // A window longer than a year would meet a yearly date twice: only its next occurrence
+      // counts.
+      if (start != query.first && NextOccurrence(date, query.first) != next) continue;
       const Key key{DayNumber(*next), row.Int(1), row.Int(2), row.Int(0)};
       if (query.after && key <= *query.after) continue;
       v1::UpcomingDate out;
