@@ -21,6 +21,8 @@
 namespace crm::customers {
 
 inline constexpr char kCustomers[] = "customers";
+// The owner field, as write requests name it in violations.
+inline constexpr char kOwnerField[] = "customer.owner";
 
 // The columns of sql::kSelectColumns as a Customer.
 v1::Customer CustomerFromRow(const db::Row& row);

@@ -172,6 +172,7 @@ ImportRun::ImportRun(ImportStore& store, const records::Access& access, v1::Impo
                      std::string default_region)
     : store_(store),
       access_(access),
+      owners_(access, kOwnerField),
       options_(std::move(options)),
       default_region_(std::move(default_region)) {}
 
@@ -203,20 +204,10 @@ absl::StatusOr<v1::ImportBatch> ImportRun::Start() {
   return batch_;
 }
 
-absl::Status ImportRun::CheckOwner(const std::string& from, const std::string& to) {
-  const auto key = std::make_pair(from, to);
-  if (auto it = owner_checks_.find(key); it != owner_checks_.end()) return it->second;
-  absl::Status verdict = access_.CheckOwnerChange(from, to, "customer.owner");
-  // A lookup that failed for now is asked again for the next row.
-  if (verdict.code() != absl::StatusCode::kUnavailable && owner_checks_.size() < kOwnerChecks) {
-    owner_checks_.emplace(key, verdict);
-  }
-  return verdict;
-}
-
 absl::StatusOr<std::vector<v1::ImportRowResult>> ImportRun::Process(
     std::vector<v1::ImportRow> rows) {
   std::vector<Row> all(rows.size());
+  if (owners_.size() >= kOwnerChecks) owners_.Clear();
   for (size_t i = 0; i < rows.size(); ++i) {
     Row& r = all[i];
     r.input = std::move(*rows[i].mutable_customer());
@@ -234,6 +225,8 @@ absl::StatusOr<std::vector<v1::ImportRowResult>> ImportRun::Process(
     v1::Customer normalised = r.input;
     (void)NormalizeAndValidate(normalised, "customer", default_region_);
     r.keys = KeysOf(normalised);
+    // The only owners the row can name; looked up now, while no row is locked.
+    if (normalised.owner().starts_with("users/")) owners_.Prepare(normalised.owner());
   }
   // Pieces of independent rows, in order.
   std::vector<std::vector<Row>> pieces;
@@ -364,7 +357,7 @@ absl::Status ImportRun::WritePiece(db::Transaction& tx, std::vector<Row>& piece)
         continue;
       }
       if (r.target.owner() != r.existing.owner()) {
-        if (absl::Status owner = CheckOwner(r.existing.owner(), r.target.owner()); !owner.ok()) {
+        if (absl::Status owner = owners_.Check(r.existing.owner(), r.target.owner()); !owner.ok()) {
           Fail(r.result, owner);
           r.failed = true;
         }
@@ -372,7 +365,7 @@ absl::Status ImportRun::WritePiece(db::Transaction& tx, std::vector<Row>& piece)
     } else {
       if (r.target.owner().empty()) r.target.set_owner(access_.actor());
       if (r.target.owner() != access_.actor()) {
-        if (absl::Status owner = CheckOwner(r.target.owner(), r.target.owner()); !owner.ok()) {
+        if (absl::Status owner = owners_.Check(r.target.owner(), r.target.owner()); !owner.ok()) {
           Fail(r.result, owner);
           r.failed = true;
         }

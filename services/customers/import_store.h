@@ -23,6 +23,7 @@
 #include "libs/db/db.h"
 #include "libs/db/idempotency.h"
 #include "libs/records/access.h"
+#include "libs/records/owner_checks.h"
 #include "services/customers/duplicates.h"
 
 namespace crm::customers {
@@ -72,18 +73,17 @@ class ImportRun final {
   struct Row;
   // Writes one piece of independent rows (see the top of this file) in `tx`.
   absl::Status WritePiece(db::Transaction& tx, std::vector<Row>& piece);
-  // The verdict of the owner check for moving a record from `from` to `to`, asked once per
-  // pair per run (an admin's choice is a call to the auth service).
-  absl::Status CheckOwner(const std::string& from, const std::string& to);
 
   ImportStore& store_;
   const records::Access& access_;
+  // The owners rows name, looked up (an admin's choice is a call to the auth service) once
+  // per run before the transaction of the chunk that names them.
+  records::OwnerChecks owners_;
   const v1::ImportOptions options_;
   const std::string default_region_;
   v1::ImportBatch batch_;
   int64_t batch_id_ = 0;
   std::unique_ptr<db::Transaction> dry_run_tx_;  // a dry run's one transaction
-  std::map<std::pair<std::string, std::string>, absl::Status> owner_checks_;
 };
 
 }  // namespace crm::customers

@@ -1,10 +1,12 @@
 #include "services/customers/service.h"
 
 #include <set>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 #include "libs/api/list.h"
 #include "libs/api/resource.h"
+#include "libs/api/text.h"
 #include "libs/db/idempotency.h"
 #include "libs/grpc/status.h"
 #include "services/customers/customer_rows.h"
@@ -29,6 +31,14 @@ const std::set<std::string>& UpdatablePaths() {
       "display_name", "kind",  "industry", "size_band", "region",      "address", "tags",
       "emails",       "phones", "source",  "owner",     "notes",       "external_id", "dates"};
   return *paths;
+}
+
+// Whether an update mask replaces `path` ("*" replaces every updatable path).
+bool MaskNames(const google::protobuf::FieldMask& mask, std::string_view path) {
+  for (const std::string& p : mask.paths()) {
+    if (p == "*" || p == path) return true;
+  }
+  return false;
 }
 
 // The filter of a search, export or duplicate list: ListCustomers' language and fields.
@@ -93,6 +103,12 @@ absl::Status CustomerService::Update(const auth::Caller& caller,
       api::ParseUpdateTarget(request.has_customer(), request.customer(),
                              request.has_update_mask(), request.update_mask(), kCustomers,
                              "customer", UpdatablePaths()));
+  // A new owner is looked up in the auth service now, before the row is locked; under the
+  // lock the store checks only the role's rule (no I/O) and uses this verdict.
+  records::OwnerChecks owners(access, kOwnerField);
+  if (MaskNames(request.update_mask(), "owner")) {
+    owners.Prepare(api::Trim(request.customer().owner()));
+  }
   // Runs with the record locked, after the store checked that the caller may write it; the
   // store checks the duplicate rules and an owner change with the same access afterwards.
   auto mutate = [&](v1::Customer& updated) -> absl::Status {
@@ -102,7 +118,7 @@ absl::Status CustomerService::Update(const auth::Caller& caller,
   };
   CRM_ASSIGN_OR_RETURN(*response,
                        stores_.customers.Update(access, target.id, target.version, mutate,
-                                                request.allow_duplicate(),
+                                                request.allow_duplicate(), owners,
                                                 db::KeyFor("UpdateCustomer", request,
                                                            access.actor())));
   return absl::OkStatus();

@@ -17,7 +17,6 @@
 namespace crm::customers {
 namespace {
 
-constexpr char kOwnerField[] = "customer.owner";
 constexpr char kCountLiveContacts[] =
     "SELECT COUNT(*) FROM contacts WHERE customer_id = ? AND delete_time IS NULL";
 constexpr char kSelectStale[] =
@@ -147,6 +146,7 @@ absl::StatusOr<api::Page<v1::Customer>> CustomerStore::List(const records::Acces
 absl::StatusOr<v1::Customer> CustomerStore::Update(const records::Access& access, int64_t id,
                                                    std::optional<int64_t> expected_version,
                                                    const Mutation& mutate, bool allow_duplicate,
+                                                   const records::OwnerChecks& owners,
                                                    const db::IdempotencyKey& key) {
   return db::IdempotentWrite<v1::Customer>(
       pool_, key, [&](db::Transaction& tx, v1::Customer& updated) -> absl::Status {
@@ -173,8 +173,7 @@ absl::StatusOr<v1::Customer> CustomerStore::Update(const records::Access& access
           if (!matches.empty() && !allow_duplicate) return DuplicateError(matches);
         }
         if (updated.owner() != current.owner()) {
-          CRM_RETURN_IF_ERROR(
-              access.CheckOwnerChange(current.owner(), updated.owner(), kOwnerField));
+          CRM_RETURN_IF_ERROR(owners.Check(current.owner(), updated.owner()));
         }
         const ChangeContext context{.actor = access.actor(), .time = clock_.Now()};
         const std::string now = db::FormatDateTime(context.time);

@@ -25,6 +25,7 @@
 #include "libs/db/idempotency.h"
 #include "libs/records/access.h"
 #include "libs/records/owned.h"
+#include "libs/records/owner_checks.h"
 
 namespace crm::customers {
 
@@ -52,11 +53,13 @@ class CustomerStore final {
   // Locks the customer (CUSTOMER_NOT_FOUND unless readable, PERMISSION_DENIED unless
   // writable), checks `expected_version` (ABORTED, ETAG_MISMATCH when stale), lets `mutate`
   // change it (its error aborts the update), checks the duplicate rules and an owner change,
-  // and writes it back.
+  // and writes it back. A new owner must be in `owners`, looked up before this call: no call
+  // to another service is made while the row is locked.
   using Mutation = std::function<absl::Status(v1::Customer& updated)>;
   absl::StatusOr<v1::Customer> Update(const records::Access& access, int64_t id,
                                       std::optional<int64_t> expected_version,
                                       const Mutation& mutate, bool allow_duplicate,
+                                      const records::OwnerChecks& owners,
                                       const db::IdempotencyKey& key);
 
   // Soft-deletes, with the same checks as Update: the row stays for history but is
