@@ -198,6 +198,43 @@ TEST_F(ImportTest, ADryRunReportsWhatWouldHappenAndWritesNothing) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM import_batches"), 0);
 }
 
+// The size: 100,000 rows, 1% of them bad. Exactly the bad rows are reported, each
+// with its field, and nothing is written for them; every other row is created once.
+TEST_F(ImportTest, AHundredThousandRowsWithOnePercentBadReportExactlyTheBadOnes) {
+  constexpr int kRows = 100000;
+  std::vector<v1::ImportRow> rows;
+  rows.reserve(kRows);
+  for (int i = 1; i <= kRows; ++i) {
+    rows.push_back(Row(i, absl::StrCat("批量客户 ", i, " 号"), absl::StrCat("BULK-", i)));
+    if (i % 100 == 0) rows.back().mutable_customer()->add_phones("12345");
+  }
+  const Imported imported = Import(marketing_, std::move(rows), {}, 1000);
+  ASSERT_TRUE(imported.status.ok()) << imported.status;
+  ASSERT_EQ(imported.results.size(), static_cast<size_t>(kRows));
+  int failed = 0;
+  for (int i = 0; i < kRows; ++i) {
+    const v1::ImportRowResult& r = imported.results[i];
+    ASSERT_EQ(r.row_number(), i + 1);
+    if ((i + 1) % 100 == 0) {
+      ++failed;
+      ASSERT_EQ(r.outcome(), Outcome::FAILED) << r.row_number();
+      ASSERT_EQ(r.field_violations_size(), 1) << r.row_number();
+      EXPECT_EQ(r.field_violations(0).field(), "customer.phones[0]");
+      EXPECT_TRUE(r.customer().empty());
+    } else {
+      ASSERT_EQ(r.outcome(), Outcome::CREATED) << r.row_number() << " " << r.message();
+    }
+  }
+  EXPECT_EQ(failed, kRows / 100);
+  EXPECT_EQ(imported.summary.state(), v1::ImportBatch::COMPLETED);
+  EXPECT_EQ(imported.summary.created(), kRows - kRows / 100);
+  EXPECT_EQ(imported.summary.failed(), kRows / 100);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM customers WHERE external_id LIKE 'BULK-%'"),
+            kRows - kRows / 100);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM customers WHERE external_id LIKE 'BULK-%00'"), 0)
+      << "a bad row wrote nothing";
+}
+
 TEST_F(ImportTest, RollbackUndoesExactlyThatBatch) {
   const v1::Customer kept = CreateCompany(marketing_, "Kept Outside Ltd");
   const v1::Customer updated = CreateCompany(marketing_, "Updated By Batch Ltd");
