@@ -129,6 +129,23 @@ std::string ResourceName(std::string_view collection, int64_t id) {
   return absl::StrCat(AsAbsl(collection), "/", id);
 }
 
+absl::StatusOr<ChildId> ParseChildResourceId(std::string_view name,
+                                             std::string_view parent_collection,
+                                             std::string_view collection,
+                                             std::string_view field) {
+  const std::string middle = absl::StrCat("/", AsAbsl(collection), "/");
+  const size_t at = name.find(middle);
+  if (at != std::string_view::npos) {
+    absl::StatusOr<int64_t> parent = ParseResourceId(name.substr(0, at), parent_collection, field);
+    absl::StatusOr<int64_t> id = ParseResourceId(name.substr(at + 1), collection, field);
+    if (parent.ok() && id.ok()) return ChildId{*parent, *id};
+  }
+  return crm::InvalidField(
+      field, absl::StrCat("expected a resource name like \"", AsAbsl(parent_collection), "/1/",
+                          AsAbsl(collection), "/2\", got \"", AsAbsl(name.substr(0, 100)),
+                          "\""));
+}
+
 absl::Status ApplyFieldMask(const google::protobuf::FieldMask& mask,
                             const google::protobuf::Message& from, google::protobuf::Message* to,
                             const std::set<std::string>& updatable) {

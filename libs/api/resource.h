@@ -26,6 +26,17 @@ absl::StatusOr<int64_t> ParseResourceId(std::string_view name, std::string_view 
                                         std::string_view field = "name");
 std::string ResourceName(std::string_view collection, int64_t id);
 
+// A resource under another one: "customers/42/contacts/7" with parent collection "customers"
+// and collection "contacts" is {42, 7}. INVALID_ARGUMENT on `field` for anything else.
+struct ChildId {
+  int64_t parent = 0;
+  int64_t id = 0;
+};
+absl::StatusOr<ChildId> ParseChildResourceId(std::string_view name,
+                                             std::string_view parent_collection,
+                                             std::string_view collection,
+                                             std::string_view field = "name");
+
 // Copies the fields named by `mask` from `from` into `to`. "*" (alone) means every path
 // in `updatable`. A path may name a sub-message ("region") or a field inside one
 // ("region.city"); it must be in `updatable` or be a child of an updatable path.

@@ -60,6 +60,21 @@ TEST(ResourceNameTest, RejectsEverythingElse) {
   ExpectInvalidOn(ParseResourceId("x", "customers", "parent").status(), "parent");
 }
 
+TEST(ResourceNameTest, ParsesChildNames) {
+  absl::StatusOr<ChildId> child = ParseChildResourceId("customers/42/contacts/7", "customers",
+                                                       "contacts");
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_EQ(child->parent, 42);
+  EXPECT_EQ(child->id, 7);
+  for (std::string_view bad : {"customers/42", "customers/42/contacts/", "customers/0/contacts/1",
+                               "customers/4/merges/1", "contacts/7", "customers/4/contacts/1/x",
+                               "x/customers/4/contacts/1"}) {
+    absl::StatusOr<ChildId> parsed = ParseChildResourceId(bad, "customers", "contacts", "contact");
+    ASSERT_FALSE(parsed.ok()) << bad;
+    ExpectInvalidOn(parsed.status(), "contact");
+  }
+}
+
 class FieldMaskTest : public ::testing::Test {
  protected:
   void SetUp() override {

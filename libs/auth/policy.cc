@@ -76,6 +76,27 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.customers.v1.CustomerService/UpdateCustomer",
             {kAdmin, kManager, kRep, kMarketing}),
       Roles("/crm.customers.v1.CustomerService/DeleteCustomer", {kAdmin, kManager, kRep}),
+      Roles("/crm.customers.v1.CustomerService/SearchCustomers", AllRoles()),
+      Roles("/crm.customers.v1.CustomerService/FindDuplicates", AllRoles()),
+      // Managers merge their team's customers, admins any; the record rules check each one.
+      Roles("/crm.customers.v1.CustomerService/MergeCustomers", {kAdmin, kManager}),
+      Roles("/crm.customers.v1.CustomerService/UnmergeCustomers", {kAdmin, kManager}),
+      Roles("/crm.customers.v1.CustomerService/ListCustomerHistory", AllRoles()),
+      // Activities sends the greetings for every rep, as itself: a service identity sees
+      // every customer's dates (users see their readable customers' only).
+      Roles("/crm.customers.v1.CustomerService/ListUpcomingDates", AllRoles(), {"activities"}),
+      // Contacts follow their customer's record rules.
+      Roles("/crm.customers.v1.ContactService/CreateContact", {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.customers.v1.ContactService/GetContact", AllRoles()),
+      Roles("/crm.customers.v1.ContactService/ListContacts", AllRoles()),
+      Roles("/crm.customers.v1.ContactService/UpdateContact", {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.customers.v1.ContactService/DeleteContact", {kAdmin, kManager, kRep, kMarketing}),
+      // Marketing brings lists in; the importer (or an admin) may look at and undo a batch.
+      Roles("/crm.customers.v1.CustomerBulkService/ImportCustomers", {kAdmin, kMarketing}),
+      Roles("/crm.customers.v1.CustomerBulkService/GetImportBatch", {kAdmin, kMarketing}),
+      Roles("/crm.customers.v1.CustomerBulkService/RollbackImport", {kAdmin, kMarketing}),
+      // An export is a read: the record rules decide which customers it holds.
+      Roles("/crm.customers.v1.CustomerBulkService/ExportCustomers", AllRoles()),
 
       // crm.knowledge.v1 (proto/crm/knowledge/v1/knowledge.proto): everyone reads the
       // catalog and the knowledge base; only admins and managers change products and prices;

@@ -7,6 +7,7 @@
 #include <google/protobuf/message.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,5 +54,12 @@ absl::StatusOr<int64_t> AppendReturningSequence(db::Session& tx, const NewEvent&
 // The Event.id the feed gives the outbox row `sequence` ("orders.crm/42" for the prefix
 // "orders.crm", the service's ErrorInfo domain).
 std::string EventId(std::string_view id_prefix, int64_t sequence);
+// Append() for many events at once (bulk imports and rollbacks), in sequence order, in
+// multi-row statements of at most 64 events. `snapshot` must outlive the call.
+struct EventWithSnapshot {
+  NewEvent event;
+  const google::protobuf::Message* snapshot = nullptr;
+};
+absl::Status AppendAll(db::Session& tx, std::span<const EventWithSnapshot> events);
 
 }  // namespace crm::events

@@ -36,8 +36,18 @@ bool Access::Can(auth::Operation op, std::string_view owner) const {
 
 absl::Status Access::CheckOwnerChange(std::string_view from, std::string_view to,
                                       std::string_view field) const {
+  CRM_RETURN_IF_ERROR(CheckOwnerRule(from, to, field));
+  return CheckNewOwner(to, field);
+}
+
+absl::Status Access::CheckOwnerRule(std::string_view from, std::string_view to,
+                                    std::string_view field) const {
   if (to.empty()) return InvalidField(field, "is required: every record has an owner");
-  CRM_RETURN_IF_ERROR(auth::CheckOwnerChange(principal_, from, to));
+  return auth::CheckOwnerChange(principal_, from, to);
+}
+
+absl::Status Access::CheckNewOwner(std::string_view to, std::string_view field) const {
+  if (to.empty()) return InvalidField(field, "is required: every record has an owner");
   // A manager's choices are their current team members, known active; an admin may name
   // anyone, so the name must be an active user.
   if (!principal_.Is(auth::v1::ADMIN) || to == principal_.user) return absl::OkStatus();

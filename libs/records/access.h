@@ -44,6 +44,14 @@ class Access final {
   // Blocking: an admin's choice is looked up in the auth service with the caller's token.
   absl::Status CheckOwnerChange(std::string_view from, std::string_view to,
                                 std::string_view field) const;
+  // CheckOwnerChange in its two halves, for a write that must not hold row locks across a
+  // network call. CheckNewOwner is the blocking half, run before the transaction: `to` is
+  // named, and when the caller is an admin naming someone else, the auth service says it is
+  // an active user. CheckOwnerRule is the local half (no I/O), run under the lock once the
+  // current owner is known: `to` is named and the role may move a record from `from` to it.
+  absl::Status CheckNewOwner(std::string_view to, std::string_view field) const;
+  absl::Status CheckOwnerRule(std::string_view from, std::string_view to,
+                              std::string_view field) const;
 
  private:
   friend class AccessResolver;

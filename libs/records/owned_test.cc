@@ -10,6 +10,7 @@
 #include "libs/auth/testing.h"
 #include "libs/db/testing.h"
 #include "libs/grpc/status.h"
+#include "libs/records/owner_checks.h"
 
 namespace crm::records {
 namespace {
@@ -173,6 +174,53 @@ TEST_F(OwnedRecordsTest, OwnerChangesFollowTheRoleAndNameOnlyActiveUsers) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(For(admin_).CheckOwnerChange("users/11", "", "thing.owner").code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(OwnedRecordsTest, TheOwnerRuleAsksNobodyAndTheNewOwnerLookupCarriesTheRemoteVerdict) {
+  const Access admin = For(admin_);
+  const Access rep = For(rep_);
+  // With the auth service gone, only the lookup notices: the rule needs no I/O, so it can
+  // run while a row is locked.
+  users_.FailWith(absl::UnavailableError("auth is down"));
+  EXPECT_TRUE(admin.CheckOwnerRule("users/11", "users/21", "thing.owner").ok());
+  EXPECT_EQ(ErrorReason(rep.CheckOwnerRule("users/11", "users/12", "thing.owner")),
+            "OWNER_CHANGE_DENIED");
+  EXPECT_EQ(admin.CheckOwnerRule("users/11", "", "thing.owner").code(),
+            absl::StatusCode::kInvalidArgument);
+  absl::Status down = admin.CheckNewOwner("users/21", "thing.owner");
+  EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ErrorReason(down), "AUTH_UNAVAILABLE");
+  EXPECT_TRUE(admin.CheckNewOwner("users/1", "thing.owner").ok()) << "an admin naming themself";
+  EXPECT_TRUE(rep.CheckNewOwner("users/12", "thing.owner").ok()) << "a rep's rule is local";
+  users_.FailWith(absl::OkStatus());
+  EXPECT_TRUE(admin.CheckNewOwner("users/21", "thing.owner").ok());
+  EXPECT_EQ(admin.CheckNewOwner("users/13", "thing.owner").code(),
+            absl::StatusCode::kInvalidArgument)
+      << "a disabled user";
+}
+
+TEST_F(OwnedRecordsTest, OwnerChecksUseTheVerdictPreparedBeforeTheWrite) {
+  const Access admin = For(admin_);
+  OwnerChecks owners(admin, "thing.owner");
+  EXPECT_EQ(owners.Check("users/11", "users/21").code(), absl::StatusCode::kInternal)
+      << "an owner nobody looked up";
+  owners.Prepare("users/21");
+  owners.Prepare("users/13");
+  // The verdicts were taken while auth answered; checking them needs it no more.
+  users_.FailWith(absl::UnavailableError("auth is down"));
+  EXPECT_TRUE(owners.Check("users/11", "users/21").ok());
+  EXPECT_EQ(owners.Check("users/11", "users/13").code(), absl::StatusCode::kInvalidArgument);
+  owners.Prepare("users/12");
+  EXPECT_EQ(owners.Check("users/11", "users/12").code(), absl::StatusCode::kUnavailable);
+  users_.FailWith(absl::OkStatus());
+  owners.Prepare("users/12");
+  EXPECT_TRUE(owners.Check("users/11", "users/12").ok()) << "a failed lookup is asked again";
+
+  const Access rep = For(rep_);
+  OwnerChecks reps(rep, "thing.owner");
+  reps.Prepare("users/12");
+  EXPECT_EQ(ErrorReason(reps.Check("users/11", "users/12")), "OWNER_CHANGE_DENIED")
+      << "the role's rule is checked under the lock";
 }
 
 TEST_F(OwnedRecordsTest, ThePolicyRowAndAnUnreachableTeamListRefuseBeforeAnyRule) {

@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/db/json.h"
 #include "libs/grpc/status.h"
 
 namespace crm::search {
@@ -39,21 +40,6 @@ struct IndexRow {
   int weight;
 };
 
-void AppendJsonString(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      absl::StrAppend(&out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
-
 // Rows go in as one JSON array parameter per kInsertChunk rows: one round trip and one
 // prepared statement whatever the number of rows.
 absl::Status InsertRows(db::Session& tx, const IndexTable& table, std::span<const IndexRow> rows) {
@@ -62,7 +48,7 @@ absl::Status InsertRows(db::Session& tx, const IndexTable& table, std::span<cons
     for (size_t i = start; i < std::min(rows.size(), start + kInsertChunk); ++i) {
       if (i > start) json.push_back(',');
       json.push_back('[');
-      AppendJsonString(json, rows[i].term);
+      db::AppendJsonString(json, rows[i].term);
       absl::StrAppend(&json, ",", rows[i].doc_id, ",", rows[i].weight, "]");
     }
     json.push_back(']');
@@ -83,6 +69,9 @@ IndexTable::IndexTable(std::string name) : name_(std::move(name)) {
     std::abort();
   }
   delete_doc_ = absl::StrCat("DELETE FROM ", name_, " WHERE doc_id = ?");
+  delete_docs_ = absl::StrCat("DELETE FROM ", name_,
+                              " WHERE doc_id IN (SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS "
+                              "(id BIGINT PATH '$')) j)");
   insert_ = absl::StrCat(
       "INSERT INTO ", name_,
       " (term, doc_id, weight) SELECT j.term, j.doc_id, j.weight FROM JSON_TABLE(?, '$[*]' "
@@ -113,6 +102,39 @@ absl::Status Index(db::Session& tx, const IndexTable& table, int64_t doc_id,
 
 absl::Status Remove(db::Session& tx, const IndexTable& table, int64_t doc_id) {
   return tx.Execute(table.delete_doc_sql(), {doc_id}).status();
+}
+
+absl::Status IndexDocuments(db::Session& tx, const IndexTable& table,
+                            std::span<const SourceDocument> documents, bool fresh) {
+  if (!fresh) {
+    std::vector<int64_t> ids;
+    ids.reserve(documents.size());
+    for (const SourceDocument& document : documents) ids.push_back(document.doc_id);
+    CRM_RETURN_IF_ERROR(RemoveDocuments(tx, table, ids));
+  }
+  // The rows point into `terms`, which must outlive them.
+  std::vector<std::vector<IndexTerm>> terms;
+  std::vector<IndexRow> rows;
+  terms.reserve(documents.size());
+  for (const SourceDocument& document : documents) {
+    std::vector<SearchField> fields;
+    fields.reserve(document.fields.size());
+    for (const SourceField& field : document.fields) fields.push_back({field.text, field.weight});
+    terms.push_back(DocumentTerms(fields));
+    AppendRows(document.doc_id, terms.back(), rows);
+  }
+  return InsertRows(tx, table, rows);
+}
+
+absl::Status RemoveDocuments(db::Session& tx, const IndexTable& table,
+                             std::span<const int64_t> doc_ids) {
+  for (size_t start = 0; start < doc_ids.size(); start += kInsertChunk) {
+    const size_t end = std::min(doc_ids.size(), start + kInsertChunk);
+    std::string json = absl::StrCat("[", absl::StrJoin(doc_ids.subspan(start, end - start), ","),
+                                    "]");
+    CRM_RETURN_IF_ERROR(tx.Execute(table.delete_docs_sql(), {std::move(json)}).status());
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SearchMatch> Match(std::string_view query, const IndexTable& table,
@@ -158,25 +180,14 @@ absl::StatusOr<int64_t> Rebuild(db::Pool& pool, const IndexTable& table, const L
     CRM_RETURN_IF_ERROR(pool.InTransaction([&](db::Transaction& tx) -> absl::Status {
       CRM_ASSIGN_OR_RETURN(documents, load(tx, after, batch_size));
       int64_t previous = after;
-      // The terms of the whole batch, written together.
-      std::vector<std::vector<IndexTerm>> terms;
-      std::vector<IndexRow> rows;
-      terms.reserve(documents.size());
       for (const SourceDocument& document : documents) {
         // A loader out of order would make the walk skip records or never end.
         if (document.doc_id <= previous) {
           return absl::InternalError("search::Rebuild: documents not in ascending id order");
         }
         previous = document.doc_id;
-        std::vector<SearchField> fields;
-        fields.reserve(document.fields.size());
-        for (const SourceField& field : document.fields)
-          fields.push_back({field.text, field.weight});
-        CRM_RETURN_IF_ERROR(Remove(tx, table, document.doc_id));
-        terms.push_back(DocumentTerms(fields));
-        AppendRows(document.doc_id, terms.back(), rows);
       }
-      return InsertRows(tx, table, rows);
+      return IndexDocuments(tx, table, documents);
     }));
     indexed += static_cast<int64_t>(documents.size());
     if (documents.size() < static_cast<size_t>(batch_size)) return indexed;

@@ -60,10 +60,13 @@ class IndexTable final {
   const std::string& delete_doc_sql() const { return delete_doc_; }
   // Inserts the rows of one JSON parameter [["term", doc_id, weight], ...] (JSON_TABLE).
   const std::string& insert_sql() const { return insert_; }
+  // Deletes the rows of the documents in one JSON array parameter [id, ...].
+  const std::string& delete_docs_sql() const { return delete_docs_; }
 
  private:
   std::string name_;
   std::string delete_doc_;
+  std::string delete_docs_;
   std::string insert_;
 };
 
@@ -103,6 +106,16 @@ struct SourceDocument {
   int64_t doc_id = 0;
   std::vector<SourceField> fields;
 };
+
+// Index() for many documents at once, in a few statements whatever their number (bulk
+// imports, Rebuild): replaces what each was indexed under. `fresh` says none of them was
+// indexed before (just inserted in this transaction), which skips the delete.
+absl::Status IndexDocuments(db::Session& tx, const IndexTable& table,
+                            std::span<const SourceDocument> documents, bool fresh = false);
+
+// Remove() for many documents, in one statement per kInsertChunk ids.
+absl::Status RemoveDocuments(db::Session& tx, const IndexTable& table,
+                             std::span<const int64_t> doc_ids);
 
 // Loads up to `limit` live records with ids above `after_id`, in ascending id order, inside
 // the rebuild's transaction `tx`, locking them (SELECT ... FOR UPDATE) so that a concurrent

@@ -39,8 +39,8 @@ class AccessTest : public ::testing::Test {
     ASSERT_TRUE(test.ok()) << test.status();
     test_ = std::move(*test);
     pool_ = &test_->pool();
-    store_ = std::make_unique<CustomerStore>(*pool_, test_->clock());
-    service_ = std::make_unique<CustomerService>(test_->kit(), *store_, ServiceOptions{});
+    stores_ = std::make_unique<Stores>(*pool_, test_->clock());
+    service_ = std::make_unique<CustomerService>(test_->kit(), *stores_, ServiceOptions{});
     test_->users().Add(1, auth::v1::ADMIN, "");
     test_->users().Add(10, auth::v1::SALES_MANAGER, kTeam1);
     test_->users().Add(11, auth::v1::SALES_REP, kTeam1);
@@ -70,7 +70,7 @@ class AccessTest : public ::testing::Test {
     auto access = test_->kit().access.For(admin_, CustomerService::kCreateMethod);
     EXPECT_TRUE(access.ok()) << access.status();
     if (!access.ok()) return v1::Customer();
-    auto created = store_->Create(*access, c, db::IdempotencyKey{});
+    auto created = stores_->customers.Create(*access, c, /*allow_duplicate=*/true, db::IdempotencyKey{});
     EXPECT_TRUE(created.ok()) << created.status();
     if (!created.ok()) return v1::Customer();
     auto id = api::ParseResourceId(created->name(), "customers");
@@ -160,7 +160,7 @@ class AccessTest : public ::testing::Test {
 
   std::unique_ptr<service::testing::TestKit> test_;
   db::Pool* pool_ = nullptr;
-  std::unique_ptr<CustomerStore> store_;
+  std::unique_ptr<Stores> stores_;
   std::unique_ptr<CustomerService> service_;
 
   const Caller admin_ = MakeCaller(1, auth::v1::ADMIN, "");

@@ -3,69 +3,28 @@
 #include <google/protobuf/empty.pb.h>
 
 #include "absl/strings/str_cat.h"
+#include "libs/api/match_key.h"
 #include "libs/api/resource.h"
 #include "libs/base/time.h"
-#include "libs/db/lists.h"
 #include "libs/events/outbox.h"
 #include "libs/grpc/status.h"
+#include "libs/log/log.h"
+#include "services/customers/customer_rows.h"
+#include "services/customers/duplicates.h"
 #include "services/customers/event_types.h"
 #include "services/customers/store_sql.h"
 
 namespace crm::customers {
 namespace {
 
-constexpr char kOwnerField[] = "customer.owner";
-
-v1::Customer FromRow(const db::Row& row) {
-  v1::Customer c;
-  c.set_name(api::ResourceName("customers", row.Int(0)));
-  c.set_etag(api::EtagFromVersion(row.Int(1)));
-  c.set_display_name(row.Str(2));
-  c.set_kind(static_cast<v1::CustomerKind>(row.Int(3)));
-  c.set_industry(row.Str(4));
-  c.set_size_band(static_cast<v1::SizeBand>(row.Int(5)));
-  c.mutable_region()->set_country(row.Str(6));
-  c.mutable_region()->set_province(row.Str(7));
-  c.mutable_region()->set_city(row.Str(8));
-  c.set_address(row.Str(9));
-  db::SplitLines(row.Str(10), c.mutable_tags());
-  db::SplitLines(row.Str(11), c.mutable_emails());
-  db::SplitLines(row.Str(12), c.mutable_phones());
-  c.set_source(row.Str(13));
-  c.set_owner(row.Str(sql::kOwnerIndex));
-  c.set_creator(row.Str(15));
-  c.set_notes(row.Str(16));
-  *c.mutable_create_time() = TimestampFromDateTime(row.Str(17));
-  *c.mutable_update_time() = TimestampFromDateTime(row.Str(18));
-  return c;
-}
-
-// Replaces the rows of one child table with `values`, in one multi-row insert. A new
-// customer has no rows to delete (`delete_sql` null).
-absl::Status ReplaceChildren(db::Transaction& tx, const char* delete_sql, const char* table,
-                             const char* column, int64_t id,
-                             const google::protobuf::RepeatedPtrField<std::string>& values) {
-  if (delete_sql != nullptr) CRM_RETURN_IF_ERROR(tx.Execute(delete_sql, {id}).status());
-  if (values.empty()) return absl::OkStatus();
-  std::string sql = absl::StrCat("INSERT INTO ", table, " (customer_id, ", column, ") VALUES ");
-  std::vector<db::Value> params;
-  params.reserve(2 * values.size());
-  for (int i = 0; i < values.size(); ++i) {
-    absl::StrAppend(&sql, i == 0 ? "" : ", ", "(?, ?)");
-    params.emplace_back(std::in_place_type<int64_t>, id);
-    params.emplace_back(std::in_place_type<std::string>, values[i]);
-  }
-  return tx.Execute(sql, params).status();
-}
-
-absl::Status WriteChildren(db::Transaction& tx, int64_t id, const v1::Customer& c, bool is_new) {
-  CRM_RETURN_IF_ERROR(ReplaceChildren(tx, is_new ? nullptr : sql::kDeleteTags, "customer_tags",
-                                      "tag", id, c.tags()));
-  CRM_RETURN_IF_ERROR(ReplaceChildren(tx, is_new ? nullptr : sql::kDeleteEmails, "customer_emails",
-                                      "email", id, c.emails()));
-  return ReplaceChildren(tx, is_new ? nullptr : sql::kDeletePhones, "customer_phones", "phone", id,
-                         c.phones());
-}
+constexpr char kCountLiveContacts[] =
+    "SELECT COUNT(*) FROM contacts WHERE customer_id = ? AND delete_time IS NULL";
+constexpr char kSelectStale[] =
+    "SELECT c.id, c.kind, c.display_name, c.delete_time IS NULL FROM customers c "
+    "WHERE c.derived_version < ? AND c.id > ? ORDER BY c.id LIMIT ? FOR UPDATE";
+constexpr char kSetDerived[] =
+    "UPDATE customers SET company_match_key = ?, derived_version = ? WHERE id = ?";
+constexpr int kRefreshBatch = 200;
 
 const api::ResourceFields& Fields() {
   static const auto* fields = new api::ResourceFields(
@@ -87,6 +46,7 @@ const api::ResourceFields& Fields() {
           {.name = "source", .column = "c.source"},
           {.name = "owner", .column = "c.owner"},
           {.name = "creator", .column = "c.creator"},
+          {.name = "external_id", .column = "c.external_id"},
           {.name = "tags",
            .has_sql = "EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND "
                       "t.tag = ?)"},
@@ -109,19 +69,18 @@ const api::ResourceFields& Fields() {
   return *fields;
 }
 
+// The external id is the one unique column a write can collide on.
+absl::Status ExternalIdTaken(absl::Status status) {
+  if (status.code() == absl::StatusCode::kAlreadyExists && ErrorReason(status) == "DUPLICATE_KEY") {
+    return Error(absl::StatusCode::kAlreadyExists, "EXTERNAL_ID_TAKEN",
+                 "another customer has this external_id");
+  }
+  return status;
+}
+
 }  // namespace
 
-CustomerStore::CustomerStore(db::Pool& pool, const Clock& clock)
-    : pool_(pool),
-      clock_(clock),
-      customers_({.collection = "customers",
-                  .not_found_reason = "CUSTOMER_NOT_FOUND",
-                  .owner_column = "c.owner",
-                  .select_by_id = sql::kSelectById,
-                  .owner_index = sql::kOwnerIndex,
-                  .select_columns = sql::kSelectColumns,
-                  .column_count = sql::kColumnCount,
-                  .from_live = sql::kFromLive}) {}
+CustomerStore::CustomerStore(db::Pool& pool, const Clock& clock) : pool_(pool), clock_(clock) {}
 
 const api::ListSpec& CustomerStore::ListSpec() {
   static const api::ListSpec spec{.fields = &Fields(), .default_order = "create_time desc"};
@@ -130,6 +89,7 @@ const api::ListSpec& CustomerStore::ListSpec() {
 
 absl::StatusOr<v1::Customer> CustomerStore::Create(const records::Access& access,
                                                    const v1::Customer& input,
+                                                   bool allow_duplicate,
                                                    const db::IdempotencyKey& key) {
   // Creating a customer for someone else is the same as moving it to them. Checked before
   // the transaction: an admin's choice is looked up in the auth service.
@@ -138,27 +98,31 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const records::Access& access
   }
   return db::IdempotentWrite<v1::Customer>(
       pool_, key, [&](db::Transaction& tx, v1::Customer& created) -> absl::Status {
-        const absl::Time now = clock_.Now();
-        const std::string now_text = db::FormatDateTime(now);
-        const auto& r = input.region();
-        CRM_ASSIGN_OR_RETURN(
-            db::Rows rows,
-            tx.Query(sql::kInsert,
-                     {input.display_name(), int64_t{input.kind()}, input.industry(),
-                      int64_t{input.size_band()}, r.country(), r.province(), r.city(),
-                      input.address(), db::JoinLines(input.tags()), db::JoinLines(input.emails()),
-                      db::JoinLines(input.phones()), input.source(), input.owner(), access.actor(),
-                      input.notes(), now_text, now_text}));
-        if (rows.empty()) return absl::InternalError("insert returned no id");
-        const int64_t id = rows[0].Int(0);
-        CRM_RETURN_IF_ERROR(WriteChildren(tx, id, input, /*is_new=*/true));
+        const ChangeContext context{.actor = access.actor(), .time = clock_.Now()};
+        const std::string now = db::FormatDateTime(context.time);
+        const MatchKeys keys[] = {KeysOf(input)};
+        const int64_t self[] = {0};
+        CRM_ASSIGN_OR_RETURN(std::vector<Matches> matches, FindMatches(tx, access, keys, self));
+        if (!matches[0].empty() && !allow_duplicate) return DuplicateError(matches[0]);
+
+        absl::StatusOr<int64_t> id = InsertCustomer(tx, input, access.actor(), now);
+        if (!id.ok()) return ExternalIdTaken(id.status());
+        const CustomerRef ref{*id, &input};
+        CRM_RETURN_IF_ERROR(WriteChildren(tx, {&ref, 1}, /*is_new=*/true));
+        CRM_RETURN_IF_ERROR(WriteCustomerDateRows(tx, {&ref, 1}, /*is_new=*/true));
+        const int64_t ids[] = {*id};
+        CRM_RETURN_IF_ERROR(IndexCustomers(tx, ids, /*fresh=*/true));
+        std::vector<HistoryRow> history = {
+            {.customer_id = *id, .action = v1::CREATED, .new_value = input.display_name()}};
+        if (!matches[0].empty()) history.push_back(DuplicateAllowedRow(*id, matches[0]));
+        CRM_RETURN_IF_ERROR(WriteHistory(tx, context, history));
 
         created = input;
-        created.set_name(api::ResourceName("customers", id));
+        created.set_name(CustomerName(*id));
         created.set_etag(api::EtagFromVersion(1));
         created.set_creator(access.actor());
         // What the database stored: DATETIME(6) keeps microseconds.
-        *created.mutable_create_time() = TimestampFromDateTime(now_text);
+        *created.mutable_create_time() = TimestampFromDateTime(now);
         *created.mutable_update_time() = created.create_time();
         return events::Append(
             tx,
@@ -169,52 +133,64 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const records::Access& access
 
 absl::StatusOr<v1::Customer> CustomerStore::Get(const records::Access& access, int64_t id) {
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  CRM_ASSIGN_OR_RETURN(db::Row row, customers_.Get(*session, access, id));
-  return FromRow(row);
+  CRM_ASSIGN_OR_RETURN(db::Row row, CustomerRecords().Get(*session, access, id));
+  return CustomerFromRow(row);
 }
 
 absl::StatusOr<api::Page<v1::Customer>> CustomerStore::List(const records::Access& access,
                                                             const api::ListQuery& query) {
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  return customers_.List<v1::Customer>(*session, access, query, FromRow);
+  return CustomerRecords().List<v1::Customer>(*session, access, query, CustomerFromRow);
 }
 
 absl::StatusOr<v1::Customer> CustomerStore::Update(const records::Access& access, int64_t id,
                                                    std::optional<int64_t> expected_version,
-                                                   const Mutation& mutate,
+                                                   const Mutation& mutate, bool allow_duplicate,
+                                                   const records::OwnerChecks& owners,
                                                    const db::IdempotencyKey& key) {
   return db::IdempotentWrite<v1::Customer>(
       pool_, key, [&](db::Transaction& tx, v1::Customer& updated) -> absl::Status {
-        CRM_ASSIGN_OR_RETURN(db::Row row, customers_.Lock(tx, access, id));
-        const v1::Customer current = FromRow(row);
+        CRM_ASSIGN_OR_RETURN(db::Row row, CustomerRecords().Lock(tx, access, id));
+        const v1::Customer current = CustomerFromRow(row);
         const int64_t version = row.Int(1);
         CRM_RETURN_IF_ERROR(api::CheckVersion(current.name(), version, expected_version));
 
         updated = current;
         CRM_RETURN_IF_ERROR(mutate(updated));
-        // What the caller changed (compared before the etag and update_time every update moves).
-        std::vector<std::string> changed = api::ChangedPaths(current, updated);
-        if (updated.owner() != current.owner()) {
-          CRM_RETURN_IF_ERROR(
-              access.CheckOwnerChange(current.owner(), updated.owner(), kOwnerField));
+        if (current.kind() == v1::COMPANY && updated.kind() != v1::COMPANY) {
+          CRM_ASSIGN_OR_RETURN(db::Rows contacts, tx.Query(kCountLiveContacts, {id}));
+          if (contacts[0].Int(0) > 0) {
+            return Error(absl::StatusCode::kFailedPrecondition, "CONTACTS_NEED_COMPANY",
+                         "a company with contacts cannot become a person; delete its contacts "
+                         "first");
+          }
         }
-        const std::string now_text = db::FormatDateTime(clock_.Now());
-        const auto& r = updated.region();
-        CRM_RETURN_IF_ERROR(
-            customers_.Write(tx, access, sql::kUpdate,
-                             {updated.display_name(), int64_t{updated.kind()}, updated.industry(),
-                              int64_t{updated.size_band()}, r.country(), r.province(), r.city(),
-                              updated.address(), db::JoinLines(updated.tags()),
-                              db::JoinLines(updated.emails()), db::JoinLines(updated.phones()),
-                              updated.source(), updated.owner(), updated.notes(), now_text, id}));
-        CRM_RETURN_IF_ERROR(WriteChildren(tx, id, updated, /*is_new=*/false));
+        Matches matches;
+        if (const MatchKeys added[] = {AddedKeys(current, updated)}; !added[0].empty()) {
+          const int64_t self[] = {id};
+          CRM_ASSIGN_OR_RETURN(std::vector<Matches> found, FindMatches(tx, access, added, self));
+          matches = std::move(found[0]);
+          if (!matches.empty() && !allow_duplicate) return DuplicateError(matches);
+        }
+        if (updated.owner() != current.owner()) {
+          CRM_RETURN_IF_ERROR(owners.Check(current.owner(), updated.owner()));
+        }
+        const ChangeContext context{.actor = access.actor(), .time = clock_.Now()};
+        const std::string now = db::FormatDateTime(context.time);
+        CRM_RETURN_IF_ERROR(ExternalIdTaken(WriteCustomer(tx, access, id, updated, now)));
+        const int64_t ids[] = {id};
+        CRM_RETURN_IF_ERROR(IndexCustomers(tx, ids));
+        std::vector<HistoryRow> history = CustomerChanges(id, current, updated);
+        if (!matches.empty()) history.push_back(DuplicateAllowedRow(id, matches));
+        CRM_RETURN_IF_ERROR(WriteHistory(tx, context, history));
+
         updated.set_etag(api::EtagFromVersion(version + 1));
-        *updated.mutable_update_time() = TimestampFromDateTime(now_text);
+        *updated.mutable_update_time() = TimestampFromDateTime(now);
         return events::Append(tx,
                               {.type = kCustomerUpdatedEvent,
                                .resource = updated.name(),
                                .actor = access.actor(),
-                               .changed_paths = std::move(changed)},
+                               .changed_paths = ChangedTopLevelPaths(current, updated)},
                               updated);
       });
 }
@@ -225,13 +201,19 @@ absl::Status CustomerStore::Delete(const records::Access& access, int64_t id,
   return db::IdempotentWrite<google::protobuf::Empty>(
              pool_, key,
              [&](db::Transaction& tx, google::protobuf::Empty&) -> absl::Status {
-               CRM_ASSIGN_OR_RETURN(db::Row row, customers_.Lock(tx, access, id));
-               const v1::Customer current = FromRow(row);
+               CRM_ASSIGN_OR_RETURN(db::Row row, CustomerRecords().Lock(tx, access, id));
+               const v1::Customer current = CustomerFromRow(row);
                CRM_RETURN_IF_ERROR(
                    api::CheckVersion(current.name(), row.Int(1), expected_version));
-               const std::string now_text = db::FormatDateTime(clock_.Now());
+               const ChangeContext context{.actor = access.actor(), .time = clock_.Now()};
+               const std::string now = db::FormatDateTime(context.time);
                CRM_RETURN_IF_ERROR(
-                   customers_.Write(tx, access, sql::kSoftDelete, {now_text, now_text, id}));
+                   CustomerRecords().Write(tx, access, sql::kSoftDelete, {now, now, id}));
+               CRM_RETURN_IF_ERROR(search::Remove(tx, CustomerIndex(), id));
+               const HistoryRow deleted[] = {{.customer_id = id,
+                                              .action = v1::DELETED,
+                                              .old_value = current.display_name()}};
+               CRM_RETURN_IF_ERROR(WriteHistory(tx, context, deleted));
                return events::Append(tx,
                                      {.type = kCustomerDeletedEvent,
                                       .resource = current.name(),
@@ -239,6 +221,45 @@ absl::Status CustomerStore::Delete(const records::Access& access, int64_t id,
                                      current);
              })
       .status();
+}
+
+absl::StatusOr<int64_t> CustomerStore::RefreshDerivedData() {
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+  CRM_ASSIGN_OR_RETURN(std::unique_ptr<db::NamedLock> lock,
+                       db::NamedLock::ForSchema(*session, "crm_customers_derived_"));
+  CRM_ASSIGN_OR_RETURN(bool held, lock->Acquire(absl::ZeroDuration()));
+  if (!held) return 0;  // another replica is at it
+  int64_t refreshed = 0;
+  int64_t after = 0;
+  while (true) {
+    int64_t batch = 0;
+    int64_t last = after;
+    CRM_RETURN_IF_ERROR(pool_.InTransaction([&](db::Transaction& tx) -> absl::Status {
+      CRM_ASSIGN_OR_RETURN(db::Rows rows,
+                           tx.Query(kSelectStale, {int64_t{sql::kDerivedVersion}, after,
+                                                   int64_t{kRefreshBatch}}));
+      std::vector<int64_t> live;
+      for (const db::Row& row : rows) {
+        const bool company = row.Int(1) == v1::COMPANY;
+        CRM_RETURN_IF_ERROR(
+            tx.Execute(kSetDerived, {company ? api::CompanyMatchKey(row.Str(2)) : std::string(),
+                                     int64_t{sql::kDerivedVersion}, row.Int(0)})
+                .status());
+        if (row.Int(3) != 0) live.push_back(row.Int(0));
+      }
+      CRM_RETURN_IF_ERROR(IndexCustomers(tx, live));
+      batch = static_cast<int64_t>(rows.size());
+      last = rows.empty() ? after : rows.back().Int(0);
+      return absl::OkStatus();
+    }));
+    after = last;
+    refreshed += batch;
+    if (batch < kRefreshBatch) break;
+  }
+  if (refreshed > 0) {
+    log::Info("customers derived data refreshed", {{"rows", std::to_string(refreshed)}});
+  }
+  return refreshed;
 }
 
 }  // namespace crm::customers

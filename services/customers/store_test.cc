@@ -21,14 +21,16 @@ class CustomersDbTest : public ::testing::Test {
     ASSERT_TRUE(test.ok()) << test.status();
     test_ = std::move(*test);
     pool_ = &test_->pool();
-    store_ = std::make_unique<CustomerStore>(*pool_, test_->clock());
-    service_ = std::make_unique<CustomerService>(test_->kit(), *store_, ServiceOptions{});
+    stores_ = std::make_unique<Stores>(*pool_, test_->clock());
+    service_ = std::make_unique<CustomerService>(test_->kit(), *stores_, ServiceOptions{});
   }
 
   v1::Customer Create(const std::string& display_name, const std::string& industry = "制造业",
                       const std::string& province = "浙江", const std::string& request_id = "") {
     v1::CreateCustomerRequest req;
     req.set_request_id(request_id);
+    // These tests are about the record; the duplicate rules are duplicates_test.cc's.
+    req.set_allow_duplicate(true);
     auto* c = req.mutable_customer();
     c->set_display_name(display_name);
     c->set_kind(v1::COMPANY);
@@ -70,7 +72,7 @@ class CustomersDbTest : public ::testing::Test {
   std::unique_ptr<service::testing::TestKit> test_;
   db::Pool* pool_ = nullptr;
   const auth::Caller admin_ = auth::testing::MakeCaller(1, auth::v1::ADMIN);
-  std::unique_ptr<CustomerStore> store_;
+  std::unique_ptr<Stores> stores_;
   std::unique_ptr<CustomerService> service_;
 };
 

@@ -3,10 +3,33 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/api/fields.h"
+#include "libs/api/match_key.h"
 #include "libs/api/text.h"
 #include "libs/grpc/status.h"
+#include "services/customers/dates.h"
 
 namespace crm::customers {
+namespace {
+
+void CheckContactLists(google::protobuf::RepeatedPtrField<std::string>* emails,
+                       google::protobuf::RepeatedPtrField<std::string>* phones,
+                       std::string_view phone_region, api::FieldChecker& check) {
+  check.Count(emails->size(), "emails", Limits::kEmails, "e-mails");
+  for (int i = 0; i < emails->size(); ++i) {
+    check.Email(emails->Mutable(i), absl::StrCat("emails[", i, "]"), /*required=*/true);
+  }
+  check.Count(phones->size(), "phones", Limits::kPhones, "phones");
+  for (int i = 0; i < phones->size(); ++i) {
+    check.Phone(phones->Mutable(i), absl::StrCat("phones[", i, "]"), phone_region);
+  }
+}
+
+}  // namespace
+
+std::string PhoneRegionOf(const v1::Customer& customer, std::string_view default_region) {
+  const std::string country = absl::AsciiStrToUpper(api::Trim(customer.region().country()));
+  return country.size() == 2 ? country : std::string(default_region);
+}
 
 absl::Status NormalizeAndValidate(v1::Customer& c, std::string_view prefix,
                                   std::string_view default_region) {
@@ -42,18 +65,25 @@ absl::Status NormalizeAndValidate(v1::Customer& c, std::string_view prefix,
 
   check.Tags(c.mutable_tags(), "tags", Limits::kTags, Limits::kTag);
 
-  check.Count(c.emails_size(), "emails", Limits::kEmails, "e-mails");
-  for (int i = 0; i < c.emails_size(); ++i) {
-    check.Email(c.mutable_emails(i), absl::StrCat("emails[", i, "]"), /*required=*/true);
-  }
-
-  check.Count(c.phones_size(), "phones", Limits::kPhones, "phones");
-  const std::string phone_region =
-      region->country().empty() ? std::string(default_region) : region->country();
-  for (int i = 0; i < c.phones_size(); ++i) {
-    check.Phone(c.mutable_phones(i), absl::StrCat("phones[", i, "]"), phone_region);
-  }
+  CheckContactLists(c.mutable_emails(), c.mutable_phones(),
+                    PhoneRegionOf(c, default_region), check);
+  check.Text(c.mutable_external_id(), "external_id", Limits::kExternalId, false);
+  CheckDates(c.mutable_dates(), "dates", check);
+  c.set_company_match_key(c.kind() == v1::COMPANY ? api::CompanyMatchKey(c.display_name()) : "");
   return violations.ToStatus("invalid customer");
+}
+
+absl::Status NormalizeAndValidateContact(v1::Contact& c, std::string_view prefix,
+                                         std::string_view phone_region) {
+  Violations violations;
+  api::FieldChecker check(violations, prefix);
+  check.Text(c.mutable_display_name(), "display_name", Limits::kDisplayName, true);
+  check.Text(c.mutable_title(), "title", Limits::kContactText, false);
+  check.Text(c.mutable_department(), "department", Limits::kContactText, false);
+  check.Text(c.mutable_notes(), "notes", Limits::kNotes, false, /*multiline=*/true);
+  CheckContactLists(c.mutable_emails(), c.mutable_phones(), phone_region, check);
+  CheckDates(c.mutable_dates(), "dates", check);
+  return violations.ToStatus("invalid contact");
 }
 
 }  // namespace crm::customers

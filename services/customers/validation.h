@@ -21,13 +21,24 @@ struct Limits {
   static constexpr int kEmails = 10;
   static constexpr int kEmail = 254;
   static constexpr int kPhones = 10;
+  static constexpr int kExternalId = 128;
+  static constexpr int kContactText = 64;  // title, department
 };
 
 // Normalises `customer` in place and checks every rule, reporting every violation at
 // once with paths under `prefix` (e.g. "customer.phones[1]"). Output-only fields are not
-// looked at. `default_region` (ISO 3166 alpha-2) is used for national-format phones when
-// the customer has no region.country.
+// looked at, except company_match_key, which is set from the name (empty for people).
+// `default_region` (ISO 3166 alpha-2) is used for national-format phones when the customer
+// has no region.country.
 absl::Status NormalizeAndValidate(v1::Customer& customer, std::string_view prefix,
                                   std::string_view default_region);
+
+// The same for a contact; `phone_region` reads its national-format phones (the customer's
+// country, else the default region).
+absl::Status NormalizeAndValidateContact(v1::Contact& contact, std::string_view prefix,
+                                         std::string_view phone_region);
+
+// The region national-format phones of `customer` are read in.
+std::string PhoneRegionOf(const v1::Customer& customer, std::string_view default_region);
 
 }  // namespace crm::customers

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
@@ -27,7 +28,9 @@ using testing::Session;
 using testing::Stack;
 using testing::TempDir;
 
-v1::Customer NewCustomer(const std::string& display_name) {
+// Each customer of a test gets its own phone: the service refuses duplicates.
+v1::Customer NewCustomer(const std::string& display_name,
+                         const std::string& phone = "0571-8888 6666") {
   v1::Customer c;
   c.set_display_name(display_name);
   c.set_kind(v1::COMPANY);
@@ -35,7 +38,7 @@ v1::Customer NewCustomer(const std::string& display_name) {
   c.mutable_region()->set_country("CN");
   c.mutable_region()->set_province("浙江");
   c.mutable_region()->set_city("杭州");
-  c.add_phones("0571-8888 6666");
+  c.add_phones(phone);
   return c;
 }
 
@@ -93,7 +96,8 @@ TEST_F(GatewayE2eTest, CustomerLifecycleThroughTheGateway) {
   // List across pages.
   for (int i = 0; i < 4; ++i) {
     v1::CreateCustomerRequest more;
-    *more.mutable_customer() = NewCustomer("Customer " + std::to_string(i));
+    *more.mutable_customer() =
+        NewCustomer("Customer " + std::to_string(i), "0571-8888 60" + std::to_string(10 + i));
     v1::Customer out;
     ASSERT_TRUE(stub_->CreateCustomer(Context().get(), more, &out).ok());
   }
@@ -190,6 +194,150 @@ TEST_F(GatewayE2eTest, LogLinesOfOneCallCarryOneTraceIdAcrossTheGatewayAndTheSer
   }
   EXPECT_EQ(field(line_of("gateway", "req-traced"), "trace_id"),
             "0af7651916cd43dd8448eb211c80319c");
+}
+
+// Search (the issue's Chinese examples and a phone fragment), the duplicate rule, and a merge
+// undone by an unmerge, all through the gateway.
+TEST_F(GatewayE2eTest, SearchDuplicatesMergeAndUnmergeThroughTheGateway) {
+  auto create = [&](v1::Customer customer, bool allow_duplicate, v1::Customer* out) {
+    v1::CreateCustomerRequest request;
+    *request.mutable_customer() = std::move(customer);
+    request.set_allow_duplicate(allow_duplicate);
+    return stub_->CreateCustomer(Context().get(), request, out);
+  };
+  v1::Customer hangzhou, suzhou, twin;
+  ASSERT_TRUE(create(NewCustomer("杭州某某科技有限公司", "0571-8888 6666"), false, &hangzhou).ok());
+  v1::Customer jinggong = NewCustomer("苏州精工机械", "0512-6666 8888");
+  jinggong.mutable_region()->set_province("江苏");
+  jinggong.mutable_region()->set_city("苏州");
+  ASSERT_TRUE(create(jinggong, false, &suzhou).ok());
+
+  auto search = [&](const std::string& query) {
+    v1::SearchCustomersRequest request;
+    request.set_query(query);
+    v1::SearchCustomersResponse response;
+    grpc::Status st = stub_->SearchCustomers(Context().get(), request, &response);
+    EXPECT_TRUE(st.ok()) << query << ": " << st.error_message();
+    std::vector<std::string> names;
+    for (const auto& r : response.results()) names.push_back(r.customer().name());
+    return names;
+  };
+  EXPECT_EQ(search("杭州"), std::vector<std::string>{hangzhou.name()});
+  EXPECT_EQ(search("精工"), std::vector<std::string>{suzhou.name()});
+  EXPECT_EQ(search("88886666"), std::vector<std::string>{hangzhou.name()});
+
+  // The same company under its legal suffix's other spelling is a duplicate.
+  v1::Customer look_alike = NewCustomer("杭州某某科技（有限公司）", "0571-8888 6001");
+  grpc::Status duplicate = create(look_alike, false, &twin);
+  EXPECT_EQ(duplicate.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  ASSERT_TRUE(create(look_alike, true, &twin).ok());
+
+  v1::MergeCustomersRequest merge;
+  merge.set_survivor(hangzhou.name());
+  merge.add_merged(twin.name());
+  merge.set_request_id("e2e-merge-1");
+  v1::CustomerMerge merged;
+  grpc::Status merge_status = stub_->MergeCustomers(Context().get(), merge, &merged);
+  ASSERT_TRUE(merge_status.ok()) << merge_status.error_message();
+  v1::GetCustomerRequest get;
+  get.set_name(twin.name());
+  v1::Customer got;
+  EXPECT_EQ(stub_->GetCustomer(Context().get(), get, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND)
+      << "the merged customer is gone";
+  get.set_name(hangzhou.name());
+  ASSERT_TRUE(stub_->GetCustomer(Context().get(), get, &got).ok());
+  EXPECT_EQ(got.phones_size(), 2) << "the survivor took over the twin's phone";
+
+  v1::UnmergeCustomersRequest unmerge;
+  unmerge.set_name(merged.name());
+  v1::CustomerMerge unmerged;
+  grpc::Status unmerge_status = stub_->UnmergeCustomers(Context().get(), unmerge, &unmerged);
+  ASSERT_TRUE(unmerge_status.ok()) << unmerge_status.error_message();
+  EXPECT_EQ(unmerged.state(), v1::CustomerMerge::UNMERGED);
+  get.set_name(twin.name());
+  ASSERT_TRUE(stub_->GetCustomer(Context().get(), get, &got).ok());
+  EXPECT_EQ(got.display_name(), twin.display_name());
+  EXPECT_EQ(got.etag(), twin.etag()) << "the twin is back as it was";
+  get.set_name(hangzhou.name());
+  ASSERT_TRUE(stub_->GetCustomer(Context().get(), get, &got).ok());
+  EXPECT_EQ(got.phones_size(), 1);
+  EXPECT_EQ(got.etag(), hangzhou.etag()) << "the survivor is back as it was";
+}
+
+// A streamed import with a bad row, its rollback, and a CSV export, through the gateway.
+TEST_F(GatewayE2eTest, ImportRollbackAndExportStreamThroughTheGateway) {
+  auto bulk = v1::CustomerBulkService::NewStub(stack_->gateway());
+  auto ctx = Context();
+  auto stream = bulk->ImportCustomers(ctx.get());
+  v1::ImportCustomersRequest options;
+  options.mutable_options()->set_label("e2e");
+  ASSERT_TRUE(stream->Write(options));
+  v1::ImportCustomersRequest rows;
+  for (int i = 1; i <= 5; ++i) {
+    v1::ImportRow* row = rows.mutable_rows()->add_rows();
+    row->set_row_number(i);
+    *row->mutable_customer() =
+        NewCustomer(absl::StrCat("导入客户 ", i), absl::StrCat("0571-8777 60", 10 + i));
+    row->mutable_customer()->set_external_id(absl::StrCat("e2e-", i));
+  }
+  rows.mutable_rows()->mutable_rows(2)->mutable_customer()->set_phones(0, "12345");
+  ASSERT_TRUE(stream->Write(rows));
+  ASSERT_TRUE(stream->WritesDone());
+  v1::ImportBatch batch;
+  std::vector<v1::ImportRowResult> results;
+  v1::ImportCustomersResponse response;
+  while (stream->Read(&response)) {
+    if (response.has_batch()) batch = response.batch();
+    if (response.has_summary()) batch = response.summary();
+    for (const auto& r : response.results().results()) results.push_back(r);
+  }
+  grpc::Status finished = stream->Finish();
+  ASSERT_TRUE(finished.ok()) << finished.error_message();
+  ASSERT_EQ(results.size(), 5u);
+  std::vector<std::string> created;
+  for (const auto& r : results) {
+    if (r.row_number() == 3) {
+      EXPECT_EQ(r.outcome(), v1::ImportRowResult::FAILED);
+      ASSERT_EQ(r.field_violations_size(), 1);
+      EXPECT_EQ(r.field_violations(0).field(), "customer.phones[0]");
+    } else {
+      EXPECT_EQ(r.outcome(), v1::ImportRowResult::CREATED) << r.row_number();
+      created.push_back(r.customer());
+    }
+  }
+  EXPECT_EQ(batch.state(), v1::ImportBatch::COMPLETED);
+  EXPECT_EQ(batch.created(), 4);
+  EXPECT_EQ(batch.failed(), 1);
+
+  // The export sees the four, as RFC 4180 CSV with a header.
+  v1::ExportCustomersRequest export_request;
+  export_request.set_filter(R"(industry = "制造业")");
+  auto export_ctx = Context();
+  auto reader = bulk->ExportCustomers(export_ctx.get(), export_request);
+  std::string csv;
+  v1::ExportCustomersResponse chunk;
+  while (reader->Read(&chunk)) csv += chunk.csv();
+  ASSERT_TRUE(reader->Finish().ok());
+  std::vector<std::string> lines = absl::StrSplit(csv, "\r\n", absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 5u) << csv;
+  EXPECT_TRUE(absl::StrContains(lines[0], "display_name")) << lines[0];
+  EXPECT_FALSE(absl::StrContains(csv, "导入客户 3")) << "the bad row wrote nothing";
+
+  v1::RollbackImportRequest rollback;
+  rollback.set_name(batch.name());
+  v1::ImportBatch rolled_back;
+  grpc::Status undone = bulk->RollbackImport(Context().get(), rollback, &rolled_back);
+  ASSERT_TRUE(undone.ok()) << undone.error_message();
+  EXPECT_EQ(rolled_back.state(), v1::ImportBatch::ROLLED_BACK);
+  for (const std::string& name : created) {
+    v1::GetCustomerRequest get;
+    get.set_name(name);
+    v1::Customer got;
+    EXPECT_EQ(stub_->GetCustomer(Context().get(), get, &got).error_code(),
+              grpc::StatusCode::NOT_FOUND)
+        << name;
+  }
 }
 
 TEST_F(GatewayE2eTest, BackendDownIsUnavailableWithAClearMessage) {
@@ -334,9 +482,10 @@ TEST(DatabaseRestartE2eTest, ServiceRecoversWithoutRestartingItself) {
   auto admin = (*stack)->LoginAdmin();
   ASSERT_TRUE(admin.ok()) << admin.status();
   auto stub = v1::CustomerService::NewStub((*stack)->channel("customers"));
+  int calls = 0;
   auto call = [&](const std::string& name) {
     v1::CreateCustomerRequest req;
-    *req.mutable_customer() = NewCustomer(name);
+    *req.mutable_customer() = NewCustomer(name, "0571-8888 70" + std::to_string(10 + ++calls));
     v1::Customer out;
     auto ctx = admin->Context();
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));

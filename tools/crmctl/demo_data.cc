@@ -130,8 +130,76 @@ std::vector<CreateCustomerRequest> DemoCustomerRequests() {
       rest.remove_prefix(std::min(comma + 1, rest.size()));
     }
     customer->set_source(std::string(row.source));
+    // A few companies have dates worth a greeting (ListUpcomingDates has something to show).
+    if (number <= 3) {
+      auto* anniversary = customer->add_dates();
+      anniversary->set_kind(number == 2 ? crm::customers::v1::FIRST_DEAL_ANNIVERSARY
+                                        : crm::customers::v1::COMPANY_ANNIVERSARY);
+      anniversary->set_calendar(crm::customers::v1::GREGORIAN);
+      anniversary->set_year(2010 + number);
+      anniversary->set_month(3 * number);
+      anniversary->set_day(10 + number);
+      anniversary->set_yearly(true);
+    }
   }
   return requests;
+}
+
+namespace {
+
+struct DemoContactRow {
+  size_t customer_index;
+  std::string_view display_name;
+  std::string_view title;
+  std::string_view department;
+  std::string_view phone;
+  std::string_view email;
+  bool primary;
+  // A yearly birthday; calendar CHINESE_LUNAR for those kept that way. month 0: none.
+  crm::customers::v1::Calendar calendar;
+  int month;
+  int day;
+};
+
+constexpr DemoContactRow kContactRows[] = {
+    {0, "张伟", "总经理", "管理层", "138 1234 5678", "zhangwei@yunfan-tech.cn", true,
+     crm::customers::v1::CHINESE_LUNAR, 8, 15},
+    {0, "李娜", "采购经理", "采购部", "139 8765 4321", "lina@yunfan-tech.cn", false,
+     crm::customers::v1::GREGORIAN, 3, 12},
+    {1, "陈刚", "设备部主任", "设备部", "0574-8765 4322", "chengang@donghai-mfg.cn", true,
+     crm::customers::v1::GREGORIAN, 0, 0},
+    {2, "王强", "技术总监", "技术部", "135 1234 8888", "wangqiang@jinggong-machinery.cn", true,
+     crm::customers::v1::CHINESE_LUNAR, 1, 6},
+};
+
+}  // namespace
+
+std::vector<DemoContact> DemoContactRequests() {
+  std::vector<DemoContact> contacts;
+  int number = 0;
+  for (const DemoContactRow& row : kContactRows) {
+    DemoContact& out = contacts.emplace_back();
+    out.customer_index = row.customer_index;
+    char id[32];
+    std::snprintf(id, sizeof(id), "demo-contact-%03d", ++number);
+    out.request.set_request_id(id);
+    auto* contact = out.request.mutable_contact();
+    contact->set_display_name(std::string(row.display_name));
+    contact->set_title(std::string(row.title));
+    contact->set_department(std::string(row.department));
+    contact->add_phones(std::string(row.phone));
+    contact->add_emails(std::string(row.email));
+    contact->set_primary(row.primary);
+    if (row.month != 0) {
+      auto* birthday = contact->add_dates();
+      birthday->set_kind(crm::customers::v1::BIRTHDAY);
+      birthday->set_calendar(row.calendar);
+      birthday->set_month(row.month);
+      birthday->set_day(row.day);
+      birthday->set_yearly(true);
+    }
+  }
+  return contacts;
 }
 
 std::vector<DemoUser> DemoUsers() {

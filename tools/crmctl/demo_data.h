@@ -15,6 +15,15 @@ namespace crm::crmctl {
 // so loading the set again returns the customers created the first time and adds nothing.
 std::vector<crm::customers::v1::CreateCustomerRequest> DemoCustomerRequests();
 
+// The people at some demo companies, with relationship dates (a lunar birthday among them),
+// each with the index of its company in DemoCustomerRequests(). Request ids are fixed
+// ("demo-contact-001", ...), as for the customers.
+struct DemoContact {
+  size_t customer_index;
+  crm::customers::v1::CreateContactRequest request;  // without `parent`, known once created
+};
+std::vector<DemoContact> DemoContactRequests();
+
 // The demo sales team and the people around it. All share one demo password.
 inline constexpr std::string_view kDemoTeam = "华东销售一组";
 struct DemoUser {

@@ -6,6 +6,7 @@
 
 #include <phonenumbers/phonenumberutil.h>
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -128,6 +129,32 @@ TEST(DemoDataTest, EveryDemoOrderCanBePriced) {
       EXPECT_GE(line.quantity, 1);
     }
   }
+}
+
+TEST(DemoDataTest, ContactsBelongToCompaniesWithOnePrimaryEachAndValidPhones) {
+  const auto customers = DemoCustomerRequests();
+  const auto contacts = DemoContactRequests();
+  ASSERT_FALSE(contacts.empty());
+  EXPECT_EQ(contacts.front().request.request_id(), "demo-contact-001");
+  const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
+  std::set<std::string> ids;
+  std::map<size_t, int> primaries;
+  for (const DemoContact& contact : contacts) {
+    ASSERT_LT(contact.customer_index, customers.size());
+    const auto& company = customers[contact.customer_index].customer();
+    EXPECT_EQ(company.kind(), COMPANY) << company.display_name();
+    ids.insert(contact.request.request_id());
+    primaries[contact.customer_index] += contact.request.contact().primary();
+    for (const std::string& phone : contact.request.contact().phones()) {
+      PhoneNumber parsed;
+      ASSERT_EQ(util->Parse(phone, company.region().country(), &parsed),
+                PhoneNumberUtil::NO_PARSING_ERROR)
+          << phone;
+      EXPECT_TRUE(util->IsValidNumber(parsed)) << phone;
+    }
+  }
+  EXPECT_EQ(ids.size(), contacts.size());
+  for (const auto& [index, count] : primaries) EXPECT_EQ(count, 1) << index;
 }
 
 }  // namespace

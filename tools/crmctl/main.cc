@@ -18,11 +18,13 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -40,7 +42,9 @@
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
 #include "crm/orders/v1/orders.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "libs/base/csv.h"
 #include "libs/grpc/status.h"
+#include "services/customers/customer_csv.h"
 #include "tools/crmctl/demo_data.h"
 #include "tools/crmctl/knowledge_demo.h"
 #include "tools/crmctl/orders_demo.h"
@@ -59,6 +63,9 @@ constexpr int kExitUsage = 2;
 
 constexpr absl::Duration kHealthDeadline = absl::Seconds(2);
 constexpr absl::Duration kCallDeadline = absl::Seconds(10);
+// An import or export of many rows takes as long as it takes; the deadline only bounds a hang.
+constexpr absl::Duration kBulkDeadline = absl::Hours(2);
+constexpr int kImportRowsPerMessage = 500;
 // demo-load retries a create that found the server unavailable: creates carry a fixed
 // request_id, so a retry can never create a second copy.
 constexpr int kDemoLoadAttempts = 5;
@@ -74,6 +81,13 @@ commands:
                    [--country=] [--province=] [--city=] [--address=] [--phone=]...
                    [--email=]... [--tag=]... [--source=] [--owner=] [--notes=]
                    [--request_id=ID]
+  customers search QUERY [--filter=EXPR] [--page_size=N] [--page_token=T]
+                                      ranked search, Chinese or English, or a phone fragment
+  customers export [--filter=EXPR] [--order_by=FIELDS]
+                                      what you may read, as CSV (RFC 4180) on stdout
+  customers import FILE [--dry_run] [--label=L] [--allow_duplicates]
+                                      CSV with a header of export columns ("-": stdin); rows
+                                      with a known external_id update; prints failed rows
   login USERNAME [--password=P]       sign in; prints the access token on stdout (the password
                                       comes from --password, else $CRM_PASSWORD, else stdin)
   whoami                              the signed-in user
@@ -375,8 +389,150 @@ int CreateCustomer(customers::CustomerService::Stub& stub, const Client& client,
       [&](auto* ctx, const auto& req, auto* resp) { return stub.CreateCustomer(ctx, req, resp); });
 }
 
+int SearchCustomers(customers::CustomerService::Stub& stub, const Client& client,
+                    const CommandLine& line) {
+  if (auto st = line.CheckOnly({"filter", "page_size", "page_token"}); !st.ok()) {
+    return UsageError(st);
+  }
+  if (line.positional().size() != 3) return UsageError("customers search takes one QUERY");
+  customers::SearchCustomersRequest request;
+  request.set_query(line.positional()[2]);
+  request.set_filter(line.Get("filter"));
+  int page_size = 0;
+  if (line.Has("page_size") && !absl::SimpleAtoi(line.Get("page_size"), &page_size)) {
+    return UsageError("--page_size must be a number");
+  }
+  request.set_page_size(page_size);
+  request.set_page_token(line.Get("page_token"));
+  return CallAndPrint<customers::SearchCustomersRequest, customers::SearchCustomersResponse>(
+      client, request, [&](auto* ctx, const auto& req, auto* resp) {
+        return stub.SearchCustomers(ctx, req, resp);
+      });
+}
+
+// Every customer the caller may read that matches --filter, as CSV on stdout.
+int ExportCustomers(const Client& client, const CommandLine& line) {
+  if (auto st = line.CheckOnly({"filter", "order_by"}); !st.ok()) return UsageError(st);
+  if (line.positional().size() != 2) return UsageError("customers export takes only flags");
+  auto stub = customers::CustomerBulkService::NewStub(client.channel());
+  customers::ExportCustomersRequest request;
+  request.set_filter(line.Get("filter"));
+  request.set_order_by(line.Get("order_by"));
+  request.set_format(customers::CSV);
+  grpc::ClientContext ctx;
+  client.Prepare(ctx, kBulkDeadline);
+  auto reader = stub->ExportCustomers(&ctx, request);
+  customers::ExportCustomersResponse chunk;
+  while (reader->Read(&chunk)) std::cout << chunk.csv();
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) {
+    PrintError(status);
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+// Streams the records of a CSV file (a header line naming export columns first) to
+// ImportCustomers, kImportRowsPerMessage rows per message, each row numbered by its line;
+// prints every row that failed on stderr and the batch on stdout.
+int ImportCustomers(const Client& client, const CommandLine& line) {
+  if (auto st = line.CheckOnly({"dry_run", "label", "allow_duplicates"}); !st.ok()) {
+    return UsageError(st);
+  }
+  if (line.positional().size() != 3) {
+    return UsageError("customers import takes one FILE (CSV; \"-\" reads stdin)");
+  }
+  const std::string& path = line.positional()[2];
+  const std::string text = path == "-" ? std::string(std::istreambuf_iterator<char>(std::cin),
+                                                     std::istreambuf_iterator<char>())
+                                       : ReadFileOrDie(path.c_str());
+  auto stub = customers::CustomerBulkService::NewStub(client.channel());
+  grpc::ClientContext ctx;
+  client.Prepare(ctx, kBulkDeadline);
+  auto stream = stub->ImportCustomers(&ctx);
+
+  // Results are read while rows are written: the server reads no further rows while the
+  // results of earlier ones go unread.
+  customers::ImportBatch summary;
+  std::thread reader([&] {
+    customers::ImportCustomersResponse response;
+    while (stream->Read(&response)) {
+      if (response.has_summary()) summary = response.summary();
+      for (const auto& r : response.results().results()) {
+        if (r.outcome() != customers::ImportRowResult::FAILED) continue;
+        std::cerr << "line " << r.row_number() << ": " << r.reason() << ": " << r.message()
+                  << "\n";
+        for (const auto& v : r.field_violations()) {
+          std::cerr << "  " << v.field() << ": " << v.description() << "\n";
+        }
+      }
+    }
+  });
+
+  customers::ImportCustomersRequest options;
+  options.mutable_options()->set_dry_run(line.Has("dry_run"));
+  options.mutable_options()->set_label(line.Get("label"));
+  if (line.Has("allow_duplicates")) {
+    options.mutable_options()->set_duplicates(customers::ALLOW_DUPLICATES);
+  }
+  bool open = stream->Write(options);
+  customers::ImportCustomersRequest rows;
+  auto flush = [&] {
+    if (rows.rows().rows().empty()) return true;
+    const bool written = stream->Write(rows);
+    rows.Clear();
+    return written;
+  };
+  CsvReader csv(text);
+  std::optional<::crm::customers::CsvCustomerReader> columns;
+  absl::Status bad;
+  std::vector<std::string> record;
+  while (open && csv.Next(&record)) {
+    if (!columns) {
+      auto header = ::crm::customers::CsvCustomerReader::ForHeader(record);
+      if (!header.ok()) {
+        bad = header.status();
+        break;
+      }
+      columns.emplace(std::move(*header));
+      continue;
+    }
+    absl::StatusOr<customers::Customer> customer = columns->Read(record);
+    if (!customer.ok()) {
+      bad = absl::InvalidArgumentError(
+          absl::StrCat("line ", csv.record_line(), ": ", customer.status().message()));
+      break;
+    }
+    customers::ImportRow* row = rows.mutable_rows()->add_rows();
+    row->set_row_number(csv.record_line());
+    *row->mutable_customer() = std::move(*customer);
+    if (rows.rows().rows_size() == kImportRowsPerMessage) open = flush();
+  }
+  if (bad.ok()) bad = csv.status();
+  if (open && bad.ok()) open = flush();
+  if (bad.ok()) {
+    stream->WritesDone();
+  } else {
+    ctx.TryCancel();  // nothing half-sent is kept as a complete batch
+  }
+  reader.join();
+  grpc::Status status = stream->Finish();
+  if (!bad.ok()) {
+    std::cerr << "crmctl: " << path << ": " << bad.message() << "\n";
+    return kExitFailed;
+  }
+  if (!status.ok()) {
+    PrintError(status);
+    return kExitFailed;
+  }
+  PrintJson(summary);
+  return summary.failed() > 0 ? kExitFailed : kExitOk;
+}
+
 int Customers(const Client& client, const CommandLine& line) {
-  if (line.positional().size() < 2) return UsageError("customers needs list, get or create");
+  if (line.positional().size() < 2) {
+    return UsageError("customers needs list, get, create, search, import or export");
+  }
   auto stub = customers::CustomerService::NewStub(client.channel());
   const std::string& verb = line.positional()[1];
   if (verb == "list") {
@@ -385,6 +541,9 @@ int Customers(const Client& client, const CommandLine& line) {
   }
   if (verb == "get") return GetCustomer(*stub, client, line);
   if (verb == "create") return CreateCustomer(*stub, client, line);
+  if (verb == "search") return SearchCustomers(*stub, client, line);
+  if (verb == "export") return ExportCustomers(client, line);
+  if (verb == "import") return ImportCustomers(client, line);
   return UsageError(absl::StrCat("unknown customers command \"", verb, "\""));
 }
 
@@ -1043,6 +1202,42 @@ int DemoLoad(const Client& client, const CommandLine& line) {
       !loaded.ok()) {
     std::cerr << "demo-load: " << loaded.message() << "\n";
     return kExitFailed;
+  }
+  // The people at some of the companies, added by the company's owner; found by company and
+  // name first, so a later run adds no one twice.
+  for (DemoContact& demo : DemoContactRequests()) {
+    const Client& owner = as_user.find(DemoOwnerOf(demo.customer_index))->second;
+    auto stub = customers::ContactService::NewStub(owner.channel());
+    demo.request.set_parent(customer_names[demo.customer_index]);
+    customers::ListContactsRequest find;
+    find.set_parent(demo.request.parent());
+    find.set_page_size(1000);
+    customers::ListContactsResponse found;
+    grpc::Status status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
+      return stub->ListContacts(ctx, find, &found);
+    });
+    customers::Contact response;
+    bool missing = true;
+    for (const customers::Contact& contact : found.contacts()) {
+      if (contact.display_name() == demo.request.contact().display_name()) {
+        response = contact;
+        missing = false;
+      }
+    }
+    if (status.ok() && missing) {
+      status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
+        return stub->CreateContact(ctx, demo.request, &response);
+      });
+    }
+    if (status.ok()) counts.Count(missing);
+    if (!status.ok()) {
+      std::cerr << demo.request.request_id() << " (" << demo.request.contact().display_name()
+                << "): ";
+      PrintError(status);
+      return kExitFailed;
+    }
+    std::cout << demo.request.request_id() << "  " << response.name() << "  "
+              << response.display_name() << "\n";
   }
   std::map<std::string, std::string> products;
   if (absl::Status catalog = LoadDemoCatalog(admin, products, counts); !catalog.ok()) {

@@ -19,7 +19,7 @@
 namespace crm::loadgen {
 
 // The customer every create sends, shaped like a typical company record (two tags, one
-// e-mail, one phone, a short note); `sequence` makes its name and e-mail distinct. The
+// e-mail, one phone, a short note); `sequence` makes its name, e-mail and phone distinct. The
 // phone is already in E.164 form, so the service stores it as sent and the raw SQL
 // ceiling writes the same bytes.
 customers::v1::Customer SampleCustomer(int64_t sequence);

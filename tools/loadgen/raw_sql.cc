@@ -21,6 +21,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "libs/api/match_key.h"
 #include "libs/base/time.h"
 #include "libs/db/idempotency.h"
 #include "libs/events/outbox.h"
@@ -236,6 +237,12 @@ absl::Status RawSqlClient::CreateInTransaction(const v1::Customer& customer,
     insert.setString(15, customer.notes());
     insert.setString(16, now);
     insert.setString(17, now);
+    // external_id, company_match_key, dates and the derived-data version, as the store binds
+    // them for a company without external id or dates.
+    insert.setString(18, "");
+    insert.setString(19, api::CompanyMatchKey(customer.display_name()));
+    insert.setString(20, "");
+    insert.setInt64(21, customers::sql::kDerivedVersion);
     std::unique_ptr<sql::ResultSet> inserted(insert.executeQuery());
     if (!inserted->next()) return absl::InternalError("insert returned no id");
     const int64_t id = inserted->getInt64(1);
