@@ -13,7 +13,7 @@ absl::Status OwnedRecords::NotFound(int64_t id) const {
 
 std::string OwnedRecords::WithRule(std::string_view prefix, const Access& access,
                                    auth::Operation op, std::vector<db::Value>& params) const {
-  api::SqlFragment rule = access.Rows(op, table_.owner_column);
+  api::SqlFragment rule = access.Rows(op, columns());
   params.insert(params.end(), rule.params.begin(), rule.params.end());
   return absl::StrCat(std::string(prefix), " AND (", rule.sql, ")");
 }
@@ -35,7 +35,8 @@ absl::StatusOr<db::Row> OwnedRecords::Lock(db::Transaction& tx, const Access& ac
                    " FOR UPDATE");
   CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(query, params));
   if (rows.empty()) return NotFound(id);
-  if (!access.Can(auth::Operation::kWrite, rows[0].Str(table_.owner_index))) {
+  const bool marked = !table_.marked.empty() && rows[0].Int(table_.marked_index) != 0;
+  if (!access.Can(auth::Operation::kWrite, rows[0].Str(table_.owner_index), marked)) {
     return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
                  absl::StrCat("you may read ", api::ResourceName(table_.collection, id),
                               " but not change it"));
