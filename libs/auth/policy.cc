@@ -34,6 +34,8 @@ MethodRule ServicesOnly(std::string_view method, std::vector<std::string_view> s
 std::vector<Role> AllRoles() { return {kAdmin, kManager, kRep, kMarketing, kSupport}; }
 std::vector<Role> AdminOnly() { return {kAdmin}; }
 std::vector<Role> CatalogEditors() { return {kAdmin, kManager}; }
+std::vector<Role> Managers() { return {kAdmin, kManager}; }
+std::vector<Role> Sellers() { return {kAdmin, kManager, kRep}; }
 
 std::vector<MethodRule> DefaultRules() {
   return {
@@ -97,6 +99,45 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.knowledge.v1.ArticleService/ListArticleRevisions", AllRoles()),
       Roles("/crm.knowledge.v1.ArticleService/RateArticle", AllRoles()),
       Roles("/crm.knowledge.v1.KnowledgeService/SearchKnowledge", AllRoles()),
+
+      // crm.opportunities.v1 (proto/crm/opportunities/v1/opportunities.proto): record rules in
+      // the service narrow leads and opportunities to what each caller may see and change
+      // (marketing works the lead pool and reads campaign-sourced opportunities); admins
+      // configure pipelines; managers set quotas and follow-up rules.
+      Roles("/crm.opportunities.v1.LeadService/CreateLead", {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.opportunities.v1.LeadService/GetLead", AllRoles()),
+      Roles("/crm.opportunities.v1.LeadService/ListLeads", AllRoles()),
+      Roles("/crm.opportunities.v1.LeadService/UpdateLead", {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.opportunities.v1.LeadService/DeleteLead", {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.opportunities.v1.LeadService/ImportLeads", {kAdmin, kManager, kMarketing}),
+      Roles("/crm.opportunities.v1.LeadService/DisqualifyLead",
+            {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.opportunities.v1.LeadService/ConvertLead", {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.opportunities.v1.PipelineService/CreatePipeline", AdminOnly()),
+      Roles("/crm.opportunities.v1.PipelineService/GetPipeline", AllRoles()),
+      Roles("/crm.opportunities.v1.PipelineService/ListPipelines", AllRoles()),
+      Roles("/crm.opportunities.v1.PipelineService/UpdatePipeline", AdminOnly()),
+      Roles("/crm.opportunities.v1.OpportunityService/CreateOpportunity", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/GetOpportunity", AllRoles()),
+      Roles("/crm.opportunities.v1.OpportunityService/ListOpportunities", AllRoles()),
+      Roles("/crm.opportunities.v1.OpportunityService/UpdateOpportunity", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/DeleteOpportunity", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/AdvanceStage", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/CloseWon", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/CloseLost", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/Reopen", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/ListStageHistory", AllRoles()),
+      Roles("/crm.opportunities.v1.FollowUpService/CreateFollowUpRule", Managers()),
+      Roles("/crm.opportunities.v1.FollowUpService/GetFollowUpRule", Sellers()),
+      Roles("/crm.opportunities.v1.FollowUpService/ListFollowUpRules", Sellers()),
+      Roles("/crm.opportunities.v1.FollowUpService/UpdateFollowUpRule", Managers()),
+      Roles("/crm.opportunities.v1.FollowUpService/DeleteFollowUpRule", Managers()),
+      Roles("/crm.opportunities.v1.FollowUpService/ListFollowUpsDue", Sellers()),
+      Roles("/crm.opportunities.v1.ForecastService/SetQuota", Managers()),
+      Roles("/crm.opportunities.v1.ForecastService/ListQuotas", Sellers()),
+      Roles("/crm.opportunities.v1.ForecastService/GetForecast", Sellers()),
+      Roles("/crm.opportunities.v1.ForecastService/GetPipelineSummary", AllRoles()),
+      Roles("/crm.opportunities.v1.ForecastService/ListForecastSnapshots", Sellers()),
 
       // Every service's outbox feed: whole-table change streams for the services that build
       // on other services' events. No user reads them (the gateway does not route

@@ -14,6 +14,7 @@
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/events/v1/events.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
+#include "crm/opportunities/v1/opportunities.grpc.pb.h"
 #include "libs/grpc/status.h"
 
 namespace crm::auth {
@@ -26,6 +27,7 @@ const google::protobuf::FileDescriptor* const kLinkedFiles[] = {
     crm::customers::v1::GetCustomerRequest::descriptor()->file(),
     crm::events::v1::SubscribeRequest::descriptor()->file(),
     crm::knowledge::v1::GetProductRequest::descriptor()->file(),
+    crm::opportunities::v1::GetLeadRequest::descriptor()->file(),
 };
 
 // Every .proto under proto/crm in the source tree, e.g. "crm/auth/v1/auth.proto".
