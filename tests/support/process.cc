@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -23,24 +22,11 @@ namespace crm::testing {
 
 absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const std::string& binary,
                                                                   std::vector<std::string> args,
-                                                                  const std::string& log_path,
-                                                                  std::vector<std::string> env) {
+                                                                  const std::string& log_path) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(binary.c_str()));
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (char** var = environ; *var != nullptr; ++var) {
-    const std::string_view text(*var);
-    const std::string_view name = text.substr(0, text.find('='));
-    const bool replaced = std::any_of(env.begin(), env.end(), [&](const std::string& e) {
-      return e.size() > name.size() && e.compare(0, name.size(), name) == 0 &&
-             e[name.size()] == '=';
-    });
-    if (!replaced) envp.push_back(*var);
-  }
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -55,7 +41,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const std::str
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, binary.c_str(), &actions, &attr, argv.data(), envp.data());
+  int rc = posix_spawn(&pid, binary.c_str(), &actions, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return absl::InternalError(absl::StrCat("cannot start ", binary, ": errno ", rc));

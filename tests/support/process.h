@@ -16,12 +16,10 @@ namespace crm::testing {
 
 class ChildProcess final {
  public:
-  // Starts `binary` with `args` and this process's environment plus `env` ("NAME=value",
-  // replacing a variable of the same name); stdout and stderr go to `log_path`.
+  // Starts `binary` with `args`; stdout and stderr go to `log_path`.
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(const std::string& binary,
                                                             std::vector<std::string> args,
-                                                            const std::string& log_path,
-                                                            std::vector<std::string> env = {});
+                                                            const std::string& log_path);
   ~ChildProcess();  // SIGKILLs the process if it is still running
 
   // Waits for a file "<grpc_port> <metrics_port>" written by a server started with

@@ -7,7 +7,6 @@
 #include <random>
 #include <string_view>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/auth/principal.h"
@@ -46,13 +45,11 @@ std::vector<std::string> FlagsFor(const StackOptions& options, const std::string
 }  // namespace
 
 absl::StatusOr<ServerProcess> StartServer(const std::string& binary, const std::string& name,
-                                          const TempDir& dir, std::vector<std::string> args,
-                                          std::vector<std::string> env) {
+                                          const TempDir& dir, std::vector<std::string> args) {
   const std::string port_file = dir.path() + "/" + name + ".port";
   std::remove(port_file.c_str());
   args.insert(args.begin(), {"--port=0", "--metrics_port=0", "--port_file=" + port_file});
-  auto process =
-      ChildProcess::Start(binary, args, dir.path() + "/" + name + ".log", std::move(env));
+  auto process = ChildProcess::Start(binary, args, dir.path() + "/" + name + ".log");
   if (!process.ok()) return process.status();
   auto ports = (*process)->WaitForPorts(port_file);
   if (!ports.ok()) {
@@ -186,9 +183,7 @@ absl::Status Stack::StartService(const std::string& name, const std::string& bin
   }
   Append(args, FlagsFor(options, name));
 
-  // Where the services started so far are (CRM_<NAME>_TARGET, the flags' environment
-  // fallback, so a service that calls none of them ignores it).
-  auto process = StartServer(binary, name, dir_, args, TargetEnvironment());
+  auto process = StartServer(binary, name, dir_, args);
   if (!process.ok()) return process.status();
   server.process = std::move(*process);
   server.channel = ChannelTo(server.process);
@@ -200,16 +195,6 @@ Stack::~Stack() {
   // Every process stops before any schema is dropped, so no server sees its tables vanish.
   for (auto it = servers_.rbegin(); it != servers_.rend(); ++it) it->process.process.reset();
   for (auto it = servers_.rbegin(); it != servers_.rend(); ++it) it->owned_db.reset();
-}
-
-std::vector<std::string> Stack::TargetEnvironment() const {
-  std::vector<std::string> env;
-  for (const Server& server : servers_) {
-    if (server.name == "gateway") continue;
-    env.push_back(absl::StrCat("CRM_", absl::AsciiStrToUpper(server.name),
-                               "_TARGET=", server.process.target()));
-  }
-  return env;
 }
 
 std::vector<std::string> Stack::services() const {

@@ -1,8 +1,6 @@
 // The suite as real processes for cross-service tests: crm-auth, then every other service that
 // services/services.list names and this build has, each on its own throw-away schema of the test
-// MariaDB, and crm-gateway routing crm.<name>.v1 to each, all on free loopback ports. Each
-// service finds the ones started before it (the list puts a service's dependencies first) in
-// CRM_<NAME>_TARGET, as under tools/dev. Tests sign
+// MariaDB, and crm-gateway routing crm.<name>.v1 to each, all on free loopback ports. Tests sign
 // in like any client and call over gRPC, or act as one of the suite's services (every service
 // has a service account with a random secret); a server is reached by its name in the list:
 //
@@ -36,10 +34,9 @@ struct ServerProcess {
 };
 
 // Starts `binary` with --port=0 --metrics_port=0 and a port file in `dir`, log in
-// dir/<name>.log, and waits for its ports. `env` as in ChildProcess::Start.
+// dir/<name>.log, and waits for its ports.
 absl::StatusOr<ServerProcess> StartServer(const std::string& binary, const std::string& name,
-                                          const TempDir& dir, std::vector<std::string> args,
-                                          std::vector<std::string> env = {});
+                                          const TempDir& dir, std::vector<std::string> args);
 
 // --db_* flags for `db`.
 std::vector<std::string> DbFlags(const db::PoolOptions& db);
@@ -85,10 +82,6 @@ class Stack final {
 
   const std::string& admin_password() const { return admin_password_; }
   const std::string& signing_key_passphrase() const { return signing_key_passphrase_; }
-  // CRM_<NAME>_TARGET=127.0.0.1:<port> of every service running, for a process started beside
-  // the stack (a second replica) that calls them.
-  std::vector<std::string> TargetEnvironment() const;
-
   // The secret of services/{name}, for every service of the suite (auth::kServiceNames,
   // built or not): crm-auth starts with all their accounts, and each service the stack runs
   // gets its secret as --service_secret.
