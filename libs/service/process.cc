@@ -28,6 +28,7 @@ struct Process::Parts {
   absl::Duration team_ttl;
   events::RetentionOptions retention_options;
   TrustedProxies trusted_proxies = TrustedProxies::Loopback();
+  std::unique_ptr<Peers> peers;
 
   // Made by OpenDatabase() and Start().
   std::unique_ptr<ServerRunner> runner;
@@ -68,6 +69,7 @@ Process::Process(int argc, char** argv, ServiceSpec spec)
       "how long a team's member list from the auth service is reused (managers' record rules)",
       0, 600000));
   p.retention_options = events::ReadRetentionFlags(flags_);
+  p.peers = std::make_unique<Peers>(flags_, spec_.name, p.auth.target);
   const std::string trusted = flags_.String(
       "trusted_proxies", "127.0.0.1,::1",
       "comma-separated addresses or CIDR ranges whose x-forwarded-for names the client (the "
@@ -159,6 +161,7 @@ Kit& Process::Build(std::unique_ptr<auth::VerificationSource> source, bool local
                                     .clock = Clock::Real(),
                                     .metrics = p.runner->metrics(),
                                     .auth_target = p.auth.target,
+                                    .peers = *p.peers,
                                     .service_credentials = p.service_credentials});
   return *p.kit;
 }

@@ -51,6 +51,7 @@
 #include "libs/grpc/executor.h"
 #include "libs/grpc/server.h"
 #include "libs/records/access.h"
+#include "libs/service/peers.h"
 #include "libs/service/rpc.h"
 
 namespace prometheus {
@@ -93,6 +94,7 @@ struct Kit {
   const Clock& clock;
   prometheus::Registry& metrics;
   const std::string& auth_target;     // where the auth service is, for clients of it
+  const Peers& peers;                 // where the other services are, a channel to each
   // This service's own identity (services/<name>, from --service_secret) for calls it makes
   // as itself: put them on a client context (ClientCall in libs/grpc/channel.h). Null when
   // the process was given no secret; calls made for a user forward the user's token instead.

@@ -30,7 +30,8 @@ TestKit::TestKit(std::string_view name, db::testing::MigratedDatabase database)
                                    .page_tokens = page_tokens_,
                                    .clock = clock_,
                                    .metrics = *metrics_,
-                                   .auth_target = auth_target_});
+                                   .auth_target = auth_target_,
+                                   .peers = peers_});
 }
 
 TestKit::~TestKit() {

@@ -61,6 +61,7 @@ class TestKit final {
   Rpc rpc_;
   std::unique_ptr<prometheus::Registry> metrics_;
   std::string auth_target_ = "127.0.0.1:1";  // nothing listens: tests use the fakes
+  Peers peers_{std::map<std::string, std::string, std::less<>>{}};
   std::unique_ptr<Kit> kit_;
   std::unique_ptr<grpc::Server> server_;
 };

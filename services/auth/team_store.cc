@@ -83,110 +83,104 @@ absl::StatusOr<TeamStore::TeamPage> TeamStore::ListTeams(const std::vector<db::V
 
 absl::StatusOr<v1::Team> TeamStore::CreateTeam(const v1::Team& input, const Actor& actor,
                                                const db::IdempotencyKey& key) {
-  v1::Team result;
-  CRM_RETURN_IF_ERROR(db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
-    CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
-    if (replayed) return absl::OkStatus();
-    CRM_RETURN_IF_ERROR(CheckUserExists(tx, input.manager()));
-    const absl::Time now = clock_.Now();
-    const std::string now_text = db::FormatDateTime(now);
-    const int64_t manager_id = IdOf(input.manager(), kUsers);
-    absl::StatusOr<db::Rows> rows = tx.Query(
-        sql::kInsertTeam, {input.display_name(), NullableId(manager_id), now_text, now_text});
-    if (IsDuplicate(rows.status())) return TeamNameTaken(input);
-    CRM_RETURN_IF_ERROR(rows.status());
-    if (rows->empty()) return absl::InternalError("insert returned no id");
-    const int64_t id = (*rows)[0].Int(0);
-    result = input;
-    result.set_name(api::ResourceName(kTeams, id));
-    result.clear_members();
-    result.set_etag(api::EtagFromVersion(1));
-    *result.mutable_create_time() = ToTimestamp(now);
-    *result.mutable_update_time() = result.create_time();
-    CRM_RETURN_IF_ERROR(
-        AppendAudit(tx,
-                    {.action = v1::TEAM_CHANGED,
-                     .user_id = manager_id,
-                     .actor_id = actor.user_id,
-                     .peer = actor.peer,
-                     .detail = absl::StrCat("created ", result.name(), " \"", result.display_name(),
-                                            "\" manager \"", result.manager(), "\"")},
-                    now));
-    // The manager's tokens list the teams they manage.
-    if (manager_id != 0) {
-      CRM_RETURN_IF_ERROR(sessions_.RevokeUserSessions(tx, manager_id, "",
-                                                       "now manages " + result.name(), actor, now));
-    }
-    CRM_RETURN_IF_ERROR(events::Append(
-        tx,
-        {.type = event_types::kTeamCreated, .resource = result.name(), .actor = EventActor(actor)},
-        result));
-    return db::RecordResult(tx, key, result.SerializeAsString());
-  }));
-  return result;
+  return db::IdempotentWrite<v1::Team>(
+      pool_, key, [&](db::Transaction& tx, v1::Team& result) -> absl::Status {
+        CRM_RETURN_IF_ERROR(CheckUserExists(tx, input.manager()));
+        const absl::Time now = clock_.Now();
+        const std::string now_text = db::FormatDateTime(now);
+        const int64_t manager_id = IdOf(input.manager(), kUsers);
+        absl::StatusOr<db::Rows> rows = tx.Query(
+            sql::kInsertTeam, {input.display_name(), NullableId(manager_id), now_text, now_text});
+        if (IsDuplicate(rows.status())) return TeamNameTaken(input);
+        CRM_RETURN_IF_ERROR(rows.status());
+        if (rows->empty()) return absl::InternalError("insert returned no id");
+        const int64_t id = (*rows)[0].Int(0);
+        result = input;
+        result.set_name(api::ResourceName(kTeams, id));
+        result.clear_members();
+        result.set_etag(api::EtagFromVersion(1));
+        *result.mutable_create_time() = ToTimestamp(now);
+        *result.mutable_update_time() = result.create_time();
+        CRM_RETURN_IF_ERROR(AppendAudit(
+            tx,
+            {.action = v1::TEAM_CHANGED,
+             .user_id = manager_id,
+             .actor_id = actor.user_id,
+             .peer = actor.peer,
+             .detail = absl::StrCat("created ", result.name(), " \"", result.display_name(),
+                                    "\" manager \"", result.manager(), "\"")},
+            now));
+        // The manager's tokens list the teams they manage.
+        if (manager_id != 0) {
+          CRM_RETURN_IF_ERROR(sessions_.RevokeUserSessions(
+              tx, manager_id, "", "now manages " + result.name(), actor, now));
+        }
+        CRM_RETURN_IF_ERROR(events::Append(tx,
+                                           {.type = event_types::kTeamCreated,
+                                            .resource = result.name(),
+                                            .actor = EventActor(actor)},
+                                           result));
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<v1::Team> TeamStore::UpdateTeam(int64_t id, std::optional<int64_t> expected_version,
                                                const TeamMutation& mutate, const Actor& actor,
                                                const db::IdempotencyKey& key) {
-  v1::Team result;
-  CRM_RETURN_IF_ERROR(db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
-    CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
-    if (replayed) return absl::OkStatus();
-    int64_t version = 0;
-    CRM_ASSIGN_OR_RETURN(v1::Team current, LoadTeam(tx, id, /*for_update=*/true, &version));
-    CRM_RETURN_IF_ERROR(CheckVersion(current.name(), current.etag(), expected_version));
-    v1::Team updated = current;
-    CRM_RETURN_IF_ERROR(mutate(updated));
-    std::vector<std::string> changed = api::ChangedPaths(current, updated);
-    const bool manager_changed = updated.manager() != current.manager();
-    if (manager_changed) CRM_RETURN_IF_ERROR(CheckUserExists(tx, updated.manager()));
-    const absl::Time now = clock_.Now();
-    absl::Status written =
-        tx.Execute(sql::kUpdateTeam,
-                   {updated.display_name(), NullableId(IdOf(updated.manager(), kUsers)),
-                    db::FormatDateTime(now), id})
-            .status();
-    if (IsDuplicate(written)) return TeamNameTaken(updated);
-    CRM_RETURN_IF_ERROR(written);
-    std::vector<std::string> changes;
-    if (updated.display_name() != current.display_name()) changes.push_back("display_name");
-    if (manager_changed) {
-      changes.push_back(
-          absl::StrCat("manager \"", current.manager(), "\" -> \"", updated.manager(), "\""));
-    }
-    CRM_RETURN_IF_ERROR(AppendAudit(
-        tx,
-        {.action = v1::TEAM_CHANGED,
-         .user_id = IdOf(updated.manager(), kUsers),
-         .actor_id = actor.user_id,
-         .peer = actor.peer,
-         .detail = absl::StrCat("updated ", updated.name(), ": ",
-                                changes.empty() ? "no change" : absl::StrJoin(changes, ", "))},
-        now));
-    if (manager_changed) {
-      // Both tokens list managed teams: the old manager must lose the team now, the new
-      // one gets it at the next login.
-      for (const std::string& manager : {current.manager(), updated.manager()}) {
-        if (manager.empty()) continue;
-        CRM_RETURN_IF_ERROR(
-            sessions_.RevokeUserSessions(tx, IdOf(manager, kUsers), "",
-                                         "manager of " + updated.name() + " changed", actor, now));
-      }
-    }
-    updated.set_etag(api::EtagFromVersion(version + 1));
-    *updated.mutable_update_time() = ToTimestamp(now);
-    CRM_RETURN_IF_ERROR(events::Append(tx,
-                                       {.type = event_types::kTeamUpdated,
-                                        .resource = updated.name(),
-                                        .actor = EventActor(actor),
-                                        .changed_paths = std::move(changed)},
-                                       updated));
-    CRM_RETURN_IF_ERROR(db::RecordResult(tx, key, updated.SerializeAsString()));
-    result = std::move(updated);
-    return absl::OkStatus();
-  }));
-  return result;
+  return db::IdempotentWrite<v1::Team>(
+      pool_, key, [&](db::Transaction& tx, v1::Team& result) -> absl::Status {
+        int64_t version = 0;
+        CRM_ASSIGN_OR_RETURN(v1::Team current, LoadTeam(tx, id, /*for_update=*/true, &version));
+        CRM_RETURN_IF_ERROR(CheckVersion(current.name(), current.etag(), expected_version));
+        v1::Team updated = current;
+        CRM_RETURN_IF_ERROR(mutate(updated));
+        std::vector<std::string> changed = api::ChangedPaths(current, updated);
+        const bool manager_changed = updated.manager() != current.manager();
+        if (manager_changed) CRM_RETURN_IF_ERROR(CheckUserExists(tx, updated.manager()));
+        const absl::Time now = clock_.Now();
+        absl::Status written =
+            tx.Execute(sql::kUpdateTeam,
+                       {updated.display_name(), NullableId(IdOf(updated.manager(), kUsers)),
+                        db::FormatDateTime(now), id})
+                .status();
+        if (IsDuplicate(written)) return TeamNameTaken(updated);
+        CRM_RETURN_IF_ERROR(written);
+        std::vector<std::string> changes;
+        if (updated.display_name() != current.display_name()) changes.push_back("display_name");
+        if (manager_changed) {
+          changes.push_back(
+              absl::StrCat("manager \"", current.manager(), "\" -> \"", updated.manager(), "\""));
+        }
+        CRM_RETURN_IF_ERROR(AppendAudit(
+            tx,
+            {.action = v1::TEAM_CHANGED,
+             .user_id = IdOf(updated.manager(), kUsers),
+             .actor_id = actor.user_id,
+             .peer = actor.peer,
+             .detail = absl::StrCat("updated ", updated.name(), ": ",
+                                    changes.empty() ? "no change" : absl::StrJoin(changes, ", "))},
+            now));
+        if (manager_changed) {
+          // Both tokens list managed teams: the old manager must lose the team now, the new
+          // one gets it at the next login.
+          for (const std::string& manager : {current.manager(), updated.manager()}) {
+            if (manager.empty()) continue;
+            CRM_RETURN_IF_ERROR(sessions_.RevokeUserSessions(
+                tx, IdOf(manager, kUsers), "", "manager of " + updated.name() + " changed", actor,
+                now));
+          }
+        }
+        updated.set_etag(api::EtagFromVersion(version + 1));
+        *updated.mutable_update_time() = ToTimestamp(now);
+        CRM_RETURN_IF_ERROR(events::Append(tx,
+                                           {.type = event_types::kTeamUpdated,
+                                            .resource = updated.name(),
+                                            .actor = EventActor(actor),
+                                            .changed_paths = std::move(changed)},
+                                           updated));
+        result = std::move(updated);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace crm::auth_service

@@ -159,49 +159,47 @@ absl::StatusOr<UserStore::UserPage> UserStore::ListUsers(const api::SqlFragment&
 absl::StatusOr<v1::User> UserStore::CreateUser(const v1::User& input,
                                                std::string_view password_hash, const Actor& actor,
                                                const db::IdempotencyKey& key) {
-  v1::User result;
-  CRM_RETURN_IF_ERROR(db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
-    CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
-    if (replayed) return absl::OkStatus();
-    CRM_RETURN_IF_ERROR(CheckTeamExists(tx, input.team()));
-    const absl::Time now = clock_.Now();
-    const std::string now_text = db::FormatDateTime(now);
-    absl::StatusOr<db::Rows> rows =
-        tx.Query(sql::kInsertUser, {input.username(), input.display_name(), input.email(),
-                                    int64_t{input.role()}, NullableId(IdOf(input.team(), kTeams)),
-                                    std::string(password_hash), now_text, now_text, now_text});
-    if (IsDuplicate(rows.status())) {
-      return Error(absl::StatusCode::kAlreadyExists, "USERNAME_TAKEN",
-                   absl::StrCat("username \"", input.username(), "\" is taken"));
-    }
-    CRM_RETURN_IF_ERROR(rows.status());
-    if (rows->empty()) return absl::InternalError("insert returned no id");
-    const int64_t id = (*rows)[0].Int(0);
+  return db::IdempotentWrite<v1::User>(
+      pool_, key, [&](db::Transaction& tx, v1::User& result) -> absl::Status {
+        CRM_RETURN_IF_ERROR(CheckTeamExists(tx, input.team()));
+        const absl::Time now = clock_.Now();
+        const std::string now_text = db::FormatDateTime(now);
+        absl::StatusOr<db::Rows> rows = tx.Query(
+            sql::kInsertUser, {input.username(), input.display_name(), input.email(),
+                               int64_t{input.role()}, NullableId(IdOf(input.team(), kTeams)),
+                               std::string(password_hash), now_text, now_text, now_text});
+        if (IsDuplicate(rows.status())) {
+          return Error(absl::StatusCode::kAlreadyExists, "USERNAME_TAKEN",
+                       absl::StrCat("username \"", input.username(), "\" is taken"));
+        }
+        CRM_RETURN_IF_ERROR(rows.status());
+        if (rows->empty()) return absl::InternalError("insert returned no id");
+        const int64_t id = (*rows)[0].Int(0);
 
-    result = input;
-    result.set_name(api::ResourceName(kUsers, id));
-    result.set_active(true);
-    result.clear_managed_teams();
-    result.set_etag(api::EtagFromVersion(1));
-    *result.mutable_create_time() = ToTimestamp(now);
-    *result.mutable_update_time() = result.create_time();
-    CRM_RETURN_IF_ERROR(
-        AppendAudit(tx,
-                    {.action = v1::USER_CREATED,
-                     .user_id = id,
-                     .username = input.username(),
-                     .actor_id = actor.user_id,
-                     .peer = actor.peer,
-                     .detail = absl::StrCat("role ", v1::Role_Name(input.role()),
-                                            input.team().empty() ? "" : ", team " + input.team())},
-                    now));
-    CRM_RETURN_IF_ERROR(events::Append(
-        tx,
-        {.type = event_types::kUserCreated, .resource = result.name(), .actor = EventActor(actor)},
-        result));
-    return db::RecordResult(tx, key, result.SerializeAsString());
-  }));
-  return result;
+        result = input;
+        result.set_name(api::ResourceName(kUsers, id));
+        result.set_active(true);
+        result.clear_managed_teams();
+        result.set_etag(api::EtagFromVersion(1));
+        *result.mutable_create_time() = ToTimestamp(now);
+        *result.mutable_update_time() = result.create_time();
+        CRM_RETURN_IF_ERROR(AppendAudit(
+            tx,
+            {.action = v1::USER_CREATED,
+             .user_id = id,
+             .username = input.username(),
+             .actor_id = actor.user_id,
+             .peer = actor.peer,
+             .detail = absl::StrCat("role ", v1::Role_Name(input.role()),
+                                    input.team().empty() ? "" : ", team " + input.team())},
+            now));
+        CRM_RETURN_IF_ERROR(events::Append(tx,
+                                           {.type = event_types::kUserCreated,
+                                            .resource = result.name(),
+                                            .actor = EventActor(actor)},
+                                           result));
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<v1::User> UserStore::LoadUserForUpdate(db::Transaction& tx, int64_t id,
@@ -215,84 +213,80 @@ absl::StatusOr<v1::User> UserStore::LoadUserForUpdate(db::Transaction& tx, int64
 absl::StatusOr<v1::User> UserStore::UpdateUser(int64_t id, std::optional<int64_t> expected_version,
                                                const UserMutation& mutate, v1::AuditAction action,
                                                const Actor& actor, const db::IdempotencyKey& key) {
-  v1::User result;
-  CRM_RETURN_IF_ERROR(db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
-    CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &result));
-    if (replayed) return absl::OkStatus();
-    int64_t version = 0;
-    CRM_ASSIGN_OR_RETURN(v1::User current, LoadUserForUpdate(tx, id, &version));
-    CRM_RETURN_IF_ERROR(CheckVersion(current.name(), current.etag(), expected_version));
-    v1::User updated = current;
-    CRM_RETURN_IF_ERROR(mutate(updated));
-    std::vector<std::string> changed = api::ChangedPaths(current, updated);
-    if (updated.team() != current.team()) CRM_RETURN_IF_ERROR(CheckTeamExists(tx, updated.team()));
+  return db::IdempotentWrite<v1::User>(
+      pool_, key, [&](db::Transaction& tx, v1::User& result) -> absl::Status {
+        int64_t version = 0;
+        CRM_ASSIGN_OR_RETURN(v1::User current, LoadUserForUpdate(tx, id, &version));
+        CRM_RETURN_IF_ERROR(CheckVersion(current.name(), current.etag(), expected_version));
+        v1::User updated = current;
+        CRM_RETURN_IF_ERROR(mutate(updated));
+        std::vector<std::string> changed = api::ChangedPaths(current, updated);
+        if (updated.team() != current.team())
+          CRM_RETURN_IF_ERROR(CheckTeamExists(tx, updated.team()));
 
-    const absl::Time now = clock_.Now();
-    CRM_RETURN_IF_ERROR(
-        tx.Execute(sql::kUpdateUser,
-                   {updated.display_name(), updated.email(), int64_t{updated.role()},
-                    NullableId(IdOf(updated.team(), kTeams)), int64_t{updated.active() ? 1 : 0},
-                    db::FormatDateTime(now), id})
-            .status());
-    const bool claims_changed = updated.role() != current.role() ||
-                                updated.team() != current.team() ||
-                                updated.active() != current.active();
-    const std::string detail = ChangedUserFields(current, updated);
-    CRM_RETURN_IF_ERROR(AppendAudit(tx,
-                                    {.action = action,
-                                     .user_id = id,
-                                     .username = current.username(),
-                                     .actor_id = actor.user_id,
-                                     .peer = actor.peer,
-                                     .detail = detail},
-                                    now));
-    // New tokens must carry the new claims, and a disabled user must lose access now.
-    if (claims_changed || action == v1::USER_DISABLED) {
-      CRM_RETURN_IF_ERROR(sessions_.RevokeUserSessions(
-          tx, id, "", action == v1::USER_DISABLED ? "user disabled" : "user changed: " + detail,
-          actor, now));
-    }
-    updated.set_etag(api::EtagFromVersion(version + 1));
-    *updated.mutable_update_time() = ToTimestamp(now);
-    CRM_RETURN_IF_ERROR(events::Append(tx,
-                                       {.type = event_types::kUserUpdated,
-                                        .resource = updated.name(),
-                                        .actor = EventActor(actor),
-                                        .changed_paths = std::move(changed)},
-                                       updated));
-    CRM_RETURN_IF_ERROR(db::RecordResult(tx, key, updated.SerializeAsString()));
-    result = std::move(updated);
-    return absl::OkStatus();
-  }));
-  return result;
+        const absl::Time now = clock_.Now();
+        CRM_RETURN_IF_ERROR(
+            tx.Execute(sql::kUpdateUser,
+                       {updated.display_name(), updated.email(), int64_t{updated.role()},
+                        NullableId(IdOf(updated.team(), kTeams)), int64_t{updated.active() ? 1 : 0},
+                        db::FormatDateTime(now), id})
+                .status());
+        const bool claims_changed = updated.role() != current.role() ||
+                                    updated.team() != current.team() ||
+                                    updated.active() != current.active();
+        const std::string detail = ChangedUserFields(current, updated);
+        CRM_RETURN_IF_ERROR(AppendAudit(tx,
+                                        {.action = action,
+                                         .user_id = id,
+                                         .username = current.username(),
+                                         .actor_id = actor.user_id,
+                                         .peer = actor.peer,
+                                         .detail = detail},
+                                        now));
+        // New tokens must carry the new claims, and a disabled user must lose access now.
+        if (claims_changed || action == v1::USER_DISABLED) {
+          CRM_RETURN_IF_ERROR(sessions_.RevokeUserSessions(
+              tx, id, "", action == v1::USER_DISABLED ? "user disabled" : "user changed: " + detail,
+              actor, now));
+        }
+        updated.set_etag(api::EtagFromVersion(version + 1));
+        *updated.mutable_update_time() = ToTimestamp(now);
+        CRM_RETURN_IF_ERROR(events::Append(tx,
+                                           {.type = event_types::kUserUpdated,
+                                            .resource = updated.name(),
+                                            .actor = EventActor(actor),
+                                            .changed_paths = std::move(changed)},
+                                           updated));
+        result = std::move(updated);
+        return absl::OkStatus();
+      });
 }
 
 absl::Status UserStore::SetPassword(int64_t id, std::string_view password_hash,
                                     std::string_view keep_session, std::string_view detail,
                                     const Actor& actor, const db::IdempotencyKey& key) {
-  return db::InIdempotentTransaction(pool_, [&](db::Transaction& tx) -> absl::Status {
-    google::protobuf::Empty empty;
-    CRM_ASSIGN_OR_RETURN(bool replayed, db::Replay(tx, key, &empty));
-    if (replayed) return absl::OkStatus();
-    CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql::kSelectUserForPassword, {id}));
-    if (rows.empty()) return UserNotFound(id);
-    const absl::Time now = clock_.Now();
-    CRM_RETURN_IF_ERROR(
-        tx.Execute(sql::kSetPassword, {std::string(password_hash), db::FormatDateTime(now), id})
-            .status());
-    CRM_RETURN_IF_ERROR(AppendAudit(tx,
-                                    {.action = v1::PASSWORD_CHANGED,
-                                     .user_id = id,
-                                     .username = rows[0].Str(1),
-                                     .actor_id = actor.user_id,
-                                     .peer = actor.peer,
-                                     .session_id = std::string(keep_session),
-                                     .detail = std::string(detail)},
-                                    now));
-    CRM_RETURN_IF_ERROR(
-        sessions_.RevokeUserSessions(tx, id, keep_session, "password changed", actor, now));
-    return db::RecordResult(tx, key, empty.SerializeAsString());
-  });
+  return db::IdempotentWrite<google::protobuf::Empty>(
+             pool_, key,
+             [&](db::Transaction& tx, google::protobuf::Empty&) -> absl::Status {
+               CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql::kSelectUserForPassword, {id}));
+               if (rows.empty()) return UserNotFound(id);
+               const absl::Time now = clock_.Now();
+               CRM_RETURN_IF_ERROR(tx.Execute(sql::kSetPassword, {std::string(password_hash),
+                                                                  db::FormatDateTime(now), id})
+                                       .status());
+               CRM_RETURN_IF_ERROR(AppendAudit(tx,
+                                               {.action = v1::PASSWORD_CHANGED,
+                                                .user_id = id,
+                                                .username = rows[0].Str(1),
+                                                .actor_id = actor.user_id,
+                                                .peer = actor.peer,
+                                                .session_id = std::string(keep_session),
+                                                .detail = std::string(detail)},
+                                               now));
+               return sessions_.RevokeUserSessions(tx, id, keep_session, "password changed", actor,
+                                                   now);
+             })
+      .status();
 }
 
 absl::StatusOr<bool> UserStore::HasActiveAdmin() {

@@ -49,10 +49,11 @@ absl::Status ReplaceChildren(db::Transaction& tx, const char* delete_sql, const 
   if (values.empty()) return absl::OkStatus();
   std::string sql = absl::StrCat("INSERT INTO ", table, " (customer_id, ", column, ") VALUES ");
   std::vector<db::Value> params;
+  params.reserve(2 * values.size());
   for (int i = 0; i < values.size(); ++i) {
     absl::StrAppend(&sql, i == 0 ? "" : ", ", "(?, ?)");
-    params.push_back(id);
-    params.push_back(values[i]);
+    params.emplace_back(std::in_place_type<int64_t>, id);
+    params.emplace_back(std::in_place_type<std::string>, values[i]);
   }
   return tx.Execute(sql, params).status();
 }

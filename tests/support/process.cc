@@ -1,5 +1,7 @@
 #include "tests/support/process.h"
 
+#include <random>
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -125,6 +127,28 @@ int FreePort() {
   int port = ntohs(addr.sin_port);
   close(fd);
   return port;
+}
+
+int UnusedServerPort() {
+  // Below the kernel's ephemeral range (32768 and up by default), so no outgoing connection
+  // of this or another test takes it between the check and the server's bind.
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<int> pick(20000, 32000);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int port = pick(rng);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) break;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_ANY);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (free) return port;
+  }
+  return FreePort();
 }
 
 }  // namespace crm::testing

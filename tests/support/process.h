@@ -55,4 +55,8 @@ class TempDir final {
 // A free loopback TCP port (bound, then released).
 int FreePort();
 
+// A port a server can be told to listen on before it starts (so its peers can be told where
+// it will be): free now, and outside the ephemeral range that outgoing connections use.
+int UnusedServerPort();
+
 }  // namespace crm::testing

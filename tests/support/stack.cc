@@ -116,6 +116,12 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
                     Sha256Hex(secret));
   }
 
+  // Every service's port is chosen before any starts, so each can be told where all its peers
+  // are (libs/service/peers.h), whatever order they start in.
+  for (const BuiltServer& service : kBuiltServices) {
+    stack->ports_[service.name] = UnusedServerPort();
+  }
+
   // Auth first: every other server verifies tokens with it.
   const BuiltServer* auth = nullptr;
   for (const BuiltServer& service : kBuiltServices) {
@@ -168,6 +174,12 @@ absl::Status Stack::StartService(const std::string& name, const std::string& bin
   }
 
   std::vector<std::string> args = DbFlags(server.db);
+  args.push_back(absl::StrCat("--port=", ports_.at(name)));
+  for (const auto& [peer, port] : ports_) {
+    if (peer != name && peer != "auth") {
+      args.push_back(absl::StrCat("--", peer, "_target=127.0.0.1:", port));
+    }
+  }
   if (name == "auth") {
     Append(args, {"--signing_key_passphrase=" + signing_key_passphrase_,
                   "--admin_password=" + admin_password_, "--page_token_secret=e2e-auth-pages",

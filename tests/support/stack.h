@@ -128,6 +128,7 @@ class Stack final {
   std::map<std::string, std::string> service_secrets_;
   std::string service_accounts_flag_;
   std::vector<Server> servers_;  // in start order: auth, the other services, the gateway
+  std::map<std::string, int> ports_;  // every built service's gRPC port, chosen up front
 };
 
 }  // namespace crm::testing

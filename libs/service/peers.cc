@@ -1,0 +1,45 @@
+#include "libs/service/peers.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "libs/grpc/channel.h"
+#include "libs/log/log.h"
+#include "libs/service/listed_services.h"
+
+namespace crm::service {
+
+Peers::Peers(config::Flags& flags, std::string_view self, std::string auth_target) {
+  for (const ListedService& peer : kListedServices) {
+    if (peer.name == self) continue;
+    if (peer.name == "auth") {
+      targets_.emplace("auth", std::move(auth_target));
+      continue;
+    }
+    const std::string name(peer.name);
+    targets_.emplace(name, flags.String(absl::StrCat(name, "_target"),
+                                        absl::StrCat("127.0.0.1:", peer.port),
+                                        absl::StrCat("the ", name, " service's address")));
+  }
+}
+
+const std::string& Peers::Target(std::string_view name) const {
+  static const std::string* const kNone = new std::string();
+  auto it = targets_.find(name);
+  return it == targets_.end() ? *kNone : it->second;
+}
+
+std::shared_ptr<grpc::Channel> Peers::Channel(std::string_view name) const {
+  absl::MutexLock lock(&mu_);
+  if (auto it = channels_.find(name); it != channels_.end()) return it->second;
+  const std::string& target = Target(name);
+  if (target.empty()) {
+    log::Error("no such peer service", {{"name", std::string(name)}});
+    std::abort();
+  }
+  std::shared_ptr<grpc::Channel> channel = ServiceChannel(target);
+  channels_.emplace(std::string(name), channel);
+  return channel;
+}
+
+}  // namespace crm::service
