@@ -1,0 +1,60 @@
+// crm-opportunities: its stores, its clients of customers and the catalog, its handlers, and
+// its two background jobs (the scheduler and the customers feed); the rest is the service kit's.
+#include "libs/auth/principal.h"
+#include "libs/log/log.h"
+#include "libs/service/process.h"
+#include "services/opportunities/customer_feed.h"
+#include "services/opportunities/follow_up_service.h"
+#include "services/opportunities/forecast_service.h"
+#include "services/opportunities/lead_service.h"
+#include "services/opportunities/opportunity_service.h"
+#include "services/opportunities/pipeline_service.h"
+#include "services/opportunities/scheduler.h"
+
+namespace opp = crm::opportunities;
+
+int main(int argc, char** argv) {
+  crm::service::Process process(argc, argv, CRM_SERVICE_SPEC);
+  const opp::Options options = opp::ReadOptions(process.flags());
+  crm::service::Kit& kit = process.Start();
+  const std::string actor = crm::auth::ServicePrincipal(kit.name);
+
+  opp::PipelineStore pipelines(kit.pool, kit.clock);
+  opp::OpportunityStore opportunities(kit.pool, kit.clock, options.time_zone,
+                                      options.min_learning_sample);
+  opp::LeadStore leads(kit.pool, kit.clock, opportunities);
+  opp::FollowUpStore follow_ups(kit.pool, kit.clock, options.time_zone, opportunities);
+  opp::ForecastStore forecasts(kit.pool, kit.clock, options.time_zone, opportunities);
+  auto customers_channel = kit.peers.Channel("customers");
+  auto customers = opp::CustomersServiceDirectory(customers_channel, options.call_timeout);
+  auto catalog = opp::KnowledgeCatalog(kit.peers.Channel("knowledge"),
+                                       options.call_timeout);
+
+  opp::LeadService lead_service(kit, leads, *customers, *catalog, options);
+  opp::PipelineService pipeline_service(kit, pipelines);
+  opp::OpportunityService opportunity_service(kit, opportunities, *customers, *catalog);
+  opp::FollowUpService follow_up_service(kit, follow_ups);
+  opp::ForecastService forecast_service(kit, forecasts);
+
+  opp::Scheduler scheduler(kit.pool, follow_ups, forecasts,
+                           {.interval = options.scheduler_interval, .actor = actor,
+                            .metrics = &kit.metrics});
+  scheduler.Start();
+  opp::CustomerFeed customer_feed(leads, opportunities, actor);
+  crm::events::Consumer consumer(
+      kit.pool, customer_feed,
+      {.consumer = std::string(kit.name),
+       .feeds = {{.name = "customers", .channel = customers_channel,
+                  .types = opp::CustomerFeed::Types()}},
+       .credentials = kit.service_credentials,
+       .metrics = &kit.metrics});
+  if (options.follow_customers && kit.service_credentials == nullptr) {
+    crm::log::Warn("no --service_secret: the customers feed is not followed");
+  } else if (options.follow_customers) {
+    if (absl::Status st = consumer.Start(); !st.ok()) {
+      crm::log::Fatal("customers feed", {{"error", st.ToString()}});
+    }
+  }
+  return process.Serve({&lead_service, &pipeline_service, &opportunity_service, &follow_up_service,
+                        &forecast_service});
+}
