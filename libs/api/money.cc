@@ -4,8 +4,6 @@
 #include <unicode/ucurr.h>
 #include <unicode/ustring.h>
 
-#include <cstdlib>
-
 #include "absl/strings/str_cat.h"
 
 namespace crm::api {
@@ -78,7 +76,8 @@ std::optional<int64_t> ToMinorUnits(const common::v1::Money& money, FieldChecker
     return std::nullopt;
   }
   const int64_t scale = Pow10(*digits);
-  if (std::llabs(units) > kMaxMinorUnits / scale) {
+  // Compared without std::llabs, which is undefined for the most negative int64.
+  if (units > kMaxMinorUnits / scale || units < -(kMaxMinorUnits / scale)) {
     check.Add(path, "is too large");
     return std::nullopt;
   }

@@ -49,14 +49,20 @@ TEST(MoneyTest, WholeMinorUnitsConvertExactly) {
 TEST(MoneyTest, BadAmountsAreNamedViolations) {
   EXPECT_EQ(Convert(M("CNY", -1)), "price: must not be negative;");
   EXPECT_EQ(Convert(M("CNY", 0, -10'000'000)), "price: must not be negative;");
-  EXPECT_EQ(Convert(M("XYZ", 1)), "price.currency_code: \"XYZ\" is not a known ISO 4217 currency code;");
+  EXPECT_EQ(Convert(M("XYZ", 1)),
+            "price.currency_code: \"XYZ\" is not a known ISO 4217 currency code;");
   EXPECT_EQ(Convert(M("", 1)),
             "price.currency_code: is required (an ISO 4217 code such as CNY or USD);");
-  EXPECT_EQ(Convert(M("CNY", 1, 5'000'000)), "price: fractional minor units: CNY has 2 decimal places;");
-  EXPECT_EQ(Convert(M("JPY", 1, 500'000'000)), "price: fractional minor units: JPY has 0 decimal places;");
-  EXPECT_EQ(Convert(M("CNY", 1, -10'000'000), true), "price: units and nanos must have the same sign;");
-  EXPECT_EQ(Convert(M("CNY", 0, 1'000'000'000)), "price.nanos: must be between -999,999,999 and 999,999,999;");
+  EXPECT_EQ(Convert(M("CNY", 1, 5'000'000)),
+            "price: fractional minor units: CNY has 2 decimal places;");
+  EXPECT_EQ(Convert(M("JPY", 1, 500'000'000)),
+            "price: fractional minor units: JPY has 0 decimal places;");
+  EXPECT_EQ(Convert(M("CNY", 1, -10'000'000), true),
+            "price: units and nanos must have the same sign;");
+  EXPECT_EQ(Convert(M("CNY", 0, 1'000'000'000)),
+            "price.nanos: must be between -999,999,999 and 999,999,999;");
   EXPECT_EQ(Convert(M("CNY", 100'000'000'000'000'000)), "price: is too large;");
+  EXPECT_EQ(Convert(M("CNY", INT64_MIN), /*allow_negative=*/true), "price: is too large;");
 }
 
 TEST(MoneyTest, MinorUnitsBackToMoney) {

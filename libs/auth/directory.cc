@@ -12,6 +12,7 @@
 #include "crm/auth/v1/auth.grpc.pb.h"
 #include "absl/strings/str_cat.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/trace.h"
 
 namespace crm::auth {
 namespace {
@@ -25,6 +26,7 @@ class AuthServiceDirectoryImpl final : public UserDirectory {
 
   absl::StatusOr<v1::User> GetUser(std::string_view name, std::string_view authorization) override {
     grpc::ClientContext ctx;
+    PropagateTrace(ctx);
     ctx.set_deadline(std::chrono::system_clock::now() + kAuthCallTimeout);
     if (!authorization.empty()) ctx.AddMetadata("authorization", std::string(authorization));
     v1::GetUserRequest request;
@@ -44,6 +46,7 @@ class AuthServiceDirectoryImpl final : public UserDirectory {
     // A team rarely fills a page; the bound stops a misbehaving server from looping us.
     for (int page = 0; page < 100; ++page) {
       grpc::ClientContext ctx;
+      PropagateTrace(ctx);
       ctx.set_deadline(std::chrono::system_clock::now() + kAuthCallTimeout);
       if (!authorization.empty()) ctx.AddMetadata("authorization", std::string(authorization));
       v1::ListUsersResponse response;

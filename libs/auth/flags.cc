@@ -31,10 +31,10 @@ std::unique_ptr<TokenVerifier> StartVerifier(const AuthClientOptions& options,
   return verifier;
 }
 
-std::function<absl::Status(const grpc::ServerContextBase&)> FeedAuthorization(
+std::function<absl::Status(std::string_view authorization)> FeedAuthorization(
     const Authorizer& authorizer) {
-  return [&authorizer](const grpc::ServerContextBase& ctx) {
-    return authorizer.Authorize(ctx, "/crm.events.v1.EventFeed/Subscribe").status();
+  return [&authorizer](std::string_view authorization) {
+    return authorizer.Authorize(authorization, "/crm.events.v1.EventFeed/Subscribe").status();
   };
 }
 

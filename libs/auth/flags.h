@@ -12,7 +12,7 @@
 namespace crm::auth {
 
 struct AuthClientOptions {
-  std::string target;  // --auth_target / CRM_AUTH_TARGET, default "127.0.0.1:50062"
+  std::string target;        // --auth_target / CRM_AUTH_TARGET, default "127.0.0.1:50062"
   VerifierOptions verifier;  // --revocation_poll_ms
   // --service_secret / CRM_SERVICE_SECRET: this service's own credential, exchanged for
   // tokens naming it (service_token.h). Empty: the process calls no service as itself.
@@ -29,7 +29,7 @@ std::unique_ptr<TokenVerifier> StartVerifier(const AuthClientOptions& options,
 
 // The authorize hook of a service's crm.events.v1 feed (libs/events/feed.h): the policy
 // row of EventFeed/Subscribe, since a feed carries every record of its service.
-std::function<absl::Status(const grpc::ServerContextBase&)> FeedAuthorization(
+std::function<absl::Status(std::string_view authorization)> FeedAuthorization(
     const Authorizer& authorizer);
 
 }  // namespace crm::auth

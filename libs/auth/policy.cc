@@ -144,6 +144,11 @@ std::vector<MethodRule> DefaultRules() {
       // crm.events.v1 either).
       ServicesOnly("/crm.events.v1.EventFeed/Subscribe",
                    {"analytics", "activities", "opportunities", "orders"}),
+      // Operating the feeds a service follows (rewind to rebuild, skip past lost events): on
+      // the consuming service itself, by an admin.
+      Roles("/crm.events.v1.ConsumerAdmin/ListConsumerFeeds", AdminOnly()),
+      Roles("/crm.events.v1.ConsumerAdmin/RewindConsumerFeed", AdminOnly()),
+      Roles("/crm.events.v1.ConsumerAdmin/SkipConsumerFeedToEarliest", AdminOnly()),
 
       // Infrastructure every server exposes.
       Public("/grpc.health.v1.Health/Check"),

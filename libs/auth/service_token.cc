@@ -9,6 +9,7 @@
 #include "libs/auth/principal.h"
 #include "libs/base/time.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/trace.h"
 
 namespace crm::auth {
 namespace {
@@ -29,6 +30,7 @@ class AuthServiceFetcher final : public ServiceTokenFetcher {
     request.set_secret(secret_);
     v1::ServiceToken response;
     grpc::ClientContext ctx;
+    PropagateTrace(ctx);
     ctx.set_deadline(std::chrono::system_clock::now() + kIssueTimeout);
     if (grpc::Status st = stub_->IssueServiceToken(&ctx, request, &response); !st.ok()) {
       return FromGrpcStatus(st);

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "libs/grpc/status.h"
+#include "libs/grpc/trace.h"
 #include "libs/log/log.h"
 
 namespace crm::auth {
@@ -44,6 +45,7 @@ class AuthServiceSourceImpl final : public VerificationSource {
 
   absl::StatusOr<std::vector<v1::PublicKey>> FetchKeys() override {
     grpc::ClientContext ctx;
+    PropagateTrace(ctx);
     ctx.set_deadline(std::chrono::system_clock::now() + kAuthCallTimeout);
     v1::GetPublicKeysResponse response;
     grpc::Status status = stub_->GetPublicKeys(&ctx, v1::GetPublicKeysRequest(), &response);
@@ -54,6 +56,7 @@ class AuthServiceSourceImpl final : public VerificationSource {
   absl::StatusOr<std::vector<v1::RevokedSession>> FetchRevocations(
       int64_t after_sequence) override {
     grpc::ClientContext ctx;
+    PropagateTrace(ctx);
     ctx.set_deadline(std::chrono::system_clock::now() + kAuthCallTimeout);
     v1::ListRevokedSessionsRequest request;
     request.set_after_sequence(after_sequence);

@@ -31,13 +31,19 @@ struct PoolOptions {
   std::string unix_socket;  // used instead of host/port when set
   std::string user;
   std::string password;
-  std::string schema;       // the service's own schema
-  int size = 8;             // connections at most
+  std::string schema;  // the service's own schema
+  int size = 8;        // connections at most
   absl::Duration borrow_timeout = absl::Seconds(2);
   // A connection idle longer than this is checked (ping) before it is handed out, so a
   // connection broken by a MariaDB restart is replaced instead of failing a request.
   absl::Duration validate_after_idle = absl::Seconds(5);
   std::string pool_name = "main";  // label on the pool metrics
+  // TLS to the server (TCP only): with tls_ca set, every connection is encrypted and the
+  // server's certificate must chain to it and name the host (a connection that cannot do
+  // both fails); tls_cert/tls_key add a client certificate for users that REQUIRE X509.
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 // One row of a result. Columns are read by position, as in the SELECT list.
@@ -72,6 +78,9 @@ class Session {
   // Runs a statement that returns no rows; yields the affected row count.
   virtual absl::StatusOr<uint64_t> Execute(std::string_view sql,
                                            const std::vector<Value>& params) = 0;
+  // Closes the connection when the session ends instead of returning it to the pool, for
+  // server-side state that could not be cleaned up (a named lock that would not release).
+  virtual void Discard() = 0;
 };
 
 // A transaction on a leased connection. Rolls back when destroyed unless Commit() succeeded.
@@ -81,6 +90,7 @@ class Transaction final : public Session {
   Transaction(Transaction&&) = delete;
   absl::StatusOr<Rows> Query(std::string_view sql, const std::vector<Value>& params) override;
   absl::StatusOr<uint64_t> Execute(std::string_view sql, const std::vector<Value>& params) override;
+  void Discard() override;
   absl::Status Commit();
 
  private:

@@ -14,6 +14,11 @@ PoolOptions ReadPoolFlags(config::Flags& flags, std::string_view service) {
   db.password = flags.String("db_password", "", "MariaDB password");
   db.schema = flags.String("db_name", own, "the service's own schema");
   db.size = flags.Int("db_pool_size", 16, "database connections at most", 1, 512);
+  db.tls_ca = flags.String("db_tls_ca", "",
+                           "PEM CA of the MariaDB server's certificate: when set, connections use "
+                           "TLS and verify the server (TCP only)");
+  db.tls_cert = flags.String("db_tls_cert", "", "PEM client certificate for the database (TLS)");
+  db.tls_key = flags.String("db_tls_key", "", "PEM private key of --db_tls_cert");
   return db;
 }
 

@@ -1,5 +1,6 @@
 // The database settings every service takes, read the same way everywhere: --db_socket or
-// --db_host/--db_port, --db_user, --db_password, --db_name, --db_pool_size (env CRM_DB_*).
+// --db_host/--db_port, --db_user, --db_password, --db_name, --db_pool_size, and TLS to the
+// server with --db_tls_ca (and --db_tls_cert/--db_tls_key) (env CRM_DB_*).
 // The defaults name the service's own schema and user, crm_<service>.
 #pragma once
 

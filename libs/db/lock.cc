@@ -31,8 +31,11 @@ NamedLock::NamedLock(Session& session, std::string name)
     : session_(session), name_(std::move(name)) {}
 
 NamedLock::~NamedLock() {
-  // If this fails the connection is broken, and its end releases the lock anyway.
-  if (held_) (void)session_.Query("SELECT RELEASE_LOCK(?)", {name_});
+  if (!held_) return;
+  absl::StatusOr<Rows> released = session_.Query("SELECT RELEASE_LOCK(?)", {name_});
+  // A lock that did not release stays with its connection until the connection ends: close
+  // it rather than hand it to the next borrower, who would hold the lock without knowing.
+  if (!released.ok() || released->empty() || released->at(0).Int(0) != 1) session_.Discard();
 }
 
 absl::StatusOr<bool> NamedLock::Acquire(absl::Duration wait) {

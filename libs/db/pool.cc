@@ -194,6 +194,16 @@ class PoolCore final {
       props["hostName"] = sql::SQLString("tcp://" + options_.host);
       props["port"] = options_.port;
     }
+    if (!options_.tls_ca.empty()) {
+      props["sslCA"] = sql::SQLString(options_.tls_ca);
+      // Verify the chain and the host name, and never fall back to plaintext.
+      props["sslVerify"] = true;
+      props["sslEnforce"] = true;
+      if (!options_.tls_cert.empty()) {
+        props["sslCert"] = sql::SQLString(options_.tls_cert);
+        props["sslKey"] = sql::SQLString(options_.tls_key);
+      }
+    }
     props["userName"] = sql::SQLString(options_.user);
     props["password"] = sql::SQLString(options_.password);
     if (!options_.schema.empty()) props["schema"] = sql::SQLString(options_.schema);
@@ -265,6 +275,8 @@ class Lease final : public Session {
     return conn_->Execute(sql, params);
   }
 
+  void Discard() override { conn_->MarkBroken(); }
+
   Connection& connection() { return *conn_; }
 
  private:
@@ -308,6 +320,8 @@ struct Transaction::Impl {
 };
 
 Transaction::Transaction(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+void Transaction::Discard() { impl_->conn->MarkBroken(); }
 
 Transaction::~Transaction() {
   if (impl_ == nullptr) return;

@@ -13,10 +13,14 @@
 #include "absl/strings/str_cat.h"
 #include "libs/base/time.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/trace.h"
 #include "libs/log/log.h"
 
 namespace crm::events {
 namespace {
+
+// An Event with no type: a filtered stream's "read up to here" (events.proto).
+bool IsProgressMarker(const v1::Event& event) { return event.type().empty(); }
 
 constexpr char kEnsureCursor[] =
     "INSERT IGNORE INTO event_cursors (consumer, feed, sequence, epoch, update_time) "
@@ -81,6 +85,7 @@ struct Consumer::Feed {
 
   prometheus::Gauge* lag_events = nullptr;
   prometheus::Gauge* lag_seconds = nullptr;
+  prometheus::Gauge* last_event = nullptr;
   prometheus::Counter* applied = nullptr;
   prometheus::Gauge* connected = nullptr;
   prometheus::Gauge* cursor_expired = nullptr;
@@ -96,6 +101,7 @@ Consumer::Consumer(db::Pool& pool, EventHandler& handler, ConsumerOptions option
     : pool_(pool), handler_(handler), options_(std::move(options)) {
   prometheus::Family<prometheus::Gauge>* lag_events = nullptr;
   prometheus::Family<prometheus::Gauge>* lag_seconds = nullptr;
+  prometheus::Family<prometheus::Gauge>* last_event = nullptr;
   prometheus::Family<prometheus::Counter>* applied = nullptr;
   prometheus::Family<prometheus::Gauge>* connected = nullptr;
   prometheus::Family<prometheus::Gauge>* cursor_expired = nullptr;
@@ -113,6 +119,12 @@ Consumer::Consumer(db::Pool& pool, EventHandler& handler, ConsumerOptions option
                            "Age of the last event applied when it was applied (0 once "
                            "caught up with the head)")
                        .Register(registry);
+    last_event = &prometheus::BuildGauge()
+                      .Name("crm_events_consumer_last_event_timestamp_seconds")
+                      .Help(
+                          "When the last event applied happened (Unix seconds): time() minus "
+                          "this keeps growing while the consumer is stuck or disconnected")
+                      .Register(registry);
     applied = &prometheus::BuildCounter()
                    .Name("crm_events_consumer_applied_total")
                    .Help("Events applied (each exactly once)")
@@ -136,6 +148,7 @@ Consumer::Consumer(db::Pool& pool, EventHandler& handler, ConsumerOptions option
       const prometheus::Labels labels = {{"consumer", options_.consumer}, {"feed", source.name}};
       feed->lag_events = &lag_events->Add(labels);
       feed->lag_seconds = &lag_seconds->Add(labels);
+      feed->last_event = &last_event->Add(labels);
       feed->applied = &applied->Add(labels);
       feed->connected = &connected->Add(labels);
       feed->cursor_expired = &cursor_expired->Add(labels);
@@ -145,6 +158,12 @@ Consumer::Consumer(db::Pool& pool, EventHandler& handler, ConsumerOptions option
 }
 
 Consumer::~Consumer() { Stop(); }
+
+std::vector<std::string> Consumer::FeedNames() const {
+  std::vector<std::string> names;
+  for (const auto& feed : feeds_) names.push_back(feed->source.name);
+  return names;
+}
 
 Consumer::Feed* Consumer::Find(std::string_view name) const {
   for (const auto& feed : feeds_) {
@@ -322,7 +341,11 @@ absl::Status Consumer::Follow(Feed& feed) {
     epoch = rows[0].Int(1);
   }
 
+  // One trace per subscription: the producer's log lines about this stream and this
+  // consumer's about what it applied from it share a trace id.
+  log::ScopedTrace trace(NewTrace());
   grpc::ClientContext ctx;
+  PropagateTrace(ctx);
   if (options_.credentials != nullptr) ctx.set_credentials(options_.credentials);
   v1::SubscribeRequest request;
   request.set_after_sequence(cursor);
@@ -351,13 +374,16 @@ absl::Status Consumer::Follow(Feed& feed) {
       break;
     }
     const int64_t behind = std::max<int64_t>(0, event.head_sequence() - event.sequence());
-    const double age = behind == 0
-                           ? 0
-                           : std::max(0.0, absl::ToDoubleSeconds(options_.clock->Now() -
-                                                                 FromTimestamp(event.time())));
     if (feed.lag_events != nullptr) {
       feed.lag_events->Set(static_cast<double>(behind));
-      feed.lag_seconds->Set(age);
+      // A progress marker has no time of its own: the age gauges keep the last event's.
+      if (!IsProgressMarker(event)) {
+        const absl::Time happened = FromTimestamp(event.time());
+        feed.lag_seconds->Set(
+            behind == 0 ? 0
+                        : std::max(0.0, absl::ToDoubleSeconds(options_.clock->Now() - happened)));
+        feed.last_event->Set(absl::ToDoubleSeconds(happened - absl::UnixEpoch()));
+      }
       if (applied) feed.applied->Increment();
     }
     absl::MutexLock lock(&mu_);
@@ -392,6 +418,10 @@ absl::Status Consumer::ApplyOne(Feed& feed, int64_t epoch, const v1::Event& even
     // Another replica (or this one, before a reconnect) got here first.
     if (event.sequence() <= cursor[0].Int(0)) return absl::OkStatus();
     const std::string now = db::FormatDateTime(options_.clock->Now());
+    // A progress marker of a filtered stream: nothing to apply, only the cursor moves.
+    if (IsProgressMarker(event)) {
+      return tx.Execute(kAdvanceCursor, {event.sequence(), now, options_.consumer, name}).status();
+    }
     CRM_ASSIGN_OR_RETURN(db::Rows seen, tx.Query(kFindInInbox, {options_.consumer, event.id()}));
     if (seen.empty()) {
       CRM_RETURN_IF_ERROR(handler_.Apply(tx, event));

@@ -92,8 +92,8 @@ struct ConsumerOptions {
   // Who this consumer is (its cursors are keyed by it), e.g. "analytics": 1-64 characters.
   std::string consumer;
   std::vector<FeedSource> feeds;
-  // Attached to every Subscribe: the identity the producer's policy checks (an ADMIN's
-  // token today, a service identity later). Null sends none.
+  // Attached to every Subscribe: the identity the producer's policy checks (the consuming
+  // service's own, kit.service_credentials). Null sends none.
   std::shared_ptr<grpc::CallCredentials> credentials;
   int batch_size = 100;  // SubscribeRequest.batch_size
   // Reconnect delays: doubled after each failure up to max, drawn from [d/2, d] (jitter),
@@ -154,6 +154,9 @@ class Consumer final {
 
   // NOT_FOUND for an unknown feed.
   absl::StatusOr<FeedStatus> GetStatus(std::string_view feed) const;
+  // The names of the feeds it follows, in the order of the options.
+  std::vector<std::string> FeedNames() const;
+  const std::string& name() const { return options_.consumer; }
 
  private:
   struct Feed;

@@ -16,10 +16,24 @@
 #include "absl/strings/str_split.h"
 #include "libs/base/time.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/trace.h"
 #include "libs/log/log.h"
 
 namespace crm::events {
 namespace {
+
+// The call's one `authorization` value ("" when it has none). Two or more are refused: which
+// one a checker would read is not something to leave to chance.
+absl::StatusOr<std::string> SingleAuthorization(const grpc::ServerContextBase& ctx) {
+  const auto& metadata = ctx.client_metadata();
+  auto [first, last] = metadata.equal_range("authorization");
+  if (first == last) return std::string();
+  if (std::next(first) != last) {
+    return Error(absl::StatusCode::kUnauthenticated, "TOKEN_MALFORMED",
+                 "the call has more than one authorization header");
+  }
+  return std::string(first->second.data(), first->second.size());
+}
 
 constexpr char kReadAfter[] =
     "SELECT sequence, event_type, resource, payload, request_id, create_time, actor, "
@@ -112,6 +126,15 @@ absl::StatusOr<Batch> ReadBatch(db::Pool& pool, int64_t cursor, int limit, const
     }
     event.set_head_sequence(head);
   }
+  // A filtered stream tells the subscriber how far it has read, so a consumer's cursor moves
+  // past events it does not want instead of re-reading them on every reconnect (and falling
+  // behind the retention horizon while the types it wants are rare).
+  if (!types.empty() && batch.last_read > 0 &&
+      (batch.events.empty() || batch.events.back().sequence() < batch.last_read)) {
+    v1::Event& progress = batch.events.emplace_back();
+    progress.set_sequence(batch.last_read);
+    progress.set_head_sequence(head);
+  }
   return batch;
 }
 
@@ -172,11 +195,12 @@ size_t DeliverablePrefix(int64_t cursor, const std::vector<FeedPosition>& rows, 
 // may run reactions inline, and those take mu_.
 class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event> {
  public:
-  Stream(EventFeedService& feed, const grpc::CallbackServerContext& ctx, int64_t cursor,
-         int batch_size, TypeFilter types, std::string request_id)
+  Stream(EventFeedService& feed, std::string authorization, int64_t cursor, int batch_size,
+         TypeFilter types, std::string request_id, log::TraceContext trace)
       : feed_(feed),
-        ctx_(ctx),
+        authorization_(std::move(authorization)),
         request_id_(std::move(request_id)),
+        trace_(std::move(trace)),
         batch_size_(batch_size),
         types_(std::move(types)),
         cursor_(cursor) {}
@@ -273,6 +297,7 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
   // Runs on the executor.
   void Fetch() {
     log::ScopedRequestId scoped(request_id_);
+    log::ScopedTrace trace(trace_);
     int64_t cursor;
     {
       absl::MutexLock lock(&mu_);
@@ -283,7 +308,7 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
     // token that has expired or whose session was revoked (logout, disabled user) stops the
     // stream at its next poll.
     if (feed_.authorize_) {
-      if (absl::Status allowed = feed_.authorize_(ctx_); !allowed.ok()) {
+      if (absl::Status allowed = feed_.authorize_(authorization_); !allowed.ok()) {
         End(ToGrpcStatus(allowed, feed_.id_prefix_));
         return;
       }
@@ -307,6 +332,7 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
       fetch_again_now_ = batch->more;
     }
     feed_.MaybeMeasureBacklog();
+    feed_.fetches_.fetch_add(1);
     WriteNextOrWait();
   }
 
@@ -386,8 +412,10 @@ class EventFeedService::Stream final : public grpc::ServerWriteReactor<v1::Event
   }
 
   EventFeedService& feed_;
-  const grpc::CallbackServerContext& ctx_;  // valid until OnDone
+  // The call's credentials, copied: the context may be gone by the time a fetch re-checks.
+  const std::string authorization_;
   const std::string request_id_;
+  const log::TraceContext trace_;  // the subscriber's trace: every fetch logs with it
   const int batch_size_;
   const TypeFilter types_;
   // The message being written. Touched only by the single write chain (WriteNextOrWait,
@@ -455,10 +483,12 @@ grpc::ServerWriteReactor<v1::Event>* EventFeedService::Subscribe(
     grpc::CallbackServerContext* ctx, const v1::SubscribeRequest* request) {
   // Before anything else: a caller who may not read the feed learns nothing from it, not
   // even whether their request was well formed.
-  const absl::Status allowed =
-      authorize_ ? authorize_(*ctx)
-                 : Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
-                         "this event feed has no access rule, so nobody may read it");
+  absl::StatusOr<std::string> authorization = SingleAuthorization(*ctx);
+  absl::Status allowed = !authorization.ok() ? authorization.status()
+                         : authorize_
+                             ? authorize_(*authorization)
+                             : Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                                     "this event feed has no access rule, so nobody may read it");
   Violations violations;
   TypeFilter types = ReadTypes(*request, violations);
   if (request->after_sequence() < 0) {
@@ -471,8 +501,8 @@ grpc::ServerWriteReactor<v1::Event>* EventFeedService::Subscribe(
                              ? std::min(kDefaultBatch, options_.max_batch)
                              : std::min(request->batch_size(), options_.max_batch);
 
-  auto* stream = new Stream(*this, *ctx, request->after_sequence(), batch_size, std::move(types),
-                            RequestIdOf(*ctx));
+  auto* stream = new Stream(*this, *std::move(authorization), request->after_sequence(), batch_size,
+                            std::move(types), RequestIdOf(*ctx), TraceOf(*ctx));
   bool draining;
   {
     absl::MutexLock lock(&mu_);

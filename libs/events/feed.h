@@ -84,7 +84,11 @@ size_t DeliverablePrefix(int64_t cursor, const std::vector<FeedPosition>& rows, 
 
 // Decides whether a Subscribe call may start: OK, or the error to end it with (e.g.
 // UNAUTHENTICATED, PERMISSION_DENIED). Runs on the gRPC thread that received the call.
-using FeedAuthorizer = std::function<absl::Status(const grpc::ServerContextBase&)>;
+// `authorization` is the call's `authorization` metadata value ("Bearer ..."; empty when the
+// call has none). The feed keeps a copy for the stream's lifetime and asks again before every
+// read, so an expired or revoked token ends the stream; the call's context is never used
+// after the reactor has been handed to gRPC.
+using FeedAuthorizer = std::function<absl::Status(std::string_view authorization)>;
 
 class EventFeedService final : public v1::EventFeed::CallbackService {
  public:
@@ -95,8 +99,8 @@ class EventFeedService final : public v1::EventFeed::CallbackService {
   EventFeedService(db::Pool& pool, Executor& executor, std::string id_prefix,
                    FeedAuthorizer authorize, FeedOptions options = {});
   // The same, with the options first.
-  EventFeedService(db::Pool& pool, Executor& executor, std::string id_prefix,
-                   FeedOptions options, FeedAuthorizer authorize);
+  EventFeedService(db::Pool& pool, Executor& executor, std::string id_prefix, FeedOptions options,
+                   FeedAuthorizer authorize);
   ~EventFeedService() override;
   EventFeedService(const EventFeedService&) = delete;
   EventFeedService& operator=(const EventFeedService&) = delete;
@@ -116,6 +120,9 @@ class EventFeedService final : public v1::EventFeed::CallbackService {
 
   // Streams started and not yet completed (a gauge for metrics and tests).
   int open_streams() const;
+  // Fetches completed by all streams so far: tests wait for a poll to have happened instead
+  // of sleeping and hoping one did.
+  int64_t fetches() const { return fetches_.load(); }
 
  private:
   class Stream;
@@ -145,6 +152,7 @@ class EventFeedService final : public v1::EventFeed::CallbackService {
   const Metrics metrics_;
   std::atomic<int64_t> next_backlog_check_micros_{0};  // absl::ToUnixMicros
 
+  std::atomic<int64_t> fetches_{0};
   mutable absl::Mutex mu_;  // taken before any Stream's own mutex
   absl::flat_hash_set<Stream*> streams_ ABSL_GUARDED_BY(mu_);
   bool draining_ ABSL_GUARDED_BY(mu_) = false;

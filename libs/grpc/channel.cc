@@ -7,6 +7,8 @@
 #include <string>
 
 #include "absl/time/clock.h"
+#include "libs/grpc/tls.h"
+#include "libs/grpc/trace.h"
 
 namespace crm {
 namespace {
@@ -26,7 +28,7 @@ std::shared_ptr<grpc::Channel> ServiceChannel(std::string_view target,
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, Millis(options.max_reconnect_backoff));
   // With a single address round_robin is the same as pick_first.
   args.SetServiceConfigJSON(R"({"loadBalancingConfig":[{"round_robin":{}}]})");
-  return grpc::CreateCustomChannel(std::string(target), grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(std::string(target), DefaultChannelCredentials(), args);
 }
 
 std::unique_ptr<grpc::ClientContext> ClientCall(
@@ -36,6 +38,7 @@ std::unique_ptr<grpc::ClientContext> ClientCall(
   absl::Time until = std::min(absl::Now() + timeout, deadline);
   ctx->set_deadline(absl::ToChronoTime(until));
   if (credentials) ctx->set_credentials(std::move(credentials));
+  PropagateTrace(*ctx);
   return ctx;
 }
 

@@ -1,5 +1,6 @@
 // The one way a process opens a channel to another server of the suite (the gateway to its
-// backends, services to each other and to auth): round_robin over every address the target
+// backends, services to each other and to auth): plaintext, or TLS when the process was
+// configured for it (--tls_ca, tls.h), round_robin over every address the target
 // resolves to (a Kubernetes headless Service lists one per ready pod), keepalive pings that
 // notice a vanished peer before the next call, the suite's message size limit, and a
 // deadline on every call made through ClientCall.
@@ -36,9 +37,9 @@ std::shared_ptr<grpc::Channel> ServiceChannel(std::string_view target,
 
 // A client context whose deadline is `timeout` from now, or `deadline` if that is sooner
 // (pass the incoming call's deadline so an outgoing call never outlives the one it serves),
-// carrying `credentials` (a service's own identity) when given. Credentials travel per call
-// rather than per channel so that they also work on the plaintext loopback channels of a
-// local stack.
+// carrying `credentials` (a service's own identity) when given and the trace of the request
+// the calling thread serves (traceparent, trace.h). Credentials travel per call rather than
+// per channel so that they also work on the plaintext loopback channels of a local stack.
 std::unique_ptr<grpc::ClientContext> ClientCall(
     absl::Duration timeout, absl::Time deadline = absl::InfiniteFuture(),
     std::shared_ptr<grpc::CallCredentials> credentials = nullptr);

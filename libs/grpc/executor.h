@@ -14,6 +14,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "libs/grpc/status.h"
+#include "libs/grpc/trace.h"
 #include "libs/log/log.h"
 
 namespace crm {
@@ -49,6 +50,7 @@ grpc::ServerUnaryReactor* RunBlocking(grpc::CallbackServerContext* ctx, Executor
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   executor.Submit([ctx, reactor, domain, handler = std::move(handler)]() mutable {
     log::ScopedRequestId scoped(RequestIdOf(*ctx));
+    log::ScopedTrace trace(TraceOf(*ctx));
     if (ctx->IsCancelled()) {
       reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled before it ran"));
       return;

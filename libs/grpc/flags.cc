@@ -17,6 +17,15 @@ ServerOptions ReadServerFlags(config::Flags& flags, std::string_view service_nam
       flags.String("port_file", "", "write \"<grpc_port> <metrics_port>\" here once listening");
   options.drain_timeout = absl::Seconds(
       flags.Int("drain_seconds", 20, "time in-flight calls get on SIGTERM", 0, 600));
+  options.tls = ReadTlsFlags(flags);
+  const int health_port = flags.Int(
+      "health_port", 0,
+      "also serve grpc.health.v1 alone, in plaintext, on this port (for probes of a TLS "
+      "listener; 0: no such port)",
+      0, 65535);
+  if (health_port > 0) options.health_address = "0.0.0.0:" + std::to_string(health_port);
+  // Channels this process opens to the suite's servers dial as configured (tls.h).
+  UseChannelTls(options.tls);
   return options;
 }
 

@@ -1,5 +1,7 @@
 // The server settings every process takes, read the same way everywhere:
-// --port, --metrics_port, --port_file and --drain_seconds (env CRM_PORT, ...).
+// --port, --metrics_port, --port_file, --drain_seconds, --health_port and the TLS files
+// (--tls_*, tls.h) (env CRM_PORT, ...). It also makes ServiceChannel dial with the TLS
+// settings read (UseChannelTls).
 #pragma once
 
 #include <string_view>

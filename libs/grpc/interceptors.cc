@@ -6,7 +6,10 @@
 #include <prometheus/registry.h>
 
 #include <atomic>
+#include <iterator>
+#include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -18,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "libs/grpc/methods.h"
+#include "libs/grpc/trace.h"
 #include "libs/log/log.h"
 
 namespace crm {
@@ -161,8 +165,26 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
       md->emplace(grpc::string_ref(kRequestIdKey.data(), kRequestIdKey.size()),
                   grpc::string_ref(request_id_));
     }
+    OnTraceparent(md);
     metrics_ = &families_.ForMethod(info_->method());
     metrics_->started->Increment();
+  }
+
+  // This server's span: a child of the caller's traceparent, or a new trace when it sent
+  // none (or a malformed one). It replaces the caller's header in the call's metadata, so
+  // handlers and the gateway's proxy pass this span on as the parent (trace.h).
+  void OnTraceparent(std::multimap<grpc::string_ref, grpc::string_ref>* md) {
+    const grpc::string_ref key(kTraceparentKey);
+    std::optional<log::TraceContext> caller;
+    auto [begin, end] = md->equal_range(key);
+    // W3C: more than one traceparent is as good as none.
+    if (begin != end && std::next(begin) == end) {
+      caller = ParseTraceparent(std::string_view(begin->second.data(), begin->second.size()));
+    }
+    md->erase(begin, end);
+    trace_ = caller ? ChildSpan(*caller) : NewTrace();
+    traceparent_ = FormatTraceparent(trace_);
+    md->emplace(key, grpc::string_ref(traceparent_));
   }
 
   void OnFinish(const grpc::Status& status) {
@@ -176,6 +198,7 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
     metrics_->seconds->Observe(absl::ToDoubleSeconds(elapsed));
     if (!status.ok() || elapsed > absl::Seconds(1)) {
       log::ScopedRequestId scoped(request_id_);
+      log::ScopedTrace trace(trace_);
       std::string ms = absl::StrFormat("%.1f", absl::ToDoubleMilliseconds(elapsed));
       log::Info("call finished", {{"method", info_->method()},
                                   {"code", code},
@@ -188,6 +211,8 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
   Families& families_;
   absl::Time start_;
   std::string request_id_;
+  log::TraceContext trace_;  // this server's span of the call
+  std::string traceparent_;  // its header, referenced by the call's metadata
   MethodMetrics* metrics_ = nullptr;
 };
 

@@ -10,6 +10,8 @@
 //    proxied unary call is labelled "unary". A method that is not in the descriptor pool
 //    (any name a client makes up) is labelled grpc_service="unknown", grpc_method="unknown",
 //    grpc_type="unknown", so the number of series stays bounded whatever clients send;
+//  - trace context: the caller's W3C traceparent continued with a span of this server's, or a
+//    new trace when it sent none; handlers, outgoing calls and log lines carry it (trace.h);
 //  - an access log line for every call that failed or took longer than a second.
 #pragma once
 

@@ -54,6 +54,7 @@ ServerRunner::~ServerRunner() {
   Shutdown();
   if (probe_thread_.joinable()) probe_thread_.join();
   if (server_) server_->Shutdown(std::chrono::system_clock::now());
+  if (health_server_) health_server_->Shutdown(std::chrono::system_clock::now());
   absl::MutexLock lock(&runners_mu);
   std::erase(Runners(), this);
 }
@@ -62,7 +63,8 @@ absl::Status ServerRunner::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
-  builder_.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
+  if (absl::Status files = CheckTlsFiles(options_.tls); !files.ok()) return files;
+  builder_.AddListeningPort(options_.listen_address, ServerCredentials(options_.tls), &port_);
   builder_.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder_.SetMaxSendMessageSize(options_.max_message_bytes);
   // Keepalive: notice dead clients behind NATs and load balancers, but let clients ping
@@ -101,11 +103,24 @@ absl::Status ServerRunner::Start() {
     metrics_port_ = ports.empty() ? PortOf(options_.metrics_address) : ports.front();
   }
 
+  if (!options_.health_address.empty()) {
+    // Nothing but the default health service (EnableDefaultHealthCheckService above): a
+    // plaintext port that answers probes and carries no API.
+    grpc::ServerBuilder health;
+    health.AddListeningPort(options_.health_address, grpc::InsecureServerCredentials(),
+                            &health_port_);
+    health_server_ = health.BuildAndStart();
+    if (!health_server_ || health_port_ == 0) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot listen on ", options_.health_address, " (port in use?)"));
+    }
+  }
+
   bool ready = !probe_ || probe_();
   // "" (the server as a whole) follows readiness; "liveness" only says the process serves,
   // so a Kubernetes liveness probe does not restart pods during a database outage.
-  server_->GetHealthCheckService()->SetServingStatus("", ready);
-  server_->GetHealthCheckService()->SetServingStatus(std::string(kLivenessService), true);
+  SetServing("", ready);
+  SetServing(kLivenessService, true);
   probe_thread_ = std::thread([this] { ProbeLoop(); });
 
   if (!options_.port_file.empty()) {
@@ -123,8 +138,16 @@ absl::Status ServerRunner::Start() {
   }
   if (signalled.load()) Shutdown();
   log::Info("serving", {{"grpc_port", std::to_string(port_)},
-                        {"metrics_port", std::to_string(metrics_port_)}});
+                        {"metrics_port", std::to_string(metrics_port_)},
+                        {"tls", !options_.tls.serves_tls()      ? "off"
+                                : options_.tls.client_ca.empty() ? "server"
+                                                                 : "mutual"}});
   return absl::OkStatus();
+}
+
+void ServerRunner::SetServing(const std::string& service, bool serving) {
+  server_->GetHealthCheckService()->SetServingStatus(service, serving);
+  if (health_server_) health_server_->GetHealthCheckService()->SetServingStatus(service, serving);
 }
 
 void ServerRunner::ProbeLoop() {
@@ -136,7 +159,7 @@ void ServerRunner::ProbeLoop() {
       log::Info(ready ? "ready: dependencies reachable" : "not ready: dependency unreachable");
       last = ready;
     }
-    server_->GetHealthCheckService()->SetServingStatus("", ready);
+    SetServing("", ready);
   }
 }
 
@@ -145,11 +168,13 @@ void ServerRunner::WaitForShutdown() {
   if (!server_) return;
   log::Info("draining", {{"timeout_s", std::to_string(absl::ToInt64Seconds(options_.drain_timeout))}});
   server_->GetHealthCheckService()->SetServingStatus(false);
+  if (health_server_) health_server_->GetHealthCheckService()->SetServingStatus(false);
   if (drain_hook_) drain_hook_();
   // Stops accepting calls, lets in-flight ones finish, cancels what is left at the deadline.
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(options_.drain_timeout));
   if (probe_thread_.joinable()) probe_thread_.join();
+  if (health_server_) health_server_->Shutdown(std::chrono::system_clock::now());
   log::Info("stopped");
 }
 

@@ -23,6 +23,8 @@
 #include "absl/time/time.h"
 #include <grpcpp/grpcpp.h>
 
+#include "libs/grpc/tls.h"
+
 namespace prometheus {
 class Exposer;
 class Registry;
@@ -43,6 +45,11 @@ struct ServerOptions {
   std::string port_file;
   int max_message_bytes = 4 << 20;
   absl::Duration drain_timeout = absl::Seconds(20);
+  // The gRPC listener's TLS (tls.h); plaintext by default.
+  TlsOptions tls;
+  // When set ("0.0.0.0:8086"), grpc.health.v1 alone is also served here in plaintext, with
+  // the same statuses: for the kubelet's gRPC probes, which cannot speak TLS.
+  std::string health_address;
 };
 
 class ServerRunner final {
@@ -63,6 +70,7 @@ class ServerRunner final {
   absl::Status Start();
   int port() const { return port_; }
   int metrics_port() const { return metrics_port_; }
+  int health_port() const { return health_port_; }  // 0 without a health_address
 
   // Blocks until SIGTERM/SIGINT (see InstallSignalHandlers) or Shutdown(), then drains:
   // health turns NOT_SERVING, new calls are refused, in-flight calls finish (up to
@@ -75,18 +83,22 @@ class ServerRunner final {
 
  private:
   void ProbeLoop();
+  // Sets a health status on the server and on the plaintext health server, if any.
+  void SetServing(const std::string& service, bool serving);
 
   ServerOptions options_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   grpc::ServerBuilder builder_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;  // options_.health_address's
   std::function<bool()> probe_;
   std::function<void()> drain_hook_;
   std::thread probe_thread_;
   absl::Notification shutdown_;
   int port_ = 0;
   int metrics_port_ = 0;
+  int health_port_ = 0;
 };
 
 }  // namespace crm

@@ -18,7 +18,9 @@
 
 namespace crm::testing {
 
-absl::StatusOr<std::string> ScrapeMetrics(int port) {
+absl::StatusOr<std::string> ScrapeMetrics(int port) { return HttpGet(port, "/metrics"); }
+
+absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return absl::InternalError("socket() failed");
   // A server that accepts and then says nothing must fail the test, not hang it.
@@ -30,10 +32,10 @@ absl::StatusOr<std::string> ScrapeMetrics(int port) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     close(fd);
-    return absl::UnavailableError(absl::StrCat("nothing listens on metrics port ", port));
+    return absl::UnavailableError(absl::StrCat("nothing listens on port ", port));
   }
   // HTTP/1.0: the server closes the connection after the body, which marks its end.
-  const std::string request = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  const std::string request = absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
   if (write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
     close(fd);
     return absl::UnavailableError("cannot send the request");
@@ -46,7 +48,7 @@ absl::StatusOr<std::string> ScrapeMetrics(int port) {
   if (!absl::StartsWith(response, "HTTP/1.") || body == std::string::npos ||
       response.substr(0, response.find("\r\n")).find(" 200 ") == std::string::npos) {
     return absl::InternalError(
-        absl::StrCat("unexpected answer from /metrics: ", response.substr(0, 200)));
+        absl::StrCat("unexpected answer from ", path, ": ", response.substr(0, 200)));
   }
   return response.substr(body + 4);
 }

@@ -23,6 +23,9 @@ namespace crm::testing {
 // nothing answers or the answer is not 200 OK.
 absl::StatusOr<std::string> ScrapeMetrics(int port);
 
+// The body of http://127.0.0.1:<port><path> when the answer is 200 OK (HTTP/1.0 GET).
+absl::StatusOr<std::string> HttpGet(int port, const std::string& path);
+
 // The sample lines of a text exposition: one per series (a histogram gives one per bucket
 // plus _sum and _count); comments and blank lines left out.
 std::vector<std::string> SeriesLines(std::string_view exposition);

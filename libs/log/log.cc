@@ -6,6 +6,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "libs/log/trace.h"
 
 namespace crm::log {
 namespace {
@@ -16,6 +17,7 @@ std::string& Service() {
 }
 
 thread_local std::string current_request_id;
+thread_local TraceContext current_trace;
 
 void Write(std::string_view level, std::string_view message, std::initializer_list<Field> fields) {
   std::string line = "{\"time\":\"";
@@ -27,6 +29,12 @@ void Write(std::string_view level, std::string_view message, std::initializer_li
   if (!current_request_id.empty()) {
     line += ",\"request_id\":";
     line += JsonQuote(current_request_id);
+  }
+  if (!current_trace.empty()) {
+    line += ",\"trace_id\":";
+    line += JsonQuote(current_trace.trace_id);
+    line += ",\"span_id\":";
+    line += JsonQuote(current_trace.span_id);
   }
   line += ",\"msg\":";
   line += JsonQuote(message);
@@ -65,6 +73,12 @@ std::string_view CurrentRequestId() { return current_request_id; }
 ScopedRequestId::ScopedRequestId(std::string request_id)
     : previous_(std::exchange(current_request_id, std::move(request_id))) {}
 ScopedRequestId::~ScopedRequestId() { current_request_id = std::move(previous_); }
+
+const TraceContext& CurrentTrace() { return current_trace; }
+
+ScopedTrace::ScopedTrace(TraceContext trace)
+    : previous_(std::exchange(current_trace, std::move(trace))) {}
+ScopedTrace::~ScopedTrace() { current_trace = std::move(previous_); }
 
 std::string JsonQuote(std::string_view text) {
   std::string out = "\"";

@@ -1,6 +1,6 @@
 // Structured logging: one JSON object per line on stderr with time, level, service,
-// request id (when the calling thread is serving a request) and message, plus optional
-// fields. Cheap enough for the request path; no SQL text or secrets belong in it.
+// request id and trace (trace_id, span_id: trace.h) when the calling thread is serving a
+// request, and message, plus optional fields. Cheap enough for the request path; no SQL text or secrets belong in it.
 //
 //   crm::log::Info("customer created", {{"customer", name}});
 #pragma once

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <string>
+
+#include "libs/log/trace.h"
+
 namespace crm::log {
 namespace {
 
@@ -23,6 +28,31 @@ TEST(ScopedRequestId, SetsAndRestoresTheThreadsId) {
     EXPECT_EQ(CurrentRequestId(), "r-1");
   }
   EXPECT_EQ(CurrentRequestId(), "");
+}
+
+// The line Info writes, read back from stderr.
+std::string LoggedLine(std::string_view message) {
+  ::testing::internal::CaptureStderr();
+  Info(message);
+  return ::testing::internal::GetCapturedStderr();
+}
+
+TEST(ScopedTrace, PutsTheTraceBesideTheRequestIdOnEveryLineAndRestoresIt) {
+  EXPECT_EQ(LoggedLine("outside").find("trace_id"), std::string::npos);
+  ScopedRequestId request("r-7");
+  {
+    ScopedTrace trace({.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736",
+                       .span_id = "00f067aa0ba902b7",
+                       .sampled = true});
+    EXPECT_EQ(CurrentTrace().span_id, "00f067aa0ba902b7");
+    const std::string line = LoggedLine("inside");
+    EXPECT_NE(line.find(R"("request_id":"r-7","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736",)"
+                        R"("span_id":"00f067aa0ba902b7")"),
+              std::string::npos)
+        << line;
+  }
+  EXPECT_TRUE(CurrentTrace().empty());
+  EXPECT_EQ(LoggedLine("after").find("trace_id"), std::string::npos);
 }
 
 }  // namespace

@@ -10,16 +10,14 @@
 namespace crm::service {
 
 Peers::Peers(config::Flags& flags, std::string_view self, std::string auth_target) {
+  // Auth is everyone's, itself included (it reads its own user directory the same way).
+  targets_.emplace("auth", std::move(auth_target));
   for (const ListedService& peer : kListedServices) {
-    if (peer.name == self) continue;
-    if (peer.name == "auth") {
-      targets_.emplace("auth", std::move(auth_target));
-      continue;
-    }
+    if (peer.name == self || peer.name == "auth") continue;
     const std::string name(peer.name);
-    targets_.emplace(name, flags.String(absl::StrCat(name, "_target"),
-                                        absl::StrCat("127.0.0.1:", peer.port),
-                                        absl::StrCat("the ", name, " service's address")));
+    targets_.emplace(
+        name, flags.String(absl::StrCat(name, "_target"), absl::StrCat("127.0.0.1:", peer.port),
+                           absl::StrCat("the ", name, " service's address")));
   }
 }
 

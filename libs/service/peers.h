@@ -24,7 +24,7 @@ namespace crm::service {
 class Peers final {
  public:
   // Reads --<name>_target for every listed service but `self` and auth (whose address is
-  // `auth_target`).
+  // `auth_target`, known to every service including auth itself).
   Peers(config::Flags& flags, std::string_view self, std::string auth_target);
   // Peers at fixed addresses (tests).
   explicit Peers(std::map<std::string, std::string, std::less<>> targets)

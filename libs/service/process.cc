@@ -44,6 +44,8 @@ struct Process::Parts {
   std::unique_ptr<Rpc> rpc;
   std::unique_ptr<events::EventFeedService> feed;
   std::unique_ptr<events::Retention> retention;
+  std::unique_ptr<events::Consumer> consumer;
+  std::unique_ptr<ConsumerAdminService> consumer_admin;
   std::unique_ptr<Kit> kit;
 };
 
@@ -57,8 +59,8 @@ Process::Process(int argc, char** argv, ServiceSpec spec)
   p.server = ReadServerFlags(flags_, spec_.name, spec_.port, spec_.metrics_port);
   p.db = db::ReadPoolFlags(flags_, spec_.name);
   p.auth = auth::ReadAuthFlags(flags_);
-  p.workers = flags_.Int("workers", spec_.workers, "threads running blocking (database) work", 1,
-                         512);
+  p.workers =
+      flags_.Int("workers", spec_.workers, "threads running blocking (database) work", 1, 512);
   p.schema_dir = flags_.String("schema_dir", spec_.schema_dir,
                                "directory of the service's NNN_title.sql migrations");
   p.migrate_only = flags_.Bool("migrate_only", false, "apply migrations and exit");
@@ -66,8 +68,8 @@ Process::Process(int argc, char** argv, ServiceSpec spec)
       "page_token_secret", "secret that signs page tokens (the same on every replica)");
   p.team_ttl = absl::Milliseconds(flags_.Int(
       "team_members_ttl_ms", 30000,
-      "how long a team's member list from the auth service is reused (managers' record rules)",
-      0, 600000));
+      "how long a team's member list from the auth service is reused (managers' record rules)", 0,
+      600000));
   p.retention_options = events::ReadRetentionFlags(flags_);
   p.peers = std::make_unique<Peers>(flags_, spec_.name, p.auth.target);
   const std::string trusted = flags_.String(
@@ -103,7 +105,7 @@ db::Pool& Process::OpenDatabase() {
 
 Kit& Process::Start() {
   OpenDatabase();
-  return Build(auth::AuthServiceSource(ServiceChannel(parts_->auth.target)), /*local=*/false);
+  return Build(auth::AuthServiceSource(parts_->peers->Channel("auth")), /*local=*/false);
 }
 
 Kit& Process::Start(std::unique_ptr<auth::VerificationSource> source) {
@@ -127,7 +129,7 @@ Kit& Process::Build(std::unique_ptr<auth::VerificationSource> source, bool local
   // --service_secret it can only act for its callers, with their tokens.
   if (!p.auth.service_secret.empty()) {
     absl::StatusOr<std::shared_ptr<grpc::CallCredentials>> credentials =
-        auth::ServiceCallCredentials(p.auth, spec_.name, ServiceChannel(p.auth.target));
+        auth::ServiceCallCredentials(p.auth, spec_.name, p.peers->Channel("auth"));
     if (!credentials.ok()) {
       log::Fatal("--service_secret", {{"error", std::string(credentials.status().message())}});
     }
@@ -136,11 +138,13 @@ Kit& Process::Build(std::unique_ptr<auth::VerificationSource> source, bool local
   p.authorizer = std::make_unique<auth::Authorizer>(*p.verifier);
   p.executor = std::make_unique<Executor>(p.workers);
   p.page_tokens = std::make_unique<api::PageTokenCodec>(p.page_token_secret);
-  p.users = auth::AuthServiceDirectory(ServiceChannel(p.auth.target));
+  // One channel to auth for keys, the service's own tokens and the user directory.
+  p.users = auth::AuthServiceDirectory(p.peers->Channel("auth"));
   p.teams = std::make_unique<auth::TeamMembers>(*p.users, p.team_ttl);
   p.access = std::make_unique<records::AccessResolver>(p.authorizer->policy(), *p.teams, *p.users);
   const std::string domain = std::string(spec_.name) + ".crm";
   p.rpc = std::make_unique<Rpc>(*p.authorizer, *p.executor, domain, p.trusted_proxies);
+  p.consumer_admin = std::make_unique<ConsumerAdminService>(*p.rpc);
   // Internal consumers call crm.events.v1 here directly; the policy table decides who may
   // (a feed carries every record of the service).
   p.feed = std::make_unique<events::EventFeedService>(
@@ -166,17 +170,47 @@ Kit& Process::Build(std::unique_ptr<auth::VerificationSource> source, bool local
   return *p.kit;
 }
 
+events::Consumer& Process::Follow(events::EventHandler& handler, std::vector<FollowedFeed> feeds) {
+  Parts& p = *parts_;
+  if (!p.kit) log::Fatal("Process::Follow called before Start");
+  if (p.consumer) log::Fatal("Process::Follow called twice: follow every feed in one call");
+  if (!p.service_credentials) {
+    log::Fatal("following event feeds needs this service's identity: set --service_secret");
+  }
+  events::ConsumerOptions options{.consumer = std::string(spec_.name),
+                                  .credentials = p.service_credentials,
+                                  .metrics = &p.runner->metrics()};
+  for (FollowedFeed& feed : feeds) {
+    options.feeds.push_back({.name = feed.service,
+                             .channel = p.peers->Channel(feed.service),
+                             .types = std::move(feed.types)});
+  }
+  p.consumer = std::make_unique<events::Consumer>(*p.pool, handler, std::move(options));
+  p.consumer_admin->set_consumer(p.consumer.get());
+  return *p.consumer;
+}
+
 int Process::Serve(std::initializer_list<grpc::Service*> services) {
   Parts& p = *parts_;
   if (!p.kit) log::Fatal("Process::Serve called before Start");
+  p.runner->builder().RegisterService(p.consumer_admin.get());
   for (grpc::Service* service : services) p.runner->builder().RegisterService(service);
   p.runner->builder().RegisterService(p.feed.get());
   db::Pool* pool = p.pool.get();
   p.runner->SetReadinessProbe([pool] { return pool->Healthy(); });
   events::EventFeedService* feed = p.feed.get();
-  p.runner->OnDrain([feed] { feed->Drain(); });
+  events::Consumer* consumer = p.consumer.get();
+  p.runner->OnDrain([feed, consumer] {
+    feed->Drain();
+    if (consumer != nullptr) consumer->Stop();
+  });
   if (absl::Status st = p.runner->Start(); !st.ok()) {
     log::Fatal("cannot start", {{"error", st.ToString()}});
+  }
+  if (consumer != nullptr) {
+    if (absl::Status st = consumer->Start(); !st.ok()) {
+      log::Fatal("cannot follow the event feeds", {{"error", st.ToString()}});
+    }
   }
   p.runner->WaitForShutdown();
   return EXIT_SUCCESS;

@@ -26,7 +26,8 @@
 //   table, the executor for blocking work, page tokens, the team directory and record access,
 //   the RPC edge, the service's event feed (crm.events.v1.EventFeed on its outbox, with its
 //   metrics) and the retention job of the library tables (one replica at a time);
-// - Serve(): registers the services and the feed, reports readiness from the pool, drains on
+// - Serve(): registers the services, the feed and crm.events.v1.ConsumerAdmin (the feeds
+//   this process follows, if any: Follow()), reports readiness from the pool, drains on
 //   SIGTERM (feeds end first, then in-flight calls get --drain_seconds), and returns main's
 //   exit status.
 // Configuration and start-up problems are fatal with a clear log line; nothing here fails at
@@ -51,6 +52,7 @@
 #include "libs/grpc/executor.h"
 #include "libs/grpc/server.h"
 #include "libs/records/access.h"
+#include "libs/service/follow.h"
 #include "libs/service/peers.h"
 #include "libs/service/rpc.h"
 
@@ -72,12 +74,12 @@ struct ServiceSpec {
 // The ServiceSpec of the service whose main.cc is being compiled: crm_service()
 // (cmake/crm_service.cmake) compiles in its name and ports from services/services.list and
 // its migrations directory.
-#if defined(CRM_SERVICE_NAME) && defined(CRM_SERVICE_PORT) && \
-    defined(CRM_SERVICE_METRICS_PORT) && defined(CRM_SCHEMA_DIR)
-#define CRM_SERVICE_SPEC                                                        \
-  ::crm::service::ServiceSpec {                                                 \
-    .name = CRM_SERVICE_NAME, .port = CRM_SERVICE_PORT,                         \
-    .metrics_port = CRM_SERVICE_METRICS_PORT, .schema_dir = CRM_SCHEMA_DIR      \
+#if defined(CRM_SERVICE_NAME) && defined(CRM_SERVICE_PORT) && defined(CRM_SERVICE_METRICS_PORT) && \
+    defined(CRM_SCHEMA_DIR)
+#define CRM_SERVICE_SPEC                                                                          \
+  ::crm::service::ServiceSpec {                                                                   \
+    .name = CRM_SERVICE_NAME, .port = CRM_SERVICE_PORT, .metrics_port = CRM_SERVICE_METRICS_PORT, \
+    .schema_dir = CRM_SCHEMA_DIR                                                                  \
   }
 #endif
 
@@ -86,15 +88,15 @@ struct Kit {
   std::string_view name;  // "customers"
   db::Pool& pool;
   Executor& executor;
-  Rpc& rpc;                           // the RPC edge (token, policy, executor, errors)
+  Rpc& rpc;  // the RPC edge (token, policy, executor, errors)
   const auth::Authorizer& authorizer;
   const records::AccessResolver& access;  // record rules for owned records
-  auth::UserDirectory& users;         // the auth service's users, as the caller sees them
+  auth::UserDirectory& users;             // the auth service's users, as the caller sees them
   const api::PageTokenCodec& page_tokens;
   const Clock& clock;
   prometheus::Registry& metrics;
-  const std::string& auth_target;     // where the auth service is, for clients of it
-  const Peers& peers;                 // where the other services are, a channel to each
+  const std::string& auth_target;  // where the auth service is, for clients of it
+  const Peers& peers;              // where the other services are, a channel to each
   // This service's own identity (services/<name>, from --service_secret) for calls it makes
   // as itself: put them on a client context (ClientCall in libs/grpc/channel.h). Null when
   // the process was given no secret; calls made for a user forward the user's token instead.
@@ -120,9 +122,14 @@ class Process final {
   // database instead of calling itself); keys that do not load are fatal then.
   Kit& Start(std::unique_ptr<auth::VerificationSource> source);
 
+  // Follows other services' feeds as this service, applying each event exactly once to its
+  // own schema through `handler` (libs/service/follow.h). Between Start() and Serve(); the
+  // consumer starts with the server and stops when it drains. Needs --service_secret (the
+  // feeds admit only the services the policy table names).
+  events::Consumer& Follow(events::EventHandler& handler, std::vector<FollowedFeed> feeds);
+
   // Serves until SIGTERM or SIGINT and a drain; the result is main's return value.
   int Serve(std::initializer_list<grpc::Service*> services);
-
 
  private:
   struct Parts;

@@ -8,11 +8,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
 
 #include "libs/auth/flags.h"
 #include "libs/config/config.h"
+#include "libs/grpc/channel.h"
 #include "libs/grpc/flags.h"
 #include "libs/grpc/server.h"
 #include "libs/log/log.h"
@@ -49,7 +48,7 @@ int main(int argc, char** argv) {
   // when a token names a key not seen yet; an auth service that is not up yet only delays
   // the first authenticated call.
   std::unique_ptr<crm::auth::TokenVerifier> verifier = crm::auth::StartVerifier(
-      auth, grpc::CreateChannel(auth.target, grpc::InsecureChannelCredentials()));
+      auth, crm::ServiceChannel(auth.target));
   std::unique_ptr<crm::gateway::RateLimiter> limiter;
   if (rate_per_second > 0) {
     limiter = std::make_unique<crm::gateway::RateLimiter>(rate_per_second, rate_burst);

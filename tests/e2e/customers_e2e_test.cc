@@ -1,12 +1,15 @@
 // The auth and customers services and the gateway as real processes over loopback, against
 // real MariaDB: what a client of the suite sees.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
 #include <thread>
 
-#include <gtest/gtest.h>
-
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/events/v1/events.grpc.pb.h"
 #include "libs/db/testing.h"
@@ -14,7 +17,6 @@
 #include "tests/support/mariadb.h"
 #include "tests/support/process.h"
 #include "tests/support/stack.h"
-#include <grpcpp/grpcpp.h>
 
 namespace crm {
 namespace {
@@ -142,6 +144,54 @@ TEST_F(GatewayE2eTest, CustomerLifecycleThroughTheGateway) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+// The gateway continues the client's W3C trace and the backend continues the gateway's: the
+// log lines of one failed call (the access log writes those) carry the same trace id in both
+// processes, each with a span of its own. A call without traceparent gets a trace too.
+TEST_F(GatewayE2eTest, LogLinesOfOneCallCarryOneTraceIdAcrossTheGatewayAndTheService) {
+  v1::GetCustomerRequest get;
+  get.set_name("customers/999999");
+  v1::Customer out;
+  auto traced = Context("req-traced");
+  traced->AddMetadata("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  ASSERT_EQ(stub_->GetCustomer(traced.get(), get, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  ASSERT_EQ(stub_->GetCustomer(Context("req-untraced").get(), get, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // The "call finished" line of `request_id` in `server`'s log, once it is written.
+  auto line_of = [&](const std::string& server, const std::string& request_id) {
+    std::string found;
+    for (int i = 0; i < 100 && found.empty(); ++i) {
+      for (absl::string_view line :
+           absl::StrSplit(stack_->process(server).process->LogTail(1 << 20), '\n')) {
+        if (absl::StrContains(line, "\"request_id\":\"" + request_id + "\"") &&
+            absl::StrContains(line, "call finished")) {
+          found = std::string(line);
+        }
+      }
+      if (found.empty()) absl::SleepFor(absl::Milliseconds(50));
+    }
+    return found;
+  };
+  auto field = [](const std::string& line, const std::string& key) {
+    const std::string prefix = "\"" + key + "\":\"";
+    size_t at = line.find(prefix);
+    if (at == std::string::npos) return std::string();
+    at += prefix.size();
+    return line.substr(at, line.find('"', at) - at);
+  };
+  for (const std::string request_id : {"req-traced", "req-untraced"}) {
+    const std::string gateway = line_of("gateway", request_id);
+    const std::string customers = line_of("customers", request_id);
+    ASSERT_FALSE(gateway.empty()) << request_id;
+    ASSERT_FALSE(customers.empty()) << request_id;
+    EXPECT_EQ(field(gateway, "trace_id").size(), 32u) << gateway;
+    EXPECT_EQ(field(customers, "trace_id"), field(gateway, "trace_id")) << customers;
+    EXPECT_NE(field(customers, "span_id"), field(gateway, "span_id")) << customers;
+  }
+  EXPECT_EQ(field(line_of("gateway", "req-traced"), "trace_id"),
+            "0af7651916cd43dd8448eb211c80319c");
+}
+
 TEST_F(GatewayE2eTest, BackendDownIsUnavailableWithAClearMessage) {
   customers_process().Signal(SIGKILL);
   ASSERT_TRUE(customers_process().Wait(absl::Seconds(10)).ok());
@@ -159,7 +209,8 @@ TEST_F(GatewayE2eTest, SigtermLetsInFlightCallsFinish) {
   v1::CreateCustomerRequest create;
   *create.mutable_customer() = NewCustomer("Locked Co");
   v1::Customer c;
-  ASSERT_TRUE(stub_->CreateCustomer(Context().get(), create, &c).ok());
+  grpc::Status created = stub_->CreateCustomer(Context().get(), create, &c);
+  ASSERT_TRUE(created.ok()) << created.error_code() << " " << created.error_message();
   auto pool = db::Pool::Create(stack_->db("customers"), nullptr);
   ASSERT_TRUE(pool.ok());
   auto lock_tx = (*pool)->Begin();
@@ -180,8 +231,10 @@ TEST_F(GatewayE2eTest, SigtermLetsInFlightCallsFinish) {
       auto ctx = Context();
       ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
       grpc::Status st = stub_->UpdateCustomer(ctx.get(), update, &out);
-      if (st.ok()) ok++;
-      else ADD_FAILURE() << st.error_code() << " " << st.error_message();
+      if (st.ok())
+        ok++;
+      else
+        ADD_FAILURE() << st.error_code() << " " << st.error_message();
     });
   }
   // Wait until every update is blocked on the row lock inside MariaDB (the locking session
@@ -191,7 +244,8 @@ TEST_F(GatewayE2eTest, SigtermLetsInFlightCallsFinish) {
   for (int i = 0; i < 500; ++i) {
     auto rows = (*session)->Query(
         "SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE() AND "
-        "command = 'Execute' AND info LIKE '%FOR UPDATE'", {});
+        "command = 'Execute' AND info LIKE '%FOR UPDATE'",
+        {});
     if (rows.ok() && (*rows)[0].Int(0) >= kCalls) break;
     absl::SleepFor(absl::Milliseconds(20));
   }

@@ -127,8 +127,10 @@ class EventsCrashE2eTest : public ::testing::Test {
     // Replica B first: pick_first streams from it, so killing B breaks the stream and the
     // consumer fails over to A.
     std::vector<std::string> args = testing::DbFlags(consumer_db_->options());
-    args.insert(args.end(), {absl::StrCat("--feed_target=ipv4:", ReplicaB(), ",", ReplicaA()),
-                             "--token=" + feed_token_, "--max_backoff=500ms"});
+    args.insert(args.end(),
+                {absl::StrCat("--feed_target=ipv4:", ReplicaB(), ",", ReplicaA()),
+                 "--auth_target=" + stack_->process("auth").target(),
+                 "--service_secret=" + stack_->service_secret("analytics"), "--max_backoff=500ms"});
     auto process = ChildProcess::Start(CRM_TEST_CONSUMER_BIN, args, dir_.path() + "/consumer.log");
     ASSERT_TRUE(process.ok()) << process.status();
     consumer_ = std::move(*process);

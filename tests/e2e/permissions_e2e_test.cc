@@ -2,7 +2,14 @@
 // every customers method × a record of the caller's own, of a teammate and of another team,
 // each cell with its expected answer. The same table is run through the gateway and straight
 // against crm-customers, which must be just as closed without the gateway in front.
+//
+// Built twice: crm_permissions_e2e_test runs the stack in plaintext, as `tools/dev up` does;
+// crm_permissions_tls_e2e_test (CRM_E2E_TLS=1) runs every process over TLS, the services
+// requiring client certificates, as in production with TLS on, and also shows that a
+// plaintext client, and a TLS client without a certificate at a service, are refused.
 #include <gtest/gtest.h>
+
+#include <grpcpp/grpcpp.h>
 
 #include <map>
 #include <set>
@@ -12,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/tls.h"
 #include "tests/support/stack.h"
 
 namespace crm {
@@ -21,6 +29,11 @@ namespace cv1 = customers::v1;
 namespace av1 = auth::v1;
 using testing::Session;
 using testing::Stack;
+
+#ifndef CRM_E2E_TLS
+#define CRM_E2E_TLS 0
+#endif
+constexpr bool kTls = CRM_E2E_TLS;
 
 enum class Method { kCreate, kGet, kList, kUpdate, kReassign, kDelete };
 enum class Whose { kOwn, kTeammate, kOtherTeam };
@@ -125,7 +138,7 @@ cv1::Customer NewCustomer(const std::string& display_name, const std::string& ow
 class PermissionsE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto stack = Stack::Start();
+    auto stack = Stack::Start({.tls = kTls});
     ASSERT_TRUE(stack.ok()) << stack.status();
     stack_ = std::move(*stack).release();
     auto team_a = stack_->CreateTeam("华东销售一组");
@@ -324,6 +337,37 @@ TEST_F(PermissionsE2eTest, MatrixThroughTheGateway) { RunMatrix(stack_->gateway(
 
 TEST_F(PermissionsE2eTest, MatrixStraightAgainstTheService) {
   RunMatrix(stack_->channel("customers"), "direct");
+}
+
+// The TLS build only: nothing reaches the servers without TLS, and a service takes no call
+// from a client without a certificate of the suite's CA, token or not.
+TEST_F(PermissionsE2eTest, PlaintextAndCertificatelessClientsAreRefused) {
+  if (!kTls) GTEST_SKIP() << "the plaintext build serves plaintext";
+  const Session& rep = sessions_.at("rep.a");
+  cv1::ListCustomersRequest request;
+  cv1::ListCustomersResponse response;
+  for (const std::string name : {"gateway", "customers", "auth"}) {
+    auto plaintext = grpc::CreateChannel(stack_->process(name).target(),
+                                         grpc::InsecureChannelCredentials());
+    grpc::Status status =
+        cv1::CustomerService::NewStub(plaintext)->ListCustomers(rep.Context().get(), request,
+                                                                &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << name << ": "
+                                                                  << status.error_message();
+  }
+  // TLS that trusts the CA but presents no certificate: the gateway serves it, a service
+  // does not.
+  auto no_cert = [&](const std::string& name) {
+    return grpc::CreateChannel(
+        stack_->process(name).target(),
+        ChannelCredentials(TlsOptions{.ca = stack_->tls_dir() + "/ca.pem"}));
+  };
+  EXPECT_TRUE(cv1::CustomerService::NewStub(no_cert("gateway"))
+                  ->ListCustomers(rep.Context().get(), request, &response)
+                  .ok());
+  grpc::Status refused = cv1::CustomerService::NewStub(no_cert("customers"))
+                             ->ListCustomers(rep.Context().get(), request, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
 }
 
 TEST_F(PermissionsE2eTest, NoTokenIsUnauthenticatedOnEveryMethodAndPath) {

@@ -92,8 +92,8 @@ class ServiceIdentitiesE2eTest : public ::testing::Test {
   }
 
   // The processes in this stack that serve `method`: the service of crm.<name>.v1, every
-  // service for crm.events.v1 (each serves its own feed), none for a service this build
-  // lacks (its rows are then checked at the gateway only).
+  // service for crm.events.v1 (each serves its own feed and consumer admin), none for a
+  // service this build lacks (its rows are then checked at the gateway only).
   static std::vector<std::pair<std::string, std::shared_ptr<grpc::Channel>>> Owners(
       std::string_view method) {
     std::vector<std::pair<std::string, std::shared_ptr<grpc::Channel>>> owners;

@@ -12,6 +12,7 @@
 #include "libs/auth/principal.h"
 #include "libs/base/hash.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/tls.h"
 #include "tests/support/built_servers.h"
 
 namespace crm::testing {
@@ -27,10 +28,6 @@ std::string RandomHex(int bytes) {
     out += kHex[v & 0xF];
   }
   return out;
-}
-
-std::shared_ptr<grpc::Channel> ChannelTo(const ServerProcess& server) {
-  return grpc::CreateChannel(server.target(), grpc::InsecureChannelCredentials());
 }
 
 void Append(std::vector<std::string>& to, const std::vector<std::string>& more) {
@@ -106,6 +103,16 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   }
 
   std::unique_ptr<Stack> stack(new Stack());
+  if (options.tls) {
+    stack->tls_dir_ = stack->dir_.path() + "/tls";
+    std::vector<std::string> names = {"gateway", "client"};
+    for (const BuiltServer& service : kBuiltServices) names.push_back(service.name);
+    const std::string command = absl::StrCat(CRM_SOURCE_DIR "/tools/dev-certs ", stack->tls_dir_,
+                                             " ", absl::StrJoin(names, " "));
+    if (std::system(command.c_str()) != 0) {
+      return absl::InternalError(absl::StrCat("making certificates failed: ", command));
+    }
+  }
   stack->admin_password_ = "admin-" + RandomHex(12);
   stack->signing_key_passphrase_ = "e2e-" + RandomHex(16);
   for (std::string_view name : auth::kServiceNames) {
@@ -150,13 +157,14 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
   std::vector<std::string> gateway_args = {
       "--rate_limit_per_user=0", "--auth_target=" + stack->Find("auth").process.target(),
       "--revocation_poll_ms=200", "--routes=" + absl::StrJoin(routes, ",")};
+  Append(gateway_args, stack->TlsFlags("gateway"));
   Append(gateway_args, FlagsFor(options, "gateway"));
   auto gateway = StartServer(kGatewayBinary, "gateway", stack->dir_, gateway_args);
   if (!gateway.ok()) return gateway.status();
   Server& server = stack->servers_.emplace_back();
   server.name = "gateway";
   server.process = std::move(*gateway);
-  server.channel = ChannelTo(server.process);
+  server.channel = stack->ChannelTo("gateway", server.process);
   return stack;
 }
 
@@ -193,14 +201,39 @@ absl::Status Stack::StartService(const std::string& name, const std::string& bin
                   "--workers=16", "--db_pool_size=16", "--drain_seconds=30",
                   "--service_secret=" + service_secrets_.at(name)});
   }
+  Append(args, TlsFlags(name));
   Append(args, FlagsFor(options, name));
 
   auto process = StartServer(binary, name, dir_, args);
   if (!process.ok()) return process.status();
   server.process = std::move(*process);
-  server.channel = ChannelTo(server.process);
+  server.channel = ChannelTo(name, server.process);
   servers_.push_back(std::move(server));
   return absl::OkStatus();
+}
+
+std::vector<std::string> Stack::TlsFlags(const std::string& name) const {
+  if (tls_dir_.empty()) return {};
+  const std::string cert = tls_dir_ + "/" + name;
+  std::vector<std::string> flags = {"--tls_server_cert=" + cert + ".pem",
+                                    "--tls_server_key=" + cert + "-key.pem",
+                                    "--tls_ca=" + tls_dir_ + "/ca.pem"};
+  // Apps reach the gateway with tokens and no certificate; the services require one.
+  if (name != "gateway") flags.push_back("--tls_client_ca=" + tls_dir_ + "/ca.pem");
+  return flags;
+}
+
+std::shared_ptr<grpc::Channel> Stack::ChannelTo(const std::string& name,
+                                                const ServerProcess& server) const {
+  if (tls_dir_.empty()) {
+    return grpc::CreateChannel(server.target(), grpc::InsecureChannelCredentials());
+  }
+  TlsOptions tls{.ca = tls_dir_ + "/ca.pem"};
+  if (name != "gateway") {
+    tls.client_cert = tls_dir_ + "/client.pem";
+    tls.client_key = tls_dir_ + "/client-key.pem";
+  }
+  return grpc::CreateChannel(server.target(), ChannelCredentials(tls));
 }
 
 Stack::~Stack() {

@@ -48,6 +48,11 @@ struct StackOptions {
   // Where a service keeps its data, by name; a service not named gets a fresh TestDatabase
   // schema, dropped with the Stack.
   std::map<std::string, db::PoolOptions> databases;
+  // Everything over TLS, as in production with TLS on: a private CA and a certificate per
+  // server (tools/dev-certs); the gateway serves TLS to clients, the services require mutual
+  // TLS from the gateway and from each other. The Stack's channels speak TLS too: to the
+  // gateway as an app does (the CA, no certificate), to a service with a client certificate.
+  bool tls = false;
 };
 
 // A signed-in user, for calls.
@@ -79,6 +84,9 @@ class Stack final {
   ServerProcess& process(const std::string& name);
   const db::PoolOptions& db(const std::string& name) const;
   std::shared_ptr<grpc::Channel> gateway() const { return channel("gateway"); }
+  // With StackOptions::tls: the directory of ca.pem and every <name>.pem/<name>-key.pem
+  // ("client" is a certificate of the CA that no server uses); empty otherwise.
+  const std::string& tls_dir() const { return tls_dir_; }
 
   const std::string& admin_password() const { return admin_password_; }
   const std::string& signing_key_passphrase() const { return signing_key_passphrase_; }
@@ -121,7 +129,12 @@ class Stack final {
   const Server& Find(const std::string& name) const;
   absl::StatusOr<std::string> AdminToken();
 
+  std::shared_ptr<grpc::Channel> ChannelTo(const std::string& name,
+                                           const ServerProcess& server) const;
+  std::vector<std::string> TlsFlags(const std::string& name) const;
+
   TempDir dir_;
+  std::string tls_dir_;
   std::string admin_password_;
   std::string signing_key_passphrase_;
   std::string admin_token_;

@@ -10,10 +10,13 @@
 #include <cstdlib>
 
 #include "absl/time/time.h"
+#include "libs/auth/flags.h"
+#include "libs/auth/service_token.h"
 #include "libs/config/config.h"
 #include "libs/db/db.h"
 #include "libs/db/flags.h"
 #include "libs/events/consumer.h"
+#include "libs/grpc/channel.h"
 #include "libs/grpc/credentials.h"
 #include "libs/log/log.h"
 
@@ -52,7 +55,12 @@ int main(int argc, char** argv) {
   crm::db::PoolOptions db = crm::db::ReadPoolFlags(flags, "test_consumer");
   const std::string target = flags.Required(
       "feed_target", "the producer's address(es), e.g. ipv4:127.0.0.1:1,127.0.0.1:2");
-  const std::string token = flags.Required("token", "access token the feed accepts (a service's the policy table grants feeds)");
+  // The feed admits only the services the policy table names: this consumer acts as one
+  // (--service_name), with that service's secret, through the auth service at --auth_target
+  // (--service_secret), refreshing its token as a real consumer does.
+  const crm::auth::AuthClientOptions auth = crm::auth::ReadAuthFlags(flags);
+  const std::string service_name =
+      flags.String("service_name", "analytics", "the service identity to read the feed as");
   const std::string consumer_name =
       flags.String("consumer", "test-consumer", "the consumer's name (its cursors' key)");
   const std::string feed_name = flags.String("feed", "customers", "the feed's name");
@@ -70,6 +78,12 @@ int main(int argc, char** argv) {
     crm::log::Fatal("migrations failed", {{"error", st.ToString()}});
   }
 
+  auto credentials =
+      crm::auth::ServiceCallCredentials(auth, service_name, crm::ServiceChannel(auth.target));
+  if (!credentials.ok()) {
+    crm::log::Fatal("--service_secret", {{"error", credentials.status().ToString()}});
+  }
+
   CountEvents handler;
   crm::events::Consumer consumer(
       **pool, handler,
@@ -78,7 +92,7 @@ int main(int argc, char** argv) {
        // replica it kills first, so the stream it breaks is always this consumer's.
        .feeds = {{.name = feed_name,
                   .channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials())}},
-       .credentials = crm::BearerTokenCredentials(token),
+       .credentials = *credentials,
        .initial_backoff = absl::Milliseconds(50),
        .max_backoff = max_backoff});
   if (auto st = consumer.Start(); !st.ok()) {

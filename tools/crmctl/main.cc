@@ -13,9 +13,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <iterator>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <random>
@@ -92,6 +93,9 @@ commands:
 
 --target defaults to $CRM_TARGET, else 127.0.0.1:$CRM_GATEWAY_PORT (50051).
 --token (or $CRM_TOKEN) is sent as "authorization: Bearer TOKEN".
+TLS: with $CRM_TLS_CA (a PEM file) the connection uses TLS and trusts that CA; add
+$CRM_TLS_CLIENT_CERT and $CRM_TLS_CLIENT_KEY to reach a service that requires a client
+certificate (tools/dev up --tls sets up both; deploy/README.md, "TLS").
 examples:
   export CRM_TOKEN=$(crmctl login li.lei)
   crmctl customers list --filter='region.province = "浙江" AND tags:"vip"' --page_size=10
@@ -170,13 +174,38 @@ std::string NewUuid() {
   return out;
 }
 
+std::string ReadFileOrDie(const char* path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "crmctl: cannot read " << path << "\n";
+    std::exit(2);
+  }
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Plaintext, or TLS when $CRM_TLS_CA names a CA (with a client certificate when
+// $CRM_TLS_CLIENT_CERT and $CRM_TLS_CLIENT_KEY name one).
+std::shared_ptr<grpc::ChannelCredentials> Credentials() {
+  const char* ca = std::getenv("CRM_TLS_CA");
+  if (ca == nullptr || *ca == '\0') return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = ReadFileOrDie(ca);
+  const char* cert = std::getenv("CRM_TLS_CLIENT_CERT");
+  const char* key = std::getenv("CRM_TLS_CLIENT_KEY");
+  if (cert != nullptr && *cert != '\0' && key != nullptr && *key != '\0') {
+    options.pem_cert_chain = ReadFileOrDie(cert);
+    options.pem_private_key = ReadFileOrDie(key);
+  }
+  return grpc::SslCredentials(options);
+}
+
 // Per-call settings shared by every command.
 class Client final {
  public:
   Client(std::string target, std::string token)
       : target_(std::move(target)),
         token_(std::move(token)),
-        channel_(grpc::CreateChannel(target_, grpc::InsecureChannelCredentials())) {}
+        channel_(grpc::CreateChannel(target_, Credentials())) {}
 
   // The same target, signed in with another token.
   Client WithToken(std::string token) const { return Client(target_, std::move(token)); }
