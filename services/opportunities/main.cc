@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
   opp::LeadStore leads(kit.pool, kit.clock, opportunities);
   opp::FollowUpStore follow_ups(kit.pool, kit.clock, options.time_zone, opportunities);
   opp::ForecastStore forecasts(kit.pool, kit.clock, options.time_zone, opportunities);
-  auto customers_channel = kit.peers.Channel("customers");
-  auto customers = opp::CustomersServiceDirectory(customers_channel, options.call_timeout);
+  auto customers =
+      opp::CustomersServiceDirectory(kit.peers.Channel("customers"), options.call_timeout);
   auto catalog = opp::KnowledgeCatalog(kit.peers.Channel("knowledge"),
                                        options.call_timeout);
 
@@ -41,19 +41,10 @@ int main(int argc, char** argv) {
                             .metrics = &kit.metrics});
   scheduler.Start();
   opp::CustomerFeed customer_feed(leads, opportunities, actor);
-  crm::events::Consumer consumer(
-      kit.pool, customer_feed,
-      {.consumer = std::string(kit.name),
-       .feeds = {{.name = "customers", .channel = customers_channel,
-                  .types = opp::CustomerFeed::Types()}},
-       .credentials = kit.service_credentials,
-       .metrics = &kit.metrics});
   if (options.follow_customers && kit.service_credentials == nullptr) {
     crm::log::Warn("no --service_secret: the customers feed is not followed");
   } else if (options.follow_customers) {
-    if (absl::Status st = consumer.Start(); !st.ok()) {
-      crm::log::Fatal("customers feed", {{"error", st.ToString()}});
-    }
+    process.Follow(customer_feed, {{.service = "customers", .types = opp::CustomerFeed::Types()}});
   }
   return process.Serve({&lead_service, &pipeline_service, &opportunity_service, &follow_up_service,
                         &forecast_service});
