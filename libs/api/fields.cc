@@ -60,6 +60,14 @@ void FieldChecker::Phone(std::string* value, std::string_view field,
   }
 }
 
+void FieldChecker::Country(std::string* value, std::string_view field) {
+  *value = absl::AsciiStrToUpper(Trim(*value));
+  if (!value->empty() && (value->size() != 2 || !absl::ascii_isalpha((*value)[0]) ||
+                          !absl::ascii_isalpha((*value)[1]))) {
+    Add(field, "must be an ISO 3166-1 alpha-2 code like \"CN\"");
+  }
+}
+
 void FieldChecker::Count(int size, std::string_view field, int max, std::string_view what) {
   if (size > max) Add(field, absl::StrCat("at most ", max, " ", std::string(what)));
 }

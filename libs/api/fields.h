@@ -41,6 +41,8 @@ class FieldChecker final {
   // alpha-2 code such as "CN") with libphonenumber and replaces it with its E.164 form
   // ("0571-8888 6666" → "+8657188886666"). Numbers that are not valid for their region fail.
   void Phone(std::string* value, std::string_view field, std::string_view default_region);
+  // Trims and upper-cases an ISO 3166-1 alpha-2 country code ("cn" → "CN"); empty is allowed.
+  void Country(std::string* value, std::string_view field);
   // At most `max` items in a repeated field.
   void Count(int size, std::string_view field, int max, std::string_view what);
   // Tags: at most `max_count`, each trimmed, lower-cased (ASCII letters; the columns compare

@@ -39,6 +39,7 @@ std::vector<Role> Sellers() { return {kAdmin, kManager, kRep}; }
 std::vector<Role> OrderReaders() { return {kAdmin, kManager, kRep, kSupport}; }
 std::vector<Role> Approvers() { return {kAdmin, kManager}; }
 std::vector<Role> ReturnHandlers() { return {kAdmin, kManager, kSupport}; }
+std::vector<Role> Managers() { return {kAdmin, kManager}; }
 
 std::vector<MethodRule> DefaultRules() {
   return {
@@ -167,6 +168,45 @@ std::vector<MethodRule> DefaultRules() {
       ServicesOnly("/crm.integration.v1.InventoryService/ShipStock", {"orders"}),
       ServicesOnly("/crm.integration.v1.FinanceService/CreateInvoice", {"orders"}),
       ServicesOnly("/crm.integration.v1.FinanceService/CreateCreditNote", {"orders"}),
+
+      // crm.opportunities.v1 (proto/crm/opportunities/v1/opportunities.proto): record rules in
+      // the service narrow leads and opportunities to what each caller may see and change
+      // (marketing works the lead pool and reads campaign-sourced opportunities); admins
+      // configure pipelines; managers set quotas and follow-up rules.
+      Roles("/crm.opportunities.v1.LeadService/CreateLead", {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.opportunities.v1.LeadService/GetLead", AllRoles()),
+      Roles("/crm.opportunities.v1.LeadService/ListLeads", AllRoles()),
+      Roles("/crm.opportunities.v1.LeadService/UpdateLead", {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.opportunities.v1.LeadService/DeleteLead", {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.opportunities.v1.LeadService/ImportLeads", {kAdmin, kManager, kMarketing}),
+      Roles("/crm.opportunities.v1.LeadService/DisqualifyLead",
+            {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.opportunities.v1.LeadService/ConvertLead", {kAdmin, kManager, kRep, kMarketing}),
+      Roles("/crm.opportunities.v1.PipelineService/CreatePipeline", AdminOnly()),
+      Roles("/crm.opportunities.v1.PipelineService/GetPipeline", AllRoles()),
+      Roles("/crm.opportunities.v1.PipelineService/ListPipelines", AllRoles()),
+      Roles("/crm.opportunities.v1.PipelineService/UpdatePipeline", AdminOnly()),
+      Roles("/crm.opportunities.v1.OpportunityService/CreateOpportunity", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/GetOpportunity", AllRoles()),
+      Roles("/crm.opportunities.v1.OpportunityService/ListOpportunities", AllRoles()),
+      Roles("/crm.opportunities.v1.OpportunityService/UpdateOpportunity", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/DeleteOpportunity", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/AdvanceStage", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/CloseWon", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/CloseLost", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/Reopen", Sellers()),
+      Roles("/crm.opportunities.v1.OpportunityService/ListStageHistory", AllRoles()),
+      Roles("/crm.opportunities.v1.FollowUpService/CreateFollowUpRule", Managers()),
+      Roles("/crm.opportunities.v1.FollowUpService/GetFollowUpRule", Sellers()),
+      Roles("/crm.opportunities.v1.FollowUpService/ListFollowUpRules", Sellers()),
+      Roles("/crm.opportunities.v1.FollowUpService/UpdateFollowUpRule", Managers()),
+      Roles("/crm.opportunities.v1.FollowUpService/DeleteFollowUpRule", Managers()),
+      Roles("/crm.opportunities.v1.FollowUpService/ListFollowUpsDue", Sellers()),
+      Roles("/crm.opportunities.v1.ForecastService/SetQuota", Managers()),
+      Roles("/crm.opportunities.v1.ForecastService/ListQuotas", Sellers()),
+      Roles("/crm.opportunities.v1.ForecastService/GetForecast", Sellers()),
+      Roles("/crm.opportunities.v1.ForecastService/GetPipelineSummary", AllRoles()),
+      Roles("/crm.opportunities.v1.ForecastService/ListForecastSnapshots", Sellers()),
 
       // Every service's outbox feed: whole-table change streams for the services that build
       // on other services' events. No user reads them (the gateway does not route

@@ -16,6 +16,7 @@
 #include "crm/integration/v1/integration.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
 #include "crm/orders/v1/orders.grpc.pb.h"
+#include "crm/opportunities/v1/opportunities.grpc.pb.h"
 #include "libs/grpc/status.h"
 
 namespace crm::auth {
@@ -30,6 +31,7 @@ const google::protobuf::FileDescriptor* const kLinkedFiles[] = {
     crm::knowledge::v1::GetProductRequest::descriptor()->file(),
     crm::orders::v1::GetOrderRequest::descriptor()->file(),
     crm::integration::v1::ReserveStockRequest::descriptor()->file(),
+    crm::opportunities::v1::GetLeadRequest::descriptor()->file(),
 };
 
 // Every .proto under proto/crm in the source tree, e.g. "crm/auth/v1/auth.proto".
@@ -65,7 +67,7 @@ const std::vector<Role> kAllRoles = {v1::ADMIN, v1::SALES_MANAGER, v1::SALES_REP
 constexpr char kSubscribe[] = "/crm.events.v1.EventFeed/Subscribe";
 
 TEST(Policy, EveryCrmMethodHasARow) {
-  ASSERT_EQ(std::size(kLinkedFiles), 6u);
+  ASSERT_EQ(std::size(kLinkedFiles), 7u);
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   const std::vector<std::string> files = CrmProtoFiles();
   ASSERT_GE(files.size(), 3u);

@@ -35,6 +35,13 @@ api::SqlFragment VisibleRows(const Principal& principal, Operation op, const Rec
   if (scope == Scope::kNone || principal.user.empty()) return {"FALSE", {}};
   api::SqlFragment fragment;
   fragment.params.push_back(principal.user);
+  if (scope == Scope::kMarked) {
+    fragment.sql = columns.marked.empty()
+                       ? absl::StrCat(std::string(columns.owner), " = ?")
+                       : absl::StrCat("(", std::string(columns.owner), " = ? OR (",
+                                      std::string(columns.marked), "))");
+    return fragment;
+  }
   std::string placeholders = "?";
   if (scope == Scope::kTeam) {
     for (const std::string& member : principal.team_members) {
@@ -50,11 +57,15 @@ api::SqlFragment VisibleRows(const Principal& principal, Operation op, const Rec
 }
 
 bool CanAccess(const Principal& principal, Operation op, std::string_view owner,
-               const RecordRules& rules) {
-  if (owner.empty()) return rules.ScopeFor(principal, op) == Scope::kAll;
-  switch (rules.ScopeFor(principal, op)) {
+               const RecordRules& rules, bool marked) {
+  const Scope scope = rules.ScopeFor(principal, op);
+  if (scope == Scope::kMarked && marked && !principal.user.empty()) return true;
+  if (owner.empty()) return scope == Scope::kAll;
+  switch (scope) {
     case Scope::kAll:
       return true;
+    case Scope::kMarked:
+      return !principal.user.empty() && owner == principal.user;
     case Scope::kTeam:
       if (principal.HasTeamMember(owner)) return true;
       [[fallthrough]];
@@ -67,12 +78,14 @@ bool CanAccess(const Principal& principal, Operation op, std::string_view owner,
 }
 
 absl::Status CheckOwnerChange(const Principal& principal, std::string_view from_owner,
-                              std::string_view to_owner) {
+                              std::string_view to_owner, const RecordRules& rules) {
   if (principal.Is(v1::ADMIN)) return absl::OkStatus();
-  auto in_reach = [&](std::string_view owner) {
-    return !owner.empty() && (owner == principal.user || principal.HasTeamMember(owner));
-  };
-  if (principal.Is(v1::SALES_MANAGER) && in_reach(from_owner) && in_reach(to_owner)) {
+  // A manager gives away what they may write (under the default rules: their own and their
+  // team's records) and gives it only within reach, whose members they know.
+  const bool to_in_reach =
+      !to_owner.empty() && (to_owner == principal.user || principal.HasTeamMember(to_owner));
+  if (principal.Is(v1::SALES_MANAGER) && to_in_reach &&
+      CanAccess(principal, Operation::kWrite, from_owner, rules)) {
     return absl::OkStatus();
   }
   return Error(absl::StatusCode::kPermissionDenied, "OWNER_CHANGE_DENIED",

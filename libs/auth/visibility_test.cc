@@ -172,5 +172,49 @@ TEST(OwnerChange, AdminAnywhereManagerWithinTheirTeamsOthersNever) {
   }
 }
 
+// A table with rules of its own: marketing reads its own and the marked rows, writes none;
+// managers write every row (and so may hand any of them to their team).
+constexpr RecordRules kMarkedRules = {
+    .read = {Scope::kNone, Scope::kAll, Scope::kTeam, Scope::kOwn, Scope::kMarked, Scope::kAll},
+    .write = {Scope::kNone, Scope::kAll, Scope::kAll, Scope::kOwn, Scope::kNone, Scope::kNone},
+};
+
+TEST(MarkedScope, IsOwnPlusTheRowsTheTableMarks) {
+  const Principal marketing = As(v1::MARKETING);
+  const OwnerColumns columns{.owner = "o.owner", .marked = "o.campaign <> ''"};
+  api::SqlFragment fragment = VisibleRows(marketing, Operation::kRead, kMarkedRules, columns);
+  EXPECT_EQ(fragment.sql, "(o.owner = ? OR (o.campaign <> ''))");
+  EXPECT_EQ(fragment.params, (Params{std::string(kOwn)}));
+  EXPECT_TRUE(CanAccess(marketing, Operation::kRead, kOwn, kMarkedRules));
+  EXPECT_TRUE(CanAccess(marketing, Operation::kRead, kOtherTeam, kMarkedRules, /*marked=*/true));
+  EXPECT_TRUE(CanAccess(marketing, Operation::kRead, kNobody, kMarkedRules, /*marked=*/true));
+  EXPECT_FALSE(CanAccess(marketing, Operation::kRead, kOtherTeam, kMarkedRules));
+  EXPECT_FALSE(CanAccess(marketing, Operation::kWrite, kOwn, kMarkedRules, /*marked=*/true));
+  EXPECT_EQ(VisibleRows(marketing, Operation::kWrite, kMarkedRules, columns).sql, "FALSE");
+  // Without a marked condition the scope is only the caller's own rows.
+  EXPECT_EQ(VisibleRows(marketing, Operation::kRead, kMarkedRules, {"o.owner"}).sql,
+            "o.owner = ?");
+  // A marked row never leaks to a caller without a user name.
+  Principal nameless = marketing;
+  nameless.user.clear();
+  EXPECT_EQ(VisibleRows(nameless, Operation::kRead, kMarkedRules, columns).sql, "FALSE");
+  EXPECT_FALSE(CanAccess(nameless, Operation::kRead, kOtherTeam, kMarkedRules, true));
+  // The other roles see no difference between marked and unmarked rows.
+  EXPECT_FALSE(CanAccess(As(v1::SALES_REP), Operation::kRead, kOtherTeam, kMarkedRules, true));
+}
+
+TEST(OwnerChange, AManagerGivesAwayWhatTheTableLetsThemWrite) {
+  const Principal manager = As(v1::SALES_MANAGER);
+  // Under these rules a manager writes every row, so they may take one from anyone...
+  EXPECT_TRUE(CheckOwnerChange(manager, kOtherTeam, kTeammate, kMarkedRules).ok());
+  // ...but still give it only within reach.
+  EXPECT_EQ(ErrorReason(CheckOwnerChange(manager, kTeammate, kOtherTeam, kMarkedRules)),
+            "OWNER_CHANGE_DENIED");
+  // The default rules are unchanged: a record of another team is out of reach.
+  EXPECT_EQ(ErrorReason(CheckOwnerChange(manager, kOtherTeam, kTeammate)), "OWNER_CHANGE_DENIED");
+  EXPECT_EQ(ErrorReason(CheckOwnerChange(As(v1::MARKETING), kOwn, kTeammate, kMarkedRules)),
+            "OWNER_CHANGE_DENIED");
+}
+
 }  // namespace
 }  // namespace crm::auth

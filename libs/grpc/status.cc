@@ -14,6 +14,7 @@ namespace {
 constexpr char kErrorInfoUrl[] = "type.googleapis.com/google.rpc.ErrorInfo";
 constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
 constexpr char kRetryInfoUrl[] = "type.googleapis.com/google.rpc.RetryInfo";
+constexpr std::string_view kTypeUrlPrefix = "type.googleapis.com/";
 
 std::string DefaultReason(absl::StatusCode code) {
   // absl's names are already the canonical UPPER_SNAKE spelling of the code.
@@ -126,6 +127,17 @@ grpc::Status ToGrpcStatus(const absl::Status& status, std::string_view domain) {
     google::rpc::RetryInfo retry;
     if (retry.ParseFromString(std::string(*payload))) rpc_status.add_details()->PackFrom(retry);
   }
+  // Any other typed detail (e.g. an upstream service's, passed on) travels as it came.
+  status.ForEachPayload([&](absl::string_view url_view, const absl::Cord& payload) {
+    const std::string_view url(url_view.data(), url_view.size());
+    if (!url.starts_with(kTypeUrlPrefix) || url == kErrorInfoUrl || url == kBadRequestUrl ||
+        url == kRetryInfoUrl) {
+      return;
+    }
+    google::protobuf::Any* any = rpc_status.add_details();
+    any->set_type_url(std::string(url));
+    any->set_value(std::string(payload));
+  });
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
                       rpc_status.SerializeAsString());
 }
@@ -144,6 +156,9 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
       out.SetPayload(kBadRequestUrl, absl::Cord(any.value()));
     } else if (any.Is<google::rpc::RetryInfo>()) {
       out.SetPayload(kRetryInfoUrl, absl::Cord(any.value()));
+    } else if (std::string_view(any.type_url()).starts_with(kTypeUrlPrefix)) {
+      // Kept under its type URL, so a service that passes the error on passes it whole.
+      out.SetPayload(any.type_url(), absl::Cord(any.value()));
     }
   }
   return out;

@@ -59,10 +59,13 @@ class Violations final {
 };
 
 // The edge conversion. `domain` (e.g. "customers.crm") fills ErrorInfo.domain. Errors
-// without a reason get one derived from the code (e.g. "INTERNAL").
+// without a reason get one derived from the code (e.g. "INTERNAL"). Payloads under other
+// "type.googleapis.com/..." URLs (typed details FromGrpcStatus kept) become details too.
 grpc::Status ToGrpcStatus(const absl::Status& status, std::string_view domain);
 
-// The reverse, for clients and tests: reads the google.rpc.Status in error_details.
+// The reverse, for clients and tests: reads the google.rpc.Status in error_details. Details
+// other than ErrorInfo, BadRequest and RetryInfo are kept as payloads under their type URL,
+// so a service that returns another's error as its own passes them on.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace crm

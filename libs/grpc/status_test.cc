@@ -70,6 +70,26 @@ TEST(Status, MetadataOnAnErrorWithoutReasonGetsTheCodesReason) {
   EXPECT_TRUE(WithErrorMetadata(absl::OkStatus(), "k", "v").ok());
 }
 
+TEST(Status, OtherTypedDetailsArePassedOnWhole) {
+  // An upstream error with a detail of its own type (here a google.rpc.Status standing in for
+  // e.g. the matching records of a duplicate), read by a client and returned as its own.
+  google::rpc::Status upstream;
+  upstream.set_code(6);
+  upstream.add_details()->PackFrom(google::rpc::ErrorInfo());
+  google::rpc::Status matches;
+  matches.set_message("customers/7");
+  upstream.add_details()->PackFrom(matches);
+  grpc::Status wire(grpc::StatusCode::ALREADY_EXISTS, "duplicate", upstream.SerializeAsString());
+
+  grpc::Status passed_on = ToGrpcStatus(FromGrpcStatus(wire), "opportunities.crm");
+  google::rpc::Status rpc;
+  ASSERT_TRUE(rpc.ParseFromString(passed_on.error_details()));
+  ASSERT_EQ(rpc.details_size(), 2);
+  google::rpc::Status carried;
+  ASSERT_TRUE(rpc.details(1).UnpackTo(&carried));
+  EXPECT_EQ(carried.message(), "customers/7");
+}
+
 TEST(Status, NoViolationsIsOk) { EXPECT_TRUE(Violations().ToStatus().ok()); }
 
 }  // namespace

@@ -14,6 +14,11 @@ bool IsTransient(const absl::Status& status) {
 
 absl::StatusOr<Access> AccessResolver::For(const auth::Caller& caller,
                                            std::string_view method) const {
+  return For(caller, method, rules_);
+}
+
+absl::StatusOr<Access> AccessResolver::For(const auth::Caller& caller, std::string_view method,
+                                           const auth::RecordRules& rules) const {
   CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, method));
   auth::Principal principal = caller.principal;
   absl::Status resolved = teams_.Resolve(principal, caller.authorization);
@@ -22,16 +27,15 @@ absl::StatusOr<Access> AccessResolver::For(const auth::Caller& caller,
                  "your team cannot be looked up right now; try again");
   }
   CRM_RETURN_IF_ERROR(resolved);
-  return Access(*this, caller, std::move(principal));
+  return Access(*this, rules, caller, std::move(principal));
 }
 
-api::SqlFragment Access::Rows(auth::Operation op, std::string_view owner_column) const {
-  return auth::VisibleRows(principal_, op, resolver_->rules(),
-                           auth::OwnerColumns{.owner = owner_column});
+api::SqlFragment Access::Rows(auth::Operation op, const auth::OwnerColumns& columns) const {
+  return auth::VisibleRows(principal_, op, *rules_, columns);
 }
 
-bool Access::Can(auth::Operation op, std::string_view owner) const {
-  return auth::CanAccess(principal_, op, owner, resolver_->rules());
+bool Access::Can(auth::Operation op, std::string_view owner, bool marked) const {
+  return auth::CanAccess(principal_, op, owner, *rules_, marked);
 }
 
 absl::Status Access::CheckOwnerChange(std::string_view from, std::string_view to,
@@ -43,7 +47,7 @@ absl::Status Access::CheckOwnerChange(std::string_view from, std::string_view to
 absl::Status Access::CheckOwnerRule(std::string_view from, std::string_view to,
                                     std::string_view field) const {
   if (to.empty()) return InvalidField(field, "is required: every record has an owner");
-  return auth::CheckOwnerChange(principal_, from, to);
+  return auth::CheckOwnerChange(principal_, from, to, *rules_);
 }
 
 absl::Status Access::CheckNewOwner(std::string_view to, std::string_view field) const {

@@ -6,7 +6,8 @@
 //   CRM_ASSIGN_OR_RETURN(records::Access access, access_.For(caller, kUpdateMethod));
 //
 // and hands `access` to the store, which turns it into SQL conditions (OwnedRecords) and
-// checks owner changes with it. Nothing else in a service decides access.
+// checks owner changes with it. Nothing else in a service decides access. A table with rules
+// of its own names them: access_.For(caller, kGetMethod, OpportunityRules()).
 #pragma once
 
 #include <string>
@@ -31,14 +32,17 @@ class Access final {
   // "users/{id}" or "services/{name}": who the audit trail and events name.
   const std::string& actor() const { return actor_; }
 
-  // The rows the caller may read or write, as a condition on `owner_column`, for a WHERE.
-  api::SqlFragment Rows(auth::Operation op, std::string_view owner_column) const;
-  // The same rule for one record already loaded.
-  bool Can(auth::Operation op, std::string_view owner) const;
+  // The rows the caller may read or write, as a condition on the owner column (and the
+  // table's marked condition), for a WHERE.
+  api::SqlFragment Rows(auth::Operation op, const auth::OwnerColumns& columns) const;
+  // The same rule for one record already loaded (`marked`: the table's condition holds).
+  bool Can(auth::Operation op, std::string_view owner, bool marked = false) const;
+  // The record rules this access applies.
+  const auth::RecordRules& rules() const { return *rules_; }
 
   // OK when the caller may give a record owned by `from` to `to` (for a new record both are
-  // the intended owner): an admin to any active user, a manager between themself and the
-  // current members of the teams they manage, nobody else. PERMISSION_DENIED
+  // the intended owner): an admin to any active user, a manager who may write the record to
+  // themself or a current member of the teams they manage, nobody else. PERMISSION_DENIED
   // (OWNER_CHANGE_DENIED); INVALID_ARGUMENT on `field` when an admin names a user who does
   // not exist or is disabled; UNAVAILABLE (AUTH_UNAVAILABLE) when that cannot be checked now.
   // Blocking: an admin's choice is looked up in the auth service with the caller's token.
@@ -55,13 +59,16 @@ class Access final {
 
  private:
   friend class AccessResolver;
-  Access(const AccessResolver& resolver, const auth::Caller& caller, auth::Principal principal)
+  Access(const AccessResolver& resolver, const auth::RecordRules& rules,
+         const auth::Caller& caller, auth::Principal principal)
       : resolver_(&resolver),
+        rules_(&rules),
         caller_(&caller),
         principal_(std::move(principal)),
         actor_(principal_.ActingName()) {}
 
   const AccessResolver* resolver_;
+  const auth::RecordRules* rules_;
   const auth::Caller* caller_;
   auth::Principal principal_;  // with team_members resolved for a manager
   std::string actor_;
@@ -71,7 +78,7 @@ class Access final {
 class AccessResolver final {
  public:
   // `teams` knows the current members of a manager's teams, `users` checks a newly named
-  // owner; `rules` are the record rules of this service's records.
+  // owner; `rules` are the record rules of this service's records unless a call names others.
   AccessResolver(const auth::Policy& policy, auth::TeamMembers& teams, auth::UserDirectory& users,
                  const auth::RecordRules& rules = auth::OwnedRecordRules())
       : policy_(policy), teams_(teams), users_(users), rules_(rules) {}
@@ -81,6 +88,9 @@ class AccessResolver final {
   // (record rules never guess). Blocking: run it on the executor. `caller` must outlive the
   // returned Access.
   absl::StatusOr<Access> For(const auth::Caller& caller, std::string_view method) const;
+  // The same under the record rules of one table (which must outlive the Access).
+  absl::StatusOr<Access> For(const auth::Caller& caller, std::string_view method,
+                             const auth::RecordRules& rules) const;
 
   const auth::RecordRules& rules() const { return rules_; }
   auth::UserDirectory& users() const { return users_; }

@@ -13,7 +13,7 @@ absl::Status OwnedRecords::NotFound(int64_t id) const {
 
 std::string OwnedRecords::WithRule(std::string_view prefix, const Access& access,
                                    auth::Operation op, std::vector<db::Value>& params) const {
-  api::SqlFragment rule = access.Rows(op, table_.owner_column);
+  api::SqlFragment rule = access.Rows(op, columns());
   params.insert(params.end(), rule.params.begin(), rule.params.end());
   return absl::StrCat(std::string(prefix), " AND (", rule.sql, ")");
 }
@@ -41,7 +41,8 @@ absl::StatusOr<db::Row> OwnedRecords::LockReadable(db::Transaction& tx, const Ac
 absl::StatusOr<db::Row> OwnedRecords::Lock(db::Transaction& tx, const Access& access,
                                            int64_t id) const {
   CRM_ASSIGN_OR_RETURN(db::Row row, LockReadable(tx, access, id));
-  if (!access.Can(auth::Operation::kWrite, row.Str(table_.owner_index))) {
+  const bool marked = !table_.marked.empty() && row.Int(table_.marked_index) != 0;
+  if (!access.Can(auth::Operation::kWrite, row.Str(table_.owner_index), marked)) {
     return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
                  absl::StrCat("you may read ", api::ResourceName(table_.collection, id),
                               " but not change it"));

@@ -40,6 +40,11 @@ struct OwnedTable {
   std::string_view select_columns;
   size_t column_count = 0;
   std::string_view from_live;
+  // For tables whose rules use Scope::kMarked: the condition that marks a row ("o.campaign <>
+  // ''", on the same alias) and the position in select_by_id of a column that is 1 when it
+  // holds. Empty: the table marks nothing.
+  std::string_view marked;
+  size_t marked_index = 0;
 };
 
 class OwnedRecords final {
@@ -74,13 +79,21 @@ class OwnedRecords final {
                                     const api::ListQuery& query, Map&& map) const {
     // The caller's rule first and on its own: no filter, however written, can widen it.
     return ListPage<T>(session, table_.select_columns, table_.column_count, table_.from_live,
-                       access.Rows(auth::Operation::kRead, table_.owner_column), query,
+                       access.Rows(auth::Operation::kRead, columns()), query,
                        std::forward<Map>(map));
+  }
+
+  // The caller's rule for `op` on this table, as a condition (for aggregates over it).
+  api::SqlFragment Rule(const Access& access, auth::Operation op) const {
+    return access.Rows(op, columns());
   }
 
   const OwnedTable& table() const { return table_; }
 
  private:
+  auth::OwnerColumns columns() const {
+    return {.owner = table_.owner_column, .marked = table_.marked};
+  }
   absl::Status NotFound(int64_t id) const;
   // `prefix` AND the caller's rule for `op`; its values are appended to `params`.
   std::string WithRule(std::string_view prefix, const Access& access, auth::Operation op,

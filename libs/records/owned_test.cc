@@ -233,5 +233,63 @@ TEST_F(OwnedRecordsTest, ThePolicyRowAndAnUnreachableTeamListRefuseBeforeAnyRule
   EXPECT_TRUE(resolver_.For(rep_, kMethod).ok()) << "a rep needs no team list";
 }
 
+// A table with rules of its own: marketing reads its own rows and the marked ones (here,
+// rows with a campaign) and writes none; a manager writes every row.
+constexpr auth::RecordRules kCampaignRules = {
+    .read = {auth::Scope::kNone, auth::Scope::kAll, auth::Scope::kTeam, auth::Scope::kOwn,
+             auth::Scope::kMarked, auth::Scope::kAll},
+    .write = {auth::Scope::kNone, auth::Scope::kAll, auth::Scope::kAll, auth::Scope::kOwn,
+              auth::Scope::kNone, auth::Scope::kNone},
+};
+
+TEST_F(OwnedRecordsTest, ATableWithItsOwnRulesMarksRowsForOneRole) {
+  auto session = pool_->Borrow();
+  ASSERT_TRUE(session.ok());
+  ASSERT_TRUE((*session)
+                  ->Execute("ALTER TABLE things ADD COLUMN campaign VARCHAR(20) NOT NULL "
+                            "DEFAULT ''",
+                            {})
+                  .ok());
+  ASSERT_TRUE((*session)->Execute("UPDATE things SET campaign = 'expo' WHERE id = 3", {}).ok());
+  const OwnedRecords campaigns{
+      {.collection = "things",
+       .not_found_reason = "THING_NOT_FOUND",
+       .owner_column = "t.owner",
+       .select_by_id = "SELECT t.id, t.name, t.owner, t.campaign <> '' FROM things t WHERE "
+                       "t.id = ? AND t.delete_time IS NULL",
+       .owner_index = 2,
+       .select_columns = "SELECT t.id, t.name, t.owner",
+       .column_count = 3,
+       .from_live = " FROM things t WHERE t.delete_time IS NULL",
+       .marked = "t.campaign <> ''",
+       .marked_index = 3}};
+  const auth::Caller marketing = MakeCaller(30, auth::v1::MARKETING, "teams/1");
+  auto access = resolver_.For(marketing, kMethod, kCampaignRules);
+  ASSERT_TRUE(access.ok()) << access.status();
+
+  EXPECT_TRUE(campaigns.Get(**session, *access, 3).ok()) << "a campaign's row is readable";
+  EXPECT_EQ(campaigns.Get(**session, *access, 1).status().code(), absl::StatusCode::kNotFound);
+  api::ListQuery query;
+  query.page_size = 10;
+  query.filter = {"TRUE", {}};
+  query.order = {{.field = "", .column = "t.id"}};
+  auto page = campaigns.List<std::string>(**session, *access, query,
+                                          [](const db::Row& row) { return row.Str(1); });
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->items, std::vector<std::string>{"three"});
+  absl::Status write = pool_->InTransaction([&](db::Transaction& tx) -> absl::Status {
+    return campaigns.Lock(tx, *access, 3).status();
+  });
+  EXPECT_EQ(write.code(), absl::StatusCode::kPermissionDenied) << "marketing only reads them";
+
+  // The same table under these rules lets a manager take another team's row into theirs.
+  auto manager = resolver_.For(manager_, kMethod, kCampaignRules);
+  ASSERT_TRUE(manager.ok());
+  EXPECT_TRUE(manager->CheckOwnerChange("users/21", "users/12", "thing.owner").ok());
+  EXPECT_EQ(ErrorReason(For(manager_).CheckOwnerChange("users/21", "users/12", "thing.owner")),
+            "OWNER_CHANGE_DENIED")
+      << "not under the default rules";
+}
+
 }  // namespace
 }  // namespace crm::records

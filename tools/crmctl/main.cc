@@ -41,6 +41,7 @@
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
 #include "crm/orders/v1/orders.grpc.pb.h"
+#include "crm/opportunities/v1/opportunities.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/base/csv.h"
 #include "libs/grpc/status.h"
@@ -48,6 +49,7 @@
 #include "tools/crmctl/demo_data.h"
 #include "tools/crmctl/knowledge_demo.h"
 #include "tools/crmctl/orders_demo.h"
+#include "tools/crmctl/opportunities_demo.h"
 
 namespace crm::crmctl {
 namespace {
@@ -56,6 +58,7 @@ namespace customers = crm::customers::v1;
 namespace authv1 = crm::auth::v1;
 namespace knowledge = crm::knowledge::v1;
 namespace orders = crm::orders::v1;
+namespace opportunities = crm::opportunities::v1;
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
@@ -101,8 +104,9 @@ commands:
                                       is JSON (proto field names) from the argument or stdin,
                                       "{}" when neither
   demo-load                           create the demo team, its users and their customers,
-                                      the demo catalog and the demo orders (safe to run
-                                      again); needs $CRM_ADMIN_PASSWORD and $CRM_DEMO_PASSWORD
+                                      the demo catalog, leads, opportunities and orders
+                                      (safe to run again); needs $CRM_ADMIN_PASSWORD and
+                                      $CRM_DEMO_PASSWORD
 
 --target defaults to $CRM_TARGET, else 127.0.0.1:$CRM_GATEWAY_PORT (50051).
 --token (or $CRM_TOKEN) is sent as "authorization: Bearer TOKEN".
@@ -1146,6 +1150,136 @@ absl::Status LoadDemoOrders(const Client& admin,
   return absl::OkStatus();
 }
 
+// A demo money amount in `currency` (every demo currency has two decimal places).
+crm::common::v1::Money DemoMoney(std::string_view currency, int64_t minor_units) {
+  crm::common::v1::Money money;
+  money.set_currency_code(std::string(currency));
+  money.set_units(minor_units / 100);
+  money.set_nanos(static_cast<int32_t>(minor_units % 100) * 10'000'000);
+  return money;
+}
+
+google::type::Date DemoDate(absl::Time t) {
+  const absl::CivilDay day = absl::ToCivilDay(t, absl::UTCTimeZone());
+  google::type::Date date;
+  date.set_year(static_cast<int32_t>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
+  return date;
+}
+
+// The demo leads and opportunities, each made by its owner (demo users signed in as
+// `as_user`) on the demo customers (`customers`, by index) and products (by SKU); fixed request
+// ids make a second run change nothing.
+absl::Status LoadDemoPipeline(const std::map<std::string, Client, std::less<>>& as_user,
+                              const std::vector<std::string>& customers,
+                              const std::map<std::string, std::string>& products) {
+  // The shipped default pipeline's stages by display name.
+  const Client& manager = as_user.find("wang.fang")->second;
+  auto pipelines = opportunities::PipelineService::NewStub(manager.channel());
+  opportunities::ListPipelinesRequest list;
+  opportunities::ListPipelinesResponse found;
+  grpc::Status status = WithRetries(manager, [&](grpc::ClientContext* ctx) {
+    return pipelines->ListPipelines(ctx, list, &found);
+  });
+  if (!status.ok()) return crm::FromGrpcStatus(status);
+  std::map<std::string, std::string, std::less<>> stages;
+  for (const auto& pipeline : found.pipelines()) {
+    if (!pipeline.is_default()) continue;
+    for (const auto& stage : pipeline.stages()) stages[stage.display_name()] = stage.name();
+  }
+
+  const absl::Time now = absl::Now();
+  for (const DemoLead& demo : DemoLeads()) {
+    const Client& owner = as_user.find(demo.owner)->second;
+    auto stub = opportunities::LeadService::NewStub(owner.channel());
+    opportunities::CreateLeadRequest create;
+    opportunities::Lead* l = create.mutable_lead();
+    l->set_company(std::string(demo.company));
+    l->set_contact_name(std::string(demo.contact_name));
+    l->add_phones(std::string(demo.phone));
+    l->add_emails(std::string(demo.email));
+    l->set_industry(std::string(demo.industry));
+    l->set_country("CN");
+    l->set_source(demo.source);
+    l->set_campaign(std::string(demo.campaign));
+    l->set_status(demo.status);
+    create.set_request_id(absl::StrCat("demo-lead-", std::string(demo.key)));
+    opportunities::Lead lead;
+    status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
+      return stub->CreateLead(ctx, create, &lead);
+    });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+    if (!demo.convert) continue;
+    opportunities::ConvertLeadRequest convert;
+    convert.set_name(lead.name());
+    *convert.mutable_opportunity()->mutable_amount() = DemoMoney("CNY", demo.convert_amount);
+    *convert.mutable_opportunity()->mutable_expected_close_date() =
+        DemoDate(now + absl::Hours(24 * 40));
+    convert.set_request_id(absl::StrCat("demo-convert-", std::string(demo.key)));
+    opportunities::ConvertLeadResponse converted;
+    status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
+      return stub->ConvertLead(ctx, convert, &converted);
+    });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+  }
+
+  for (const DemoOpportunity& demo : DemoOpportunities()) {
+    const Client& owner = as_user.find(DemoOwnerOf(demo.customer))->second;
+    auto stub = opportunities::OpportunityService::NewStub(owner.channel());
+    const std::string key(demo.key);
+    opportunities::CreateOpportunityRequest create;
+    opportunities::Opportunity* o = create.mutable_opportunity();
+    o->set_title(std::string(demo.title));
+    o->set_customer(customers.at(demo.customer));
+    *o->mutable_amount() = DemoMoney(demo.currency, demo.minor_units);
+    *o->mutable_expected_close_date() = DemoDate(now + absl::Hours(24 * demo.close_in_days));
+    o->set_source(demo.source);
+    for (std::string_view sku : demo.skus) o->add_products(products.at(std::string(sku)));
+    if (!demo.competitor.empty()) {
+      opportunities::Competitor* c = o->add_competitors();
+      c->set_name(std::string(demo.competitor));
+      c->set_threat(opportunities::MEDIUM);
+    }
+    create.set_request_id("demo-opportunity-" + key);
+    opportunities::Opportunity made;
+    status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
+      return stub->CreateOpportunity(ctx, create, &made);
+    });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+    const auto stage = stages.find(demo.stage);
+    if (stage == stages.end()) return absl::NotFoundError("stage " + std::string(demo.stage));
+    if (made.stage() != stage->second) {
+      opportunities::AdvanceStageRequest advance;
+      advance.set_name(made.name());
+      advance.set_stage(stage->second);
+      advance.set_request_id("demo-advance-" + key);
+      status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
+        return stub->AdvanceStage(ctx, advance, &made);
+      });
+      if (!status.ok()) return crm::FromGrpcStatus(status);
+    }
+    if (demo.outcome == DemoOutcome::kWon) {
+      opportunities::CloseWonRequest won;
+      won.set_name(made.name());
+      won.set_request_id("demo-won-" + key);
+      status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
+        return stub->CloseWon(ctx, won, &made);
+      });
+    } else if (demo.outcome == DemoOutcome::kLost) {
+      opportunities::CloseLostRequest lost;
+      lost.set_name(made.name());
+      lost.set_reason(std::string(demo.loss_reason));
+      lost.set_request_id("demo-lost-" + key);
+      status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
+        return stub->CloseLost(ctx, lost, &made);
+      });
+    }
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+  }
+  return absl::OkStatus();
+}
+
 int DemoLoad(const Client& client, const CommandLine& line) {
   if (auto st = line.CheckOnly({}); !st.ok()) return UsageError(st);
   if (line.positional().size() != 1) return UsageError("demo-load takes no arguments");
@@ -1196,11 +1330,9 @@ int DemoLoad(const Client& client, const CommandLine& line) {
               << authv1::Role_Name(demo.role) << "\n";
   }
 
-  DemoCounts counts;
-  std::vector<std::string> customer_names;
-  if (absl::Status loaded = LoadDemoCustomers(as_user, user_names, counts, customer_names);
-      !loaded.ok()) {
-    std::cerr << "demo-load: " << loaded.message() << "\n";
+                                      the demo catalog, leads, opportunities and orders
+                                      (safe to run again); needs $CRM_ADMIN_PASSWORD and
+                                      $CRM_DEMO_PASSWORD
     return kExitFailed;
   }
   // The people at some of the companies, added by the company's owner; found by company and
@@ -1249,16 +1381,9 @@ int DemoLoad(const Client& client, const CommandLine& line) {
     std::cerr << "demo-load: articles: " << articles << "\n";
     return kExitFailed;
   }
-  if (absl::Status demo_orders = LoadDemoOrders(admin, as_user, customer_names, products, counts);
-      !demo_orders.ok()) {
-    std::cerr << "demo-load: orders: " << demo_orders << "\n";
-    return kExitFailed;
-  }
-  std::cout << "demo-load: team " << kDemoTeam << ", " << DemoUsers().size() << " users, "
-            << DemoCustomerRequests().size() << " customers, " << DemoCategories().size()
-            << " categories, " << DemoProducts().size() << " products, " << DemoArticles().size()
-            << " articles and " << DemoOrders().size() << " orders present: " << counts.created
-            << " created or published now, " << counts.found << " found as they were\n";
+                                      the demo catalog, leads, opportunities and orders
+                                      (safe to run again); needs $CRM_ADMIN_PASSWORD and
+                                      $CRM_DEMO_PASSWORD
   return kExitOk;
 }
 
