@@ -35,6 +35,10 @@ class Access final {
   // The rows the caller may read or write, as a condition on the owner column (and the
   // table's marked condition), for a WHERE.
   api::SqlFragment Rows(auth::Operation op, const auth::OwnerColumns& columns) const;
+  // The same for a table that marks nothing, by its owner column ("c.owner").
+  api::SqlFragment Rows(auth::Operation op, std::string_view owner_column) const {
+    return Rows(op, auth::OwnerColumns{.owner = owner_column});
+  }
   // The same rule for one record already loaded (`marked`: the table's condition holds).
   bool Can(auth::Operation op, std::string_view owner, bool marked = false) const;
   // The record rules this access applies.

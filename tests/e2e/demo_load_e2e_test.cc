@@ -25,7 +25,9 @@ using testing::TempDir;
 const std::map<std::string, std::vector<std::string>>& CountedTables() {
   static const auto* tables = new std::map<std::string, std::vector<std::string>>{
       {"auth", {"users", "teams"}},
-      {"customers", {"customers", "outbox"}},
+      {"customers", {"customers", "contacts", "outbox"}},
+      {"opportunities", {"leads", "opportunities", "stage_history", "outbox"}},
+      {"orders", {"orders", "approval_rules", "outbox"}},
       {"knowledge",
        {"categories", "products", "product_prices", "articles", "article_revisions", "outbox"}},
   };

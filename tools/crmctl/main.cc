@@ -23,8 +23,8 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -40,16 +40,16 @@
 #include "crm/auth/v1/auth.grpc.pb.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
-#include "crm/orders/v1/orders.grpc.pb.h"
 #include "crm/opportunities/v1/opportunities.grpc.pb.h"
+#include "crm/orders/v1/orders.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/base/csv.h"
 #include "libs/grpc/status.h"
 #include "services/customers/customer_csv.h"
 #include "tools/crmctl/demo_data.h"
 #include "tools/crmctl/knowledge_demo.h"
-#include "tools/crmctl/orders_demo.h"
 #include "tools/crmctl/opportunities_demo.h"
+#include "tools/crmctl/orders_demo.h"
 
 namespace crm::crmctl {
 namespace {
@@ -409,9 +409,8 @@ int SearchCustomers(customers::CustomerService::Stub& stub, const Client& client
   request.set_page_size(page_size);
   request.set_page_token(line.Get("page_token"));
   return CallAndPrint<customers::SearchCustomersRequest, customers::SearchCustomersResponse>(
-      client, request, [&](auto* ctx, const auto& req, auto* resp) {
-        return stub.SearchCustomers(ctx, req, resp);
-      });
+      client, request,
+      [&](auto* ctx, const auto& req, auto* resp) { return stub.SearchCustomers(ctx, req, resp); });
 }
 
 // Every customer the caller may read that matches --filter, as CSV on stdout.
@@ -464,8 +463,7 @@ int ImportCustomers(const Client& client, const CommandLine& line) {
       if (response.has_summary()) summary = response.summary();
       for (const auto& r : response.results().results()) {
         if (r.outcome() != customers::ImportRowResult::FAILED) continue;
-        std::cerr << "line " << r.row_number() << ": " << r.reason() << ": " << r.message()
-                  << "\n";
+        std::cerr << "line " << r.row_number() << ": " << r.reason() << ": " << r.message() << "\n";
         for (const auto& v : r.field_violations()) {
           std::cerr << "  " << v.field() << ": " << v.description() << "\n";
         }
@@ -1173,7 +1171,8 @@ google::type::Date DemoDate(absl::Time t) {
 // ids make a second run change nothing.
 absl::Status LoadDemoPipeline(const std::map<std::string, Client, std::less<>>& as_user,
                               const std::vector<std::string>& customers,
-                              const std::map<std::string, std::string>& products) {
+                              const std::map<std::string, std::string>& products,
+                              DemoCounts& counts) {
   // The shipped default pipeline's stages by display name.
   const Client& manager = as_user.find("wang.fang")->second;
   auto pipelines = opportunities::PipelineService::NewStub(manager.channel());
@@ -1205,10 +1204,20 @@ absl::Status LoadDemoPipeline(const std::map<std::string, Client, std::less<>>& 
     l->set_campaign(std::string(demo.campaign));
     l->set_status(demo.status);
     create.set_request_id(absl::StrCat("demo-lead-", std::string(demo.key)));
+    // Found by company and contact first: a later run, even after the idempotency keys
+    // expired, creates and converts nothing twice.
+    opportunities::ListLeadsRequest find;
+    find.set_filter(absl::StrCat("company = ", FilterString(demo.company),
+                                 " AND contact_name = ", FilterString(demo.contact_name)));
+    opportunities::ListLeadsResponse existing;
+    status = WithRetries(
+        owner, [&](grpc::ClientContext* ctx) { return stub->ListLeads(ctx, find, &existing); });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+    counts.Count(existing.leads_size() == 0);
+    if (existing.leads_size() > 0) continue;
     opportunities::Lead lead;
-    status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
-      return stub->CreateLead(ctx, create, &lead);
-    });
+    status = WithRetries(
+        owner, [&](grpc::ClientContext* ctx) { return stub->CreateLead(ctx, create, &lead); });
     if (!status.ok()) return crm::FromGrpcStatus(status);
     if (!demo.convert) continue;
     opportunities::ConvertLeadRequest convert;
@@ -1242,6 +1251,16 @@ absl::Status LoadDemoPipeline(const std::map<std::string, Client, std::less<>>& 
       c->set_threat(opportunities::MEDIUM);
     }
     create.set_request_id("demo-opportunity-" + key);
+    opportunities::ListOpportunitiesRequest find;
+    find.set_filter(absl::StrCat("title = ", FilterString(demo.title),
+                                 " AND customer = ", FilterString(o->customer())));
+    opportunities::ListOpportunitiesResponse existing;
+    status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
+      return stub->ListOpportunities(ctx, find, &existing);
+    });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+    counts.Count(existing.opportunities_size() == 0);
+    if (existing.opportunities_size() > 0) continue;
     opportunities::Opportunity made;
     status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
       return stub->CreateOpportunity(ctx, create, &made);
@@ -1254,26 +1273,23 @@ absl::Status LoadDemoPipeline(const std::map<std::string, Client, std::less<>>& 
       advance.set_name(made.name());
       advance.set_stage(stage->second);
       advance.set_request_id("demo-advance-" + key);
-      status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
-        return stub->AdvanceStage(ctx, advance, &made);
-      });
+      status = WithRetries(
+          owner, [&](grpc::ClientContext* ctx) { return stub->AdvanceStage(ctx, advance, &made); });
       if (!status.ok()) return crm::FromGrpcStatus(status);
     }
     if (demo.outcome == DemoOutcome::kWon) {
       opportunities::CloseWonRequest won;
       won.set_name(made.name());
       won.set_request_id("demo-won-" + key);
-      status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
-        return stub->CloseWon(ctx, won, &made);
-      });
+      status = WithRetries(
+          owner, [&](grpc::ClientContext* ctx) { return stub->CloseWon(ctx, won, &made); });
     } else if (demo.outcome == DemoOutcome::kLost) {
       opportunities::CloseLostRequest lost;
       lost.set_name(made.name());
       lost.set_reason(std::string(demo.loss_reason));
       lost.set_request_id("demo-lost-" + key);
-      status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
-        return stub->CloseLost(ctx, lost, &made);
-      });
+      status = WithRetries(
+          owner, [&](grpc::ClientContext* ctx) { return stub->CloseLost(ctx, lost, &made); });
     }
     if (!status.ok()) return crm::FromGrpcStatus(status);
   }
@@ -1330,9 +1346,11 @@ int DemoLoad(const Client& client, const CommandLine& line) {
               << authv1::Role_Name(demo.role) << "\n";
   }
 
-                                      the demo catalog, leads, opportunities and orders
-                                      (safe to run again); needs $CRM_ADMIN_PASSWORD and
-                                      $CRM_DEMO_PASSWORD
+  DemoCounts counts;
+  std::vector<std::string> customer_names;
+  if (absl::Status loaded = LoadDemoCustomers(as_user, user_names, counts, customer_names);
+      !loaded.ok()) {
+    std::cerr << "demo-load: " << loaded.message() << "\n";
     return kExitFailed;
   }
   // The people at some of the companies, added by the company's owner; found by company and
@@ -1345,9 +1363,8 @@ int DemoLoad(const Client& client, const CommandLine& line) {
     find.set_parent(demo.request.parent());
     find.set_page_size(1000);
     customers::ListContactsResponse found;
-    grpc::Status status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
-      return stub->ListContacts(ctx, find, &found);
-    });
+    grpc::Status status = WithRetries(
+        owner, [&](grpc::ClientContext* ctx) { return stub->ListContacts(ctx, find, &found); });
     customers::Contact response;
     bool missing = true;
     for (const customers::Contact& contact : found.contacts()) {
@@ -1381,9 +1398,22 @@ int DemoLoad(const Client& client, const CommandLine& line) {
     std::cerr << "demo-load: articles: " << articles << "\n";
     return kExitFailed;
   }
-                                      the demo catalog, leads, opportunities and orders
-                                      (safe to run again); needs $CRM_ADMIN_PASSWORD and
-                                      $CRM_DEMO_PASSWORD
+  if (absl::Status pipeline = LoadDemoPipeline(as_user, customer_names, products, counts);
+      !pipeline.ok()) {
+    std::cerr << "demo-load: leads and opportunities: " << pipeline << "\n";
+    return kExitFailed;
+  }
+  if (absl::Status demo_orders = LoadDemoOrders(admin, as_user, customer_names, products, counts);
+      !demo_orders.ok()) {
+    std::cerr << "demo-load: orders: " << demo_orders << "\n";
+    return kExitFailed;
+  }
+  std::cout << "demo-load: team " << kDemoTeam << ", " << DemoUsers().size() << " users, "
+            << DemoCustomerRequests().size() << " customers, " << DemoCategories().size()
+            << " categories, " << DemoProducts().size() << " products, " << DemoArticles().size()
+            << " articles, " << DemoLeads().size() << " leads, " << DemoOpportunities().size()
+            << " opportunities and " << DemoOrders().size() << " orders present: " << counts.created
+            << " created or published now, " << counts.found << " found as they were\n";
   return kExitOk;
 }
 
