@@ -502,13 +502,13 @@ TEST_F(KnowledgeE2eTest, TheOrdersServiceReadsThePriceOfTheDayAfterADeactivation
     EXPECT_EQ(refused.code(), absl::StatusCode::kNotFound) << refused;
     EXPECT_EQ(ErrorReason(refused), "PRODUCT_NOT_FOUND");
   }
-  // Its identity reads prices and nothing else of the catalog.
+  // Its identity reads active products only (what an order line may name): this one is gone.
   v1::GetProductRequest get;
   get.set_name(product->name());
   v1::Product read;
   auto ctx = testing::ContextWithToken(*orders);
   EXPECT_EQ(knowledge->GetProduct(ctx.get(), get, &read).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(KnowledgeE2eTest, TheServiceKitServesChecksAndPublishesEvents) {
