@@ -69,9 +69,11 @@ IndexTable::IndexTable(std::string name) : name_(std::move(name)) {
     std::abort();
   }
   delete_doc_ = absl::StrCat("DELETE FROM ", name_, " WHERE doc_id = ?");
-  delete_docs_ = absl::StrCat("DELETE FROM ", name_,
-                              " WHERE doc_id IN (SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS "
-                              "(id BIGINT PATH '$')) j)");
+  // A join rather than "doc_id IN (SELECT ... JSON_TABLE)", which MariaDB 10.11 runs as a scan
+  // of the whole index with the subquery per row.
+  delete_docs_ = absl::StrCat("DELETE t FROM ", name_,
+                              " t JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
+                              "ON t.doc_id = j.id");
   insert_ = absl::StrCat(
       "INSERT INTO ", name_,
       " (term, doc_id, weight) SELECT j.term, j.doc_id, j.weight FROM JSON_TABLE(?, '$[*]' "

@@ -67,9 +67,11 @@ constexpr char kChangesPage[] =
 constexpr char kCustomersIn[] =
     " FROM customers c WHERE c.id IN (SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT "
     "PATH '$')) j)";
+// A join, not "WHERE id IN (SELECT ... JSON_TABLE)": MariaDB runs a single-table UPDATE with
+// an IN subquery as a scan of every customer (see customer_rows.cc).
 constexpr char kSoftDeleteIn[] =
-    "UPDATE customers SET delete_time = ?, update_time = ?, version = version + 1 WHERE id IN "
-    "(SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j)";
+    "UPDATE customers c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j ON c.id = j.id "
+    "SET c.delete_time = ?, c.update_time = ?, c.version = c.version + 1";
 
 std::string BatchName(int64_t id) { return api::ResourceName(kImports, id); }
 
@@ -616,7 +618,7 @@ absl::StatusOr<v1::ImportBatch> ImportStore::Rollback(const records::Access& acc
           CRM_RETURN_IF_ERROR(WriteCustomerDateRows(tx, restored, /*is_new=*/false));
           if (!deleted.empty()) {
             const std::string list = absl::StrCat("[", absl::StrJoin(deleted, ","), "]");
-            CRM_RETURN_IF_ERROR(tx.Execute(kSoftDeleteIn, {now, now, list}).status());
+            CRM_RETURN_IF_ERROR(tx.Execute(kSoftDeleteIn, {list, now, now}).status());
             CRM_RETURN_IF_ERROR(search::RemoveDocuments(tx, CustomerIndex(), deleted));
           }
           std::vector<int64_t> reindex;
