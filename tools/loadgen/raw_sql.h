@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "crm/customers/v1/customers.pb.h"
 #include "libs/api/query.h"
 
@@ -31,6 +32,8 @@ struct DbOptions {
   std::string user;
   std::string password;
   std::string schema;
+  // Lets the connection send LOAD DATA LOCAL INFILE (the server allows it by default).
+  bool local_infile = false;
 };
 
 class RawSqlClient final {
@@ -56,6 +59,14 @@ class RawSqlClient final {
   // is retried as the service's pool retries it (3 attempts with jitter), then ABORTED.
   absl::Status Create(const customers::v1::Customer& customer, const std::string& request_id);
 
+  // LOAD DATA LOCAL INFILE of `path` (as WriteCustomerLoadFile writes it) into the customers
+  // table, committed; the rows loaded. Needs a connection made with local_infile.
+  absl::StatusOr<int64_t> LoadCustomers(const std::string& path);
+
+  // Deletes the customers whose external id starts with `prefix` (those LoadCustomers
+  // wrote), in slices of 10,000 rows; the rows deleted.
+  absl::StatusOr<int64_t> DeleteByExternalIdPrefix(const std::string& prefix);
+
   // Transactions run again after a deadlock or lock-wait timeout, so far.
   int64_t conflict_retries() const { return conflict_retries_; }
 
@@ -75,6 +86,12 @@ class RawSqlClient final {
   std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
   int64_t conflict_retries_ = 0;
 };
+
+// Writes rows 1..rows of SampleImportCustomer(prefix, ·) to `path` as LoadCustomers reads
+// them: tab-separated, backslash-escaped, one line per customer, every column as the store
+// writes it for an imported company owned and created by `owner` at `now`.
+absl::Status WriteCustomerLoadFile(const std::string& path, const std::string& prefix,
+                                   int64_t rows, const std::string& owner, absl::Time now);
 
 // The numeric id in "customers/{id}", or 0 when `name` is not of that form.
 int64_t CustomerId(const std::string& name);

@@ -166,6 +166,47 @@ std::vector<ProcessMemory> MergeMemory(const std::vector<MemorySample>& idle,
   return merged;
 }
 
+std::optional<double> ImportRatio(const ImportComparison& import) {
+  if (!import.gateway.status.ok() || import.gateway.failed > 0 || !import.raw_error.empty() ||
+      import.raw_rows_per_second <= 0) {
+    return std::nullopt;
+  }
+  return import.gateway.rows_per_second / import.raw_rows_per_second;
+}
+
+namespace {
+
+std::string CpuText(const std::vector<std::pair<std::string, double>>& cores) {
+  std::string out;
+  for (const auto& [name, used] : cores) {
+    absl::StrAppendFormat(&out, "%s%s %.2f", out.empty() ? "" : ", ", name, used);
+  }
+  return out.empty() ? std::string("-") : out;
+}
+
+void AppendImport(std::string& out, const ImportComparison& import) {
+  absl::StrAppendFormat(&out, "\nImportCustomers: %d rows, %d per message\n", import.rows,
+                        import.chunk);
+  absl::StrAppendFormat(&out, "%-28s %10s %9s %9s %8s  %s\n", "path", "rows/s", "seconds",
+                        "created", "failed", "CPU (cores)");
+  const ImportRun& grpc = import.gateway;
+  absl::StrAppendFormat(&out, "%-28s %10.0f %9.1f %9d %8d  %s\n", "ImportCustomers via gateway",
+                        grpc.rows_per_second, grpc.seconds, grpc.created, grpc.failed,
+                        CpuText(import.gateway_cpu));
+  absl::StrAppendFormat(&out, "%-28s %10.0f %9.1f %9d %8s  %s\n", "LOAD DATA LOCAL INFILE",
+                        import.raw_rows_per_second, import.raw_seconds, import.raw_rows, "-",
+                        CpuText(import.raw_cpu));
+  if (!grpc.status.ok()) absl::StrAppend(&out, "  the import failed: ", grpc.status.ToString(), "\n");
+  if (grpc.failed > 0) absl::StrAppend(&out, "  first failed row: ", grpc.first_failure, "\n");
+  if (!import.raw_error.empty()) absl::StrAppend(&out, "  the load failed: ", import.raw_error, "\n");
+  const std::optional<double> ratio = ImportRatio(import);
+  absl::StrAppendFormat(&out, "gateway / LOAD DATA: %s (target %.2f: %s)\n", OrDash(ratio),
+                        import.target_ratio,
+                        !ratio ? "not measured" : *ratio >= import.target_ratio ? "met" : "MISSED");
+}
+
+}  // namespace
+
 std::string FormatTable(const Report& report) {
   std::string out;
   absl::StrAppendFormat(
@@ -175,24 +216,27 @@ std::string FormatTable(const Report& report) {
       report.started_at, report.options.concurrency, absl::FormatDuration(report.options.warmup),
       absl::FormatDuration(report.options.duration), report.seeded);
 
-  absl::StrAppendFormat(&out, "%-28s %10s %9s %9s %8s %11s\n", "scenario", "calls/s", "p50 ms",
-                        "p99 ms", "errors", "vs raw SQL");
-  for (const OperationResults& op : report.operations) {
-    AppendScenarioRow(out, op.operation + " via gateway", op.gateway, op.raw_sql);
-    AppendScenarioRow(out, op.operation + " direct", op.direct, op.raw_sql);
-    AppendScenarioRow(out, op.operation + " raw SQL", op.raw_sql, op.raw_sql);
-  }
+  if (!report.operations.empty()) {
+    absl::StrAppendFormat(&out, "%-28s %10s %9s %9s %8s %11s\n", "scenario", "calls/s",
+                          "p50 ms", "p99 ms", "errors", "vs raw SQL");
+    for (const OperationResults& op : report.operations) {
+      AppendScenarioRow(out, op.operation + " via gateway", op.gateway, op.raw_sql);
+      AppendScenarioRow(out, op.operation + " direct", op.direct, op.raw_sql);
+      AppendScenarioRow(out, op.operation + " raw SQL", op.raw_sql, op.raw_sql);
+    }
 
-  absl::StrAppendFormat(&out, "\n%-28s %26s %14s\n", "gateway overhead", "calls/s gateway / direct",
-                        "p50 delta ms");
-  for (const OperationResults& op : report.operations) {
-    const std::optional<double> delta = P50Delta(op);
-    absl::StrAppendFormat(&out, "%-28s %26s %14s\n", op.operation,
-                          OrDash(Ratio(op.gateway, op.direct)),
-                          delta ? absl::StrFormat("%+.2f", *delta) : "-");
+    absl::StrAppendFormat(&out, "\n%-28s %26s %14s\n", "gateway overhead",
+                          "calls/s gateway / direct", "p50 delta ms");
+    for (const OperationResults& op : report.operations) {
+      const std::optional<double> delta = P50Delta(op);
+      absl::StrAppendFormat(&out, "%-28s %26s %14s\n", op.operation,
+                            OrDash(Ratio(op.gateway, op.direct)),
+                            delta ? absl::StrFormat("%+.2f", *delta) : "-");
+    }
   }
 
   AppendCpuTable(out, report);
+  if (report.import) AppendImport(out, *report.import);
 
   absl::StrAppendFormat(&out, "\n%-28s %8s %10s %12s %10s\n", "resident memory (MiB)", "pid",
                         "idle", "after load", "peak");
@@ -272,6 +316,27 @@ std::string FormatJson(const Report& report) {
     *operations.mutable_list_value()->add_values() = item;
   }
   fields["operations"] = operations;
+  if (report.import) {
+    const ImportComparison& import = *report.import;
+    google::protobuf::Value item;
+    auto& f = *item.mutable_struct_value()->mutable_fields();
+    f["rows"] = Number(static_cast<double>(import.rows));
+    f["rows_per_message"] = Number(import.chunk);
+    f["gateway_rows_per_second"] = Number(import.gateway.rows_per_second);
+    f["gateway_seconds"] = Number(import.gateway.seconds);
+    f["gateway_created"] = Number(static_cast<double>(import.gateway.created));
+    f["gateway_failed"] = Number(static_cast<double>(import.gateway.failed));
+    f["gateway_error"] = Text(import.gateway.status.ok() ? "" : import.gateway.status.ToString());
+    f["load_data_rows_per_second"] = Number(import.raw_rows_per_second);
+    f["load_data_seconds"] = Number(import.raw_seconds);
+    f["load_data_rows"] = Number(static_cast<double>(import.raw_rows));
+    f["load_data_error"] = Text(import.raw_error);
+    f["ratio"] = NumberOrNull(ImportRatio(import));
+    f["target_ratio"] = Number(import.target_ratio);
+    const std::optional<double> ratio = ImportRatio(import);
+    f["target_met"] = ratio ? Flag(*ratio >= import.target_ratio) : Null();
+    fields["import"] = item;
+  }
 
   google::protobuf::Value memory;
   for (const ProcessMemory& m : report.memory) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tools/loadgen/driver.h"
+#include "tools/loadgen/import_calls.h"
 #include "tools/loadgen/proc.h"
 
 namespace crm::loadgen {
@@ -30,11 +31,30 @@ struct ProcessMemory {
   std::optional<int64_t> peak_kib;   // VmHWM after the last scenario: the high-water mark
 };
 
+// The bulk-import comparison: the same rows through ImportCustomers via the gateway, and by
+// LOAD DATA LOCAL INFILE into the same table.
+struct ImportComparison {
+  int64_t rows = 0;
+  int chunk = 0;
+  ImportRun gateway;
+  std::vector<std::pair<std::string, double>> gateway_cpu;
+  double raw_seconds = 0;
+  int64_t raw_rows = 0;
+  double raw_rows_per_second = 0;
+  std::string raw_error;  // empty when the load worked
+  std::vector<std::pair<std::string, double>> raw_cpu;
+  double target_ratio = 0;  // gateway rows/s must be at least this share of LOAD DATA's
+};
+
+// Gateway rows/s over LOAD DATA's; empty when either side failed.
+std::optional<double> ImportRatio(const ImportComparison& import);
+
 struct Report {
   std::string started_at;  // RFC 3339, UTC
   LoadOptions options;
   int64_t seeded = 0;  // customers created for the reads
   std::vector<OperationResults> operations;
+  std::optional<ImportComparison> import;  // when --operations has "import"
   std::vector<ProcessMemory> memory;
   int64_t memory_target_kib = 64 * 1024;  // each service (not the database) when idle
 };
