@@ -1,5 +1,7 @@
 #include "libs/service/rpc.h"
 
+#include <malloc.h>
+
 #include "absl/time/clock.h"
 #include "libs/grpc/peer.h"
 #include "libs/grpc/status.h"
@@ -23,5 +25,11 @@ absl::StatusOr<auth::Caller> Rpc::Authorize(const grpc::CallbackServerContext& c
   caller.deadline = absl::FromChrono(ctx.deadline());
   return caller;
 }
+
+namespace internal {
+
+void ReturnFreedMemory() { malloc_trim(0); }
+
+}  // namespace internal
 
 }  // namespace crm::service

@@ -57,6 +57,12 @@ class StreamWriter {
 
 namespace internal {
 
+// Hands memory the finished stream freed back to the kernel. A stream (an import of 100,000
+// rows, an export) allocates far more than a unary call, and glibc keeps what was freed in
+// the executor threads' arenas: the customers service sat at 62 MiB resident when idle after
+// a few imports, 10 MiB of it free memory that malloc_trim returns.
+void ReturnFreedMemory();
+
 // The blocking halves over a reactor's StartRead/StartWrite: each call starts one operation
 // and waits for its completion callback.
 class BlockingOps {
@@ -93,6 +99,7 @@ void RunStream(const grpc::CallbackServerContext& ctx, const std::string& domain
     return;
   }
   finish(ToGrpcStatus(body(), domain));
+  ReturnFreedMemory();
 }
 
 template <typename Request, typename Response>
