@@ -4,10 +4,12 @@
 //   point (customers has created the customer; opportunities has not yet recorded the
 //   conversion), then retried with the same request_id: one customer, one opportunity;
 // - a customer merge in the customers service re-pointing the merged customer's opportunities
-//   and converted leads to the survivor, through the customers feed.
+//   and converted leads to the survivor, through the customers feed;
+// - a drain stopping each service's background jobs before its server.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -285,6 +287,31 @@ TEST_F(OpportunitiesE2eTest, ACustomerMergeMovesTheMergedCustomersDealsToTheSurv
   absl::StatusOr<std::vector<std::string>> all = OpportunitiesOf(*survivor);
   ASSERT_TRUE(all.ok()) << all.status();
   EXPECT_EQ(all->size(), 2u);
+}
+
+// The background jobs are the process's (Process::Run): a drain stops them before the server
+// stops, rather than leaving them running until main's locals are destroyed.
+TEST_F(OpportunitiesE2eTest, ADrainStopsTheBackgroundJobsBeforeTheServer) {
+  for (const auto& [service, jobs] :
+       std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"opportunities", {"scheduler"}}, {"orders", {"relay", "escalator"}}}) {
+    testing::ChildProcess& process = *stack_->process(service).process;
+    process.Signal(SIGTERM);
+    absl::StatusOr<int> exit_code = process.Wait(absl::Seconds(60));
+    ASSERT_TRUE(exit_code.ok()) << service << ": " << exit_code.status();
+    EXPECT_EQ(*exit_code, 0) << process.LogTail();
+    const std::string log = process.LogTail(20000);
+    const size_t stopped = log.rfind("\"msg\":\"stopped\"");
+    ASSERT_NE(stopped, std::string::npos) << log;
+    size_t previous = 0;
+    for (const std::string& job : jobs) {  // in reverse start order
+      const size_t at = log.find(absl::StrCat("\"msg\":\"background job stopped\",\"job\":\"", job, "\""));
+      ASSERT_NE(at, std::string::npos) << service << " never stopped its " << job << ":\n" << log;
+      EXPECT_LT(at, stopped) << service << "'s " << job;
+      EXPECT_GE(at, previous) << service << "'s " << job;
+      previous = at;
+    }
+  }
 }
 
 }  // namespace
