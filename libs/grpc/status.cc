@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
@@ -162,6 +163,34 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
     }
   }
   return out;
+}
+
+bool IsTransient(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kUnavailable ||
+         status.code() == absl::StatusCode::kDeadlineExceeded ||
+         status.code() == absl::StatusCode::kResourceExhausted;
+}
+
+absl::Status FromPeer(const grpc::Status& status, std::string_view peer,
+                      std::string_view unavailable_reason, PeerErrors pass_on) {
+  return FromPeer(FromGrpcStatus(status), peer, unavailable_reason, pass_on);
+}
+
+absl::Status FromPeer(absl::Status status, std::string_view peer,
+                      std::string_view unavailable_reason, PeerErrors pass_on) {
+  if (status.ok()) return status;
+  if (IsTransient(status)) {
+    absl::Status unavailable =
+        Error(absl::StatusCode::kUnavailable, unavailable_reason,
+              absl::StrCat(std::string(peer), " cannot be reached right now; try again"));
+    // The peer's own estimate of when it takes calls again is the client's best one too.
+    const absl::Duration delay = RetryDelay(status);
+    return delay > absl::ZeroDuration() ? WithRetryDelay(std::move(unavailable), delay)
+                                        : unavailable;
+  }
+  if (pass_on == PeerErrors::kAll || absl::IsNotFound(status)) return status;
+  return Error(absl::StatusCode::kInternal, "PEER_REFUSED",
+               absl::StrCat(std::string(peer), " refused the call: ", status.message()));
 }
 
 }  // namespace crm

@@ -68,6 +68,39 @@ grpc::Status ToGrpcStatus(const absl::Status& status, std::string_view domain);
 // so a service that returns another's error as its own passes them on.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
+// Calls to other services of the suite, in one place so that every service tells its clients
+// the same thing when a peer fails.
+//
+// A failed call is transient when trying it again unchanged may succeed: the peer could not be
+// reached or was draining (UNAVAILABLE), did not answer in time (DEADLINE_EXCEEDED), or shed
+// load (RESOURCE_EXHAUSTED, with a retry delay). Nothing else gets better by waiting.
+bool IsTransient(const absl::Status& status);
+
+// Which of a peer's non-transient errors a service passes on as its own.
+enum class PeerErrors {
+  // A lookup (is this customer or product there for this user?): NOT_FOUND stays, with its
+  // reason; anything else is INTERNAL with reason PEER_REFUSED, since a refused lookup means
+  // this service asked wrongly or is not allowed to ask (a deployment mistake the client
+  // cannot fix) and the peer's words would name fields the client never sent.
+  kNotFoundOnly,
+  // A change made on the user's behalf (CreateCustomer when converting a lead): the peer's
+  // refusal is the user's to fix, so it is kept whole, typed details included.
+  kAll,
+};
+
+// The answer of a peer, e.g. FromPeer(stub->GetCustomer(...), "the customers service",
+// "CUSTOMERS_UNAVAILABLE"), in this service's terms: OK stays OK; a transient failure is
+// UNAVAILABLE with `unavailable_reason` and a message saying to try again (the peer's own words
+// would mislead: the client did not call it; the peer's retry delay is kept); the rest as
+// `pass_on` says. The absl::Status
+// overload takes what a client library (libs/auth/directory.h) already converted.
+absl::Status FromPeer(const grpc::Status& status, std::string_view peer,
+                      std::string_view unavailable_reason,
+                      PeerErrors pass_on = PeerErrors::kNotFoundOnly);
+absl::Status FromPeer(absl::Status status, std::string_view peer,
+                      std::string_view unavailable_reason,
+                      PeerErrors pass_on = PeerErrors::kNotFoundOnly);
+
 }  // namespace crm
 
 // Evaluates an absl::Status expression and returns it from the caller when not OK.

@@ -90,6 +90,62 @@ TEST(Status, OtherTypedDetailsArePassedOnWhole) {
   EXPECT_EQ(carried.message(), "customers/7");
 }
 
+TEST(Status, OnlyFailuresThatWaitingCanFixAreTransient) {
+  EXPECT_TRUE(IsTransient(absl::UnavailableError("connection refused")));
+  EXPECT_TRUE(IsTransient(absl::DeadlineExceededError("slow")));
+  EXPECT_TRUE(IsTransient(absl::ResourceExhaustedError("shedding load")));
+  EXPECT_FALSE(IsTransient(absl::OkStatus()));
+  EXPECT_FALSE(IsTransient(absl::NotFoundError("gone")));
+  EXPECT_FALSE(IsTransient(absl::AbortedError("etag")));
+  EXPECT_FALSE(IsTransient(absl::PermissionDeniedError("no")));
+}
+
+TEST(Status, APeerThatCannotBeReachedIsUnavailableWithTheCallersReason) {
+  absl::Status status = FromPeer(grpc::Status(grpc::StatusCode::UNAVAILABLE, "connect failed"),
+                                 "the customers service", "CUSTOMERS_UNAVAILABLE");
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ErrorReason(status), "CUSTOMERS_UNAVAILABLE");
+  EXPECT_EQ(status.message(), "the customers service cannot be reached right now; try again");
+
+  // A peer shedding load says when to come back; that survives the translation.
+  grpc::Status shed = ToGrpcStatus(
+      WithRetryDelay(absl::ResourceExhaustedError("busy"), absl::Seconds(2)), "knowledge.crm");
+  status = FromPeer(shed, "the product catalog", "CATALOG_UNAVAILABLE", PeerErrors::kAll);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ErrorReason(status), "CATALOG_UNAVAILABLE");
+  EXPECT_EQ(RetryDelay(status), absl::Seconds(2));
+}
+
+TEST(Status, ALookupKeepsNotFoundAndTurnsOtherRefusalsIntoInternal) {
+  grpc::Status not_found =
+      ToGrpcStatus(Error(absl::StatusCode::kNotFound, "PRODUCT_NOT_FOUND", "no such product"),
+                   "knowledge.crm");
+  absl::Status status = FromPeer(not_found, "the product catalog", "CATALOG_UNAVAILABLE");
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ErrorReason(status), "PRODUCT_NOT_FOUND");
+
+  status = FromPeer(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "services/orders may not"),
+                    "the product catalog", "CATALOG_UNAVAILABLE");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(ErrorReason(status), "PEER_REFUSED");
+  EXPECT_EQ(status.message(), "the product catalog refused the call: services/orders may not");
+  EXPECT_TRUE(FromPeer(grpc::Status::OK, "the product catalog", "CATALOG_UNAVAILABLE").ok());
+}
+
+TEST(Status, AChangeForTheUserKeepsThePeersRefusalWhole) {
+  absl::Status refused = InvalidField("customer.phones[0]", "not a valid phone number");
+  absl::Status status =
+      FromPeer(ToGrpcStatus(refused, "customers.crm"), "the customers service",
+               "CUSTOMERS_UNAVAILABLE", PeerErrors::kAll);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(FieldViolations(status).size(), 1u);
+  EXPECT_EQ(FieldViolations(status)[0].field, "customer.phones[0]");
+  // The absl::Status form, for clients that already converted (the auth directory's).
+  status = FromPeer(absl::DeadlineExceededError("slow"), "the auth service", "AUTH_UNAVAILABLE",
+                    PeerErrors::kAll);
+  EXPECT_EQ(ErrorReason(status), "AUTH_UNAVAILABLE");
+}
+
 TEST(Status, NoViolationsIsOk) { EXPECT_TRUE(Violations().ToStatus().ok()); }
 
 }  // namespace

@@ -5,10 +5,7 @@
 namespace crm::records {
 namespace {
 
-bool IsTransient(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kUnavailable ||
-         status.code() == absl::StatusCode::kDeadlineExceeded;
-}
+constexpr std::string_view kAuthService = "the auth service";
 
 }  // namespace
 
@@ -21,12 +18,9 @@ absl::StatusOr<Access> AccessResolver::For(const auth::Caller& caller, std::stri
                                            const auth::RecordRules& rules) const {
   CRM_RETURN_IF_ERROR(policy_.Check(caller.principal, method));
   auth::Principal principal = caller.principal;
-  absl::Status resolved = teams_.Resolve(principal, caller.authorization);
-  if (IsTransient(resolved)) {
-    return Error(absl::StatusCode::kUnavailable, "AUTH_UNAVAILABLE",
-                 "your team cannot be looked up right now; try again");
-  }
-  CRM_RETURN_IF_ERROR(resolved);
+  // The caller's team comes from the auth service; its refusals are the caller's own.
+  CRM_RETURN_IF_ERROR(FromPeer(teams_.Resolve(principal, caller.authorization), kAuthService,
+                               "AUTH_UNAVAILABLE", PeerErrors::kAll));
   return Access(*this, rules, caller, std::move(principal));
 }
 
@@ -60,11 +54,7 @@ absl::Status Access::CheckNewOwner(std::string_view to, std::string_view field) 
     if (user.status().code() == absl::StatusCode::kNotFound) {
       return InvalidField(field, "is not an existing user");
     }
-    if (IsTransient(user.status())) {
-      return Error(absl::StatusCode::kUnavailable, "AUTH_UNAVAILABLE",
-                   "the new owner cannot be checked right now; try again");
-    }
-    return user.status();
+    return FromPeer(user.status(), kAuthService, "AUTH_UNAVAILABLE", PeerErrors::kAll);
   }
   if (!user->active()) return InvalidField(field, "is a disabled user");
   return absl::OkStatus();

@@ -40,4 +40,11 @@ std::shared_ptr<grpc::Channel> Peers::Channel(std::string_view name) const {
   return channel;
 }
 
+std::unique_ptr<grpc::ClientContext> CallFor(const auth::Caller& caller, absl::Duration timeout) {
+  std::unique_ptr<grpc::ClientContext> ctx = ClientCall(timeout, caller.deadline);
+  if (!caller.authorization.empty()) ctx->AddMetadata("authorization", caller.authorization);
+  if (!caller.request_id.empty()) ctx->AddMetadata("x-request-id", caller.request_id);
+  return ctx;
+}
+
 }  // namespace crm::service

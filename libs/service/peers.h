@@ -9,6 +9,7 @@
 #pragma once
 
 #include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 
 #include <map>
 #include <memory>
@@ -17,6 +18,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "libs/auth/caller.h"
 #include "libs/config/config.h"
 
 namespace crm::service {
@@ -43,5 +46,11 @@ class Peers final {
   mutable std::map<std::string, std::shared_ptr<grpc::Channel>, std::less<>> channels_
       ABSL_GUARDED_BY(mu_);
 };
+
+// A client context for a call made on `caller`'s behalf: their token, so that the peer applies
+// the caller's own rules (a record they may not see is NOT_FOUND there too), their request id,
+// and a deadline of `timeout` or theirs if sooner. A call made as the service itself takes
+// ClientCall(timeout, deadline, kit.service_credentials) instead (libs/grpc/channel.h).
+std::unique_ptr<grpc::ClientContext> CallFor(const auth::Caller& caller, absl::Duration timeout);
 
 }  // namespace crm::service

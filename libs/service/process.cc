@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "libs/auth/flags.h"
@@ -45,6 +46,7 @@ struct Process::Parts {
   std::unique_ptr<events::EventFeedService> feed;
   std::unique_ptr<events::Retention> retention;
   std::unique_ptr<events::Consumer> consumer;
+  std::vector<std::pair<std::string, BackgroundJob*>> jobs;  // Run(), in start order
   std::unique_ptr<ConsumerAdminService> consumer_admin;
   std::unique_ptr<Kit> kit;
 };
@@ -200,9 +202,14 @@ int Process::Serve(std::initializer_list<grpc::Service*> services) {
   p.runner->SetReadinessProbe([pool] { return pool->Healthy(); });
   events::EventFeedService* feed = p.feed.get();
   events::Consumer* consumer = p.consumer.get();
-  p.runner->OnDrain([feed, consumer] {
+  const std::vector<std::pair<std::string, BackgroundJob*>>* jobs = &p.jobs;
+  p.runner->OnDrain([feed, consumer, jobs] {
     feed->Drain();
     if (consumer != nullptr) consumer->Stop();
+    for (auto it = jobs->rbegin(); it != jobs->rend(); ++it) {
+      it->second->Stop();
+      log::Info("background job stopped", {{"job", it->first}});
+    }
   });
   if (absl::Status st = p.runner->Start(); !st.ok()) {
     log::Fatal("cannot start", {{"error", st.ToString()}});
@@ -212,8 +219,14 @@ int Process::Serve(std::initializer_list<grpc::Service*> services) {
       log::Fatal("cannot follow the event feeds", {{"error", st.ToString()}});
     }
   }
+  for (const auto& [name, job] : p.jobs) job->Start();
   p.runner->WaitForShutdown();
   return EXIT_SUCCESS;
+}
+
+void Process::Run(std::string name, BackgroundJob& job) {
+  if (!parts_->kit) log::Fatal("Process::Run called before Start");
+  parts_->jobs.emplace_back(std::move(name), &job);
 }
 
 }  // namespace crm::service

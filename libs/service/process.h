@@ -28,8 +28,8 @@
 //   metrics) and the retention job of the library tables (one replica at a time);
 // - Serve(): registers the services, the feed and crm.events.v1.ConsumerAdmin (the feeds
 //   this process follows, if any: Follow()), reports readiness from the pool, drains on
-//   SIGTERM (feeds end first, then in-flight calls get --drain_seconds), and returns main's
-//   exit status.
+//   SIGTERM (feeds end first, followed feeds and background jobs stop, then in-flight calls
+//   get --drain_seconds), and returns main's exit status.
 // Configuration and start-up problems are fatal with a clear log line; nothing here fails at
 // run time.
 #pragma once
@@ -53,6 +53,7 @@
 #include "libs/grpc/server.h"
 #include "libs/records/access.h"
 #include "libs/service/follow.h"
+#include "libs/service/job.h"
 #include "libs/service/peers.h"
 #include "libs/service/rpc.h"
 
@@ -127,6 +128,11 @@ class Process final {
   // consumer starts with the server and stops when it drains. Needs --service_secret (the
   // feeds admit only the services the policy table names).
   events::Consumer& Follow(events::EventHandler& handler, std::vector<FollowedFeed> feeds);
+
+  // Runs `job` (named `name` in logs) while the process serves: Serve() starts it once the
+  // server is up, and the drain stops it (jobs in reverse order) before in-flight calls are
+  // waited for. Between Start() and Serve(); `job` outlives Serve().
+  void Run(std::string name, BackgroundJob& job);
 
   // Serves until SIGTERM or SIGINT and a drain; the result is main's return value.
   int Serve(std::initializer_list<grpc::Service*> services);

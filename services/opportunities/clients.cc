@@ -1,35 +1,18 @@
 #include "services/opportunities/clients.h"
 
-#include "crm/customers/v1/customers.grpc.pb.h"
 #include "absl/strings/str_cat.h"
-#include "crm/knowledge/v1/knowledge.grpc.pb.h"
-#include "libs/grpc/channel.h"
+#include "crm/customers/v1/customers.grpc.pb.h"
 #include "libs/grpc/status.h"
+#include "libs/service/catalog.h"
+#include "libs/service/peers.h"
 
 namespace crm::opportunities {
 namespace {
 
-std::unique_ptr<grpc::ClientContext> CallFor(const auth::Caller& caller, absl::Duration timeout) {
-  std::unique_ptr<grpc::ClientContext> ctx = ClientCall(timeout, caller.deadline);
-  if (!caller.authorization.empty()) ctx->AddMetadata("authorization", caller.authorization);
-  if (!caller.request_id.empty()) ctx->AddMetadata("x-request-id", caller.request_id);
-  return ctx;
-}
+constexpr std::string_view kCustomers = "the customers service";
 
-// A status from another service as this one answers it: the callee's own error when it gave
-// one; `reason` (UNAVAILABLE) when it could not be reached or did not answer in time, so a
-// client knows to retry.
-absl::Status FromCallee(const grpc::Status& status, std::string_view reason,
-                        std::string_view what) {
-  absl::Status out = FromGrpcStatus(status);
-  if (out.code() == absl::StatusCode::kUnavailable ||
-      out.code() == absl::StatusCode::kDeadlineExceeded) {
-    return Error(absl::StatusCode::kUnavailable, reason,
-                 absl::StrCat(std::string(what), " could not be asked right now; try again"));
-  }
-  return out;
-}
-
+// The callee's own refusals are the caller's to fix (a duplicate customer when converting a
+// lead, a customer they may not read): they are kept whole (PeerErrors::kAll).
 class GrpcCustomerDirectory final : public CustomerDirectory {
  public:
   GrpcCustomerDirectory(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration timeout)
@@ -40,18 +23,18 @@ class GrpcCustomerDirectory final : public CustomerDirectory {
     customers::v1::GetCustomerRequest request;
     request.set_name(std::string(name));
     customers::v1::Customer customer;
-    auto ctx = CallFor(caller, timeout_);
-    grpc::Status status = stub_->GetCustomer(ctx.get(), request, &customer);
-    if (!status.ok()) return FromCallee(status, "CUSTOMERS_UNAVAILABLE", "the customers service");
+    CRM_RETURN_IF_ERROR(
+        FromPeer(stub_->GetCustomer(service::CallFor(caller, timeout_).get(), request, &customer),
+                 kCustomers, "CUSTOMERS_UNAVAILABLE", PeerErrors::kAll));
     return customer;
   }
 
   absl::StatusOr<customers::v1::Customer> CreateCustomer(
       const auth::Caller& caller, const customers::v1::CreateCustomerRequest& request) override {
     customers::v1::Customer customer;
-    auto ctx = CallFor(caller, timeout_);
-    grpc::Status status = stub_->CreateCustomer(ctx.get(), request, &customer);
-    if (!status.ok()) return FromCallee(status, "CUSTOMERS_UNAVAILABLE", "the customers service");
+    CRM_RETURN_IF_ERROR(FromPeer(
+        stub_->CreateCustomer(service::CallFor(caller, timeout_).get(), request, &customer),
+        kCustomers, "CUSTOMERS_UNAVAILABLE", PeerErrors::kAll));
     return customer;
   }
 
@@ -63,20 +46,14 @@ class GrpcCustomerDirectory final : public CustomerDirectory {
 class GrpcProductCatalog final : public ProductCatalog {
  public:
   GrpcProductCatalog(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration timeout)
-      : stub_(knowledge::v1::CatalogService::NewStub(std::move(channel))), timeout_(timeout) {}
+      : catalog_(std::move(channel)), timeout_(timeout) {}
 
   absl::Status CheckProduct(const auth::Caller& caller, std::string_view name) override {
-    knowledge::v1::GetProductRequest request;
-    request.set_name(std::string(name));
-    knowledge::v1::Product product;
-    auto ctx = CallFor(caller, timeout_);
-    grpc::Status status = stub_->GetProduct(ctx.get(), request, &product);
-    if (!status.ok()) return FromCallee(status, "CATALOG_UNAVAILABLE", "the product catalog");
-    return absl::OkStatus();
+    return catalog_.GetProduct(name, *service::CallFor(caller, timeout_)).status();
   }
 
  private:
-  std::unique_ptr<knowledge::v1::CatalogService::Stub> stub_;
+  service::CatalogClient catalog_;
   const absl::Duration timeout_;
 };
 

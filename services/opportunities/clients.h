@@ -2,7 +2,8 @@
 // that handler tests can answer for them: the customers service (does this customer exist for
 // this user; create one for a lead) and the knowledge catalog (does this product). Every call
 // forwards the caller's token, so the callee applies the caller's own rules, and carries the
-// caller's deadline.
+// caller's deadline (service::CallFor); a peer's failure is mapped by FromPeer
+// (libs/grpc/status.h).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -36,7 +37,8 @@ class ProductCatalog {
  public:
   virtual ~ProductCatalog() = default;
   // OK when `caller` may read product `name` ("products/{id}"); NOT_FOUND when not;
-  // UNAVAILABLE (CATALOG_UNAVAILABLE) when the catalog cannot be asked.
+  // UNAVAILABLE (CATALOG_UNAVAILABLE) when the catalog cannot be asked; INTERNAL
+  // (PEER_REFUSED) for any other refusal (libs/service/catalog.h).
   virtual absl::Status CheckProduct(const auth::Caller& caller, std::string_view name) = 0;
 };
 

@@ -9,7 +9,8 @@
 namespace crm::opportunities {
 
 std::vector<std::string> CustomerFeed::Types() {
-  return {kCustomerUpdatedEvent, kCustomerDeletedEvent};
+  return {kCustomerMergedEvent, kCustomerUnmergedEvent, kCustomerUpdatedEvent,
+          kCustomerDeletedEvent};
 }
 
 absl::Status CustomerFeed::ApplyMerge(db::Transaction& tx, int64_t survivor,
@@ -33,6 +34,19 @@ absl::Status CustomerFeed::Apply(db::Transaction& tx, const events::v1::Event& e
     // Not a customer's event: nothing here refers to it.
     log::Warn("customers feed: event without a customer", {{"event", event.id()}});
     return absl::OkStatus();
+  }
+  if (event.type() == kCustomerMergedEvent || event.type() == kCustomerUnmergedEvent) {
+    customers::v1::CustomerMerge merge;
+    if (!event.payload().UnpackTo(&merge)) {
+      return Error(absl::StatusCode::kDataLoss, "CORRUPT_EVENT",
+                   "a customer merge event without its merge");
+    }
+    std::vector<int64_t> merged;
+    for (const std::string& name : merge.merged()) {
+      CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(name, "customers"));
+      merged.push_back(id);
+    }
+    return ApplyMerge(tx, *customer, merged, event.type() == kCustomerUnmergedEvent);
   }
   if (event.type() == kCustomerDeletedEvent) {
     return opportunities_.FlagCustomerDeleted(tx, *customer, actor_);

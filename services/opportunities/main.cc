@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   opp::Scheduler scheduler(kit.pool, follow_ups, forecasts,
                            {.interval = options.scheduler_interval, .actor = actor,
                             .metrics = &kit.metrics});
-  scheduler.Start();
+  process.Run("scheduler", scheduler);
   opp::CustomerFeed customer_feed(leads, opportunities, actor);
   if (options.follow_customers && kit.service_credentials == nullptr) {
     crm::log::Warn("no --service_secret: the customers feed is not followed");

@@ -3,6 +3,10 @@
 // caller's rights, and the learned win probability on a closed history computed by hand.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "crm/customers/v1/customers.pb.h"
 #include "libs/api/resource.h"
 #include "libs/grpc/status.h"
 #include "services/opportunities/customer_feed.h"
@@ -345,10 +349,22 @@ TEST_F(OpportunityStoreTest, ACustomerMergeRepointsAndAnUnmergePutsBackExactlyTh
   v1::Opportunity b = NewOpportunity(rep_, "B", 0, "customers/6");
   v1::Opportunity c = NewOpportunity(rep_, "C", 0, "customers/8");
   CustomerFeed feed(*leads_, *opportunities_, "services/opportunities");
+  // As the customers feed delivers them: the merge, survivor first, as the event's payload.
   auto apply = [&](int64_t survivor, std::vector<int64_t> merged, bool undo) {
-    return test_->pool().InTransaction([&](db::Transaction& tx) {
-      return feed.ApplyMerge(tx, survivor, merged, undo);
-    });
+    const std::string type =
+        undo ? "crm.customers.v1.CustomerUnmerged" : "crm.customers.v1.CustomerMerged";
+    const std::vector<std::string> followed = CustomerFeed::Types();
+    EXPECT_NE(std::find(followed.begin(), followed.end(), type), followed.end());
+    customers::v1::CustomerMerge merge;
+    merge.set_survivor(absl::StrCat("customers/", survivor));
+    for (int64_t id : merged) merge.add_merged(absl::StrCat("customers/", id));
+    events::v1::Event event;
+    event.set_id(absl::StrCat("customers.crm/", undo ? 2 : 1));
+    event.set_type(type);
+    event.set_resource(merge.survivor());
+    event.mutable_payload()->PackFrom(merge);
+    return test_->pool().InTransaction(
+        [&](db::Transaction& tx) { return feed.Apply(tx, event); });
   };
   ASSERT_TRUE(apply(8, {5, 6}, false).ok());
   EXPECT_EQ(Get(admin_, a.name())->customer(), "customers/8");

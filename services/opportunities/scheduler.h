@@ -6,7 +6,7 @@
 // and day), so a run that overlaps another after a lost connection changes nothing twice.
 //
 //   Scheduler scheduler(kit.pool, follow_ups, forecasts, {.interval = ..., .actor = ...});
-//   scheduler.Start();  // the destructor stops it
+//   process.Run("scheduler", scheduler);  // started with the server, stopped when it drains
 //
 // Metrics (with a registry): crm_opportunities_scheduler_runs_total{result=done|skipped|failed}
 // and crm_opportunities_follow_ups_fired_total.
@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "libs/base/clock.h"
 #include "libs/db/db.h"
+#include "libs/service/job.h"
 #include "services/opportunities/follow_up_store.h"
 #include "services/opportunities/forecast_store.h"
 
@@ -40,7 +41,7 @@ struct SchedulerOptions {
   prometheus::Registry* metrics = nullptr;
 };
 
-class Scheduler final {
+class Scheduler final : public service::BackgroundJob {
  public:
   // Everything must outlive the scheduler.
   Scheduler(db::Pool& pool, FollowUpStore& follow_ups, ForecastStore& forecasts,
@@ -50,8 +51,8 @@ class Scheduler final {
   Scheduler& operator=(const Scheduler&) = delete;
 
   // Runs now and then every interval on a background thread until Stop().
-  void Start();
-  void Stop();
+  void Start() override;
+  void Stop() override;
 
   struct Report {
     bool ran = false;  // false: another replica held the lock

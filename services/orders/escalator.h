@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "libs/base/clock.h"
 #include "libs/db/db.h"
+#include "libs/service/job.h"
 #include "services/orders/order_store.h"
 
 namespace prometheus {
@@ -31,7 +32,7 @@ struct EscalatorOptions {
   int batch = 100;
 };
 
-class Escalator final {
+class Escalator final : public service::BackgroundJob {
  public:
   // `pool`, `store`, `clock` and `metrics` (may be null) must outlive it. With a registry:
   // crm_orders_escalation_runs_total{result=done|skipped|failed} and
@@ -40,8 +41,8 @@ class Escalator final {
             prometheus::Registry* metrics);
   ~Escalator();  // Stop()
 
-  void Start();
-  void Stop();
+  void Start() override;
+  void Stop() override;
 
   struct Report {
     bool ran = false;  // false: another replica held the lock

@@ -1,5 +1,6 @@
 // crm-orders: its options, stores, handlers and the two background jobs (the escalation
-// scheduler and the relay); the rest is the service kit's.
+// scheduler and the relay, started with the server and stopped when it drains); the rest is
+// the service kit's.
 #include "libs/service/process.h"
 #include "services/orders/integration_service.h"
 #include "services/orders/options.h"
@@ -26,9 +27,9 @@ int main(int argc, char** argv) {
   crm::orders::IntegrationService integration_service(kit, orders, deliveries, reconciliation);
 
   crm::orders::Escalator escalator(kit.pool, orders, kit.clock, options.escalator, &kit.metrics);
-  escalator.Start();
+  process.Run("escalator", escalator);
   crm::orders::Relay relay(deliveries, crm::orders::MakeSinks(options, kit), options.relay,
                            kit.clock, &kit.metrics);
-  relay.Start();
+  process.Run("relay", relay);
   return process.Serve({&order_service, &rule_service, &return_service, &integration_service});
 }

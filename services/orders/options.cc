@@ -66,12 +66,11 @@ PeerClients MakePeers(const service::Kit& kit) {
   if (!kit.service_credentials) {
     log::Fatal("--service_secret is required: orders prices lines from the catalog as itself");
   }
-  // Where knowledge and customers are is the kit's (--knowledge_target, --customers_target).
-  // crm.opportunities.v1 is not part of the suite yet: until it is, orders from opportunities
-  // answer OPPORTUNITIES_UNAVAILABLE and direct orders work.
+  // Where the peers are is the kit's (--knowledge_target, --customers_target,
+  // --opportunities_target).
   return {.catalog = CatalogClient(kit.peers.Channel("knowledge"), kit.service_credentials),
           .customers = CustomersClient(kit.peers.Channel("customers")),
-          .opportunities = NoOpportunities()};
+          .opportunities = OpportunitiesClient(kit.peers.Channel("opportunities"))};
 }
 
 }  // namespace crm::orders

@@ -1,70 +1,33 @@
 #include "services/orders/peers.h"
 
-#include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
-#include "crm/knowledge/v1/knowledge.grpc.pb.h"
+#include "crm/opportunities/v1/opportunities.grpc.pb.h"
 #include "libs/api/money.h"
-#include "libs/base/time.h"
 #include "libs/grpc/channel.h"
 #include "libs/grpc/status.h"
+#include "libs/service/catalog.h"
+#include "libs/service/peers.h"
 
 namespace crm::orders {
 namespace {
 
 constexpr absl::Duration kCallTimeout = absl::Seconds(3);
 
-bool Transient(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kUnavailable ||
-         status.code() == absl::StatusCode::kDeadlineExceeded ||
-         status.code() == absl::StatusCode::kResourceExhausted;
-}
-
-// A peer's answer in our terms: its NOT_FOUND stays (with its reason), a transient failure is
-// UNAVAILABLE with `unavailable_reason`, anything else is INTERNAL (we asked wrongly, or we
-// are not allowed: a deployment mistake the caller cannot fix).
-absl::Status FromPeer(const grpc::Status& status, std::string_view unavailable_reason,
-                      std::string_view what) {
-  absl::Status st = FromGrpcStatus(status);
-  if (st.ok() || st.code() == absl::StatusCode::kNotFound) return st;
-  if (Transient(st)) {
-    return Error(absl::StatusCode::kUnavailable, unavailable_reason,
-                 absl::StrCat(std::string(what), " cannot be reached right now; try again"));
-  }
-  return Error(absl::StatusCode::kInternal, "PEER_REFUSED",
-               absl::StrCat(std::string(what), " refused the call: ", st.message()));
-}
-
-std::unique_ptr<grpc::ClientContext> Context(absl::Time deadline,
-                                             std::shared_ptr<grpc::CallCredentials> credentials,
-                                             std::string_view authorization = "") {
-  auto ctx = ClientCall(kCallTimeout, deadline, std::move(credentials));
-  if (!authorization.empty()) ctx->AddMetadata("authorization", std::string(authorization));
-  return ctx;
-}
-
+// Lookups only: a peer's NOT_FOUND is "not there for this caller", a transient failure is
+// UNAVAILABLE with the peer's reason, and any other refusal is INTERNAL (FromPeer).
 class CatalogOverGrpc final : public Catalog {
  public:
   CatalogOverGrpc(std::shared_ptr<grpc::Channel> channel,
                   std::shared_ptr<grpc::CallCredentials> credentials)
-      : stub_(knowledge::v1::CatalogService::NewStub(std::move(channel))),
-        credentials_(std::move(credentials)) {}
+      : catalog_(std::move(channel)), credentials_(std::move(credentials)) {}
 
   absl::StatusOr<PricedProduct> Price(std::string_view product, std::string_view currency_code,
                                       absl::Time at, absl::Time deadline) override {
-    knowledge::v1::GetProductRequest get;
-    get.set_name(std::string(product));
-    knowledge::v1::Product found;
-    CRM_RETURN_IF_ERROR(FromPeer(stub_->GetProduct(Context(deadline, credentials_).get(), get,
-                                                   &found),
-                                 "CATALOG_UNAVAILABLE", "the product catalog"));
-    knowledge::v1::GetProductPriceRequest ask;
-    ask.set_product(std::string(product));
-    ask.set_currency_code(std::string(currency_code));
-    *ask.mutable_at_time() = ToTimestamp(at);
-    knowledge::v1::ProductPrice price;
-    CRM_RETURN_IF_ERROR(FromPeer(stub_->GetProductPrice(Context(deadline, credentials_).get(),
-                                                        ask, &price),
-                                 "CATALOG_UNAVAILABLE", "the product catalog"));
+    CRM_ASSIGN_OR_RETURN(const knowledge::v1::Product found,
+                         catalog_.GetProduct(product, *AsService(deadline)));
+    CRM_ASSIGN_OR_RETURN(const knowledge::v1::ProductPrice price,
+                         catalog_.GetProductPrice(product, currency_code, at, *AsService(deadline)));
     Violations ignored;
     api::FieldChecker check(ignored, "");
     std::optional<int64_t> minor = api::ToMinorUnits(price.price(), check, "price");
@@ -80,7 +43,12 @@ class CatalogOverGrpc final : public Catalog {
   }
 
  private:
-  std::unique_ptr<knowledge::v1::CatalogService::Stub> stub_;
+  // Prices are the company's, not the user's: orders asks as itself.
+  std::unique_ptr<grpc::ClientContext> AsService(absl::Time deadline) const {
+    return ClientCall(kCallTimeout, deadline, credentials_);
+  }
+
+  service::CatalogClient catalog_;
   std::shared_ptr<grpc::CallCredentials> credentials_;
 };
 
@@ -95,9 +63,8 @@ class CustomersOverGrpc final : public Customers {
     request.set_name(std::string(customer));
     customers::v1::Customer found;
     CRM_RETURN_IF_ERROR(
-        FromPeer(stub_->GetCustomer(Context(caller.deadline, nullptr, caller.authorization).get(),
-                                    request, &found),
-                 "CUSTOMERS_UNAVAILABLE", "the customers service"));
+        FromPeer(stub_->GetCustomer(service::CallFor(caller, kCallTimeout).get(), request, &found),
+                 "the customers service", "CUSTOMERS_UNAVAILABLE"));
     return found.display_name();
   }
 
@@ -105,13 +72,32 @@ class CustomersOverGrpc final : public Customers {
   std::unique_ptr<customers::v1::CustomerService::Stub> stub_;
 };
 
-class NoOpportunitiesService final : public Opportunities {
+// GetOpportunity with the caller's token, so the opportunities service's record rules decide
+// whether the caller may make an order from it (another team's rep gets NOT_FOUND there).
+class OpportunitiesOverGrpc final : public Opportunities {
  public:
-  absl::StatusOr<OpportunitySummary> Get(std::string_view, const auth::Caller&) override {
-    return Error(absl::StatusCode::kUnavailable, "OPPORTUNITIES_UNAVAILABLE",
-                 "orders from opportunities need the opportunities service, which is not "
-                 "deployed");
+  explicit OpportunitiesOverGrpc(std::shared_ptr<grpc::Channel> channel)
+      : stub_(opportunities::v1::OpportunityService::NewStub(std::move(channel))) {}
+
+  absl::StatusOr<OpportunitySummary> Get(std::string_view opportunity,
+                                         const auth::Caller& caller) override {
+    opportunities::v1::GetOpportunityRequest request;
+    request.set_name(std::string(opportunity));
+    opportunities::v1::Opportunity found;
+    CRM_RETURN_IF_ERROR(FromPeer(
+        stub_->GetOpportunity(service::CallFor(caller, kCallTimeout).get(), request, &found),
+        "the opportunities service", "OPPORTUNITIES_UNAVAILABLE"));
+    OpportunitySummary summary{
+        .won = found.state() == opportunities::v1::WON,
+        .stage = absl::AsciiStrToLower(opportunities::v1::StageType_Name(found.state())),
+        .customer = found.customer(),
+        .owner = found.owner()};
+    summary.products.assign(found.products().begin(), found.products().end());
+    return summary;
   }
+
+ private:
+  std::unique_ptr<opportunities::v1::OpportunityService::Stub> stub_;
 };
 
 }  // namespace
@@ -125,8 +111,8 @@ std::unique_ptr<Customers> CustomersClient(std::shared_ptr<grpc::Channel> custom
   return std::make_unique<CustomersOverGrpc>(std::move(customers));
 }
 
-std::unique_ptr<Opportunities> NoOpportunities() {
-  return std::make_unique<NoOpportunitiesService>();
+std::unique_ptr<Opportunities> OpportunitiesClient(std::shared_ptr<grpc::Channel> opportunities) {
+  return std::make_unique<OpportunitiesOverGrpc>(std::move(opportunities));
 }
 
 }  // namespace crm::orders

@@ -6,7 +6,8 @@
 //   Opportunities  crm.opportunities.v1 GetOpportunity, on behalf of the caller.
 // Errors come back in the orders service's terms: NOT_FOUND means "not there for this caller",
 // UNAVAILABLE (CATALOG_UNAVAILABLE, CUSTOMERS_UNAVAILABLE, OPPORTUNITIES_UNAVAILABLE) means
-// "could not ask now".
+// "could not ask now", any other refusal is INTERNAL (FromPeer in libs/grpc/status.h). The
+// catalog is read through the suite's one client of it (libs/service/catalog.h).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -52,10 +53,10 @@ class Customers {
                                                   const auth::Caller& caller) = 0;
 };
 
-// What an order takes from a won opportunity.
+// What an order takes from an opportunity.
 struct OpportunitySummary {
   bool won = false;
-  std::string stage;  // for messages
+  std::string stage;  // its state for messages: "open", "won", "lost"
   std::string customer;
   std::string owner;
   std::vector<std::string> products;  // "products/{id}" of interest
@@ -73,8 +74,6 @@ class Opportunities {
 std::unique_ptr<Catalog> CatalogClient(std::shared_ptr<grpc::Channel> knowledge,
                                        std::shared_ptr<grpc::CallCredentials> credentials);
 std::unique_ptr<Customers> CustomersClient(std::shared_ptr<grpc::Channel> customers);
-// Until crm.opportunities.v1 is deployed: every lookup is UNAVAILABLE
-// (OPPORTUNITIES_UNAVAILABLE), so orders from opportunities wait and direct orders work.
-std::unique_ptr<Opportunities> NoOpportunities();
+std::unique_ptr<Opportunities> OpportunitiesClient(std::shared_ptr<grpc::Channel> opportunities);
 
 }  // namespace crm::orders

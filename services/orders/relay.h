@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "crm/integration/v1/integration.pb.h"
 #include "libs/base/clock.h"
+#include "libs/service/job.h"
 #include "services/orders/delivery_store.h"
 
 namespace grpc {
@@ -70,7 +71,7 @@ struct RelayOptions {
   absl::Duration call_timeout = absl::Seconds(10);
 };
 
-class Relay final {
+class Relay final : public service::BackgroundJob {
  public:
   // `sinks` by system; systems without a sink are left pending. `store`, `clock` and
   // `metrics` (may be null) must outlive the relay.
@@ -79,8 +80,8 @@ class Relay final {
   ~Relay();  // Stop()
 
   // Passes on a background thread until Stop().
-  void Start();
-  void Stop();
+  void Start() override;
+  void Stop() override;
 
   // One pass on the calling thread: claims a batch and tries each once. How many it tried.
   absl::StatusOr<int> RunOnce();

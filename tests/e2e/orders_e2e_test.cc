@@ -1,11 +1,14 @@
 // The orders service as a real process behind the gateway, with real knowledge and customers
 // processes on real MariaDB: a rep's order priced from the catalog's price history (orders
 // asks knowledge as its own service identity), totals in two currencies, the price kept after
-// the catalog changes, the manager's approval through the gateway, and who may see what.
+// the catalog changes, the manager's approval through the gateway, who may see what, and an
+// order made from a won opportunity of the real opportunities service (asked with the user's
+// token, so its record rules decide).
 #include <gtest/gtest.h>
 
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
+#include "crm/opportunities/v1/opportunities.grpc.pb.h"
 #include "crm/orders/v1/orders.grpc.pb.h"
 #include "libs/base/time.h"
 #include "libs/grpc/status.h"
@@ -16,6 +19,7 @@ namespace {
 
 namespace v1 = orders::v1;
 namespace kv1 = knowledge::v1;
+namespace ov1 = opportunities::v1;
 using testing::Session;
 using testing::Stack;
 
@@ -144,6 +148,17 @@ class OrdersE2eTest : public ::testing::Test {
     return order;
   }
 
+  static absl::StatusOr<v1::Order> CreateOrderFrom(const std::string& who,
+                                                   const std::string& opportunity) {
+    v1::CreateOrderRequest request;
+    request.mutable_order()->set_opportunity(opportunity);
+    request.mutable_order()->set_currency_code("CNY");
+    v1::Order order;
+    CRM_RETURN_IF_ERROR(
+        FromGrpcStatus(Orders()->CreateOrder(As(who).Context().get(), request, &order)));
+    return order;
+  }
+
   static v1::OrderLine Line(const std::string& product, int64_t quantity,
                             const std::string& discount) {
     v1::OrderLine line;
@@ -252,6 +267,67 @@ TEST_F(OrdersE2eTest, WhoSeesWhichOrderThroughTheGateway) {
   v1::Order out;
   EXPECT_EQ(Orders()->GetOrder(testing::ContextWithToken("").get(), request, &out).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(OrdersE2eTest, AWonOpportunityBecomesAnOrderWithItsCustomerOwnerAndProducts) {
+  absl::StatusOr<std::string> product = NewProduct("E2E-OPP", 50000, 7000);  // ¥500
+  ASSERT_TRUE(product.ok()) << product.status();
+  absl::StatusOr<std::string> customer = NewCustomer("商机转订单客户");
+  ASSERT_TRUE(customer.ok()) << customer.status();
+
+  // The rep's opportunity, with the product of interest, still open.
+  auto opportunities = ov1::OpportunityService::NewStub(stack_->gateway());
+  ov1::CreateOpportunityRequest create;
+  create.mutable_opportunity()->set_title("三台打印机");
+  create.mutable_opportunity()->set_customer(*customer);
+  *create.mutable_opportunity()->mutable_amount() = Price("CNY", 1500);
+  create.mutable_opportunity()->add_products(*product);
+  ov1::Opportunity opportunity;
+  grpc::Status status = opportunities->CreateOpportunity(As("o.rep").Context().get(), create,
+                                                         &opportunity);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(opportunity.state(), ov1::OPEN);
+
+  absl::StatusOr<v1::Order> refused = CreateOrderFrom("o.rep", opportunity.name());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ErrorReason(refused.status()), "OPPORTUNITY_NOT_WON");
+  EXPECT_NE(refused.status().message().find("open"), std::string_view::npos)
+      << refused.status();
+
+  ov1::CloseWonRequest win;
+  win.set_name(opportunity.name());
+  ov1::Opportunity won;
+  status = opportunities->CloseWon(As("o.rep").Context().get(), win, &won);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(won.state(), ov1::WON);
+
+  // A rep of no team cannot see it in the opportunities service, so cannot order from it.
+  ov1::GetOpportunityRequest get;
+  get.set_name(opportunity.name());
+  ov1::Opportunity seen;
+  EXPECT_EQ(opportunities->GetOpportunity(As("o.other").Context().get(), get, &seen).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  absl::StatusOr<v1::Order> foreign = CreateOrderFrom("o.other", opportunity.name());
+  EXPECT_EQ(foreign.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(FieldViolations(foreign.status()).size(), 1u) << foreign.status();
+  EXPECT_EQ(FieldViolations(foreign.status())[0].field, "order.opportunity");
+
+  // The rep's manager makes the order: it is the rep's, for the opportunity's customer, with
+  // the product of interest as a line priced from the catalog.
+  absl::StatusOr<v1::Order> order = CreateOrderFrom("o.manager", opportunity.name());
+  ASSERT_TRUE(order.ok()) << order.status();
+  EXPECT_EQ(order->opportunity(), opportunity.name());
+  EXPECT_EQ(order->customer(), *customer);
+  EXPECT_EQ(order->customer_display_name(), "商机转订单客户");
+  EXPECT_EQ(order->owner(), As("o.rep").user.name());
+  EXPECT_EQ(order->creator(), As("o.manager").user.name());
+  ASSERT_EQ(order->lines_size(), 1);
+  EXPECT_EQ(order->lines(0).product(), *product);
+  EXPECT_EQ(order->lines(0).quantity(), 1);
+  EXPECT_EQ(Cents(order->total()), 50000);
+  absl::StatusOr<v1::Order> read = GetOrder("o.rep", order->name());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->opportunity(), opportunity.name());
 }
 
 }  // namespace

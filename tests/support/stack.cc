@@ -1,6 +1,7 @@
 #include "tests/support/stack.h"
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -208,7 +209,31 @@ absl::Status Stack::StartService(const std::string& name, const std::string& bin
   if (!process.ok()) return process.status();
   server.process = std::move(*process);
   server.channel = ChannelTo(name, server.process);
+  server.binary = binary;
+  server.args = std::move(args);
   servers_.push_back(std::move(server));
+  return absl::OkStatus();
+}
+
+absl::Status Stack::Restart(const std::string& name, std::vector<std::string> extra_flags) {
+  Server& server = const_cast<Server&>(Find(name));
+  if (name == "gateway") {
+    return absl::InvalidArgumentError("Stack::Restart restarts services, not the gateway");
+  }
+  if (server.process.process->Running()) {
+    server.process.process->Signal(SIGKILL);
+    if (absl::StatusOr<int> exited = server.process.process->Wait(absl::Seconds(30));
+        !exited.ok()) {
+      return exited.status();
+    }
+  }
+  // Its fixed --port (chosen up front, which the gateway and its peers know) follows the
+  // StartServer's --port=0 and so wins; so do the extra flags over the first ones.
+  std::vector<std::string> args = server.args;
+  Append(args, extra_flags);
+  auto process = StartServer(server.binary, name, dir_, std::move(args));
+  if (!process.ok()) return process.status();
+  server.process = std::move(*process);
   return absl::OkStatus();
 }
 

@@ -8,6 +8,7 @@
 //   auto through_gateway = CustomerService::NewStub((*stack)->gateway());
 //   auto direct = CustomerService::NewStub((*stack)->channel("customers"));
 //   (*stack)->process("customers").process->Signal(SIGTERM);
+//   (*stack)->Restart("opportunities");  // SIGKILLed and started again where it was
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -83,6 +84,11 @@ class Stack final {
   std::shared_ptr<grpc::Channel> channel(const std::string& name) const;
   ServerProcess& process(const std::string& name);
   const db::PoolOptions& db(const std::string& name) const;
+  // Kills service `name` at once if it still runs (SIGKILL: no drain, as a crash) and starts it
+  // again on the same port and database, with the flags it first had and then `extra_flags`
+  // (which win), waiting until it serves. The gateway, the other services and the Stack's
+  // channels reach it as before: a crash and recovery in the middle of a test.
+  absl::Status Restart(const std::string& name, std::vector<std::string> extra_flags = {});
   std::shared_ptr<grpc::Channel> gateway() const { return channel("gateway"); }
   // With StackOptions::tls: the directory of ca.pem and every <name>.pem/<name>-key.pem
   // ("client" is a certificate of the CA that no server uses); empty otherwise.
@@ -121,6 +127,8 @@ class Stack final {
     db::PoolOptions db;                                   // empty for the gateway
     ServerProcess process;
     std::shared_ptr<grpc::Channel> channel;
+    std::string binary;              // what it runs, for Restart
+    std::vector<std::string> args;   // with what it first started
   };
 
   Stack() = default;
