@@ -446,7 +446,8 @@ TEST_F(GatewayE2eTest, ChangesArriveOnTheServicesEventFeed) {
 
   // An open stream does not hold a draining server for its whole drain timeout (30 s here):
   // the feed ends it with UNAVAILABLE so the consumer reconnects elsewhere from its cursor.
-  absl::Time start = absl::Now();
+  // The wait below is half the drain timeout: a server held by the stream would still be
+  // draining when it ends (no assertion on how long the stop took).
   customers_process().Signal(SIGTERM);
   while (stream->Read(&event)) {
   }
@@ -454,7 +455,6 @@ TEST_F(GatewayE2eTest, ChangesArriveOnTheServicesEventFeed) {
   auto rc = customers_process().Wait(absl::Seconds(15));
   ASSERT_TRUE(rc.ok()) << "the open feed kept the server from stopping";
   EXPECT_EQ(*rc, 0);
-  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
 }
 
 TEST(DatabaseRestartE2eTest, ServiceRecoversWithoutRestartingItself) {
