@@ -76,7 +76,8 @@ class ActivitiesE2eTest : public ::testing::Test {
     a.set_kind(v1::CALL);
     a.set_direction(v1::OUTBOUND);
     a.set_customer(customer);
-    *a.mutable_activity_time() = ToTimestamp(absl::Now() - absl::Hours(1));
+    // A fixed time, so that a retry is the same request.
+    *a.mutable_activity_time() = ToTimestamp(absl::FromUnixSeconds(1764576000));
     a.set_duration_seconds(600);
     a.set_outcome("已接通");
     a.set_summary("客户确认下月采购 20 台打印机。");
