@@ -40,6 +40,8 @@ std::vector<Role> OrderReaders() { return {kAdmin, kManager, kRep, kSupport}; }
 std::vector<Role> Approvers() { return {kAdmin, kManager}; }
 std::vector<Role> ReturnHandlers() { return {kAdmin, kManager, kSupport}; }
 std::vector<Role> Managers() { return {kAdmin, kManager}; }
+// Who records what was done with a customer (on customers they may change).
+std::vector<Role> ActivityWriters() { return {kAdmin, kManager, kRep, kMarketing}; }
 
 std::vector<MethodRule> DefaultRules() {
   return {
@@ -207,6 +209,21 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.opportunities.v1.ForecastService/GetForecast", Sellers()),
       Roles("/crm.opportunities.v1.ForecastService/GetPipelineSummary", AllRoles()),
       Roles("/crm.opportunities.v1.ForecastService/ListForecastSnapshots", Sellers()),
+
+      // crm.activities.v1 (proto/crm/activities/v1/activities.proto): record rules in the
+      // service narrow activities to those on customers the caller may see (and change, for
+      // writes) and tasks to those assigned to the caller (a manager's: their teams'); SUPPORT
+      // reads activities but writes none, everyone keeps their own tasks.
+      Roles("/crm.activities.v1.ActivityService/CreateActivity", ActivityWriters()),
+      Roles("/crm.activities.v1.ActivityService/GetActivity", AllRoles()),
+      Roles("/crm.activities.v1.ActivityService/ListActivities", AllRoles()),
+      Roles("/crm.activities.v1.ActivityService/UpdateActivity", ActivityWriters()),
+      Roles("/crm.activities.v1.ActivityService/DeleteActivity", ActivityWriters()),
+      Roles("/crm.activities.v1.TaskService/CreateTask", AllRoles()),
+      Roles("/crm.activities.v1.TaskService/GetTask", AllRoles()),
+      Roles("/crm.activities.v1.TaskService/UpdateTask", AllRoles()),
+      Roles("/crm.activities.v1.TaskService/CompleteTask", AllRoles()),
+      Roles("/crm.activities.v1.TaskService/ListMyTasks", AllRoles()),
 
       // Every service's outbox feed: whole-table change streams for the services that build
       // on other services' events. No user reads them (the gateway does not route

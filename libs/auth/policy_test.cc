@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "crm/activities/v1/activities.grpc.pb.h"
 #include "crm/auth/v1/auth.grpc.pb.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/events/v1/events.grpc.pb.h"
@@ -32,6 +33,7 @@ const google::protobuf::FileDescriptor* const kLinkedFiles[] = {
     crm::orders::v1::GetOrderRequest::descriptor()->file(),
     crm::integration::v1::ReserveStockRequest::descriptor()->file(),
     crm::opportunities::v1::GetLeadRequest::descriptor()->file(),
+    crm::activities::v1::GetTaskRequest::descriptor()->file(),
 };
 
 // Every .proto under proto/crm in the source tree, e.g. "crm/auth/v1/auth.proto".
@@ -67,7 +69,7 @@ const std::vector<Role> kAllRoles = {v1::ADMIN, v1::SALES_MANAGER, v1::SALES_REP
 constexpr char kSubscribe[] = "/crm.events.v1.EventFeed/Subscribe";
 
 TEST(Policy, EveryCrmMethodHasARow) {
-  ASSERT_EQ(std::size(kLinkedFiles), 7u);
+  ASSERT_EQ(std::size(kLinkedFiles), 8u);
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   const std::vector<std::string> files = CrmProtoFiles();
   ASSERT_GE(files.size(), 3u);

@@ -25,6 +25,7 @@ using testing::TempDir;
 const std::map<std::string, std::vector<std::string>>& CountedTables() {
   static const auto* tables = new std::map<std::string, std::vector<std::string>>{
       {"auth", {"users", "teams"}},
+      {"activities", {"activities", "tasks", "outbox"}},
       {"customers", {"customers", "contacts", "outbox"}},
       {"opportunities", {"leads", "opportunities", "stage_history", "outbox"}},
       {"orders", {"orders", "approval_rules", "outbox"}},

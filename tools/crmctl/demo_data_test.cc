@@ -1,5 +1,6 @@
 // The demo set is loaded into every fresh stack; a record the server rejects would make
 // `tools/dev up` fail, so these tests hold it to the server's documented limits.
+#include "tools/crmctl/activities_demo.h"
 #include "tools/crmctl/demo_data.h"
 #include "tools/crmctl/knowledge_demo.h"
 #include "tools/crmctl/orders_demo.h"
@@ -10,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 
 namespace crm::crmctl {
@@ -155,6 +157,30 @@ TEST(DemoDataTest, ContactsBelongToCompaniesWithOnePrimaryEachAndValidPhones) {
   }
   EXPECT_EQ(ids.size(), contacts.size());
   for (const auto& [index, count] : primaries) EXPECT_EQ(count, 1) << index;
+}
+
+// The demo activities and tasks must be accepted: distinct keys, existing customers, times the
+// server reads (RFC 3339), the activities service's limits.
+TEST(DemoDataTest, EveryDemoActivityAndTaskIsValid) {
+  const auto customers = DemoCustomerRequests();
+  std::set<std::string_view> keys;
+  absl::Time t;
+  std::string error;
+  for (const DemoActivity& a : DemoActivities()) {
+    EXPECT_TRUE(keys.insert(a.key).second) << a.key;
+    EXPECT_LT(a.customer_index, customers.size()) << a.key;
+    EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, std::string(a.time), &t, &error)) << a.key;
+    EXPECT_NE(a.kind, activities::v1::ACTIVITY_KIND_UNSPECIFIED) << a.key;
+    EXPECT_FALSE(a.summary.empty()) << a.key;
+    EXPECT_LE(a.duration_seconds, 86'400) << a.key;
+  }
+  for (const DemoTask& task : DemoTasks()) {
+    EXPECT_TRUE(keys.insert(task.key).second) << task.key;
+    EXPECT_LT(task.customer_index, customers.size()) << task.key;
+    EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, std::string(task.due_time), &t, &error))
+        << task.key;
+    EXPECT_FALSE(task.title.empty()) << task.key;
+  }
 }
 
 }  // namespace

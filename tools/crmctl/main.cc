@@ -37,6 +37,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "crm/activities/v1/activities.grpc.pb.h"
 #include "crm/auth/v1/auth.grpc.pb.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
@@ -46,6 +47,7 @@
 #include "libs/base/csv.h"
 #include "libs/grpc/status.h"
 #include "services/customers/customer_csv.h"
+#include "tools/crmctl/activities_demo.h"
 #include "tools/crmctl/demo_data.h"
 #include "tools/crmctl/knowledge_demo.h"
 #include "tools/crmctl/opportunities_demo.h"
@@ -59,6 +61,7 @@ namespace authv1 = crm::auth::v1;
 namespace knowledge = crm::knowledge::v1;
 namespace orders = crm::orders::v1;
 namespace opportunities = crm::opportunities::v1;
+namespace activities = crm::activities::v1;
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
@@ -104,7 +107,8 @@ commands:
                                       is JSON (proto field names) from the argument or stdin,
                                       "{}" when neither
   demo-load                           create the demo team, its users and their customers,
-                                      the demo catalog, leads, opportunities and orders
+                                      the demo catalog, leads, opportunities, orders,
+                                      activities and tasks
                                       (safe to run again); needs $CRM_ADMIN_PASSWORD and
                                       $CRM_DEMO_PASSWORD
 
@@ -1296,6 +1300,89 @@ absl::Status LoadDemoPipeline(const std::map<std::string, Client, std::less<>>& 
   return absl::OkStatus();
 }
 
+// A demo time (RFC 3339) as a Timestamp.
+google::protobuf::Timestamp DemoTimestamp(std::string_view rfc3339) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, std::string(rfc3339), &t, &error)) {
+    t = absl::UnixEpoch();  // the demo tables are fixed; demo_data_test parses every one
+  }
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(t));
+  return ts;
+}
+
+// The demo follow-up records, each recorded by its customer's owner (found by customer, kind
+// and time), and the demo tasks (found by title in the owner's own list).
+absl::Status LoadDemoActivities(const std::map<std::string, Client, std::less<>>& as_user,
+                                const std::vector<std::string>& customer_names,
+                                DemoCounts& counts) {
+  for (const DemoActivity& demo : DemoActivities()) {
+    const Client& owner = as_user.find(DemoOwnerOf(demo.customer_index))->second;
+    auto stub = activities::ActivityService::NewStub(owner.channel());
+    activities::CreateActivityRequest create;
+    activities::Activity& a = *create.mutable_activity();
+    a.set_kind(demo.kind);
+    a.set_direction(demo.direction);
+    a.set_customer(customer_names.at(demo.customer_index));
+    *a.mutable_activity_time() = DemoTimestamp(demo.time);
+    a.set_duration_seconds(demo.duration_seconds);
+    a.set_outcome(std::string(demo.outcome));
+    a.set_summary(std::string(demo.summary));
+    a.set_next_step(std::string(demo.next_step));
+    create.set_request_id(absl::StrCat("demo-activity-", std::string(demo.key)));
+    activities::ListActivitiesRequest find;
+    find.set_filter(absl::StrCat("customer = ", FilterString(a.customer()), " AND kind = ",
+                                 activities::ActivityKind_Name(demo.kind),
+                                 " AND activity_time = ", std::string(demo.time)));
+    activities::ListActivitiesResponse found;
+    grpc::Status status = WithRetries(
+        owner, [&](grpc::ClientContext* ctx) { return stub->ListActivities(ctx, find, &found); });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+    const bool missing = found.activities().empty();
+    counts.Count(missing);
+    activities::Activity recorded = missing ? activities::Activity() : found.activities(0);
+    if (missing) {
+      status = WithRetries(owner, [&](grpc::ClientContext* ctx) {
+        return stub->CreateActivity(ctx, create, &recorded);
+      });
+      if (!status.ok()) return crm::FromGrpcStatus(status);
+    }
+    std::cout << "activity  " << recorded.name() << "  "
+              << activities::ActivityKind_Name(recorded.kind()) << "  " << recorded.customer()
+              << (missing ? "" : "  found") << "\n";
+  }
+  for (const DemoTask& demo : DemoTasks()) {
+    const Client& owner = as_user.find(DemoOwnerOf(demo.customer_index))->second;
+    auto stub = activities::TaskService::NewStub(owner.channel());
+    activities::ListMyTasksRequest find;
+    find.set_page_size(100);
+    activities::ListMyTasksResponse found;
+    grpc::Status status = WithRetries(
+        owner, [&](grpc::ClientContext* ctx) { return stub->ListMyTasks(ctx, find, &found); });
+    if (!status.ok()) return crm::FromGrpcStatus(status);
+    auto existing = std::find_if(found.tasks().begin(), found.tasks().end(),
+                                 [&](const activities::Task& t) { return t.title() == demo.title; });
+    const bool missing = existing == found.tasks().end();
+    counts.Count(missing);
+    activities::Task task = missing ? activities::Task() : *existing;
+    if (missing) {
+      activities::CreateTaskRequest create;
+      create.mutable_task()->set_title(std::string(demo.title));
+      create.mutable_task()->set_customer(customer_names.at(demo.customer_index));
+      *create.mutable_task()->mutable_due_time() = DemoTimestamp(demo.due_time);
+      create.mutable_task()->set_priority(demo.priority);
+      create.set_request_id(absl::StrCat("demo-task-", std::string(demo.key)));
+      status = WithRetries(
+          owner, [&](grpc::ClientContext* ctx) { return stub->CreateTask(ctx, create, &task); });
+      if (!status.ok()) return crm::FromGrpcStatus(status);
+    }
+    std::cout << "task  " << task.name() << "  " << task.title() << "  " << task.assignee()
+              << (missing ? "" : "  found") << "\n";
+  }
+  return absl::OkStatus();
+}
+
 int DemoLoad(const Client& client, const CommandLine& line) {
   if (auto st = line.CheckOnly({}); !st.ok()) return UsageError(st);
   if (line.positional().size() != 1) return UsageError("demo-load takes no arguments");
@@ -1408,11 +1495,17 @@ int DemoLoad(const Client& client, const CommandLine& line) {
     std::cerr << "demo-load: orders: " << demo_orders << "\n";
     return kExitFailed;
   }
+  if (absl::Status demo_activities = LoadDemoActivities(as_user, customer_names, counts);
+      !demo_activities.ok()) {
+    std::cerr << "demo-load: activities and tasks: " << demo_activities << "\n";
+    return kExitFailed;
+  }
   std::cout << "demo-load: team " << kDemoTeam << ", " << DemoUsers().size() << " users, "
             << DemoCustomerRequests().size() << " customers, " << DemoCategories().size()
             << " categories, " << DemoProducts().size() << " products, " << DemoArticles().size()
             << " articles, " << DemoLeads().size() << " leads, " << DemoOpportunities().size()
-            << " opportunities and " << DemoOrders().size() << " orders present: " << counts.created
+            << " opportunities, " << DemoOrders().size() << " orders, " << DemoActivities().size()
+            << " activities and " << DemoTasks().size() << " tasks present: " << counts.created
             << " created or published now, " << counts.found << " found as they were\n";
   return kExitOk;
 }

@@ -1,0 +1,25 @@
+// The activities service's event types, as they appear in Event.type on its feed:
+// crm.activities.v1.<Thing><Happened>. The payload is the record after the change (before it,
+// for a deletion): an Activity or a Task.
+#pragma once
+
+namespace crm::activities {
+
+inline constexpr char kActivityLoggedEvent[] = "crm.activities.v1.ActivityLogged";
+inline constexpr char kActivityUpdatedEvent[] = "crm.activities.v1.ActivityUpdated";
+inline constexpr char kActivityDeletedEvent[] = "crm.activities.v1.ActivityDeleted";
+
+inline constexpr char kTaskCreatedEvent[] = "crm.activities.v1.TaskCreated";
+inline constexpr char kTaskUpdatedEvent[] = "crm.activities.v1.TaskUpdated";
+inline constexpr char kTaskCompletedEvent[] = "crm.activities.v1.TaskCompleted";
+inline constexpr char kTaskCancelledEvent[] = "crm.activities.v1.TaskCancelled";
+
+// What this service reads from other feeds (the producers' event_types.h name the same
+// strings; a service does not link another's code).
+inline constexpr char kCustomerCreatedEvent[] = "crm.customers.v1.CustomerCreated";
+inline constexpr char kCustomerUpdatedEvent[] = "crm.customers.v1.CustomerUpdated";
+inline constexpr char kCustomerMergedEvent[] = "crm.customers.v1.CustomerMerged";
+inline constexpr char kCustomerUnmergedEvent[] = "crm.customers.v1.CustomerUnmerged";
+inline constexpr char kFollowUpDueEvent[] = "crm.opportunities.v1.FollowUpDue";
+
+}  // namespace crm::activities

@@ -1,0 +1,43 @@
+// What the activities service does with other services' events, read with the event consumer
+// (libs/events/consumer.h) as services/activities, each applied exactly once in this
+// service's own schema (the consumer's inbox; the task table's unique source event on top, so
+// that even a rewound feed makes no second task):
+//   customers      CustomerCreated, CustomerUpdated   the customer's owner, which decides who
+//                                                     sees its activities
+//                  CustomerMerged                     the merged customers' activities move to
+//                                                     the survivor (remembered)
+//                  CustomerUnmerged                   they move back, where still on it
+//   opportunities  FollowUpDue                        one task for the opportunity's owner
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "crm/events/v1/events.pb.h"
+#include "libs/events/consumer.h"
+#include "services/activities/activity_store.h"
+#include "services/activities/task_store.h"
+
+namespace crm::activities {
+
+class Feeds final : public events::EventHandler {
+ public:
+  // The event types it needs from each feed.
+  static std::vector<std::string> CustomerTypes();
+  static std::vector<std::string> OpportunityTypes();
+
+  Feeds(ActivityStore& activities, TaskStore& tasks, std::string actor)
+      : activities_(activities), tasks_(tasks), actor_(std::move(actor)) {}
+
+  absl::Status Apply(db::Transaction& tx, const events::v1::Event& event) override;
+
+ private:
+  absl::Status ApplyFollowUpDue(db::Transaction& tx, const events::v1::Event& event);
+  absl::Status ApplyMerge(db::Transaction& tx, const events::v1::Event& event, bool undo);
+
+  ActivityStore& activities_;
+  TaskStore& tasks_;
+  const std::string actor_;
+};
+
+}  // namespace crm::activities

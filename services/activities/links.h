@@ -1,0 +1,35 @@
+// Small helpers both record kinds use for their optional links to other services' records and
+// for their update masks.
+#pragma once
+
+#include <google/protobuf/field_mask.pb.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "libs/api/resource.h"
+
+namespace crm::activities {
+
+// "collection/{id}", or "" for 0 (no link): how a link column reads back.
+inline std::string LinkName(std::string_view collection, int64_t id) {
+  return id == 0 ? std::string() : api::ResourceName(collection, id);
+}
+
+// The id of a validated link, 0 for none: how a link is stored.
+inline int64_t LinkId(const std::string& name, std::string_view collection) {
+  if (name.empty()) return 0;
+  absl::StatusOr<int64_t> id = api::ParseResourceId(name, collection);
+  return id.ok() ? *id : 0;
+}
+
+// Whether an update mask replaces `path` ("*" replaces every updatable path).
+inline bool MaskNames(const google::protobuf::FieldMask& mask, std::string_view path) {
+  for (const std::string& p : mask.paths()) {
+    if (p == "*" || p == path) return true;
+  }
+  return false;
+}
+
+}  // namespace crm::activities

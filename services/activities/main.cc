@@ -1,0 +1,33 @@
+// crm-activities: its stores, its client of customers, its handlers, and the feeds it follows
+// (customers: owners and merges; opportunities: follow-ups due); the rest is the service kit's.
+#include "libs/auth/principal.h"
+#include "libs/log/log.h"
+#include "libs/service/process.h"
+#include "services/activities/activity_service.h"
+#include "services/activities/feeds.h"
+#include "services/activities/options.h"
+#include "services/activities/task_service.h"
+
+namespace act = crm::activities;
+
+int main(int argc, char** argv) {
+  crm::service::Process process(argc, argv, CRM_SERVICE_SPEC);
+  const act::Options options = act::ReadOptions(process.flags());
+  crm::service::Kit& kit = process.Start();
+
+  act::ActivityStore activities(kit.pool, kit.clock);
+  act::TaskStore tasks(kit.pool, kit.clock);
+  auto customers =
+      act::CustomersServiceDirectory(kit.peers.Channel("customers"), options.call_timeout);
+  act::ActivityService activity_service(kit, activities, *customers);
+  act::TaskService task_service(kit, tasks, *customers);
+
+  act::Feeds feeds(activities, tasks, crm::auth::ServicePrincipal(kit.name));
+  if (options.follow_feeds && kit.service_credentials == nullptr) {
+    crm::log::Warn("no --service_secret: the customers and opportunities feeds are not followed");
+  } else if (options.follow_feeds) {
+    process.Follow(feeds, {{.service = "customers", .types = act::Feeds::CustomerTypes()},
+                           {.service = "opportunities", .types = act::Feeds::OpportunityTypes()}});
+  }
+  return process.Serve({&activity_service, &task_service});
+}

@@ -1,0 +1,91 @@
+// The activities service's statement texts. The by-id reads and the guarded writes are
+// prefixes: the owned-record kit appends " AND (<the caller's rule>)" (and " FOR UPDATE" when a
+// write locks the row). An activity's rule is on its customer's owner (co.owner, joined from
+// customer_owners); a task's on its assignee (t.assignee).
+#pragma once
+
+#include <cstddef>
+
+namespace crm::activities::sql {
+
+// ---- Activities: the SELECT list ActivityFromRow (activity_store.cc) maps, in this order.
+#define CRM_ACTIVITY_COLUMNS                                                                   \
+  "a.id, a.version, a.kind, a.direction, a.customer_id, a.contact, a.lead_id, "               \
+  "a.opportunity_id, a.order_id, a.activity_time, a.duration_seconds, a.outcome, a.summary, " \
+  "a.next_step, a.attachments, a.performer, co.owner, a.creator, a.create_time, a.update_time"
+#define CRM_ACTIVITY_JOIN " JOIN customer_owners co ON co.customer_id = a.customer_id"
+#define CRM_ACTIVITY_FROM " FROM activities a" CRM_ACTIVITY_JOIN
+inline constexpr size_t kActivityColumnCount = 20;
+inline constexpr size_t kActivityOwnerIndex = 16;
+
+inline constexpr char kSelectActivityColumns[] = "SELECT " CRM_ACTIVITY_COLUMNS;
+inline constexpr char kFromLiveActivities[] = CRM_ACTIVITY_FROM " WHERE a.delete_time IS NULL";
+inline constexpr char kSelectActivityById[] = "SELECT " CRM_ACTIVITY_COLUMNS CRM_ACTIVITY_FROM
+                                              " WHERE a.id = ? AND a.delete_time IS NULL";
+#undef CRM_ACTIVITY_COLUMNS
+
+inline constexpr char kInsertActivity[] =
+    "INSERT INTO activities (kind, direction, customer_id, contact, lead_id, opportunity_id, "
+    "order_id, activity_time, duration_seconds, outcome, summary, next_step, attachments, "
+    "performer, creator, create_time, update_time) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+inline constexpr char kUpdateActivity[] =
+    "UPDATE activities a" CRM_ACTIVITY_JOIN
+    " SET a.kind = ?, a.direction = ?, a.customer_id = ?, a.contact = ?, a.lead_id = ?, "
+    "a.opportunity_id = ?, a.order_id = ?, a.activity_time = ?, a.duration_seconds = ?, "
+    "a.outcome = ?, a.summary = ?, a.next_step = ?, a.attachments = ?, a.performer = ?, "
+    "a.update_time = ?, a.version = a.version + 1 WHERE a.id = ?";
+inline constexpr char kSoftDeleteActivity[] =
+    "UPDATE activities a" CRM_ACTIVITY_JOIN
+    " SET a.delete_time = ?, a.update_time = ?, a.version = a.version + 1 WHERE a.id = ?";
+#undef CRM_ACTIVITY_FROM
+#undef CRM_ACTIVITY_JOIN
+
+// ---- What the customers feed (and every write naming a customer) keeps.
+inline constexpr char kUpsertCustomerOwner[] =
+    "INSERT INTO customer_owners (customer_id, owner, update_time) VALUES (?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE owner = VALUES(owner), update_time = VALUES(update_time)";
+// For a survivor this service has not heard of yet: the merged customer's owner stands in
+// until the survivor's own owner arrives.
+inline constexpr char kCopyCustomerOwner[] =
+    "INSERT IGNORE INTO customer_owners (customer_id, owner, update_time) "
+    "SELECT ?, owner, ? FROM customer_owners WHERE customer_id = ?";
+inline constexpr char kLiveActivitiesOfCustomer[] =
+    "SELECT id FROM activities WHERE customer_id = ? AND delete_time IS NULL ORDER BY id";
+inline constexpr char kRepointActivity[] =
+    "UPDATE activities SET customer_id = ?, update_time = ?, version = version + 1 WHERE id = ?";
+inline constexpr char kRememberRepoint[] =
+    "INSERT IGNORE INTO activity_repoints (survivor_id, merged_id, activity_id) VALUES (?, ?, ?)";
+inline constexpr char kRepointedActivities[] =
+    "SELECT r.activity_id FROM activity_repoints r JOIN activities a ON a.id = r.activity_id "
+    "WHERE r.survivor_id = ? AND r.merged_id = ? AND a.customer_id = ? "
+    "AND a.delete_time IS NULL ORDER BY r.activity_id";
+inline constexpr char kForgetRepoints[] =
+    "DELETE FROM activity_repoints WHERE survivor_id = ? AND merged_id = ?";
+// ---- Tasks: the SELECT list TaskFromRow (task_store.cc) maps, in this order.
+#define CRM_TASK_COLUMNS                                                                       \
+  "t.id, t.version, t.title, t.description, t.assignee, t.due_time, t.priority, t.status, "   \
+  "t.reminder_times, t.customer_id, t.opportunity_id, t.origin, t.creator, t.complete_time, " \
+  "t.create_time, t.update_time"
+inline constexpr size_t kTaskColumnCount = 16;
+inline constexpr size_t kTaskOwnerIndex = 4;
+
+inline constexpr char kSelectTaskColumns[] = "SELECT " CRM_TASK_COLUMNS;
+// Tasks are never deleted (cancelled instead), so every row is live.
+inline constexpr char kFromLiveTasks[] = " FROM tasks t WHERE 1 = 1";
+inline constexpr char kSelectTaskById[] = "SELECT " CRM_TASK_COLUMNS " FROM tasks t WHERE t.id = ?";
+#undef CRM_TASK_COLUMNS
+
+inline constexpr char kInsertTask[] =
+    "INSERT INTO tasks (title, description, assignee, due_time, priority, status, "
+    "reminder_times, customer_id, opportunity_id, origin, source_event, creator, create_time, "
+    "update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+// From an event: nothing when the event made its task already.
+inline constexpr char kTaskOfEvent[] = "SELECT id FROM tasks WHERE source_event = ?";
+inline constexpr char kUpdateTask[] =
+    "UPDATE tasks t SET t.title = ?, t.description = ?, t.assignee = ?, t.due_time = ?, "
+    "t.priority = ?, t.status = ?, t.reminder_times = ?, t.customer_id = ?, "
+    "t.opportunity_id = ?, t.complete_time = ?, t.update_time = ?, t.version = t.version + 1 "
+    "WHERE t.id = ?";
+
+}  // namespace crm::activities::sql
