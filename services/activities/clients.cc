@@ -3,8 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "libs/api/resource.h"
-#include "libs/grpc/channel.h"
 #include "libs/grpc/status.h"
+#include "libs/service/peers.h"
 
 namespace crm::activities {
 namespace {
@@ -19,15 +19,10 @@ class GrpcCustomerDirectory final : public CustomerDirectory {
     customers::v1::GetCustomerRequest request;
     request.set_name(std::string(name));
     customers::v1::Customer customer;
-    std::unique_ptr<grpc::ClientContext> ctx = ClientCall(timeout_, caller.deadline);
-    if (!caller.authorization.empty()) ctx->AddMetadata("authorization", caller.authorization);
-    if (!caller.request_id.empty()) ctx->AddMetadata("x-request-id", caller.request_id);
-    absl::Status status = FromGrpcStatus(stub_->GetCustomer(ctx.get(), request, &customer));
-    if (absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status)) {
-      return Error(absl::StatusCode::kUnavailable, "CUSTOMERS_UNAVAILABLE",
-                   "the customers service could not be asked right now; try again");
-    }
-    if (!status.ok()) return status;
+    // The caller's own token: a customer they may not see is NOT_FOUND at customers too.
+    std::unique_ptr<grpc::ClientContext> ctx = service::CallFor(caller, timeout_);
+    CRM_RETURN_IF_ERROR(FromPeer(stub_->GetCustomer(ctx.get(), request, &customer),
+                                 "the customers service", "CUSTOMERS_UNAVAILABLE"));
     CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(customer.name(), "customers"));
     return CustomerOwner{.customer_id = id, .owner = customer.owner()};
   }
