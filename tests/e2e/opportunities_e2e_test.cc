@@ -5,17 +5,21 @@
 //   conversion), then retried with the same request_id: one customer, one opportunity;
 // - a customer merge in the customers service re-pointing the merged customer's opportunities
 //   and converted leads to the survivor, through the customers feed;
-// - a drain stopping each service's background jobs before its server.
+// - a drain stopping each service's background jobs before its server;
+// - two replicas running the scheduler at once, each follow-up fired once.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <csignal>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/opportunities/v1/opportunities.grpc.pb.h"
+#include "libs/db/db.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/testing.h"
 #include "tests/support/proxy.h"
 #include "tests/support/stack.h"
 
@@ -312,6 +316,77 @@ TEST_F(OpportunitiesE2eTest, ADrainStopsTheBackgroundJobsBeforeTheServer) {
       previous = at;
     }
   }
+}
+
+// Every replica runs the scheduler: two processes on one database, each running it every
+// 100 ms, fire each follow-up once however many runs each makes (the lock in the database lets
+// one work at a time; the unique key on the occurrence keeps it once even if two overlap).
+TEST_F(OpportunitiesE2eTest, TwoSchedulerReplicasFireEachFollowUpOnce) {
+  v1::CreateFollowUpRuleRequest rule;
+  rule.mutable_rule()->set_display_name("过了预计成交日");
+  rule.mutable_rule()->set_kind(v1::CLOSE_DATE_PASSED);
+  rule.mutable_rule()->set_active(true);
+  v1::FollowUpRule created_rule;
+  ASSERT_TRUE(v1::FollowUpService::NewStub(stack_->gateway())
+                  ->CreateFollowUpRule(admin_.Context().get(), rule, &created_rule)
+                  .ok());
+  absl::StatusOr<std::string> customer = NewCustomer("两个调度器有限公司");
+  ASSERT_TRUE(customer.ok()) << customer.status();
+  constexpr int kOverdue = 6;
+  for (int i = 0; i < kOverdue; ++i) {
+    v1::CreateOpportunityRequest request;
+    request.mutable_opportunity()->set_title(absl::StrCat("逾期商机 ", i));
+    request.mutable_opportunity()->set_customer(*customer);
+    google::type::Date& date = *request.mutable_opportunity()->mutable_expected_close_date();
+    date.set_year(2025);
+    date.set_month(6);
+    date.set_day(30);
+    v1::Opportunity out;
+    ASSERT_TRUE(Opportunities()->CreateOpportunity(rep_.Context().get(), request, &out).ok());
+  }
+
+  const std::vector<std::string> fast = {"--scheduler_interval=100ms"};
+  ASSERT_TRUE(stack_->Restart("opportunities", fast).ok());
+  absl::StatusOr<testing::ServerProcess> replica = stack_->StartReplica("opportunities", fast);
+  ASSERT_TRUE(replica.ok()) << replica.status();
+
+  // Runs of the scheduler a process has made (done, or skipped while the other held the lock).
+  auto runs = [](int metrics_port) -> int64_t {
+    absl::StatusOr<std::string> body = testing::ScrapeMetrics(metrics_port);
+    if (!body.ok()) return -1;
+    int64_t total = 0;
+    for (const std::string& line :
+         testing::SeriesOf(*body, "crm_opportunities_scheduler_runs_total")) {
+      double value = 0;
+      if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &value)) total += value;
+    }
+    return total;
+  };
+  // Both processes have been at it many times over, all of them after the deals existed.
+  constexpr int64_t kRunsEach = 20;
+  for (int i = 0; i < kTries; ++i) {
+    if (runs(stack_->process("opportunities").metrics_port) >= kRunsEach &&
+        runs(replica->metrics_port) >= kRunsEach) {
+      break;
+    }
+    absl::SleepFor(kPause);
+  }
+  ASSERT_GE(runs(stack_->process("opportunities").metrics_port), kRunsEach);
+  ASSERT_GE(runs(replica->metrics_port), kRunsEach);
+
+  auto pool = db::Pool::Create(stack_->db("opportunities"), nullptr);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  auto session = (*pool)->Borrow();
+  ASSERT_TRUE(session.ok()) << session.status();
+  auto count = [&](const std::string& sql) -> int64_t {
+    auto rows = (*session)->Query(sql, {});
+    EXPECT_TRUE(rows.ok()) << sql << ": " << rows.status();
+    return rows.ok() ? (*rows)[0].Int(0) : -1;
+  };
+  EXPECT_EQ(count("SELECT COUNT(*) FROM follow_ups"), kOverdue);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM outbox WHERE event_type = "
+                  "'crm.opportunities.v1.FollowUpDue'"),
+            kOverdue);
 }
 
 }  // namespace

@@ -237,6 +237,20 @@ absl::Status Stack::Restart(const std::string& name, std::vector<std::string> ex
   return absl::OkStatus();
 }
 
+absl::StatusOr<ServerProcess> Stack::StartReplica(const std::string& name,
+                                                 std::vector<std::string> extra_flags) {
+  const Server& server = Find(name);
+  if (name == "gateway") {
+    return absl::InvalidArgumentError("Stack::StartReplica starts services, not the gateway");
+  }
+  // Ports of its own: --port=0 after the service's fixed one wins, as the extra flags do.
+  std::vector<std::string> args = server.args;
+  args.push_back("--port=0");
+  Append(args, extra_flags);
+  return StartServer(server.binary, absl::StrCat(name, "-replica", ++replicas_started_), dir_,
+                     std::move(args));
+}
+
 std::vector<std::string> Stack::TlsFlags(const std::string& name) const {
   if (tls_dir_.empty()) return {};
   const std::string cert = tls_dir_ + "/" + name;

@@ -89,6 +89,12 @@ class Stack final {
   // (which win), waiting until it serves. The gateway, the other services and the Stack's
   // channels reach it as before: a crash and recovery in the middle of a test.
   absl::Status Restart(const std::string& name, std::vector<std::string> extra_flags = {});
+  // Starts one more process of service `name` on the same database, with the flags it first
+  // had and then `extra_flags`, on ports of its own (the gateway does not route to it): a
+  // second replica, for what must happen once however many replicas run (schedulers). It is
+  // killed when the returned process goes away.
+  absl::StatusOr<ServerProcess> StartReplica(const std::string& name,
+                                             std::vector<std::string> extra_flags = {});
   std::shared_ptr<grpc::Channel> gateway() const { return channel("gateway"); }
   // With StackOptions::tls: the directory of ca.pem and every <name>.pem/<name>-key.pem
   // ("client" is a certificate of the CA that no server uses); empty otherwise.
@@ -149,6 +155,7 @@ class Stack final {
   std::map<std::string, std::string> service_secrets_;
   std::string service_accounts_flag_;
   std::vector<Server> servers_;  // in start order: auth, the other services, the gateway
+  int replicas_started_ = 0;      // names the replicas' port files and logs apart
   std::map<std::string, int> ports_;  // every built service's gRPC port, chosen up front
 };
 
