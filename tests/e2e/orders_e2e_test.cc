@@ -3,7 +3,8 @@
 // asks knowledge as its own service identity), totals in two currencies, the price kept after
 // the catalog changes, the manager's approval through the gateway, who may see what, and an
 // order made from a won opportunity of the real opportunities service (asked with the user's
-// token, so its record rules decide).
+// token, so its record rules decide), and an unanswered approval escalated once by two
+// replicas' schedulers.
 #include <gtest/gtest.h>
 
 #include "crm/customers/v1/customers.grpc.pb.h"
@@ -11,7 +12,9 @@
 #include "crm/opportunities/v1/opportunities.grpc.pb.h"
 #include "crm/orders/v1/orders.grpc.pb.h"
 #include "libs/base/time.h"
+#include "absl/strings/numbers.h"
 #include "libs/grpc/status.h"
+#include "libs/grpc/testing.h"
 #include "tests/support/stack.h"
 
 namespace crm {
@@ -328,6 +331,89 @@ TEST_F(OrdersE2eTest, AWonOpportunityBecomesAnOrderWithItsCustomerOwnerAndProduc
   absl::StatusOr<v1::Order> read = GetOrder("o.rep", order->name());
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->opportunity(), opportunity.name());
+}
+
+// Every replica runs the escalation scheduler: an approval left unanswered past its time goes
+// to the admins once, with two orders processes on one database each passing every 50 ms.
+TEST_F(OrdersE2eTest, AnUnansweredApprovalEscalatesOnceWithTwoSchedulerReplicas) {
+  const std::vector<std::string> fast = {"--approval_escalate_after=1s",
+                                         "--escalation_interval=50ms"};
+  ASSERT_TRUE(stack_->Restart("orders", fast).ok()) << stack_->Logs();
+  absl::StatusOr<testing::ServerProcess> replica = stack_->StartReplica("orders", fast);
+  ASSERT_TRUE(replica.ok()) << replica.status();
+
+  absl::StatusOr<std::string> product = NewProduct("E2E-ESC", 50000, 8000);
+  ASSERT_TRUE(product.ok()) << product.status();
+  absl::StatusOr<std::string> customer = NewCustomer("升级审批测试有限公司");
+  ASSERT_TRUE(customer.ok()) << customer.status();
+  auto rules = v1::ApprovalRuleService::NewStub(stack_->gateway());
+  v1::CreateApprovalRuleRequest rule_request;
+  rule_request.mutable_rule()->set_display_name("discounts above 20%");
+  rule_request.mutable_rule()->set_discount_percent_above("20");
+  rule_request.mutable_rule()->set_approver_role(auth::v1::SALES_MANAGER);
+  v1::ApprovalRule rule;
+  ASSERT_TRUE(rules->CreateApprovalRule(As("admin").Context().get(), rule_request, &rule).ok());
+  absl::StatusOr<v1::Order> order =
+      CreateOrder("o.rep", *customer, "CNY", {Line(*product, 2, "25")});
+  ASSERT_TRUE(order.ok()) << order.status();
+  v1::SubmitOrderRequest submit;
+  submit.set_name(order->name());
+  v1::Order submitted;
+  ASSERT_TRUE(Orders()->SubmitOrder(As("o.rep").Context().get(), submit, &submitted).ok());
+  ASSERT_EQ(submitted.approval().approver_role(), auth::v1::SALES_MANAGER);
+
+  // Passes each process has made (done, or skipped while the other held the lock).
+  auto passes = [](int metrics_port) -> int64_t {
+    absl::StatusOr<std::string> body = testing::ScrapeMetrics(metrics_port);
+    if (!body.ok()) return -1;
+    int64_t total = 0;
+    for (const std::string& line : testing::SeriesOf(*body, "crm_orders_escalation_runs_total")) {
+      double value = 0;
+      if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &value)) total += value;
+    }
+    return total;
+  };
+  // Escalated, then both processes pass many more times over the escalated approval.
+  constexpr int kTries = 300;
+  constexpr int64_t kPassesAfter = 20;
+  absl::StatusOr<v1::Order> read;
+  for (int i = 0; i < kTries; ++i) {
+    read = GetOrder("o.rep", order->name());
+    if (read.ok() && read->approval().approver_role() == auth::v1::ADMIN) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->approval().approver_role(), auth::v1::ADMIN) << stack_->Logs();
+  const int64_t main_then = passes(stack_->process("orders").metrics_port);
+  const int64_t replica_then = passes(replica->metrics_port);
+  for (int i = 0; i < kTries; ++i) {
+    if (passes(stack_->process("orders").metrics_port) >= main_then + kPassesAfter &&
+        passes(replica->metrics_port) >= replica_then + kPassesAfter) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_GE(passes(stack_->process("orders").metrics_port), main_then + kPassesAfter);
+  ASSERT_GE(passes(replica->metrics_port), replica_then + kPassesAfter);
+
+  read = GetOrder("o.rep", order->name());
+  ASSERT_TRUE(read.ok()) << read.status();
+  int escalations = 0;
+  for (const v1::ApprovalDecision& decision : read->approval().decisions()) {
+    if (decision.action() == v1::ACTION_ESCALATED) {
+      ++escalations;
+      EXPECT_EQ(decision.actor(), "services/orders");
+    }
+  }
+  EXPECT_EQ(escalations, 1);
+  EXPECT_EQ(read->status(), v1::PENDING_APPROVAL);
+  // The manager's turn is over; an admin decides now.
+  v1::ApproveOrderRequest approve;
+  approve.set_name(order->name());
+  v1::Order approved;
+  EXPECT_EQ(Orders()->ApproveOrder(As("o.manager").Context().get(), approve, &approved).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(Orders()->ApproveOrder(As("admin").Context().get(), approve, &approved).ok());
 }
 
 }  // namespace
