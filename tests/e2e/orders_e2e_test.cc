@@ -3,19 +3,28 @@
 // asks knowledge as its own service identity), totals in two currencies, the price kept after
 // the catalog changes, the manager's approval through the gateway, who may see what, and an
 // order made from a won opportunity of the real opportunities service (asked with the user's
-// token, so its record rules decide), and an unanswered approval escalated once by two
-// replicas' schedulers.
+// token, so its record rules decide), an unanswered approval escalated once by two replicas'
+// schedulers, and every inventory and finance effect in the reference system's ledger
+// once through 30 % failures and a relay killed mid-run.
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
+#include <atomic>
+#include <csignal>
+#include <map>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/synchronization/notification.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
 #include "crm/opportunities/v1/opportunities.grpc.pb.h"
 #include "crm/orders/v1/orders.grpc.pb.h"
 #include "libs/base/time.h"
-#include "absl/strings/numbers.h"
 #include "libs/grpc/status.h"
 #include "libs/grpc/testing.h"
 #include "tests/support/stack.h"
+#include "tools/refsystem/ledger.h"
 
 namespace crm {
 namespace {
@@ -414,6 +423,97 @@ TEST_F(OrdersE2eTest, AnUnansweredApprovalEscalatesOnceWithTwoSchedulerReplicas)
   EXPECT_EQ(Orders()->ApproveOrder(As("o.manager").Context().get(), approve, &approved).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(Orders()->ApproveOrder(As("admin").Context().get(), approve, &approved).ok());
+}
+
+// The inventory and finance systems see every effect once: the reference system (tools/
+// refsystem's ledger, served from this test over real gRPC) fails 30 calls in 100, half of them
+// after applying, and the orders process is killed the moment the third effect lands, its
+// answer never sent. Started again, it sends what it had claimed once its lease lapses; the
+// ledger's key (the delivery's event id) makes the repeats harmless.
+TEST_F(OrdersE2eTest, EveryEffectReachesTheLedgerOnceThroughFailuresAndAKilledRelay) {
+  absl::StatusOr<std::string> product = NewProduct("E2E-LEDGER", 12000, 2000);
+  ASSERT_TRUE(product.ok()) << product.status();
+  absl::StatusOr<std::string> customer = NewCustomer("对账测试有限公司");
+  ASSERT_TRUE(customer.ok()) << customer.status();
+  // Confirmed while orders has no endpoints: the effects wait in its outbox of deliveries.
+  constexpr int kOrders = 3;
+  for (int i = 0; i < kOrders; ++i) {
+    absl::StatusOr<v1::Order> order = CreateOrder("o.rep", *customer, "CNY", {Line(*product, 1, "")});
+    ASSERT_TRUE(order.ok()) << order.status();
+    v1::SubmitOrderRequest submit;
+    submit.set_name(order->name());
+    v1::Order out;
+    ASSERT_TRUE(Orders()->SubmitOrder(As("o.rep").Context().get(), submit, &out).ok());
+    ASSERT_EQ(out.status(), v1::APPROVED);
+    v1::ConfirmOrderRequest confirm;
+    confirm.set_name(order->name());
+    ASSERT_TRUE(Orders()->ConfirmOrder(As("o.rep").Context().get(), confirm, &out).ok());
+  }
+  auto integration = v1::IntegrationService::NewStub(stack_->gateway());
+  auto deliveries = [&](const std::string& filter) -> int {
+    v1::ListDeliveriesRequest request;
+    request.set_filter(filter);
+    request.set_page_size(1000);
+    v1::ListDeliveriesResponse response;
+    grpc::Status status =
+        integration->ListDeliveries(As("admin").Context().get(), request, &response);
+    return status.ok() ? response.deliveries_size() : -1;
+  };
+  const int expected = deliveries("state = DELIVERY_PENDING");
+  ASSERT_GE(expected, kOrders);
+
+  // The process to kill is the one started with the endpoints below; the ledger's callback
+  // waits for its pid (the callback runs on a server thread, so a short wait is harmless).
+  std::atomic<pid_t> victim{0};
+  absl::Notification victim_known;
+  std::atomic<int> applied{0};
+  refsystem::Ledger ledger(30, [&](const refsystem::LedgerEntry&) {
+    if (++applied != 3) return;
+    if (victim_known.WaitForNotificationWithTimeout(absl::Seconds(30))) kill(victim, SIGKILL);
+  });
+  refsystem::InventoryServer inventory(ledger);
+  refsystem::FinanceServer finance(ledger);
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&inventory);
+  builder.RegisterService(&finance);
+  std::unique_ptr<grpc::Server> reference = builder.BuildAndStart();
+  ASSERT_NE(reference, nullptr);
+  const std::string endpoint = absl::StrCat("127.0.0.1:", port);
+  const std::vector<std::string> relay_flags = {
+      "--inventory_endpoint=" + endpoint, "--finance_endpoint=" + endpoint,
+      "--relay_interval=100ms",           "--relay_initial_backoff=100ms",
+      "--relay_max_backoff=1s",           "--relay_call_timeout=1s",
+      "--relay_batch=2",                  "--relay_max_attempts=100"};
+  ASSERT_TRUE(stack_->Restart("orders", relay_flags).ok()) << stack_->Logs();
+  testing::ChildProcess& first = *stack_->process("orders").process;
+  victim = first.pid();
+  victim_known.Notify();
+  absl::StatusOr<int> exited = first.Wait(absl::Seconds(60));
+  ASSERT_TRUE(exited.ok()) << "the relay was never killed: " << exited.status();
+
+  // Started again: it sends what it had claimed once its lease (2 × 1 s + 30 s) lapses.
+  ASSERT_TRUE(stack_->Restart("orders", relay_flags).ok()) << stack_->Logs();
+  for (int i = 0; i < 1200 && deliveries("state = DELIVERY_SUCCEEDED") < expected; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(deliveries("state = DELIVERY_SUCCEEDED"), expected);
+  EXPECT_EQ(deliveries("state = DELIVERY_PENDING"), 0);
+  EXPECT_EQ(deliveries("state = DELIVERY_DEAD"), 0);
+
+  const std::vector<refsystem::LedgerEntry> entries = ledger.Entries();
+  EXPECT_EQ(static_cast<int>(entries.size()), expected);
+  std::set<std::string> keys;
+  std::map<std::string, int> kinds;
+  for (const refsystem::LedgerEntry& entry : entries) {
+    keys.insert(entry.key);
+    ++kinds[entry.kind];
+  }
+  EXPECT_EQ(keys.size(), entries.size());
+  EXPECT_EQ(kinds["reserve"], kOrders);
+  // The effect applied as the relay died was sent again, and applied once.
+  EXPECT_GE(ledger.duplicates(), 1);
 }
 
 }  // namespace
