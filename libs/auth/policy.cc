@@ -224,6 +224,9 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.activities.v1.TaskService/UpdateTask", AllRoles()),
       Roles("/crm.activities.v1.TaskService/CompleteTask", AllRoles()),
       Roles("/crm.activities.v1.TaskService/ListMyTasks", AllRoles()),
+      // The inbox: everyone their own notifications only (the service never widens it by role).
+      Roles("/crm.activities.v1.NotificationService/ListNotifications", AllRoles()),
+      Roles("/crm.activities.v1.NotificationService/MarkNotificationsRead", AllRoles()),
 
       // Every service's outbox feed: whole-table change streams for the services that build
       // on other services' events. No user reads them (the gateway does not route

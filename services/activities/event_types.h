@@ -21,5 +21,11 @@ inline constexpr char kCustomerUpdatedEvent[] = "crm.customers.v1.CustomerUpdate
 inline constexpr char kCustomerMergedEvent[] = "crm.customers.v1.CustomerMerged";
 inline constexpr char kCustomerUnmergedEvent[] = "crm.customers.v1.CustomerUnmerged";
 inline constexpr char kFollowUpDueEvent[] = "crm.opportunities.v1.FollowUpDue";
+inline constexpr char kOrderStatusChangedEvent[] = "crm.orders.v1.OrderStatusChanged";
+inline constexpr char kOrderSubmittedForApprovalEvent[] =
+    "crm.orders.v1.OrderSubmittedForApproval";
+inline constexpr char kOrderApprovalEscalatedEvent[] = "crm.orders.v1.OrderApprovalEscalated";
+inline constexpr char kOrderApprovedEvent[] = "crm.orders.v1.OrderApproved";
+inline constexpr char kOrderRejectedEvent[] = "crm.orders.v1.OrderRejected";
 
 }  // namespace crm::activities

@@ -1,12 +1,17 @@
 #include "services/activities/feeds.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "crm/customers/v1/customers.pb.h"
 #include "crm/opportunities/v1/opportunities.pb.h"
+#include "crm/orders/v1/orders.pb.h"
 #include "libs/api/resource.h"
+#include "libs/base/time.h"
 #include "libs/grpc/status.h"
 #include "libs/log/log.h"
 #include "services/activities/event_types.h"
+#include "services/activities/links.h"
+#include "services/activities/notification_store.h"
 
 namespace crm::activities {
 namespace {
@@ -16,17 +21,26 @@ absl::Status Corrupt(const events::v1::Event& event, std::string_view what) {
                absl::StrCat("a ", event.type(), " event without its ", std::string(what)));
 }
 
-// `text` cut to the title's 200 characters (code points, not bytes).
-std::string Shortened(std::string text) {
-  size_t characters = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // a continuation byte
-    if (++characters > 200) {
-      text.resize(i);
-      break;
-    }
-  }
-  return text;
+// How an order reads in a notification's title: its customer, or its name.
+std::string OrderLabel(const orders::v1::Order& order) {
+  return absl::StrCat("Order ", order.name(),
+                      order.customer_display_name().empty()
+                          ? ""
+                          : absl::StrCat(" for ", order.customer_display_name()));
+}
+
+// A notification about `order` caused by `event`.
+NewNotification AboutOrder(const events::v1::Event& event, const orders::v1::Order& order,
+                           std::string recipient, v1::NotificationKind kind, std::string title,
+                           std::string body) {
+  return {.recipient = std::move(recipient),
+          .kind = kind,
+          .title = std::move(title),
+          .body = std::move(body),
+          .resource = order.name().empty() ? event.resource() : order.name(),
+          .actor = event.actor(),
+          .source_event = event.id(),
+          .time = FromTimestamp(event.time())};
 }
 
 }  // namespace
@@ -38,8 +52,19 @@ std::vector<std::string> Feeds::CustomerTypes() {
 
 std::vector<std::string> Feeds::OpportunityTypes() { return {kFollowUpDueEvent}; }
 
+std::vector<std::string> Feeds::OrderTypes() {
+  return {kOrderStatusChangedEvent, kOrderSubmittedForApprovalEvent, kOrderApprovalEscalatedEvent,
+          kOrderApprovedEvent, kOrderRejectedEvent};
+}
+
 absl::Status Feeds::Apply(db::Transaction& tx, const events::v1::Event& event) {
   if (event.type() == kFollowUpDueEvent) return ApplyFollowUpDue(tx, event);
+  if (event.type() == kOrderStatusChangedEvent) return ApplyStatusChange(tx, event);
+  if (event.type() == kOrderSubmittedForApprovalEvent ||
+      event.type() == kOrderApprovalEscalatedEvent || event.type() == kOrderApprovedEvent ||
+      event.type() == kOrderRejectedEvent) {
+    return ApplyApproval(tx, event);
+  }
   if (event.type() == kCustomerMergedEvent) return ApplyMerge(tx, event, /*undo=*/false);
   if (event.type() == kCustomerUnmergedEvent) return ApplyMerge(tx, event, /*undo=*/true);
   if (event.type() == kCustomerCreatedEvent || event.type() == kCustomerUpdatedEvent) {
@@ -83,6 +108,50 @@ absl::Status Feeds::ApplyFollowUpDue(db::Transaction& tx, const events::v1::Even
   task.set_opportunity(follow_up.opportunity());
   task.set_origin(follow_up.name());
   return tasks_.CreateFromEvent(tx, task, event.id(), actor_).status();
+}
+
+absl::Status Feeds::ApplyStatusChange(db::Transaction& tx, const events::v1::Event& event) {
+  orders::v1::StatusChangeEvent change;
+  if (!event.payload().UnpackTo(&change)) return Corrupt(event, "status change");
+  const orders::v1::Order& order = change.order();
+  return Notify(tx, AboutOrder(event, order, order.owner(), v1::ORDER_STATUS_CHANGED,
+                               absl::StrCat(OrderLabel(order), " is ",
+                                            orders::v1::OrderStatus_Name(change.to_status())),
+                               change.reason()))
+      .status();
+}
+
+absl::Status Feeds::ApplyApproval(db::Transaction& tx, const events::v1::Event& event) {
+  orders::v1::ApprovalEvent payload;
+  if (!event.payload().UnpackTo(&payload)) return Corrupt(event, "approval");
+  const orders::v1::Order& order = payload.order();
+  const orders::v1::Approval& approval = payload.approval();
+  const std::string owner = order.owner().empty() ? approval.owner() : order.owner();
+  const std::string label = OrderLabel(order);
+  if (event.type() == kOrderApprovedEvent || event.type() == kOrderRejectedEvent) {
+    const bool approved = event.type() == kOrderApprovedEvent;
+    return Notify(tx, AboutOrder(event, order, owner, v1::APPROVAL_DECIDED,
+                                 absl::StrCat(label, approved ? " was approved" : " was rejected"),
+                                 approval.comment()))
+        .status();
+  }
+  // Wanted, or escalated: the one approver the approval names. When it names none, any admin
+  // may approve (they find it in ListPendingApprovals); the owner hears where it went.
+  const bool escalated = event.type() == kOrderApprovalEscalatedEvent;
+  const v1::NotificationKind kind = escalated ? v1::APPROVAL_ESCALATED : v1::APPROVAL_WANTED;
+  const std::string reasons = absl::StrJoin(approval.reasons(), "\n");
+  if (!approval.approver().empty()) {
+    return Notify(tx, AboutOrder(event, order, approval.approver(), kind,
+                                 absl::StrCat(label, escalated ? " was escalated to you for approval"
+                                                               : " needs your approval"),
+                                 reasons))
+        .status();
+  }
+  return Notify(tx, AboutOrder(event, order, owner, kind,
+                               absl::StrCat(label, escalated ? " was escalated to the admins"
+                                                             : " waits for an admin's approval"),
+                               reasons))
+      .status();
 }
 
 }  // namespace crm::activities

@@ -8,6 +8,11 @@
 //                                                     the survivor (remembered)
 //                  CustomerUnmerged                   they move back, where still on it
 //   opportunities  FollowUpDue                        one task for the opportunity's owner
+//   orders         OrderStatusChanged                 a notification for the order's owner
+//                  OrderSubmittedForApproval,         one for the approver the approval names,
+//                  OrderApprovalEscalated             or the owner when any admin may approve
+//                  OrderApproved, OrderRejected       one for the order's owner
+// (notifications are unique by event and recipient as well, see notification_store.h)
 #pragma once
 
 #include <string>
@@ -25,6 +30,7 @@ class Feeds final : public events::EventHandler {
   // The event types it needs from each feed.
   static std::vector<std::string> CustomerTypes();
   static std::vector<std::string> OpportunityTypes();
+  static std::vector<std::string> OrderTypes();
 
   Feeds(ActivityStore& activities, TaskStore& tasks, std::string actor)
       : activities_(activities), tasks_(tasks), actor_(std::move(actor)) {}
@@ -34,6 +40,8 @@ class Feeds final : public events::EventHandler {
  private:
   absl::Status ApplyFollowUpDue(db::Transaction& tx, const events::v1::Event& event);
   absl::Status ApplyMerge(db::Transaction& tx, const events::v1::Event& event, bool undo);
+  absl::Status ApplyStatusChange(db::Transaction& tx, const events::v1::Event& event);
+  absl::Status ApplyApproval(db::Transaction& tx, const events::v1::Event& event);
 
   ActivityStore& activities_;
   TaskStore& tasks_;

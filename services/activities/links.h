@@ -24,6 +24,19 @@ inline int64_t LinkId(const std::string& name, std::string_view collection) {
   return id.ok() ? *id : 0;
 }
 
+// `text` cut to `limit` characters (code points, not bytes), for titles made from others'.
+inline std::string Shortened(std::string text, size_t limit = 200) {
+  size_t characters = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // a continuation byte
+    if (++characters > limit) {
+      text.resize(i);
+      break;
+    }
+  }
+  return text;
+}
+
 // Whether an update mask replaces `path` ("*" replaces every updatable path).
 inline bool MaskNames(const google::protobuf::FieldMask& mask, std::string_view path) {
   for (const std::string& p : mask.paths()) {

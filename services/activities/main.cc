@@ -1,10 +1,12 @@
 // crm-activities: its stores, its client of customers, its handlers, and the feeds it follows
-// (customers: owners and merges; opportunities: follow-ups due); the rest is the service kit's.
+// (customers: owners and merges; opportunities: follow-ups due; orders: notifications); the rest
+// is the service kit's.
 #include "libs/auth/principal.h"
 #include "libs/log/log.h"
 #include "libs/service/process.h"
 #include "services/activities/activity_service.h"
 #include "services/activities/feeds.h"
+#include "services/activities/notification_service.h"
 #include "services/activities/options.h"
 #include "services/activities/task_service.h"
 
@@ -21,13 +23,17 @@ int main(int argc, char** argv) {
       act::CustomersServiceDirectory(kit.peers.Channel("customers"), options.call_timeout);
   act::ActivityService activity_service(kit, activities, *customers);
   act::TaskService task_service(kit, tasks, *customers);
+  act::NotificationStore notifications(kit.pool);
+  act::NotificationService notification_service(kit, notifications);
 
   act::Feeds feeds(activities, tasks, crm::auth::ServicePrincipal(kit.name));
   if (options.follow_feeds && kit.service_credentials == nullptr) {
-    crm::log::Warn("no --service_secret: the customers and opportunities feeds are not followed");
+    crm::log::Warn(
+        "no --service_secret: the customers, opportunities and orders feeds are not followed");
   } else if (options.follow_feeds) {
     process.Follow(feeds, {{.service = "customers", .types = act::Feeds::CustomerTypes()},
-                           {.service = "opportunities", .types = act::Feeds::OpportunityTypes()}});
+                           {.service = "opportunities", .types = act::Feeds::OpportunityTypes()},
+                           {.service = "orders", .types = act::Feeds::OrderTypes()}});
   }
-  return process.Serve({&activity_service, &task_service});
+  return process.Serve({&activity_service, &task_service, &notification_service});
 }

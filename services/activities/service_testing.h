@@ -22,6 +22,7 @@
 #include "services/activities/activity_service.h"
 #include "services/activities/clients.h"
 #include "services/activities/feeds.h"
+#include "services/activities/notification_service.h"
 #include "services/activities/task_service.h"
 
 namespace crm::activities::testing {
@@ -64,6 +65,8 @@ class ServiceTest : public ::testing::Test {
     tasks_ = std::make_unique<TaskStore>(kit.pool, kit.clock);
     activity_service_ = std::make_unique<ActivityService>(kit, *activities_, customers_);
     task_service_ = std::make_unique<TaskService>(kit, *tasks_, customers_);
+    notifications_ = std::make_unique<NotificationStore>(kit.pool);
+    notification_service_ = std::make_unique<NotificationService>(kit, *notifications_);
     feeds_ = std::make_unique<Feeds>(*activities_, *tasks_, "services/activities");
     auto& users = test_->users();
     users.Add(1, auth::v1::ADMIN, "");
@@ -132,13 +135,17 @@ class ServiceTest : public ::testing::Test {
     return out;
   }
 
-  // An event of another service's feed, applied in its own transaction as the consumer does.
+  // An event of another service's feed, by `actor`, `minutes` past 2026-03-01 09:00 UTC,
+  // applied in its own transaction as the consumer does.
   absl::Status Deliver(const std::string& id, const std::string& type,
-                       const google::protobuf::Message& payload, const std::string& resource) {
+                       const google::protobuf::Message& payload, const std::string& resource,
+                       const std::string& actor = "", int minutes = 0) {
     events::v1::Event event;
     event.set_id(id);
     event.set_type(type);
     event.set_resource(resource);
+    event.set_actor(actor);
+    *event.mutable_time() = At(minutes);
     event.mutable_payload()->PackFrom(payload);
     return test_->pool().InTransaction(
         [&](db::Transaction& tx) { return feeds_->Apply(tx, event); });
@@ -162,6 +169,8 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<TaskStore> tasks_;
   std::unique_ptr<ActivityService> activity_service_;
   std::unique_ptr<TaskService> task_service_;
+  std::unique_ptr<NotificationStore> notifications_;
+  std::unique_ptr<NotificationService> notification_service_;
   std::unique_ptr<Feeds> feeds_;
 
   const auth::Caller admin_ = auth::testing::MakeCaller(1, auth::v1::ADMIN);

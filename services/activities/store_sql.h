@@ -6,6 +6,7 @@
 
 #include <cstddef>
 
+
 namespace crm::activities::sql {
 
 // ---- Activities: the SELECT list ActivityFromRow (activity_store.cc) maps, in this order.
@@ -87,5 +88,27 @@ inline constexpr char kUpdateTask[] =
     "t.priority = ?, t.status = ?, t.reminder_times = ?, t.customer_id = ?, "
     "t.opportunity_id = ?, t.complete_time = ?, t.update_time = ?, t.version = t.version + 1 "
     "WHERE t.id = ?";
+
+// ---- Notifications: the SELECT list NotificationFromRow (notification_store.cc) maps. Every
+// statement names the recipient: nobody reads or marks another's.
+inline constexpr char kSelectNotificationColumns[] =
+    "SELECT n.id, n.kind, n.title, n.body, n.resource, n.actor, n.create_time, n.read_time";
+inline constexpr size_t kNotificationColumnCount = 8;
+// The recipient is the page's condition ("n.recipient = ?").
+inline constexpr char kFromNotifications[] = " FROM notifications n WHERE 1 = 1";
+// A replayed event changes nothing (unique source_event + recipient).
+inline constexpr char kInsertNotification[] =
+    "INSERT INTO notifications (recipient, kind, title, body, resource, actor, source_event, "
+    "create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id";
+inline constexpr char kCountUnreadNotifications[] =
+    "SELECT COUNT(*) FROM notifications WHERE recipient = ? AND read_time IS NULL";
+// Followed by " IN (?, ...)" with the ids.
+inline constexpr char kOwnNotificationsAmong[] =
+    "SELECT id FROM notifications WHERE recipient = ? AND id";
+inline constexpr char kMarkNotificationsRead[] =
+    "UPDATE notifications SET read_time = ? WHERE recipient = ? AND read_time IS NULL AND id";
+inline constexpr char kMarkNotificationsReadUpTo[] =
+    "UPDATE notifications SET read_time = ? "
+    "WHERE recipient = ? AND read_time IS NULL AND create_time <= ?";
 
 }  // namespace crm::activities::sql

@@ -5,12 +5,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "libs/api/resource.h"
 #include "libs/base/time.h"
 #include "libs/events/outbox.h"
 #include "libs/grpc/status.h"
 #include "services/activities/event_types.h"
 #include "services/activities/links.h"
+#include "services/activities/notification_store.h"
 #include "services/activities/store_sql.h"
 
 namespace crm::activities {
@@ -76,6 +78,23 @@ const api::ResourceFields& Fields() {
   return *fields;
 }
 
+// Tells the assignee of `task` that `actor` gave it to them (nothing when they took it
+// themselves), keyed by the task's version so a retried write tells them once.
+absl::Status TellAssignee(db::Transaction& tx, const v1::Task& task, std::string_view actor,
+                          absl::Time now) {
+  return Notify(tx, {.recipient = task.assignee(),
+                     .kind = v1::TASK_ASSIGNED,
+                     .title = absl::StrCat("Task for you: ", task.title()),
+                     .body = absl::StrCat("Due ", absl::FormatTime(absl::RFC3339_sec,
+                                                          FromTimestamp(task.due_time()),
+                                                          absl::UTCTimeZone())),
+                     .resource = task.name(),
+                     .actor = std::string(actor),
+                     .source_event = absl::StrCat(task.name(), "@", task.etag()),
+                     .time = now})
+      .status();
+}
+
 absl::Status TaskClosed(const v1::Task& task) {
   return Error(absl::StatusCode::kFailedPrecondition, "TASK_CLOSED",
                absl::StrCat(task.name(), " is ", v1::TaskStatus_Name(task.status()),
@@ -132,6 +151,7 @@ absl::StatusOr<v1::Task> TaskStore::Create(const records::Access& access, const 
         CRM_ASSIGN_OR_RETURN(int64_t id,
                              Insert(tx, input, access.actor(), db::Value(), access.actor()));
         CRM_ASSIGN_OR_RETURN(created, Read(tx, id));
+        CRM_RETURN_IF_ERROR(TellAssignee(tx, created, access.actor(), clock_.Now()));
         return events::Append(
             tx, {.type = kTaskCreatedEvent, .resource = created.name(), .actor = access.actor()},
             created);
@@ -145,6 +165,7 @@ absl::StatusOr<bool> TaskStore::CreateFromEvent(db::Transaction& tx, const v1::T
   if (!existing.empty()) return false;
   CRM_ASSIGN_OR_RETURN(int64_t id, Insert(tx, task, task.origin(), std::string(event_id), actor));
   CRM_ASSIGN_OR_RETURN(v1::Task created, Read(tx, id));
+  CRM_RETURN_IF_ERROR(TellAssignee(tx, created, actor, clock_.Now()));
   CRM_RETURN_IF_ERROR(events::Append(
       tx, {.type = kTaskCreatedEvent, .resource = created.name(), .actor = actor},
       created));
@@ -198,6 +219,9 @@ absl::StatusOr<v1::Task> TaskStore::Update(const records::Access& access, int64_
         }
         CRM_RETURN_IF_ERROR(Write(tx, access, id, updated));
         CRM_ASSIGN_OR_RETURN(updated, Read(tx, id));
+        if (updated.assignee() != current.assignee()) {
+          CRM_RETURN_IF_ERROR(TellAssignee(tx, updated, access.actor(), clock_.Now()));
+        }
         const bool cancelled = current.status() != v1::CANCELLED &&
                                updated.status() == v1::CANCELLED;
         return events::Append(tx,

@@ -1,7 +1,9 @@
 // SQL for tasks (store_sql.h). Writes run in one transaction with their outbox event and
 // idempotency record; record access is the owned-record kit's on the assignee (t.assignee).
 // A task made from another service's event (a FollowUpDue) carries the event's id, unique in
-// the table, so the event makes one task however often it is applied.
+// the table, so the event makes one task however often it is applied. A task given to someone
+// other than who writes it (by a manager, or from a feed) tells its assignee in the same
+// transaction (notification_store.h).
 #pragma once
 
 #include <cstdint>

@@ -4,18 +4,22 @@
 // the catalog changes, the manager's approval through the gateway, who may see what, and an
 // order made from a won opportunity of the real opportunities service (asked with the user's
 // token, so its record rules decide), an unanswered approval escalated once by two replicas'
-// schedulers, and every inventory and finance effect in the reference system's ledger
-// once through 30 % failures and a relay killed mid-run.
+// schedulers, every inventory and finance effect in the reference system's ledger once
+// through 30 % failures and a relay killed mid-run, and the people concerned hearing of it
+// in their activities inbox through the orders feed.
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/synchronization/notification.h"
+#include "crm/activities/v1/activities.grpc.pb.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
 #include "crm/opportunities/v1/opportunities.grpc.pb.h"
@@ -169,6 +173,26 @@ class OrdersE2eTest : public ::testing::Test {
     CRM_RETURN_IF_ERROR(
         FromGrpcStatus(Orders()->CreateOrder(As(who).Context().get(), request, &order)));
     return order;
+  }
+
+  // `who`'s notifications about `resource`, once there are at least `wanted` of them: the
+  // activities service hears of orders through the orders feed in its own time (polled, never
+  // timed).
+  static absl::StatusOr<std::vector<activities::v1::Notification>> Notified(
+      const std::string& who, const std::string& resource, int wanted) {
+    auto inbox = activities::v1::NotificationService::NewStub(stack_->gateway());
+    std::vector<activities::v1::Notification> found;
+    for (absl::Time deadline = absl::Now() + absl::Seconds(30);;) {
+      activities::v1::ListNotificationsResponse page;
+      CRM_RETURN_IF_ERROR(FromGrpcStatus(
+          inbox->ListNotifications(As(who).Context().get(), {}, &page)));
+      found.clear();
+      for (const auto& n : page.notifications()) {
+        if (n.resource() == resource) found.push_back(n);
+      }
+      if (static_cast<int>(found.size()) >= wanted || absl::Now() > deadline) return found;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
   }
 
   static v1::OrderLine Line(const std::string& product, int64_t quantity,
@@ -340,6 +364,66 @@ TEST_F(OrdersE2eTest, AWonOpportunityBecomesAnOrderWithItsCustomerOwnerAndProduc
   absl::StatusOr<v1::Order> read = GetOrder("o.rep", order->name());
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->opportunity(), opportunity.name());
+}
+
+TEST_F(OrdersE2eTest, TheApproverAndTheOwnerHearOfItInTheirInboxThroughTheOrdersFeed) {
+  absl::StatusOr<std::string> product = NewProduct("E2E-NTF", 50000, 8000);
+  ASSERT_TRUE(product.ok()) << product.status();
+  absl::StatusOr<std::string> customer = NewCustomer("通知测试客户");
+  ASSERT_TRUE(customer.ok()) << customer.status();
+  // A rule of this product only, so that the other tests' orders do not meet it.
+  auto rules = v1::ApprovalRuleService::NewStub(stack_->gateway());
+  v1::CreateApprovalRuleRequest rule_request;
+  rule_request.mutable_rule()->set_display_name("E2E-NTF discounts above 10%");
+  rule_request.mutable_rule()->set_discount_percent_above("10");
+  rule_request.mutable_rule()->set_product(*product);
+  rule_request.mutable_rule()->set_approver_role(auth::v1::SALES_MANAGER);
+  v1::ApprovalRule rule;
+  ASSERT_TRUE(rules->CreateApprovalRule(As("admin").Context().get(), rule_request, &rule).ok());
+  absl::StatusOr<v1::Order> order = CreateOrder("o.rep", *customer, "CNY", {Line(*product, 2, "15")});
+  ASSERT_TRUE(order.ok()) << order.status();
+  v1::SubmitOrderRequest submit;
+  submit.set_name(order->name());
+  v1::Order submitted;
+  grpc::Status status = Orders()->SubmitOrder(As("o.rep").Context().get(), submit, &submitted);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(submitted.approval().approver(), As("o.manager").user.name());
+
+  auto wanted = Notified("o.manager", order->name(), 1);
+  ASSERT_TRUE(wanted.ok()) << wanted.status();
+  ASSERT_EQ(wanted->size(), 1u);
+  EXPECT_EQ(wanted->at(0).kind(), activities::v1::APPROVAL_WANTED);
+  EXPECT_EQ(wanted->at(0).actor(), As("o.rep").user.name());
+
+  v1::ApproveOrderRequest approve;
+  approve.set_name(order->name());
+  approve.set_comment("同意");
+  v1::Order approved;
+  status = Orders()->ApproveOrder(As("o.manager").Context().get(), approve, &approved);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  // The owner: the decision and the status change (their own submission told them nothing).
+  auto decided = Notified("o.rep", order->name(), 2);
+  ASSERT_TRUE(decided.ok()) << decided.status();
+  std::vector<activities::v1::NotificationKind> kinds;
+  for (const auto& n : *decided) kinds.push_back(n.kind());
+  std::sort(kinds.begin(), kinds.end());
+  EXPECT_EQ(kinds, (std::vector<activities::v1::NotificationKind>{
+                       activities::v1::ORDER_STATUS_CHANGED, activities::v1::APPROVAL_DECIDED}));
+  // Nobody else sees the rep's; the rep marks them read, and only theirs.
+  auto others = Notified("o.other", order->name(), 0);
+  ASSERT_TRUE(others.ok()) << others.status();
+  EXPECT_TRUE(others->empty());
+  auto inbox = activities::v1::NotificationService::NewStub(stack_->gateway());
+  activities::v1::MarkNotificationsReadRequest mark;
+  mark.add_names(decided->at(0).name());
+  activities::v1::MarkNotificationsReadResponse marked;
+  EXPECT_EQ(inbox->MarkNotificationsRead(As("o.manager").Context().get(), mark, &marked)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  status = inbox->MarkNotificationsRead(As("o.rep").Context().get(), mark, &marked);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(marked.marked_count(), 1);
 }
 
 // Every replica runs the escalation scheduler: an approval left unanswered past its time goes

@@ -1,0 +1,45 @@
+// crm.activities.v1.NotificationService: the caller's own inbox. Every role may call it, and
+// each call is about the caller's notifications only (the recipient is the caller, always).
+#pragma once
+
+#include "crm/activities/v1/activities.grpc.pb.h"
+#include "libs/auth/caller.h"
+#include "libs/service/process.h"
+#include "services/activities/notification_store.h"
+
+namespace crm::activities {
+
+class NotificationService final : public v1::NotificationService::CallbackService {
+ public:
+#define CRM_NOTIFICATION_METHOD(name) "/crm.activities.v1.NotificationService/" #name
+  static constexpr char kListNotifications[] = CRM_NOTIFICATION_METHOD(ListNotifications);
+  static constexpr char kMarkNotificationsRead[] = CRM_NOTIFICATION_METHOD(MarkNotificationsRead);
+#undef CRM_NOTIFICATION_METHOD
+
+  NotificationService(const service::Kit& kit, NotificationStore& store)
+      : rpc_(kit.rpc), page_tokens_(kit.page_tokens), clock_(kit.clock), store_(store) {}
+
+#define CRM_SERVE(Method, Request, Response)                                                      \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* request,  \
+                                   Response* response) override {                                 \
+    return rpc_.Serve(ctx, k##Method, this, &NotificationService::Do##Method, request, response); \
+  }
+  CRM_SERVE(ListNotifications, ListNotificationsRequest, v1::ListNotificationsResponse)
+  CRM_SERVE(MarkNotificationsRead, MarkNotificationsReadRequest, v1::MarkNotificationsReadResponse)
+#undef CRM_SERVE
+
+  absl::Status DoListNotifications(const auth::Caller& caller,
+                                   const v1::ListNotificationsRequest& request,
+                                   v1::ListNotificationsResponse* response);
+  absl::Status DoMarkNotificationsRead(const auth::Caller& caller,
+                                       const v1::MarkNotificationsReadRequest& request,
+                                       v1::MarkNotificationsReadResponse* response);
+
+ private:
+  service::Rpc& rpc_;
+  const api::PageTokenCodec& page_tokens_;
+  const Clock& clock_;
+  NotificationStore& store_;
+};
+
+}  // namespace crm::activities
