@@ -146,6 +146,13 @@ absl::StatusOr<ChildId> ParseChildResourceId(std::string_view name,
                           "\""));
 }
 
+bool MaskNames(const google::protobuf::FieldMask& mask, std::string_view path) {
+  for (const std::string& p : mask.paths()) {
+    if (p == "*" || p == path) return true;
+  }
+  return false;
+}
+
 absl::Status ApplyFieldMask(const google::protobuf::FieldMask& mask,
                             const google::protobuf::Message& from, google::protobuf::Message* to,
                             const std::set<std::string>& updatable) {

@@ -46,6 +46,10 @@ absl::Status ApplyFieldMask(const google::protobuf::FieldMask& mask,
                             const google::protobuf::Message& from, google::protobuf::Message* to,
                             const std::set<std::string>& updatable);
 
+// Whether an update mask replaces `path`: it names the path itself, or is "*" (every
+// updatable path). For a handler's own follow-up work after ApplyFieldMask checked the mask.
+bool MaskNames(const google::protobuf::FieldMask& mask, std::string_view path);
+
 // The top-level field paths of `before` and `after` (two messages of the same type) whose
 // values differ, in field-number order: what an update event reports as its changed
 // paths. Only fields named in `paths_to_consider` are compared; an empty set compares

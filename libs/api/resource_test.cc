@@ -22,6 +22,18 @@ void ExpectInvalidOn(const absl::Status& status, std::string_view field) {
   for (const FieldViolation& v : violations) EXPECT_EQ(v.field, field);
 }
 
+TEST(MaskNamesTest, NamesAPathItselfOrEverythingWithAStar) {
+  google::protobuf::FieldMask mask;
+  mask.add_paths("owner");
+  EXPECT_TRUE(MaskNames(mask, "owner"));
+  EXPECT_FALSE(MaskNames(mask, "owners"));
+  EXPECT_FALSE(MaskNames(mask, "notes"));
+  google::protobuf::FieldMask all;
+  all.add_paths("*");
+  EXPECT_TRUE(MaskNames(all, "notes"));
+  EXPECT_FALSE(MaskNames(google::protobuf::FieldMask(), "owner"));
+}
+
 TEST(EtagTest, RoundTripsTheVersion) {
   EXPECT_EQ(EtagFromVersion(7), "\"7\"");
   EXPECT_EQ(VersionFromEtag("\"7\"").value(), 7);

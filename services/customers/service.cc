@@ -33,14 +33,6 @@ const std::set<std::string>& UpdatablePaths() {
   return *paths;
 }
 
-// Whether an update mask replaces `path` ("*" replaces every updatable path).
-bool MaskNames(const google::protobuf::FieldMask& mask, std::string_view path) {
-  for (const std::string& p : mask.paths()) {
-    if (p == "*" || p == path) return true;
-  }
-  return false;
-}
-
 // The filter of a search, export or duplicate list: ListCustomers' language and fields.
 absl::StatusOr<api::SqlFragment> CustomerFilter(std::string_view filter) {
   return api::CompileFilter(filter, *CustomerStore::ListSpec().fields);
@@ -106,7 +98,7 @@ absl::Status CustomerService::Update(const auth::Caller& caller,
   // A new owner is looked up in the auth service now, before the row is locked; under the
   // lock the store checks only the role's rule (no I/O) and uses this verdict.
   records::OwnerChecks owners(access, kOwnerField);
-  if (MaskNames(request.update_mask(), "owner")) {
+  if (api::MaskNames(request.update_mask(), "owner")) {
     owners.Prepare(api::Trim(request.customer().owner()));
   }
   // Runs with the record locked, after the store checked that the caller may write it; the

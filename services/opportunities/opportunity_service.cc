@@ -27,13 +27,6 @@ const std::set<std::string>& UpdatablePaths() {
   return *paths;
 }
 
-bool InMask(const google::protobuf::FieldMask& mask, std::string_view path) {
-  for (const std::string& p : mask.paths()) {
-    if (p == "*" || p == path) return true;
-  }
-  return false;
-}
-
 absl::StatusOr<std::optional<int64_t>> Etag(std::string_view etag) {
   return api::OptionalVersion(etag);
 }
@@ -99,14 +92,14 @@ absl::Status OpportunityService::DoUpdateOpportunity(const auth::Caller& caller,
   const v1::Opportunity& given = request.opportunity();
   // What the update names elsewhere is checked before the record is locked.
   std::optional<CustomerFacts> customer;
-  if (InMask(request.update_mask(), "customer")) {
+  if (api::MaskNames(request.update_mask(), "customer")) {
     if (!api::ParseResourceId(given.customer(), "customers").ok()) {
       return InvalidField("opportunity.customer", "must be a customer name like \"customers/42\"");
     }
     CRM_ASSIGN_OR_RETURN(customer, CheckCustomer(customers_, caller, given.customer(),
                                                  "opportunity.customer"));
   }
-  if (InMask(request.update_mask(), "products")) {
+  if (api::MaskNames(request.update_mask(), "products")) {
     google::protobuf::RepeatedPtrField<std::string> products = given.products();
     CRM_RETURN_IF_ERROR(NormalizeAndValidateProducts(products, "opportunity"));
     CRM_RETURN_IF_ERROR(CheckProducts(products_, caller, products, "opportunity"));
