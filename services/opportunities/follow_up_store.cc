@@ -10,7 +10,7 @@
 #include "libs/records/page.h"
 #include "services/opportunities/event_types.h"
 #include "services/opportunities/follow_up_sql.h"
-#include "services/opportunities/periods.h"
+#include "libs/api/periods.h"
 #include "services/opportunities/pipeline_store.h"
 #include "services/opportunities/validation.h"
 
@@ -233,7 +233,7 @@ absl::StatusOr<int> FollowUpStore::FireRule(const v1::FollowUpRule& rule, absl::
   }
   const std::string now_text = db::FormatDateTime(now);
   const std::string cutoff = db::FormatDateTime(now - absl::Hours(24) * rule.days());
-  const std::string yesterday = DateText(DayIn(now, zone_) - 1);
+  const std::string yesterday = api::DateText(api::DayIn(now, zone_) - 1);
   int fired = 0;
   for (;;) {
     CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());

@@ -35,7 +35,7 @@ class FollowUpStoreTest : public testing::ServiceTest {
     v1::Opportunity o = NewOpportunity(who, "deal");
     v1::UpdateOpportunityRequest update;
     update.mutable_opportunity()->set_name(o.name());
-    *update.mutable_opportunity()->mutable_expected_close_date() = ToDate(day);
+    *update.mutable_opportunity()->mutable_expected_close_date() = api::ToDate(day);
     update.mutable_update_mask()->add_paths("expected_close_date");
     EXPECT_TRUE(opportunity_service_->DoUpdateOpportunity(who, update, &o).ok());
     return o;
@@ -78,7 +78,7 @@ TEST_F(FollowUpStoreTest, APassedCloseDateFiresOnceAndStaysDueUntilTheDateMoves)
   // A new date ends the occurrence; when that one passes too, it fires again.
   v1::UpdateOpportunityRequest update;
   update.mutable_opportunity()->set_name(late.name());
-  *update.mutable_opportunity()->mutable_expected_close_date() = ToDate(absl::CivilDay(2027, 1, 20));
+  *update.mutable_opportunity()->mutable_expected_close_date() = api::ToDate(absl::CivilDay(2027, 1, 20));
   update.mutable_update_mask()->add_paths("expected_close_date");
   v1::Opportunity out;
   ASSERT_TRUE(opportunity_service_->DoUpdateOpportunity(rep_, update, &out).ok());

@@ -6,7 +6,7 @@
 #include "libs/api/resource.h"
 #include "libs/db/idempotency.h"
 #include "libs/grpc/status.h"
-#include "services/opportunities/periods.h"
+#include "libs/api/periods.h"
 #include "services/opportunities/rules.h"
 
 namespace crm::opportunities {
@@ -56,7 +56,7 @@ absl::Status ForecastService::DoSetQuota(const auth::Caller& caller,
   if (!api::ParseResourceId(quota.owner(), "users").ok()) {
     check.Add("owner", "must be a user name like \"users/42\"");
   }
-  absl::StatusOr<Period> period = ParsePeriod(quota.period(), "quota.period");
+  absl::StatusOr<api::Period> period = api::ParsePeriod(quota.period(), "quota.period");
   if (!period.ok()) check.Add("period", FieldViolations(period.status()).front().description);
   std::optional<int64_t> minor;
   if (!quota.has_amount()) {
@@ -88,7 +88,7 @@ absl::Status ForecastService::DoListQuotas(const auth::Caller& caller,
                        access_.For(caller, kListQuotas, OpportunityRules()));
   CRM_ASSIGN_OR_RETURN(const Subject subject, ParseSubject(request.owner(), request.team()));
   if (!request.period().empty()) {
-    CRM_RETURN_IF_ERROR(ParsePeriod(request.period(), "period").status());
+    CRM_RETURN_IF_ERROR(api::ParsePeriod(request.period(), "period").status());
   }
   CRM_ASSIGN_OR_RETURN(const std::vector<std::string> owners, Owners(access, subject));
   CRM_ASSIGN_OR_RETURN(std::vector<v1::Quota> quotas, store_.ListQuotas(owners, request.period()));
@@ -102,7 +102,7 @@ absl::Status ForecastService::DoGetForecast(const auth::Caller& caller,
   CRM_ASSIGN_OR_RETURN(const records::Access access,
                        access_.For(caller, kGetForecast, OpportunityRules()));
   CRM_ASSIGN_OR_RETURN(const Subject subject, ParseSubject(request.owner(), request.team()));
-  CRM_ASSIGN_OR_RETURN(const Period period, ParsePeriod(request.period(), "period"));
+  CRM_ASSIGN_OR_RETURN(const api::Period period, api::ParsePeriod(request.period(), "period"));
   CRM_ASSIGN_OR_RETURN(const std::vector<std::string> owners, Owners(access, subject));
   CRM_ASSIGN_OR_RETURN(*response, store_.Forecast(access, owners, period));
   return absl::OkStatus();
@@ -133,7 +133,7 @@ absl::Status ForecastService::DoListForecastSnapshots(
   CRM_ASSIGN_OR_RETURN(const records::Access access,
                        access_.For(caller, kListForecastSnapshots, OpportunityRules()));
   CRM_ASSIGN_OR_RETURN(const Subject subject, ParseSubject(request.owner(), request.team()));
-  CRM_ASSIGN_OR_RETURN(const Period period, ParsePeriod(request.period(), "period"));
+  CRM_ASSIGN_OR_RETURN(const api::Period period, api::ParsePeriod(request.period(), "period"));
   CRM_ASSIGN_OR_RETURN(const std::vector<std::string> owners, Owners(access, subject));
   CRM_ASSIGN_OR_RETURN(std::vector<v1::ForecastSnapshot> snapshots,
                        store_.Snapshots(owners, period));

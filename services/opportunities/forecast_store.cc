@@ -73,8 +73,8 @@ std::string And(const api::SqlFragment& rule, std::vector<db::Value>& params) {
   return absl::StrCat(" AND (", rule.sql, ")");
 }
 
-std::vector<db::Value> PeriodBounds(const Period& period) {
-  const std::string first = DateText(period.first), last = DateText(period.last);
+std::vector<db::Value> PeriodBounds(const api::Period& period) {
+  const std::string first = api::DateText(period.first), last = api::DateText(period.last);
   return {first, last, first, last};
 }
 
@@ -91,7 +91,7 @@ v1::Quota QuotaOf(const std::string& owner, const std::string& period, const std
 
 }  // namespace
 
-absl::StatusOr<v1::Quota> ForecastStore::SetQuota(const std::string& owner, const Period& period,
+absl::StatusOr<v1::Quota> ForecastStore::SetQuota(const std::string& owner, const api::Period& period,
                                                   const std::string& currency,
                                                   int64_t amount_minor, std::string_view actor,
                                                   const db::IdempotencyKey& key) {
@@ -131,11 +131,11 @@ absl::StatusOr<std::vector<v1::Quota>> ForecastStore::ListQuotas(
 
 absl::StatusOr<v1::Forecast> ForecastStore::Forecast(const records::Access& access,
                                                      const std::vector<std::string>& owners,
-                                                     const Period& period) {
+                                                     const api::Period& period) {
   v1::Forecast forecast;
   forecast.set_period(period.key);
-  *forecast.mutable_start_date() = ToDate(period.first);
-  *forecast.mutable_end_date() = ToDate(period.last);
+  *forecast.mutable_start_date() = api::ToDate(period.first);
+  *forecast.mutable_end_date() = api::ToDate(period.last);
   for (const std::string& owner : owners) forecast.add_owners(owner);
   if (owners.empty()) return forecast;
 
@@ -192,7 +192,7 @@ absl::StatusOr<v1::PipelineSummary> ForecastStore::Summary(
     std::string text = owners ? OwnersIn("o.owner", *owners, params) : "";
     return text + And(rule, params);
   };
-  const std::string recent = DateText(DayIn(now, zone_) - kRecentlyClosedDays);
+  const std::string recent = api::DateText(api::DayIn(now, zone_) - kRecentlyClosedDays);
   for (const auto& [base, extra] : {std::pair<const char*, std::vector<db::Value>>{
                                         sql::kOpenByStage, {now_text, pipeline_id}},
                                     {sql::kClosedByStage, {now_text, pipeline_id, recent}}}) {
@@ -230,10 +230,10 @@ absl::StatusOr<v1::PipelineSummary> ForecastStore::Summary(
 }
 
 absl::StatusOr<int> ForecastStore::TakeSnapshots(absl::Time now) {
-  const absl::CivilDay today = DayIn(now, zone_);
-  const std::string today_text = DateText(today);
+  const absl::CivilDay today = api::DayIn(now, zone_);
+  const std::string today_text = api::DateText(today);
   int taken = 0;
-  for (const Period& period : {MonthOf(today), QuarterOf(today)}) {
+  for (const api::Period& period : {api::MonthOf(today), api::QuarterOf(today)}) {
     bool took = false;
     CRM_RETURN_IF_ERROR(pool_.InTransaction([&](db::Transaction& tx) -> absl::Status {
       took = false;
@@ -265,7 +265,7 @@ absl::StatusOr<int> ForecastStore::TakeSnapshots(absl::Time now) {
 }
 
 absl::StatusOr<std::vector<v1::ForecastSnapshot>> ForecastStore::Snapshots(
-    const std::vector<std::string>& owners, const Period& period) {
+    const std::vector<std::string>& owners, const api::Period& period) {
   std::vector<v1::ForecastSnapshot> snapshots;
   if (owners.empty()) return snapshots;
   std::vector<db::Value> params = {period.key};
@@ -274,13 +274,13 @@ absl::StatusOr<std::vector<v1::ForecastSnapshot>> ForecastStore::Snapshots(
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
   CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(query, params));
   for (const db::Row& row : rows) {
-    const std::optional<absl::CivilDay> day = ParseDateText(row.Str(0));
+    const std::optional<absl::CivilDay> day = api::ParseDateText(row.Str(0));
     if (!day) continue;
     if (snapshots.empty() || snapshots.back().snapshot_date().day() != day->day() ||
         snapshots.back().snapshot_date().month() != day->month() ||
         snapshots.back().snapshot_date().year() != day->year()) {
       v1::ForecastSnapshot& s = snapshots.emplace_back();
-      *s.mutable_snapshot_date() = ToDate(*day);
+      *s.mutable_snapshot_date() = api::ToDate(*day);
       s.set_period(period.key);
     }
     Totals t{.closed_won = row.Int(2),

@@ -22,7 +22,7 @@
 #include "libs/db/idempotency.h"
 #include "libs/records/access.h"
 #include "services/opportunities/opportunity_store.h"
-#include "services/opportunities/periods.h"
+#include "libs/api/periods.h"
 
 namespace crm::opportunities {
 
@@ -33,7 +33,7 @@ class ForecastStore final {
       : pool_(pool), clock_(clock), zone_(zone), opportunities_(opportunities) {}
 
   // Sets `owner`'s quota for `period` in `currency` to `amount_minor` (replacing it).
-  absl::StatusOr<v1::Quota> SetQuota(const std::string& owner, const Period& period,
+  absl::StatusOr<v1::Quota> SetQuota(const std::string& owner, const api::Period& period,
                                      const std::string& currency, int64_t amount_minor,
                                      std::string_view actor, const db::IdempotencyKey& key);
   // The quotas of `owners`, of `period` only unless it is "".
@@ -43,7 +43,7 @@ class ForecastStore final {
   // The totals of `owners`' opportunities that the caller may read, in `period`.
   absl::StatusOr<v1::Forecast> Forecast(const records::Access& access,
                                         const std::vector<std::string>& owners,
-                                        const Period& period);
+                                        const api::Period& period);
   // Pipeline `pipeline_id` by stage, over the opportunities the caller may read (of `owners`
   // only, when given).
   absl::StatusOr<v1::PipelineSummary> Summary(const records::Access& access, int64_t pipeline_id,
@@ -54,7 +54,7 @@ class ForecastStore final {
   absl::StatusOr<int> TakeSnapshots(absl::Time now);
   // The snapshots of `period`, summed over `owners`, oldest first.
   absl::StatusOr<std::vector<v1::ForecastSnapshot>> Snapshots(
-      const std::vector<std::string>& owners, const Period& period);
+      const std::vector<std::string>& owners, const api::Period& period);
 
  private:
   db::Pool& pool_;

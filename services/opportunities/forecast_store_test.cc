@@ -27,7 +27,7 @@ class ForecastStoreTest : public testing::ServiceTest {
     o.mutable_amount()->set_currency_code(currency);
     o.mutable_amount()->set_units(units);
     o.mutable_amount()->set_nanos(nanos);
-    *o.mutable_expected_close_date() = ToDate(close);
+    *o.mutable_expected_close_date() = api::ToDate(close);
     o.set_stage(stage);
     o.set_forecast_category(category);
     v1::Opportunity out;

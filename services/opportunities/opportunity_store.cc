@@ -14,7 +14,7 @@
 #include "libs/records/page.h"
 #include "services/opportunities/event_types.h"
 #include "services/opportunities/opportunity_sql.h"
-#include "services/opportunities/periods.h"
+#include "libs/api/periods.h"
 #include "services/opportunities/pipeline_store.h"
 #include "services/opportunities/rules.h"
 #include "services/opportunities/validation.h"
@@ -230,8 +230,8 @@ OpportunityRecord FromRow(const db::Row& row) {
   o.set_probability_overridden(row.Int(11) != 0);
   o.set_forecast_category(static_cast<v1::ForecastCategory>(row.Int(12)));
   r.forecast_overridden = row.Int(13) != 0;
-  if (auto day = ParseDateText(row.Str(14))) *o.mutable_expected_close_date() = ToDate(*day);
-  if (auto day = ParseDateText(row.Str(15))) *o.mutable_close_date() = ToDate(*day);
+  if (auto day = api::ParseDateText(row.Str(14))) *o.mutable_expected_close_date() = api::ToDate(*day);
+  if (auto day = api::ParseDateText(row.Str(15))) *o.mutable_close_date() = api::ToDate(*day);
   o.set_source(static_cast<v1::Source>(row.Int(16)));
   o.set_campaign(row.Str(17));
   o.set_owner(row.Str(sql::kOpportunityOwnerIndex));
@@ -348,7 +348,7 @@ absl::Status OpportunityStore::WriteRecord(db::Transaction& tx, const records::A
   const int64_t minor = o.has_amount() ? MinorOf(o.amount()) : 0;
   CRM_ASSIGN_OR_RETURN(int64_t customer_id, api::ParseResourceId(o.customer(), "customers"));
   const db::Value close_date =
-      o.has_close_date() ? db::Value(DateText(Day(o.close_date()))) : db::Value();
+      o.has_close_date() ? db::Value(api::DateText(Day(o.close_date()))) : db::Value();
   std::vector<db::Value> params = {
       o.title(),
       customer_id,
@@ -361,7 +361,7 @@ absl::Status OpportunityStore::WriteRecord(db::Transaction& tx, const records::A
       int64_t{o.probability_overridden()},
       int64_t{o.forecast_category()},
       int64_t{r.forecast_overridden},
-      DateText(Day(o.expected_close_date())),
+      api::DateText(Day(o.expected_close_date())),
       close_date,
       int64_t{o.source()},
       o.campaign(),
@@ -450,7 +450,7 @@ absl::StatusOr<v1::Opportunity> OpportunityStore::Insert(db::Transaction& tx,
     r.forecast_overridden = o.forecast_category() != stage->forecast_category;
   }
   if (!o.has_expected_close_date()) {
-    *r.api.mutable_expected_close_date() = ToDate(QuarterOf(DayIn(now, zone_)).last);
+    *r.api.mutable_expected_close_date() = api::ToDate(api::QuarterOf(api::DayIn(now, zone_)).last);
   }
   if (o.has_last_activity_time()) *r.api.mutable_last_activity_time() = o.last_activity_time();
 
@@ -465,7 +465,7 @@ absl::StatusOr<v1::Opportunity> OpportunityStore::Insert(db::Transaction& tx,
                {w.title(), customer_id, pipeline_id, stage->id, int64_t{v1::OPEN}, currency, minor,
                 WholeUnits(currency, minor), int64_t{w.probability()},
                 int64_t{w.probability_overridden()}, int64_t{w.forecast_category()},
-                int64_t{r.forecast_overridden}, DateText(Day(w.expected_close_date())),
+                int64_t{r.forecast_overridden}, api::DateText(Day(w.expected_close_date())),
                 int64_t{w.source()}, w.campaign(), w.owner(), access.actor(), w.next_step(),
                 w.description(), CompetitorsBlob(w), db::JoinLines(w.products()), input.lead_id,
                 r.customer.industry, int64_t{r.customer.size_band},
@@ -673,7 +673,7 @@ absl::StatusOr<v1::Opportunity> OpportunityStore::Move(const records::Access& ac
                    now);
         if (move.kind == StageMove::kWon || move.kind == StageMove::kLost) {
           const bool won = move.kind == StageMove::kWon;
-          *r.api.mutable_close_date() = ToDate(DayIn(now, zone_));
+          *r.api.mutable_close_date() = api::ToDate(api::DayIn(now, zone_));
           if (!won) {
             r.api.set_loss_reason(move.reason);
             r.api.set_lost_to(move.lost_to);

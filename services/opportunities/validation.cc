@@ -10,7 +10,7 @@
 #include "libs/api/resource.h"
 #include "libs/api/text.h"
 #include "libs/grpc/status.h"
-#include "services/opportunities/periods.h"
+#include "libs/api/periods.h"
 
 namespace crm::opportunities {
 namespace {
@@ -189,7 +189,7 @@ absl::Status NormalizeAndValidateOpportunity(v1::Opportunity& o, std::string_vie
     check.Add("forecast_category", "CLOSED belongs to won opportunities");
   }
   if (o.has_expected_close_date()) {
-    if (absl::StatusOr<absl::CivilDay> day = FromDate(o.expected_close_date(), "x"); !day.ok()) {
+    if (absl::StatusOr<absl::CivilDay> day = api::FromDate(o.expected_close_date(), "x"); !day.ok()) {
       check.Add("expected_close_date", FieldViolations(day.status()).front().description);
     }
   }

@@ -1,11 +1,11 @@
-#include "services/opportunities/periods.h"
+#include "libs/api/periods.h"
 
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "libs/grpc/status.h"
 
-namespace crm::opportunities {
+namespace crm::api {
 namespace {
 
 bool ParseNumber(std::string_view text, size_t digits, int* out) {
@@ -94,4 +94,4 @@ absl::StatusOr<absl::CivilDay> FromDate(const google::type::Date& date, std::str
   return day;
 }
 
-}  // namespace crm::opportunities
+}  // namespace crm::api

@@ -1,4 +1,4 @@
-// Calendar dates and forecast periods, in the company's time zone: an expected close date is a
+// Calendar dates and sales periods, in the company's time zone: an expected close date is a
 // day on the sales team's calendar, and "this quarter" starts at local midnight.
 #pragma once
 
@@ -11,7 +11,7 @@
 #include "absl/time/time.h"
 #include "google/type/date.pb.h"
 
-namespace crm::opportunities {
+namespace crm::api {
 
 // A forecast period: a year "2026", a quarter "2026-Q3" or a month "2026-09".
 struct Period {
@@ -36,4 +36,4 @@ google::type::Date ToDate(absl::CivilDay day);
 // INVALID_ARGUMENT on `field` unless every part is set and the date exists (years 1-9999).
 absl::StatusOr<absl::CivilDay> FromDate(const google::type::Date& date, std::string_view field);
 
-}  // namespace crm::opportunities
+}  // namespace crm::api

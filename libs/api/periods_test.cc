@@ -1,11 +1,11 @@
 // Forecast periods and calendar dates.
-#include "services/opportunities/periods.h"
+#include "libs/api/periods.h"
 
 #include <gtest/gtest.h>
 
 #include "libs/grpc/status.h"
 
-namespace crm::opportunities {
+namespace crm::api {
 namespace {
 
 TEST(ParsePeriod, ReadsYearsQuartersAndMonths) {
@@ -58,4 +58,4 @@ TEST(Dates, TodayIsTheCompanysDay) {
 }
 
 }  // namespace
-}  // namespace crm::opportunities
+}  // namespace crm::api
