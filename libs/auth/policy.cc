@@ -42,6 +42,8 @@ std::vector<Role> ReturnHandlers() { return {kAdmin, kManager, kSupport}; }
 std::vector<Role> Managers() { return {kAdmin, kManager}; }
 // Who records what was done with a customer (on customers they may change).
 std::vector<Role> ActivityWriters() { return {kAdmin, kManager, kRep, kMarketing}; }
+// Who reads sales figures (each within their record rules): not SUPPORT.
+std::vector<Role> FigureReaders() { return {kAdmin, kManager, kRep, kMarketing}; }
 
 std::vector<MethodRule> DefaultRules() {
   return {
@@ -238,6 +240,11 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.events.v1.ConsumerAdmin/ListConsumerFeeds", AdminOnly()),
       Roles("/crm.events.v1.ConsumerAdmin/RewindConsumerFeed", AdminOnly()),
       Roles("/crm.events.v1.ConsumerAdmin/SkipConsumerFeedToEarliest", AdminOnly()),
+
+      // crm.analytics.v1 (proto/crm/analytics/v1/analytics.proto): figures narrowed in the
+      // service to the caller's own (rep), their teams' (manager) or everyone's (admin,
+      // marketing); support reads none.
+      Roles("/crm.analytics.v1.ReportService/GetSalesReport", FigureReaders()),
 
       // Infrastructure every server exposes.
       Public("/grpc.health.v1.Health/Check"),

@@ -1,0 +1,20 @@
+// The events crm-analytics reads (it emits none: a read model changes nothing anyone follows).
+#pragma once
+
+namespace crm::analytics {
+
+inline constexpr char kCustomerCreatedEvent[] = "crm.customers.v1.CustomerCreated";
+inline constexpr char kCustomerUpdatedEvent[] = "crm.customers.v1.CustomerUpdated";
+
+inline constexpr char kOpportunityCreatedEvent[] = "crm.opportunities.v1.OpportunityCreated";
+inline constexpr char kOpportunityUpdatedEvent[] = "crm.opportunities.v1.OpportunityUpdated";
+inline constexpr char kOpportunityDeletedEvent[] = "crm.opportunities.v1.OpportunityDeleted";
+inline constexpr char kOpportunityStageChangedEvent[] =
+    "crm.opportunities.v1.OpportunityStageChanged";
+inline constexpr char kOpportunityWonEvent[] = "crm.opportunities.v1.OpportunityWon";
+inline constexpr char kOpportunityLostEvent[] = "crm.opportunities.v1.OpportunityLost";
+inline constexpr char kOpportunityReopenedEvent[] = "crm.opportunities.v1.OpportunityReopened";
+inline constexpr char kPipelineCreatedEvent[] = "crm.opportunities.v1.PipelineCreated";
+inline constexpr char kPipelineUpdatedEvent[] = "crm.opportunities.v1.PipelineUpdated";
+
+}  // namespace crm::analytics

@@ -1,0 +1,34 @@
+// crm-analytics: the read model it builds from the customers and opportunities feeds, the
+// reports over it and the business gauges on /metrics; the rest is the service kit's.
+#include "libs/log/log.h"
+#include "libs/service/periodic.h"
+#include "libs/service/process.h"
+#include "services/analytics/gauges.h"
+#include "services/analytics/options.h"
+#include "services/analytics/read_model.h"
+#include "services/analytics/report_service.h"
+
+namespace an = crm::analytics;
+
+int main(int argc, char** argv) {
+  crm::service::Process process(argc, argv, CRM_SERVICE_SPEC);
+  const an::Options options = an::ReadOptions(process.flags());
+  crm::service::Kit& kit = process.Start();
+
+  an::ReportStore reports(kit.pool);
+  an::ReportService report_service(kit, reports);
+
+  an::ReadModel read_model;
+  if (kit.service_credentials == nullptr) {
+    crm::log::Warn("no --service_secret: no feed is followed, so every report stays empty");
+  } else {
+    process.Follow(read_model,
+                   {{.service = "customers", .types = an::ReadModel::CustomerTypes()},
+                    {.service = "opportunities", .types = an::ReadModel::OpportunityTypes()}});
+  }
+  an::BusinessGauges gauges(kit.pool, kit.clock, options.time_zone, kit.metrics);
+  crm::service::PeriodicJob gauge_job("business gauges", options.gauge_interval,
+                                      [&] { return gauges.Refresh(); });
+  process.Run("business gauges", gauge_job);
+  return process.Serve({&report_service});
+}

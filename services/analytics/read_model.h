@@ -1,0 +1,41 @@
+// What crm-analytics keeps of the other services' events (analytics.proto says what a sale
+// is), applied by the event consumer (libs/events/consumer.h) as services/analytics, each
+// event exactly once in the transaction that records it:
+//   customers      CustomerCreated, CustomerUpdated   the customer's industry and province;
+//                                                     its won deals move to the new ones
+//   opportunities  OpportunityCreated, …Updated,      the deal as it is now: what it added to
+//                  …StageChanged, …Won, …Lost,        won_daily is taken out and what it adds
+//                  …Reopened, …Deleted                now put in (to won_daily when won, to
+//                                                     open_pipeline when open)
+//                  PipelineCreated, PipelineUpdated   the stages' names
+// Every row of `opportunities` records exactly what it added, so the aggregates never depend
+// on the order in which the two feeds arrive: replaying them from zero (ConsumerAdmin's
+// rewind, which calls Reset) ends with the same figures as the live model.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crm/events/v1/events.pb.h"
+#include "libs/db/db.h"
+#include "libs/events/consumer.h"
+
+namespace crm::analytics {
+
+class ReadModel final : public events::EventHandler {
+ public:
+  // The event types it needs from each feed.
+  static std::vector<std::string> CustomerTypes();
+  static std::vector<std::string> OpportunityTypes();
+
+  absl::Status Apply(db::Transaction& tx, const events::v1::Event& event) override;
+  absl::Status Reset(db::Transaction& tx, std::string_view feed) override;
+
+ private:
+  absl::Status ApplyCustomer(db::Transaction& tx, const events::v1::Event& event);
+  absl::Status ApplyOpportunity(db::Transaction& tx, const events::v1::Event& event);
+  absl::Status ApplyPipeline(db::Transaction& tx, const events::v1::Event& event);
+};
+
+}  // namespace crm::analytics

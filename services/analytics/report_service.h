@@ -1,0 +1,40 @@
+// crm.analytics.v1.ReportService: the RPC edge of the reports. Each handler checks the request,
+// asks once who the caller may see figures of (record rules: report_store.h) and reads the
+// aggregates.
+#pragma once
+
+#include "crm/analytics/v1/analytics.grpc.pb.h"
+#include "libs/auth/caller.h"
+#include "libs/service/process.h"
+#include "services/analytics/report_store.h"
+
+namespace crm::analytics {
+
+class ReportService final : public v1::ReportService::CallbackService {
+ public:
+  static constexpr char kGetSalesReport[] = "/crm.analytics.v1.ReportService/GetSalesReport";
+
+  ReportService(const service::Kit& kit, ReportStore& store)
+      : rpc_(kit.rpc), access_(kit.access), store_(store) {}
+
+  grpc::ServerUnaryReactor* GetSalesReport(grpc::CallbackServerContext* ctx,
+                                           const v1::GetSalesReportRequest* request,
+                                           v1::SalesReport* response) override {
+    return rpc_.Serve(ctx, kGetSalesReport, this, &ReportService::DoGetSalesReport, request,
+                      response);
+  }
+
+  absl::Status DoGetSalesReport(const auth::Caller& caller,
+                                const v1::GetSalesReportRequest& request,
+                                v1::SalesReport* response);
+
+ private:
+  service::Rpc& rpc_;
+  const records::AccessResolver& access_;
+  ReportStore& store_;
+};
+
+// The request's query, or INVALID_ARGUMENT naming every bad field.
+absl::StatusOr<SalesQuery> ReadSalesQuery(const v1::GetSalesReportRequest& request);
+
+}  // namespace crm::analytics

@@ -1,0 +1,97 @@
+// Every statement of crm-analytics, as named constants (schema/001_read_model.sql).
+#pragma once
+
+namespace crm::analytics::sql {
+
+// ---- The read model, written by the feeds (read_model.cc) ------------------------------
+
+inline constexpr char kUpsertCustomer[] =
+    "INSERT INTO customers (id, industry, province) VALUES (?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE industry = VALUES(industry), province = VALUES(province)";
+inline constexpr char kSelectCustomer[] = "SELECT industry, province FROM customers WHERE id = ?";
+
+inline constexpr char kUpsertStage[] =
+    "INSERT INTO stages (name, pipeline, display_name) VALUES (?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE pipeline = VALUES(pipeline), display_name = VALUES(display_name)";
+
+// What an opportunity adds now: won, close_date, owner, currency, amount_minor, industry,
+// province, open, stage.
+inline constexpr char kLockOpportunity[] =
+    "SELECT won, DATE_FORMAT(close_date, '%Y-%m-%d'), owner, currency, amount_minor, industry, "
+    "province, open, stage FROM opportunities WHERE id = ? FOR UPDATE";
+inline constexpr char kUpsertOpportunity[] =
+    "INSERT INTO opportunities (id, customer_id, owner, won, open, stage, close_date, currency, "
+    "amount_minor, industry, province) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE customer_id = VALUES(customer_id), owner = VALUES(owner), "
+    "won = VALUES(won), open = VALUES(open), stage = VALUES(stage), "
+    "close_date = VALUES(close_date), currency = VALUES(currency), "
+    "amount_minor = VALUES(amount_minor), industry = VALUES(industry), "
+    "province = VALUES(province)";
+inline constexpr char kDeleteOpportunity[] = "DELETE FROM opportunities WHERE id = ?";
+// A customer's won deals, to move when its industry or province changes: id, close_date,
+// owner, currency, amount_minor, industry, province.
+inline constexpr char kLockWonOfCustomer[] =
+    "SELECT id, DATE_FORMAT(close_date, '%Y-%m-%d'), owner, currency, amount_minor, industry, "
+    "province FROM opportunities WHERE customer_id = ? AND won = 1 FOR UPDATE";
+inline constexpr char kMoveOpportunity[] =
+    "UPDATE opportunities SET industry = ?, province = ? WHERE id = ?";
+
+// Adds (or, negative, removes) amount and deals to one group; then drops the group if empty.
+inline constexpr char kAddWon[] =
+    "INSERT INTO won_daily (day, owner, currency, industry, province, amount_minor, deals) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+    "amount_minor = amount_minor + VALUES(amount_minor), deals = deals + VALUES(deals)";
+inline constexpr char kDropEmptyWon[] =
+    "DELETE FROM won_daily WHERE day = ? AND owner = ? AND currency = ? AND industry = ? AND "
+    "province = ? AND deals = 0";
+
+// The same for open deals by stage and currency.
+inline constexpr char kAddOpen[] =
+    "INSERT INTO open_pipeline (stage, currency, amount_minor, deals) VALUES (?, ?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE amount_minor = amount_minor + VALUES(amount_minor), "
+    "deals = deals + VALUES(deals)";
+inline constexpr char kDropEmptyOpen[] =
+    "DELETE FROM open_pipeline WHERE stage = ? AND currency = ? AND deals = 0";
+
+// Rewinding a feed clears what it built.
+inline constexpr char kClearCustomers[] = "DELETE FROM customers";
+inline constexpr char kClearOpportunities[] = "DELETE FROM opportunities";
+inline constexpr char kClearWon[] = "DELETE FROM won_daily";
+inline constexpr char kClearOpen[] = "DELETE FROM open_pipeline";
+inline constexpr char kClearStages[] = "DELETE FROM stages";
+
+// ---- Reports (report_store.cc) ----------------------------------------------------------
+
+// The sales report: SELECT <key>, currency, amount, deals FROM won_daily w WHERE the period
+// AND the caller's rule [AND owner] [AND currency] GROUP BY key, currency. The key expressions
+// are fixed texts chosen by the grouping (never from the request).
+inline constexpr char kSalesSelect[] = "SELECT ";
+inline constexpr char kSalesFrom[] =
+    " AS k, w.currency, CAST(SUM(w.amount_minor) AS SIGNED), CAST(SUM(w.deals) AS SIGNED) "
+    "FROM won_daily w WHERE w.day BETWEEN ? AND ? AND ";
+inline constexpr char kSalesOwner[] = " AND w.owner = ?";
+inline constexpr char kSalesCurrency[] = " AND w.currency = ?";
+inline constexpr char kSalesGroup[] = " GROUP BY k, w.currency ORDER BY k, w.currency";
+
+inline constexpr char kKeyOwner[] = "w.owner";
+inline constexpr char kKeyDay[] = "DATE_FORMAT(w.day, '%Y-%m-%d')";
+inline constexpr char kKeyWeek[] = "DATE_FORMAT(w.day, '%x-W%v')";
+inline constexpr char kKeyMonth[] = "DATE_FORMAT(w.day, '%Y-%m')";
+inline constexpr char kKeyQuarter[] = "CONCAT(YEAR(w.day), '-Q', QUARTER(w.day))";
+inline constexpr char kKeyYear[] = "DATE_FORMAT(w.day, '%Y')";
+inline constexpr char kKeyIndustry[] = "w.industry";
+inline constexpr char kKeyProvince[] = "w.province";
+
+// ---- Business gauges (gauges.cc) -------------------------------------------------------
+
+// Open deals by pipeline, stage and currency: pipeline, stage, currency, amount, deals (a
+// stage this service has not heard the name of yet is shown by its resource name).
+inline constexpr char kGaugePipeline[] =
+    "SELECT COALESCE(s.pipeline, ''), COALESCE(s.display_name, p.stage), p.currency, "
+    "p.amount_minor, p.deals FROM open_pipeline p LEFT JOIN stages s ON s.name = p.stage";
+// Won revenue and deals by currency between two days: currency, amount, deals.
+inline constexpr char kGaugeWon[] =
+    "SELECT currency, CAST(SUM(amount_minor) AS SIGNED), CAST(SUM(deals) AS SIGNED) "
+    "FROM won_daily WHERE day BETWEEN ? AND ? GROUP BY currency";
+
+}  // namespace crm::analytics::sql
