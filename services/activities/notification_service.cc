@@ -63,4 +63,29 @@ absl::Status NotificationService::DoMarkNotificationsRead(
   return absl::OkStatus();
 }
 
+// ---- Notification delivery
+
+grpc::ServerWriteReactor<v1::Notification>* NotificationService::WatchNotifications(
+    grpc::CallbackServerContext* ctx, const v1::WatchNotificationsRequest* request) {
+  // On the gRPC thread: the token, the policy row and the request, none of which blocks.
+  absl::StatusOr<auth::Caller> caller = rpc_.Authorize(*ctx, kWatchNotifications);
+  absl::Status refused = caller.status();
+  std::string me;
+  std::optional<int64_t> after;
+  if (refused.ok()) {
+    refused = rpc_.Allow(*caller, kWatchNotifications);
+    me = caller->principal.ActingName();
+  }
+  if (refused.ok() && !request->after().empty()) {
+    absl::StatusOr<int64_t> id = api::ParseResourceId(request->after(), "notifications", "after");
+    if (id.ok()) {
+      after = *id;
+    } else {
+      refused = id.status();
+    }
+  }
+  return new NotificationWatch(watchers_, store_, rpc_.executor(), rpc_.domain(),
+                               std::move(refused), std::move(me), after);
+}
+
 }  // namespace crm::activities

@@ -6,6 +6,7 @@
 #include "libs/auth/caller.h"
 #include "libs/service/process.h"
 #include "services/activities/notification_store.h"
+#include "services/activities/notification_watch.h"
 
 namespace crm::activities {
 
@@ -14,10 +15,17 @@ class NotificationService final : public v1::NotificationService::CallbackServic
 #define CRM_NOTIFICATION_METHOD(name) "/crm.activities.v1.NotificationService/" #name
   static constexpr char kListNotifications[] = CRM_NOTIFICATION_METHOD(ListNotifications);
   static constexpr char kMarkNotificationsRead[] = CRM_NOTIFICATION_METHOD(MarkNotificationsRead);
+  static constexpr char kWatchNotifications[] = CRM_NOTIFICATION_METHOD(WatchNotifications);
 #undef CRM_NOTIFICATION_METHOD
 
-  NotificationService(const service::Kit& kit, NotificationStore& store)
-      : rpc_(kit.rpc), page_tokens_(kit.page_tokens), clock_(kit.clock), store_(store) {}
+  // `watchers` keeps the open WatchNotifications calls (Process::Run it).
+  NotificationService(const service::Kit& kit, NotificationStore& store,
+                      NotificationWatchers& watchers)
+      : rpc_(kit.rpc),
+        page_tokens_(kit.page_tokens),
+        clock_(kit.clock),
+        store_(store),
+        watchers_(watchers) {}
 
 #define CRM_SERVE(Method, Request, Response)                                                      \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* request,  \
@@ -27,6 +35,11 @@ class NotificationService final : public v1::NotificationService::CallbackServic
   CRM_SERVE(ListNotifications, ListNotificationsRequest, v1::ListNotificationsResponse)
   CRM_SERVE(MarkNotificationsRead, MarkNotificationsReadRequest, v1::MarkNotificationsReadResponse)
 #undef CRM_SERVE
+
+  // ---- Notification delivery: a reactor of its own (notification_watch.h), which holds no
+  // executor thread while it waits.
+  grpc::ServerWriteReactor<v1::Notification>* WatchNotifications(
+      grpc::CallbackServerContext* ctx, const v1::WatchNotificationsRequest* request) override;
 
   absl::Status DoListNotifications(const auth::Caller& caller,
                                    const v1::ListNotificationsRequest& request,
@@ -40,6 +53,7 @@ class NotificationService final : public v1::NotificationService::CallbackServic
   const api::PageTokenCodec& page_tokens_;
   const Clock& clock_;
   NotificationStore& store_;
+  NotificationWatchers& watchers_;
 };
 
 }  // namespace crm::activities

@@ -121,4 +121,22 @@ absl::StatusOr<int64_t> NotificationStore::MarkReadUpTo(const std::string& recip
   return static_cast<int64_t>(changed);
 }
 
+// ---- Notification delivery
+
+absl::StatusOr<int64_t> NotificationStore::NewestId(const std::string& recipient) {
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(sql::kNewestNotificationId, {recipient}));
+  return rows.empty() || rows[0].IsNull(0) ? 0 : rows[0].Int(0);
+}
+
+absl::StatusOr<std::vector<NotificationStore::Numbered>> NotificationStore::After(
+    const std::string& recipient, int64_t after_id, int limit) {
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(sql::kNotificationsAfter,
+                                                     {recipient, after_id, int64_t{limit}}));
+  std::vector<Numbered> found;
+  for (const db::Row& row : rows) found.push_back({.id = row.Int(0), .notification = FromRow(row)});
+  return found;
+}
+
 }  // namespace crm::activities

@@ -1,0 +1,15 @@
+-- Notification delivery: a live watch (WatchNotifications) reads a recipient's notifications
+-- above the last id it sent, in id order, every poll; this index answers that without a sort.
+CREATE INDEX notifications_by_recipient_id ON notifications (recipient, id);
+
+-- Overdue tasks escalated to the assignee's manager (task_scheduler.h): one row per task and
+-- due time, inserted before anything else is written, so that of two replicas passing at
+-- once only the one whose insert took it writes the TaskEscalated event and notifies.
+CREATE TABLE task_escalations (
+  task_id BIGINT NOT NULL,
+  due_time DATETIME(6) NOT NULL,
+  -- "users/{id}" told, or "" when the assignee's team has no manager.
+  manager VARCHAR(64) NOT NULL,
+  escalate_time DATETIME(6) NOT NULL,
+  PRIMARY KEY (task_id, due_time)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
