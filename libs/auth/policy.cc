@@ -231,6 +231,8 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.activities.v1.NotificationService/MarkNotificationsRead", AllRoles()),
       // ---- Notification delivery: the caller's own, live.
       Roles("/crm.activities.v1.NotificationService/WatchNotifications", AllRoles()),
+      Roles("/crm.activities.v1.NotificationService/GetNotificationPreferences", AllRoles()),
+      Roles("/crm.activities.v1.NotificationService/UpdateNotificationPreferences", AllRoles()),
 
       // Every service's outbox feed: whole-table change streams for the services that build
       // on other services' events. No user reads them (the gateway does not route

@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   act::NotificationStore notifications(kit.pool);
   act::NotificationWatchers watchers(options.watch_poll_interval);
   process.Run("notification-watchers", watchers);
-  act::NotificationService notification_service(kit, notifications, watchers);
+  act::NotificationPreferenceStore preferences(kit.pool);
+  act::NotificationService notification_service(kit, notifications, watchers, preferences);
 
   // Who else hears of an order (a rep's manager, support), asked as this service.
   auto auth_people = act::AuthServicePeople(kit.peers.Channel("auth"), kit.service_credentials,

@@ -88,4 +88,21 @@ grpc::ServerWriteReactor<v1::Notification>* NotificationService::WatchNotificati
                                std::move(refused), std::move(me), after);
 }
 
+absl::Status NotificationService::DoGetNotificationPreferences(
+    const auth::Caller& caller, const v1::GetNotificationPreferencesRequest&,
+    v1::NotificationPreferences* response) {
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kGetNotificationPreferences));
+  CRM_ASSIGN_OR_RETURN(*response, preferences_.Get(caller.principal.ActingName()));
+  return absl::OkStatus();
+}
+
+absl::Status NotificationService::DoUpdateNotificationPreferences(
+    const auth::Caller& caller, const v1::UpdateNotificationPreferencesRequest& request,
+    v1::NotificationPreferences* response) {
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kUpdateNotificationPreferences));
+  CRM_ASSIGN_OR_RETURN(*response,
+                       preferences_.Update(caller.principal.ActingName(), request, clock_.Now()));
+  return absl::OkStatus();
+}
+
 }  // namespace crm::activities

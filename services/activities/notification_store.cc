@@ -9,6 +9,7 @@
 #include "libs/grpc/status.h"
 #include "libs/records/page.h"
 #include "services/activities/links.h"
+#include "services/activities/notification_preferences.h"
 #include "services/activities/store_sql.h"
 
 namespace crm::activities {
@@ -58,6 +59,13 @@ std::string WithIds(const char* sql, const std::vector<int64_t>& ids,
 
 absl::StatusOr<bool> Notify(db::Session& tx, const NewNotification& n) {
   if (n.recipient.empty() || n.recipient == n.actor) return false;
+  const v1::NotificationTopic topic =
+      n.topic != v1::NOTIFICATION_TOPIC_UNSPECIFIED ? n.topic : TopicOf(n.kind);
+  if (topic != v1::NOTIFICATION_TOPIC_UNSPECIFIED) {
+    CRM_ASSIGN_OR_RETURN(const bool wanted,
+                         Wants(tx, n.recipient, topic, v1::NOTIFICATION_CHANNEL_INBOX));
+    if (!wanted) return false;
+  }
   CRM_ASSIGN_OR_RETURN(
       uint64_t written,
       tx.Execute(sql::kInsertNotification,

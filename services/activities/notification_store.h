@@ -26,10 +26,13 @@ struct NewNotification {
   std::string actor;         // who caused it
   std::string source_event;  // the event id, or "tasks/{id}@{version}"
   absl::Time time;           // when it happened
+  // For the recipient's preferences (notification_preferences.h): TopicOf(kind) when unset.
+  v1::NotificationTopic topic = v1::NOTIFICATION_TOPIC_UNSPECIFIED;
 };
 
-// Writes `n` in `tx`, unless its source event notified this recipient already or the
-// recipient is the actor (nobody hears of what they did themselves). True when written.
+// Writes `n` in `tx`, unless its source event notified this recipient already, the
+// recipient is the actor (nobody hears of what they did themselves) or the recipient switched
+// the inbox off for its topic. True when written.
 absl::StatusOr<bool> Notify(db::Session& tx, const NewNotification& n);
 
 class NotificationStore final {

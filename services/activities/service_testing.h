@@ -108,7 +108,9 @@ class ServiceTest : public ::testing::Test {
     activity_service_ = std::make_unique<ActivityService>(kit, *activities_, customers_);
     task_service_ = std::make_unique<TaskService>(kit, *tasks_, customers_);
     notifications_ = std::make_unique<NotificationStore>(kit.pool);
-    notification_service_ = std::make_unique<NotificationService>(kit, *notifications_, watchers_);
+    preferences_ = std::make_unique<NotificationPreferenceStore>(kit.pool);
+    notification_service_ = std::make_unique<NotificationService>(kit, *notifications_, watchers_,
+                                                                  *preferences_);
     feeds_ = std::make_unique<Feeds>(*activities_, *tasks_, people_, "services/activities");
     auto& users = test_->users();
     users.Add(1, auth::v1::ADMIN, "");
@@ -213,6 +215,7 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<ActivityService> activity_service_;
   std::unique_ptr<TaskService> task_service_;
   std::unique_ptr<NotificationStore> notifications_;
+  std::unique_ptr<NotificationPreferenceStore> preferences_;
   // Polls every 10 ms once a test starts it.
   NotificationWatchers watchers_{absl::Milliseconds(10)};
   std::unique_ptr<NotificationService> notification_service_;

@@ -132,4 +132,15 @@ inline constexpr char kInsertTaskEscalation[] =
     "INSERT INTO task_escalations (task_id, due_time, manager, escalate_time) "
     "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE task_id = task_id";
 
+// ---- Notification delivery: preferences (notification_preferences.h), the caller's own.
+inline constexpr char kNotificationPreference[] =
+    "SELECT enabled FROM notification_preferences WHERE owner = ? AND topic = ? AND channel = ?";
+inline constexpr char kNotificationPreferencesOf[] =
+    "SELECT topic, channel, enabled FROM notification_preferences WHERE owner = ?";
+inline constexpr char kSetNotificationPreference[] =
+    "INSERT INTO notification_preferences (owner, topic, channel, enabled, update_time) "
+    "VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+    "update_time = IF(enabled = VALUES(enabled), update_time, VALUES(update_time)), "
+    "enabled = VALUES(enabled)";
+
 }  // namespace crm::activities::sql

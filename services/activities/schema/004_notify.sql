@@ -13,3 +13,15 @@ CREATE TABLE task_escalations (
   escalate_time DATETIME(6) NOT NULL,
   PRIMARY KEY (task_id, due_time)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Each user's notification preferences (notification_preferences.h), only where they differ
+-- from the defaults (inbox on, e-mail and webhooks off). topic and channel: the proto numbers
+-- of NotificationTopic and NotificationChannel.
+CREATE TABLE notification_preferences (
+  owner VARCHAR(64) NOT NULL,  -- "users/{id}" whose they are
+  topic TINYINT NOT NULL,
+  channel TINYINT NOT NULL,
+  enabled BOOLEAN NOT NULL,
+  update_time DATETIME(6) NOT NULL,
+  PRIMARY KEY (owner, topic, channel)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
