@@ -13,6 +13,8 @@ inline constexpr char kTaskCreatedEvent[] = "crm.activities.v1.TaskCreated";
 inline constexpr char kTaskUpdatedEvent[] = "crm.activities.v1.TaskUpdated";
 inline constexpr char kTaskCompletedEvent[] = "crm.activities.v1.TaskCompleted";
 inline constexpr char kTaskCancelledEvent[] = "crm.activities.v1.TaskCancelled";
+// Notification delivery: an overdue task escalated to the assignee's manager (task_scheduler.h).
+inline constexpr char kTaskEscalatedEvent[] = "crm.activities.v1.TaskEscalated";
 
 // What this service reads from other feeds (the producers' event_types.h name the same
 // strings; a service does not link another's code).
@@ -27,5 +29,7 @@ inline constexpr char kOrderSubmittedForApprovalEvent[] =
 inline constexpr char kOrderApprovalEscalatedEvent[] = "crm.orders.v1.OrderApprovalEscalated";
 inline constexpr char kOrderApprovedEvent[] = "crm.orders.v1.OrderApproved";
 inline constexpr char kOrderRejectedEvent[] = "crm.orders.v1.OrderRejected";
+inline constexpr char kReturnRequestedEvent[] = "crm.orders.v1.ReturnRequested";
+inline constexpr char kReturnResolvedEvent[] = "crm.orders.v1.ReturnResolved";
 
 }  // namespace crm::activities

@@ -53,8 +53,10 @@ std::vector<std::string> Feeds::CustomerTypes() {
 std::vector<std::string> Feeds::OpportunityTypes() { return {kFollowUpDueEvent}; }
 
 std::vector<std::string> Feeds::OrderTypes() {
-  return {kOrderStatusChangedEvent, kOrderSubmittedForApprovalEvent, kOrderApprovalEscalatedEvent,
-          kOrderApprovedEvent, kOrderRejectedEvent};
+  return {kOrderStatusChangedEvent,     kOrderSubmittedForApprovalEvent,
+          kOrderApprovalEscalatedEvent, kOrderApprovedEvent,
+          kOrderRejectedEvent,          kReturnRequestedEvent,
+          kReturnResolvedEvent};
 }
 
 absl::Status Feeds::Apply(db::Transaction& tx, const events::v1::Event& event) {
@@ -64,6 +66,9 @@ absl::Status Feeds::Apply(db::Transaction& tx, const events::v1::Event& event) {
       event.type() == kOrderApprovalEscalatedEvent || event.type() == kOrderApprovedEvent ||
       event.type() == kOrderRejectedEvent) {
     return ApplyApproval(tx, event);
+  }
+  if (event.type() == kReturnRequestedEvent || event.type() == kReturnResolvedEvent) {
+    return ApplyReturn(tx, event);
   }
   if (event.type() == kCustomerMergedEvent) return ApplyMerge(tx, event, /*undo=*/false);
   if (event.type() == kCustomerUnmergedEvent) return ApplyMerge(tx, event, /*undo=*/true);
@@ -114,11 +119,53 @@ absl::Status Feeds::ApplyStatusChange(db::Transaction& tx, const events::v1::Eve
   orders::v1::StatusChangeEvent change;
   if (!event.payload().UnpackTo(&change)) return Corrupt(event, "status change");
   const orders::v1::Order& order = change.order();
-  return Notify(tx, AboutOrder(event, order, order.owner(), v1::ORDER_STATUS_CHANGED,
-                               absl::StrCat(OrderLabel(order), " is ",
-                                            orders::v1::OrderStatus_Name(change.to_status())),
-                               change.reason()))
-      .status();
+  const orders::v1::OrderStatus to = change.to_status();
+  NewNotification n = AboutOrder(
+      event, order, order.owner(), v1::ORDER_STATUS_CHANGED,
+      absl::StrCat(OrderLabel(order), " is ", orders::v1::OrderStatus_Name(to)), change.reason());
+  CRM_RETURN_IF_ERROR(Notify(tx, n).status());
+  // The owner's manager follows their team's orders, except into approval: the approval's
+  // own event tells whoever must approve (APPROVAL_WANTED), and a second row would say the
+  // same thing twice.
+  if (!order.owner().empty() && to != orders::v1::PENDING_APPROVAL) {
+    CRM_ASSIGN_OR_RETURN(n.recipient, people_.ManagerOf(order.owner()));
+    CRM_RETURN_IF_ERROR(Notify(tx, n).status());
+  }
+  // Support handles what happens after the sale: deliveries (returns start from them), and
+  // orders stopped or held, which customers call about.
+  if (to == orders::v1::DELIVERED || to == orders::v1::CANCELLED || to == orders::v1::ON_HOLD) {
+    return NotifySupport(tx, std::move(n));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Feeds::ApplyReturn(db::Transaction& tx, const events::v1::Event& event) {
+  orders::v1::Return rma;
+  if (!event.payload().UnpackTo(&rma)) return Corrupt(event, "return");
+  const bool resolved = event.type() == kReturnResolvedEvent;
+  NewNotification n{
+      .recipient = rma.order_owner(),
+      .kind = v1::ORDER_RETURN,
+      .title = resolved
+                   ? absl::StrCat("Return ", rma.name(), " of ", rma.order(), " was resolved: ",
+                                  orders::v1::ReturnResolution_Name(rma.resolution()))
+                   : absl::StrCat("Return ", rma.name(), " of ", rma.order(), " was requested"),
+      .body = resolved ? rma.comment() : rma.reason(),
+      .resource = rma.name().empty() ? event.resource() : rma.name(),
+      .actor = event.actor(),
+      .source_event = event.id(),
+      .time = FromTimestamp(event.time())};
+  CRM_RETURN_IF_ERROR(Notify(tx, n).status());
+  return NotifySupport(tx, std::move(n));
+}
+
+absl::Status Feeds::NotifySupport(db::Transaction& tx, NewNotification n) {
+  CRM_ASSIGN_OR_RETURN(const std::vector<std::string> desk, people_.SupportDesk());
+  for (const std::string& person : desk) {
+    n.recipient = person;
+    CRM_RETURN_IF_ERROR(Notify(tx, n).status());
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Feeds::ApplyApproval(db::Transaction& tx, const events::v1::Event& event) {

@@ -9,10 +9,17 @@
 //                  CustomerUnmerged                   they move back, where still on it
 //   opportunities  FollowUpDue                        one task for the opportunity's owner
 //   orders         OrderStatusChanged                 a notification for the order's owner
+//                                                     and their manager; for support too when
+//                                                     it matters after the sale (delivered,
+//                                                     cancelled, on hold)
+//                  ReturnRequested, ReturnResolved    one for the order's owner and support
 //                  OrderSubmittedForApproval,         one for the approver the approval names,
 //                  OrderApprovalEscalated             or the owner when any admin may approve
 //                  OrderApproved, OrderRejected       one for the order's owner
-// (notifications are unique by event and recipient as well, see notification_store.h)
+// (notifications are unique by event and recipient as well, see notification_store.h).
+// The manager and the support desk are asked of the auth service (people.h); when it cannot
+// answer, Apply fails, the event's transaction rolls back and the consumer retries the event
+// later, so nobody's notification is lost or written twice.
 #pragma once
 
 #include <string>
@@ -21,6 +28,8 @@
 #include "crm/events/v1/events.pb.h"
 #include "libs/events/consumer.h"
 #include "services/activities/activity_store.h"
+#include "services/activities/notification_store.h"
+#include "services/activities/people.h"
 #include "services/activities/task_store.h"
 
 namespace crm::activities {
@@ -32,8 +41,8 @@ class Feeds final : public events::EventHandler {
   static std::vector<std::string> OpportunityTypes();
   static std::vector<std::string> OrderTypes();
 
-  Feeds(ActivityStore& activities, TaskStore& tasks, std::string actor)
-      : activities_(activities), tasks_(tasks), actor_(std::move(actor)) {}
+  Feeds(ActivityStore& activities, TaskStore& tasks, People& people, std::string actor)
+      : activities_(activities), tasks_(tasks), people_(people), actor_(std::move(actor)) {}
 
   absl::Status Apply(db::Transaction& tx, const events::v1::Event& event) override;
 
@@ -42,9 +51,13 @@ class Feeds final : public events::EventHandler {
   absl::Status ApplyMerge(db::Transaction& tx, const events::v1::Event& event, bool undo);
   absl::Status ApplyStatusChange(db::Transaction& tx, const events::v1::Event& event);
   absl::Status ApplyApproval(db::Transaction& tx, const events::v1::Event& event);
+  absl::Status ApplyReturn(db::Transaction& tx, const events::v1::Event& event);
+  // Writes `n` for the support desk, one row each.
+  absl::Status NotifySupport(db::Transaction& tx, NewNotification n);
 
   ActivityStore& activities_;
   TaskStore& tasks_;
+  People& people_;
   const std::string actor_;
 };
 

@@ -8,6 +8,8 @@
 #include "services/activities/feeds.h"
 #include "services/activities/notification_service.h"
 #include "services/activities/options.h"
+#include "services/activities/people.h"
+#include "services/activities/task_scheduler.h"
 #include "services/activities/task_service.h"
 
 namespace act = crm::activities;
@@ -24,9 +26,23 @@ int main(int argc, char** argv) {
   act::ActivityService activity_service(kit, activities, *customers);
   act::TaskService task_service(kit, tasks, *customers);
   act::NotificationStore notifications(kit.pool);
-  act::NotificationService notification_service(kit, notifications);
+  act::NotificationWatchers watchers(options.watch_poll_interval);
+  process.Run("notification-watchers", watchers);
+  act::NotificationPreferenceStore preferences(kit.pool);
+  act::NotificationService notification_service(kit, notifications, watchers, preferences);
 
-  act::Feeds feeds(activities, tasks, crm::auth::ServicePrincipal(kit.name));
+  // Who else hears of an order (a rep's manager, support), asked as this service.
+  auto auth_people = act::AuthServicePeople(kit.peers.Channel("auth"), kit.service_credentials,
+                                            options.call_timeout);
+  act::CachedPeople people(*auth_people, options.people_cache_ttl, kit.clock);
+
+  act::TaskScheduler task_scheduler(
+      kit.pool, tasks, people, kit.clock, crm::auth::ServicePrincipal(kit.name),
+      {.interval = options.task_scheduler_interval,
+       .escalation_delay = options.task_escalation_delay});
+  process.Run("task-scheduler", task_scheduler);
+
+  act::Feeds feeds(activities, tasks, people, crm::auth::ServicePrincipal(kit.name));
   if (options.follow_feeds && kit.service_credentials == nullptr) {
     crm::log::Warn(
         "no --service_secret: the customers, opportunities and orders feeds are not followed");

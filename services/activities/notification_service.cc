@@ -63,4 +63,46 @@ absl::Status NotificationService::DoMarkNotificationsRead(
   return absl::OkStatus();
 }
 
+// ---- Notification delivery
+
+grpc::ServerWriteReactor<v1::Notification>* NotificationService::WatchNotifications(
+    grpc::CallbackServerContext* ctx, const v1::WatchNotificationsRequest* request) {
+  // On the gRPC thread: the token, the policy row and the request, none of which blocks.
+  absl::StatusOr<auth::Caller> caller = rpc_.Authorize(*ctx, kWatchNotifications);
+  absl::Status refused = caller.status();
+  std::string me;
+  std::optional<int64_t> after;
+  if (refused.ok()) {
+    refused = rpc_.Allow(*caller, kWatchNotifications);
+    me = caller->principal.ActingName();
+  }
+  if (refused.ok() && !request->after().empty()) {
+    absl::StatusOr<int64_t> id = api::ParseResourceId(request->after(), "notifications", "after");
+    if (id.ok()) {
+      after = *id;
+    } else {
+      refused = id.status();
+    }
+  }
+  return new NotificationWatch(watchers_, store_, rpc_.executor(), rpc_.domain(),
+                               std::move(refused), std::move(me), after);
+}
+
+absl::Status NotificationService::DoGetNotificationPreferences(
+    const auth::Caller& caller, const v1::GetNotificationPreferencesRequest&,
+    v1::NotificationPreferences* response) {
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kGetNotificationPreferences));
+  CRM_ASSIGN_OR_RETURN(*response, preferences_.Get(caller.principal.ActingName()));
+  return absl::OkStatus();
+}
+
+absl::Status NotificationService::DoUpdateNotificationPreferences(
+    const auth::Caller& caller, const v1::UpdateNotificationPreferencesRequest& request,
+    v1::NotificationPreferences* response) {
+  CRM_RETURN_IF_ERROR(rpc_.Allow(caller, kUpdateNotificationPreferences));
+  CRM_ASSIGN_OR_RETURN(*response,
+                       preferences_.Update(caller.principal.ActingName(), request, clock_.Now()));
+  return absl::OkStatus();
+}
+
 }  // namespace crm::activities

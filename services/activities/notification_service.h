@@ -5,7 +5,9 @@
 #include "crm/activities/v1/activities.grpc.pb.h"
 #include "libs/auth/caller.h"
 #include "libs/service/process.h"
+#include "services/activities/notification_preferences.h"
 #include "services/activities/notification_store.h"
+#include "services/activities/notification_watch.h"
 
 namespace crm::activities {
 
@@ -14,10 +16,22 @@ class NotificationService final : public v1::NotificationService::CallbackServic
 #define CRM_NOTIFICATION_METHOD(name) "/crm.activities.v1.NotificationService/" #name
   static constexpr char kListNotifications[] = CRM_NOTIFICATION_METHOD(ListNotifications);
   static constexpr char kMarkNotificationsRead[] = CRM_NOTIFICATION_METHOD(MarkNotificationsRead);
+  static constexpr char kWatchNotifications[] = CRM_NOTIFICATION_METHOD(WatchNotifications);
+  static constexpr char kGetNotificationPreferences[] =
+      CRM_NOTIFICATION_METHOD(GetNotificationPreferences);
+  static constexpr char kUpdateNotificationPreferences[] =
+      CRM_NOTIFICATION_METHOD(UpdateNotificationPreferences);
 #undef CRM_NOTIFICATION_METHOD
 
-  NotificationService(const service::Kit& kit, NotificationStore& store)
-      : rpc_(kit.rpc), page_tokens_(kit.page_tokens), clock_(kit.clock), store_(store) {}
+  // `watchers` keeps the open WatchNotifications calls (Process::Run it).
+  NotificationService(const service::Kit& kit, NotificationStore& store,
+                      NotificationWatchers& watchers, NotificationPreferenceStore& preferences)
+      : rpc_(kit.rpc),
+        page_tokens_(kit.page_tokens),
+        clock_(kit.clock),
+        store_(store),
+        watchers_(watchers),
+        preferences_(preferences) {}
 
 #define CRM_SERVE(Method, Request, Response)                                                      \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* request,  \
@@ -26,7 +40,16 @@ class NotificationService final : public v1::NotificationService::CallbackServic
   }
   CRM_SERVE(ListNotifications, ListNotificationsRequest, v1::ListNotificationsResponse)
   CRM_SERVE(MarkNotificationsRead, MarkNotificationsReadRequest, v1::MarkNotificationsReadResponse)
+  CRM_SERVE(GetNotificationPreferences, GetNotificationPreferencesRequest,
+            v1::NotificationPreferences)
+  CRM_SERVE(UpdateNotificationPreferences, UpdateNotificationPreferencesRequest,
+            v1::NotificationPreferences)
 #undef CRM_SERVE
+
+  // ---- Notification delivery: a reactor of its own (notification_watch.h), which holds no
+  // executor thread while it waits.
+  grpc::ServerWriteReactor<v1::Notification>* WatchNotifications(
+      grpc::CallbackServerContext* ctx, const v1::WatchNotificationsRequest* request) override;
 
   absl::Status DoListNotifications(const auth::Caller& caller,
                                    const v1::ListNotificationsRequest& request,
@@ -34,12 +57,21 @@ class NotificationService final : public v1::NotificationService::CallbackServic
   absl::Status DoMarkNotificationsRead(const auth::Caller& caller,
                                        const v1::MarkNotificationsReadRequest& request,
                                        v1::MarkNotificationsReadResponse* response);
+  // ---- Notification delivery: the caller's own preferences.
+  absl::Status DoGetNotificationPreferences(const auth::Caller& caller,
+                                            const v1::GetNotificationPreferencesRequest& request,
+                                            v1::NotificationPreferences* response);
+  absl::Status DoUpdateNotificationPreferences(
+      const auth::Caller& caller, const v1::UpdateNotificationPreferencesRequest& request,
+      v1::NotificationPreferences* response);
 
  private:
   service::Rpc& rpc_;
   const api::PageTokenCodec& page_tokens_;
   const Clock& clock_;
   NotificationStore& store_;
+  NotificationWatchers& watchers_;
+  NotificationPreferenceStore& preferences_;
 };
 
 }  // namespace crm::activities

@@ -9,6 +9,7 @@
 #include "libs/grpc/status.h"
 #include "libs/records/page.h"
 #include "services/activities/links.h"
+#include "services/activities/notification_preferences.h"
 #include "services/activities/store_sql.h"
 
 namespace crm::activities {
@@ -58,6 +59,13 @@ std::string WithIds(const char* sql, const std::vector<int64_t>& ids,
 
 absl::StatusOr<bool> Notify(db::Session& tx, const NewNotification& n) {
   if (n.recipient.empty() || n.recipient == n.actor) return false;
+  const v1::NotificationTopic topic =
+      n.topic != v1::NOTIFICATION_TOPIC_UNSPECIFIED ? n.topic : TopicOf(n.kind);
+  if (topic != v1::NOTIFICATION_TOPIC_UNSPECIFIED) {
+    CRM_ASSIGN_OR_RETURN(const bool wanted,
+                         Wants(tx, n.recipient, topic, v1::NOTIFICATION_CHANNEL_INBOX));
+    if (!wanted) return false;
+  }
   CRM_ASSIGN_OR_RETURN(
       uint64_t written,
       tx.Execute(sql::kInsertNotification,
@@ -119,6 +127,24 @@ absl::StatusOr<int64_t> NotificationStore::MarkReadUpTo(const std::string& recip
                                                           {db::FormatDateTime(now), recipient,
                                                            db::FormatDateTime(up_to)}));
   return static_cast<int64_t>(changed);
+}
+
+// ---- Notification delivery
+
+absl::StatusOr<int64_t> NotificationStore::NewestId(const std::string& recipient) {
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(sql::kNewestNotificationId, {recipient}));
+  return rows.empty() || rows[0].IsNull(0) ? 0 : rows[0].Int(0);
+}
+
+absl::StatusOr<std::vector<NotificationStore::Numbered>> NotificationStore::After(
+    const std::string& recipient, int64_t after_id, int limit) {
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+  CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(sql::kNotificationsAfter,
+                                                     {recipient, after_id, int64_t{limit}}));
+  std::vector<Numbered> found;
+  for (const db::Row& row : rows) found.push_back({.id = row.Int(0), .notification = FromRow(row)});
+  return found;
 }
 
 }  // namespace crm::activities

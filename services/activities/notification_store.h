@@ -26,10 +26,13 @@ struct NewNotification {
   std::string actor;         // who caused it
   std::string source_event;  // the event id, or "tasks/{id}@{version}"
   absl::Time time;           // when it happened
+  // For the recipient's preferences (notification_preferences.h): TopicOf(kind) when unset.
+  v1::NotificationTopic topic = v1::NOTIFICATION_TOPIC_UNSPECIFIED;
 };
 
-// Writes `n` in `tx`, unless its source event notified this recipient already or the
-// recipient is the actor (nobody hears of what they did themselves). True when written.
+// Writes `n` in `tx`, unless its source event notified this recipient already, the
+// recipient is the actor (nobody hears of what they did themselves) or the recipient switched
+// the inbox off for its topic. True when written.
 absl::StatusOr<bool> Notify(db::Session& tx, const NewNotification& n);
 
 class NotificationStore final {
@@ -46,6 +49,17 @@ class NotificationStore final {
   // `recipient`'s. The number that were unread.
   absl::StatusOr<int64_t> MarkRead(const std::string& recipient, const std::vector<int64_t>& ids,
                                    absl::Time now);
+  // ---- Notification delivery (live, notification_watch.h)
+  struct Numbered {
+    int64_t id = 0;
+    v1::Notification notification;
+  };
+  // The id of `recipient`'s newest notification, 0 when there is none.
+  absl::StatusOr<int64_t> NewestId(const std::string& recipient);
+  // `recipient`'s notifications with an id above `after_id`, oldest first, at most `limit`.
+  absl::StatusOr<std::vector<Numbered>> After(const std::string& recipient, int64_t after_id,
+                                              int limit);
+
   // Marks every notification of `recipient` created at or before `up_to` read at `now`.
   absl::StatusOr<int64_t> MarkReadUpTo(const std::string& recipient, absl::Time up_to,
                                        absl::Time now);

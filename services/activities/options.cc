@@ -10,6 +10,23 @@ Options ReadOptions(config::Flags& flags) {
   options.follow_feeds = flags.Bool(
       "follow_feeds", options.follow_feeds,
       "follow the customers feed (owners, merges) and the opportunities feed (follow-ups due)");
+  // ---- Notification delivery
+  options.people_cache_ttl = flags.Duration(
+      "people_cache_ttl", options.people_cache_ttl,
+      "how long the auth service's answer about a rep's manager and the support desk is reused",
+      absl::ZeroDuration(), absl::Hours(1));
+  options.watch_poll_interval =
+      flags.Duration("watch_poll_interval", options.watch_poll_interval,
+                     "how often open WatchNotifications streams look for new notifications",
+                     absl::Milliseconds(10), absl::Minutes(1));
+  options.task_scheduler_interval = flags.Duration(
+      "task_scheduler_interval", options.task_scheduler_interval,
+      "how often task reminders are sent and overdue tasks escalated", absl::Milliseconds(10),
+      absl::Hours(1));
+  options.task_escalation_delay = flags.Duration(
+      "task_escalation_delay", options.task_escalation_delay,
+      "how long an open task may be overdue before its assignee's manager is told",
+      absl::ZeroDuration(), absl::Hours(24 * 90));
   return options;
 }
 

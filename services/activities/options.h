@@ -14,6 +14,17 @@ struct Options {
   // Whether this process follows the customers and opportunities feeds (customer owners and
   // merges; follow-ups due become tasks).
   bool follow_feeds = true;
+
+  // ---- Notification delivery
+  // How long an answer of the auth service about who to tell (a rep's manager, the support
+  // desk) is reused: a rep moved to another team is told to the new manager within it.
+  absl::Duration people_cache_ttl = absl::Seconds(30);
+  // How often every open WatchNotifications looks for new notifications.
+  absl::Duration watch_poll_interval = absl::Seconds(1);
+  // How often the task scheduler sends due reminders and escalates overdue tasks, and how
+  // long an OPEN task may be overdue before its assignee's manager hears of it.
+  absl::Duration task_scheduler_interval = absl::Minutes(1);
+  absl::Duration task_escalation_delay = absl::Hours(24);
 };
 
 // Reads the flags (env CRM_<FLAG>).

@@ -23,6 +23,7 @@
 #include "services/activities/clients.h"
 #include "services/activities/feeds.h"
 #include "services/activities/notification_service.h"
+#include "services/activities/people.h"
 #include "services/activities/task_service.h"
 
 namespace crm::activities::testing {
@@ -54,6 +55,47 @@ class FakeCustomers final : public CustomerDirectory {
   std::set<int64_t> hidden_ ABSL_GUARDED_BY(mu_);
 };
 
+// The people of the users above as the auth service would name them: team 1's manager is
+// users/10, team 2's users/20, the support desk users/40. `Fail()` makes every answer
+// UNAVAILABLE (auth down) until `Recover()`; `calls()` counts what was asked.
+class FakePeople final : public People {
+ public:
+  absl::StatusOr<std::string> ManagerOf(std::string_view user) override {
+    absl::MutexLock lock(&mu_);
+    ++calls_;
+    if (down_) return Down();
+    if (user == "users/11" || user == "users/12") return std::string("users/10");
+    if (user == "users/21") return std::string("users/20");
+    return std::string();
+  }
+  absl::StatusOr<std::vector<std::string>> SupportDesk() override {
+    absl::MutexLock lock(&mu_);
+    ++calls_;
+    if (down_) return Down();
+    return std::vector<std::string>{"users/40"};
+  }
+  void Fail() {
+    absl::MutexLock lock(&mu_);
+    down_ = true;
+  }
+  void Recover() {
+    absl::MutexLock lock(&mu_);
+    down_ = false;
+  }
+  int calls() {
+    absl::MutexLock lock(&mu_);
+    return calls_;
+  }
+
+ private:
+  static absl::Status Down() {
+    return Error(absl::StatusCode::kUnavailable, "AUTH_UNAVAILABLE", "auth is down");
+  }
+  absl::Mutex mu_;
+  bool down_ ABSL_GUARDED_BY(mu_) = false;
+  int calls_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -66,8 +108,10 @@ class ServiceTest : public ::testing::Test {
     activity_service_ = std::make_unique<ActivityService>(kit, *activities_, customers_);
     task_service_ = std::make_unique<TaskService>(kit, *tasks_, customers_);
     notifications_ = std::make_unique<NotificationStore>(kit.pool);
-    notification_service_ = std::make_unique<NotificationService>(kit, *notifications_);
-    feeds_ = std::make_unique<Feeds>(*activities_, *tasks_, "services/activities");
+    preferences_ = std::make_unique<NotificationPreferenceStore>(kit.pool);
+    notification_service_ = std::make_unique<NotificationService>(kit, *notifications_, watchers_,
+                                                                  *preferences_);
+    feeds_ = std::make_unique<Feeds>(*activities_, *tasks_, people_, "services/activities");
     auto& users = test_->users();
     users.Add(1, auth::v1::ADMIN, "");
     users.Add(10, auth::v1::SALES_MANAGER, "teams/1");
@@ -165,11 +209,15 @@ class ServiceTest : public ::testing::Test {
 
   std::unique_ptr<service::testing::TestKit> test_;
   FakeCustomers customers_;
+  FakePeople people_;
   std::unique_ptr<ActivityStore> activities_;
   std::unique_ptr<TaskStore> tasks_;
   std::unique_ptr<ActivityService> activity_service_;
   std::unique_ptr<TaskService> task_service_;
   std::unique_ptr<NotificationStore> notifications_;
+  std::unique_ptr<NotificationPreferenceStore> preferences_;
+  // Polls every 10 ms once a test starts it.
+  NotificationWatchers watchers_{absl::Milliseconds(10)};
   std::unique_ptr<NotificationService> notification_service_;
   std::unique_ptr<Feeds> feeds_;
 

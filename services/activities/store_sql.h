@@ -111,4 +111,36 @@ inline constexpr char kMarkNotificationsReadUpTo[] =
     "UPDATE notifications SET read_time = ? "
     "WHERE recipient = ? AND read_time IS NULL AND create_time <= ?";
 
+// ---- Notification delivery: what a live watch (notification_watch.h) reads.
+inline constexpr char kNewestNotificationId[] =
+    "SELECT MAX(id) FROM notifications WHERE recipient = ?";
+inline constexpr char kNotificationsAfter[] =
+    "SELECT n.id, n.kind, n.title, n.body, n.resource, n.actor, n.create_time, n.read_time "
+    "FROM notifications n WHERE n.recipient = ? AND n.id > ? ORDER BY n.id LIMIT ?";
+
+// ---- Notification delivery: reminders and escalations (task_scheduler.h). Bound: the OPEN
+// status, the time limits and the batch size.
+inline constexpr char kTasksWithReminders[] =
+    "SELECT id, title, assignee, reminder_times, due_time FROM tasks "
+    "WHERE status = ? AND reminder_times <> '' AND due_time >= ?";
+inline constexpr char kOverdueTasksToEscalate[] =
+    "SELECT t.id, t.assignee, t.due_time FROM tasks t WHERE t.status = ? AND t.due_time <= ? "
+    "AND NOT EXISTS (SELECT 1 FROM task_escalations e "
+    "WHERE e.task_id = t.id AND e.due_time = t.due_time) ORDER BY t.due_time, t.id LIMIT ?";
+// 1 row affected when this call took the escalation, 0 when it was taken already.
+inline constexpr char kInsertTaskEscalation[] =
+    "INSERT INTO task_escalations (task_id, due_time, manager, escalate_time) "
+    "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE task_id = task_id";
+
+// ---- Notification delivery: preferences (notification_preferences.h), the caller's own.
+inline constexpr char kNotificationPreference[] =
+    "SELECT enabled FROM notification_preferences WHERE owner = ? AND topic = ? AND channel = ?";
+inline constexpr char kNotificationPreferencesOf[] =
+    "SELECT topic, channel, enabled FROM notification_preferences WHERE owner = ?";
+inline constexpr char kSetNotificationPreference[] =
+    "INSERT INTO notification_preferences (owner, topic, channel, enabled, update_time) "
+    "VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+    "update_time = IF(enabled = VALUES(enabled), update_time, VALUES(update_time)), "
+    "enabled = VALUES(enabled)";
+
 }  // namespace crm::activities::sql

@@ -91,7 +91,10 @@ absl::Status TellAssignee(db::Transaction& tx, const v1::Task& task, std::string
                      .resource = task.name(),
                      .actor = std::string(actor),
                      .source_event = absl::StrCat(task.name(), "@", task.etag()),
-                     .time = now})
+                     .time = now,
+                     // A follow-up's task is its own topic (notification preferences).
+                     .topic = task.origin().empty() ? v1::NOTIFICATION_TOPIC_TASKS
+                                                    : v1::NOTIFICATION_TOPIC_FOLLOW_UPS})
       .status();
 }
 

@@ -52,8 +52,11 @@ class TaskStore final {
                                     std::optional<int64_t> expected_version,
                                     const db::IdempotencyKey& key);
 
- private:
+  // The task `id` as it is in `tx`, whoever may see it: for the service's own jobs
+  // (task_scheduler.h). TASK_NOT_FOUND when missing.
   absl::StatusOr<v1::Task> Read(db::Transaction& tx, int64_t id);
+
+ private:
   absl::StatusOr<int64_t> Insert(db::Transaction& tx, const v1::Task& task,
                                  std::string_view origin, const db::Value& source_event,
                                  std::string_view creator);

@@ -57,7 +57,9 @@ Administration::Administration(AuthStores& stores, KeyRing& keys,
                   .max_page_size = options_.max_page_size} {}
 
 UserScope Administration::ScopeOf(const auth::Principal& principal) const {
-  return UserScope{.all = principal.Is(v1::ADMIN),
+  // A service reaches a user read only when the policy table names it for the method (it
+  // looks people up for its own work, e.g. activities finding a rep's manager): all users.
+  return UserScope{.all = principal.Is(v1::ADMIN) || principal.IsService(),
                    .self = principal.user_id,
                    .managed_team_members = principal.Is(v1::SALES_MANAGER)};
 }
@@ -111,7 +113,7 @@ absl::Status Administration::ListUsers(const Caller& caller, const v1::ListUsers
   CRM_ASSIGN_OR_RETURN(const api::ListQuery query,
                        api::PrepareList(request.page_size(), request.filter(), /*order_by=*/"",
                                         request.page_token(), user_list_, page_tokens_,
-                                        caller.principal.user));
+                                        caller.principal.ActingName()));
   CRM_ASSIGN_OR_RETURN(api::Page<v1::User> page,
                        stores_.users.ListUsers(query, ScopeOf(caller.principal)));
   for (auto& u : page.items) *response->add_users() = std::move(u);

@@ -6,7 +6,7 @@
 // token, so its record rules decide), an unanswered approval escalated once by two replicas'
 // schedulers, every inventory and finance effect in the reference system's ledger once
 // through 30 % failures and a relay killed mid-run, and the people concerned hearing of it
-// in their activities inbox through the orders feed.
+// in their activities inbox through the orders feed (the owner, their manager and support).
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
@@ -64,11 +64,18 @@ class OrdersE2eTest : public ::testing::Test {
     ASSERT_TRUE(stack_->CreateUser("o.rep", auth::v1::SALES_REP, team->name()).ok());
     ASSERT_TRUE(stack_->CreateUser("o.other", auth::v1::SALES_REP).ok());
     ASSERT_TRUE(stack_->CreateUser("o.support", auth::v1::SUPPORT).ok());
+    // Another team's manager, who hears nothing of this team's orders.
+    auto other_team = stack_->CreateTeam("订单测试二组");
+    ASSERT_TRUE(other_team.ok()) << other_team.status();
+    auto other_manager =
+        stack_->CreateUser("o.manager2", auth::v1::SALES_MANAGER, other_team->name());
+    ASSERT_TRUE(other_manager.ok()) << other_manager.status();
+    ASSERT_TRUE(stack_->SetManager(*other_team, *other_manager).ok());
     sessions_ = new std::map<std::string, Session>();
     auto admin = stack_->LoginAdmin();
     ASSERT_TRUE(admin.ok()) << admin.status();
     (*sessions_)["admin"] = *admin;
-    for (const char* name : {"o.manager", "o.rep", "o.other", "o.support"}) {
+    for (const char* name : {"o.manager", "o.rep", "o.other", "o.support", "o.manager2"}) {
       auto session = stack_->Login(name, Stack::kTestPassword);
       ASSERT_TRUE(session.ok()) << session.status();
       (*sessions_)[name] = *session;
@@ -424,6 +431,38 @@ TEST_F(OrdersE2eTest, TheApproverAndTheOwnerHearOfItInTheirInboxThroughTheOrders
   status = inbox->MarkNotificationsRead(As("o.rep").Context().get(), mark, &marked);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(marked.marked_count(), 1);
+}
+
+// A status change of a rep's order reaches the rep, their team's manager (activities asks the
+// auth service as itself who that is) and, for a cancellation, the support desk; the manager
+// of another team hears nothing.
+TEST_F(OrdersE2eTest, AStatusChangeReachesTheOwnerTheirManagerAndSupport) {
+  absl::StatusOr<std::string> product = NewProduct("E2E-CNL", 30000, 5000);
+  ASSERT_TRUE(product.ok()) << product.status();
+  absl::StatusOr<std::string> customer = NewCustomer("取消通知测试客户");
+  ASSERT_TRUE(customer.ok()) << customer.status();
+  absl::StatusOr<v1::Order> order =
+      CreateOrder("o.rep", *customer, "CNY", {Line(*product, 1, "")});
+  ASSERT_TRUE(order.ok()) << order.status();
+  v1::CancelOrderRequest cancel;
+  cancel.set_name(order->name());
+  cancel.set_reason("客户取消");
+  v1::Order cancelled;
+  grpc::Status status = Orders()->CancelOrder(As("admin").Context().get(), cancel, &cancelled);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  for (const char* who : {"o.rep", "o.manager", "o.support"}) {
+    auto told = Notified(who, order->name(), 1);
+    ASSERT_TRUE(told.ok()) << told.status();
+    ASSERT_EQ(told->size(), 1u) << who << stack_->Logs();
+    EXPECT_EQ(told->at(0).kind(), activities::v1::ORDER_STATUS_CHANGED);
+    EXPECT_EQ(told->at(0).body(), "客户取消");
+    EXPECT_EQ(told->at(0).actor(), As("admin").user.name());
+  }
+  // Every row of one event is written in one transaction: the others are there, this one not.
+  auto other = Notified("o.manager2", order->name(), 0);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_TRUE(other->empty());
 }
 
 // Every replica runs the escalation scheduler: an approval left unanswered past its time goes

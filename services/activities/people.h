@@ -1,0 +1,66 @@
+// Who besides an order's owner hears of it: the owner's manager and the support desk. A feed
+// handler has no caller whose token it could forward, so these are asked of the auth service
+// as the activities service itself (its service identity; the policy table lets "activities"
+// read users and teams), and kept for a short while so that a burst of events about one
+// team's orders is not a burst of calls.
+#pragma once
+
+#include <grpcpp/channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "libs/base/clock.h"
+
+namespace crm::activities {
+
+class People {
+ public:
+  virtual ~People() = default;
+  // "users/{id}" of the manager of `user`'s team; "" when the user has no team, the team no
+  // manager, or the user does not exist (any more). UNAVAILABLE (AUTH_UNAVAILABLE) when the
+  // auth service cannot be asked: the event is then retried, never passed over.
+  virtual absl::StatusOr<std::string> ManagerOf(std::string_view user) = 0;
+  // "users/{id}" of every active SUPPORT user (the after-sales desk).
+  virtual absl::StatusOr<std::vector<std::string>> SupportDesk() = 0;
+};
+
+// The auth service over `channel`, as the service `credentials` name, each call at most
+// `timeout`.
+std::unique_ptr<People> AuthServicePeople(std::shared_ptr<grpc::Channel> channel,
+                                          std::shared_ptr<grpc::CallCredentials> credentials,
+                                          absl::Duration timeout);
+
+// `source`'s answers kept for `ttl` (a failure is not kept: the next event asks again). A
+// rep moved to another team is told to their new manager within `ttl`. Thread-safe.
+class CachedPeople final : public People {
+ public:
+  CachedPeople(People& source, absl::Duration ttl, const Clock& clock)
+      : source_(source), ttl_(ttl), clock_(clock) {}
+
+  absl::StatusOr<std::string> ManagerOf(std::string_view user) ABSL_LOCKS_EXCLUDED(mu_) override;
+  absl::StatusOr<std::vector<std::string>> SupportDesk() ABSL_LOCKS_EXCLUDED(mu_) override;
+
+ private:
+  struct Manager {
+    std::string name;
+    absl::Time fetched;
+  };
+  People& source_;
+  const absl::Duration ttl_;
+  const Clock& clock_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Manager> managers_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> support_ ABSL_GUARDED_BY(mu_);
+  absl::Time support_fetched_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+};
+
+}  // namespace crm::activities
