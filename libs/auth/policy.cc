@@ -42,6 +42,8 @@ std::vector<Role> ReturnHandlers() { return {kAdmin, kManager, kSupport}; }
 std::vector<Role> Managers() { return {kAdmin, kManager}; }
 // Who records what was done with a customer (on customers they may change).
 std::vector<Role> ActivityWriters() { return {kAdmin, kManager, kRep, kMarketing}; }
+// Who plans and runs campaigns and visit plans.
+std::vector<Role> CampaignPlanners() { return {kAdmin, kManager, kMarketing}; }
 
 std::vector<MethodRule> DefaultRules() {
   return {
@@ -227,6 +229,21 @@ std::vector<MethodRule> DefaultRules() {
       // The inbox: everyone their own notifications only (the service never widens it by role).
       Roles("/crm.activities.v1.NotificationService/ListNotifications", AllRoles()),
       Roles("/crm.activities.v1.NotificationService/MarkNotificationsRead", AllRoles()),
+      // A customer's timeline: whoever may read the customer (the service applies the
+      // customers' record rules).
+      Roles("/crm.activities.v1.TimelineService/GetCustomerTimeline", AllRoles()),
+      // Campaigns: marketing and managers plan and run them (and admins); everyone reads and
+      // records feedback, which the service narrows to the campaigns they take part in.
+      Roles("/crm.activities.v1.CampaignService/CreateCampaign", CampaignPlanners()),
+      Roles("/crm.activities.v1.CampaignService/GetCampaign", AllRoles()),
+      Roles("/crm.activities.v1.CampaignService/ListCampaigns", AllRoles()),
+      Roles("/crm.activities.v1.CampaignService/UpdateCampaign", CampaignPlanners()),
+      Roles("/crm.activities.v1.CampaignService/StartCampaign", CampaignPlanners()),
+      Roles("/crm.activities.v1.CampaignService/CloseCampaign", CampaignPlanners()),
+      Roles("/crm.activities.v1.CampaignService/CancelCampaign", CampaignPlanners()),
+      Roles("/crm.activities.v1.CampaignService/RecordCampaignFeedback", AllRoles()),
+      Roles("/crm.activities.v1.CampaignService/ListCampaignFeedback", AllRoles()),
+      Roles("/crm.activities.v1.CampaignService/GetCampaignEffectiveness", AllRoles()),
 
       // Every service's outbox feed: whole-table change streams for the services that build
       // on other services' events. No user reads them (the gateway does not route
