@@ -2,18 +2,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "crm/opportunities/v1/opportunities.pb.h"
-#include "libs/api/fields.h"
-#include "libs/api/money.h"
 #include "libs/grpc/status.h"
 #include "services/activities/event_types.h"
+#include "services/activities/feed_payloads.h"
 
 namespace crm::activities {
 namespace {
-
-absl::Status Corrupt(const events::v1::Event& event, std::string_view what) {
-  return Error(absl::StatusCode::kDataLoss, "CORRUPT_EVENT",
-               absl::StrCat("a ", event.type(), " event without its ", std::string(what)));
-}
 
 bool IsLeadEvent(std::string_view type) {
   return type == kLeadCreatedEvent || type == kLeadUpdatedEvent || type == kLeadConvertedEvent ||
@@ -42,7 +36,7 @@ absl::Status CampaignFeed::Apply(db::Transaction& tx, const events::v1::Event& e
 
 absl::Status CampaignFeed::ApplyLead(db::Transaction& tx, const events::v1::Event& event) {
   opportunities::v1::Lead lead;
-  if (!event.payload().UnpackTo(&lead)) return Corrupt(event, "lead");
+  if (!event.payload().UnpackTo(&lead)) return CorruptEvent(event, "lead");
   if (lead.campaign().empty()) return absl::OkStatus();
   const std::string name = lead.name().empty() ? event.resource() : lead.name();
   if (event.type() == kLeadDeletedEvent) {
@@ -61,7 +55,7 @@ absl::Status CampaignFeed::ApplyLead(db::Transaction& tx, const events::v1::Even
 
 absl::Status CampaignFeed::ApplyOpportunity(db::Transaction& tx, const events::v1::Event& event) {
   opportunities::v1::Opportunity o;
-  if (!event.payload().UnpackTo(&o)) return Corrupt(event, "opportunity");
+  if (!event.payload().UnpackTo(&o)) return CorruptEvent(event, "opportunity");
   if (o.campaign().empty()) return absl::OkStatus();
   const std::string name = o.name().empty() ? event.resource() : o.name();
   if (event.type() == kOpportunityDeletedEvent) {
@@ -78,10 +72,8 @@ absl::Status CampaignFeed::ApplyOpportunity(db::Transaction& tx, const events::v
   if (event.type() != kOpportunityWonEvent || o.amount().currency_code().empty()) {
     return absl::OkStatus();
   }
-  Violations violations;
-  api::FieldChecker check(violations, "");
-  const std::optional<int64_t> amount = api::ToMinorUnits(o.amount(), check, "amount");
-  if (!amount) return Corrupt(event, "amount");
+  const std::optional<int64_t> amount = CheckedMinorUnits(o.amount());
+  if (!amount) return CorruptEvent(event, "amount");
   return store_.Attribute(tx, {.code = o.campaign(),
                                .kind = AttributionKind::kWon,
                                .resource = name,

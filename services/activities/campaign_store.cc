@@ -3,7 +3,6 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
-#include "libs/api/fields.h"
 #include "libs/api/money.h"
 #include "libs/api/resource.h"
 #include "libs/base/time.h"
@@ -13,6 +12,7 @@
 #include "libs/records/page.h"
 #include "services/activities/campaign_sql.h"
 #include "services/activities/event_types.h"
+#include "services/activities/feed_payloads.h"
 #include "services/activities/links.h"
 
 namespace crm::activities {
@@ -26,12 +26,8 @@ absl::Status NotFound(int64_t id) {
                             " does not exist or you do not take part in it"));
 }
 
-// Minor units of money the service has validated (ToMinorUnits' rules).
-int64_t Minor(const common::v1::Money& money) {
-  Violations violations;
-  api::FieldChecker check(violations, "");
-  return api::ToMinorUnits(money, check, "money", /*allow_negative=*/true).value_or(0);
-}
+// Minor units of money the service has validated.
+int64_t Minor(const common::v1::Money& money) { return CheckedMinorUnits(money).value_or(0); }
 
 bool HasMoney(const common::v1::Money& money) { return !money.currency_code().empty(); }
 
@@ -304,7 +300,7 @@ absl::StatusOr<v1::CampaignFeedback> CampaignStore::RecordFeedback(
     const db::IdempotencyKey& key) {
   return db::IdempotentWrite<v1::CampaignFeedback>(
       pool_, key, [&](db::Transaction& tx, v1::CampaignFeedback& recorded) -> absl::Status {
-        // Shared lock: a campaign being closed meanwhile takes its feedback as it was.
+        // Locked, so that a close waits for this feedback (or this sees the campaign closed).
         CRM_ASSIGN_OR_RETURN(db::Row row, Read(tx, caller, campaign_id, /*lock=*/true));
         const v1::Campaign campaign = FromRow(row);
         if (campaign.state() != v1::Campaign::PLANNED &&
