@@ -44,6 +44,8 @@ std::vector<Role> Managers() { return {kAdmin, kManager}; }
 std::vector<Role> ActivityWriters() { return {kAdmin, kManager, kRep, kMarketing}; }
 // Who reads sales figures (each within their record rules): not SUPPORT.
 std::vector<Role> FigureReaders() { return {kAdmin, kManager, kRep, kMarketing}; }
+// Who plans and runs campaigns and visit plans.
+std::vector<Role> CampaignPlanners() { return {kAdmin, kManager, kMarketing}; }
 
 std::vector<MethodRule> DefaultRules() {
   return {
@@ -235,6 +237,21 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.activities.v1.NotificationService/WatchNotifications", AllRoles()),
       Roles("/crm.activities.v1.NotificationService/GetNotificationPreferences", AllRoles()),
       Roles("/crm.activities.v1.NotificationService/UpdateNotificationPreferences", AllRoles()),
+      // A customer's timeline: whoever may read the customer (the service applies the
+      // customers' record rules).
+      Roles("/crm.activities.v1.TimelineService/GetCustomerTimeline", AllRoles()),
+      // Campaigns: marketing and managers plan and run them (and admins); everyone reads and
+      // records feedback, which the service narrows to the campaigns they take part in.
+      Roles("/crm.activities.v1.CampaignService/CreateCampaign", CampaignPlanners()),
+      Roles("/crm.activities.v1.CampaignService/GetCampaign", AllRoles()),
+      Roles("/crm.activities.v1.CampaignService/ListCampaigns", AllRoles()),
+      Roles("/crm.activities.v1.CampaignService/UpdateCampaign", CampaignPlanners()),
+      Roles("/crm.activities.v1.CampaignService/StartCampaign", CampaignPlanners()),
+      Roles("/crm.activities.v1.CampaignService/CloseCampaign", CampaignPlanners()),
+      Roles("/crm.activities.v1.CampaignService/CancelCampaign", CampaignPlanners()),
+      Roles("/crm.activities.v1.CampaignService/RecordCampaignFeedback", AllRoles()),
+      Roles("/crm.activities.v1.CampaignService/ListCampaignFeedback", AllRoles()),
+      Roles("/crm.activities.v1.CampaignService/GetCampaignEffectiveness", AllRoles()),
 
       // Every service's outbox feed: whole-table change streams for the services that build
       // on other services' events. No user reads them (the gateway does not route

@@ -32,4 +32,28 @@ inline constexpr char kOrderRejectedEvent[] = "crm.orders.v1.OrderRejected";
 inline constexpr char kReturnRequestedEvent[] = "crm.orders.v1.ReturnRequested";
 inline constexpr char kReturnResolvedEvent[] = "crm.orders.v1.ReturnResolved";
 
+// ---- Campaigns (campaign_store.h): the Campaign after the change; the CampaignFeedback.
+inline constexpr char kCampaignCreatedEvent[] = "crm.activities.v1.CampaignCreated";
+inline constexpr char kCampaignUpdatedEvent[] = "crm.activities.v1.CampaignUpdated";
+inline constexpr char kCampaignStartedEvent[] = "crm.activities.v1.CampaignStarted";
+inline constexpr char kCampaignClosedEvent[] = "crm.activities.v1.CampaignClosed";
+inline constexpr char kCampaignCancelledEvent[] = "crm.activities.v1.CampaignCancelled";
+inline constexpr char kCampaignFeedbackRecordedEvent[] =
+    "crm.activities.v1.CampaignFeedbackRecorded";
+
+// ---- What the timeline and the campaigns read besides (timeline_feed.h, campaign_feed.h).
+inline constexpr char kOpportunityCreatedEvent[] = "crm.opportunities.v1.OpportunityCreated";
+inline constexpr char kOpportunityStageChangedEvent[] =
+    "crm.opportunities.v1.OpportunityStageChanged";
+inline constexpr char kOpportunityWonEvent[] = "crm.opportunities.v1.OpportunityWon";
+inline constexpr char kOpportunityLostEvent[] = "crm.opportunities.v1.OpportunityLost";
+inline constexpr char kOpportunityReopenedEvent[] = "crm.opportunities.v1.OpportunityReopened";
+inline constexpr char kLeadCreatedEvent[] = "crm.opportunities.v1.LeadCreated";
+inline constexpr char kLeadConvertedEvent[] = "crm.opportunities.v1.LeadConverted";
+inline constexpr char kLeadUpdatedEvent[] = "crm.opportunities.v1.LeadUpdated";
+inline constexpr char kLeadDeletedEvent[] = "crm.opportunities.v1.LeadDeleted";
+inline constexpr char kOpportunityUpdatedEvent[] = "crm.opportunities.v1.OpportunityUpdated";
+inline constexpr char kOpportunityDeletedEvent[] = "crm.opportunities.v1.OpportunityDeleted";
+inline constexpr char kOrderCreatedEvent[] = "crm.orders.v1.OrderCreated";
+
 }  // namespace crm::activities

@@ -1,5 +1,8 @@
 #include "services/activities/feeds.h"
 
+#include <algorithm>
+#include <initializer_list>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "crm/customers/v1/customers.pb.h"
@@ -12,6 +15,8 @@
 #include "services/activities/event_types.h"
 #include "services/activities/links.h"
 #include "services/activities/notification_store.h"
+#include "services/activities/campaign_feed.h"
+#include "services/activities/timeline_feed.h"
 
 namespace crm::activities {
 namespace {
@@ -43,23 +48,45 @@ NewNotification AboutOrder(const events::v1::Event& event, const orders::v1::Ord
           .time = FromTimestamp(event.time())};
 }
 
+// `types` and those of the further handlers (the timeline, timeline_feed.h; the campaigns,
+// campaign_feed.h) not among them.
+std::vector<std::string> WithMore(std::vector<std::string> types,
+                                  std::initializer_list<std::vector<std::string>> more) {
+  for (const std::vector<std::string>& list : more) {
+    for (const std::string& type : list) {
+      if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(type);
+    }
+  }
+  return types;
+}
+
 }  // namespace
 
 std::vector<std::string> Feeds::CustomerTypes() {
-  return {kCustomerCreatedEvent, kCustomerUpdatedEvent, kCustomerMergedEvent,
-          kCustomerUnmergedEvent};
+  return WithMore({kCustomerCreatedEvent, kCustomerUpdatedEvent, kCustomerMergedEvent,
+                   kCustomerUnmergedEvent},
+                  {TimelineFeed::CustomerTypes()});
 }
 
-std::vector<std::string> Feeds::OpportunityTypes() { return {kFollowUpDueEvent}; }
+std::vector<std::string> Feeds::OpportunityTypes() {
+  return WithMore({kFollowUpDueEvent},
+                  {TimelineFeed::OpportunityTypes(), CampaignFeed::OpportunityTypes()});
+}
 
 std::vector<std::string> Feeds::OrderTypes() {
-  return {kOrderStatusChangedEvent,     kOrderSubmittedForApprovalEvent,
-          kOrderApprovalEscalatedEvent, kOrderApprovedEvent,
-          kOrderRejectedEvent,          kReturnRequestedEvent,
-          kReturnResolvedEvent};
+  return WithMore({kOrderStatusChangedEvent, kOrderSubmittedForApprovalEvent,
+                   kOrderApprovalEscalatedEvent, kOrderApprovedEvent, kOrderRejectedEvent,
+                   kReturnRequestedEvent, kReturnResolvedEvent},
+                  {TimelineFeed::OrderTypes()});
 }
 
 absl::Status Feeds::Apply(db::Transaction& tx, const events::v1::Event& event) {
+  CRM_RETURN_IF_ERROR(ApplyOwn(tx, event));
+  for (events::EventHandler* handler : also_) CRM_RETURN_IF_ERROR(handler->Apply(tx, event));
+  return absl::OkStatus();
+}
+
+absl::Status Feeds::ApplyOwn(db::Transaction& tx, const events::v1::Event& event) {
   if (event.type() == kFollowUpDueEvent) return ApplyFollowUpDue(tx, event);
   if (event.type() == kOrderStatusChangedEvent) return ApplyStatusChange(tx, event);
   if (event.type() == kOrderSubmittedForApprovalEvent ||

@@ -46,7 +46,16 @@ class Feeds final : public events::EventHandler {
 
   absl::Status Apply(db::Transaction& tx, const events::v1::Event& event) override;
 
+  // A further handler that sees every event after this one, in the same transaction (the
+  // customer timeline, timeline_feed.h; the campaigns, campaign_feed.h); its event types are
+  // in the lists above.
+  Feeds& Also(events::EventHandler& handler) {
+    also_.push_back(&handler);
+    return *this;
+  }
+
  private:
+  absl::Status ApplyOwn(db::Transaction& tx, const events::v1::Event& event);
   absl::Status ApplyFollowUpDue(db::Transaction& tx, const events::v1::Event& event);
   absl::Status ApplyMerge(db::Transaction& tx, const events::v1::Event& event, bool undo);
   absl::Status ApplyStatusChange(db::Transaction& tx, const events::v1::Event& event);
@@ -59,6 +68,7 @@ class Feeds final : public events::EventHandler {
   TaskStore& tasks_;
   People& people_;
   const std::string actor_;
+  std::vector<events::EventHandler*> also_;
 };
 
 }  // namespace crm::activities

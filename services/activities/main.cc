@@ -5,12 +5,16 @@
 #include "libs/log/log.h"
 #include "libs/service/process.h"
 #include "services/activities/activity_service.h"
+#include "services/activities/campaign_feed.h"
+#include "services/activities/campaign_service.h"
 #include "services/activities/feeds.h"
 #include "services/activities/notification_service.h"
 #include "services/activities/options.h"
 #include "services/activities/people.h"
 #include "services/activities/task_scheduler.h"
 #include "services/activities/task_service.h"
+#include "services/activities/timeline_feed.h"
+#include "services/activities/timeline_service.h"
 
 namespace act = crm::activities;
 
@@ -42,7 +46,17 @@ int main(int argc, char** argv) {
        .escalation_delay = options.task_escalation_delay});
   process.Run("task-scheduler", task_scheduler);
 
+  // The customer timeline: its store, service and the part of the feeds it keeps.
+  act::TimelineStore timeline(kit.pool);
+  act::TimelineService timeline_service(kit, timeline, *customers);
+  act::TimelineFeed timeline_feed(timeline);
+  // Campaigns and visit plans: their store, service, and what they count from the feeds.
+  act::CampaignStore campaigns(kit.pool, kit.clock);
+  act::CampaignService campaign_service(kit, campaigns, *customers);
+  act::CampaignFeed campaign_feed(campaigns);
+
   act::Feeds feeds(activities, tasks, people, crm::auth::ServicePrincipal(kit.name));
+  feeds.Also(timeline_feed).Also(campaign_feed);
   if (options.follow_feeds && kit.service_credentials == nullptr) {
     crm::log::Warn(
         "no --service_secret: the customers, opportunities and orders feeds are not followed");
@@ -51,5 +65,7 @@ int main(int argc, char** argv) {
                            {.service = "opportunities", .types = act::Feeds::OpportunityTypes()},
                            {.service = "orders", .types = act::Feeds::OrderTypes()}});
   }
-  return process.Serve({&activity_service, &task_service, &notification_service});
+  return process.Serve(
+      {&activity_service, &task_service, &notification_service, &timeline_service,
+       &campaign_service});
 }

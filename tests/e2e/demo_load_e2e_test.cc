@@ -25,7 +25,7 @@ using testing::TempDir;
 const std::map<std::string, std::vector<std::string>>& CountedTables() {
   static const auto* tables = new std::map<std::string, std::vector<std::string>>{
       {"auth", {"users", "teams"}},
-      {"activities", {"activities", "tasks", "outbox"}},
+      {"activities", {"activities", "tasks", "campaigns", "outbox"}},
       {"customers", {"customers", "contacts", "outbox"}},
       {"opportunities", {"leads", "opportunities", "stage_history", "outbox"}},
       {"orders", {"orders", "approval_rules", "outbox"}},
@@ -112,6 +112,7 @@ TEST_F(DemoLoadE2eTest, LoadingAgainCreatesNothingEvenAfterTheKeysExpired) {
   EXPECT_EQ(loaded.at("knowledge.articles"), 7);
   EXPECT_EQ(loaded.at("knowledge.article_revisions"), 7) << "each article published once";
   EXPECT_GT(loaded.at("knowledge.product_prices"), 20);
+  EXPECT_EQ(loaded.at("activities.campaigns"), 1);
 
   ASSERT_EQ(DemoLoad(&output), 0) << output;
   EXPECT_EQ(Counts(), loaded) << "the second load wrote something:\n" << output;

@@ -1,0 +1,306 @@
+// The customer timeline and a campaign's effectiveness through the gateway, with real
+// customers, opportunities, knowledge, orders and activities processes on real MariaDB: the
+// activities service hears of opportunities and orders through their feeds (in its own time:
+// polled, never timed). A rep's customer's timeline shows their call, the opportunity created
+// and won and the order, newest first, and is NOT_FOUND to a rep of another team; a campaign's
+// leads and opportunities, made in the opportunities service with its code, give the ROI
+// computed by hand.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "crm/activities/v1/activities.grpc.pb.h"
+#include "crm/customers/v1/customers.grpc.pb.h"
+#include "crm/knowledge/v1/knowledge.grpc.pb.h"
+#include "crm/opportunities/v1/opportunities.grpc.pb.h"
+#include "crm/orders/v1/orders.grpc.pb.h"
+#include "libs/base/time.h"
+#include "libs/grpc/status.h"
+#include "tests/support/stack.h"
+
+namespace crm {
+namespace {
+
+namespace v1 = activities::v1;
+namespace ov1 = opportunities::v1;
+using testing::Session;
+using testing::Stack;
+
+constexpr absl::Duration kPatience = absl::Seconds(30);
+
+common::v1::Money Yuan(int64_t units) {
+  common::v1::Money m;
+  m.set_currency_code("CNY");
+  m.set_units(units);
+  return m;
+}
+
+class TimelineCampaignE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto stack = Stack::Start();
+    ASSERT_TRUE(stack.ok()) << stack.status();
+    stack_ = stack->release();
+    auto team = stack_->CreateTeam("时间线测试组");
+    ASSERT_TRUE(team.ok()) << team.status();
+    auto manager = stack_->CreateUser("t.manager", auth::v1::SALES_MANAGER, team->name());
+    ASSERT_TRUE(manager.ok()) << manager.status();
+    ASSERT_TRUE(stack_->SetManager(*team, *manager).ok());
+    ASSERT_TRUE(stack_->CreateUser("t.rep", auth::v1::SALES_REP, team->name()).ok());
+    auto other_team = stack_->CreateTeam("时间线另一组");
+    ASSERT_TRUE(other_team.ok()) << other_team.status();
+    ASSERT_TRUE(stack_->CreateUser("t.other", auth::v1::SALES_REP, other_team->name()).ok());
+    ASSERT_TRUE(stack_->CreateUser("t.mkt", auth::v1::MARKETING).ok());
+    sessions_ = new std::map<std::string, Session>();
+    auto admin = stack_->LoginAdmin();
+    ASSERT_TRUE(admin.ok()) << admin.status();
+    (*sessions_)["admin"] = *admin;
+    for (const char* name : {"t.manager", "t.rep", "t.other", "t.mkt"}) {
+      auto session = stack_->Login(name, Stack::kTestPassword);
+      ASSERT_TRUE(session.ok()) << session.status();
+      (*sessions_)[name] = *session;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete sessions_;
+    delete stack_;
+  }
+  void TearDown() override {
+    if (HasFailure()) std::cerr << stack_->Logs();
+  }
+
+  static const Session& As(const std::string& who) { return sessions_->at(who); }
+
+  static absl::StatusOr<std::string> NewCustomer(const std::string& name) {
+    auto stub = customers::v1::CustomerService::NewStub(stack_->gateway());
+    customers::v1::CreateCustomerRequest request;
+    request.mutable_customer()->set_display_name(name);
+    request.mutable_customer()->set_kind(customers::v1::COMPANY);
+    customers::v1::Customer out;
+    CRM_RETURN_IF_ERROR(
+        FromGrpcStatus(stub->CreateCustomer(As("t.rep").Context().get(), request, &out)));
+    return out.name();
+  }
+
+  static absl::StatusOr<ov1::Opportunity> NewOpportunity(const std::string& customer,
+                                                         const std::string& campaign,
+                                                         int64_t yuan) {
+    auto stub = ov1::OpportunityService::NewStub(stack_->gateway());
+    ov1::CreateOpportunityRequest request;
+    request.mutable_opportunity()->set_title("二十台打印机");
+    request.mutable_opportunity()->set_customer(customer);
+    request.mutable_opportunity()->set_campaign(campaign);
+    *request.mutable_opportunity()->mutable_amount() = Yuan(yuan);
+    ov1::Opportunity out;
+    CRM_RETURN_IF_ERROR(
+        FromGrpcStatus(stub->CreateOpportunity(As("t.rep").Context().get(), request, &out)));
+    return out;
+  }
+
+  static absl::Status Win(const std::string& opportunity, int64_t yuan) {
+    auto stub = ov1::OpportunityService::NewStub(stack_->gateway());
+    ov1::CloseWonRequest request;
+    request.set_name(opportunity);
+    *request.mutable_amount() = Yuan(yuan);
+    ov1::Opportunity out;
+    return FromGrpcStatus(stub->CloseWon(As("t.rep").Context().get(), request, &out));
+  }
+
+  static absl::StatusOr<v1::GetCustomerTimelineResponse> Timeline(const std::string& who,
+                                                                  const std::string& customer) {
+    auto stub = v1::TimelineService::NewStub(stack_->gateway());
+    v1::GetCustomerTimelineRequest request;
+    request.set_customer(customer);
+    v1::GetCustomerTimelineResponse out;
+    CRM_RETURN_IF_ERROR(
+        FromGrpcStatus(stub->GetCustomerTimeline(As(who).Context().get(), request, &out)));
+    return out;
+  }
+
+  static Stack* stack_;
+  static std::map<std::string, Session>* sessions_;
+};
+
+Stack* TimelineCampaignE2eTest::stack_ = nullptr;
+std::map<std::string, Session>* TimelineCampaignE2eTest::sessions_ = nullptr;
+
+TEST_F(TimelineCampaignE2eTest, ACustomersTimelineShowsItsCallOpportunityAndOrderToItsSideOnly) {
+  absl::StatusOr<std::string> customer = NewCustomer("时间线测试客户");
+  ASSERT_TRUE(customer.ok()) << customer.status();
+  auto activities = v1::ActivityService::NewStub(stack_->gateway());
+  v1::CreateActivityRequest call;
+  call.mutable_activity()->set_kind(v1::CALL);
+  call.mutable_activity()->set_customer(*customer);
+  *call.mutable_activity()->mutable_activity_time() = ToTimestamp(absl::Now() - absl::Hours(1));
+  call.mutable_activity()->set_summary("客户询价二十台打印机。");
+  v1::Activity logged;
+  grpc::Status status = activities->CreateActivity(As("t.rep").Context().get(), call, &logged);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  absl::StatusOr<ov1::Opportunity> deal = NewOpportunity(*customer, "", 30000);
+  ASSERT_TRUE(deal.ok()) << deal.status();
+  ASSERT_TRUE(Win(deal->name(), 32000).ok());
+  // An order for the customer, priced from the catalog.
+  auto catalog = knowledge::v1::CatalogService::NewStub(stack_->gateway());
+  knowledge::v1::CreateCategoryRequest category_request;
+  category_request.mutable_category()->set_display_name("时间线类目");
+  knowledge::v1::Category category;
+  ASSERT_TRUE(
+      catalog->CreateCategory(As("admin").Context().get(), category_request, &category).ok());
+  knowledge::v1::CreateProductRequest product_request;
+  product_request.mutable_product()->set_sku("E2E-TL");
+  product_request.mutable_product()->set_display_name("时间线打印机");
+  product_request.mutable_product()->set_category(category.name());
+  product_request.mutable_product()->set_unit("台");
+  knowledge::v1::Product product;
+  ASSERT_TRUE(catalog->CreateProduct(As("admin").Context().get(), product_request, &product).ok());
+  knowledge::v1::SetProductPriceRequest price;
+  price.set_product(product.name());
+  *price.mutable_price()->mutable_price() = Yuan(1600);
+  *price.mutable_price()->mutable_effective_time() = ToTimestamp(absl::Now() - absl::Hours(48));
+  knowledge::v1::ProductPrice priced;
+  ASSERT_TRUE(catalog->SetProductPrice(As("admin").Context().get(), price, &priced).ok());
+  auto orders = orders::v1::OrderService::NewStub(stack_->gateway());
+  orders::v1::CreateOrderRequest order_request;
+  order_request.mutable_order()->set_customer(*customer);
+  order_request.mutable_order()->set_currency_code("CNY");
+  orders::v1::OrderLine* line = order_request.mutable_order()->add_lines();
+  line->set_product(product.name());
+  line->set_quantity(20);
+  orders::v1::Order order;
+  status = orders->CreateOrder(As("t.rep").Context().get(), order_request, &order);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  // The feeds bring the opportunity and the order in the activities service's own time.
+  const std::set<v1::TimelineEntry::Kind> wanted = {
+      v1::TimelineEntry::ACTIVITY, v1::TimelineEntry::OPPORTUNITY_CREATED,
+      v1::TimelineEntry::OPPORTUNITY_WON, v1::TimelineEntry::ORDER_CREATED};
+  absl::StatusOr<v1::GetCustomerTimelineResponse> timeline;
+  std::set<v1::TimelineEntry::Kind> kinds;
+  for (absl::Time deadline = absl::Now() + kPatience; absl::Now() < deadline;
+       absl::SleepFor(absl::Milliseconds(100))) {
+    timeline = Timeline("t.rep", *customer);
+    ASSERT_TRUE(timeline.ok()) << timeline.status();
+    kinds.clear();
+    for (const v1::TimelineEntry& e : timeline->entries()) {
+      if (wanted.contains(e.kind())) kinds.insert(e.kind());
+    }
+    if (kinds == wanted) break;
+  }
+  // (The order may have changed status too; those entries are not what this checks.)
+  ASSERT_EQ(kinds, wanted);
+  ASSERT_GE(timeline->entries_size(), 4);
+  for (int i = 1; i < timeline->entries_size(); ++i) {
+    EXPECT_GE(FromTimestamp(timeline->entries(i - 1).time()),
+              FromTimestamp(timeline->entries(i).time()));
+  }
+  // The call an hour ago is the oldest; the won deal carries its final amount.
+  EXPECT_EQ(timeline->entries(timeline->entries_size() - 1).resource(), logged.name());
+  for (const v1::TimelineEntry& e : timeline->entries()) {
+    if (e.kind() == v1::TimelineEntry::OPPORTUNITY_WON) {
+      EXPECT_EQ(e.resource(), deal->name());
+      EXPECT_EQ(e.amount().units(), 32000);
+    }
+    if (e.kind() == v1::TimelineEntry::ORDER_CREATED) {
+      EXPECT_EQ(e.resource(), order.name());
+      EXPECT_EQ(e.amount().units(), 32000);  // 20 × ¥1,600
+    }
+  }
+  // The rep's manager sees it; a rep of another team does not, as if it did not exist.
+  absl::StatusOr<v1::GetCustomerTimelineResponse> managers = Timeline("t.manager", *customer);
+  ASSERT_TRUE(managers.ok()) << managers.status();
+  EXPECT_EQ(managers->entries_size(), timeline->entries_size());
+  absl::Status hidden = Timeline("t.other", *customer).status();
+  EXPECT_EQ(hidden.code(), absl::StatusCode::kNotFound) << hidden;
+  EXPECT_EQ(ErrorReason(hidden), "CUSTOMER_NOT_FOUND");
+}
+
+// By hand: two leads with the code, one converted with an opportunity (¥1,000, left open); a
+// second opportunity with the code won at ¥2,000 (200,000 fen). Actual cost ¥800 (80,000 fen).
+// ROI = (200,000 − 80,000) / 80,000 × 10,000 = 15,000 bp (150 %); cost per lead and per
+// opportunity 80,000 / 2 = 40,000 fen (¥400).
+TEST_F(TimelineCampaignE2eTest, ACampaignsRoiFromRealLeadsAndOpportunities) {
+  auto campaigns = v1::CampaignService::NewStub(stack_->gateway());
+  v1::CreateCampaignRequest create;
+  v1::Campaign& c = *create.mutable_campaign();
+  c.set_code("e2e-expo");
+  c.set_title("端到端展会");
+  c.set_type(v1::Campaign::EXHIBITION);
+  *c.mutable_start_time() = ToTimestamp(absl::Now());
+  *c.mutable_end_time() = ToTimestamp(absl::Now() + absl::Hours(48));
+  c.add_participants(As("t.rep").user.name());
+  *c.mutable_budget() = Yuan(1000);
+  v1::Campaign campaign;
+  // A rep may not plan one; marketing does.
+  EXPECT_EQ(campaigns->CreateCampaign(As("t.rep").Context().get(), create, &campaign).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::Status status = campaigns->CreateCampaign(As("t.mkt").Context().get(), create, &campaign);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::CampaignStepRequest start;
+  start.set_name(campaign.name());
+  ASSERT_TRUE(campaigns->StartCampaign(As("t.mkt").Context().get(), start, &campaign).ok());
+
+  auto leads = ov1::LeadService::NewStub(stack_->gateway());
+  std::vector<std::string> lead_names;
+  for (const char* company : {"展会客户甲", "展会客户乙"}) {
+    ov1::CreateLeadRequest request;
+    request.mutable_lead()->set_company(company);
+    request.mutable_lead()->set_contact_name("李经理");
+    request.mutable_lead()->set_source(ov1::TRADE_SHOW);
+    request.mutable_lead()->set_campaign("e2e-expo");
+    ov1::Lead lead;
+    status = leads->CreateLead(As("t.rep").Context().get(), request, &lead);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    lead_names.push_back(lead.name());
+  }
+  ov1::ConvertLeadRequest convert;
+  convert.set_name(lead_names[0]);
+  convert.mutable_opportunity()->set_title("展会首单");
+  *convert.mutable_opportunity()->mutable_amount() = Yuan(1000);
+  convert.set_allow_duplicate(true);
+  ov1::ConvertLeadResponse converted;
+  status = leads->ConvertLead(As("t.rep").Context().get(), convert, &converted);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(converted.opportunity().campaign(), "e2e-expo");
+  absl::StatusOr<ov1::Opportunity> second = NewOpportunity(converted.customer(), "e2e-expo", 1500);
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_TRUE(Win(second->name(), 2000).ok());
+
+  v1::CloseCampaignRequest close;
+  close.set_name(campaign.name());
+  *close.mutable_actual_cost() = Yuan(800);
+  close.set_actual_attendance(35);
+  ASSERT_TRUE(campaigns->CloseCampaign(As("t.mkt").Context().get(), close, &campaign).ok());
+
+  v1::GetCampaignEffectivenessRequest request;
+  request.set_campaign(campaign.name());
+  v1::CampaignEffectiveness e;
+  for (absl::Time deadline = absl::Now() + kPatience; absl::Now() < deadline;
+       absl::SleepFor(absl::Milliseconds(100))) {
+    e.Clear();
+    status = campaigns->GetCampaignEffectiveness(As("t.rep").Context().get(), request, &e);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    if (e.leads() == 2 && e.opportunities() == 2 && e.won_opportunities() == 1 &&
+        e.new_customers() == 1) {
+      break;
+    }
+  }
+  EXPECT_EQ(e.leads(), 2);
+  EXPECT_EQ(e.new_customers(), 1);
+  EXPECT_EQ(e.opportunities(), 2);
+  EXPECT_EQ(e.won_opportunities(), 1);
+  ASSERT_EQ(e.won_revenue_size(), 1);
+  EXPECT_EQ(e.won_revenue(0).units(), 2000);
+  EXPECT_EQ(e.roi_basis_points(), 15000);
+  EXPECT_EQ(e.cost_per_lead().units(), 400);
+  EXPECT_EQ(e.cost_per_opportunity().units(), 400);
+  EXPECT_EQ(e.actual_attendance(), 35);
+  // A rep of another team takes no part: not found.
+  EXPECT_EQ(
+      campaigns->GetCampaignEffectiveness(As("t.other").Context().get(), request, &e).error_code(),
+      grpc::StatusCode::NOT_FOUND);
+}
+
+}  // namespace
+}  // namespace crm
