@@ -227,6 +227,12 @@ absl::Status SmtpMailer::Send(const Message& message,
 
   if (code == CURLE_OK) return absl::OkStatus();
   if (!upload.hook_status.ok()) return upload.hook_status;
+  // After the final "." only an answer tells: the last one seen is still DATA's 354.
+  if (upload.committed && answer < 400) {
+    return Error(absl::StatusCode::kUnavailable, kOutcomeUnknownReason,
+                 absl::StrCat("the connection failed before the server answered the message: ",
+                              curl_easy_strerror(code)));
+  }
   // A 5xx answer refuses this message for good (RFC 5321 4.2.1); a login the server refused
   // is the operator's to fix and every message would fail the same way, so it is transient.
   if (answer >= 500 && answer < 600 && code != CURLE_LOGIN_DENIED) {

@@ -13,6 +13,9 @@
 // Errors, as the caller must treat them:
 //   UNAVAILABLE (reason SMTP_UNAVAILABLE): nothing was accepted for good — no connection,
 //     TLS or login failure, a timeout, a 4xx answer ("try again later"). Retry later.
+//   UNAVAILABLE (reason SMTP_OUTCOME_UNKNOWN): the whole message went out and the connection
+//     failed before the server answered the final "." — it may or may not have been
+//     accepted. A sender that must never send twice does not retry it.
 //   FAILED_PRECONDITION (reason MAIL_REJECTED): the server refused this message with a 5xx
 //     answer (most often the recipient: "550 no such user"). Sending it again will not help.
 //   INVALID_ARGUMENT (reason MAIL_INVALID): the message itself is malformed (an address with
@@ -32,6 +35,7 @@
 namespace crm::mail {
 
 inline constexpr char kUnavailableReason[] = "SMTP_UNAVAILABLE";
+inline constexpr char kOutcomeUnknownReason[] = "SMTP_OUTCOME_UNKNOWN";
 inline constexpr char kRejectedReason[] = "MAIL_REJECTED";
 inline constexpr char kInvalidReason[] = "MAIL_INVALID";
 

@@ -94,6 +94,15 @@ TEST_F(SmtpMailerTest, TryAgainLaterIsTransient) {
   EXPECT_TRUE(sink_->Received().empty());
 }
 
+TEST_F(SmtpMailerTest, NoAnswerToTheFinalDotIsAnUnknownOutcome) {
+  SmtpMailer mailer(settings_);
+  const absl::Status sent = mailer.Send({.to = "vanish@example.cn", .subject = "x", .body = "y"});
+  EXPECT_EQ(sent.code(), absl::StatusCode::kUnavailable) << sent;
+  EXPECT_EQ(ErrorReason(sent), kOutcomeUnknownReason);
+  // It did arrive: this is why a sender must not simply send it again.
+  EXPECT_EQ(sink_->Received().size(), 1u);
+}
+
 TEST_F(SmtpMailerTest, NoServerIsTransient) {
   settings_.url = "smtp://127.0.0.1:" + std::to_string(crm::testing::FreePort());
   SmtpMailer mailer(settings_);

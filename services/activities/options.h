@@ -4,6 +4,8 @@
 
 #include "absl/time/time.h"
 #include "libs/config/config.h"
+#include "libs/mail/mail.h"
+#include "services/activities/greeting_job.h"
 
 namespace crm::activities {
 
@@ -14,6 +16,13 @@ struct Options {
   // Whether this process follows the customers and opportunities feeds (customer owners and
   // merges; follow-ups due become tasks).
   bool follow_feeds = true;
+
+  // ---- Greetings (greeting_job.h): --greetings, --greeting_interval, --greeting_lead_days,
+  // --company_time_zone, --greeting_language, --greeting_claim_lease, and the mailer's
+  // --smtp_* flags (libs/mail/mail.h).
+  bool greetings = true;
+  GreetingSettings greeting;
+  mail::SmtpSettings smtp;
 };
 
 // Reads the flags (env CRM_<FLAG>).

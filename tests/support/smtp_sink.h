@@ -7,7 +7,8 @@
 //   ASSERT_TRUE((*sink)->WaitForCount(1));
 //   EXPECT_EQ((*sink)->Received()[0].subject, "生日快乐");
 //
-// Recipients whose local part starts with "refused" are refused with 550, with "busy" 451.
+// Recipients whose local part starts with "refused" are refused with 550, with "busy" 451; a
+// message to "vanish..." is kept and the connection dropped before its final answer.
 #pragma once
 
 #include <memory>

@@ -12,7 +12,9 @@ raw.eml; the directory appears whole (written aside, then renamed), so a reader 
 directories never sees half a message.
 
 Recipients whose local part starts with "refused" are answered 550 (a permanent refusal),
-those starting with "busy" 451 (try again later)."""
+those starting with "busy" 451 (try again later). A message to one starting with "vanish" is
+kept and then the connection is dropped without answering its final "." (the client cannot
+know whether it was accepted)."""
 
 import asyncio
 import email
@@ -60,6 +62,8 @@ class Sink:
         with open(os.path.join(staging, "raw.eml"), "wb") as f:
             f.write(raw)
         os.rename(staging, os.path.join(self.out_dir, name))
+        if any(r.split("@", 1)[0].startswith("vanish") for r in envelope.rcpt_tos):
+            server.transport.abort()
         return "250 Message accepted for delivery"
 
 
