@@ -204,7 +204,7 @@ absl::StatusOr<int64_t> GreetingStore::MarkLapsedCommitsUncertain() {
 
 absl::StatusOr<int64_t> GreetingStore::ChangePending(int64_t id, int64_t version,
                                                      absl::string_view statement,
-                                                     std::vector<db::Value> params) {
+                                                     const std::vector<db::Value>& params) {
   int64_t next = 0;
   CRM_RETURN_IF_ERROR(pool_.InTransaction([&](db::Transaction& tx) -> absl::Status {
     CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql::kSelectGreetingStateVersion, {id}));
@@ -219,7 +219,6 @@ absl::StatusOr<int64_t> GreetingStore::ChangePending(int64_t id, int64_t version
       return Error(absl::StatusCode::kAborted, "GREETING_ETAG_MISMATCH",
                    absl::StrCat("greetings/", id, " was changed since it was read"));
     }
-    params.push_back(id);
     CRM_RETURN_IF_ERROR(
         tx.Execute(std::string_view(statement.data(), statement.size()), params).status());
     next = version + 1;
@@ -231,11 +230,11 @@ absl::StatusOr<int64_t> GreetingStore::ChangePending(int64_t id, int64_t version
 absl::StatusOr<int64_t> GreetingStore::Edit(int64_t id, int64_t version, const std::string& subject,
                                             const std::string& body) {
   return ChangePending(id, version, sql::kEditGreeting,
-                       {subject, body, db::FormatDateTime(clock_.Now())});
+                       {subject, body, db::FormatDateTime(clock_.Now()), id});
 }
 
 absl::StatusOr<int64_t> GreetingStore::Skip(int64_t id, int64_t version) {
-  return ChangePending(id, version, sql::kSkipGreeting, {db::FormatDateTime(clock_.Now())});
+  return ChangePending(id, version, sql::kSkipGreeting, {db::FormatDateTime(clock_.Now()), id});
 }
 
 }  // namespace crm::activities

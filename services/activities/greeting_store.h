@@ -107,8 +107,10 @@ class GreetingStore final {
   absl::StatusOr<int64_t> Skip(int64_t id, int64_t version);
 
  private:
-  absl::StatusOr<int64_t> ChangePending(int64_t id, int64_t version, absl::string_view sql,
-                                        std::vector<db::Value> params);
+  // Runs `statement` with `params` (the id last) on greeting `id` if it is PENDING at
+  // `version`.
+  absl::StatusOr<int64_t> ChangePending(int64_t id, int64_t version, absl::string_view statement,
+                                        const std::vector<db::Value>& params);
 
   db::Pool& pool_;
   const Clock& clock_;
