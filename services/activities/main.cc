@@ -8,6 +8,7 @@
 #include "services/activities/campaign_feed.h"
 #include "services/activities/campaign_service.h"
 #include "services/activities/feeds.h"
+#include "services/activities/greeting_job.h"
 #include "services/activities/notification_service.h"
 #include "services/activities/options.h"
 #include "services/activities/people.h"
@@ -64,6 +65,25 @@ int main(int argc, char** argv) {
     process.Follow(feeds, {{.service = "customers", .types = act::Feeds::CustomerTypes()},
                            {.service = "opportunities", .types = act::Feeds::OpportunityTypes()},
                            {.service = "orders", .types = act::Feeds::OrderTypes()}});
+  }
+
+  // ---- Greetings: the scheduler calls customers as this service (ListUpcomingDates).
+  act::GreetingStore greetings(kit.pool, kit.clock);
+  crm::mail::SmtpMailer mailer(options.smtp, kit.clock);
+  auto dates = act::CustomersUpcomingDates(kit.peers.Channel("customers"), kit.service_credentials,
+                                           options.call_timeout);
+  auto scheduler =
+      act::GreetingScheduler::Create(greetings, *dates, mailer, kit.clock, options.greeting);
+  if (!scheduler.ok()) {
+    crm::log::Error("bad greeting settings", {{"error", scheduler.status().ToString()}});
+    return 2;
+  }
+  act::GreetingJob greeting_job(**scheduler, options.greeting.interval);
+  if (options.greetings && kit.service_credentials == nullptr) {
+    crm::log::Warn("no --service_secret: greetings are not planned or sent");
+  } else if (options.greetings) {
+    if (!options.greeting.send) crm::log::Warn("no --smtp_url: greetings are planned, not sent");
+    process.Run("greetings", greeting_job);
   }
   return process.Serve(
       {&activity_service, &task_service, &notification_service, &timeline_service,

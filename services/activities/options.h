@@ -4,6 +4,8 @@
 
 #include "absl/time/time.h"
 #include "libs/config/config.h"
+#include "libs/mail/mail.h"
+#include "services/activities/greeting_job.h"
 
 namespace crm::activities {
 
@@ -25,6 +27,12 @@ struct Options {
   // long an OPEN task may be overdue before its assignee's manager hears of it.
   absl::Duration task_scheduler_interval = absl::Minutes(1);
   absl::Duration task_escalation_delay = absl::Hours(24);
+  // ---- Greetings (greeting_job.h): --greetings, --greeting_interval, --greeting_lead_days,
+  // --company_time_zone, --greeting_language, --greeting_claim_lease, and the mailer's
+  // --smtp_* flags (libs/mail/mail.h).
+  bool greetings = true;
+  GreetingSettings greeting;
+  mail::SmtpSettings smtp;
 };
 
 // Reads the flags (env CRM_<FLAG>).

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/db/lists.h"
 #include "libs/grpc/status.h"
 #include "services/customers/customer_rows.h"
 #include "services/customers/dates.h"
@@ -19,7 +20,8 @@ constexpr int kDaysPerRead = 7;
 // live customers the caller may read, and either the customer's own or a live contact's.
 constexpr char kCandidates[] =
     "SELECT d.id, d.customer_id, d.contact_id, d.kind, d.label, d.calendar, d.year, d.month, "
-    "d.day, d.leap_month, d.yearly, c.display_name, c.owner, COALESCE(ct.display_name, '') "
+    "d.day, d.leap_month, d.yearly, c.display_name, c.owner, COALESCE(ct.display_name, ''), "
+    "IF(d.contact_id = 0, c.emails, COALESCE(ct.emails, '')) "
     "FROM JSON_TABLE(?, '$[*]' COLUMNS (cal INT PATH '$[0]', m INT PATH '$[1]', dd INT PATH "
     "'$[2]')) j "
     "JOIN relationship_dates d ON d.calendar = j.cal AND d.month = j.m AND d.day = j.dd "
@@ -102,6 +104,7 @@ absl::StatusOr<UpcomingDatesStore::Page> UpcomingDatesStore::List(const Query& q
                                         next->day()));
       out.set_days_until(static_cast<int32_t>(*next - query.first));
       out.set_years(YearsAt(date, *next));
+      db::SplitLines(row.Str(14), out.mutable_emails());
       *out.mutable_date() = std::move(date);
       found.push_back({key, std::move(out)});
     }

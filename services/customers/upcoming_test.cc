@@ -132,5 +132,33 @@ TEST_F(UpcomingDatesTest, TodayIsTheCallersDay) {
   EXPECT_EQ(Upcoming(admin_, 367).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// The greeting scheduler (activities) relies on both: the next Gregorian date of a lunar date
+// in whichever year it is asked, and the address to send to.
+TEST_F(UpcomingDatesTest, ALunarBirthdayLandsOnItsGregorianDateInEachYearWithItsEmails) {
+  const v1::Customer customer = CreateCompany(rep1_, "中秋贸易");
+  v1::Contact contact;
+  contact.set_display_name("刘月");
+  contact.add_emails("liu.yue@example.cn");
+  *contact.add_dates() = Date(v1::BIRTHDAY, v1::CHINESE_LUNAR, 1990, 8, 15);
+  ASSERT_TRUE(TryAddContact(rep1_, customer.name(), contact).ok());
+  auto next = [&](absl::CivilSecond at) -> std::string {
+    test_->clock().Set(absl::FromCivil(at, absl::UTCTimeZone()));
+    v1::ListUpcomingDatesRequest request;
+    request.set_within_days(30);
+    v1::ListUpcomingDatesResponse response;
+    EXPECT_TRUE(customers_->UpcomingDates(admin_, request, &response).ok());
+    for (const v1::UpcomingDate& d : response.dates()) {
+      if (d.contact_display_name() != "刘月") continue;
+      EXPECT_EQ(std::vector<std::string>(d.emails().begin(), d.emails().end()),
+                std::vector<std::string>{"liu.yue@example.cn"});
+      return absl::StrCat(d.next_date(), " ", d.years());
+    }
+    return "none";
+  };
+  // 八月十五 (the Mid-Autumn Festival) of lunar 2025 and of lunar 2026.
+  EXPECT_EQ(next(absl::CivilSecond(2025, 9, 20, 4, 0, 0)), "2025-10-06 35");
+  EXPECT_EQ(next(absl::CivilSecond(2026, 9, 1, 4, 0, 0)), "2026-09-25 36");
+}
+
 }  // namespace
 }  // namespace crm::customers
