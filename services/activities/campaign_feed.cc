@@ -4,7 +4,7 @@
 #include "crm/opportunities/v1/opportunities.pb.h"
 #include "libs/grpc/status.h"
 #include "services/activities/event_types.h"
-#include "services/activities/feed_payloads.h"
+#include "libs/events/payload.h"
 
 namespace crm::activities {
 namespace {
@@ -36,7 +36,7 @@ absl::Status CampaignFeed::Apply(db::Transaction& tx, const events::v1::Event& e
 
 absl::Status CampaignFeed::ApplyLead(db::Transaction& tx, const events::v1::Event& event) {
   opportunities::v1::Lead lead;
-  if (!event.payload().UnpackTo(&lead)) return CorruptEvent(event, "lead");
+  if (!event.payload().UnpackTo(&lead)) return events::CorruptEvent(event, "lead");
   if (lead.campaign().empty()) return absl::OkStatus();
   const std::string name = lead.name().empty() ? event.resource() : lead.name();
   if (event.type() == kLeadDeletedEvent) {
@@ -55,7 +55,7 @@ absl::Status CampaignFeed::ApplyLead(db::Transaction& tx, const events::v1::Even
 
 absl::Status CampaignFeed::ApplyOpportunity(db::Transaction& tx, const events::v1::Event& event) {
   opportunities::v1::Opportunity o;
-  if (!event.payload().UnpackTo(&o)) return CorruptEvent(event, "opportunity");
+  if (!event.payload().UnpackTo(&o)) return events::CorruptEvent(event, "opportunity");
   if (o.campaign().empty()) return absl::OkStatus();
   const std::string name = o.name().empty() ? event.resource() : o.name();
   if (event.type() == kOpportunityDeletedEvent) {
@@ -72,8 +72,8 @@ absl::Status CampaignFeed::ApplyOpportunity(db::Transaction& tx, const events::v
   if (event.type() != kOpportunityWonEvent || o.amount().currency_code().empty()) {
     return absl::OkStatus();
   }
-  const std::optional<int64_t> amount = CheckedMinorUnits(o.amount());
-  if (!amount) return CorruptEvent(event, "amount");
+  const std::optional<int64_t> amount = events::CheckedMinorUnits(o.amount());
+  if (!amount) return events::CorruptEvent(event, "amount");
   return store_.Attribute(tx, {.code = o.campaign(),
                                .kind = AttributionKind::kWon,
                                .resource = name,

@@ -12,7 +12,7 @@
 #include "libs/records/page.h"
 #include "services/activities/campaign_sql.h"
 #include "services/activities/event_types.h"
-#include "services/activities/feed_payloads.h"
+#include "libs/events/payload.h"
 #include "services/activities/links.h"
 
 namespace crm::activities {
@@ -27,7 +27,7 @@ absl::Status NotFound(int64_t id) {
 }
 
 // Minor units of money the service has validated.
-int64_t Minor(const common::v1::Money& money) { return CheckedMinorUnits(money).value_or(0); }
+int64_t Minor(const common::v1::Money& money) { return events::CheckedMinorUnits(money).value_or(0); }
 
 bool HasMoney(const common::v1::Money& money) { return !money.currency_code().empty(); }
 

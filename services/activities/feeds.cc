@@ -10,6 +10,7 @@
 #include "crm/orders/v1/orders.pb.h"
 #include "libs/api/resource.h"
 #include "libs/base/time.h"
+#include "libs/events/payload.h"
 #include "libs/grpc/status.h"
 #include "libs/log/log.h"
 #include "services/activities/event_types.h"
@@ -20,11 +21,6 @@
 
 namespace crm::activities {
 namespace {
-
-absl::Status Corrupt(const events::v1::Event& event, std::string_view what) {
-  return Error(absl::StatusCode::kDataLoss, "CORRUPT_EVENT",
-               absl::StrCat("a ", event.type(), " event without its ", std::string(what)));
-}
 
 // How an order reads in a notification's title: its customer, or its name.
 std::string OrderLabel(const orders::v1::Order& order) {
@@ -101,9 +97,9 @@ absl::Status Feeds::ApplyOwn(db::Transaction& tx, const events::v1::Event& event
   if (event.type() == kCustomerUnmergedEvent) return ApplyMerge(tx, event, /*undo=*/true);
   if (event.type() == kCustomerCreatedEvent || event.type() == kCustomerUpdatedEvent) {
     customers::v1::Customer after;
-    if (!event.payload().UnpackTo(&after)) return Corrupt(event, "customer");
+    if (!event.payload().UnpackTo(&after)) return events::CorruptEvent(event, "customer");
     absl::StatusOr<int64_t> id = api::ParseResourceId(after.name(), "customers");
-    if (!id.ok()) return Corrupt(event, "customer's name");
+    if (!id.ok()) return events::CorruptEvent(event, "customer's name");
     return activities_.SetCustomerOwner(tx, {.customer_id = *id, .owner = after.owner()});
   }
   return absl::OkStatus();
@@ -111,9 +107,9 @@ absl::Status Feeds::ApplyOwn(db::Transaction& tx, const events::v1::Event& event
 
 absl::Status Feeds::ApplyMerge(db::Transaction& tx, const events::v1::Event& event, bool undo) {
   customers::v1::CustomerMerge merge;
-  if (!event.payload().UnpackTo(&merge)) return Corrupt(event, "merge");
+  if (!event.payload().UnpackTo(&merge)) return events::CorruptEvent(event, "merge");
   absl::StatusOr<int64_t> survivor = api::ParseResourceId(merge.survivor(), "customers");
-  if (!survivor.ok()) return Corrupt(event, "survivor");
+  if (!survivor.ok()) return events::CorruptEvent(event, "survivor");
   for (const std::string& name : merge.merged()) {
     absl::StatusOr<int64_t> merged = api::ParseResourceId(name, "customers");
     if (!merged.ok() || *merged == *survivor) continue;
@@ -125,7 +121,7 @@ absl::Status Feeds::ApplyMerge(db::Transaction& tx, const events::v1::Event& eve
 
 absl::Status Feeds::ApplyFollowUpDue(db::Transaction& tx, const events::v1::Event& event) {
   opportunities::v1::FollowUp follow_up;
-  if (!event.payload().UnpackTo(&follow_up)) return Corrupt(event, "follow-up");
+  if (!event.payload().UnpackTo(&follow_up)) return events::CorruptEvent(event, "follow-up");
   if (follow_up.owner().empty()) {
     // Nobody to give it to: an opportunity without an owner does not exist in practice.
     log::Warn("FollowUpDue without an owner", {{"event", event.id()}});
@@ -144,7 +140,7 @@ absl::Status Feeds::ApplyFollowUpDue(db::Transaction& tx, const events::v1::Even
 
 absl::Status Feeds::ApplyStatusChange(db::Transaction& tx, const events::v1::Event& event) {
   orders::v1::StatusChangeEvent change;
-  if (!event.payload().UnpackTo(&change)) return Corrupt(event, "status change");
+  if (!event.payload().UnpackTo(&change)) return events::CorruptEvent(event, "status change");
   const orders::v1::Order& order = change.order();
   const orders::v1::OrderStatus to = change.to_status();
   NewNotification n = AboutOrder(
@@ -168,7 +164,7 @@ absl::Status Feeds::ApplyStatusChange(db::Transaction& tx, const events::v1::Eve
 
 absl::Status Feeds::ApplyReturn(db::Transaction& tx, const events::v1::Event& event) {
   orders::v1::Return rma;
-  if (!event.payload().UnpackTo(&rma)) return Corrupt(event, "return");
+  if (!event.payload().UnpackTo(&rma)) return events::CorruptEvent(event, "return");
   const bool resolved = event.type() == kReturnResolvedEvent;
   NewNotification n{
       .recipient = rma.order_owner(),
@@ -197,7 +193,7 @@ absl::Status Feeds::NotifySupport(db::Transaction& tx, NewNotification n) {
 
 absl::Status Feeds::ApplyApproval(db::Transaction& tx, const events::v1::Event& event) {
   orders::v1::ApprovalEvent payload;
-  if (!event.payload().UnpackTo(&payload)) return Corrupt(event, "approval");
+  if (!event.payload().UnpackTo(&payload)) return events::CorruptEvent(event, "approval");
   const orders::v1::Order& order = payload.order();
   const orders::v1::Approval& approval = payload.approval();
   const std::string owner = order.owner().empty() ? approval.owner() : order.owner();

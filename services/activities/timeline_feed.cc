@@ -15,7 +15,7 @@
 #include "libs/grpc/status.h"
 #include "libs/log/log.h"
 #include "services/activities/event_types.h"
-#include "services/activities/feed_payloads.h"
+#include "libs/events/payload.h"
 #include "services/activities/links.h"
 
 namespace crm::activities {
@@ -45,7 +45,7 @@ std::optional<NewTimelineEntry> EntryFor(const events::v1::Event& event,
 // `money` on `entry`, when it is a whole amount of a known currency.
 void SetAmount(const common::v1::Money& money, NewTimelineEntry& entry) {
   if (money.currency_code().empty()) return;
-  std::optional<int64_t> minor = CheckedMinorUnits(money);
+  std::optional<int64_t> minor = events::CheckedMinorUnits(money);
   if (!minor) return;
   entry.currency = money.currency_code();
   entry.amount_minor = *minor;
@@ -82,7 +82,7 @@ absl::Status TimelineFeed::Apply(db::Transaction& tx, const events::v1::Event& e
 
 absl::Status TimelineFeed::ApplyOpportunity(db::Transaction& tx, const events::v1::Event& event) {
   opportunities::v1::Opportunity o;
-  if (!event.payload().UnpackTo(&o)) return CorruptEvent(event, "opportunity");
+  if (!event.payload().UnpackTo(&o)) return events::CorruptEvent(event, "opportunity");
   v1::TimelineEntry::Kind kind = v1::TimelineEntry::OPPORTUNITY_CREATED;
   std::string title;
   std::string detail;
@@ -123,11 +123,11 @@ absl::Status TimelineFeed::ApplyOrder(db::Transaction& tx, const events::v1::Eve
   std::string detail;
   v1::TimelineEntry::Kind kind = v1::TimelineEntry::ORDER_CREATED;
   if (event.type() == kOrderCreatedEvent) {
-    if (!event.payload().UnpackTo(&order)) return CorruptEvent(event, "order");
+    if (!event.payload().UnpackTo(&order)) return events::CorruptEvent(event, "order");
     title = absl::StrCat("Order created: ", order.name());
   } else {
     orders::v1::StatusChangeEvent change;
-    if (!event.payload().UnpackTo(&change)) return CorruptEvent(event, "status change");
+    if (!event.payload().UnpackTo(&change)) return events::CorruptEvent(event, "status change");
     order = change.order();
     kind = v1::TimelineEntry::ORDER_STATUS_CHANGED;
     title = absl::StrCat("Order ", order.name(), ": ",
@@ -146,9 +146,9 @@ absl::Status TimelineFeed::ApplyOrder(db::Transaction& tx, const events::v1::Eve
 absl::Status TimelineFeed::ApplyMerge(db::Transaction& tx, const events::v1::Event& event,
                                       bool undo) {
   customers::v1::CustomerMerge merge;
-  if (!event.payload().UnpackTo(&merge)) return CorruptEvent(event, "merge");
+  if (!event.payload().UnpackTo(&merge)) return events::CorruptEvent(event, "merge");
   absl::StatusOr<int64_t> survivor = api::ParseResourceId(merge.survivor(), "customers");
-  if (!survivor.ok()) return CorruptEvent(event, "survivor");
+  if (!survivor.ok()) return events::CorruptEvent(event, "survivor");
   for (const std::string& name : merge.merged()) {
     absl::StatusOr<int64_t> merged = api::ParseResourceId(name, "customers");
     if (!merged.ok() || *merged == *survivor) continue;

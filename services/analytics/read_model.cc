@@ -7,10 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "crm/customers/v1/customers.pb.h"
 #include "crm/opportunities/v1/opportunities.pb.h"
-#include "libs/api/fields.h"
-#include "libs/api/money.h"
 #include "libs/api/periods.h"
 #include "libs/api/resource.h"
+#include "libs/events/payload.h"
 #include "libs/grpc/status.h"
 #include "services/analytics/event_types.h"
 #include "services/analytics/store_sql.h"
@@ -19,11 +18,6 @@ namespace crm::analytics {
 namespace {
 
 namespace opps = opportunities::v1;
-
-absl::Status Corrupt(const events::v1::Event& event, std::string_view what) {
-  return Error(absl::StatusCode::kDataLoss, "CORRUPT_EVENT",
-               absl::StrCat("a ", event.type(), " event without its ", std::string(what)));
-}
 
 // What one won deal adds to won_daily.
 struct Contribution {
@@ -92,9 +86,9 @@ absl::Status ReadModel::Apply(db::Transaction& tx, const events::v1::Event& even
 
 absl::Status ReadModel::ApplyCustomer(db::Transaction& tx, const events::v1::Event& event) {
   customers::v1::Customer customer;
-  if (!event.payload().UnpackTo(&customer)) return Corrupt(event, "customer");
+  if (!event.payload().UnpackTo(&customer)) return events::CorruptEvent(event, "customer");
   absl::StatusOr<int64_t> id = api::ParseResourceId(customer.name(), "customers");
-  if (!id.ok()) return Corrupt(event, "customer's name");
+  if (!id.ok()) return events::CorruptEvent(event, "customer's name");
   const std::string& industry = customer.industry();
   const std::string& province = customer.region().province();
   CRM_RETURN_IF_ERROR(tx.Execute(sql::kUpsertCustomer, {*id, industry, province}).status());
@@ -116,9 +110,9 @@ absl::Status ReadModel::ApplyCustomer(db::Transaction& tx, const events::v1::Eve
 
 absl::Status ReadModel::ApplyOpportunity(db::Transaction& tx, const events::v1::Event& event) {
   opps::Opportunity opportunity;
-  if (!event.payload().UnpackTo(&opportunity)) return Corrupt(event, "opportunity");
+  if (!event.payload().UnpackTo(&opportunity)) return events::CorruptEvent(event, "opportunity");
   absl::StatusOr<int64_t> id = api::ParseResourceId(opportunity.name(), "opportunities");
-  if (!id.ok()) return Corrupt(event, "opportunity's name");
+  if (!id.ok()) return events::CorruptEvent(event, "opportunity's name");
 
   // Out with what it added so far.
   CRM_ASSIGN_OR_RETURN(db::Rows old, tx.Query(sql::kLockOpportunity, {*id}));
@@ -133,14 +127,12 @@ absl::Status ReadModel::ApplyOpportunity(db::Transaction& tx, const events::v1::
   // In with what it adds now.
   const int64_t customer_id = api::ParseResourceId(opportunity.customer(), "customers").value_or(0);
   Contribution now{.owner = opportunity.owner(), .currency = opportunity.amount().currency_code()};
-  Violations ignored;
-  api::FieldChecker check(ignored, "");
-  now.amount_minor = api::ToMinorUnits(opportunity.amount(), check, "amount").value_or(0);
+  now.amount_minor = events::CheckedMinorUnits(opportunity.amount()).value_or(0);
   const bool won = opportunity.state() == opps::WON && opportunity.has_close_date() &&
                    !now.currency.empty() && !now.owner.empty();
   if (won) {
     absl::StatusOr<absl::CivilDay> day = api::FromDate(opportunity.close_date(), "close_date");
-    if (!day.ok()) return Corrupt(event, "close date");
+    if (!day.ok()) return events::CorruptEvent(event, "close date");
     now.day = api::DateText(*day);
     CRM_ASSIGN_OR_RETURN(db::Rows customer, tx.Query(sql::kSelectCustomer, {customer_id}));
     if (!customer.empty()) {
@@ -162,7 +154,7 @@ absl::Status ReadModel::ApplyOpportunity(db::Transaction& tx, const events::v1::
 
 absl::Status ReadModel::ApplyPipeline(db::Transaction& tx, const events::v1::Event& event) {
   opps::Pipeline pipeline;
-  if (!event.payload().UnpackTo(&pipeline)) return Corrupt(event, "pipeline");
+  if (!event.payload().UnpackTo(&pipeline)) return events::CorruptEvent(event, "pipeline");
   for (const opps::Stage& stage : pipeline.stages()) {
     if (stage.name().empty()) continue;
     CRM_RETURN_IF_ERROR(

@@ -1,5 +1,6 @@
-// What the timeline's and the campaigns' code share about other services' event payloads and
-// amounts already checked (timeline_feed.cc, campaign_feed.cc, campaign_store.cc).
+// What a service that follows other services' feeds (libs/events/consumer.h) needs to read
+// their payloads: the error for a payload that is not what its event type promises, and the
+// minor units of an amount the producing service already checked.
 #pragma once
 
 #include <cstdint>
@@ -15,11 +16,11 @@
 #include "libs/api/money.h"
 #include "libs/grpc/status.h"
 
-namespace crm::activities {
+namespace crm::events {
 
 // DATA_LOSS (CORRUPT_EVENT) for an event whose payload is not what its type promises: the
 // consumer retries it rather than skip it, and the log says which.
-inline absl::Status CorruptEvent(const events::v1::Event& event, std::string_view what) {
+inline absl::Status CorruptEvent(const v1::Event& event, std::string_view what) {
   return Error(absl::StatusCode::kDataLoss, "CORRUPT_EVENT",
                absl::StrCat("a ", event.type(), " event without its ", std::string(what)));
 }
@@ -33,4 +34,4 @@ inline std::optional<int64_t> CheckedMinorUnits(const common::v1::Money& money) 
   return api::ToMinorUnits(money, check, "amount", /*allow_negative=*/true);
 }
 
-}  // namespace crm::activities
+}  // namespace crm::events
