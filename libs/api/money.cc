@@ -104,4 +104,16 @@ common::v1::Money FromMinorUnits(std::string_view currency_code, int64_t minor) 
   return money;
 }
 
+std::string DecimalText(std::string_view currency_code, int64_t minor) {
+  const int digits = FractionDigits(currency_code).value_or(2);
+  const int64_t scale = Pow10(digits);
+  // Unsigned, so that the most negative amount has a magnitude too.
+  const uint64_t magnitude = minor < 0 ? 0 - static_cast<uint64_t>(minor) : minor;
+  std::string text = absl::StrCat(minor < 0 ? "-" : "", magnitude / scale);
+  if (digits > 0) {
+    absl::StrAppend(&text, ".", absl::StrCat(magnitude % scale + scale).substr(1));
+  }
+  return text;
+}
+
 }  // namespace crm::api

@@ -31,6 +31,11 @@ std::optional<int64_t> ToMinorUnits(const common::v1::Money& money, FieldChecker
 // two decimal places for a code it does not know).
 common::v1::Money FromMinorUnits(std::string_view currency_code, int64_t minor);
 
+// `minor` units of `currency_code` as a plain decimal with the currency's decimal places (the
+// same as FromMinorUnits): "1234.50" for CNY 123450, "-0.05" for CNY -5, "1200" for JPY 1200.
+// What a CSV cell or a message shows, never parsed back into arithmetic.
+std::string DecimalText(std::string_view currency_code, int64_t minor);
+
 // A currency code given on its own for something new (e.g. a price to enter): trimmed, upper
 // case, and in use today.
 bool ValidCurrency(std::string_view code);

@@ -52,6 +52,15 @@ TEST(MoneyTest, LookupsTakeEveryWellFormedCodeAndRetiredOnesKeepTheirMinorUnits)
   EXPECT_EQ(FromMinorUnits("DEM", 1550).nanos(), 500'000'000);
 }
 
+TEST(MoneyTest, DecimalTextUsesTheCurrencysDecimalPlaces) {
+  EXPECT_EQ(DecimalText("CNY", 123450), "1234.50");
+  EXPECT_EQ(DecimalText("CNY", 5), "0.05");
+  EXPECT_EQ(DecimalText("CNY", -250), "-2.50");
+  EXPECT_EQ(DecimalText("JPY", 1200), "1200");
+  EXPECT_EQ(DecimalText("BHD", 1005), "1.005");
+  EXPECT_EQ(DecimalText("CNY", INT64_MIN), "-92233720368547758.08");
+}
+
 TEST(MoneyTest, WholeMinorUnitsConvertExactly) {
   EXPECT_EQ(Convert(M("CNY", 12, 340'000'000)), "1234");
   EXPECT_EQ(Convert(M("USD", 5)), "500");

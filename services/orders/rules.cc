@@ -8,16 +8,7 @@
 namespace crm::orders {
 
 std::string FormatMoney(const std::string& currency_code, int64_t minor) {
-  const int digits = api::CurrencyDigits(currency_code).value_or(2);
-  int64_t scale = 1;
-  for (int i = 0; i < digits; ++i) scale *= 10;
-  const int64_t magnitude = minor < 0 ? -minor : minor;
-  std::string text = absl::StrCat(currency_code, " ", minor < 0 ? "-" : "", magnitude / scale);
-  if (digits > 0) {
-    std::string fraction = absl::StrCat(magnitude % scale + scale).substr(1);
-    absl::StrAppend(&text, ".", fraction);
-  }
-  return text;
+  return absl::StrCat(currency_code, " ", api::DecimalText(currency_code, minor));
 }
 
 int ApprovalLevel(Role role) {
