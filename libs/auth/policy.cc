@@ -268,6 +268,10 @@ std::vector<MethodRule> DefaultRules() {
       // service to the caller's own (rep), their teams' (manager) or everyone's (admin,
       // marketing); support reads none.
       Roles("/crm.analytics.v1.ReportService/GetSalesReport", FigureReaders()),
+      // The reports as CSV and SVG: the inner report's own row applies as well (a caller
+      // its policy refuses is refused here too).
+      Roles("/crm.analytics.v1.ReportOutputService/ExportReport", FigureReaders()),
+      Roles("/crm.analytics.v1.ReportOutputService/RenderChart", FigureReaders()),
 
       // Infrastructure every server exposes.
       Public("/grpc.health.v1.Health/Check"),

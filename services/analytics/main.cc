@@ -6,6 +6,7 @@
 #include "services/analytics/gauges.h"
 #include "services/analytics/options.h"
 #include "services/analytics/read_model.h"
+#include "services/analytics/report_output.h"
 #include "services/analytics/report_service.h"
 
 namespace an = crm::analytics;
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
 
   an::ReportStore reports(kit.pool);
   an::ReportService report_service(kit, reports);
+  an::ReportOutputService report_output(kit, report_service);
 
   an::ReadModel read_model;
   if (kit.service_credentials == nullptr) {
@@ -30,5 +32,5 @@ int main(int argc, char** argv) {
   crm::service::PeriodicJob gauge_job("business gauges", options.gauge_interval,
                                       [&] { return gauges.Refresh(); });
   process.Run("business gauges", gauge_job);
-  return process.Serve({&report_service});
+  return process.Serve({&report_service, &report_output});
 }

@@ -2,7 +2,8 @@
 // opportunities services' feeds on real MariaDB: deals won through the public API show up in
 // the sales report (polled until the feeds have arrived, never timed), each role sees the
 // figures it may (a rep's report is the admin's filtered to the rep, a manager's their team's,
-// support none), and a deal reopened leaves the figures.
+// support none), a deal reopened leaves the figures, and the CSV export and the chart show
+// the same report to each caller.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -201,6 +202,78 @@ TEST_F(AnalyticsE2eTest, DealsWonThroughTheApiAddUpInTheReportEachRoleSeesItsOwn
   const std::vector<std::string> after_ordered =
       rep_name_ < other_name_ ? after : std::vector<std::string>{after[1], after[0]};
   EXPECT_EQ(WaitForOwners(after_ordered), after_ordered);
+}
+
+TEST_F(AnalyticsE2eTest, TheReportAsCsvAndAsAChartShowsWhatTheCallerMaySee) {
+  absl::StatusOr<std::string> hangzhou = NewCustomer("r.rep", "杭州导出客户", "浙江");
+  ASSERT_TRUE(hangzhou.ok()) << hangzhou.status();
+  absl::StatusOr<std::string> nanjing = NewCustomer("r.other", "南京导出客户", "江苏");
+  ASSERT_TRUE(nanjing.ok()) << nanjing.status();
+  ASSERT_TRUE(WinDeal("r.rep", *hangzhou, "CNY", 8000, 25).ok());
+  ASSERT_TRUE(WinDeal("r.other", *nanjing, "CNY", 100).ok());
+  std::vector<std::string> both = {absl::StrCat(rep_name_, " CNY 8000.25 1"),
+                                   absl::StrCat(other_name_, " CNY 100.0 1")};
+  if (other_name_ < rep_name_) std::swap(both[0], both[1]);
+  ASSERT_EQ(WaitForOwners(both), both);
+
+  v1::ReportQuery query;
+  v1::GetSalesReportRequest& sales = *query.mutable_sales();
+  const int year = static_cast<int>(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
+  sales.mutable_start_date()->set_year(year - 1);
+  sales.mutable_start_date()->set_month(1);
+  sales.mutable_start_date()->set_day(1);
+  sales.mutable_end_date()->set_year(year + 1);
+  sales.mutable_end_date()->set_month(12);
+  sales.mutable_end_date()->set_day(31);
+  sales.set_group_by(v1::PROVINCE);
+  auto stub = v1::ReportOutputService::NewStub(stack_->gateway());
+
+  // The rep's CSV: their own province's sales only, then the total.
+  auto export_as = [&](const std::string& who, const v1::ReportQuery& q, std::string* csv) {
+    v1::ExportReportRequest request;
+    *request.mutable_report() = q;
+    auto context = As(who).Context();
+    auto reader = stub->ExportReport(context.get(), request);
+    v1::ExportReportResponse piece;
+    while (reader->Read(&piece)) csv->append(piece.csv());
+    return reader->Finish();
+  };
+  std::string csv;
+  ASSERT_TRUE(export_as("r.rep", query, &csv).ok());
+  EXPECT_EQ(csv,
+            "kind,key,currency_code,amount,won_deals\r\n"
+            "row,浙江,CNY,8000.25,1\r\n"
+            "total,,CNY,8000.25,1\r\n");
+  // The admin's has both; support's is refused as the report itself is.
+  csv.clear();
+  ASSERT_TRUE(export_as("admin", query, &csv).ok());
+  EXPECT_EQ(csv,
+            "kind,key,currency_code,amount,won_deals\r\n"
+            "row,江苏,CNY,100.00,1\r\n"
+            "row,浙江,CNY,8000.25,1\r\n"
+            "total,,CNY,8100.25,2\r\n");
+  csv.clear();
+  EXPECT_EQ(export_as("r.support", query, &csv).error_code(), grpc::PERMISSION_DENIED);
+  // A bad field of the inner report is named where it is in this request.
+  v1::ReportQuery bad = query;
+  bad.mutable_sales()->clear_start_date();
+  grpc::Status refused = export_as("admin", bad, &csv);
+  ASSERT_EQ(refused.error_code(), grpc::INVALID_ARGUMENT);
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : FieldViolations(FromGrpcStatus(refused)))
+    fields.push_back(v.field);
+  EXPECT_EQ(fields, std::vector<std::string>{"report.sales.start_date"});
+
+  // The rep's pie chart: an SVG document naming their province and not the other's.
+  v1::RenderChartRequest render;
+  *render.mutable_report() = query;
+  render.set_kind(v1::PIE_CHART);
+  v1::Chart chart;
+  ASSERT_TRUE(stub->RenderChart(As("r.rep").Context().get(), render, &chart).ok());
+  EXPECT_EQ(chart.content_type(), "image/svg+xml");
+  EXPECT_TRUE(chart.svg().starts_with("<svg ")) << chart.svg();
+  EXPECT_NE(chart.svg().find("浙江 8,000.25 (100.0%)"), std::string::npos) << chart.svg();
+  EXPECT_EQ(chart.svg().find("江苏"), std::string::npos) << chart.svg();
 }
 
 }  // namespace

@@ -38,6 +38,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "crm/activities/v1/activities.grpc.pb.h"
+#include "crm/analytics/v1/analytics.grpc.pb.h"
 #include "crm/auth/v1/auth.grpc.pb.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
@@ -62,6 +63,7 @@ namespace knowledge = crm::knowledge::v1;
 namespace orders = crm::orders::v1;
 namespace opportunities = crm::opportunities::v1;
 namespace activities = crm::activities::v1;
+namespace analytics = crm::analytics::v1;
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
@@ -106,6 +108,10 @@ commands:
                                       crm.knowledge.v1.CatalogService/ListProducts; the request
                                       is JSON (proto field names) from the argument or stdin,
                                       "{}" when neither
+  report export JSON                  a report as CSV on stdout; JSON is an
+                                      crm.analytics.v1.ExportReportRequest (argument or stdin)
+  report chart JSON                   a report's chart as SVG on stdout; JSON is a
+                                      crm.analytics.v1.RenderChartRequest
   demo-load                           create the demo team, its users and their customers,
                                       the demo catalog, leads, opportunities, orders,
                                       activities and tasks
@@ -1332,8 +1338,8 @@ absl::Status LoadDemoActivities(const std::map<std::string, Client, std::less<>>
     a.set_next_step(std::string(demo.next_step));
     create.set_request_id(absl::StrCat("demo-activity-", std::string(demo.key)));
     activities::ListActivitiesRequest find;
-    find.set_filter(absl::StrCat("customer = ", FilterString(a.customer()), " AND kind = ",
-                                 activities::ActivityKind_Name(demo.kind),
+    find.set_filter(absl::StrCat("customer = ", FilterString(a.customer()),
+                                 " AND kind = ", activities::ActivityKind_Name(demo.kind),
                                  " AND activity_time = ", std::string(demo.time)));
     activities::ListActivitiesResponse found;
     grpc::Status status = WithRetries(
@@ -1361,8 +1367,9 @@ absl::Status LoadDemoActivities(const std::map<std::string, Client, std::less<>>
     grpc::Status status = WithRetries(
         owner, [&](grpc::ClientContext* ctx) { return stub->ListMyTasks(ctx, find, &found); });
     if (!status.ok()) return crm::FromGrpcStatus(status);
-    auto existing = std::find_if(found.tasks().begin(), found.tasks().end(),
-                                 [&](const activities::Task& t) { return t.title() == demo.title; });
+    auto existing =
+        std::find_if(found.tasks().begin(), found.tasks().end(),
+                     [&](const activities::Task& t) { return t.title() == demo.title; });
     const bool missing = existing == found.tasks().end();
     counts.Count(missing);
     activities::Task task = missing ? activities::Task() : *existing;
@@ -1410,7 +1417,8 @@ absl::Status LoadDemoCampaign(const std::map<std::string, Client, std::less<>>& 
     *c.mutable_start_time() = DemoTimestamp("2026-04-08T01:00:00Z");
     *c.mutable_end_time() = DemoTimestamp("2026-04-10T09:00:00Z");
     c.set_place("上海国家会展中心 5.1 馆");
-    for (const char* rep : {"li.lei", "han.meimei"}) c.add_participants(user_names.find(rep)->second);
+    for (const char* rep : {"li.lei", "han.meimei"})
+      c.add_participants(user_names.find(rep)->second);
     c.mutable_budget()->set_currency_code("CNY");
     c.mutable_budget()->set_units(80000);
     c.mutable_expected()->set_leads(30);
@@ -1562,10 +1570,57 @@ int DemoLoad(const Client& client, const CommandLine& line) {
             << " categories, " << DemoProducts().size() << " products, " << DemoArticles().size()
             << " articles, " << DemoLeads().size() << " leads, " << DemoOpportunities().size()
             << " opportunities, " << DemoOrders().size() << " orders, " << DemoActivities().size()
-            << " activities, " << DemoTasks().size() << " tasks and 1 campaign present: "
-            << counts.created
-            << " created or published now, " << counts.found << " found as they were\n";
+            << " activities, " << DemoTasks().size()
+            << " tasks and 1 campaign present: " << counts.created << " created or published now, "
+            << counts.found << " found as they were\n";
   return kExitOk;
+}
+
+// `report export` and `report chart`: an analytics report as a CSV or an SVG file on stdout.
+int Report(const Client& client, const CommandLine& line) {
+  if (auto st = line.CheckOnly({}); !st.ok()) return UsageError(st);
+  const size_t words = line.positional().size();
+  if (words < 2 || words > 3) return UsageError("report takes export or chart, and JSON");
+  std::string json = words == 3 ? line.positional()[2] : "";
+  if (json.empty() && !isatty(0)) {
+    json.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  auto parse = [&](google::protobuf::Message& request) {
+    auto st = google::protobuf::util::JsonStringToMessage(json, &request);
+    return st.ok() ? absl::OkStatus()
+                   : absl::InvalidArgumentError(
+                         absl::StrCat("the request is not a ", request.GetDescriptor()->full_name(),
+                                      " in JSON: ", st.message().as_string()));
+  };
+  auto stub = analytics::ReportOutputService::NewStub(client.channel());
+  grpc::ClientContext ctx;
+  const std::string& what = line.positional()[1];
+  if (what == "export") {
+    analytics::ExportReportRequest request;
+    if (absl::Status st = parse(request); !st.ok()) return UsageError(st);
+    client.Prepare(ctx, kBulkDeadline);
+    auto reader = stub->ExportReport(&ctx, request);
+    analytics::ExportReportResponse piece;
+    while (reader->Read(&piece)) std::cout << piece.csv();
+    grpc::Status status = reader->Finish();
+    if (status.ok()) return kExitOk;
+    PrintError(status);
+    return kExitFailed;
+  }
+  if (what == "chart") {
+    analytics::RenderChartRequest request;
+    if (absl::Status st = parse(request); !st.ok()) return UsageError(st);
+    client.Prepare(ctx, kCallDeadline);
+    analytics::Chart chart;
+    grpc::Status status = stub->RenderChart(&ctx, request, &chart);
+    if (status.ok()) {
+      std::cout << chart.svg();
+      return kExitOk;
+    }
+    PrintError(status);
+    return kExitFailed;
+  }
+  return UsageError(absl::StrCat("report takes export or chart, not \"", what, "\""));
 }
 
 int Run(int argc, char** argv) {
@@ -1588,6 +1643,7 @@ int Run(int argc, char** argv) {
   if (command == "users") return Users(client, *line);
   if (command == "teams") return Teams(client, *line);
   if (command == "call") return CallMethod(client, *line);
+  if (command == "report") return Report(client, *line);
   return UsageError(absl::StrCat("unknown command \"", command, "\""));
 }
 

@@ -1,0 +1,238 @@
+#include "services/analytics/report_output.h"
+
+#include <cmath>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "libs/api/money.h"
+#include "libs/api/periods.h"
+#include "libs/base/csv.h"
+#include "libs/events/payload.h"
+#include "libs/grpc/status.h"
+
+namespace crm::analytics {
+namespace {
+
+// A CSV piece holds whole lines up to about this much: a few dozen KiB keeps each message well
+// under gRPC's limits and the client's memory small however long the report is.
+constexpr size_t kCsvPiece = 64 * 1024;
+
+constexpr int kDefaultWidth = 640;
+constexpr int kDefaultHeight = 360;
+
+absl::StatusOr<Language> ReadLanguage(const std::string& code) {
+  if (code.empty() || code == "zh" || code.starts_with("zh-")) return Language::kZh;
+  if (code == "en" || code.starts_with("en-")) return Language::kEn;
+  return InvalidField("language_code", "must be \"zh\" or \"en\"");
+}
+
+// `status` with each field violation's path put under `prefix` ("report.sales."), so that a
+// client sees where in its request the bad field is.
+absl::Status UnderField(absl::Status status, const std::string& prefix) {
+  std::vector<FieldViolation> violations = FieldViolations(status);
+  if (status.code() != absl::StatusCode::kInvalidArgument || violations.empty()) return status;
+  for (FieldViolation& v : violations) v.field = absl::StrCat(prefix, v.field);
+  return InvalidArgument(std::string(status.message()), std::move(violations));
+}
+
+// 1234567.5 as "1,234,567.5": what the axis and tooltips show (at most two decimals).
+std::string Grouped(double v) {
+  std::string text = absl::StrFormat("%.2f", std::abs(v));
+  while (text.back() == '0') text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  const size_t point = std::min(text.find('.'), text.size());
+  for (size_t i = point; i > 3; i -= 3) text.insert(i - 3, ",");
+  return v < 0 && text != "0" ? "-" + text : text;
+}
+
+double Major(const common::v1::Money& money) { return money.units() + money.nanos() / 1e9; }
+
+std::string GroupingName(v1::SalesGrouping grouping, Language language) {
+  const bool zh = language == Language::kZh;
+  switch (grouping) {
+    case v1::OWNER:
+      return zh ? "负责人" : "owner";
+    case v1::DAY:
+      return zh ? "日" : "day";
+    case v1::WEEK:
+      return zh ? "周" : "week";
+    case v1::MONTH:
+      return zh ? "月" : "month";
+    case v1::QUARTER:
+      return zh ? "季度" : "quarter";
+    case v1::YEAR:
+      return zh ? "年" : "year";
+    case v1::INDUSTRY:
+      return zh ? "行业" : "industry";
+    case v1::PROVINCE:
+      return zh ? "省份" : "province";
+    default:
+      return "";
+  }
+}
+
+bool ByTime(v1::SalesGrouping grouping) {
+  return grouping == v1::DAY || grouping == v1::WEEK || grouping == v1::MONTH ||
+         grouping == v1::QUARTER || grouping == v1::YEAR;
+}
+
+std::string KindName(v1::ChartKind kind) {
+  switch (kind) {
+    case v1::BAR_CHART:
+      return "BAR_CHART";
+    case v1::LINE_CHART:
+      return "LINE_CHART";
+    case v1::PIE_CHART:
+      return "PIE_CHART";
+    case v1::FUNNEL_CHART:
+      return "FUNNEL_CHART";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+ReportView SalesView(const v1::GetSalesReportRequest& request, const v1::SalesReport& report,
+                     Language language) {
+  const bool zh = language == Language::kZh;
+  ReportView view;
+  view.columns = {"kind", "key", "currency_code", "amount", "won_deals"};
+  auto add = [&](std::string_view kind, const v1::SalesRow& row) {
+    // The report's amounts come from minor units (FromMinorUnits), so they convert back exactly.
+    const int64_t minor = events::CheckedMinorUnits(row.amount()).value_or(0);
+    view.rows.push_back({std::string(kind), row.key(), row.amount().currency_code(),
+                         api::DecimalText(row.amount().currency_code(), minor),
+                         absl::StrCat(row.won_deals())});
+  };
+  for (const v1::SalesRow& row : report.rows()) add("row", row);
+  for (const v1::SalesRow& row : report.totals()) add("total", row);
+
+  // Categories are the keys in the report's order; a series per currency (the totals list
+  // each currency once), 0 where a key has no sales in it.
+  chart::Chart& c = view.chart;
+  std::map<std::string, size_t> category;
+  for (const v1::SalesRow& row : report.rows()) {
+    if (category.emplace(row.key(), c.categories.size()).second) {
+      c.categories.push_back(row.key().empty() ? (zh ? "（未填）" : "(none)") : row.key());
+    }
+  }
+  std::map<std::string, size_t> series;
+  for (const v1::SalesRow& total : report.totals()) {
+    series.emplace(total.amount().currency_code(), c.series.size());
+    c.series.push_back({.name = total.amount().currency_code(),
+                        .values = std::vector<double>(c.categories.size(), 0.0)});
+  }
+  for (const v1::SalesRow& row : report.rows()) {
+    c.series[series.at(row.amount().currency_code())].values[category.at(row.key())] =
+        Major(row.amount());
+  }
+  if (c.series.empty()) c.series.push_back({.name = request.currency_code()});
+  c.format_value = Grouped;
+  const std::string first = api::DateText(api::FromDate(request.start_date(), "").value());
+  const std::string last = api::DateText(api::FromDate(request.end_date(), "").value());
+  const std::string grouping = GroupingName(request.group_by(), language);
+  c.title = zh ? absl::StrCat("成交额 ", first, " 至 ", last, "（按", grouping, "）")
+               : absl::StrCat("Won revenue ", first, " to ", last, " by ", grouping);
+  if (!request.currency_code().empty()) absl::StrAppend(&c.title, " ", request.currency_code());
+  view.kinds = {v1::BAR_CHART, v1::PIE_CHART};
+  if (ByTime(request.group_by())) view.kinds.insert(view.kinds.begin() + 1, v1::LINE_CHART);
+  return view;
+}
+
+absl::StatusOr<v1::Chart> DrawChart(ReportView view, const v1::RenderChartRequest& request) {
+  Violations violations;
+  v1::ChartKind kind = request.kind();
+  if (kind == v1::CHART_KIND_UNSPECIFIED) kind = view.kinds.front();
+  if (std::find(view.kinds.begin(), view.kinds.end(), kind) == view.kinds.end()) {
+    std::string fits;
+    for (v1::ChartKind k : view.kinds)
+      absl::StrAppend(&fits, fits.empty() ? "" : ", ", KindName(k));
+    violations.Add("kind", absl::StrCat("this report is drawn as ", fits));
+  }
+  if (kind == v1::PIE_CHART && view.chart.series.size() > 1) {
+    violations.Add("kind", "a pie chart shows one currency: set the report's currency_code");
+  }
+  if (request.width() != 0 && (request.width() < 200 || request.width() > 4000)) {
+    violations.Add("width", "must be 200-4000 pixels, or 0 for 640");
+  }
+  if (request.height() != 0 && (request.height() < 150 || request.height() > 4000)) {
+    violations.Add("height", "must be 150-4000 pixels, or 0 for 360");
+  }
+  if (request.title().size() > 200) violations.Add("title", "must be at most 200 bytes");
+  CRM_RETURN_IF_ERROR(violations.ToStatus());
+
+  chart::Chart& c = view.chart;
+  if (!request.title().empty()) c.title = request.title();
+  c.width = request.width() == 0 ? kDefaultWidth : request.width();
+  c.height = request.height() == 0 ? kDefaultHeight : request.height();
+  absl::StatusOr<std::string> svg;
+  switch (kind) {
+    case v1::LINE_CHART:
+      svg = chart::Line(c);
+      break;
+    case v1::PIE_CHART:
+      svg = chart::Pie(c);
+      break;
+    case v1::FUNNEL_CHART:
+      svg = chart::Funnel(c);
+      break;
+    default:
+      svg = chart::Bar(c);
+      break;
+  }
+  // The view is checked above and made by this service: a chart it cannot draw is a bug here,
+  // not the caller's mistake.
+  if (!svg.ok()) return absl::InternalError(absl::StrCat("cannot draw: ", svg.status().message()));
+  v1::Chart out;
+  out.set_svg(*std::move(svg));
+  out.set_content_type("image/svg+xml");
+  return out;
+}
+
+absl::StatusOr<ReportView> ReportOutputService::View(const auth::Caller& caller,
+                                                     const v1::ReportQuery& query,
+                                                     Language language) {
+  switch (query.report_case()) {
+    case v1::ReportQuery::kSales: {
+      v1::SalesReport report;
+      absl::Status status = reports_.DoGetSalesReport(caller, query.sales(), &report);
+      if (!status.ok()) return UnderField(std::move(status), "report.sales.");
+      return SalesView(query.sales(), report, language);
+    }
+    default:
+      return InvalidField("report", "is required: name one report (sales)");
+  }
+}
+
+absl::Status ReportOutputService::Export(const auth::Caller& caller,
+                                         const v1::ExportReportRequest& request,
+                                         service::StreamWriter<v1::ExportReportResponse>& out) {
+  CRM_ASSIGN_OR_RETURN(const ReportView view, View(caller, request.report(), Language::kEn));
+  std::string piece;
+  AppendCsvRecord(piece, view.columns);
+  for (const std::vector<std::string>& row : view.rows) {
+    AppendCsvRecord(piece, row);
+    if (piece.size() < kCsvPiece) continue;
+    v1::ExportReportResponse response;
+    response.set_csv(std::move(piece));
+    if (!out.Write(response)) return absl::CancelledError("the client went away");
+    piece.clear();
+  }
+  v1::ExportReportResponse response;
+  response.set_csv(std::move(piece));
+  if (!out.Write(response)) return absl::CancelledError("the client went away");
+  return absl::OkStatus();
+}
+
+absl::Status ReportOutputService::Render(const auth::Caller& caller,
+                                         const v1::RenderChartRequest& request,
+                                         v1::Chart* response) {
+  CRM_ASSIGN_OR_RETURN(const Language language, ReadLanguage(request.language_code()));
+  CRM_ASSIGN_OR_RETURN(ReportView view, View(caller, request.report(), language));
+  CRM_ASSIGN_OR_RETURN(*response, DrawChart(std::move(view), request));
+  return absl::OkStatus();
+}
+
+}  // namespace crm::analytics

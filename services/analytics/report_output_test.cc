@@ -1,0 +1,125 @@
+// How a report becomes a CSV table and a chart (report_output.h), from a sales report made by
+// hand: the rows and totals as text with exact decimals, a series per currency with the keys as
+// categories, the made-up title in each language, and the charts a report cannot be drawn as.
+#include "services/analytics/report_output.h"
+
+#include <gtest/gtest.h>
+
+#include "libs/grpc/status.h"
+
+namespace crm::analytics {
+namespace {
+
+v1::SalesRow Row(const std::string& key, const std::string& currency, int64_t units, int32_t nanos,
+                 int64_t deals) {
+  v1::SalesRow row;
+  row.set_key(key);
+  row.mutable_amount()->set_currency_code(currency);
+  row.mutable_amount()->set_units(units);
+  row.mutable_amount()->set_nanos(nanos);
+  row.set_won_deals(deals);
+  return row;
+}
+
+v1::GetSalesReportRequest Request(v1::SalesGrouping group_by) {
+  v1::GetSalesReportRequest request;
+  request.mutable_start_date()->set_year(2026);
+  request.mutable_start_date()->set_month(1);
+  request.mutable_start_date()->set_day(1);
+  request.mutable_end_date()->set_year(2026);
+  request.mutable_end_date()->set_month(3);
+  request.mutable_end_date()->set_day(31);
+  request.set_group_by(group_by);
+  return request;
+}
+
+// January: CNY 1200.50 in two deals and USD 300 in one; March: CNY 99.05 in one.
+v1::SalesReport TwoCurrencies() {
+  v1::SalesReport report;
+  *report.add_rows() = Row("2026-01", "CNY", 1200, 500000000, 2);
+  *report.add_rows() = Row("2026-01", "USD", 300, 0, 1);
+  *report.add_rows() = Row("2026-03", "CNY", 99, 50000000, 1);
+  *report.add_totals() = Row("", "CNY", 1299, 550000000, 3);
+  *report.add_totals() = Row("", "USD", 300, 0, 1);
+  return report;
+}
+
+TEST(ReportOutputTest, ASalesReportIsATableOfRowsThenTotalsWithExactDecimals) {
+  ReportView view = SalesView(Request(v1::MONTH), TwoCurrencies(), Language::kZh);
+  EXPECT_EQ(view.columns,
+            (std::vector<std::string>{"kind", "key", "currency_code", "amount", "won_deals"}));
+  EXPECT_EQ(view.rows,
+            (std::vector<std::vector<std::string>>{{"row", "2026-01", "CNY", "1200.50", "2"},
+                                                   {"row", "2026-01", "USD", "300.00", "1"},
+                                                   {"row", "2026-03", "CNY", "99.05", "1"},
+                                                   {"total", "", "CNY", "1299.55", "3"},
+                                                   {"total", "", "USD", "300.00", "1"}}));
+}
+
+TEST(ReportOutputTest, ItsChartHasTheKeysAsCategoriesAndASeriesPerCurrency) {
+  ReportView view = SalesView(Request(v1::MONTH), TwoCurrencies(), Language::kZh);
+  EXPECT_EQ(view.chart.categories, (std::vector<std::string>{"2026-01", "2026-03"}));
+  ASSERT_EQ(view.chart.series.size(), 2u);
+  EXPECT_EQ(view.chart.series[0].name, "CNY");
+  EXPECT_EQ(view.chart.series[0].values, (std::vector<double>{1200.5, 99.05}));
+  EXPECT_EQ(view.chart.series[1].name, "USD");
+  EXPECT_EQ(view.chart.series[1].values, (std::vector<double>{300, 0}));
+  EXPECT_EQ(view.chart.title, "成交额 2026-01-01 至 2026-03-31（按月）");
+  EXPECT_EQ(view.chart.format_value(1234567.5), "1,234,567.5");
+  EXPECT_EQ(view.chart.format_value(-1200), "-1,200");
+
+  ReportView english = SalesView(Request(v1::MONTH), TwoCurrencies(), Language::kEn);
+  EXPECT_EQ(english.chart.title, "Won revenue 2026-01-01 to 2026-03-31 by month");
+}
+
+TEST(ReportOutputTest, AGroupWithoutAKeyIsLabelledSoInTheChart) {
+  v1::SalesReport report;
+  *report.add_rows() = Row("", "CNY", 5, 0, 1);
+  *report.add_rows() = Row("制造业", "CNY", 7, 0, 1);
+  *report.add_totals() = Row("", "CNY", 12, 0, 2);
+  ReportView view = SalesView(Request(v1::INDUSTRY), report, Language::kZh);
+  EXPECT_EQ(view.chart.categories, (std::vector<std::string>{"（未填）", "制造业"}));
+  EXPECT_EQ(view.rows[0][1], "") << "the CSV keeps the key as it is";
+}
+
+TEST(ReportOutputTest, TheChartIsAnSvgDocumentWithTheChineseTitle) {
+  v1::RenderChartRequest request;
+  absl::StatusOr<v1::Chart> chart =
+      DrawChart(SalesView(Request(v1::MONTH), TwoCurrencies(), Language::kZh), request);
+  ASSERT_TRUE(chart.ok()) << chart.status();
+  EXPECT_EQ(chart->content_type(), "image/svg+xml");
+  EXPECT_TRUE(chart->svg().starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+  EXPECT_NE(chart->svg().find("成交额 2026-01-01 至 2026-03-31（按月）"), std::string::npos);
+  EXPECT_NE(chart->svg().find("class=\"bar\""), std::string::npos) << "a bar chart by default";
+
+  request.set_kind(v1::LINE_CHART);
+  request.set_title("一季度 <趋势>");
+  chart = DrawChart(SalesView(Request(v1::MONTH), TwoCurrencies(), Language::kZh), request);
+  ASSERT_TRUE(chart.ok()) << chart.status();
+  EXPECT_NE(chart->svg().find("class=\"line\""), std::string::npos);
+  EXPECT_NE(chart->svg().find("一季度 &lt;趋势&gt;"), std::string::npos);
+}
+
+TEST(ReportOutputTest, ChartsThatDoNotFitTheReportAreRefusedByField) {
+  auto violations = [](const v1::RenderChartRequest& request, v1::SalesGrouping g) {
+    std::vector<std::string> fields;
+    absl::StatusOr<v1::Chart> chart =
+        DrawChart(SalesView(Request(g), TwoCurrencies(), Language::kZh), request);
+    for (const FieldViolation& v : FieldViolations(chart.status())) fields.push_back(v.field);
+    return fields;
+  };
+  v1::RenderChartRequest request;
+  request.set_kind(v1::FUNNEL_CHART);
+  EXPECT_EQ(violations(request, v1::MONTH), std::vector<std::string>{"kind"});
+  request.set_kind(v1::PIE_CHART);  // two currencies
+  EXPECT_EQ(violations(request, v1::MONTH), std::vector<std::string>{"kind"});
+  request.set_kind(v1::LINE_CHART);  // a line through provinces means nothing
+  EXPECT_EQ(violations(request, v1::PROVINCE), std::vector<std::string>{"kind"});
+  request.set_kind(v1::BAR_CHART);
+  request.set_width(100);
+  request.set_height(5000);
+  EXPECT_EQ(violations(request, v1::MONTH), (std::vector<std::string>{"width", "height"}));
+}
+
+}  // namespace
+}  // namespace crm::analytics
