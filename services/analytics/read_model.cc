@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -29,11 +32,38 @@ struct Contribution {
   std::string province;
 };
 
+// The twelve won_cube rows a won deal adds to, in one statement (schema/004_won_cube.sql).
+absl::Status AddToCube(db::Transaction& tx, const Contribution& c, int sign) {
+  static const std::string statement = [] {
+    std::string text = sql::kAddCubeHead;
+    for (int i = 0; i < 12; ++i) absl::StrAppend(&text, i == 0 ? "" : ", ", sql::kCubeRow);
+    return text + sql::kAddCubeTail;
+  }();
+  // The month's row is filed under its first day ("2026-03-17" → "2026-03-01").
+  const std::string month = c.day.substr(0, c.day.size() - 2) + "01";
+  const std::pair<const char*, std::string> dims[] = {
+      {"-", ""}, {"I", c.industry}, {"P", c.province}};
+  const std::pair<const char*, std::string> grains[] = {{"D", c.day}, {"M", month}};
+  const std::string owners[] = {c.owner, ""};  // "": everyone's
+  std::vector<db::Value> params;
+  params.reserve(12 * 8);
+  for (const auto& [dim, value] : dims) {
+    for (const auto& [grain, period] : grains) {
+      for (const std::string& owner : owners) {
+        params.insert(params.end(), {dim, grain, owner, period, value, c.currency,
+                                     sign * c.amount_minor, int64_t{sign}});
+      }
+    }
+  }
+  return tx.Execute(statement, params).status();
+}
+
 // Adds the contribution once (`sign` 1) or takes it out (-1), dropping a group left empty.
 absl::Status AddWon(db::Transaction& tx, const Contribution& c, int sign) {
   CRM_RETURN_IF_ERROR(tx.Execute(sql::kAddWon, {c.day, c.owner, c.currency, c.industry, c.province,
                                                 sign * c.amount_minor, sign})
                           .status());
+  CRM_RETURN_IF_ERROR(AddToCube(tx, c, sign));
   if (sign > 0) return absl::OkStatus();
   return tx.Execute(sql::kDropEmptyWon, {c.day, c.owner, c.currency, c.industry, c.province})
       .status();
@@ -171,8 +201,8 @@ absl::Status ReadModel::Reset(db::Transaction& tx, std::string_view feed) {
     return tx.Execute(sql::kClearCustomers, {}).status();
   }
   if (feed == "opportunities") {
-    for (const char* statement :
-         {sql::kClearWon, sql::kClearOpen, sql::kClearStages, sql::kClearOpportunities}) {
+    for (const char* statement : {sql::kClearWon, sql::kClearCube, sql::kClearOpen,
+                                  sql::kClearStages, sql::kClearOpportunities}) {
       CRM_RETURN_IF_ERROR(tx.Execute(statement, {}).status());
     }
   }

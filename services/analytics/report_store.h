@@ -25,6 +25,17 @@ struct SalesQuery {
   std::string currency;  // "" for every currency
 };
 
+// Where a sales report over [first, last] reads won_cube: the monthly rows of the whole months
+// (periods months_first..months_last, each a month's first day), and the daily rows of the
+// days before and after them (head, tail). A range whose first day is after its last is empty.
+// With `daily` (groupings by day or week) every day comes from the daily rows.
+struct CubeRanges {
+  absl::CivilDay months_first, months_last;
+  absl::CivilDay head_first, head_last;
+  absl::CivilDay tail_first, tail_last;
+};
+CubeRanges SplitPeriod(absl::CivilDay first, absl::CivilDay last, bool daily);
+
 class ReportStore final {
  public:
   explicit ReportStore(db::Pool& pool) : pool_(pool) {}

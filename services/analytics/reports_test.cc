@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "crm/customers/v1/customers.pb.h"
 #include "crm/opportunities/v1/opportunities.pb.h"
+#include "libs/api/periods.h"
 #include "libs/auth/testing.h"
 #include "libs/grpc/status.h"
 #include "libs/service/testing.h"
@@ -23,6 +24,7 @@
 #include "services/analytics/gauges.h"
 #include "services/analytics/read_model.h"
 #include "services/analytics/report_service.h"
+#include "services/analytics/report_store.h"
 
 namespace crm::analytics {
 namespace {
@@ -208,6 +210,52 @@ TEST_F(ReportsTest, EveryGroupingAddsUpTheWonDealsOfThePeriod) {
   absl::StatusOr<v1::SalesReport> dollars = Report(admin_, v1::OWNER, "", "USD");
   ASSERT_TRUE(dollars.ok()) << dollars.status();
   EXPECT_EQ(Lines(dollars->rows()), (Rows{"users/12 USD 3000.0 1"}));
+}
+
+TEST(SplitPeriodTest, WholeMonthsComeFromMonthlyRowsAndTheDaysAroundThemFromDailyRows) {
+  using absl::CivilDay;
+  auto text = [](const CubeRanges& r) {
+    auto range = [](CivilDay a, CivilDay b) {
+      return a > b ? std::string("-") : absl::StrCat(api::DateText(a), "..", api::DateText(b));
+    };
+    return absl::StrCat("months ", range(r.months_first, r.months_last), " head ",
+                        range(r.head_first, r.head_last), " tail ",
+                        range(r.tail_first, r.tail_last));
+  };
+  EXPECT_EQ(text(SplitPeriod(CivilDay(2026, 1, 1), CivilDay(2026, 12, 31), false)),
+            "months 2026-01-01..2026-12-01 head - tail -");
+  EXPECT_EQ(
+      text(SplitPeriod(CivilDay(2026, 2, 15), CivilDay(2026, 4, 1), false)),
+      "months 2026-03-01..2026-03-01 head 2026-02-15..2026-02-28 tail 2026-04-01..2026-04-01");
+  EXPECT_EQ(text(SplitPeriod(CivilDay(2026, 3, 9), CivilDay(2026, 3, 15), false)),
+            "months - head 2026-03-09..2026-03-15 tail -");
+  EXPECT_EQ(text(SplitPeriod(CivilDay(2026, 3, 1), CivilDay(2026, 3, 30), false)),
+            "months - head 2026-03-01..2026-03-30 tail -");
+  EXPECT_EQ(text(SplitPeriod(CivilDay(2026, 1, 1), CivilDay(2026, 12, 31), true)),
+            "months - head 2026-01-01..2026-12-31 tail -");
+}
+
+TEST_F(ReportsTest, PeriodsThatCutMonthsAddTheirDaysToTheWholeMonths) {
+  LoadDataSet();
+  // 5 March to 30 April: March's days from the 5th (deals 2 and 4, not 1), all of April.
+  absl::StatusOr<v1::SalesReport> spring =
+      Report(admin_, v1::MONTH, "", "", Date(2026, 3, 5), Date(2026, 4, 30));
+  ASSERT_TRUE(spring.ok()) << spring.status();
+  EXPECT_EQ(Lines(spring->rows()), (Rows{"2026-03 CNY 9500.50 2", "2026-04 USD 3000.0 1"}));
+  // 15 February to 1 April: February's end, all of March, April's first day.
+  absl::StatusOr<v1::SalesReport> industries =
+      Report(admin_, v1::INDUSTRY, "", "", Date(2026, 2, 15), Date(2026, 4, 1));
+  ASSERT_TRUE(industries.ok()) << industries.status();
+  EXPECT_EQ(Lines(industries->rows()),
+            (Rows{"制造业 CNY 100000.0 1", "制造业 USD 3000.0 1", "零售 CNY 9500.50 2"}));
+  // The same period for a rep reads the rep's own rows and agrees with the admin's filter.
+  absl::StatusOr<v1::SalesReport> mine =
+      Report(rep_, v1::INDUSTRY, "", "", Date(2026, 2, 15), Date(2026, 4, 1));
+  absl::StatusOr<v1::SalesReport> filtered =
+      Report(admin_, v1::INDUSTRY, "users/11", "", Date(2026, 2, 15), Date(2026, 4, 1));
+  ASSERT_TRUE(mine.ok() && filtered.ok()) << mine.status() << filtered.status();
+  EXPECT_EQ(Lines(mine->rows()), (Rows{"制造业 CNY 100000.0 1", "零售 CNY 2500.50 1"}));
+  EXPECT_EQ(Lines(mine->rows()), Lines(filtered->rows()));
 }
 
 TEST_F(ReportsTest, EachRoleSeesTheFiguresItMay) {

@@ -45,6 +45,16 @@ inline constexpr char kDropEmptyWon[] =
     "DELETE FROM won_daily WHERE day = ? AND owner = ? AND currency = ? AND industry = ? AND "
     "province = ? AND deals = 0";
 
+// Adds (or, negative, removes) one won deal to its twelve won_cube rows (schema/004): the head,
+// then kCubeRow once per row, separated by commas, then the tail.
+inline constexpr char kAddCubeHead[] =
+    "INSERT INTO won_cube (dim, grain, owner, period, dim_value, currency, amount_minor, deals) "
+    "VALUES ";
+inline constexpr char kCubeRow[] = "(?, ?, ?, ?, ?, ?, ?, ?)";
+inline constexpr char kAddCubeTail[] =
+    " ON DUPLICATE KEY UPDATE amount_minor = amount_minor + VALUES(amount_minor), "
+    "deals = deals + VALUES(deals)";
+
 // The same for open deals by stage and currency.
 inline constexpr char kAddOpen[] =
     "INSERT INTO open_pipeline (stage, currency, amount_minor, deals) VALUES (?, ?, ?, ?) "
@@ -57,30 +67,38 @@ inline constexpr char kDropEmptyOpen[] =
 inline constexpr char kClearCustomers[] = "DELETE FROM customers";
 inline constexpr char kClearOpportunities[] = "DELETE FROM opportunities";
 inline constexpr char kClearWon[] = "DELETE FROM won_daily";
+inline constexpr char kClearCube[] = "DELETE FROM won_cube";
 inline constexpr char kClearOpen[] = "DELETE FROM open_pipeline";
 inline constexpr char kClearStages[] = "DELETE FROM stages";
 
 // ---- Reports (report_store.cc) ----------------------------------------------------------
 
-// The sales report: SELECT <key>, currency, amount, deals FROM won_daily w WHERE the period
-// AND the caller's rule [AND owner] [AND currency] GROUP BY key, currency. The key expressions
-// are fixed texts chosen by the grouping (never from the request).
+// The sales report: SELECT <key>, currency, amount, deals FROM won_cube w WHERE the dimension
+// AND whole months from 'M' rows OR the days of partial months from 'D' rows AND the owners'
+// condition [AND owner] [AND currency] GROUP BY key, currency. The key expressions and the
+// owners' condition are fixed texts chosen by the grouping and the caller's rule (never from
+// the request).
 inline constexpr char kSalesSelect[] = "SELECT ";
 inline constexpr char kSalesFrom[] =
     " AS k, w.currency, CAST(SUM(w.amount_minor) AS SIGNED), CAST(SUM(w.deals) AS SIGNED) "
-    "FROM won_daily w WHERE w.day BETWEEN ? AND ? AND ";
+    "FROM won_cube w WHERE w.dim = ? AND ((w.grain = 'M' AND w.period BETWEEN ? AND ?) OR "
+    "(w.grain = 'D' AND (w.period BETWEEN ? AND ? OR w.period BETWEEN ? AND ?))) AND ";
+// Callers who see every figure read the rows for everyone; others their owners' rows.
+inline constexpr char kSalesEveryone[] = "w.owner = ''";
+inline constexpr char kSalesOwners[] = "w.owner <> '' AND ";
 inline constexpr char kSalesOwner[] = " AND w.owner = ?";
 inline constexpr char kSalesCurrency[] = " AND w.currency = ?";
-inline constexpr char kSalesGroup[] = " GROUP BY k, w.currency ORDER BY k, w.currency";
+inline constexpr char kSalesGroup[] =
+    " GROUP BY k, w.currency HAVING SUM(w.deals) > 0 ORDER BY k, w.currency";
 
 inline constexpr char kKeyOwner[] = "w.owner";
-inline constexpr char kKeyDay[] = "DATE_FORMAT(w.day, '%Y-%m-%d')";
-inline constexpr char kKeyWeek[] = "DATE_FORMAT(w.day, '%x-W%v')";
-inline constexpr char kKeyMonth[] = "DATE_FORMAT(w.day, '%Y-%m')";
-inline constexpr char kKeyQuarter[] = "CONCAT(YEAR(w.day), '-Q', QUARTER(w.day))";
-inline constexpr char kKeyYear[] = "DATE_FORMAT(w.day, '%Y')";
-inline constexpr char kKeyIndustry[] = "w.industry";
-inline constexpr char kKeyProvince[] = "w.province";
+inline constexpr char kKeyDay[] = "DATE_FORMAT(w.period, '%Y-%m-%d')";
+inline constexpr char kKeyWeek[] = "DATE_FORMAT(w.period, '%x-W%v')";
+inline constexpr char kKeyMonth[] = "DATE_FORMAT(w.period, '%Y-%m')";
+inline constexpr char kKeyQuarter[] = "CONCAT(YEAR(w.period), '-Q', QUARTER(w.period))";
+inline constexpr char kKeyYear[] = "DATE_FORMAT(w.period, '%Y')";
+inline constexpr char kKeyIndustry[] = "w.dim_value";
+inline constexpr char kKeyProvince[] = "w.dim_value";
 
 // ---- Business gauges (gauges.cc) -------------------------------------------------------
 
@@ -92,6 +110,7 @@ inline constexpr char kGaugePipeline[] =
 // Won revenue and deals by currency between two days: currency, amount, deals.
 inline constexpr char kGaugeWon[] =
     "SELECT currency, CAST(SUM(amount_minor) AS SIGNED), CAST(SUM(deals) AS SIGNED) "
-    "FROM won_daily WHERE day BETWEEN ? AND ? GROUP BY currency";
+    "FROM won_cube WHERE dim = '-' AND grain = 'D' AND owner = '' AND period BETWEEN ? AND ? "
+    "GROUP BY currency HAVING SUM(deals) > 0";
 
 }  // namespace crm::analytics::sql
