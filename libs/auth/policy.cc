@@ -252,6 +252,12 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.activities.v1.CampaignService/RecordCampaignFeedback", AllRoles()),
       Roles("/crm.activities.v1.CampaignService/ListCampaignFeedback", AllRoles()),
       Roles("/crm.activities.v1.CampaignService/GetCampaignEffectiveness", AllRoles()),
+      // Greetings (GreetingService): the record rules of the greeting's customer's owner,
+      // marketing reads every greeting; SUPPORT has no part in them.
+      Roles("/crm.activities.v1.GreetingService/ListUpcomingGreetings", ActivityWriters()),
+      Roles("/crm.activities.v1.GreetingService/GetGreeting", ActivityWriters()),
+      Roles("/crm.activities.v1.GreetingService/UpdateGreeting", ActivityWriters()),
+      Roles("/crm.activities.v1.GreetingService/SkipGreeting", ActivityWriters()),
 
       // Every service's outbox feed: whole-table change streams for the services that build
       // on other services' events. No user reads them (the gateway does not route

@@ -56,4 +56,8 @@ inline constexpr char kOpportunityUpdatedEvent[] = "crm.opportunities.v1.Opportu
 inline constexpr char kOpportunityDeletedEvent[] = "crm.opportunities.v1.OpportunityDeleted";
 inline constexpr char kOrderCreatedEvent[] = "crm.orders.v1.OrderCreated";
 
+// ---- Greetings (greeting_store.h, greeting_records.h): the Greeting after the change.
+inline constexpr char kGreetingSentEvent[] = "crm.activities.v1.GreetingSent";
+inline constexpr char kGreetingSkippedEvent[] = "crm.activities.v1.GreetingSkipped";
+
 }  // namespace crm::activities

@@ -1,12 +1,13 @@
 #include "services/activities/greeting_store.h"
 
-#include <string_view>
-
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "libs/grpc/status.h"
+#include "libs/events/outbox.h"
 #include "libs/mail/mail.h"
+#include "services/activities/event_types.h"
+#include "services/activities/greeting_records.h"
 
 namespace crm::activities {
 namespace sql {
@@ -54,19 +55,14 @@ inline constexpr char kMarkLapsedCommitsUncertain[] =
     "UPDATE greetings SET state = 6, version = version + 1, update_time = ?, "
     "last_error = 'the sender stopped after handing the message to the mail server' "
     "WHERE state = 3 AND committing = 1 AND claim_expires < ?";
-inline constexpr char kSelectGreetingStateVersion[] =
-    "SELECT state, version FROM greetings WHERE id = ? FOR UPDATE";
-inline constexpr char kEditGreeting[] =
-    "UPDATE greetings SET subject = ?, body = ?, edited = 1, version = version + 1, "
-    "update_time = ? WHERE id = ?";
-inline constexpr char kSkipGreeting[] =
-    "UPDATE greetings SET state = 2, version = version + 1, update_time = ? WHERE id = ?";
 
 }  // namespace sql
 
 namespace {
 
 constexpr int kLastErrorChars = 500;
+// Who the scheduler's events name: the service itself, which sends on nobody's behalf.
+constexpr char kGreetingSender[] = "services/activities";
 
 std::string Day(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
@@ -175,10 +171,22 @@ absl::Status GreetingStore::BeginCommit(const GreetingClaim& claim) {
 absl::Status GreetingStore::Finish(const GreetingClaim& claim, const absl::Status& error,
                                    int max_attempts) {
   const std::string now = db::FormatDateTime(clock_.Now());
-  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
   if (error.ok()) {
-    return session->Execute(sql::kFinishSent, {now, now, claim.id, claim.token}).status();
+    // The ledger's SENT and the GreetingSent event commit together, or neither does.
+    return pool_.InTransaction([&](db::Transaction& tx) -> absl::Status {
+      CRM_ASSIGN_OR_RETURN(uint64_t finished,
+                           tx.Execute(sql::kFinishSent, {now, now, claim.id, claim.token}));
+      if (finished != 1) return absl::OkStatus();  // not this holder's any more
+      CRM_ASSIGN_OR_RETURN(v1::Greeting sent, ReadGreetingMessage(tx, claim.id));
+      return events::Append(tx,
+                            {.type = kGreetingSentEvent,
+                             .resource = sent.name(),
+                             .actor = kGreetingSender,
+                             .changed_paths = {"state", "sent_time"}},
+                            sent);
+    });
   }
+  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
   CRM_ASSIGN_OR_RETURN(Greeting g, Get(claim.id));
   GreetingState next = GreetingState::kFailed;
   if (ErrorReason(error) == mail::kOutcomeUnknownReason) {
@@ -200,41 +208,6 @@ absl::StatusOr<int64_t> GreetingStore::MarkLapsedCommitsUncertain() {
   CRM_ASSIGN_OR_RETURN(uint64_t changed,
                        session->Execute(sql::kMarkLapsedCommitsUncertain, {now, now}));
   return static_cast<int64_t>(changed);
-}
-
-absl::StatusOr<int64_t> GreetingStore::ChangePending(int64_t id, int64_t version,
-                                                     absl::string_view statement,
-                                                     const std::vector<db::Value>& params) {
-  int64_t next = 0;
-  CRM_RETURN_IF_ERROR(pool_.InTransaction([&](db::Transaction& tx) -> absl::Status {
-    CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql::kSelectGreetingStateVersion, {id}));
-    if (rows.empty()) return NotFound(id);
-    if (static_cast<GreetingState>(rows.at(0).Int(0)) != GreetingState::kPending) {
-      return Error(absl::StatusCode::kFailedPrecondition, "GREETING_NOT_PENDING",
-                   absl::StrCat("greetings/", id,
-                                " is being sent, was sent, skipped or failed: it can no longer "
-                                "be changed"));
-    }
-    if (rows.at(0).Int(1) != version) {
-      return Error(absl::StatusCode::kAborted, "GREETING_ETAG_MISMATCH",
-                   absl::StrCat("greetings/", id, " was changed since it was read"));
-    }
-    CRM_RETURN_IF_ERROR(
-        tx.Execute(std::string_view(statement.data(), statement.size()), params).status());
-    next = version + 1;
-    return absl::OkStatus();
-  }));
-  return next;
-}
-
-absl::StatusOr<int64_t> GreetingStore::Edit(int64_t id, int64_t version, const std::string& subject,
-                                            const std::string& body) {
-  return ChangePending(id, version, sql::kEditGreeting,
-                       {subject, body, db::FormatDateTime(clock_.Now()), id});
-}
-
-absl::StatusOr<int64_t> GreetingStore::Skip(int64_t id, int64_t version) {
-  return ChangePending(id, version, sql::kSkipGreeting, {db::FormatDateTime(clock_.Now()), id});
 }
 
 }  // namespace crm::activities

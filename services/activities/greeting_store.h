@@ -6,6 +6,7 @@
 //      |                  | lease lapses before committing: claimable again (PENDING's way)
 //      |                  | lease lapses while committing:  UNCERTAIN, never sent again
 //      +--Skip--> SKIPPED (never sent that year)        a transient failure: PENDING again
+//         (the rep's SkipGreeting and rewording are greeting_records.h's)
 //
 // Two replicas can race for the same row; the UPDATE's WHERE decides which one wins (InnoDB
 // locks the row), so at most one holds a live claim, and only the holder's token can move it
@@ -90,7 +91,8 @@ class GreetingStore final {
   // committing. ABORTED (GREETING_CLAIM_LOST) when the claim is no longer this holder's or
   // its lease has run out (another replica may take it over): then nothing may be sent.
   absl::Status BeginCommit(const GreetingClaim& claim);
-  // The send's outcome: SENT; or, for `error`: UNCERTAIN when the mailer cannot tell whether
+  // The send's outcome: SENT, with the GreetingSent event in the same transaction; or, for
+  // `error`: UNCERTAIN when the mailer cannot tell whether
   // the server accepted it (mail::kOutcomeUnknownReason), FAILED when it is permanent or
   // attempts reached `max_attempts`, else PENDING again (retried on a later round). Also
   // from UNCERTAIN (the lease lapsed while the answer was on its way).
@@ -99,19 +101,7 @@ class GreetingStore final {
   // accepted: sending it again could greet someone twice). The number changed.
   absl::StatusOr<int64_t> MarkLapsedCommitsUncertain();
 
-  // The rep's changes, on a PENDING greeting at `version` only: FAILED_PRECONDITION
-  // (GREETING_NOT_PENDING) once it is claimed, sent, skipped or failed; ABORTED
-  // (GREETING_ETAG_MISMATCH) at another version. The new version.
-  absl::StatusOr<int64_t> Edit(int64_t id, int64_t version, const std::string& subject,
-                               const std::string& body);
-  absl::StatusOr<int64_t> Skip(int64_t id, int64_t version);
-
  private:
-  // Runs `statement` with `params` (the id last) on greeting `id` if it is PENDING at
-  // `version`.
-  absl::StatusOr<int64_t> ChangePending(int64_t id, int64_t version, absl::string_view statement,
-                                        const std::vector<db::Value>& params);
-
   db::Pool& pool_;
   const Clock& clock_;
 };

@@ -1,8 +1,8 @@
 // Greetings against a real MariaDB schema and a real SMTP server (aiosmtpd): planned once per
 // person, occasion and year from the upcoming dates, sent on the day in the company's time
 // zone with the rendered template, exactly once with two schedulers racing and across a
-// sender that died mid-send, never again when the server may have accepted it; edited and
-// skipped by the rep before it goes.
+// sender that died mid-send, never again when the server may have accepted it. (The rep's
+// edits and skips: greeting_api_test.cc.)
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -13,41 +13,14 @@
 #include "libs/grpc/status.h"
 #include "libs/service/testing.h"
 #include "services/activities/greeting_job.h"
+#include "services/activities/greeting_testing.h"
 #include "tests/support/smtp_sink.h"
 
 namespace crm::activities {
 namespace {
 
 using crm::testing::SmtpSink;
-
-class FakeDates final : public UpcomingDates {
- public:
-  void Add(UpcomingDate d) {
-    absl::MutexLock lock(&mu_);
-    dates_.push_back(std::move(d));
-  }
-  absl::StatusOr<std::vector<UpcomingDate>> List(int within_days,
-                                                 const std::string& time_zone) override {
-    absl::MutexLock lock(&mu_);
-    last_within_days_ = within_days;
-    last_time_zone_ = time_zone;
-    return dates_;
-  }
-  int last_within_days() {
-    absl::MutexLock lock(&mu_);
-    return last_within_days_;
-  }
-  std::string last_time_zone() {
-    absl::MutexLock lock(&mu_);
-    return last_time_zone_;
-  }
-
- private:
-  absl::Mutex mu_;
-  std::vector<UpcomingDate> dates_ ABSL_GUARDED_BY(mu_);
-  int last_within_days_ ABSL_GUARDED_BY(mu_) = -1;
-  std::string last_time_zone_ ABSL_GUARDED_BY(mu_);
-};
+using testing::FakeDates;
 
 class GreetingTest : public ::testing::Test {
  protected:
@@ -231,35 +204,6 @@ TEST_F(GreetingTest, ARefusedAddressFailsAndABusyServerIsRetried) {
   EXPECT_EQ(SendDue(), 0);
   EXPECT_EQ(store_->Get(all[1].id)->attempts, 2);
   EXPECT_EQ(store_->Get(all[0].id)->attempts, 1);
-}
-
-TEST_F(GreetingTest, TheRepEditsOrSkipsBeforeItIsSent) {
-  dates_.Add(Birthday(7, absl::CivilDay(2026, 9, 14)));
-  dates_.Add(Birthday(8, absl::CivilDay(2026, 9, 14), "li.na@example.cn"));
-  ASSERT_EQ(*scheduler_->Plan(), 2);
-  auto all = *store_->Upcoming("users/11", absl::CivilDay(2026, 9, 14), 10);
-  ASSERT_EQ(all.size(), 2u);
-  const Greeting edited = all[0];
-  const Greeting skipped = all[1];
-
-  EXPECT_EQ(store_->Edit(edited.id, edited.version + 1, "x", "y").status().code(),
-            absl::StatusCode::kAborted);  // a stale etag
-  absl::StatusOr<int64_t> version = store_->Edit(edited.id, edited.version, "张总生日快乐", "亲笔");
-  ASSERT_TRUE(version.ok()) << version.status();
-  ASSERT_TRUE(store_->Skip(skipped.id, skipped.version).ok());
-
-  EXPECT_EQ(SendDue(), 1);
-  ASSERT_TRUE(sink_->WaitForCount(1));
-  const auto received = sink_->Received();
-  ASSERT_EQ(received.size(), 1u);
-  EXPECT_EQ(received[0].subject, "张总生日快乐");
-  EXPECT_EQ(received[0].body, "亲笔");
-  EXPECT_EQ(store_->Get(skipped.id)->state, GreetingState::kSkipped);
-  // Once sent, no edit; a skipped one stays skipped when the dates are planned again.
-  EXPECT_EQ(store_->Edit(edited.id, *version + 2, "a", "b").status().code(),
-            absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(*scheduler_->Plan(), 0);
-  EXPECT_EQ(SendDue(), 0);
 }
 
 TEST_F(GreetingTest, AGreetingMissedByMoreThanTheGraceIsNotSentLate) {

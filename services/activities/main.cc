@@ -9,6 +9,7 @@
 #include "services/activities/campaign_service.h"
 #include "services/activities/feeds.h"
 #include "services/activities/greeting_job.h"
+#include "services/activities/greeting_service.h"
 #include "services/activities/notification_service.h"
 #include "services/activities/options.h"
 #include "services/activities/people.h"
@@ -85,7 +86,12 @@ int main(int argc, char** argv) {
     if (!options.greeting.send) crm::log::Warn("no --smtp_url: greetings are planned, not sent");
     process.Run("greetings", greeting_job);
   }
+  // The rep's greetings API; "today" is the company's, as for the scheduler (checked above).
+  act::GreetingRecords greeting_records(kit.pool, kit.clock);
+  absl::TimeZone company_zone;
+  absl::LoadTimeZone(options.greeting.time_zone, &company_zone);
+  act::GreetingService greeting_service(kit, greeting_records, company_zone);
   return process.Serve(
       {&activity_service, &task_service, &notification_service, &timeline_service,
-       &campaign_service});
+       &campaign_service, &greeting_service});
 }
