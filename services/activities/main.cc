@@ -3,10 +3,12 @@
 // is the service kit's.
 #include "libs/auth/principal.h"
 #include "libs/log/log.h"
+#include "libs/service/periodic.h"
 #include "libs/service/process.h"
 #include "services/activities/activity_service.h"
 #include "services/activities/campaign_feed.h"
 #include "services/activities/campaign_service.h"
+#include "services/activities/delivery_job.h"
 #include "services/activities/feeds.h"
 #include "services/activities/greeting_job.h"
 #include "services/activities/notification_service.h"
@@ -34,7 +36,9 @@ int main(int argc, char** argv) {
   act::NotificationWatchers watchers(options.watch_poll_interval);
   process.Run("notification-watchers", watchers);
   act::NotificationPreferenceStore preferences(kit.pool);
-  act::NotificationService notification_service(kit, notifications, watchers, preferences);
+  act::DeliveryStore deliveries(kit.pool, kit.clock);
+  act::NotificationService notification_service(kit, notifications, watchers, preferences,
+                                                deliveries);
 
   // Who else hears of an order (a rep's manager, support), asked as this service.
   auto auth_people = act::AuthServicePeople(kit.peers.Channel("auth"), kit.service_credentials,
@@ -85,6 +89,14 @@ int main(int argc, char** argv) {
     if (!options.greeting.send) crm::log::Warn("no --smtp_url: greetings are planned, not sent");
     process.Run("greetings", greeting_job);
   }
+  // ---- Notification delivery by e-mail and webhook: every replica sends (claims decide).
+  act::NotificationSender sender(deliveries, people, mailer, kit.clock, options.delivery,
+                                 &kit.metrics);
+  crm::service::PeriodicJob sender_job("notification delivery", options.delivery.interval,
+                                       [&] { return sender.RunOnce().status(); });
+  if (!options.delivery.email) crm::log::Warn("no --smtp_url: notification e-mails wait");
+  process.Run("notification-delivery", sender_job);
+
   return process.Serve(
       {&activity_service, &task_service, &notification_service, &timeline_service,
        &campaign_service});

@@ -41,6 +41,18 @@ class AuthPeople final : public People {
     return team.manager();
   }
 
+  absl::StatusOr<std::string> EmailOf(std::string_view user) override {
+    auth::v1::GetUserRequest get_user;
+    get_user.set_name(std::string(user));
+    auth::v1::User found;
+    absl::Status status =
+        FromPeer(stub_->GetUser(Call().get(), get_user, &found), kAuthService, kAuthUnavailable);
+    if (absl::IsNotFound(status)) return std::string();
+    CRM_RETURN_IF_ERROR(status);
+    // A deactivated user is not mailed: they no longer work here.
+    return found.active() ? found.email() : std::string();
+  }
+
   absl::StatusOr<std::vector<std::string>> SupportDesk() override {
     auth::v1::ListUsersRequest request;
     request.set_filter("role = SUPPORT AND active = true");
@@ -76,19 +88,29 @@ std::unique_ptr<People> AuthServicePeople(std::shared_ptr<grpc::Channel> channel
   return std::make_unique<AuthPeople>(std::move(channel), std::move(credentials), timeout);
 }
 
-absl::StatusOr<std::string> CachedPeople::ManagerOf(std::string_view user) {
+absl::StatusOr<std::string> CachedPeople::Kept(
+    KeptAnswers CachedPeople::*answers, std::string_view user,
+    const std::function<absl::StatusOr<std::string>()>& fetch) {
   const absl::Time now = clock_.Now();
   const std::string key(user);
   {
     absl::MutexLock lock(&mu_);
-    auto it = managers_.find(key);
-    if (it != managers_.end() && now - it->second.fetched < ttl_) return it->second.name;
+    auto it = (this->*answers).find(key);
+    if (it != (this->*answers).end() && now - it->second.fetched < ttl_) return it->second.name;
   }
   // Asked without the lock: a slow auth service must not stall the other feeds' lookups.
-  CRM_ASSIGN_OR_RETURN(std::string manager, source_.ManagerOf(user));
+  CRM_ASSIGN_OR_RETURN(std::string answer, fetch());
   absl::MutexLock lock(&mu_);
-  managers_[key] = Manager{.name = manager, .fetched = now};
-  return manager;
+  (this->*answers)[key] = Answer{.name = answer, .fetched = now};
+  return answer;
+}
+
+absl::StatusOr<std::string> CachedPeople::ManagerOf(std::string_view user) {
+  return Kept(&CachedPeople::managers_, user, [&] { return source_.ManagerOf(user); });
+}
+
+absl::StatusOr<std::string> CachedPeople::EmailOf(std::string_view user) {
+  return Kept(&CachedPeople::emails_, user, [&] { return source_.EmailOf(user); });
 }
 
 absl::StatusOr<std::vector<std::string>> CachedPeople::SupportDesk() {
