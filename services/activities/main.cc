@@ -14,6 +14,7 @@
 #include "services/activities/notification_service.h"
 #include "services/activities/options.h"
 #include "services/activities/people.h"
+#include "services/activities/retention.h"
 #include "services/activities/task_scheduler.h"
 #include "services/activities/task_service.h"
 #include "services/activities/timeline_feed.h"
@@ -96,6 +97,11 @@ int main(int argc, char** argv) {
                                        [&] { return sender.RunOnce().status(); });
   if (!options.delivery.email) crm::log::Warn("no --smtp_url: notification e-mails wait");
   process.Run("notification-delivery", sender_job);
+  // Read notifications and finished deliveries past --notification_retention, in batches.
+  act::NotificationRetention retention(kit.pool, kit.clock, options.retention);
+  crm::service::PeriodicJob retention_job("notification retention", options.retention.interval,
+                                          [&] { return retention.RunOnce().status(); });
+  process.Run("notification-retention", retention_job);
 
   return process.Serve(
       {&activity_service, &task_service, &notification_service, &timeline_service,

@@ -64,6 +64,16 @@ Options ReadOptions(config::Flags& flags) {
                             "language of notification e-mails: zh or en");
   d.time_zone = g.time_zone;
   d.email = !options.smtp.url.empty();
+
+  // ---- Retention
+  RetentionSettings& r = options.retention;
+  r.retention = flags.Duration("notification_retention", r.retention,
+                               "how long read notifications and finished e-mail and webhook "
+                               "deliveries are kept (unread ones are kept however old)",
+                               absl::Hours(24), absl::Hours(24 * 3650));
+  r.interval = flags.Duration("retention_interval", r.interval,
+                              "how often old notifications and deliveries are deleted",
+                              absl::Seconds(1), absl::Hours(24));
   return options;
 }
 

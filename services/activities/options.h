@@ -7,6 +7,7 @@
 #include "libs/mail/mail.h"
 #include "services/activities/delivery_job.h"
 #include "services/activities/greeting_job.h"
+#include "services/activities/retention.h"
 
 namespace crm::activities {
 
@@ -38,6 +39,8 @@ struct Options {
   // --delivery_max_attempts, --delivery_claim_lease, --notification_language; the mailer's
   // --smtp_* and --company_time_zone are shared with the greetings.
   DeliverySettings delivery;
+  // ---- Retention (retention.h): --notification_retention, --retention_interval.
+  RetentionSettings retention;
 };
 
 // Reads the flags (env CRM_<FLAG>).
