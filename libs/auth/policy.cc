@@ -237,6 +237,11 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.activities.v1.NotificationService/WatchNotifications", AllRoles()),
       Roles("/crm.activities.v1.NotificationService/GetNotificationPreferences", AllRoles()),
       Roles("/crm.activities.v1.NotificationService/UpdateNotificationPreferences", AllRoles()),
+      // ---- Delivery by webhook: the caller's own endpoint (an admin's for anyone, checked
+      // by the service).
+      Roles("/crm.activities.v1.NotificationService/SetNotificationWebhook", AllRoles()),
+      Roles("/crm.activities.v1.NotificationService/GetNotificationWebhook", AllRoles()),
+      Roles("/crm.activities.v1.NotificationService/DeleteNotificationWebhook", AllRoles()),
       // A customer's timeline: whoever may read the customer (the service applies the
       // customers' record rules).
       Roles("/crm.activities.v1.TimelineService/GetCustomerTimeline", AllRoles()),

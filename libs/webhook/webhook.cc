@@ -94,3 +94,22 @@ absl::StatusOr<HttpResponse> Post(const std::string& url, std::string_view body,
 }
 
 }  // namespace crm::webhook
+
+namespace crm::webhook {
+
+absl::StatusOr<HttpResponse> Deliver(const std::string& url, std::string_view secret,
+                                     std::string_view event_id, std::string_view body,
+                                     absl::Time now, absl::Duration timeout) {
+  CRM_ASSIGN_OR_RETURN(HttpResponse response,
+                       Post(url, body, SignedHeaders(secret, event_id, body, now), timeout));
+  if (response.status >= 200 && response.status <= 299) return response;
+  const std::string said =
+      absl::StrCat("HTTP ", response.status, ": ", response.body.substr(0, 200));
+  // 408 and 429 are "not now"; every 5xx may pass. Any other answer refuses this delivery.
+  if (response.status >= 500 || response.status == 408 || response.status == 429) {
+    return Error(absl::StatusCode::kUnavailable, kUnavailableReason, said);
+  }
+  return Error(absl::StatusCode::kFailedPrecondition, kRefusedReason, said);
+}
+
+}  // namespace crm::webhook

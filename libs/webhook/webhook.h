@@ -50,6 +50,17 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 absl::StatusOr<HttpResponse> Post(const std::string& url, std::string_view body,
                                   const Headers& headers, absl::Duration timeout);
 
+// One signed delivery: SignedHeaders and Post, the answer judged as a sender must treat it.
+// The 2xx response; otherwise UNAVAILABLE (reason WEBHOOK_UNREACHABLE: no answer; reason
+// WEBHOOK_UNAVAILABLE: a 5xx, 408 or 429 answer), which a sender retries later, or
+// FAILED_PRECONDITION (reason WEBHOOK_REFUSED: any other answer, such as 400, 401 or 410),
+// which sending the same body again will not mend.
+inline constexpr char kUnavailableReason[] = "WEBHOOK_UNAVAILABLE";
+inline constexpr char kRefusedReason[] = "WEBHOOK_REFUSED";
+absl::StatusOr<HttpResponse> Deliver(const std::string& url, std::string_view secret,
+                                     std::string_view event_id, std::string_view body,
+                                     absl::Time now, absl::Duration timeout);
+
 // The headers of one signed delivery of `body` for `event_id` at `now`, Content-Type
 // included.
 Headers SignedHeaders(std::string_view secret, std::string_view event_id, std::string_view body,

@@ -2,14 +2,12 @@
 // POST through libcurl to a real HTTP server on loopback.
 #include "libs/webhook/webhook.h"
 
-#include <civetweb.h>
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <string>
 
-#include "absl/synchronization/mutex.h"
 #include "libs/grpc/status.h"
+#include "libs/webhook/testing.h"
 
 namespace crm::webhook {
 namespace {
@@ -57,75 +55,22 @@ TEST(WebhookSignature, VerifyAcceptsOnlyTheSignedBodyTimeAndSecretWithinTheWindo
             "TIMESTAMP_OUTSIDE_WINDOW");
 }
 
-// A receiver on loopback that checks each delivery as a real one would and answers with the
-// status the test chose.
-class Receiver {
- public:
-  explicit Receiver(int answer) : answer_(answer) {
-    const char* options[] = {"listening_ports", "127.0.0.1:0", "num_threads", "2", nullptr};
-    mg_callbacks callbacks;
-    std::memset(&callbacks, 0, sizeof(callbacks));
-    ctx_ = mg_start(&callbacks, nullptr, options);
-    mg_set_request_handler(ctx_, "/hook", &Receiver::Handle, this);
-    mg_server_port ports[1];
-    mg_get_server_ports(ctx_, 1, ports);
-    port_ = ports[0].port;
-  }
-  ~Receiver() { mg_stop(ctx_); }
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  absl::Status last_check() {
-    absl::MutexLock lock(&mu_);
-    return last_check_;
-  }
-  std::string last_event_id() {
-    absl::MutexLock lock(&mu_);
-    return last_event_id_;
-  }
-
- private:
-  static int Handle(mg_connection* conn, void* data) {
-    auto* self = static_cast<Receiver*>(data);
-    std::string body;
-    char buffer[4096];
-    for (int n; (n = mg_read(conn, buffer, sizeof(buffer))) > 0;) body.append(buffer, n);
-    auto header = [&](const char* name) {
-      const char* value = mg_get_header(conn, name);
-      return std::string(value == nullptr ? "" : value);
-    };
-    {
-      absl::MutexLock lock(&self->mu_);
-      self->last_check_ = Verify(kSecret, header(kTimestampHeader), header(kSignatureHeader),
-                                 body, absl::Now(), kWindow);
-      self->last_event_id_ = header(kEventIdHeader);
-    }
-    const std::string answer = R"({"reference":"R-1"})";
-    mg_printf(conn, "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
-              self->answer_, answer.size(), answer.c_str());
-    return self->answer_;
-  }
-
-  const int answer_;
-  mg_context* ctx_ = nullptr;
-  int port_ = 0;
-  absl::Mutex mu_;
-  absl::Status last_check_ ABSL_GUARDED_BY(mu_) = absl::UnknownError("nothing received");
-  std::string last_event_id_ ABSL_GUARDED_BY(mu_);
-};
+using crm::webhook::testing::Receiver;
 
 TEST(WebhookPost, ASignedDeliveryVerifiesAtTheReceiver) {
-  Receiver receiver(200);
+  Receiver receiver(kSecret);
   const Headers headers = SignedHeaders(kSecret, "orders.crm/7", kBody, absl::Now());
   absl::StatusOr<HttpResponse> response = Post(receiver.url(), kBody, headers, absl::Seconds(5));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->body, R"({"reference":"R-1"})");
-  EXPECT_TRUE(receiver.last_check().ok()) << receiver.last_check();
-  EXPECT_EQ(receiver.last_event_id(), "orders.crm/7");
+  ASSERT_EQ(receiver.Received().size(), 1u);
+  EXPECT_TRUE(receiver.Received()[0].check.ok()) << receiver.Received()[0].check;
+  EXPECT_EQ(receiver.Received()[0].event_id, "orders.crm/7");
 }
 
 TEST(WebhookPost, AnErrorAnswerIsAResponseAndNoAnswerIsUnavailable) {
-  Receiver receiver(503);
+  Receiver receiver(kSecret, 503);
   absl::StatusOr<HttpResponse> response =
       Post(receiver.url(), kBody, SignedHeaders(kSecret, "e", kBody, absl::Now()), absl::Seconds(5));
   ASSERT_TRUE(response.ok()) << response.status();
@@ -136,6 +81,28 @@ TEST(WebhookPost, AnErrorAnswerIsAResponseAndNoAnswerIsUnavailable) {
       Post("http://127.0.0.1:1/hook", kBody, {}, absl::Seconds(5));
   EXPECT_EQ(none.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(ErrorReason(none.status()), "WEBHOOK_UNREACHABLE");
+}
+
+TEST(WebhookDeliver, TellsARetryableAnswerFromARefusal) {
+  Receiver receiver(kSecret, 200);
+  auto deliver = [&] {
+    return Deliver(receiver.url(), kSecret, "orders.crm/8", kBody, absl::Now(), absl::Seconds(5));
+  };
+  absl::StatusOr<HttpResponse> ok = deliver();
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->body, R"({"reference":"R-1"})");
+  EXPECT_TRUE(receiver.Received().back().check.ok()) << receiver.Received().back().check;
+
+  for (int later : {503, 429, 408}) {
+    receiver.SetAnswer(later);
+    EXPECT_EQ(deliver().status().code(), absl::StatusCode::kUnavailable) << later;
+    EXPECT_EQ(ErrorReason(deliver().status()), kUnavailableReason) << later;
+  }
+  for (int refused : {400, 401, 410}) {
+    receiver.SetAnswer(refused);
+    EXPECT_EQ(deliver().status().code(), absl::StatusCode::kFailedPrecondition) << refused;
+    EXPECT_EQ(ErrorReason(deliver().status()), kRefusedReason) << refused;
+  }
 }
 
 }  // namespace

@@ -3,16 +3,19 @@
 // is the service kit's.
 #include "libs/auth/principal.h"
 #include "libs/log/log.h"
+#include "libs/service/periodic.h"
 #include "libs/service/process.h"
 #include "services/activities/activity_service.h"
 #include "services/activities/campaign_feed.h"
 #include "services/activities/campaign_service.h"
+#include "services/activities/delivery_job.h"
 #include "services/activities/feeds.h"
 #include "services/activities/greeting_job.h"
 #include "services/activities/greeting_service.h"
 #include "services/activities/notification_service.h"
 #include "services/activities/options.h"
 #include "services/activities/people.h"
+#include "services/activities/retention.h"
 #include "services/activities/task_scheduler.h"
 #include "services/activities/task_service.h"
 #include "services/activities/timeline_feed.h"
@@ -35,7 +38,9 @@ int main(int argc, char** argv) {
   act::NotificationWatchers watchers(options.watch_poll_interval);
   process.Run("notification-watchers", watchers);
   act::NotificationPreferenceStore preferences(kit.pool);
-  act::NotificationService notification_service(kit, notifications, watchers, preferences);
+  act::DeliveryStore deliveries(kit.pool, kit.clock);
+  act::NotificationService notification_service(kit, notifications, watchers, preferences,
+                                                deliveries);
 
   // Who else hears of an order (a rep's manager, support), asked as this service.
   auto auth_people = act::AuthServicePeople(kit.peers.Channel("auth"), kit.service_credentials,
@@ -91,6 +96,19 @@ int main(int argc, char** argv) {
   absl::TimeZone company_zone;
   absl::LoadTimeZone(options.greeting.time_zone, &company_zone);
   act::GreetingService greeting_service(kit, greeting_records, company_zone);
+  // ---- Notification delivery by e-mail and webhook: every replica sends (claims decide).
+  act::NotificationSender sender(deliveries, people, mailer, kit.clock, options.delivery,
+                                 &kit.metrics);
+  crm::service::PeriodicJob sender_job("notification delivery", options.delivery.interval,
+                                       [&] { return sender.RunOnce().status(); });
+  if (!options.delivery.email) crm::log::Warn("no --smtp_url: notification e-mails wait");
+  process.Run("notification-delivery", sender_job);
+  // Read notifications and finished deliveries past --notification_retention, in batches.
+  act::NotificationRetention retention(kit.pool, kit.clock, options.retention);
+  crm::service::PeriodicJob retention_job("notification retention", options.retention.interval,
+                                          [&] { return retention.RunOnce().status(); });
+  process.Run("notification-retention", retention_job);
+
   return process.Serve(
       {&activity_service, &task_service, &notification_service, &timeline_service,
        &campaign_service, &greeting_service});

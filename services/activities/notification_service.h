@@ -5,6 +5,7 @@
 #include "crm/activities/v1/activities.grpc.pb.h"
 #include "libs/auth/caller.h"
 #include "libs/service/process.h"
+#include "services/activities/delivery_store.h"
 #include "services/activities/notification_preferences.h"
 #include "services/activities/notification_store.h"
 #include "services/activities/notification_watch.h"
@@ -21,17 +22,24 @@ class NotificationService final : public v1::NotificationService::CallbackServic
       CRM_NOTIFICATION_METHOD(GetNotificationPreferences);
   static constexpr char kUpdateNotificationPreferences[] =
       CRM_NOTIFICATION_METHOD(UpdateNotificationPreferences);
+  static constexpr char kSetNotificationWebhook[] = CRM_NOTIFICATION_METHOD(SetNotificationWebhook);
+  static constexpr char kGetNotificationWebhook[] = CRM_NOTIFICATION_METHOD(GetNotificationWebhook);
+  static constexpr char kDeleteNotificationWebhook[] =
+      CRM_NOTIFICATION_METHOD(DeleteNotificationWebhook);
 #undef CRM_NOTIFICATION_METHOD
 
-  // `watchers` keeps the open WatchNotifications calls (Process::Run it).
+  // `watchers` keeps the open WatchNotifications calls (Process::Run it); `deliveries` the
+  // webhook endpoints.
   NotificationService(const service::Kit& kit, NotificationStore& store,
-                      NotificationWatchers& watchers, NotificationPreferenceStore& preferences)
+                      NotificationWatchers& watchers, NotificationPreferenceStore& preferences,
+                      DeliveryStore& deliveries)
       : rpc_(kit.rpc),
         page_tokens_(kit.page_tokens),
         clock_(kit.clock),
         store_(store),
         watchers_(watchers),
-        preferences_(preferences) {}
+        preferences_(preferences),
+        deliveries_(deliveries) {}
 
 #define CRM_SERVE(Method, Request, Response)                                                      \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Request* request,  \
@@ -44,6 +52,9 @@ class NotificationService final : public v1::NotificationService::CallbackServic
             v1::NotificationPreferences)
   CRM_SERVE(UpdateNotificationPreferences, UpdateNotificationPreferencesRequest,
             v1::NotificationPreferences)
+  CRM_SERVE(SetNotificationWebhook, SetNotificationWebhookRequest, v1::NotificationWebhook)
+  CRM_SERVE(GetNotificationWebhook, GetNotificationWebhookRequest, v1::NotificationWebhook)
+  CRM_SERVE(DeleteNotificationWebhook, DeleteNotificationWebhookRequest, google::protobuf::Empty)
 #undef CRM_SERVE
 
   // ---- Notification delivery: a reactor of its own (notification_watch.h), which holds no
@@ -64,6 +75,17 @@ class NotificationService final : public v1::NotificationService::CallbackServic
   absl::Status DoUpdateNotificationPreferences(
       const auth::Caller& caller, const v1::UpdateNotificationPreferencesRequest& request,
       v1::NotificationPreferences* response);
+  // ---- Delivery by webhook (notification_webhooks.cc): the endpoint of the caller, or of
+  // `user` for an admin.
+  absl::Status DoSetNotificationWebhook(const auth::Caller& caller,
+                                        const v1::SetNotificationWebhookRequest& request,
+                                        v1::NotificationWebhook* response);
+  absl::Status DoGetNotificationWebhook(const auth::Caller& caller,
+                                        const v1::GetNotificationWebhookRequest& request,
+                                        v1::NotificationWebhook* response);
+  absl::Status DoDeleteNotificationWebhook(const auth::Caller& caller,
+                                           const v1::DeleteNotificationWebhookRequest& request,
+                                           google::protobuf::Empty* response);
 
  private:
   service::Rpc& rpc_;
@@ -72,6 +94,7 @@ class NotificationService final : public v1::NotificationService::CallbackServic
   NotificationStore& store_;
   NotificationWatchers& watchers_;
   NotificationPreferenceStore& preferences_;
+  DeliveryStore& deliveries_;
 };
 
 }  // namespace crm::activities

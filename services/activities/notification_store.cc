@@ -8,6 +8,7 @@
 #include "libs/base/time.h"
 #include "libs/grpc/status.h"
 #include "libs/records/page.h"
+#include "services/activities/delivery_store.h"
 #include "services/activities/links.h"
 #include "services/activities/notification_preferences.h"
 #include "services/activities/store_sql.h"
@@ -62,6 +63,8 @@ absl::StatusOr<bool> Notify(db::Session& tx, const NewNotification& n) {
   const v1::NotificationTopic topic =
       n.topic != v1::NOTIFICATION_TOPIC_UNSPECIFIED ? n.topic : TopicOf(n.kind);
   if (topic != v1::NOTIFICATION_TOPIC_UNSPECIFIED) {
+    // E-mail and webhook are chosen apart from the inbox: queued whatever the inbox says.
+    CRM_RETURN_IF_ERROR(QueueDeliveries(tx, n, topic));
     CRM_ASSIGN_OR_RETURN(const bool wanted,
                          Wants(tx, n.recipient, topic, v1::NOTIFICATION_CHANNEL_INBOX));
     if (!wanted) return false;

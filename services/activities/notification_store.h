@@ -32,7 +32,8 @@ struct NewNotification {
 
 // Writes `n` in `tx`, unless its source event notified this recipient already, the
 // recipient is the actor (nobody hears of what they did themselves) or the recipient switched
-// the inbox off for its topic. True when written.
+// the inbox off for its topic. True when written. Also queues its e-mail and webhook
+// deliveries for the channels the recipient has on (delivery_store.h), inbox or not.
 absl::StatusOr<bool> Notify(db::Session& tx, const NewNotification& n);
 
 class NotificationStore final {

@@ -47,6 +47,33 @@ Options ReadOptions(config::Flags& flags) {
                                  absl::Seconds(1), absl::Hours(1));
   options.smtp = mail::ReadSmtpFlags(flags);
   g.send = !options.smtp.url.empty();
+
+  // ---- Notification delivery by e-mail and webhook
+  DeliverySettings& d = options.delivery;
+  d.interval = flags.Duration("delivery_interval", d.interval,
+                              "how often due notification e-mails and webhooks are sent",
+                              absl::Milliseconds(10), absl::Hours(1));
+  d.max_attempts = flags.Int("delivery_max_attempts", d.max_attempts,
+                             "attempts before a notification e-mail or webhook is given up", 1,
+                             100);
+  d.claim_lease = flags.Duration("delivery_claim_lease", d.claim_lease,
+                                 "how long a sender's claim keeps other replicas off a delivery "
+                                 "(longer than --smtp_timeout)",
+                                 absl::Seconds(1), absl::Hours(1));
+  d.language = flags.String("notification_language", d.language,
+                            "language of notification e-mails: zh or en");
+  d.time_zone = g.time_zone;
+  d.email = !options.smtp.url.empty();
+
+  // ---- Retention
+  RetentionSettings& r = options.retention;
+  r.retention = flags.Duration("notification_retention", r.retention,
+                               "how long read notifications and finished e-mail and webhook "
+                               "deliveries are kept (unread ones are kept however old)",
+                               absl::Hours(24), absl::Hours(24 * 3650));
+  r.interval = flags.Duration("retention_interval", r.interval,
+                              "how often old notifications and deliveries are deleted",
+                              absl::Seconds(1), absl::Hours(24));
   return options;
 }
 

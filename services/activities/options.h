@@ -5,7 +5,9 @@
 #include "absl/time/time.h"
 #include "libs/config/config.h"
 #include "libs/mail/mail.h"
+#include "services/activities/delivery_job.h"
 #include "services/activities/greeting_job.h"
+#include "services/activities/retention.h"
 
 namespace crm::activities {
 
@@ -33,6 +35,12 @@ struct Options {
   bool greetings = true;
   GreetingSettings greeting;
   mail::SmtpSettings smtp;
+  // ---- Notification delivery by e-mail and webhook (delivery_job.h): --delivery_interval,
+  // --delivery_max_attempts, --delivery_claim_lease, --notification_language; the mailer's
+  // --smtp_* and --company_time_zone are shared with the greetings.
+  DeliverySettings delivery;
+  // ---- Retention (retention.h): --notification_retention, --retention_interval.
+  RetentionSettings retention;
 };
 
 // Reads the flags (env CRM_<FLAG>).

@@ -1,5 +1,7 @@
 #include "services/activities/people.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "crm/auth/v1/auth.grpc.pb.h"
 #include "libs/grpc/channel.h"
@@ -22,23 +24,23 @@ class AuthPeople final : public People {
         timeout_(timeout) {}
 
   absl::StatusOr<std::string> ManagerOf(std::string_view user) override {
-    auth::v1::GetUserRequest get_user;
-    get_user.set_name(std::string(user));
-    auth::v1::User found;
-    absl::Status status =
-        FromPeer(stub_->GetUser(Call().get(), get_user, &found), kAuthService, kAuthUnavailable);
     // A user who is gone has nobody to tell besides; the owner's own row still goes out.
-    if (absl::IsNotFound(status)) return std::string();
-    CRM_RETURN_IF_ERROR(status);
-    if (found.team().empty()) return std::string();
+    CRM_ASSIGN_OR_RETURN(std::optional<auth::v1::User> found, GetUser(user));
+    if (!found.has_value() || found->team().empty()) return std::string();
     auth::v1::GetTeamRequest get_team;
-    get_team.set_name(found.team());
+    get_team.set_name(found->team());
     auth::v1::Team team;
-    status =
+    absl::Status status =
         FromPeer(stub_->GetTeam(Call().get(), get_team, &team), kAuthService, kAuthUnavailable);
     if (absl::IsNotFound(status)) return std::string();
     CRM_RETURN_IF_ERROR(status);
     return team.manager();
+  }
+
+  absl::StatusOr<std::string> EmailOf(std::string_view user) override {
+    CRM_ASSIGN_OR_RETURN(std::optional<auth::v1::User> found, GetUser(user));
+    // A deactivated user is not mailed: they no longer work here.
+    return found.has_value() && found->active() ? found->email() : std::string();
   }
 
   absl::StatusOr<std::vector<std::string>> SupportDesk() override {
@@ -59,6 +61,18 @@ class AuthPeople final : public People {
   }
 
  private:
+  // `user`, or nullopt when there is no such user (any more).
+  absl::StatusOr<std::optional<auth::v1::User>> GetUser(std::string_view user) {
+    auth::v1::GetUserRequest get_user;
+    get_user.set_name(std::string(user));
+    auth::v1::User found;
+    absl::Status status =
+        FromPeer(stub_->GetUser(Call().get(), get_user, &found), kAuthService, kAuthUnavailable);
+    if (absl::IsNotFound(status)) return std::nullopt;
+    CRM_RETURN_IF_ERROR(status);
+    return found;
+  }
+
   std::unique_ptr<grpc::ClientContext> Call() const {
     return ClientCall(timeout_, absl::InfiniteFuture(), credentials_);
   }
@@ -76,19 +90,29 @@ std::unique_ptr<People> AuthServicePeople(std::shared_ptr<grpc::Channel> channel
   return std::make_unique<AuthPeople>(std::move(channel), std::move(credentials), timeout);
 }
 
-absl::StatusOr<std::string> CachedPeople::ManagerOf(std::string_view user) {
+absl::StatusOr<std::string> CachedPeople::Kept(
+    KeptAnswers CachedPeople::*answers, std::string_view user,
+    const std::function<absl::StatusOr<std::string>()>& fetch) {
   const absl::Time now = clock_.Now();
   const std::string key(user);
   {
     absl::MutexLock lock(&mu_);
-    auto it = managers_.find(key);
-    if (it != managers_.end() && now - it->second.fetched < ttl_) return it->second.name;
+    auto it = (this->*answers).find(key);
+    if (it != (this->*answers).end() && now - it->second.fetched < ttl_) return it->second.name;
   }
   // Asked without the lock: a slow auth service must not stall the other feeds' lookups.
-  CRM_ASSIGN_OR_RETURN(std::string manager, source_.ManagerOf(user));
+  CRM_ASSIGN_OR_RETURN(std::string answer, fetch());
   absl::MutexLock lock(&mu_);
-  managers_[key] = Manager{.name = manager, .fetched = now};
-  return manager;
+  (this->*answers)[key] = Answer{.name = answer, .fetched = now};
+  return answer;
+}
+
+absl::StatusOr<std::string> CachedPeople::ManagerOf(std::string_view user) {
+  return Kept(&CachedPeople::managers_, user, [&] { return source_.ManagerOf(user); });
+}
+
+absl::StatusOr<std::string> CachedPeople::EmailOf(std::string_view user) {
+  return Kept(&CachedPeople::emails_, user, [&] { return source_.EmailOf(user); });
 }
 
 absl::StatusOr<std::vector<std::string>> CachedPeople::SupportDesk() {

@@ -8,6 +8,7 @@
 #include <grpcpp/channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@ class People {
   virtual absl::StatusOr<std::string> ManagerOf(std::string_view user) = 0;
   // "users/{id}" of every active SUPPORT user (the after-sales desk).
   virtual absl::StatusOr<std::vector<std::string>> SupportDesk() = 0;
+  // ---- Delivery by e-mail: `user`'s e-mail address; "" when the user does not exist (any
+  // more), is inactive or has none. UNAVAILABLE (AUTH_UNAVAILABLE) when auth cannot answer.
+  virtual absl::StatusOr<std::string> EmailOf(std::string_view user) = 0;
 };
 
 // The auth service over `channel`, as the service `credentials` name, each call at most
@@ -48,9 +52,10 @@ class CachedPeople final : public People {
 
   absl::StatusOr<std::string> ManagerOf(std::string_view user) ABSL_LOCKS_EXCLUDED(mu_) override;
   absl::StatusOr<std::vector<std::string>> SupportDesk() ABSL_LOCKS_EXCLUDED(mu_) override;
+  absl::StatusOr<std::string> EmailOf(std::string_view user) ABSL_LOCKS_EXCLUDED(mu_) override;
 
  private:
-  struct Manager {
+  struct Answer {  // and when it was fetched
     std::string name;
     absl::Time fetched;
   };
@@ -58,7 +63,14 @@ class CachedPeople final : public People {
   const absl::Duration ttl_;
   const Clock& clock_;
   absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Manager> managers_ ABSL_GUARDED_BY(mu_);
+  using KeptAnswers = absl::flat_hash_map<std::string, Answer>;
+  // `user`'s answer in `answers` while fresh, else `fetch`'s (kept when it succeeds).
+  absl::StatusOr<std::string> Kept(KeptAnswers CachedPeople::*answers, std::string_view user,
+                                   const std::function<absl::StatusOr<std::string>()>& fetch)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  KeptAnswers managers_ ABSL_GUARDED_BY(mu_);
+  KeptAnswers emails_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> support_ ABSL_GUARDED_BY(mu_);
   absl::Time support_fetched_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };

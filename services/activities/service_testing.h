@@ -74,6 +74,14 @@ class FakePeople final : public People {
     if (down_) return Down();
     return std::vector<std::string>{"users/40"};
   }
+  // Everyone's address is "user{id}@example.cn" (users/99 has none).
+  absl::StatusOr<std::string> EmailOf(std::string_view user) override {
+    absl::MutexLock lock(&mu_);
+    ++calls_;
+    if (down_) return Down();
+    if (user == "users/99") return std::string();
+    return absl::StrCat("user", std::string(user.substr(user.find('/') + 1)), "@example.cn");
+  }
   void Fail() {
     absl::MutexLock lock(&mu_);
     down_ = true;
@@ -109,8 +117,9 @@ class ServiceTest : public ::testing::Test {
     task_service_ = std::make_unique<TaskService>(kit, *tasks_, customers_);
     notifications_ = std::make_unique<NotificationStore>(kit.pool);
     preferences_ = std::make_unique<NotificationPreferenceStore>(kit.pool);
+    deliveries_ = std::make_unique<DeliveryStore>(kit.pool, kit.clock);
     notification_service_ = std::make_unique<NotificationService>(kit, *notifications_, watchers_,
-                                                                  *preferences_);
+                                                                  *preferences_, *deliveries_);
     feeds_ = std::make_unique<Feeds>(*activities_, *tasks_, people_, "services/activities");
     auto& users = test_->users();
     users.Add(1, auth::v1::ADMIN, "");
@@ -216,6 +225,7 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<TaskService> task_service_;
   std::unique_ptr<NotificationStore> notifications_;
   std::unique_ptr<NotificationPreferenceStore> preferences_;
+  std::unique_ptr<DeliveryStore> deliveries_;  // e-mail and webhook deliveries, webhooks
   // Polls every 10 ms once a test starts it.
   NotificationWatchers watchers_{absl::Milliseconds(10)};
   std::unique_ptr<NotificationService> notification_service_;

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "crm/integration/v1/integration.grpc.pb.h"
+#include "libs/base/backoff.h"
 #include "libs/base/hash.h"
 #include "libs/grpc/channel.h"
 #include "libs/grpc/status.h"
@@ -81,14 +82,10 @@ class WebhookSinkImpl final : public Sink {
     if (!google::protobuf::util::MessageToJsonString(d, &body).ok()) {
       return absl::InternalError("the delivery does not convert to JSON");
     }
+    // Any failure, a refusal too, is retried until the delivery is dead-lettered.
     CRM_ASSIGN_OR_RETURN(
         webhook::HttpResponse response,
-        webhook::Post(url_, body, webhook::SignedHeaders(secret_, d.event_id(), body, clock_.Now()),
-                      timeout_));
-    if (response.status < 200 || response.status > 299) {
-      return absl::UnavailableError(
-          absl::StrCat("HTTP ", response.status, ": ", response.body.substr(0, 200)));
-    }
+        webhook::Deliver(url_, secret_, d.event_id(), body, clock_.Now(), timeout_));
     iv1::WebhookResult result;
     google::protobuf::util::JsonParseOptions lenient;
     lenient.ignore_unknown_fields = true;
@@ -182,12 +179,7 @@ void Relay::Stop() {
 }
 
 absl::Duration Relay::Backoff(int attempts) {
-  absl::Duration delay = options_.initial_backoff;
-  for (int i = 1; i < attempts && delay < options_.max_backoff; ++i) delay *= 2;
-  delay = std::min(delay, options_.max_backoff);
-  static thread_local std::mt19937_64 random{std::random_device{}()};
-  std::uniform_real_distribution<double> share(0.5, 1.0);
-  return delay * share(random);
+  return crm::Backoff(attempts, options_.initial_backoff, options_.max_backoff);
 }
 
 absl::StatusOr<int> Relay::RunOnce() {
