@@ -268,6 +268,10 @@ std::vector<MethodRule> DefaultRules() {
       // service to the caller's own (rep), their teams' (manager) or everyone's (admin,
       // marketing); support reads none.
       Roles("/crm.analytics.v1.ReportService/GetSalesReport", FigureReaders()),
+      // an-funnel: the same rules for the funnel, forecast and win/loss reports.
+      Roles("/crm.analytics.v1.ReportService/GetFunnelReport", FigureReaders()),
+      Roles("/crm.analytics.v1.ReportService/GetForecastReport", FigureReaders()),
+      Roles("/crm.analytics.v1.ReportService/GetWinLossReport", FigureReaders()),
 
       // Infrastructure every server exposes.
       Public("/grpc.health.v1.Health/Check"),
