@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "crm/opportunities/v1/opportunities.pb.h"
 #include "libs/api/periods.h"
@@ -136,6 +137,19 @@ absl::StatusOr<bool> Advances(db::Transaction& tx, const std::string& from, cons
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
+// Records the deal's stage and pipeline unless a pipeline event (or an earlier deal) did.
+absl::Status LearnStage(db::Transaction& tx, const opps::Opportunity& deal) {
+  int64_t position = 0;
+  if (!absl::SimpleAtoi(deal.stage().substr(deal.stage().rfind('/') + 1), &position)) {
+    position = 0;
+  }
+  CRM_RETURN_IF_ERROR(tx.Execute(sql::kLearnStage, {deal.stage(), deal.stage(), deal.pipeline(),
+                                                    position, int64_t{deal.state()}})
+                          .status());
+  if (deal.pipeline().empty()) return absl::OkStatus();
+  return tx.Execute(sql::kLearnPipeline, {deal.pipeline()}).status();
+}
+
 }  // namespace
 
 int BucketOf(int64_t seconds) {
@@ -264,6 +278,7 @@ absl::Status FunnelModel::ApplyDeal(db::Transaction& tx, const events::v1::Event
 
   // A new stage: the current stay ends now, a new one begins.
   if (!deal.stage().empty() && deal.stage() != stage) {
+    CRM_RETURN_IF_ERROR(LearnStage(tx, deal));
     if (stays > 0) {
       CRM_ASSIGN_OR_RETURN(db::Rows current, tx.Query(sql::kSelectStay, {*id, stays}));
       if (!current.empty() && current[0].Int(6) == 0) {

@@ -16,6 +16,15 @@ inline constexpr char kUpsertPipeline[] =
     "ON DUPLICATE KEY UPDATE is_default = VALUES(is_default)";
 inline constexpr char kUndefaultOtherPipelines[] =
     "UPDATE pipelines SET is_default = 0 WHERE name <> ?";
+// A stage named by a deal before (or without) any event of its pipeline, such as the default
+// pipeline the opportunities service seeds in its schema: placed by its id, typed by the deal's
+// state, named by its resource name, until a pipeline event says otherwise. Bound: name,
+// display name, pipeline, position, type.
+inline constexpr char kLearnStage[] =
+    "INSERT IGNORE INTO stages (name, pipeline, display_name, pipeline_name, position, type) "
+    "VALUES (?, '', ?, ?, ?, ?)";
+inline constexpr char kLearnPipeline[] =
+    "INSERT IGNORE INTO pipelines (name, is_default) VALUES (?, 0)";
 // A stage's pipeline, position and type.
 inline constexpr char kSelectStagePlace[] =
     "SELECT pipeline_name, position, type FROM stages WHERE name = ?";
@@ -127,8 +136,10 @@ inline constexpr const char* kClearFunnel[] = {
 // ---- Reports (funnel_store.cc); each followed by " AND (<the caller's rule>)", maybe
 // " AND <x>.owner = ?", and its GROUP BY ------------------------------------------------
 
+// The default pipeline; when no pipeline event has said which it is, the lowest-numbered one
+// (the opportunities service seeds "pipelines/1" as its default).
 inline constexpr char kDefaultPipeline[] =
-    "SELECT name FROM pipelines WHERE is_default = 1 ORDER BY name LIMIT 1";
+    "SELECT name FROM pipelines ORDER BY is_default DESC, LENGTH(name), name LIMIT 1";
 // A pipeline's open and won stages in order: name, display_name, type.
 inline constexpr char kPipelineStages[] =
     "SELECT name, display_name, type FROM stages WHERE pipeline_name = ? AND type IN (1, 2) "

@@ -511,6 +511,28 @@ TEST_F(FunnelTest, ReopeningMovesTheFiguresWithTheDeal) {
   EXPECT_EQ(Line(funnel->steps(3)), "STAGE 方案报价 3 [CNY 20000] 1 3333 2 1080000 2592000");
 }
 
+TEST_F(FunnelTest, StagesOfAPipelineNoEventDescribedAreLearnedFromTheDeals) {
+  // The opportunities service seeds its default pipeline in its schema: no event tells of it.
+  // Its stages are placed by their ids and named by their resource names.
+  opps::Opportunity d = Deal(1, 11, "CNY", 100);
+  d.set_pipeline("pipelines/2");
+  d.set_stage("pipelines/2/stages/7");
+  Deliver(kOpportunityCreatedEvent, At(3, 2), d);
+  d.set_stage("pipelines/2/stages/9");
+  Deliver(kOpportunityStageChangedEvent, At(3, 3), d);
+  d.set_state(opps::WON);
+  d.set_stage("pipelines/2/stages/11");
+  Deliver(kOpportunityWonEvent, At(3, 4), d);
+  absl::StatusOr<v1::FunnelReport> funnel = Funnel(admin_);  // the only pipeline: the default
+  ASSERT_TRUE(funnel.ok()) << funnel.status();
+  EXPECT_EQ(funnel->pipeline(), "pipelines/2");
+  EXPECT_EQ(Lines(funnel->steps()),
+            (Rows{"LEADS  0 [] 0 0 0 0 0", "QUALIFIED_LEADS  0 [] 0 0 0 0 0",
+                  "STAGE pipelines/2/stages/7 1 [CNY 100] 1 10000 1 86400 259200",
+                  "STAGE pipelines/2/stages/9 1 [CNY 100] 1 10000 1 86400 259200",
+                  "WON pipelines/2/stages/11 1 [CNY 100] 0 0 0 0 0"}));
+}
+
 TEST_F(FunnelTest, EveryEventAppliedAgainChangesNothing) {
   LoadDataSet();
   const std::string before = Tables();
