@@ -283,6 +283,10 @@ std::vector<MethodRule> DefaultRules() {
       // its policy refuses is refused here too).
       Roles("/crm.analytics.v1.ReportOutputService/ExportReport", FigureReaders()),
       Roles("/crm.analytics.v1.ReportOutputService/RenderChart", FigureReaders()),
+      // an-funnel: the same rules for the funnel, forecast and win/loss reports.
+      Roles("/crm.analytics.v1.ReportService/GetFunnelReport", FigureReaders()),
+      Roles("/crm.analytics.v1.ReportService/GetForecastReport", FigureReaders()),
+      Roles("/crm.analytics.v1.ReportService/GetWinLossReport", FigureReaders()),
 
       // Infrastructure every server exposes.
       Public("/grpc.health.v1.Health/Check"),

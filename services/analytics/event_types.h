@@ -17,4 +17,12 @@ inline constexpr char kOpportunityReopenedEvent[] = "crm.opportunities.v1.Opport
 inline constexpr char kPipelineCreatedEvent[] = "crm.opportunities.v1.PipelineCreated";
 inline constexpr char kPipelineUpdatedEvent[] = "crm.opportunities.v1.PipelineUpdated";
 
+// an-funnel: leads and quotas, for the funnel and the forecast (funnel_model.h).
+inline constexpr char kLeadCreatedEvent[] = "crm.opportunities.v1.LeadCreated";
+inline constexpr char kLeadUpdatedEvent[] = "crm.opportunities.v1.LeadUpdated";
+inline constexpr char kLeadDeletedEvent[] = "crm.opportunities.v1.LeadDeleted";
+inline constexpr char kLeadDisqualifiedEvent[] = "crm.opportunities.v1.LeadDisqualified";
+inline constexpr char kLeadConvertedEvent[] = "crm.opportunities.v1.LeadConverted";
+inline constexpr char kQuotaSetEvent[] = "crm.opportunities.v1.QuotaSet";
+
 }  // namespace crm::analytics

@@ -1,8 +1,10 @@
 // crm-analytics: the read model it builds from the customers and opportunities feeds, the
 // reports over it and the business gauges on /metrics; the rest is the service kit's.
+#include "libs/grpc/status.h"
 #include "libs/log/log.h"
 #include "libs/service/periodic.h"
 #include "libs/service/process.h"
+#include "services/analytics/funnel_gauge.h"
 #include "services/analytics/gauges.h"
 #include "services/analytics/options.h"
 #include "services/analytics/read_model.h"
@@ -17,10 +19,10 @@ int main(int argc, char** argv) {
   crm::service::Kit& kit = process.Start();
 
   an::ReportStore reports(kit.pool);
-  an::ReportService report_service(kit, reports);
+  an::ReportService report_service(kit, reports, options.time_zone);
   an::ReportOutputService report_output(kit, report_service);
 
-  an::ReadModel read_model;
+  an::ReadModel read_model(options.time_zone);
   if (kit.service_credentials == nullptr) {
     crm::log::Warn("no --service_secret: no feed is followed, so every report stays empty");
   } else {
@@ -29,8 +31,11 @@ int main(int argc, char** argv) {
                     {.service = "opportunities", .types = an::ReadModel::OpportunityTypes()}});
   }
   an::BusinessGauges gauges(kit.pool, kit.clock, options.time_zone, kit.metrics);
-  crm::service::PeriodicJob gauge_job("business gauges", options.gauge_interval,
-                                      [&] { return gauges.Refresh(); });
+  an::LeadGauge lead_gauge(kit.pool, kit.metrics);  // an-funnel
+  crm::service::PeriodicJob gauge_job("business gauges", options.gauge_interval, [&] {
+    CRM_RETURN_IF_ERROR(gauges.Refresh());
+    return lead_gauge.Refresh();
+  });
   process.Run("business gauges", gauge_job);
   return process.Serve({&report_service, &report_output});
 }

@@ -1,5 +1,6 @@
 #include "services/analytics/read_model.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -96,12 +97,18 @@ std::vector<std::string> ReadModel::CustomerTypes() {
 }
 
 std::vector<std::string> ReadModel::OpportunityTypes() {
-  return {kOpportunityCreatedEvent,      kOpportunityUpdatedEvent, kOpportunityDeletedEvent,
-          kOpportunityStageChangedEvent, kOpportunityWonEvent,     kOpportunityLostEvent,
-          kOpportunityReopenedEvent,     kPipelineCreatedEvent,    kPipelineUpdatedEvent};
+  std::vector<std::string> types = {
+      kOpportunityCreatedEvent,      kOpportunityUpdatedEvent, kOpportunityDeletedEvent,
+      kOpportunityStageChangedEvent, kOpportunityWonEvent,     kOpportunityLostEvent,
+      kOpportunityReopenedEvent,     kPipelineCreatedEvent,    kPipelineUpdatedEvent};
+  for (std::string& type : FunnelModel::OpportunityTypes()) {
+    if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(type);
+  }
+  return types;
 }
 
 absl::Status ReadModel::Apply(db::Transaction& tx, const events::v1::Event& event) {
+  CRM_RETURN_IF_ERROR(funnel_.Apply(tx, event));
   if (event.type() == kCustomerCreatedEvent || event.type() == kCustomerUpdatedEvent) {
     return ApplyCustomer(tx, event);
   }
@@ -195,6 +202,7 @@ absl::Status ReadModel::ApplyPipeline(db::Transaction& tx, const events::v1::Eve
 }
 
 absl::Status ReadModel::Reset(db::Transaction& tx, std::string_view feed) {
+  CRM_RETURN_IF_ERROR(funnel_.Reset(tx, feed));
   if (feed == "customers") {
     // The deals keep the industry and province they count under until the replayed
     // customers say otherwise.

@@ -8,6 +8,8 @@
 //                  …Reopened, …Deleted                now put in (to won_daily when won, to
 //                                                     open_pipeline when open)
 //                  PipelineCreated, PipelineUpdated   the stages' names
+//                  and, through FunnelModel (funnel_model.h), Lead* and QuotaSet: the funnel,
+//                  forecast and win/loss aggregates
 // Every row of `opportunities` records exactly what it added, so the aggregates never depend
 // on the order in which the two feeds arrive: replaying them from zero (ConsumerAdmin's
 // rewind, which calls Reset) ends with the same figures as the live model.
@@ -20,11 +22,15 @@
 #include "crm/events/v1/events.pb.h"
 #include "libs/db/db.h"
 #include "libs/events/consumer.h"
+#include "services/analytics/funnel_model.h"
 
 namespace crm::analytics {
 
 class ReadModel final : public events::EventHandler {
  public:
+  // `zone`: the company's time zone, whose calendar days the funnel counts in.
+  explicit ReadModel(absl::TimeZone zone = absl::UTCTimeZone()) : funnel_(zone) {}
+
   // The event types it needs from each feed.
   static std::vector<std::string> CustomerTypes();
   static std::vector<std::string> OpportunityTypes();
@@ -36,6 +42,8 @@ class ReadModel final : public events::EventHandler {
   absl::Status ApplyCustomer(db::Transaction& tx, const events::v1::Event& event);
   absl::Status ApplyOpportunity(db::Transaction& tx, const events::v1::Event& event);
   absl::Status ApplyPipeline(db::Transaction& tx, const events::v1::Event& event);
+
+  FunnelModel funnel_;  // leads, stays in stages, forecast, closings, quotas (an-funnel)
 };
 
 }  // namespace crm::analytics

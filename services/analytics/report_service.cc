@@ -13,30 +13,46 @@ constexpr int kMaxDays = 3700;
 
 }  // namespace
 
-absl::StatusOr<SalesQuery> ReadSalesQuery(const v1::GetSalesReportRequest& request) {
-  Violations violations;
-  SalesQuery query;
-  absl::StatusOr<absl::CivilDay> first = api::FromDate(request.start_date(), "start_date");
-  absl::StatusOr<absl::CivilDay> last = api::FromDate(request.end_date(), "end_date");
-  if (!request.has_start_date()) {
+void ReadDays(bool has_start, const google::type::Date& start, bool has_end,
+              const google::type::Date& end, Violations& violations, absl::CivilDay& first,
+              absl::CivilDay& last) {
+  absl::StatusOr<absl::CivilDay> from = api::FromDate(start, "start_date");
+  absl::StatusOr<absl::CivilDay> to = api::FromDate(end, "end_date");
+  if (!has_start) {
     violations.Add("start_date", "is required");
-  } else if (!first.ok()) {
+  } else if (!from.ok()) {
     violations.Add("start_date", "must be a date that exists");
   }
-  if (!request.has_end_date()) {
+  if (!has_end) {
     violations.Add("end_date", "is required");
-  } else if (!last.ok()) {
+  } else if (!to.ok()) {
     violations.Add("end_date", "must be a date that exists");
   }
-  if (first.ok() && last.ok()) {
-    query.first = *first;
-    query.last = *last;
-    if (*last < *first) {
+  if (from.ok() && to.ok()) {
+    first = *from;
+    last = *to;
+    if (*to < *from) {
       violations.Add("end_date", "must not be before start_date");
-    } else if (*last - *first >= kMaxDays) {
+    } else if (*to - *from >= kMaxDays) {
       violations.Add("end_date", absl::StrCat("a report spans at most ", kMaxDays, " days"));
     }
   }
+}
+
+void ReadOwner(const std::string& owner, Violations& violations, std::string& out) {
+  if (owner.empty()) return;
+  if (api::ParseResourceId(owner, "users").ok()) {
+    out = owner;
+  } else {
+    violations.Add("owner", "must be \"users/{id}\"");
+  }
+}
+
+absl::StatusOr<SalesQuery> ReadSalesQuery(const v1::GetSalesReportRequest& request) {
+  Violations violations;
+  SalesQuery query;
+  ReadDays(request.has_start_date(), request.start_date(), request.has_end_date(),
+           request.end_date(), violations, query.first, query.last);
   query.group_by = request.group_by();
   if (query.group_by == v1::SALES_GROUPING_UNSPECIFIED ||
       !v1::SalesGrouping_IsValid(query.group_by)) {
@@ -44,13 +60,7 @@ absl::StatusOr<SalesQuery> ReadSalesQuery(const v1::GetSalesReportRequest& reque
                    "is required: OWNER, DAY, WEEK, MONTH, QUARTER, YEAR, INDUSTRY "
                    "or PROVINCE");
   }
-  if (!request.owner().empty()) {
-    if (api::ParseResourceId(request.owner(), "users").ok()) {
-      query.owner = request.owner();
-    } else {
-      violations.Add("owner", "must be \"users/{id}\"");
-    }
-  }
+  ReadOwner(request.owner(), violations, query.owner);
   if (!request.currency_code().empty()) {
     if (api::WellFormedCurrency(request.currency_code())) {
       query.currency = request.currency_code();

@@ -5,7 +5,9 @@
 
 #include "crm/analytics/v1/analytics.grpc.pb.h"
 #include "libs/auth/caller.h"
+#include "libs/grpc/status.h"
 #include "libs/service/process.h"
+#include "services/analytics/funnel_store.h"
 #include "services/analytics/report_store.h"
 
 namespace crm::analytics {
@@ -14,8 +16,15 @@ class ReportService final : public v1::ReportService::CallbackService {
  public:
   static constexpr char kGetSalesReport[] = "/crm.analytics.v1.ReportService/GetSalesReport";
 
-  ReportService(const service::Kit& kit, ReportStore& store)
-      : rpc_(kit.rpc), access_(kit.access), store_(store) {}
+  // `zone`: the company's time zone (what "today" is for the forecast's projection).
+  ReportService(const service::Kit& kit, ReportStore& store,
+                absl::TimeZone zone = absl::UTCTimeZone())
+      : rpc_(kit.rpc),
+        access_(kit.access),
+        store_(store),
+        clock_(kit.clock),
+        zone_(zone),
+        funnel_(kit.pool) {}
 
   grpc::ServerUnaryReactor* GetSalesReport(grpc::CallbackServerContext* ctx,
                                            const v1::GetSalesReportRequest* request,
@@ -28,13 +37,57 @@ class ReportService final : public v1::ReportService::CallbackService {
                                 const v1::GetSalesReportRequest& request,
                                 v1::SalesReport* response);
 
+  // ---- an-funnel: the funnel, forecast and win/loss reports (funnel_service.cc) ----
+  static constexpr char kGetFunnelReport[] = "/crm.analytics.v1.ReportService/GetFunnelReport";
+  static constexpr char kGetForecastReport[] = "/crm.analytics.v1.ReportService/GetForecastReport";
+  static constexpr char kGetWinLossReport[] = "/crm.analytics.v1.ReportService/GetWinLossReport";
+
+  grpc::ServerUnaryReactor* GetFunnelReport(grpc::CallbackServerContext* ctx,
+                                            const v1::GetFunnelReportRequest* request,
+                                            v1::FunnelReport* response) override {
+    return rpc_.Serve(ctx, kGetFunnelReport, this, &ReportService::DoGetFunnelReport, request,
+                      response);
+  }
+  grpc::ServerUnaryReactor* GetForecastReport(grpc::CallbackServerContext* ctx,
+                                              const v1::GetForecastReportRequest* request,
+                                              v1::ForecastReport* response) override {
+    return rpc_.Serve(ctx, kGetForecastReport, this, &ReportService::DoGetForecastReport, request,
+                      response);
+  }
+  grpc::ServerUnaryReactor* GetWinLossReport(grpc::CallbackServerContext* ctx,
+                                             const v1::GetWinLossReportRequest* request,
+                                             v1::WinLossReport* response) override {
+    return rpc_.Serve(ctx, kGetWinLossReport, this, &ReportService::DoGetWinLossReport, request,
+                      response);
+  }
+  absl::Status DoGetFunnelReport(const auth::Caller& caller,
+                                 const v1::GetFunnelReportRequest& request,
+                                 v1::FunnelReport* response);
+  absl::Status DoGetForecastReport(const auth::Caller& caller,
+                                   const v1::GetForecastReportRequest& request,
+                                   v1::ForecastReport* response);
+  absl::Status DoGetWinLossReport(const auth::Caller& caller,
+                                  const v1::GetWinLossReportRequest& request,
+                                  v1::WinLossReport* response);
+
  private:
   service::Rpc& rpc_;
   const records::AccessResolver& access_;
   ReportStore& store_;
+  const Clock& clock_;
+  const absl::TimeZone zone_;
+  FunnelStore funnel_;
 };
 
 // The request's query, or INVALID_ARGUMENT naming every bad field.
 absl::StatusOr<SalesQuery> ReadSalesQuery(const v1::GetSalesReportRequest& request);
+
+// A report's period (start_date, end_date: required, inclusive, at most 3,700 days) into
+// `first` and `last`; each problem added to `violations`.
+void ReadDays(bool has_start, const google::type::Date& start, bool has_end,
+              const google::type::Date& end, Violations& violations, absl::CivilDay& first,
+              absl::CivilDay& last);
+// An `owner` filter: "" or "users/{id}" (into `out`).
+void ReadOwner(const std::string& owner, Violations& violations, std::string& out);
 
 }  // namespace crm::analytics

@@ -276,5 +276,117 @@ TEST_F(AnalyticsE2eTest, TheReportAsCsvAndAsAChartShowsWhatTheCallerMaySee) {
   EXPECT_EQ(chart.svg().find("江苏"), std::string::npos) << chart.svg();
 }
 
+// an-funnel: a deal moved through the default pipeline's stages and won through the API, and
+// another lost with a reason, show up in the funnel and the win/loss report (polled until the
+// opportunities feed has arrived); the rep's funnel is the admin's filtered to the rep.
+TEST_F(AnalyticsE2eTest, ADealMovedThroughTheStagesAndWonShowsUpInTheFunnel) {
+  absl::StatusOr<std::string> customer = NewCustomer("r.rep", "漏斗测试客户", "浙江");
+  ASSERT_TRUE(customer.ok()) << customer.status();
+  auto stub = ov1::OpportunityService::NewStub(stack_->gateway());
+  ov1::ListPipelinesResponse pipelines;
+  ASSERT_TRUE(ov1::PipelineService::NewStub(stack_->gateway())
+                  ->ListPipelines(As("r.rep").Context().get(), {}, &pipelines)
+                  .ok());
+  const ov1::Pipeline* standard = nullptr;
+  for (const ov1::Pipeline& p : pipelines.pipelines()) {
+    if (p.is_default()) standard = &p;
+  }
+  ASSERT_NE(standard, nullptr);
+  std::vector<std::string> open_stages;
+  for (const ov1::Stage& s : standard->stages()) {
+    if (s.type() == ov1::OPEN) open_stages.push_back(s.name());
+  }
+  ASSERT_GE(open_stages.size(), 2u);
+
+  // Won: created in the first open stage, advanced to the second, closed won.
+  ov1::CreateOpportunityRequest create;
+  create.mutable_opportunity()->set_title("漏斗商机");
+  create.mutable_opportunity()->set_customer(*customer);
+  create.mutable_opportunity()->mutable_amount()->set_currency_code("CNY");
+  create.mutable_opportunity()->mutable_amount()->set_units(6000);
+  ov1::Opportunity won;
+  ASSERT_TRUE(stub->CreateOpportunity(As("r.rep").Context().get(), create, &won).ok());
+  ov1::AdvanceStageRequest advance;
+  advance.set_name(won.name());
+  advance.set_stage(open_stages[1]);
+  ASSERT_TRUE(stub->AdvanceStage(As("r.rep").Context().get(), advance, &won).ok());
+  ov1::CloseWonRequest close;
+  close.set_name(won.name());
+  ASSERT_TRUE(stub->CloseWon(As("r.rep").Context().get(), close, &won).ok());
+  // Lost from the first stage, to a competitor.
+  create.mutable_opportunity()->mutable_amount()->set_units(2000);
+  ov1::Opportunity lost;
+  ASSERT_TRUE(stub->CreateOpportunity(As("r.rep").Context().get(), create, &lost).ok());
+  ov1::CloseLostRequest lose;
+  lose.set_name(lost.name());
+  lose.set_reason("预算不足");
+  lose.set_lost_to("竞品B");
+  ASSERT_TRUE(stub->CloseLost(As("r.rep").Context().get(), lose, &lost).ok());
+
+  // Last year to next year: whatever day the deals entered their stages is inside.
+  const int year = static_cast<int>(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
+  auto around = [&](google::type::Date* start, google::type::Date* end) {
+    start->set_year(year - 1);
+    start->set_month(1);
+    start->set_day(1);
+    end->set_year(year + 1);
+    end->set_month(12);
+    end->set_day(31);
+  };
+  auto funnel = [&](const std::string& who, const std::string& owner) {
+    v1::GetFunnelReportRequest request;
+    around(request.mutable_start_date(), request.mutable_end_date());
+    request.set_owner(owner);
+    v1::FunnelReport out;
+    absl::Status status =
+        FromGrpcStatus(v1::ReportService::NewStub(stack_->gateway())
+                           ->GetFunnelReport(As(who).Context().get(), request, &out));
+    return status.ok() ? absl::StatusOr<v1::FunnelReport>(out) : status;
+  };
+  // Steps: LEADS, QUALIFIED_LEADS, the open stages, WON; polled until the loss has arrived.
+  absl::StatusOr<v1::FunnelReport> report;
+  for (int i = 0; i < kTries; ++i) {
+    report = funnel("admin", rep_name_);
+    if (report.ok() && report->steps_size() > 2 && report->steps(2).left_count() == 2) break;
+    absl::SleepFor(kPause);
+  }
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->pipeline(), standard->name());
+  // The seeded default pipeline came with no event: its stages are known once a deal entered
+  // them (in their order), so the steps are the leads', the two stages used, and won.
+  ASSERT_EQ(report->steps_size(), 5);
+  const v1::FunnelStep& first = report->steps(2);
+  EXPECT_EQ(first.stage(), open_stages[0]);
+  EXPECT_EQ(first.entries(), 2);
+  EXPECT_EQ(first.advanced(), 1);  // the won deal moved on; the lost one did not
+  EXPECT_EQ(first.conversion_bp(), 5000);
+  ASSERT_EQ(first.amounts_size(), 1);
+  EXPECT_EQ(first.amounts(0).units(), 8000);
+  const v1::FunnelStep& second = report->steps(3);
+  EXPECT_EQ(second.stage(), open_stages[1]);
+  EXPECT_EQ(second.entries(), 1);
+  EXPECT_EQ(second.advanced(), 1);
+  const v1::FunnelStep& last = report->steps(4);
+  EXPECT_EQ(last.kind(), v1::WON);
+  EXPECT_EQ(last.entries(), 1);
+  absl::StatusOr<v1::FunnelReport> mine = funnel("r.rep", "");
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  EXPECT_EQ(mine->SerializeAsString(), report->SerializeAsString());
+
+  v1::GetWinLossReportRequest request;
+  around(request.mutable_start_date(), request.mutable_end_date());
+  v1::WinLossReport winloss;
+  ASSERT_TRUE(v1::ReportService::NewStub(stack_->gateway())
+                  ->GetWinLossReport(As("r.rep").Context().get(), request, &winloss)
+                  .ok());
+  ASSERT_EQ(winloss.by_reason_size(), 1);
+  EXPECT_EQ(winloss.by_reason(0).key(), "预算不足");
+  ASSERT_EQ(winloss.by_competitor_size(), 1);
+  EXPECT_EQ(winloss.by_competitor(0).key(), "竞品B");
+  EXPECT_EQ(winloss.total().won(), 1);
+  EXPECT_EQ(winloss.total().lost(), 1);
+  EXPECT_EQ(winloss.total().win_rate_bp(), 5000);
+}
+
 }  // namespace
 }  // namespace crm
