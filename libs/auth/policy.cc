@@ -268,6 +268,9 @@ std::vector<MethodRule> DefaultRules() {
       // service to the caller's own (rep), their teams' (manager) or everyone's (admin,
       // marketing); support reads none.
       Roles("/crm.analytics.v1.ReportService/GetSalesReport", FigureReaders()),
+      // p-an-perf: trends, customer distribution, staff ranking (same readers).
+      Roles("/crm.analytics.v1.ReportService/GetTrendReport", FigureReaders()),
+      Roles("/crm.analytics.v1.ReportService/GetCustomerDistribution", FigureReaders()),
 
       // Infrastructure every server exposes.
       Public("/grpc.health.v1.Health/Check"),

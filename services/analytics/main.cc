@@ -1,5 +1,6 @@
-// crm-analytics: the read model it builds from the customers and opportunities feeds, the
-// reports over it and the business gauges on /metrics; the rest is the service kit's.
+// crm-analytics: the read model it builds from the customers, opportunities, orders and
+// activities feeds, the reports over it and the business gauges on /metrics; the rest is the
+// service kit's.
 #include "libs/log/log.h"
 #include "libs/service/periodic.h"
 #include "libs/service/process.h"
@@ -18,13 +19,15 @@ int main(int argc, char** argv) {
   an::ReportStore reports(kit.pool);
   an::ReportService report_service(kit, reports);
 
-  an::ReadModel read_model;
+  an::ReadModel read_model(options.time_zone);
   if (kit.service_credentials == nullptr) {
     crm::log::Warn("no --service_secret: no feed is followed, so every report stays empty");
   } else {
     process.Follow(read_model,
                    {{.service = "customers", .types = an::ReadModel::CustomerTypes()},
-                    {.service = "opportunities", .types = an::ReadModel::OpportunityTypes()}});
+                    {.service = "opportunities", .types = an::ReadModel::OpportunityTypes()},
+                    {.service = "orders", .types = an::ReadModel::OrderTypes()},
+                    {.service = "activities", .types = an::ReadModel::ActivityTypes()}});
   }
   an::BusinessGauges gauges(kit.pool, kit.clock, options.time_zone, kit.metrics);
   crm::service::PeriodicJob gauge_job("business gauges", options.gauge_interval,

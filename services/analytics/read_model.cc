@@ -62,16 +62,24 @@ Contribution FromRow(const db::Row& row, size_t first) {
 }  // namespace
 
 std::vector<std::string> ReadModel::CustomerTypes() {
-  return {kCustomerCreatedEvent, kCustomerUpdatedEvent};
+  std::vector<std::string> types = {kCustomerCreatedEvent, kCustomerUpdatedEvent};
+  for (std::string& type : PerformanceModel::MoreCustomerTypes()) types.push_back(std::move(type));
+  return types;
 }
 
 std::vector<std::string> ReadModel::OpportunityTypes() {
-  return {kOpportunityCreatedEvent,      kOpportunityUpdatedEvent, kOpportunityDeletedEvent,
-          kOpportunityStageChangedEvent, kOpportunityWonEvent,     kOpportunityLostEvent,
-          kOpportunityReopenedEvent,     kPipelineCreatedEvent,    kPipelineUpdatedEvent};
+  std::vector<std::string> types = {
+      kOpportunityCreatedEvent,  kOpportunityUpdatedEvent, kOpportunityDeletedEvent,
+      kOpportunityStageChangedEvent, kOpportunityWonEvent, kOpportunityLostEvent,
+      kOpportunityReopenedEvent, kPipelineCreatedEvent,    kPipelineUpdatedEvent};
+  for (std::string& type : PerformanceModel::MoreOpportunityTypes()) {
+    types.push_back(std::move(type));
+  }
+  return types;
 }
 
 absl::Status ReadModel::Apply(db::Transaction& tx, const events::v1::Event& event) {
+  CRM_RETURN_IF_ERROR(performance_.Apply(tx, event));
   if (event.type() == kCustomerCreatedEvent || event.type() == kCustomerUpdatedEvent) {
     return ApplyCustomer(tx, event);
   }
@@ -165,6 +173,7 @@ absl::Status ReadModel::ApplyPipeline(db::Transaction& tx, const events::v1::Eve
 }
 
 absl::Status ReadModel::Reset(db::Transaction& tx, std::string_view feed) {
+  CRM_RETURN_IF_ERROR(performance_.Reset(tx, feed));
   if (feed == "customers") {
     // The deals keep the industry and province they count under until the replayed
     // customers say otherwise.

@@ -8,6 +8,8 @@
 //                  …Reopened, …Deleted                now put in (to won_daily when won, to
 //                                                     open_pipeline when open)
 //                  PipelineCreated, PipelineUpdated   the stages' names
+//   p-an-perf: more of the customers and opportunities feeds, and the orders and activities
+//   feeds, for the distribution and the staff ranking (performance_model.h)
 // Every row of `opportunities` records exactly what it added, so the aggregates never depend
 // on the order in which the two feeds arrive: replaying them from zero (ConsumerAdmin's
 // rewind, which calls Reset) ends with the same figures as the live model.
@@ -20,14 +22,21 @@
 #include "crm/events/v1/events.pb.h"
 #include "libs/db/db.h"
 #include "libs/events/consumer.h"
+#include "services/analytics/performance_model.h"
 
 namespace crm::analytics {
 
 class ReadModel final : public events::EventHandler {
  public:
+  // `zone`: the company's time zone (the calendar day of a customer's creation).
+  explicit ReadModel(absl::TimeZone zone = absl::UTCTimeZone()) : performance_(zone) {}
+
   // The event types it needs from each feed.
   static std::vector<std::string> CustomerTypes();
   static std::vector<std::string> OpportunityTypes();
+  // p-an-perf: the orders and activities feeds.
+  static std::vector<std::string> OrderTypes() { return PerformanceModel::OrderTypes(); }
+  static std::vector<std::string> ActivityTypes() { return PerformanceModel::ActivityTypes(); }
 
   absl::Status Apply(db::Transaction& tx, const events::v1::Event& event) override;
   absl::Status Reset(db::Transaction& tx, std::string_view feed) override;
@@ -36,6 +45,9 @@ class ReadModel final : public events::EventHandler {
   absl::Status ApplyCustomer(db::Transaction& tx, const events::v1::Event& event);
   absl::Status ApplyOpportunity(db::Transaction& tx, const events::v1::Event& event);
   absl::Status ApplyPipeline(db::Transaction& tx, const events::v1::Event& event);
+
+  // p-an-perf: customer distribution and staff ranking figures (performance_model.h).
+  PerformanceModel performance_;
 };
 
 }  // namespace crm::analytics
