@@ -69,9 +69,9 @@ std::vector<std::string> ReadModel::CustomerTypes() {
 
 std::vector<std::string> ReadModel::OpportunityTypes() {
   std::vector<std::string> types = {
-      kOpportunityCreatedEvent,  kOpportunityUpdatedEvent, kOpportunityDeletedEvent,
-      kOpportunityStageChangedEvent, kOpportunityWonEvent, kOpportunityLostEvent,
-      kOpportunityReopenedEvent, kPipelineCreatedEvent,    kPipelineUpdatedEvent};
+      kOpportunityCreatedEvent,      kOpportunityUpdatedEvent, kOpportunityDeletedEvent,
+      kOpportunityStageChangedEvent, kOpportunityWonEvent,     kOpportunityLostEvent,
+      kOpportunityReopenedEvent,     kPipelineCreatedEvent,    kPipelineUpdatedEvent};
   for (std::string& type : PerformanceModel::MoreOpportunityTypes()) {
     types.push_back(std::move(type));
   }

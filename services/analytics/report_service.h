@@ -16,7 +16,11 @@ class ReportService final : public v1::ReportService::CallbackService {
   static constexpr char kGetSalesReport[] = "/crm.analytics.v1.ReportService/GetSalesReport";
 
   ReportService(const service::Kit& kit, ReportStore& store)
-      : rpc_(kit.rpc), access_(kit.access), store_(store), users_(kit.users), performance_(kit.pool) {}
+      : rpc_(kit.rpc),
+        access_(kit.access),
+        store_(store),
+        users_(kit.users),
+        performance_(kit.pool) {}
 
   grpc::ServerUnaryReactor* GetSalesReport(grpc::CallbackServerContext* ctx,
                                            const v1::GetSalesReportRequest* request,
@@ -57,9 +61,8 @@ class ReportService final : public v1::ReportService::CallbackService {
   const records::AccessResolver& access_;
   ReportStore& store_;
   // p-an-perf: a team filter's members, and the performance reports' queries.
-  absl::StatusOr<records::Access> FigureAccess(const auth::Caller& caller,
-                                               std::string_view method, const std::string& team,
-                                               FigureFilter& filter);
+  absl::StatusOr<records::Access> FigureAccess(const auth::Caller& caller, std::string_view method,
+                                               const std::string& team, FigureFilter& filter);
   auth::UserDirectory& users_;
   PerformanceReports performance_;
 };
