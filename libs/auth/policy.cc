@@ -287,6 +287,9 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.analytics.v1.ReportService/GetFunnelReport", FigureReaders()),
       Roles("/crm.analytics.v1.ReportService/GetForecastReport", FigureReaders()),
       Roles("/crm.analytics.v1.ReportService/GetWinLossReport", FigureReaders()),
+      // p-an-perf: trends, customer distribution, staff ranking (same readers).
+      Roles("/crm.analytics.v1.ReportService/GetTrendReport", FigureReaders()),
+      Roles("/crm.analytics.v1.ReportService/GetCustomerDistribution", FigureReaders()),
 
       // Infrastructure every server exposes.
       Public("/grpc.health.v1.Health/Check"),

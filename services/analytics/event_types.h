@@ -25,4 +25,15 @@ inline constexpr char kLeadDisqualifiedEvent[] = "crm.opportunities.v1.LeadDisqu
 inline constexpr char kLeadConvertedEvent[] = "crm.opportunities.v1.LeadConverted";
 inline constexpr char kQuotaSetEvent[] = "crm.opportunities.v1.QuotaSet";
 
+// p-an-perf: the customer distribution and the owners' daily figures (performance_model.h).
+inline constexpr char kCustomerDeletedEvent[] = "crm.customers.v1.CustomerDeleted";
+inline constexpr char kCustomerMergedEvent[] = "crm.customers.v1.CustomerMerged";
+inline constexpr char kCustomerUnmergedEvent[] = "crm.customers.v1.CustomerUnmerged";
+inline constexpr char kOrderCreatedEvent[] = "crm.orders.v1.OrderCreated";
+inline constexpr char kOrderUpdatedEvent[] = "crm.orders.v1.OrderUpdated";
+inline constexpr char kOrderStatusChangedEvent[] = "crm.orders.v1.OrderStatusChanged";
+inline constexpr char kActivityLoggedEvent[] = "crm.activities.v1.ActivityLogged";
+inline constexpr char kActivityUpdatedEvent[] = "crm.activities.v1.ActivityUpdated";
+inline constexpr char kActivityDeletedEvent[] = "crm.activities.v1.ActivityDeleted";
+
 }  // namespace crm::analytics

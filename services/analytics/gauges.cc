@@ -8,6 +8,7 @@
 
 #include "libs/api/money.h"
 #include "libs/api/periods.h"
+#include "services/analytics/performance_sql.h"
 #include "services/analytics/store_sql.h"
 
 namespace crm::analytics {
@@ -41,12 +42,14 @@ BusinessGauges::BusinessGauges(db::Pool& pool, const Clock& clock, absl::TimeZon
                         "Revenue won this calendar month (company time zone) by currency, "
                         "major units")),
       won_deals_(Gauge(registry, "crm_business_won_deals_month",
-                       "Deals won this calendar month (company time zone)")) {}
+                       "Deals won this calendar month (company time zone)")),
+      // p-an-perf
+      orders_(Gauge(registry, "crm_business_orders", "Orders now by status")) {}
 
 absl::Status BusinessGauges::Refresh() {
   const absl::CivilDay today = api::DayIn(clock_.Now(), zone_);
   const api::Period month = api::MonthOf(today);
-  std::map<Labels, double> amounts, deals, won_amounts;
+  std::map<Labels, double> amounts, deals, won_amounts, orders;
   double won_deals = 0;
   {
     CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
@@ -65,11 +68,16 @@ absl::Status BusinessGauges::Refresh() {
       won_amounts[{{"currency", row.Str(0)}}] = Major(row.Str(0), row.Int(1));
       won_deals += static_cast<double>(row.Int(2));
     }
+    CRM_ASSIGN_OR_RETURN(db::Rows by_status, session->Query(sql::kGaugeOrders, {}));
+    for (const db::Row& row : by_status) {
+      orders[{{"status", row.Str(0)}}] = static_cast<double>(row.Int(1));
+    }
   }
   Publish(pipeline_amount_, amounts, seen_amount_);
   Publish(pipeline_deals_, deals, seen_deals_);
   Publish(won_amount_, won_amounts, seen_won_);
   won_deals_.Add({}).Set(won_deals);
+  Publish(orders_, orders, seen_orders_);
   return absl::OkStatus();
 }
 

@@ -6,6 +6,8 @@
 //   crm_business_pipeline_deals{pipeline, stage}              open deals
 //   crm_business_won_amount_month{currency}                   won this month, major units
 //   crm_business_won_deals_month                              deals won this month
+//   crm_business_orders{status}                               orders now per status (at most
+//                                                             the 11 OrderStatus names)
 // Every replica exports the same figures: aggregate them with max, not sum (README).
 #pragma once
 
@@ -51,6 +53,9 @@ class BusinessGauges final {
   prometheus::Family<prometheus::Gauge>& won_amount_;
   prometheus::Family<prometheus::Gauge>& won_deals_;
   std::vector<std::map<std::string, std::string>> seen_amount_, seen_deals_, seen_won_;
+  // p-an-perf
+  prometheus::Family<prometheus::Gauge>& orders_;
+  std::vector<std::map<std::string, std::string>> seen_orders_;
 };
 
 }  // namespace crm::analytics

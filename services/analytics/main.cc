@@ -1,5 +1,6 @@
-// crm-analytics: the read model it builds from the customers and opportunities feeds, the
-// reports over it and the business gauges on /metrics; the rest is the service kit's.
+// crm-analytics: the read model it builds from the customers, opportunities, orders and
+// activities feeds, the reports over it and the business gauges on /metrics; the rest is the
+// service kit's.
 #include "libs/grpc/status.h"
 #include "libs/log/log.h"
 #include "libs/service/periodic.h"
@@ -28,7 +29,9 @@ int main(int argc, char** argv) {
   } else {
     process.Follow(read_model,
                    {{.service = "customers", .types = an::ReadModel::CustomerTypes()},
-                    {.service = "opportunities", .types = an::ReadModel::OpportunityTypes()}});
+                    {.service = "opportunities", .types = an::ReadModel::OpportunityTypes()},
+                    {.service = "orders", .types = an::ReadModel::OrderTypes()},
+                    {.service = "activities", .types = an::ReadModel::ActivityTypes()}});
   }
   an::BusinessGauges gauges(kit.pool, kit.clock, options.time_zone, kit.metrics);
   an::LeadGauge lead_gauge(kit.pool, kit.metrics);  // an-funnel

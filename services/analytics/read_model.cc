@@ -93,7 +93,9 @@ Contribution FromRow(const db::Row& row, size_t first) {
 }  // namespace
 
 std::vector<std::string> ReadModel::CustomerTypes() {
-  return {kCustomerCreatedEvent, kCustomerUpdatedEvent};
+  std::vector<std::string> types = {kCustomerCreatedEvent, kCustomerUpdatedEvent};
+  for (std::string& type : PerformanceModel::MoreCustomerTypes()) types.push_back(std::move(type));
+  return types;
 }
 
 std::vector<std::string> ReadModel::OpportunityTypes() {
@@ -101,14 +103,19 @@ std::vector<std::string> ReadModel::OpportunityTypes() {
       kOpportunityCreatedEvent,      kOpportunityUpdatedEvent, kOpportunityDeletedEvent,
       kOpportunityStageChangedEvent, kOpportunityWonEvent,     kOpportunityLostEvent,
       kOpportunityReopenedEvent,     kPipelineCreatedEvent,    kPipelineUpdatedEvent};
-  for (std::string& type : FunnelModel::OpportunityTypes()) {
-    if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(type);
+  // The funnel's and the performance figures' types, each once (both read LeadConverted).
+  for (const std::vector<std::string>& more :
+       {FunnelModel::OpportunityTypes(), PerformanceModel::MoreOpportunityTypes()}) {
+    for (const std::string& type : more) {
+      if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(type);
+    }
   }
   return types;
 }
 
 absl::Status ReadModel::Apply(db::Transaction& tx, const events::v1::Event& event) {
   CRM_RETURN_IF_ERROR(funnel_.Apply(tx, event));
+  CRM_RETURN_IF_ERROR(performance_.Apply(tx, event));
   if (event.type() == kCustomerCreatedEvent || event.type() == kCustomerUpdatedEvent) {
     return ApplyCustomer(tx, event);
   }
@@ -203,6 +210,7 @@ absl::Status ReadModel::ApplyPipeline(db::Transaction& tx, const events::v1::Eve
 
 absl::Status ReadModel::Reset(db::Transaction& tx, std::string_view feed) {
   CRM_RETURN_IF_ERROR(funnel_.Reset(tx, feed));
+  CRM_RETURN_IF_ERROR(performance_.Reset(tx, feed));
   if (feed == "customers") {
     // The deals keep the industry and province they count under until the replayed
     // customers say otherwise.

@@ -10,6 +10,8 @@
 //                  PipelineCreated, PipelineUpdated   the stages' names
 //                  and, through FunnelModel (funnel_model.h), Lead* and QuotaSet: the funnel,
 //                  forecast and win/loss aggregates
+//   p-an-perf: more of the customers and opportunities feeds, and the orders and activities
+//   feeds, for the distribution and the staff ranking (performance_model.h)
 // Every row of `opportunities` records exactly what it added, so the aggregates never depend
 // on the order in which the two feeds arrive: replaying them from zero (ConsumerAdmin's
 // rewind, which calls Reset) ends with the same figures as the live model.
@@ -23,17 +25,23 @@
 #include "libs/db/db.h"
 #include "libs/events/consumer.h"
 #include "services/analytics/funnel_model.h"
+#include "services/analytics/performance_model.h"
 
 namespace crm::analytics {
 
 class ReadModel final : public events::EventHandler {
  public:
-  // `zone`: the company's time zone, whose calendar days the funnel counts in.
-  explicit ReadModel(absl::TimeZone zone = absl::UTCTimeZone()) : funnel_(zone) {}
+  // `zone`: the company's time zone, whose calendar days the funnel and the performance
+  // figures (a customer's creation, an order's, an activity's) count in.
+  explicit ReadModel(absl::TimeZone zone = absl::UTCTimeZone())
+      : funnel_(zone), performance_(zone) {}
 
   // The event types it needs from each feed.
   static std::vector<std::string> CustomerTypes();
   static std::vector<std::string> OpportunityTypes();
+  // p-an-perf: the orders and activities feeds.
+  static std::vector<std::string> OrderTypes() { return PerformanceModel::OrderTypes(); }
+  static std::vector<std::string> ActivityTypes() { return PerformanceModel::ActivityTypes(); }
 
   absl::Status Apply(db::Transaction& tx, const events::v1::Event& event) override;
   absl::Status Reset(db::Transaction& tx, std::string_view feed) override;
@@ -44,6 +52,8 @@ class ReadModel final : public events::EventHandler {
   absl::Status ApplyPipeline(db::Transaction& tx, const events::v1::Event& event);
 
   FunnelModel funnel_;  // leads, stays in stages, forecast, closings, quotas (an-funnel)
+  // p-an-perf: customer distribution and staff ranking figures (performance_model.h).
+  PerformanceModel performance_;
 };
 
 }  // namespace crm::analytics

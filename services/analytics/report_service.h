@@ -8,6 +8,7 @@
 #include "libs/grpc/status.h"
 #include "libs/service/process.h"
 #include "services/analytics/funnel_store.h"
+#include "services/analytics/performance_reports.h"
 #include "services/analytics/report_store.h"
 
 namespace crm::analytics {
@@ -24,7 +25,9 @@ class ReportService final : public v1::ReportService::CallbackService {
         store_(store),
         clock_(kit.clock),
         zone_(zone),
-        funnel_(kit.pool) {}
+        funnel_(kit.pool),
+        users_(kit.users),
+        performance_(kit.pool) {}
 
   grpc::ServerUnaryReactor* GetSalesReport(grpc::CallbackServerContext* ctx,
                                            const v1::GetSalesReportRequest* request,
@@ -69,6 +72,28 @@ class ReportService final : public v1::ReportService::CallbackService {
   absl::Status DoGetWinLossReport(const auth::Caller& caller,
                                   const v1::GetWinLossReportRequest& request,
                                   v1::WinLossReport* response);
+  // ---- p-an-perf: trends, customer distribution, staff ranking (performance_service.cc) ----
+  static constexpr char kGetTrendReport[] = "/crm.analytics.v1.ReportService/GetTrendReport";
+  grpc::ServerUnaryReactor* GetTrendReport(grpc::CallbackServerContext* ctx,
+                                           const v1::GetTrendReportRequest* request,
+                                           v1::TrendReport* response) override {
+    return rpc_.Serve(ctx, kGetTrendReport, this, &ReportService::DoGetTrendReport, request,
+                      response);
+  }
+  absl::Status DoGetTrendReport(const auth::Caller& caller,
+                                const v1::GetTrendReportRequest& request,
+                                v1::TrendReport* response);
+  static constexpr char kGetCustomerDistribution[] =
+      "/crm.analytics.v1.ReportService/GetCustomerDistribution";
+  grpc::ServerUnaryReactor* GetCustomerDistribution(
+      grpc::CallbackServerContext* ctx, const v1::GetCustomerDistributionRequest* request,
+      v1::CustomerDistribution* response) override {
+    return rpc_.Serve(ctx, kGetCustomerDistribution, this,
+                      &ReportService::DoGetCustomerDistribution, request, response);
+  }
+  absl::Status DoGetCustomerDistribution(const auth::Caller& caller,
+                                         const v1::GetCustomerDistributionRequest& request,
+                                         v1::CustomerDistribution* response);
 
  private:
   service::Rpc& rpc_;
@@ -77,6 +102,11 @@ class ReportService final : public v1::ReportService::CallbackService {
   const Clock& clock_;
   const absl::TimeZone zone_;
   FunnelStore funnel_;
+  // p-an-perf: a team filter's members, and the performance reports' queries.
+  absl::StatusOr<records::Access> FigureAccess(const auth::Caller& caller, std::string_view method,
+                                               const std::string& team, FigureFilter& filter);
+  auth::UserDirectory& users_;
+  PerformanceReports performance_;
 };
 
 // The request's query, or INVALID_ARGUMENT naming every bad field.

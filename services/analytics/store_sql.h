@@ -8,7 +8,11 @@ namespace crm::analytics::sql {
 inline constexpr char kUpsertCustomer[] =
     "INSERT INTO customers (id, industry, province) VALUES (?, ?, ?) "
     "ON DUPLICATE KEY UPDATE industry = VALUES(industry), province = VALUES(province)";
-inline constexpr char kSelectCustomer[] = "SELECT industry, province FROM customers WHERE id = ?";
+// Locking, so a won deal and its customer applied at once (the two feeds run side by side)
+// are serialised: a plain read would see the snapshot without the customer while the customer's
+// transaction cannot see the uncommitted deal, leaving the deal under "" for good.
+inline constexpr char kSelectCustomer[] =
+    "SELECT industry, province FROM customers WHERE id = ? FOR UPDATE";
 
 inline constexpr char kUpsertStage[] =
     "INSERT INTO stages (name, pipeline, display_name) VALUES (?, ?, ?) "

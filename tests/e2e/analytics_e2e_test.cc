@@ -134,11 +134,13 @@ class AnalyticsE2eTest : public ::testing::Test {
     return out;
   }
 
-  // The admin's report by owner once it shows `expected` (the feeds have arrived).
-  std::vector<std::string> WaitForOwners(const std::vector<std::string>& expected) {
+  // The admin's report by owner (or `group_by`) once it shows `expected` (the feeds have
+  // arrived: the customers feed may come after the opportunities feed).
+  std::vector<std::string> WaitForOwners(const std::vector<std::string>& expected,
+                                         v1::SalesGrouping group_by = v1::OWNER) {
     std::vector<std::string> seen;
     for (int i = 0; i < kTries; ++i) {
-      absl::StatusOr<v1::SalesReport> report = Report("admin", v1::OWNER);
+      absl::StatusOr<v1::SalesReport> report = Report("admin", group_by);
       if (report.ok()) seen = Lines(report->rows());
       if (seen == expected) break;
       absl::SleepFor(kPause);
@@ -168,11 +170,9 @@ TEST_F(AnalyticsE2eTest, DealsWonThroughTheApiAddUpInTheReportEachRoleSeesItsOwn
       rep_name_ < other_name_ ? everyone : std::vector<std::string>{everyone[1], everyone[0]};
   ASSERT_EQ(WaitForOwners(ordered), ordered);
 
-  // By province: the customers' provinces, from the customers feed.
-  absl::StatusOr<v1::SalesReport> provinces = Report("admin", v1::PROVINCE);
-  ASSERT_TRUE(provinces.ok()) << provinces.status();
-  EXPECT_EQ(Lines(provinces->rows()),
-            (std::vector<std::string>{"江苏 USD 500.0 1", "浙江 CNY 15000.50 2"}));
+  // By province: the customers' provinces, once the customers feed has arrived too.
+  const std::vector<std::string> provinces = {"江苏 USD 500.0 1", "浙江 CNY 15000.50 2"};
+  ASSERT_EQ(WaitForOwners(provinces, v1::PROVINCE), provinces);
 
   // The rep: exactly the admin's report filtered to the rep.
   for (v1::SalesGrouping g : {v1::OWNER, v1::MONTH, v1::PROVINCE}) {
@@ -386,6 +386,81 @@ TEST_F(AnalyticsE2eTest, ADealMovedThroughTheStagesAndWonShowsUpInTheFunnel) {
   EXPECT_EQ(winloss.total().won(), 1);
   EXPECT_EQ(winloss.total().lost(), 1);
   EXPECT_EQ(winloss.total().win_rate_bp(), 5000);
+}
+
+// ---- p-an-perf: trends and customer distribution through the gateway ----
+
+// The days around today (a day either side, so the company's calendar day is inside whatever
+// the machine's zone), bucketed by month.
+template <typename Request>
+void AroundToday(Request& request) {
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  for (auto [date, day] : {std::pair{request.mutable_start_date(), today - 1},
+                           std::pair{request.mutable_end_date(), today + 1}}) {
+    date->set_year(static_cast<int>(day.year()));
+    date->set_month(day.month());
+    date->set_day(day.day());
+  }
+  request.set_bucket(v1::MONTH);
+}
+
+TEST_F(AnalyticsE2eTest, TrendsAndCustomerDistributionFollowTheApi) {
+  absl::StatusOr<std::string> hangzhou = NewCustomer("r.rep", "杭州分布客户", "浙江");
+  ASSERT_TRUE(hangzhou.ok()) << hangzhou.status();
+  ASSERT_TRUE(NewCustomer("r.other", "南京分布客户", "江苏").ok());
+  ASSERT_TRUE(WinDeal("r.rep", *hangzhou, "CNY", 12000).ok());
+  auto reports = v1::ReportService::NewStub(stack_->gateway());
+  auto distribution = [&](const std::string& who, const std::string& owner = "") {
+    v1::GetCustomerDistributionRequest request;
+    AroundToday(request);
+    request.set_owner(owner);
+    v1::CustomerDistribution out;
+    grpc::Status status = reports->GetCustomerDistribution(As(who).Context().get(), request, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  };
+
+  // Both customers, once the customers feed has arrived: one per province, both new now.
+  v1::CustomerDistribution all;
+  for (int i = 0; i < kTries && all.total_customers() != 2; ++i) {
+    if (i > 0) absl::SleepFor(kPause);
+    all = distribution("admin");
+  }
+  ASSERT_EQ(all.total_customers(), 2);
+  ASSERT_EQ(all.by_province_size(), 2);
+  EXPECT_EQ(all.by_province(0).key(), "江苏");
+  EXPECT_EQ(all.by_province(1).key(), "浙江");
+  ASSERT_EQ(all.by_industry_size(), 1);
+  EXPECT_EQ(all.by_industry(0).customers(), 2);
+  int64_t created = 0;
+  for (const v1::NewCustomers& n : all.new_customers()) created += n.customers();
+  EXPECT_EQ(created, 2);
+  // The rep counts their own customer: the admin's count filtered to the rep.
+  EXPECT_EQ(distribution("r.rep").SerializeAsString(),
+            distribution("admin", rep_name_).SerializeAsString());
+  EXPECT_EQ(distribution("r.rep").total_customers(), 1);
+
+  // The trend: the rep's won deal in this month's bucket, nothing the month before.
+  int64_t deals = 0;
+  int64_t units = 0;
+  for (int i = 0; i < kTries && deals != 1; ++i) {
+    if (i > 0) absl::SleepFor(kPause);
+    v1::GetTrendReportRequest request;
+    AroundToday(request);
+    request.set_currency_code("CNY");
+    v1::TrendReport trend;
+    ASSERT_TRUE(reports->GetTrendReport(As("r.manager").Context().get(), request, &trend).ok());
+    deals = units = 0;
+    for (const v1::TrendRow& row : trend.rows()) {
+      deals += row.won_deals();
+      units += row.amount().units();
+      if (row.won_deals() == 1) {
+        EXPECT_FALSE(row.has_amount_change_bp());  // nothing the bucket before
+      }
+    }
+  }
+  EXPECT_EQ(deals, 1);
+  EXPECT_EQ(units, 12000);
 }
 
 }  // namespace

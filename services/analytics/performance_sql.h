@@ -1,0 +1,135 @@
+// The statements of the performance reports and the feeds they read (p-an-perf), as named
+// constants (schema/002_performance.sql). store_sql.h holds the rest of the service's.
+#pragma once
+
+namespace crm::analytics::sql {
+
+// ---- Filters shared by the performance reports: appended to a WHERE, on the alias "g" ----
+inline constexpr char kFilterOwner[] = " AND g.owner = ?";
+inline constexpr char kFilterNobody[] = " AND FALSE";
+inline constexpr char kFilterMembersOpen[] = " AND g.owner IN (";
+inline constexpr char kFilterIndustry[] = " AND g.industry = ?";
+inline constexpr char kFilterProvince[] = " AND g.province = ?";
+inline constexpr char kFilterCurrency[] = " AND g.currency = ?";
+
+// ---- Trends (performance_reports.cc) -------------------------------------------------------
+
+// Won revenue and deals per day and currency between two days, for the caller's rule and the
+// filters appended: day, currency, amount, deals.
+inline constexpr char kTrendDays[] =
+    "SELECT DATE_FORMAT(g.day, '%Y-%m-%d'), g.currency, CAST(SUM(g.amount_minor) AS SIGNED), "
+    "CAST(SUM(g.deals) AS SIGNED) FROM won_daily g WHERE g.day BETWEEN ? AND ? AND ";
+inline constexpr char kTrendDaysGroup[] = " GROUP BY g.day, g.currency";
+
+// ---- The customers feed's part (performance_model.cc) ------------------------------------
+
+// What a customer adds now: counted, owner, industry, province, size_band, created.
+inline constexpr char kLockCustomerFacts[] =
+    "SELECT counted, owner, industry, province, size_band, DATE_FORMAT(created, '%Y-%m-%d') "
+    "FROM customer_facts WHERE id = ? FOR UPDATE";
+inline constexpr char kUpsertCustomerFacts[] =
+    "INSERT INTO customer_facts (id, counted, owner, industry, province, size_band, created) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE counted = VALUES(counted), "
+    "owner = VALUES(owner), industry = VALUES(industry), province = VALUES(province), "
+    "size_band = VALUES(size_band), created = VALUES(created)";
+inline constexpr char kCountCustomerFacts[] = "UPDATE customer_facts SET counted = ? WHERE id = ?";
+inline constexpr char kDeleteCustomerFacts[] = "DELETE FROM customer_facts WHERE id = ?";
+
+// Adds (or, negative, removes) customers to one group; then drops the group if empty.
+inline constexpr char kAddCustomerGroup[] =
+    "INSERT INTO customer_groups (owner, industry, province, size_band, customers) "
+    "VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE customers = customers + VALUES(customers)";
+inline constexpr char kDropEmptyCustomerGroup[] =
+    "DELETE FROM customer_groups WHERE owner = ? AND industry = ? AND province = ? AND "
+    "size_band = ? AND customers = 0";
+inline constexpr char kAddCustomerNew[] =
+    "INSERT INTO customers_new_daily (day, owner, industry, province, size_band, customers) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE customers = customers + VALUES(customers)";
+inline constexpr char kDropEmptyCustomerNew[] =
+    "DELETE FROM customers_new_daily WHERE day = ? AND owner = ? AND industry = ? AND "
+    "province = ? AND size_band = ? AND customers = 0";
+
+inline constexpr char kClearCustomerFacts[] = "DELETE FROM customer_facts";
+inline constexpr char kClearCustomerGroups[] = "DELETE FROM customer_groups";
+inline constexpr char kClearCustomersNew[] = "DELETE FROM customers_new_daily";
+
+// ---- The orders, activities and lead conversions (performance_model.cc) ----------------------
+
+// Adds (or, negative, removes) to one measure of an owner's day; then drops an all-zero day.
+inline constexpr char kAddOrdersCreated[] =
+    "INSERT INTO owner_daily (day, owner, orders_created) VALUES (?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE orders_created = orders_created + VALUES(orders_created)";
+inline constexpr char kAddOrdersCompleted[] =
+    "INSERT INTO owner_daily (day, owner, orders_completed) VALUES (?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE orders_completed = orders_completed + VALUES(orders_completed)";
+inline constexpr char kAddOrdersCancelled[] =
+    "INSERT INTO owner_daily (day, owner, orders_cancelled) VALUES (?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE orders_cancelled = orders_cancelled + VALUES(orders_cancelled)";
+inline constexpr char kAddActivities[] =
+    "INSERT INTO owner_daily (day, owner, activities) VALUES (?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE activities = activities + VALUES(activities)";
+inline constexpr char kAddLeadsConverted[] =
+    "INSERT INTO owner_daily (day, owner, leads_converted) VALUES (?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE leads_converted = leads_converted + VALUES(leads_converted)";
+inline constexpr char kDropEmptyOwnerDay[] =
+    "DELETE FROM owner_daily WHERE day = ? AND owner = ? AND orders_created = 0 AND "
+    "orders_completed = 0 AND orders_cancelled = 0 AND activities = 0 AND leads_converted = 0";
+
+// What an order adds now: owner, status, created, completed, cancelled ("" for NULL).
+inline constexpr char kLockOrderFacts[] =
+    "SELECT owner, status, DATE_FORMAT(created, '%Y-%m-%d'), "
+    "COALESCE(DATE_FORMAT(completed, '%Y-%m-%d'), ''), "
+    "COALESCE(DATE_FORMAT(cancelled, '%Y-%m-%d'), '') FROM order_facts WHERE id = ? FOR UPDATE";
+inline constexpr char kUpsertOrderFacts[] =
+    "INSERT INTO order_facts (id, owner, status, created, completed, cancelled) "
+    "VALUES (?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, '')) ON DUPLICATE KEY UPDATE "
+    "owner = VALUES(owner), status = VALUES(status), created = VALUES(created), "
+    "completed = VALUES(completed), cancelled = VALUES(cancelled)";
+inline constexpr char kAddOrderStatus[] =
+    "INSERT INTO orders_by_status (status, orders) VALUES (?, ?) "
+    "ON DUPLICATE KEY UPDATE orders = orders + VALUES(orders)";
+
+// What an activity adds now: owner, day.
+inline constexpr char kLockActivityFacts[] =
+    "SELECT owner, DATE_FORMAT(day, '%Y-%m-%d') FROM activity_facts WHERE id = ? FOR UPDATE";
+inline constexpr char kUpsertActivityFacts[] =
+    "INSERT INTO activity_facts (id, owner, day) VALUES (?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE owner = VALUES(owner), day = VALUES(day)";
+inline constexpr char kDeleteActivityFacts[] = "DELETE FROM activity_facts WHERE id = ?";
+
+inline constexpr char kSelectLeadConversion[] =
+    "SELECT 1 FROM lead_conversions WHERE id = ? FOR UPDATE";
+inline constexpr char kInsertLeadConversion[] =
+    "INSERT INTO lead_conversions (id, owner, day) VALUES (?, ?, ?)";
+
+// Rewinding a feed clears its measures (the rows left all zero go with them).
+inline constexpr char kZeroOrderMeasures[] =
+    "UPDATE owner_daily SET orders_created = 0, orders_completed = 0, orders_cancelled = 0";
+inline constexpr char kZeroActivityMeasures[] = "UPDATE owner_daily SET activities = 0";
+inline constexpr char kZeroLeadMeasures[] = "UPDATE owner_daily SET leads_converted = 0";
+inline constexpr char kDropEmptyOwnerDays[] =
+    "DELETE FROM owner_daily WHERE orders_created = 0 AND orders_completed = 0 AND "
+    "orders_cancelled = 0 AND activities = 0 AND leads_converted = 0";
+inline constexpr char kClearOrderFacts[] = "DELETE FROM order_facts";
+inline constexpr char kClearOrderStatus[] = "DELETE FROM orders_by_status";
+inline constexpr char kClearActivityFacts[] = "DELETE FROM activity_facts";
+inline constexpr char kClearLeadConversions[] = "DELETE FROM lead_conversions";
+
+// ---- Business gauge (gauges.cc): orders per status -----------------------------------------
+inline constexpr char kGaugeOrders[] = "SELECT status, orders FROM orders_by_status";
+
+// ---- Customer distribution (performance_reports.cc) ----------------------------------------
+
+// Customers now per dimension, for the caller's rule and the filters appended: industry,
+// province, size_band, customers.
+inline constexpr char kDistributionGroups[] =
+    "SELECT g.industry, g.province, g.size_band, CAST(SUM(g.customers) AS SIGNED) "
+    "FROM customer_groups g WHERE ";
+inline constexpr char kDistributionGroupsGroup[] = " GROUP BY g.industry, g.province, g.size_band";
+// New customers per day between two days: day, customers.
+inline constexpr char kDistributionNew[] =
+    "SELECT DATE_FORMAT(g.day, '%Y-%m-%d'), CAST(SUM(g.customers) AS SIGNED) "
+    "FROM customers_new_daily g WHERE g.day BETWEEN ? AND ? AND ";
+inline constexpr char kDistributionNewGroup[] = " GROUP BY g.day";
+
+}  // namespace crm::analytics::sql
