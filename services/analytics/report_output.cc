@@ -141,6 +141,182 @@ ReportView SalesView(const v1::GetSalesReportRequest& request, const v1::SalesRe
   return view;
 }
 
+namespace {
+
+// "2026-03-01", or "" for a date that is not one.
+std::string DateOf(const google::type::Date& date) {
+  absl::StatusOr<absl::CivilDay> day = api::FromDate(date, "");
+  return day.ok() ? api::DateText(*day) : "";
+}
+
+std::string Decimal(const common::v1::Money& money) {
+  return api::DecimalText(money.currency_code(), events::CheckedMinorUnits(money).value_or(0));
+}
+
+std::string Period(const google::type::Date& first, const google::type::Date& last,
+                   Language language) {
+  return language == Language::kZh ? absl::StrCat(DateOf(first), " 至 ", DateOf(last))
+                                   : absl::StrCat(DateOf(first), " to ", DateOf(last));
+}
+
+std::string Unnamed(const std::string& key, Language language) {
+  if (!key.empty()) return key;
+  return language == Language::kZh ? "（未填）" : "(none)";
+}
+
+}  // namespace
+
+ReportView FunnelView(const v1::GetFunnelReportRequest& request, const v1::FunnelReport& report,
+                      Language language) {
+  const bool zh = language == Language::kZh;
+  ReportView view;
+  view.columns = {
+      "kind",          "stage", "display_name",    "entries",     "amounts",        "advanced",
+      "conversion_bp", "left",  "average_seconds", "p90_seconds", "p90_open_ended", "bottleneck"};
+  chart::Chart& c = view.chart;
+  c.series.push_back({.name = zh ? "进入数" : "Entries"});
+  for (const v1::FunnelStep& step : report.steps()) {
+    std::string amounts;
+    for (const common::v1::Money& money : step.amounts()) {
+      absl::StrAppend(&amounts, amounts.empty() ? "" : " ", money.currency_code(), " ",
+                      Decimal(money));
+    }
+    view.rows.push_back({v1::FunnelStepKind_Name(step.kind()), step.stage(), step.display_name(),
+                         absl::StrCat(step.entries()), amounts, absl::StrCat(step.advanced()),
+                         absl::StrCat(step.conversion_bp()), absl::StrCat(step.left_count()),
+                         absl::StrCat(step.average_seconds()), absl::StrCat(step.p90_seconds()),
+                         step.p90_open_ended() ? "true" : "false",
+                         step.bottleneck() ? "true" : "false"});
+    std::string label;
+    switch (step.kind()) {
+      case v1::LEADS:
+        label = zh ? "线索" : "Leads";
+        break;
+      case v1::QUALIFIED_LEADS:
+        label = zh ? "合格线索" : "Qualified leads";
+        break;
+      case v1::WON:
+        label = zh ? "赢单" : "Won";
+        break;
+      default:
+        label = step.display_name().empty() ? step.stage() : step.display_name();
+    }
+    if (step.bottleneck()) absl::StrAppend(&label, zh ? "（瓶颈）" : " (bottleneck)");
+    c.categories.push_back(std::move(label));
+    c.series[0].values.push_back(static_cast<double>(step.entries()));
+  }
+  c.format_value = Grouped;
+  c.title = absl::StrCat(zh ? "销售漏斗 " : "Sales funnel ",
+                         Period(request.start_date(), request.end_date(), language));
+  view.kinds = {v1::FUNNEL_CHART, v1::BAR_CHART};
+  return view;
+}
+
+ReportView TrendView(const v1::GetTrendReportRequest& request, const v1::TrendReport& report,
+                     Language language) {
+  const bool zh = language == Language::kZh;
+  ReportView view;
+  view.columns = {"key",
+                  "first_day",
+                  "last_day",
+                  "currency_code",
+                  "amount",
+                  "won_deals",
+                  "previous_amount",
+                  "amount_change_bp",
+                  "year_ago_amount",
+                  "year_ago_amount_change_bp"};
+  auto bp = [](bool has, int64_t value) { return has ? absl::StrCat(value) : std::string(); };
+  // Categories are the buckets in the report's order; per currency a series of the bucket's
+  // revenue and one of the same bucket a year earlier.
+  chart::Chart& c = view.chart;
+  std::map<std::string, size_t> category;
+  std::map<std::string, size_t> series;  // currency → its first series (the year-ago one next)
+  for (const v1::TrendRow& row : report.rows()) {
+    const std::string& currency = row.amount().currency_code();
+    view.rows.push_back(
+        {row.key(), DateOf(row.first_day()), DateOf(row.last_day()), currency,
+         Decimal(row.amount()), absl::StrCat(row.won_deals()), Decimal(row.previous_amount()),
+         bp(row.has_amount_change_bp(), row.amount_change_bp()), Decimal(row.year_ago_amount()),
+         bp(row.has_year_ago_amount_change_bp(), row.year_ago_amount_change_bp())});
+    if (category.emplace(row.key(), c.categories.size()).second) c.categories.push_back(row.key());
+    if (series.emplace(currency, c.series.size()).second) {
+      c.series.push_back({.name = currency});
+      c.series.push_back({.name = absl::StrCat(currency, zh ? " 去年同期" : " a year earlier")});
+    }
+  }
+  for (chart::Series& s : c.series) s.values.assign(c.categories.size(), 0.0);
+  for (const v1::TrendRow& row : report.rows()) {
+    const size_t first = series.at(row.amount().currency_code());
+    const size_t at = category.at(row.key());
+    c.series[first].values[at] = Major(row.amount());
+    c.series[first + 1].values[at] = Major(row.year_ago_amount());
+  }
+  if (c.series.empty()) c.series.push_back({.name = request.currency_code()});
+  c.format_value = Grouped;
+  const std::string bucket = GroupingName(request.bucket(), language);
+  c.title =
+      zh ? absl::StrCat("成交趋势 ", Period(request.start_date(), request.end_date(), language),
+                        "（按", bucket, "）")
+         : absl::StrCat("Won revenue trend ",
+                        Period(request.start_date(), request.end_date(), language), " by ", bucket);
+  view.kinds = {v1::LINE_CHART, v1::BAR_CHART};
+  return view;
+}
+
+ReportView DistributionView(const v1::GetCustomerDistributionRequest& request,
+                            const v1::CustomerDistribution& report, v1::DistributionPart part,
+                            Language language) {
+  const bool zh = language == Language::kZh;
+  ReportView view;
+  view.columns = {"part", "key", "customers"};
+  for (const auto& [name, counts] :
+       {std::pair{"industry", &report.by_industry()}, std::pair{"province", &report.by_province()},
+        std::pair{"size_band", &report.by_size_band()}}) {
+    for (const v1::CustomerCount& count : *counts) {
+      view.rows.push_back({name, count.key(), absl::StrCat(count.customers())});
+    }
+  }
+  for (const v1::NewCustomers& bucket : report.new_customers()) {
+    view.rows.push_back({"new", bucket.key(), absl::StrCat(bucket.customers())});
+  }
+
+  chart::Chart& c = view.chart;
+  c.series.push_back({.name = zh ? "客户数" : "Customers"});
+  c.format_value = Grouped;
+  if (part == v1::NEW_CUSTOMERS) {
+    for (const v1::NewCustomers& bucket : report.new_customers()) {
+      c.categories.push_back(bucket.key());
+      c.series[0].values.push_back(static_cast<double>(bucket.customers()));
+    }
+    const std::string bucket = GroupingName(request.bucket(), language);
+    c.title =
+        zh ? absl::StrCat("新增客户 ", Period(request.start_date(), request.end_date(), language),
+                          "（按", bucket, "）")
+           : absl::StrCat("New customers ",
+                          Period(request.start_date(), request.end_date(), language), " by ",
+                          bucket);
+    view.kinds = {v1::BAR_CHART, v1::LINE_CHART};
+    return view;
+  }
+  const auto* counts = &report.by_industry();
+  std::string by = zh ? "行业" : "industry";
+  if (part == v1::BY_PROVINCE) {
+    counts = &report.by_province();
+    by = zh ? "省份" : "province";
+  } else if (part == v1::BY_SIZE_BAND) {
+    counts = &report.by_size_band();
+    by = zh ? "规模" : "size band";
+  }
+  for (const v1::CustomerCount& count : *counts) {
+    c.categories.push_back(Unnamed(count.key(), language));
+    c.series[0].values.push_back(static_cast<double>(count.customers()));
+  }
+  c.title = zh ? absl::StrCat("客户分布（按", by, "）") : absl::StrCat("Customers by ", by);
+  view.kinds = {v1::PIE_CHART, v1::BAR_CHART};
+  return view;
+}
+
 absl::StatusOr<v1::Chart> DrawChart(ReportView view, const v1::RenderChartRequest& request) {
   Violations violations;
   v1::ChartKind kind = request.kind();
@@ -201,8 +377,31 @@ absl::StatusOr<ReportView> ReportOutputService::View(const auth::Caller& caller,
       if (!status.ok()) return UnderField(std::move(status), "report.sales.");
       return SalesView(query.sales(), report, language);
     }
+    case v1::ReportQuery::kFunnel: {
+      v1::FunnelReport report;
+      absl::Status status = reports_.DoGetFunnelReport(caller, query.funnel(), &report);
+      if (!status.ok()) return UnderField(std::move(status), "report.funnel.");
+      return FunnelView(query.funnel(), report, language);
+    }
+    case v1::ReportQuery::kTrend: {
+      v1::TrendReport report;
+      absl::Status status = reports_.DoGetTrendReport(caller, query.trend(), &report);
+      if (!status.ok()) return UnderField(std::move(status), "report.trend.");
+      return TrendView(query.trend(), report, language);
+    }
+    case v1::ReportQuery::kDistribution: {
+      if (!v1::DistributionPart_IsValid(query.distribution_part())) {
+        return InvalidField("report.distribution_part", "is not a part of the distribution");
+      }
+      v1::CustomerDistribution report;
+      absl::Status status =
+          reports_.DoGetCustomerDistribution(caller, query.distribution(), &report);
+      if (!status.ok()) return UnderField(std::move(status), "report.distribution.");
+      return DistributionView(query.distribution(), report, query.distribution_part(), language);
+    }
     default:
-      return InvalidField("report", "is required: name one report (sales)");
+      return InvalidField("report",
+                          "is required: name one report (sales, funnel, trend, distribution)");
   }
 }
 

@@ -29,6 +29,15 @@ struct ReportView {
 ReportView SalesView(const v1::GetSalesReportRequest& request, const v1::SalesReport& report,
                      Language language);
 
+ReportView FunnelView(const v1::GetFunnelReportRequest& request, const v1::FunnelReport& report,
+                      Language language);
+ReportView TrendView(const v1::GetTrendReportRequest& request, const v1::TrendReport& report,
+                     Language language);
+// The CSV has every part; the chart shows `part`.
+ReportView DistributionView(const v1::GetCustomerDistributionRequest& request,
+                            const v1::CustomerDistribution& report, v1::DistributionPart part,
+                            Language language);
+
 // The view drawn as `request` asks (kind, title, size), or INVALID_ARGUMENT naming the field.
 absl::StatusOr<v1::Chart> DrawChart(ReportView view, const v1::RenderChartRequest& request);
 

@@ -121,5 +121,108 @@ TEST(ReportOutputTest, ChartsThatDoNotFitTheReportAreRefusedByField) {
   EXPECT_EQ(violations(request, v1::MONTH), (std::vector<std::string>{"width", "height"}));
 }
 
+TEST(ReportOutputTest, AFunnelIsAStepPerRowAndAFunnelChartThatMarksTheBottleneck) {
+  v1::GetFunnelReportRequest request;
+  *request.mutable_start_date() = Request(v1::MONTH).start_date();
+  *request.mutable_end_date() = Request(v1::MONTH).end_date();
+  v1::FunnelReport report;
+  auto step = [&](v1::FunnelStepKind kind, const std::string& name, int64_t entries) {
+    v1::FunnelStep& s = *report.add_steps();
+    s.set_kind(kind);
+    s.set_display_name(name);
+    s.set_entries(entries);
+    return &s;
+  };
+  step(v1::LEADS, "", 40)->set_conversion_bp(5000);
+  step(v1::QUALIFIED_LEADS, "", 20)->set_bottleneck(true);
+  v1::FunnelStep* visit = step(v1::STAGE, "初步接洽", 8);
+  *visit->add_amounts() = Row("", "CNY", 1200, 500000000, 0).amount();
+  step(v1::WON, "", 2);
+
+  ReportView view = FunnelView(request, report, Language::kZh);
+  EXPECT_EQ(view.chart.categories,
+            (std::vector<std::string>{"线索", "合格线索（瓶颈）", "初步接洽", "赢单"}));
+  EXPECT_EQ(view.chart.series[0].values, (std::vector<double>{40, 20, 8, 2}));
+  EXPECT_EQ(view.chart.title, "销售漏斗 2026-01-01 至 2026-03-31");
+  ASSERT_EQ(view.rows.size(), 4u);
+  EXPECT_EQ(view.rows[0][0], "LEADS");
+  EXPECT_EQ(view.rows[0][6], "5000");
+  EXPECT_EQ(view.rows[1][11], "true");
+  EXPECT_EQ(view.rows[2][4], "CNY 1200.50");
+
+  absl::StatusOr<v1::Chart> chart = DrawChart(view, v1::RenderChartRequest());
+  ASSERT_TRUE(chart.ok()) << chart.status();
+  EXPECT_NE(chart->svg().find("class=\"step\""), std::string::npos) << "a funnel by default";
+  EXPECT_NE(chart->svg().find("合格线索（瓶颈）"), std::string::npos);
+}
+
+TEST(ReportOutputTest, ATrendHasARevenueAndAYearAgoSeriesPerCurrency) {
+  v1::GetTrendReportRequest request;
+  *request.mutable_start_date() = Request(v1::MONTH).start_date();
+  *request.mutable_end_date() = Request(v1::MONTH).end_date();
+  request.set_bucket(v1::MONTH);
+  v1::TrendReport report;
+  auto row = [&](const std::string& key, int64_t units, int64_t year_ago) {
+    v1::TrendRow& r = *report.add_rows();
+    r.set_key(key);
+    *r.mutable_amount() = Row("", "CNY", units, 0, 1).amount();
+    *r.mutable_previous_amount() = Row("", "CNY", 0, 0, 0).amount();
+    *r.mutable_year_ago_amount() = Row("", "CNY", year_ago, 0, 0).amount();
+    if (year_ago != 0) r.set_year_ago_amount_change_bp((units - year_ago) * 10000 / year_ago);
+    return &r;
+  };
+  row("2026-01", 300, 200);
+  row("2026-02", 0, 0);
+  ReportView view = TrendView(request, report, Language::kZh);
+  EXPECT_EQ(view.chart.categories, (std::vector<std::string>{"2026-01", "2026-02"}));
+  ASSERT_EQ(view.chart.series.size(), 2u);
+  EXPECT_EQ(view.chart.series[0].name, "CNY");
+  EXPECT_EQ(view.chart.series[0].values, (std::vector<double>{300, 0}));
+  EXPECT_EQ(view.chart.series[1].name, "CNY 去年同期");
+  EXPECT_EQ(view.chart.series[1].values, (std::vector<double>{200, 0}));
+  EXPECT_EQ(view.chart.title, "成交趋势 2026-01-01 至 2026-03-31（按月）");
+  // A change with no base is an empty field, not 0.
+  EXPECT_EQ(view.rows[0][9], "5000");
+  EXPECT_EQ(view.rows[1][9], "");
+  EXPECT_EQ(view.kinds.front(), v1::LINE_CHART);
+}
+
+TEST(ReportOutputTest, ADistributionExportsEveryPartAndChartsTheOneAskedFor) {
+  v1::CustomerDistribution report;
+  auto count = [](google::protobuf::RepeatedPtrField<v1::CustomerCount>* to, const std::string& key,
+                  int64_t n) {
+    v1::CustomerCount& c = *to->Add();
+    c.set_key(key);
+    c.set_customers(n);
+  };
+  count(report.mutable_by_industry(), "制造业", 3);
+  count(report.mutable_by_industry(), "", 1);
+  count(report.mutable_by_province(), "浙江", 4);
+  count(report.mutable_by_size_band(), "SMALL", 4);
+  v1::NewCustomers& fresh = *report.add_new_customers();
+  fresh.set_key("2026-01");
+  fresh.set_customers(2);
+
+  v1::GetCustomerDistributionRequest request;
+  request.set_bucket(v1::MONTH);
+  ReportView industries =
+      DistributionView(request, report, v1::DISTRIBUTION_PART_UNSPECIFIED, Language::kZh);
+  EXPECT_EQ(industries.rows, (std::vector<std::vector<std::string>>{{"industry", "制造业", "3"},
+                                                                    {"industry", "", "1"},
+                                                                    {"province", "浙江", "4"},
+                                                                    {"size_band", "SMALL", "4"},
+                                                                    {"new", "2026-01", "2"}}));
+  EXPECT_EQ(industries.chart.categories, (std::vector<std::string>{"制造业", "（未填）"}));
+  EXPECT_EQ(industries.chart.title, "客户分布（按行业）");
+  EXPECT_EQ(industries.kinds.front(), v1::PIE_CHART);
+
+  ReportView provinces = DistributionView(request, report, v1::BY_PROVINCE, Language::kEn);
+  EXPECT_EQ(provinces.chart.categories, std::vector<std::string>{"浙江"});
+  EXPECT_EQ(provinces.chart.title, "Customers by province");
+  ReportView fresh_ones = DistributionView(request, report, v1::NEW_CUSTOMERS, Language::kZh);
+  EXPECT_EQ(fresh_ones.chart.series[0].values, std::vector<double>{2});
+  EXPECT_EQ(fresh_ones.kinds.front(), v1::BAR_CHART);
+}
+
 }  // namespace
 }  // namespace crm::analytics

@@ -372,6 +372,21 @@ TEST_F(AnalyticsE2eTest, ADealMovedThroughTheStagesAndWonShowsUpInTheFunnel) {
   absl::StatusOr<v1::FunnelReport> mine = funnel("r.rep", "");
   ASSERT_TRUE(mine.ok()) << mine.status();
   EXPECT_EQ(mine->SerializeAsString(), report->SerializeAsString());
+  // The rep's funnel drawn as a funnel chart: a step per row, the won step labelled in Chinese.
+  v1::RenderChartRequest render;
+  around(render.mutable_report()->mutable_funnel()->mutable_start_date(),
+         render.mutable_report()->mutable_funnel()->mutable_end_date());
+  v1::Chart chart;
+  ASSERT_TRUE(v1::ReportOutputService::NewStub(stack_->gateway())
+                  ->RenderChart(As("r.rep").Context().get(), render, &chart)
+                  .ok());
+  size_t steps = 0;
+  for (size_t at = chart.svg().find("class=\"step\""); at != std::string::npos;
+       at = chart.svg().find("class=\"step\"", at + 1)) {
+    ++steps;
+  }
+  EXPECT_EQ(steps, 5u) << chart.svg();
+  EXPECT_NE(chart.svg().find(">赢单<"), std::string::npos) << chart.svg();
 
   v1::GetWinLossReportRequest request;
   around(request.mutable_start_date(), request.mutable_end_date());
