@@ -178,6 +178,7 @@ absl::Status ReadModel::ApplyOpportunity(db::Transaction& tx, const events::v1::
     absl::StatusOr<absl::CivilDay> day = api::FromDate(opportunity.close_date(), "close_date");
     if (!day.ok()) return events::CorruptEvent(event, "close date");
     now.day = api::DateText(*day);
+    CRM_RETURN_IF_ERROR(tx.Execute(sql::kHoldCustomer, {customer_id}).status());
     CRM_ASSIGN_OR_RETURN(db::Rows customer, tx.Query(sql::kSelectCustomer, {customer_id}));
     if (!customer.empty()) {
       now.industry = customer[0].Str(0);

@@ -8,11 +8,17 @@ namespace crm::analytics::sql {
 inline constexpr char kUpsertCustomer[] =
     "INSERT INTO customers (id, industry, province) VALUES (?, ?, ?) "
     "ON DUPLICATE KEY UPDATE industry = VALUES(industry), province = VALUES(province)";
-// Locking, so a won deal and its customer applied at once (the two feeds run side by side)
-// are serialised: a plain read would see the snapshot without the customer while the customer's
-// transaction cannot see the uncommitted deal, leaving the deal under "" for good.
-inline constexpr char kSelectCustomer[] =
-    "SELECT industry, province FROM customers WHERE id = ? FOR UPDATE";
+// A won deal and its customer applied at once (the two feeds run side by side) must be
+// serialised, or the deal's transaction reads no customer while the customer's cannot see the
+// uncommitted deal, leaving the deal under "" for good. A locking read is not enough under
+// READ COMMITTED (no gap locks: a customer not there yet locks nothing), so the deal's
+// transaction first holds the customer's row, making an empty one when it is not there: the
+// customer's upsert then waits for the deal to commit and moves it, or the deal waits for the
+// customer and reads its dimensions.
+inline constexpr char kHoldCustomer[] =
+    "INSERT INTO customers (id, industry, province) VALUES (?, '', '') "
+    "ON DUPLICATE KEY UPDATE id = id";
+inline constexpr char kSelectCustomer[] = "SELECT industry, province FROM customers WHERE id = ?";
 
 inline constexpr char kUpsertStage[] =
     "INSERT INTO stages (name, pipeline, display_name) VALUES (?, ?, ?) "
