@@ -9,35 +9,6 @@
 namespace crm::analytics {
 namespace {
 
-// A report spans at most about ten years, as the sales report.
-constexpr int kMaxPeriodDays = 3700;
-
-// The period's two days, each required and real, in order, at most kMaxPeriodDays long.
-void ReadPeriod(bool has_first, const google::type::Date& first_date, bool has_last,
-                const google::type::Date& last_date, absl::CivilDay* first, absl::CivilDay* last,
-                Violations& violations) {
-  absl::StatusOr<absl::CivilDay> a = api::FromDate(first_date, "start_date");
-  absl::StatusOr<absl::CivilDay> b = api::FromDate(last_date, "end_date");
-  if (!has_first) {
-    violations.Add("start_date", "is required");
-  } else if (!a.ok()) {
-    violations.Add("start_date", "must be a date that exists");
-  }
-  if (!has_last) {
-    violations.Add("end_date", "is required");
-  } else if (!b.ok()) {
-    violations.Add("end_date", "must be a date that exists");
-  }
-  if (!a.ok() || !b.ok()) return;
-  *first = *a;
-  *last = *b;
-  if (*b < *a) {
-    violations.Add("end_date", "must not be before start_date");
-  } else if (*b - *a >= kMaxPeriodDays) {
-    violations.Add("end_date", absl::StrCat("a report spans at most ", kMaxPeriodDays, " days"));
-  }
-}
-
 bool IsTrendBucket(v1::SalesGrouping grouping) {
   return grouping == v1::DAY || grouping == v1::WEEK || grouping == v1::MONTH ||
          grouping == v1::QUARTER;
@@ -47,13 +18,7 @@ bool IsTrendBucket(v1::SalesGrouping grouping) {
 void ReadFilter(const std::string& owner, const std::string& team, const std::string& industry,
                 const std::string& province, const std::string& currency, FigureFilter& filter,
                 std::string& team_name, Violations& violations) {
-  if (!owner.empty()) {
-    if (api::ParseResourceId(owner, "users").ok()) {
-      filter.owner = owner;
-    } else {
-      violations.Add("owner", "must be \"users/{id}\"");
-    }
-  }
+  ReadOwner(owner, violations, filter.owner);
   if (!team.empty()) {
     if (api::ParseResourceId(team, "teams").ok()) {
       team_name = team;
@@ -79,8 +44,8 @@ absl::Status ReadBucketed(const Request& request, std::string_view currency, abs
                           absl::CivilDay* last, v1::SalesGrouping* bucket, FigureFilter* filter,
                           std::string* team) {
   Violations violations;
-  ReadPeriod(request.has_start_date(), request.start_date(), request.has_end_date(),
-             request.end_date(), first, last, violations);
+  ReadDays(request.has_start_date(), request.start_date(), request.has_end_date(),
+           request.end_date(), violations, *first, *last);
   *bucket = request.bucket();
   if (!IsTrendBucket(*bucket)) {
     violations.Add("bucket", "is required: DAY, WEEK, MONTH or QUARTER");
