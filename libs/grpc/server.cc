@@ -67,6 +67,10 @@ absl::Status ServerRunner::Start() {
 
   if (absl::Status files = CheckTlsFiles(options_.tls); !files.ok()) return files;
   builder_.AddListeningPort(options_.listen_address, ServerCredentials(options_.tls), &port_);
+  // gRPC binds with SO_REUSEPORT by default: a second server on a port already taken would
+  // start "successfully" and the kernel would hand it part of the first one's connections (a
+  // stale replica, or another service, answering calls meant for this one). Taken means taken.
+  builder_.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder_.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder_.SetMaxSendMessageSize(options_.max_message_bytes);
   // Keepalive: notice dead clients behind NATs and load balancers, but let clients ping
@@ -111,6 +115,7 @@ absl::Status ServerRunner::Start() {
     grpc::ServerBuilder health;
     health.AddListeningPort(options_.health_address, grpc::InsecureServerCredentials(),
                             &health_port_);
+    health.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     health_server_ = health.BuildAndStart();
     if (!health_server_ || health_port_ == 0) {
       return absl::UnavailableError(

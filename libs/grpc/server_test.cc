@@ -172,6 +172,19 @@ TEST_F(ServerRunnerTest, ShutdownStopsServing) {
   EXPECT_FALSE(health_->Check(&ctx, req, &resp).ok());
 }
 
+TEST_F(ServerRunnerTest, APortInUseIsNotShared) {
+  // With SO_REUSEPORT (gRPC's default) this would start and take part of the first server's
+  // connections.
+  ServerRunner second(ServerOptions{
+      .service_name = "second",
+      .listen_address = absl::StrCat("127.0.0.1:", runner_->port()),
+      .metrics_address = "127.0.0.1:0",
+  });
+  absl::Status started = second.Start();
+  EXPECT_EQ(started.code(), absl::StatusCode::kUnavailable) << started;
+  EXPECT_THAT(std::string(started.message()), HasSubstr("cannot listen"));
+}
+
 TEST(Executor, RunsEveryTaskBeforeItIsDestroyed) {
   std::atomic<int> done{0};
   {

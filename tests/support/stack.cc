@@ -8,6 +8,7 @@
 #include <random>
 #include <string_view>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/auth/principal.h"
@@ -82,6 +83,19 @@ std::unique_ptr<grpc::ClientContext> Session::Context() const {
 }
 
 absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(StackOptions options) {
+  // The services' ports are chosen before any starts (ports_), so a server of another test
+  // running at the same time can take one in between. The server then cannot listen (servers
+  // bind without SO_REUSEPORT: libs/grpc/server.cc) and exits; the stack is started again on
+  // fresh ports.
+  absl::StatusOr<std::unique_ptr<Stack>> stack;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    stack = StartOnce(options);
+    if (stack.ok() || !absl::StrContains(stack.status().message(), "cannot listen")) break;
+  }
+  return stack;
+}
+
+absl::StatusOr<std::unique_ptr<Stack>> Stack::StartOnce(const StackOptions& options) {
   // A name the stack would not run is a typo, or a service this build lacks.
   auto runs = [](const std::string& name) {
     if (name == "gateway") return true;

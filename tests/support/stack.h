@@ -138,6 +138,7 @@ class Stack final {
   };
 
   Stack() = default;
+  static absl::StatusOr<std::unique_ptr<Stack>> StartOnce(const StackOptions& options);
   absl::Status StartService(const std::string& name, const std::string& binary,
                             const StackOptions& options);
   const Server& Find(const std::string& name) const;

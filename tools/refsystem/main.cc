@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   crm::refsystem::FinanceServer finance(ledger);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials());
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);  // a taken port is an error
   builder.RegisterService(&inventory);
   builder.RegisterService(&finance);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
