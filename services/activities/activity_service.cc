@@ -6,6 +6,7 @@
 #include "libs/api/resource.h"
 #include "libs/db/idempotency.h"
 #include "libs/grpc/status.h"
+#include "services/activities/campaign_service.h"
 #include "services/activities/links.h"
 #include "services/activities/validation.h"
 
@@ -17,9 +18,9 @@ constexpr char kActivities[] = "activities";
 // What UpdateActivity may change; "*" means all of these.
 const std::set<std::string>& UpdatablePaths() {
   static const auto* paths = new std::set<std::string>{
-      "kind",          "direction",        "customer", "contact",   "lead",
-      "opportunity",   "order",            "activity_time", "duration_seconds", "outcome",
-      "summary",       "next_step",        "attachments",   "performer"};
+      "kind",        "direction", "customer",      "contact",          "lead",
+      "opportunity", "order",     "activity_time", "duration_seconds", "outcome",
+      "summary",     "next_step", "attachments",   "performer",        "campaign"};
   return *paths;
 }
 
@@ -38,7 +39,7 @@ absl::Status ActivityService::DoCreateActivity(const auth::Caller& caller,
   CRM_ASSIGN_OR_RETURN(const CustomerOwner customer,
                        CheckCustomer(customers_, caller, activity.customer(), "activity.customer"));
   CRM_ASSIGN_OR_RETURN(*response,
-                       store_.Create(access, activity, customer,
+                       store_.Create(access, activity, customer, CampaignCallerOf(caller),
                                      db::KeyFor("CreateActivity", request, access.actor())));
   return absl::OkStatus();
 }
@@ -90,9 +91,10 @@ absl::Status ActivityService::DoUpdateActivity(const auth::Caller& caller,
     if (updated.performer().empty()) updated.set_performer(access.actor());
     return NormalizeAndValidateActivity(updated, "activity");
   };
-  CRM_ASSIGN_OR_RETURN(*response,
-                       store_.Update(access, target.id, target.version, mutate, customer,
-                                     db::KeyFor("UpdateActivity", request, access.actor())));
+  CRM_ASSIGN_OR_RETURN(
+      *response,
+      store_.Update(access, target.id, target.version, mutate, customer, CampaignCallerOf(caller),
+                    db::KeyFor("UpdateActivity", request, access.actor())));
   return absl::OkStatus();
 }
 

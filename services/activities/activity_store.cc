@@ -39,6 +39,7 @@ v1::Activity FromRow(const db::Row& row) {
   a.set_creator(row.Str(17));
   *a.mutable_create_time() = TimestampFromDateTime(row.Str(18));
   *a.mutable_update_time() = TimestampFromDateTime(row.Str(19));
+  a.set_campaign(LinkName("campaigns", row.Int(20)));
   return a;
 }
 
@@ -69,6 +70,7 @@ const api::ResourceFields& Fields() {
            .type = api::FieldType::kTimestamp,
            .column = "a.create_time",
            .orderable = true},
+          {.name = "campaign", .column = "CONCAT('campaigns/', a.campaign_id)"},
       },
       "a.id");
   return *fields;
@@ -89,7 +91,8 @@ std::vector<db::Value> Columns(const v1::Activity& a, int64_t customer_id) {
           a.summary(),
           a.next_step(),
           db::JoinLines(a.attachments()),
-          a.performer()};
+          a.performer(),
+          LinkId(a.campaign(), "campaigns")};
 }
 
 absl::Status CustomerReadOnly(std::string_view customer) {
@@ -125,12 +128,18 @@ absl::StatusOr<v1::Activity> ActivityStore::Read(db::Transaction& tx, int64_t id
 absl::StatusOr<v1::Activity> ActivityStore::Create(const records::Access& access,
                                                    const v1::Activity& input,
                                                    const CustomerOwner& customer,
+                                                   const CampaignCaller& linker,
                                                    const db::IdempotencyKey& key) {
   if (!access.Can(auth::Operation::kWrite, customer.owner)) {
     return CustomerReadOnly(input.customer());
   }
   return db::IdempotentWrite<v1::Activity>(
       pool_, key, [&](db::Transaction& tx, v1::Activity& created) -> absl::Status {
+        if (!input.campaign().empty()) {
+          CRM_RETURN_IF_ERROR(CheckCampaignLink(tx, linker, LinkId(input.campaign(), "campaigns"),
+                                                FromTimestamp(input.activity_time()),
+                                                "activity.campaign"));
+        }
         const std::string now = db::FormatDateTime(clock_.Now());
         CRM_RETURN_IF_ERROR(
             tx.Execute(sql::kUpsertCustomerOwner, {customer.customer_id, customer.owner, now})
@@ -157,10 +166,12 @@ absl::StatusOr<api::Page<v1::Activity>> ActivityStore::List(const records::Acces
   return activities_.List<v1::Activity>(*session, access, query, FromRow);
 }
 
-absl::StatusOr<v1::Activity> ActivityStore::Update(
-    const records::Access& access, int64_t id, std::optional<int64_t> expected_version,
-    const Mutation& mutate, const std::optional<CustomerOwner>& new_customer,
-    const db::IdempotencyKey& key) {
+absl::StatusOr<v1::Activity> ActivityStore::Update(const records::Access& access, int64_t id,
+                                                   std::optional<int64_t> expected_version,
+                                                   const Mutation& mutate,
+                                                   const std::optional<CustomerOwner>& new_customer,
+                                                   const CampaignCaller& linker,
+                                                   const db::IdempotencyKey& key) {
   return db::IdempotentWrite<v1::Activity>(
       pool_, key, [&](db::Transaction& tx, v1::Activity& updated) -> absl::Status {
         CRM_ASSIGN_OR_RETURN(db::Row row, activities_.Lock(tx, access, id));
@@ -168,6 +179,12 @@ absl::StatusOr<v1::Activity> ActivityStore::Update(
         CRM_RETURN_IF_ERROR(api::CheckVersion(current.name(), row.Int(1), expected_version));
         updated = current;
         CRM_RETURN_IF_ERROR(mutate(updated));
+        // A new link is checked; one kept stays whatever became of its campaign.
+        if (!updated.campaign().empty() && updated.campaign() != current.campaign()) {
+          CRM_RETURN_IF_ERROR(CheckCampaignLink(tx, linker, LinkId(updated.campaign(), "campaigns"),
+                                                FromTimestamp(updated.activity_time()),
+                                                "activity.campaign"));
+        }
         const std::string now = db::FormatDateTime(clock_.Now());
         int64_t customer_id = LinkId(current.customer(), "customers");
         if (new_customer && updated.customer() != current.customer()) {

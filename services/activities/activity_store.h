@@ -18,6 +18,7 @@
 #include "libs/db/idempotency.h"
 #include "libs/records/access.h"
 #include "libs/records/owned.h"
+#include "services/activities/campaign_store.h"
 
 namespace crm::activities {
 
@@ -35,9 +36,10 @@ class ActivityStore final {
 
   // Inserts a validated activity on `customer` (its owner recorded), performed by
   // activity.performer(). PERMISSION_DENIED when the caller may read the customer but not
-  // change its records.
+  // change its records. Its campaign, when it names one, is checked in the same transaction
+  // with `linker`, the caller as the campaigns' rules see them (CheckCampaignLink).
   absl::StatusOr<v1::Activity> Create(const records::Access& access, const v1::Activity& activity,
-                                      const CustomerOwner& customer,
+                                      const CustomerOwner& customer, const CampaignCaller& linker,
                                       const db::IdempotencyKey& key);
   // ACTIVITY_NOT_FOUND when missing, deleted or not readable by the caller.
   absl::StatusOr<v1::Activity> Get(const records::Access& access, int64_t id);
@@ -45,13 +47,14 @@ class ActivityStore final {
                                                const api::ListQuery& query);
   // Locks the activity (NOT_FOUND / PERMISSION_DENIED), checks the version, lets `mutate`
   // change it and writes it back. `new_customer`, when the update moves the activity to
-  // another customer: its owner, which the caller must be able to change as well.
+  // another customer: its owner, which the caller must be able to change as well. A campaign
+  // the update links to (a new or another one) is checked with `linker`, as by Create.
   using Mutation = std::function<absl::Status(v1::Activity&)>;
   absl::StatusOr<v1::Activity> Update(const records::Access& access, int64_t id,
                                       std::optional<int64_t> expected_version,
                                       const Mutation& mutate,
                                       const std::optional<CustomerOwner>& new_customer,
-                                      const db::IdempotencyKey& key);
+                                      const CampaignCaller& linker, const db::IdempotencyKey& key);
   absl::Status Delete(const records::Access& access, int64_t id,
                       std::optional<int64_t> expected_version, const db::IdempotencyKey& key);
 

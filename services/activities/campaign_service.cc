@@ -38,12 +38,7 @@ const std::set<std::string>& UpdatablePaths() {
   return *paths;
 }
 
-CampaignCaller For(const auth::Caller& caller) {
-  const auth::Principal& p = caller.principal;
-  return {.actor = p.ActingName(),
-          .planner =
-              p.Is(auth::v1::ADMIN) || p.Is(auth::v1::SALES_MANAGER) || p.Is(auth::v1::MARKETING)};
-}
+CampaignCaller For(const auth::Caller& caller) { return CampaignCallerOf(caller); }
 
 absl::Status CheckOpen(const v1::Campaign& c) {
   if (c.state() == v1::Campaign::PLANNED || c.state() == v1::Campaign::RUNNING)
@@ -54,6 +49,13 @@ absl::Status CheckOpen(const v1::Campaign& c) {
 }
 
 }  // namespace
+
+CampaignCaller CampaignCallerOf(const auth::Caller& caller) {
+  const auth::Principal& p = caller.principal;
+  return {.actor = p.ActingName(),
+          .planner =
+              p.Is(auth::v1::ADMIN) || p.Is(auth::v1::SALES_MANAGER) || p.Is(auth::v1::MARKETING)};
+}
 
 absl::Status CampaignService::DoCreateCampaign(const auth::Caller& caller,
                                                const v1::CreateCampaignRequest& request,

@@ -16,6 +16,10 @@
 
 namespace crm::activities {
 
+// The caller as the campaigns' rules see them: planners (ADMIN, SALES_MANAGER, MARKETING) or
+// not. Also what an activity's link to a campaign is checked with (activity_service.h).
+CampaignCaller CampaignCallerOf(const auth::Caller& caller);
+
 class CampaignService final : public v1::CampaignService::CallbackService {
  public:
 #define CRM_CAMPAIGN_METHOD(name) "/crm.activities.v1.CampaignService/" #name

@@ -83,4 +83,23 @@ inline constexpr char kWonRevenue[] =
     "SELECT currency, CAST(SUM(amount_minor) AS SIGNED) FROM campaign_attributions "
     "WHERE code = ? AND kind = 4 GROUP BY currency ORDER BY currency";
 
+// ---- Activities linked to a campaign (Activity.campaign).
+// Whether an activity at the bound time may be linked: the campaign's state and whether the
+// time is within its window; the caller's read rule is appended (" AND (...)"), then
+// " LOCK IN SHARE MODE", so that a cancel or close waits for the activity's write.
+inline constexpr char kLinkableCampaign[] =
+    "SELECT c.state, (? BETWEEN c.start_time AND c.end_time) FROM campaigns c WHERE c.id = ?";
+// The campaign's live linked activities, counted when asked: visits (kinds 3 VISIT and
+// 4 MEETING), the other kinds, the target customers visited and the visited customers who are
+// not targets (campaign id bound once).
+inline constexpr char kCampaignVisits[] =
+    "SELECT COUNT(CASE WHEN a.kind IN (3, 4) THEN 1 END), "
+    "COUNT(CASE WHEN a.kind NOT IN (3, 4) THEN 1 END), "
+    "COUNT(DISTINCT CASE WHEN a.kind IN (3, 4) AND t.customer_id IS NOT NULL "
+    "THEN a.customer_id END), "
+    "COUNT(DISTINCT CASE WHEN a.kind IN (3, 4) AND t.customer_id IS NULL THEN a.customer_id END) "
+    "FROM activities a LEFT JOIN campaign_targets t "
+    "ON t.campaign_id = a.campaign_id AND t.customer_id = a.customer_id "
+    "WHERE a.campaign_id = ? AND a.delete_time IS NULL";
+
 }  // namespace crm::activities::sql

@@ -143,6 +143,31 @@ int64_t DivRound(__int128 num, __int128 den) {
 
 }  // namespace
 
+absl::Status CheckCampaignLink(db::Transaction& tx, const CampaignCaller& caller, int64_t id,
+                               absl::Time activity_time, std::string_view field) {
+  const api::SqlFragment rule = ReadRule(caller);
+  std::vector<db::Value> params = {db::FormatDateTime(activity_time), id};
+  params.insert(params.end(), rule.params.begin(), rule.params.end());
+  CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(absl::StrCat(sql::kLinkableCampaign, " AND (",
+                                                            rule.sql, ") LOCK IN SHARE MODE"),
+                                               params));
+  if (rows.empty()) return InvalidField(field, "is not a campaign you take part in or plan");
+  const auto state = static_cast<v1::Campaign::State>(rows[0].Int(0));
+  const bool within_window = rows[0].Int(1) != 0;
+  if (state == v1::Campaign::CANCELLED) {
+    return Error(
+        absl::StatusCode::kFailedPrecondition, "CAMPAIGN_CLOSED",
+        absl::StrCat(api::ResourceName(kCampaigns, id), " is CANCELLED and takes no activities"));
+  }
+  if (state == v1::Campaign::CLOSED && !within_window) {
+    return Error(
+        absl::StatusCode::kFailedPrecondition, "CAMPAIGN_CLOSED",
+        absl::StrCat(api::ResourceName(kCampaigns, id),
+                     " is CLOSED and takes only activities within its start and end time"));
+  }
+  return absl::OkStatus();
+}
+
 v1::CampaignEffectiveness Effectiveness(const v1::Campaign& campaign,
                                         const CampaignResults& results) {
   v1::CampaignEffectiveness e;
@@ -158,6 +183,11 @@ v1::CampaignEffectiveness Effectiveness(const v1::Campaign& campaign,
   e.set_feedback_count(results.feedback);
   e.set_attended_count(results.attended);
   e.set_average_rating_x100(results.average_rating_x100);
+  e.set_planned_visits(campaign.target_customers_size());
+  e.set_visited_target_customers(results.visited_targets);
+  e.set_visits(results.visits);
+  e.set_other_activities(results.other_activities);
+  e.set_unplanned_visited_customers(results.unplanned_visited);
   const std::string& currency = campaign.budget().currency_code();
   // The budget's currency first, then the others in code order.
   auto same = results.won_revenue.find(currency);
@@ -371,6 +401,14 @@ absl::StatusOr<v1::CampaignEffectiveness> CampaignStore::Effectiveness(const Cam
     results.feedback = feedback[0].Int(0);
     results.attended = feedback[0].Int(1);
     results.average_rating_x100 = feedback[0].Int(2);
+  }
+  static_assert(v1::VISIT == 3 && v1::MEETING == 4, "kCampaignVisits counts kinds 3 and 4");
+  CRM_ASSIGN_OR_RETURN(db::Rows visits, session->Query(sql::kCampaignVisits, {id}));
+  if (!visits.empty()) {
+    results.visits = visits[0].Int(0);
+    results.other_activities = visits[0].Int(1);
+    results.visited_targets = visits[0].Int(2);
+    results.unplanned_visited = visits[0].Int(3);
   }
   return activities::Effectiveness(campaign, results);
 }

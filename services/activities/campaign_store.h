@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "crm/activities/v1/activities.pb.h"
 #include "libs/api/list.h"
 #include "libs/base/clock.h"
@@ -50,12 +51,25 @@ struct CampaignResults {
   int64_t feedback = 0;
   int64_t attended = 0;
   int64_t average_rating_x100 = 0;
+  // The activities linked to the campaign (CampaignEffectiveness's visit counts).
+  int64_t visits = 0;
+  int64_t other_activities = 0;
+  int64_t visited_targets = 0;
+  int64_t unplanned_visited = 0;
 };
 
 // The effectiveness of `campaign` with `results` (the rules are in activities.proto,
 // CampaignEffectiveness).
 v1::CampaignEffectiveness Effectiveness(const v1::Campaign& campaign,
                                         const CampaignResults& results);
+
+// Whether `caller` may link an activity at `activity_time` to campaign `id` (Activity.campaign
+// in activities.proto), inside the activity's write `tx`: INVALID_ARGUMENT on `field` when the
+// campaign does not exist or the caller may not read it (the same answer for both);
+// CAMPAIGN_CLOSED when it is cancelled, or closed and `activity_time` is outside its window.
+// The campaign's row stays share-locked until `tx` ends, so a cancel waits for the link.
+absl::Status CheckCampaignLink(db::Transaction& tx, const CampaignCaller& caller, int64_t id,
+                               absl::Time activity_time, std::string_view field);
 
 class CampaignStore final {
  public:

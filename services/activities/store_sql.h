@@ -10,13 +10,14 @@
 namespace crm::activities::sql {
 
 // ---- Activities: the SELECT list ActivityFromRow (activity_store.cc) maps, in this order.
-#define CRM_ACTIVITY_COLUMNS                                                                   \
+#define CRM_ACTIVITY_COLUMNS                                                                  \
   "a.id, a.version, a.kind, a.direction, a.customer_id, a.contact, a.lead_id, "               \
   "a.opportunity_id, a.order_id, a.activity_time, a.duration_seconds, a.outcome, a.summary, " \
-  "a.next_step, a.attachments, a.performer, co.owner, a.creator, a.create_time, a.update_time"
+  "a.next_step, a.attachments, a.performer, co.owner, a.creator, a.create_time, "             \
+  "a.update_time, a.campaign_id"
 #define CRM_ACTIVITY_JOIN " JOIN customer_owners co ON co.customer_id = a.customer_id"
 #define CRM_ACTIVITY_FROM " FROM activities a" CRM_ACTIVITY_JOIN
-inline constexpr size_t kActivityColumnCount = 20;
+inline constexpr size_t kActivityColumnCount = 21;
 inline constexpr size_t kActivityOwnerIndex = 16;
 
 inline constexpr char kSelectActivityColumns[] = "SELECT " CRM_ACTIVITY_COLUMNS;
@@ -28,14 +29,14 @@ inline constexpr char kSelectActivityById[] = "SELECT " CRM_ACTIVITY_COLUMNS CRM
 inline constexpr char kInsertActivity[] =
     "INSERT INTO activities (kind, direction, customer_id, contact, lead_id, opportunity_id, "
     "order_id, activity_time, duration_seconds, outcome, summary, next_step, attachments, "
-    "performer, creator, create_time, update_time) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    "performer, campaign_id, creator, create_time, update_time) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 inline constexpr char kUpdateActivity[] =
     "UPDATE activities a" CRM_ACTIVITY_JOIN
     " SET a.kind = ?, a.direction = ?, a.customer_id = ?, a.contact = ?, a.lead_id = ?, "
     "a.opportunity_id = ?, a.order_id = ?, a.activity_time = ?, a.duration_seconds = ?, "
     "a.outcome = ?, a.summary = ?, a.next_step = ?, a.attachments = ?, a.performer = ?, "
-    "a.update_time = ?, a.version = a.version + 1 WHERE a.id = ?";
+    "a.campaign_id = ?, a.update_time = ?, a.version = a.version + 1 WHERE a.id = ?";
 inline constexpr char kSoftDeleteActivity[] =
     "UPDATE activities a" CRM_ACTIVITY_JOIN
     " SET a.delete_time = ?, a.update_time = ?, a.version = a.version + 1 WHERE a.id = ?";

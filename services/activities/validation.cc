@@ -68,6 +68,7 @@ absl::Status NormalizeAndValidateActivity(v1::Activity& a, std::string_view pref
   CheckName(check, a.opportunity(), "opportunity", "opportunities", false);
   CheckName(check, a.order(), "order", "orders", false);
   CheckName(check, a.performer(), "performer", "users", false);
+  CheckName(check, a.campaign(), "campaign", "campaigns", false);
   if (!Set(a.activity_time())) check.Add("activity_time", "is required");
   if (a.duration_seconds() < 0 || a.duration_seconds() > Limits::kMaxDurationSeconds) {
     check.Add("duration_seconds", "must be 0 to 86400 (one day)");

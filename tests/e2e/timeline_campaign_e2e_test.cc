@@ -4,12 +4,16 @@
 // polled, never timed). A rep's customer's timeline shows their call, the opportunity created
 // and won and the order, newest first, and is NOT_FOUND to a rep of another team; a campaign's
 // leads and opportunities, made in the opportunities service with its code, give the ROI
-// computed by hand.
+// computed by hand; a rep's visit logged against a visit plan counts in the plan's execution.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "crm/activities/v1/activities.grpc.pb.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
@@ -300,6 +304,82 @@ TEST_F(TimelineCampaignE2eTest, ACampaignsRoiFromRealLeadsAndOpportunities) {
   EXPECT_EQ(
       campaigns->GetCampaignEffectiveness(As("t.other").Context().get(), request, &e).error_code(),
       grpc::StatusCode::NOT_FOUND);
+}
+
+// A visit plan carried out: the manager plans visits to two of the rep's customers, the rep
+// logs a visit to one and a call to the other against the plan, and the plan's effectiveness
+// counts them at once (read time: no feed in between): 2 planned, 1 visited, 1 visit, 1 other.
+TEST_F(TimelineCampaignE2eTest, ARepsVisitLoggedAgainstAVisitPlanCountsInItsExecution) {
+  absl::StatusOr<std::string> visited = NewCustomer("拜访计划客户甲");
+  ASSERT_TRUE(visited.ok()) << visited.status();
+  absl::StatusOr<std::string> called = NewCustomer("拜访计划客户乙");
+  ASSERT_TRUE(called.ok()) << called.status();
+  auto campaigns = v1::CampaignService::NewStub(stack_->gateway());
+  v1::CreateCampaignRequest create;
+  v1::Campaign& c = *create.mutable_campaign();
+  c.set_code("e2e-visits");
+  c.set_title("端到端拜访计划");
+  c.set_type(v1::Campaign::CUSTOMER_VISIT_PLAN);
+  *c.mutable_start_time() = ToTimestamp(absl::Now() - absl::Hours(1));
+  *c.mutable_end_time() = ToTimestamp(absl::Now() + absl::Hours(48));
+  c.add_participants(As("t.rep").user.name());
+  c.add_target_customers(*visited);
+  c.add_target_customers(*called);
+  *c.mutable_budget() = Yuan(500);
+  v1::Campaign plan;
+  grpc::Status status = campaigns->CreateCampaign(As("t.manager").Context().get(), create, &plan);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::CampaignStepRequest start;
+  start.set_name(plan.name());
+  ASSERT_TRUE(campaigns->StartCampaign(As("t.manager").Context().get(), start, &plan).ok());
+
+  auto activities = v1::ActivityService::NewStub(stack_->gateway());
+  std::vector<std::string> logged;
+  for (const auto& [customer, kind] :
+       {std::pair{*visited, v1::VISIT}, std::pair{*called, v1::CALL}}) {
+    v1::CreateActivityRequest request;
+    request.mutable_activity()->set_kind(kind);
+    request.mutable_activity()->set_customer(customer);
+    *request.mutable_activity()->mutable_activity_time() =
+        ToTimestamp(absl::Now() - absl::Minutes(10));
+    request.mutable_activity()->set_summary("按拜访计划上门，客户想看样机。");
+    request.mutable_activity()->set_campaign(plan.name());
+    v1::Activity activity;
+    status = activities->CreateActivity(As("t.rep").Context().get(), request, &activity);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(activity.campaign(), plan.name());
+    logged.push_back(activity.name());
+  }
+  // Listed by the plan, newest first.
+  v1::ListActivitiesRequest list;
+  list.set_filter(absl::StrCat("campaign = \"", plan.name(), "\""));
+  v1::ListActivitiesResponse listed;
+  status = activities->ListActivities(As("t.rep").Context().get(), list, &listed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(listed.activities_size(), 2);
+
+  v1::GetCampaignEffectivenessRequest request;
+  request.set_campaign(plan.name());
+  v1::CampaignEffectiveness e;
+  status = campaigns->GetCampaignEffectiveness(As("t.rep").Context().get(), request, &e);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(e.planned_visits(), 2);
+  EXPECT_EQ(e.visited_target_customers(), 1);
+  EXPECT_EQ(e.visits(), 1);
+  EXPECT_EQ(e.other_activities(), 1);
+  EXPECT_EQ(e.unplanned_visited_customers(), 0);
+
+  // Once the plan is cancelled it takes no more visits.
+  ASSERT_TRUE(campaigns->CancelCampaign(As("t.manager").Context().get(), start, &plan).ok());
+  v1::CreateActivityRequest late;
+  late.mutable_activity()->set_kind(v1::VISIT);
+  late.mutable_activity()->set_customer(*called);
+  *late.mutable_activity()->mutable_activity_time() = ToTimestamp(absl::Now());
+  late.mutable_activity()->set_summary("计划取消后的拜访。");
+  late.mutable_activity()->set_campaign(plan.name());
+  v1::Activity refused;
+  status = activities->CreateActivity(As("t.rep").Context().get(), late, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
 }
 
 }  // namespace
