@@ -22,6 +22,7 @@
 #include "services/analytics/event_types.h"
 #include "services/analytics/funnel_gauge.h"
 #include "services/analytics/read_model.h"
+#include "services/analytics/report_output.h"
 #include "services/analytics/report_service.h"
 
 namespace crm::analytics {
@@ -613,6 +614,79 @@ TEST_F(FunnelTest, BadRequestsNameTheirFields) {
     fields.push_back(v.field);
   }
   EXPECT_EQ(fields, (Rows{"start_date", "end_date"}));
+}
+
+// p8-anout: the forecast and win/loss as CSV through ReportOutputService, for the data set
+// above: the same figures the reports give, for the same caller, under the same permission.
+class CsvCollector final : public service::StreamWriter<v1::ExportReportResponse> {
+ public:
+  bool Write(const v1::ExportReportResponse& response) override {
+    csv += response.csv();
+    return true;
+  }
+  std::string csv;
+};
+
+TEST_F(FunnelTest, TheForecastAndWinLossExportAsCsv) {
+  LoadDataSet();
+  ReportOutputService output(test_->kit(), *service_);
+  auto export_ = [&](const auth::Caller& who,
+                     const v1::ReportQuery& query) -> absl::StatusOr<std::string> {
+    v1::ExportReportRequest request;
+    *request.mutable_report() = query;
+    CsvCollector out;
+    CRM_RETURN_IF_ERROR(output.Export(who, request, out));
+    return out.csv;
+  };
+  v1::ReportQuery forecast;
+  forecast.mutable_forecast()->set_period("2026-03");
+  absl::StatusOr<std::string> csv = export_(admin_, forecast);
+  ASSERT_TRUE(csv.ok()) << csv.status();
+  EXPECT_EQ(*csv,
+            "kind,owner,currency_code,closed,commit,best_case,pipeline,weighted,quota,"
+            "attainment_bp,projection,won_count,open_count\r\n"
+            "row,users/11,CNY,10000.00,0.00,3000.00,0.00,1200.00,20000.00,5000,19375.00,1,1\r\n"
+            "row,users/21,CNY,0.00,8000.00,0.00,0.00,4800.00,10000.00,0,0.00,0,1\r\n"
+            "total,,CNY,10000.00,8000.00,3000.00,0.00,6000.00,30000.00,3333,19375.00,1,2\r\n");
+
+  v1::ReportQuery win_loss;
+  *win_loss.mutable_win_loss()->mutable_start_date() = Date(2026, 3, 1);
+  *win_loss.mutable_win_loss()->mutable_end_date() = Date(2026, 3, 31);
+  csv = export_(admin_, win_loss);
+  ASSERT_TRUE(csv.ok()) << csv.status();
+  EXPECT_EQ(*csv,
+            "part,key,currency_code,amount,deals,won,lost,win_rate_bp\r\n"
+            "reason,价格太高,CNY,5000.00,1,,,\r\n"
+            "reason,价格太高,USD,2000.00,1,,,\r\n"
+            "competitor,,USD,2000.00,1,,,\r\n"
+            "competitor,竞品A,CNY,5000.00,1,,,\r\n"
+            "owner,users/11,,,,1,1,5000\r\n"
+            "owner,users/12,,,,0,1,0\r\n"
+            "total,,,,,1,2,3333\r\n");
+  // A rep's export is their own figures only.
+  csv = export_(rep_, win_loss);
+  ASSERT_TRUE(csv.ok()) << csv.status();
+  EXPECT_EQ(csv->find("users/12"), std::string::npos);
+  EXPECT_NE(csv->find("owner,users/11,,,,1,1,5000"), std::string::npos);
+
+  // The report's own permission and checks hold: support sees no figures; a bad period is
+  // named under its path in the export's request.
+  EXPECT_EQ(export_(support_, forecast).status().code(), absl::StatusCode::kPermissionDenied);
+  forecast.mutable_forecast()->set_period("2026-13");
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : FieldViolations(export_(admin_, forecast).status())) {
+    fields.push_back(v.field);
+  }
+  EXPECT_EQ(fields, Rows{"report.forecast.period"});
+  win_loss.set_win_loss_part(static_cast<v1::WinLossPart>(99));
+  v1::RenderChartRequest render;
+  *render.mutable_report() = win_loss;
+  v1::Chart chart;
+  fields.clear();
+  for (const FieldViolation& v : FieldViolations(output.Render(admin_, render, &chart))) {
+    fields.push_back(v.field);
+  }
+  EXPECT_EQ(fields, Rows{"report.win_loss_part"});
 }
 
 }  // namespace

@@ -23,9 +23,8 @@ struct Statement {
   std::vector<db::Value> params;
 };
 
-// The caller's rule on g.owner, then the filters.
-void AppendRuleAndFilter(const records::Access& access, const FigureFilter& filter,
-                         bool with_currency, Statement& s) {
+// The caller's rule on g.owner, then the owner and team filters.
+void AppendRuleAndOwners(const records::Access& access, const FigureFilter& filter, Statement& s) {
   const api::SqlFragment rule = access.Rows(auth::Operation::kRead, "g.owner");
   absl::StrAppend(&s.text, "(", rule.sql, ")");
   s.params.insert(s.params.end(), rule.params.begin(), rule.params.end());
@@ -45,6 +44,12 @@ void AppendRuleAndFilter(const records::Access& access, const FigureFilter& filt
       absl::StrAppend(&s.text, ")");
     }
   }
+}
+
+// The caller's rule on g.owner, then the filters.
+void AppendRuleAndFilter(const records::Access& access, const FigureFilter& filter,
+                         bool with_currency, Statement& s) {
+  AppendRuleAndOwners(access, filter, s);
   if (!filter.industry.empty()) {
     absl::StrAppend(&s.text, sql::kFilterIndustry);
     s.params.push_back(filter.industry);
@@ -57,6 +62,39 @@ void AppendRuleAndFilter(const records::Access& access, const FigureFilter& filt
     absl::StrAppend(&s.text, sql::kFilterCurrency);
     s.params.push_back(filter.currency);
   }
+}
+
+// won_cube keeps no industry × province rows: a trend filtered on both reads won_daily.
+bool CubeAnswers(const FigureFilter& filter) {
+  return filter.industry.empty() || filter.province.empty();
+}
+
+// The trend's read of won_cube from `from` to `to`: monthly rows for months and quarters (every
+// bucket and comparison is whole months), daily rows for days and weeks; everyone's rows for a
+// caller who sees every figure and names no owner or team, else the owners' rows.
+Statement CubeTrend(const records::Access& access, const TrendQuery& query, absl::CivilDay from,
+                    absl::CivilDay to) {
+  const FigureFilter& f = query.filter;
+  const char* dim = !f.industry.empty() ? "I" : !f.province.empty() ? "P" : "-";
+  const std::string& value = !f.industry.empty() ? f.industry : f.province;
+  const bool monthly = query.bucket == v1::MONTH || query.bucket == v1::QUARTER;
+  Statement s{sql::kTrendCube,
+              {dim, value, monthly ? "M" : "D", api::DateText(from), api::DateText(to)}};
+  const bool everyone =
+      access.rules().ScopeFor(access.principal(), auth::Operation::kRead) == auth::Scope::kAll &&
+      f.owner.empty() && !f.members.has_value();
+  if (everyone) {
+    absl::StrAppend(&s.text, sql::kTrendCubeEveryone);
+  } else {
+    absl::StrAppend(&s.text, sql::kTrendCubeOwners);
+    AppendRuleAndOwners(access, f, s);
+  }
+  if (!f.currency.empty()) {
+    absl::StrAppend(&s.text, sql::kFilterCurrency);
+    s.params.push_back(f.currency);
+  }
+  absl::StrAppend(&s.text, sql::kTrendCubeGroup);
+  return s;
 }
 
 // Monday of the ISO week `day` is in.
@@ -201,16 +239,21 @@ absl::StatusOr<v1::TrendReport> PerformanceReports::Trends(const records::Access
   // One read covers the period and every comparison: from a year before the first bucket.
   const absl::CivilDay from = std::min(YearAgoBucket(buckets.front(), query.bucket).first,
                                        PreviousBucket(buckets.front(), query.bucket).first);
-  Statement s{sql::kTrendDays, {api::DateText(from), api::DateText(buckets.back().last)}};
-  AppendRuleAndFilter(access, query.filter, /*with_currency=*/true, s);
-  absl::StrAppend(&s.text, sql::kTrendDaysGroup);
+  Statement s;
+  if (CubeAnswers(query.filter)) {
+    s = CubeTrend(access, query, from, buckets.back().last);
+  } else {
+    s = {sql::kTrendDays, {api::DateText(from), api::DateText(buckets.back().last)}};
+    AppendRuleAndFilter(access, query.filter, /*with_currency=*/true, s);
+    absl::StrAppend(&s.text, sql::kTrendDaysGroup);
+  }
 
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
   CRM_ASSIGN_OR_RETURN(db::Rows rows, session->Query(s.text, s.params));
   DailyFigures figures;
   for (const db::Row& row : rows) {
     const std::optional<absl::CivilDay> day = api::ParseDateText(row.Str(0));
-    if (!day.has_value()) return absl::InternalError("won_daily holds a day that is no date");
+    if (!day.has_value()) return absl::InternalError("won figures hold a day that is no date");
     figures.Add(row.Str(1), *day, {.amount = row.Int(2), .deals = row.Int(3)});
   }
 

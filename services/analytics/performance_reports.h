@@ -1,8 +1,8 @@
 // The performance reports (analytics.proto, p-an-perf block): trends of won revenue by
 // calendar bucket with their comparisons, the customer distribution. Each reads only aggregates
-// kept by the feeds (won_daily, customer_groups, customers_new_daily), with the caller's record
-// rules ANDed into its WHERE, so its cost follows the period and the buckets asked for, not how
-// many deals there are.
+// kept by the feeds (won_cube, or won_daily for a trend filtered on both industry and province;
+// customer_groups, customers_new_daily), with the caller's record rules ANDed into its WHERE,
+// so its cost follows the period and the buckets asked for, not how many deals there are.
 #pragma once
 
 #include <cstdint>

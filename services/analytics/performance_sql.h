@@ -21,6 +21,19 @@ inline constexpr char kTrendDays[] =
     "CAST(SUM(g.deals) AS SIGNED) FROM won_daily g WHERE g.day BETWEEN ? AND ? AND ";
 inline constexpr char kTrendDaysGroup[] = " GROUP BY g.day, g.currency";
 
+// The same from won_cube (schema/004), for a trend filtered on at most one of industry and
+// province: the rows of one dimension ('-', 'I' or 'P') and value, daily ('D') or monthly
+// ('M', filed under the month's first day) between two days; then either everyone's rows or
+// the owners' rows with the caller's rule, the filters appended: period, currency, amount,
+// deals.
+inline constexpr char kTrendCube[] =
+    "SELECT DATE_FORMAT(g.period, '%Y-%m-%d'), g.currency, CAST(SUM(g.amount_minor) AS SIGNED), "
+    "CAST(SUM(g.deals) AS SIGNED) FROM won_cube g WHERE g.dim = ? AND g.dim_value = ? AND "
+    "g.grain = ? AND g.period BETWEEN ? AND ? AND ";
+inline constexpr char kTrendCubeEveryone[] = "g.owner = ''";
+inline constexpr char kTrendCubeOwners[] = "g.owner <> '' AND ";
+inline constexpr char kTrendCubeGroup[] = " GROUP BY g.period, g.currency";
+
 // ---- The customers feed's part (performance_model.cc) ------------------------------------
 
 // What a customer adds now: counted, owner, industry, province, size_band, created.

@@ -284,6 +284,77 @@ TEST_F(PerformanceTest, TrendFiltersNarrowTheDeals) {
             Rows{});
 }
 
+// Trends read won_cube (one dimension at a time, daily rows for days and weeks, monthly rows
+// for months and quarters, everyone's rows or the owners'), and won_daily only when both
+// industry and province are named. Each case below would come out differently from the wrong
+// rows: another dimension, another grain, everyone's rows for a caller who may not see them.
+TEST_F(PerformanceTest, TrendsFromTheCubeMatchTheDealsForEveryFilter) {
+  LoadDeals();
+  // 制造业 by week, 2026-W10 and W11: d3 in W10 is 零售 and stays out; d1 (Mon 10 March 2025)
+  // is 2025-W11, the year-ago week of 2026-W11. No USD row: d5 is in W14.
+  absl::StatusOr<v1::TrendReport> weeks =
+      Trend(admin_, v1::WEEK, Date(2026, 3, 2), Date(2026, 3, 15),
+            [](v1::GetTrendReportRequest& r) { r.set_industry("制造业"); });
+  ASSERT_TRUE(weeks.ok()) << weeks.status();
+  EXPECT_EQ(Lines(*weeks),
+            (Rows{"2026-W10 CNY 0.00 0 | 2026-W09 0.00 0 - - | 2025-W10 0.00 0 - -",
+                  "2026-W11 CNY 0.00 0 | 2026-W10 0.00 0 - - | 2025-W11 1000.00 1 -10000 "
+                  "-10000"}));
+  // 制造业 by quarter from the monthly rows: d2 in Q1 (d5 is USD), d1 a year earlier.
+  absl::StatusOr<v1::TrendReport> quarter =
+      Trend(admin_, v1::QUARTER, Date(2026, 2, 14), Date(2026, 2, 14),
+            [](v1::GetTrendReportRequest& r) { r.set_industry("制造业"); });
+  ASSERT_TRUE(quarter.ok()) << quarter.status();
+  EXPECT_EQ(Lines(*quarter),
+            (Rows{"2026-Q1 CNY 2000.00 1 | 2025-Q4 0.00 0 - - | 2025-Q1 1000.00 1 10000 0",
+                  "2026-Q1 USD 100.00 1 | 2025-Q4 0.00 0 - - | 2025-Q1 0.00 0 - -"}));
+  // 江苏 for a manager of team 1: users/12's d3, not users/21's d4 (same province, other team).
+  EXPECT_EQ(MonthTrend(manager_, [](v1::GetTrendReportRequest& r) { r.set_province("江苏"); }),
+            (Rows{"2026-02 CNY 0.00 0 | 2026-01 0.00 0 - - | 2025-02 0.00 0 - -",
+                  "2026-03 CNY 3000.00 1 | 2026-02 0.00 0 - - | 2025-03 0.00 0 - -"}));
+  // Days, per owner: users/21's d4 on the 20th only.
+  absl::StatusOr<v1::TrendReport> days =
+      Trend(admin_, v1::DAY, Date(2026, 3, 19), Date(2026, 3, 20),
+            [](v1::GetTrendReportRequest& r) { r.set_owner("users/21"); });
+  ASSERT_TRUE(days.ok()) << days.status();
+  EXPECT_EQ(Lines(*days),
+            (Rows{"2026-03-19 CNY 0.00 0 | 2026-03-18 0.00 0 - - | 2025-03-19 0.00 0 - -",
+                  "2026-03-20 CNY 500.00 1 | 2026-03-19 0.00 0 - - | 2025-03-20 0.00 0 - -"}));
+  // Both dimensions (won_daily): 零售 in 江苏 is d3 and d4; 制造业 in 江苏 is nothing.
+  EXPECT_EQ(MonthTrend(admin_,
+                       [](v1::GetTrendReportRequest& r) {
+                         r.set_industry("零售");
+                         r.set_province("江苏");
+                       }),
+            MonthTrend(admin_, [](v1::GetTrendReportRequest& r) { r.set_industry("零售"); }));
+  EXPECT_EQ(MonthTrend(admin_,
+                       [](v1::GetTrendReportRequest& r) {
+                         r.set_industry("制造业");
+                         r.set_province("江苏");
+                       }),
+            Rows{});
+
+  // d3 reopened: its rows stay in the cube with no deals and add nothing; the 5th of March has
+  // no deal left, so no row at all.
+  opps::Opportunity d3;
+  d3.set_name("opportunities/3");
+  d3.set_customer("customers/2");
+  d3.set_owner("users/12");
+  d3.mutable_amount()->set_currency_code("CNY");
+  d3.mutable_amount()->set_units(3000);
+  d3.set_state(opps::OPEN);
+  d3.set_stage("pipelines/1/stages/1");
+  ASSERT_TRUE(Deliver(kOpportunityReopenedEvent, d3).ok());
+  absl::StatusOr<v1::TrendReport> fifth =
+      Trend(admin_, v1::DAY, Date(2026, 3, 5), Date(2026, 3, 5));
+  ASSERT_TRUE(fifth.ok()) << fifth.status();
+  EXPECT_EQ(Lines(*fifth), Rows{});
+  EXPECT_EQ(MonthTrend(admin_, [](v1::GetTrendReportRequest& r) { r.set_currency_code("CNY"); }),
+            (Rows{"2026-02 CNY 2000.00 1 | 2026-01 0.00 0 - - | 2025-02 0.00 0 - -",
+                  "2026-03 CNY 500.00 1 | 2026-02 2000.00 1 -7500 0 | 2025-03 1000.00 1 -5000 "
+                  "0"}));
+}
+
 TEST_F(PerformanceTest, TrendsFollowTheRecordRules) {
   LoadDeals();
   auto owner = [](const std::string& o) {

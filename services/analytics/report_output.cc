@@ -317,6 +317,113 @@ ReportView DistributionView(const v1::GetCustomerDistributionRequest& request,
   return view;
 }
 
+ReportView ForecastView(const v1::GetForecastReportRequest& request,
+                        const v1::ForecastReport& report, Language language) {
+  const bool zh = language == Language::kZh;
+  ReportView view;
+  view.columns = {"kind",       "owner",     "currency_code", "closed", "commit",
+                  "best_case",  "pipeline",  "weighted",      "quota",  "attainment_bp",
+                  "projection", "won_count", "open_count"};
+  // Amounts in the figures' own currency (a figure left unset reads 0.00, not "").
+  auto add = [&](std::string_view kind, const v1::ForecastFigures& f) {
+    auto amount = [&](const common::v1::Money& money) {
+      return api::DecimalText(f.currency_code(), events::CheckedMinorUnits(money).value_or(0));
+    };
+    view.rows.push_back({std::string(kind), f.owner(), f.currency_code(), amount(f.closed()),
+                         amount(f.commit()), amount(f.best_case()), amount(f.pipeline()),
+                         amount(f.weighted()), amount(f.quota()), absl::StrCat(f.attainment_bp()),
+                         amount(f.projection()), absl::StrCat(f.won_count()),
+                         absl::StrCat(f.open_count())});
+  };
+  for (const v1::ForecastFigures& row : report.rows()) add("row", row);
+  for (const v1::ForecastFigures& total : report.totals()) add("total", total);
+
+  // The figures are the categories, the quota last to hold the others against; a series per
+  // currency from the totals (what the caller sees, or the one owner asked for).
+  chart::Chart& c = view.chart;
+  c.categories = zh ? std::vector<std::string>{"已成交", "承诺", "最佳情况", "管道", "加权", "配额"}
+                    : std::vector<std::string>{"Closed",   "Commit",   "Best case",
+                                               "Pipeline", "Weighted", "Quota"};
+  for (const v1::ForecastFigures& total : report.totals()) {
+    c.series.push_back(
+        {.name = total.currency_code(),
+         .values = {Major(total.closed()), Major(total.commit()), Major(total.best_case()),
+                    Major(total.pipeline()), Major(total.weighted()), Major(total.quota())}});
+  }
+  if (c.series.empty()) {
+    c.series.push_back({.name = "", .values = std::vector<double>(c.categories.size(), 0.0)});
+  }
+  c.format_value = Grouped;
+  c.title = absl::StrCat(zh ? "销售预测 " : "Forecast ", request.period());
+  if (!request.owner().empty()) absl::StrAppend(&c.title, " ", request.owner());
+  view.kinds = {v1::BAR_CHART};
+  return view;
+}
+
+ReportView WinLossView(const v1::GetWinLossReportRequest& request, const v1::WinLossReport& report,
+                       v1::WinLossPart part, Language language) {
+  const bool zh = language == Language::kZh;
+  ReportView view;
+  view.columns = {"part", "key", "currency_code", "amount", "deals", "won", "lost", "win_rate_bp"};
+  for (const auto& [name, lost] : {std::pair{"reason", &report.by_reason()},
+                                   std::pair{"competitor", &report.by_competitor()}}) {
+    for (const v1::WinLossRow& row : *lost) {
+      view.rows.push_back({name, row.key(), row.has_amount() ? row.amount().currency_code() : "",
+                           row.has_amount() ? Decimal(row.amount()) : "", absl::StrCat(row.deals()),
+                           "", "", ""});
+    }
+  }
+  auto rate = [&](std::string_view part_name, const v1::WinRate& r) {
+    view.rows.push_back({std::string(part_name), r.owner(), "", "", "", absl::StrCat(r.won()),
+                         absl::StrCat(r.lost()), absl::StrCat(r.win_rate_bp())});
+  };
+  for (const v1::WinRate& owner : report.owners()) rate("owner", owner);
+  rate("total", report.total());
+
+  chart::Chart& c = view.chart;
+  const std::string period = Period(request.start_date(), request.end_date(), language);
+  if (part == v1::WIN_RATE_BY_OWNER) {
+    c.series.push_back({.name = zh ? "赢率（%）" : "Win rate (%)"});
+    for (const v1::WinRate& owner : report.owners()) {
+      c.categories.push_back(Unnamed(owner.owner(), language));
+      c.series[0].values.push_back(owner.win_rate_bp() / 100.0);
+    }
+    // Everyone's rate closes the row of bars, when there is anyone's.
+    if (!report.owners().empty()) {
+      c.categories.push_back(zh ? "全部" : "Everyone");
+      c.series[0].values.push_back(report.total().win_rate_bp() / 100.0);
+    }
+    c.format_value = [](double v) { return Grouped(v) + "%"; };
+    c.title =
+        zh ? absl::StrCat("各负责人赢率 ", period) : absl::StrCat("Win rate by owner ", period);
+    view.kinds = {v1::BAR_CHART};
+    return view;
+  }
+  // Lost deals counted per key over every currency (the rows are per key and currency, by key):
+  // a count adds up across currencies where the amounts do not.
+  const bool by_competitor = part == v1::LOST_BY_COMPETITOR;
+  c.series.push_back({.name = zh ? "输单数" : "Lost deals"});
+  std::map<std::string, size_t> category;
+  for (const v1::WinLossRow& row : by_competitor ? report.by_competitor() : report.by_reason()) {
+    auto [at, fresh] = category.emplace(row.key(), c.categories.size());
+    if (fresh) {
+      c.categories.push_back(Unnamed(row.key(), language));
+      c.series[0].values.push_back(0);
+    }
+    c.series[0].values[at->second] += static_cast<double>(row.deals());
+  }
+  c.format_value = Grouped;
+  if (by_competitor) {
+    c.title = zh ? absl::StrCat("输给竞争对手的输单 ", period)
+                 : absl::StrCat("Lost deals by competitor ", period);
+  } else {
+    c.title =
+        zh ? absl::StrCat("输单原因 ", period) : absl::StrCat("Lost deals by reason ", period);
+  }
+  view.kinds = {v1::PIE_CHART, v1::BAR_CHART};
+  return view;
+}
+
 absl::StatusOr<v1::Chart> DrawChart(ReportView view, const v1::RenderChartRequest& request) {
   Violations violations;
   v1::ChartKind kind = request.kind();
@@ -399,9 +506,25 @@ absl::StatusOr<ReportView> ReportOutputService::View(const auth::Caller& caller,
       if (!status.ok()) return UnderField(std::move(status), "report.distribution.");
       return DistributionView(query.distribution(), report, query.distribution_part(), language);
     }
+    case v1::ReportQuery::kForecast: {
+      v1::ForecastReport report;
+      absl::Status status = reports_.DoGetForecastReport(caller, query.forecast(), &report);
+      if (!status.ok()) return UnderField(std::move(status), "report.forecast.");
+      return ForecastView(query.forecast(), report, language);
+    }
+    case v1::ReportQuery::kWinLoss: {
+      if (!v1::WinLossPart_IsValid(query.win_loss_part())) {
+        return InvalidField("report.win_loss_part", "is not a part of the win/loss report");
+      }
+      v1::WinLossReport report;
+      absl::Status status = reports_.DoGetWinLossReport(caller, query.win_loss(), &report);
+      if (!status.ok()) return UnderField(std::move(status), "report.win_loss.");
+      return WinLossView(query.win_loss(), report, query.win_loss_part(), language);
+    }
     default:
       return InvalidField("report",
-                          "is required: name one report (sales, funnel, trend, distribution)");
+                          "is required: name one report (sales, funnel, trend, distribution, "
+                          "forecast, win_loss)");
   }
 }
 

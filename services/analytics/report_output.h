@@ -38,6 +38,13 @@ ReportView DistributionView(const v1::GetCustomerDistributionRequest& request,
                             const v1::CustomerDistribution& report, v1::DistributionPart part,
                             Language language);
 
+// p8-anout: the forecast (its totals per currency drawn against the quota) and win/loss (the
+// CSV has every part; the chart shows `part`).
+ReportView ForecastView(const v1::GetForecastReportRequest& request,
+                        const v1::ForecastReport& report, Language language);
+ReportView WinLossView(const v1::GetWinLossReportRequest& request, const v1::WinLossReport& report,
+                       v1::WinLossPart part, Language language);
+
 // The view drawn as `request` asks (kind, title, size), or INVALID_ARGUMENT naming the field.
 absl::StatusOr<v1::Chart> DrawChart(ReportView view, const v1::RenderChartRequest& request);
 

@@ -111,7 +111,8 @@ commands:
   report export JSON                  a report as CSV on stdout; JSON is an
                                       crm.analytics.v1.ExportReportRequest (argument or stdin)
   report chart JSON                   a report's chart as SVG on stdout; JSON is a
-                                      crm.analytics.v1.RenderChartRequest
+                                      crm.analytics.v1.RenderChartRequest (reports: sales,
+                                      funnel, trend, distribution, forecast, win_loss)
   demo-load                           create the demo team, its users and their customers,
                                       the demo catalog, leads, opportunities, orders,
                                       activities and tasks
