@@ -38,6 +38,10 @@ ReportView DistributionView(const v1::GetCustomerDistributionRequest& request,
                             const v1::CustomerDistribution& report, v1::DistributionPart part,
                             Language language);
 
+// p8-ranking: the CSV has every figure; the chart a bar per owner of the ranked one.
+ReportView RankingView(const v1::GetStaffRankingRequest& request, const v1::StaffRanking& report,
+                       Language language);
+
 // The view drawn as `request` asks (kind, title, size), or INVALID_ARGUMENT naming the field.
 absl::StatusOr<v1::Chart> DrawChart(ReportView view, const v1::RenderChartRequest& request);
 
