@@ -63,9 +63,10 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.auth.v1.AuthService/RotateSigningKey", AdminOnly()),
       Roles("/crm.auth.v1.AuthService/CreateUser", AdminOnly()),
       // Activities tells an order's owner's manager and the support desk, as itself (a feed
-      // has no user's token); a service named here reads every user.
+      // has no user's token); a service named here reads every user. Analytics lists a rep's
+      // team as itself to rank the rep among it (GetStaffRanking shows the rep only their row).
       Roles("/crm.auth.v1.AuthService/GetUser", AllRoles(), {"activities"}),
-      Roles("/crm.auth.v1.AuthService/ListUsers", AllRoles(), {"activities"}),
+      Roles("/crm.auth.v1.AuthService/ListUsers", AllRoles(), {"activities", "analytics"}),
       Roles("/crm.auth.v1.AuthService/UpdateUser", AdminOnly()),
       Roles("/crm.auth.v1.AuthService/DisableUser", AdminOnly()),
       Roles("/crm.auth.v1.AuthService/SetUserPassword", AdminOnly()),
@@ -290,6 +291,8 @@ std::vector<MethodRule> DefaultRules() {
       // p-an-perf: trends, customer distribution, staff ranking (same readers).
       Roles("/crm.analytics.v1.ReportService/GetTrendReport", FigureReaders()),
       Roles("/crm.analytics.v1.ReportService/GetCustomerDistribution", FigureReaders()),
+      // p8-ranking: the staff ranking (a rep gets their own row, ranked among their team).
+      Roles("/crm.analytics.v1.ReportService/GetStaffRanking", FigureReaders()),
 
       // Infrastructure every server exposes.
       Public("/grpc.health.v1.Health/Check"),

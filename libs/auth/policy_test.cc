@@ -327,5 +327,19 @@ TEST(Policy, CustomTables) {
   EXPECT_EQ(policy.Find("/a.B/E"), nullptr);
 }
 
+// p8-ranking: analytics lists a rep's team as itself (the staff ranking), and reads no single
+// user nor changes any; the ranking itself is for the figure readers, not support.
+TEST(Policy, AnalyticsListsTeamsAsItselfForTheStaffRanking) {
+  const Policy& policy = Policy::Default();
+  EXPECT_TRUE(policy.Check(Service("analytics"), "/crm.auth.v1.AuthService/ListUsers").ok());
+  EXPECT_FALSE(policy.Check(Service("analytics"), "/crm.auth.v1.AuthService/GetUser").ok());
+  EXPECT_FALSE(policy.Check(Service("analytics"), "/crm.auth.v1.AuthService/UpdateUser").ok());
+  const std::string ranking = "/crm.analytics.v1.ReportService/GetStaffRanking";
+  for (Role role : {v1::ADMIN, v1::SALES_MANAGER, v1::SALES_REP, v1::MARKETING}) {
+    EXPECT_TRUE(policy.Check(As(role), ranking).ok()) << RoleName(role);
+  }
+  EXPECT_FALSE(policy.Check(As(v1::SUPPORT), ranking).ok());
+}
+
 }  // namespace
 }  // namespace crm::auth

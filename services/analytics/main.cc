@@ -20,7 +20,11 @@ int main(int argc, char** argv) {
   crm::service::Kit& kit = process.Start();
 
   an::ReportStore reports(kit.pool);
-  an::ReportService report_service(kit, reports, options.time_zone);
+  // A rep's team for the staff ranking, read as this service (a rep may not list it).
+  auto roster =
+      an::AuthServiceRoster(kit.peers.Channel("auth"), kit.service_credentials, absl::Seconds(2));
+  an::ReportService report_service(kit, reports, options.time_zone,
+                                   kit.service_credentials == nullptr ? nullptr : roster.get());
   an::ReportOutputService report_output(kit, report_service);
 
   an::ReadModel read_model(options.time_zone);

@@ -360,6 +360,103 @@ ReportView ForecastView(const v1::GetForecastReportRequest& request,
   return view;
 }
 
+ReportView RankingView(const v1::GetStaffRankingRequest& request, const v1::StaffRanking& report,
+                       Language language) {
+  const bool zh = language == Language::kZh;
+  ReportView view;
+  view.columns = {"rank",
+                  "owner",
+                  "currency_code",
+                  "revenue",
+                  "won_deals",
+                  "new_customers",
+                  "leads_converted",
+                  "activities",
+                  "orders_completed",
+                  "orders_cancelled",
+                  "order_completion_rate_bp",
+                  "quota",
+                  "quota_attainment_bp",
+                  "previous_rank",
+                  "rank_change"};
+  auto optional = [](bool has, int64_t value) { return has ? absl::StrCat(value) : std::string(); };
+  std::string metric;
+  chart::Chart& c = view.chart;
+  c.series.push_back({});
+  for (const v1::StaffRankingRow& row : report.rows()) {
+    view.rows.push_back(
+        {absl::StrCat(row.rank()), row.owner(), report.currency_code(), Decimal(row.revenue()),
+         absl::StrCat(row.won_deals()), absl::StrCat(row.new_customers()),
+         absl::StrCat(row.leads_converted()), absl::StrCat(row.activities()),
+         absl::StrCat(row.orders_completed()), absl::StrCat(row.orders_cancelled()),
+         optional(row.has_order_completion_rate_bp(), row.order_completion_rate_bp()),
+         row.has_quota() ? Decimal(row.quota()) : std::string(),
+         optional(row.has_quota_attainment_bp(), row.quota_attainment_bp()),
+         absl::StrCat(row.previous_rank()), absl::StrCat(row.rank_change())});
+    // The bars: the ranked figure, rates as percentages; a missing rate reads 0.
+    double value = 0;
+    switch (report.rank_by()) {
+      case v1::RANK_BY_WON_DEALS:
+        value = static_cast<double>(row.won_deals());
+        break;
+      case v1::RANK_BY_NEW_CUSTOMERS:
+        value = static_cast<double>(row.new_customers());
+        break;
+      case v1::RANK_BY_LEADS_CONVERTED:
+        value = static_cast<double>(row.leads_converted());
+        break;
+      case v1::RANK_BY_ACTIVITIES:
+        value = static_cast<double>(row.activities());
+        break;
+      case v1::RANK_BY_ORDER_COMPLETION_RATE:
+        value = row.order_completion_rate_bp() / 100.0;
+        break;
+      case v1::RANK_BY_QUOTA_ATTAINMENT:
+        value = row.quota_attainment_bp() / 100.0;
+        break;
+      default:
+        value = Major(row.revenue());
+        break;
+    }
+    // A chart holds so many bars: the top of a longer ranking (the CSV has every row).
+    if (c.categories.size() == chart::kMaxCategories) continue;
+    c.categories.push_back(absl::StrCat(row.rank(), ". ", row.owner()));
+    c.series[0].values.push_back(value);
+  }
+  switch (report.rank_by()) {
+    case v1::RANK_BY_WON_DEALS:
+      metric = zh ? "赢单数" : "won deals";
+      break;
+    case v1::RANK_BY_NEW_CUSTOMERS:
+      metric = zh ? "新增客户" : "new customers";
+      break;
+    case v1::RANK_BY_LEADS_CONVERTED:
+      metric = zh ? "线索转化" : "leads converted";
+      break;
+    case v1::RANK_BY_ACTIVITIES:
+      metric = zh ? "活动数" : "activities";
+      break;
+    case v1::RANK_BY_ORDER_COMPLETION_RATE:
+      metric = zh ? "订单完成率 %" : "order completion rate %";
+      break;
+    case v1::RANK_BY_QUOTA_ATTAINMENT:
+      metric = zh ? "配额达成率 %" : "quota attainment %";
+      break;
+    default:
+      metric = absl::StrCat(zh ? "成交额 " : "revenue ", report.currency_code());
+      break;
+  }
+  c.series[0].name = metric;
+  c.format_value = Grouped;
+  c.title =
+      zh ? absl::StrCat("员工排名 ", Period(request.start_date(), request.end_date(), language),
+                        "（按", metric, "）")
+         : absl::StrCat("Staff ranking ",
+                        Period(request.start_date(), request.end_date(), language), " by ", metric);
+  view.kinds = {v1::BAR_CHART};
+  return view;
+}
+
 ReportView WinLossView(const v1::GetWinLossReportRequest& request, const v1::WinLossReport& report,
                        v1::WinLossPart part, Language language) {
   const bool zh = language == Language::kZh;
@@ -521,10 +618,16 @@ absl::StatusOr<ReportView> ReportOutputService::View(const auth::Caller& caller,
       if (!status.ok()) return UnderField(std::move(status), "report.win_loss.");
       return WinLossView(query.win_loss(), report, query.win_loss_part(), language);
     }
+    case v1::ReportQuery::kRanking: {
+      v1::StaffRanking report;
+      absl::Status status = reports_.DoGetStaffRanking(caller, query.ranking(), &report);
+      if (!status.ok()) return UnderField(std::move(status), "report.ranking.");
+      return RankingView(query.ranking(), report, language);
+    }
     default:
       return InvalidField("report",
                           "is required: name one report (sales, funnel, trend, distribution, "
-                          "forecast, win_loss)");
+                          "forecast, win_loss, ranking)");
   }
 }
 

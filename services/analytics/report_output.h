@@ -44,6 +44,9 @@ ReportView ForecastView(const v1::GetForecastReportRequest& request,
                         const v1::ForecastReport& report, Language language);
 ReportView WinLossView(const v1::GetWinLossReportRequest& request, const v1::WinLossReport& report,
                        v1::WinLossPart part, Language language);
+// p8-ranking: the CSV has every figure; the chart a bar per owner of the ranked one.
+ReportView RankingView(const v1::GetStaffRankingRequest& request, const v1::StaffRanking& report,
+                       Language language);
 
 // The view drawn as `request` asks (kind, title, size), or INVALID_ARGUMENT naming the field.
 absl::StatusOr<v1::Chart> DrawChart(ReportView view, const v1::RenderChartRequest& request);

@@ -10,6 +10,8 @@
 #include "services/analytics/funnel_store.h"
 #include "services/analytics/performance_reports.h"
 #include "services/analytics/report_store.h"
+#include "services/analytics/staff_ranking.h"
+#include "services/analytics/team_roster.h"
 
 namespace crm::analytics {
 
@@ -18,8 +20,10 @@ class ReportService final : public v1::ReportService::CallbackService {
   static constexpr char kGetSalesReport[] = "/crm.analytics.v1.ReportService/GetSalesReport";
 
   // `zone`: the company's time zone (what "today" is for the forecast's projection).
+  // `roster`: a rep's team as this service reads it, for the staff ranking (null: a rep is
+  // ranked alone).
   ReportService(const service::Kit& kit, ReportStore& store,
-                absl::TimeZone zone = absl::UTCTimeZone())
+                absl::TimeZone zone = absl::UTCTimeZone(), TeamRoster* roster = nullptr)
       : rpc_(kit.rpc),
         access_(kit.access),
         store_(store),
@@ -27,7 +31,9 @@ class ReportService final : public v1::ReportService::CallbackService {
         zone_(zone),
         funnel_(kit.pool),
         users_(kit.users),
-        performance_(kit.pool) {}
+        performance_(kit.pool),
+        rankings_(kit.pool),
+        roster_(roster) {}
 
   grpc::ServerUnaryReactor* GetSalesReport(grpc::CallbackServerContext* ctx,
                                            const v1::GetSalesReportRequest* request,
@@ -94,6 +100,17 @@ class ReportService final : public v1::ReportService::CallbackService {
   absl::Status DoGetCustomerDistribution(const auth::Caller& caller,
                                          const v1::GetCustomerDistributionRequest& request,
                                          v1::CustomerDistribution* response);
+  // ---- p8-ranking: the staff ranking (ranking_service.cc) ----
+  static constexpr char kGetStaffRanking[] = "/crm.analytics.v1.ReportService/GetStaffRanking";
+  grpc::ServerUnaryReactor* GetStaffRanking(grpc::CallbackServerContext* ctx,
+                                            const v1::GetStaffRankingRequest* request,
+                                            v1::StaffRanking* response) override {
+    return rpc_.Serve(ctx, kGetStaffRanking, this, &ReportService::DoGetStaffRanking, request,
+                      response);
+  }
+  absl::Status DoGetStaffRanking(const auth::Caller& caller,
+                                 const v1::GetStaffRankingRequest& request,
+                                 v1::StaffRanking* response);
 
  private:
   service::Rpc& rpc_;
@@ -107,6 +124,9 @@ class ReportService final : public v1::ReportService::CallbackService {
                                                const std::string& team, FigureFilter& filter);
   auth::UserDirectory& users_;
   PerformanceReports performance_;
+  // p8-ranking.
+  StaffRankings rankings_;
+  TeamRoster* const roster_;
 };
 
 // The request's query, or INVALID_ARGUMENT naming every bad field.

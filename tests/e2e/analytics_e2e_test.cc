@@ -478,5 +478,75 @@ TEST_F(AnalyticsE2eTest, TrendsAndCustomerDistributionFollowTheApi) {
   EXPECT_EQ(units, 12000);
 }
 
+// p8-ranking: the staff ranking through the gateway. The rep's rank is among their own team,
+// which the analytics service reads from the real auth service as itself (its policy row).
+TEST_F(AnalyticsE2eTest, TheStaffRankingRanksEachRoleItsPeople) {
+  absl::StatusOr<std::string> hangzhou = NewCustomer("r.rep", "杭州排名客户", "浙江");
+  ASSERT_TRUE(hangzhou.ok()) << hangzhou.status();
+  absl::StatusOr<std::string> nanjing = NewCustomer("r.other", "南京排名客户", "江苏");
+  ASSERT_TRUE(nanjing.ok()) << nanjing.status();
+  ASSERT_TRUE(WinDeal("r.rep", *hangzhou, "CNY", 12000).ok());
+  ASSERT_TRUE(WinDeal("r.other", *nanjing, "CNY", 500).ok());
+  auto reports = v1::ReportService::NewStub(stack_->gateway());
+  const int year = static_cast<int>(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
+  auto ranking = [&](const std::string& who, const std::string& team = "") {
+    v1::GetStaffRankingRequest request;
+    request.mutable_start_date()->set_year(year - 1);
+    request.mutable_start_date()->set_month(1);
+    request.mutable_start_date()->set_day(1);
+    request.mutable_end_date()->set_year(year + 1);
+    request.mutable_end_date()->set_month(12);
+    request.mutable_end_date()->set_day(31);
+    request.set_currency_code("CNY");
+    request.set_team(team);
+    v1::StaffRanking out;
+    absl::Status status =
+        FromGrpcStatus(reports->GetStaffRanking(As(who).Context().get(), request, &out));
+    return status.ok() ? absl::StatusOr<v1::StaffRanking>(out) : status;
+  };
+  auto places = [](const v1::StaffRanking& r) {
+    std::vector<std::string> out;
+    for (const v1::StaffRankingRow& row : r.rows()) {
+      out.push_back(absl::StrCat(row.rank(), " ", row.owner(), " ", row.revenue().units(), " ",
+                                 row.won_deals()));
+    }
+    return out;
+  };
+
+  // The admin: both reps once the deals have arrived, by revenue.
+  const std::vector<std::string> everyone = {absl::StrCat("1 ", rep_name_, " 12000 1"),
+                                             absl::StrCat("2 ", other_name_, " 500 1")};
+  std::vector<std::string> seen;
+  for (int i = 0; i < kTries && seen != everyone; ++i) {
+    if (i > 0) absl::SleepFor(kPause);
+    absl::StatusOr<v1::StaffRanking> all = ranking("admin");
+    ASSERT_TRUE(all.ok()) << all.status();
+    seen = places(*all);
+  }
+  ASSERT_EQ(seen, everyone);
+
+  // The rep: their own row only, ranked among their team (the manager and the rep), equal to
+  // the admin's row for them in that team's ranking.
+  absl::StatusOr<v1::StaffRanking> mine = ranking("r.rep");
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  EXPECT_EQ(places(*mine), (std::vector<std::string>{absl::StrCat("1 ", rep_name_, " 12000 1")}));
+  EXPECT_EQ(mine->ranked(), 2);
+  absl::StatusOr<v1::StaffRanking> other = ranking("r.other");
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(places(*other), (std::vector<std::string>{absl::StrCat("1 ", other_name_, " 500 1")}));
+  EXPECT_EQ(other->ranked(), 1);
+
+  // The manager: themself (no figures) and their rep, not the other team's.
+  absl::StatusOr<v1::StaffRanking> team = ranking("r.manager");
+  ASSERT_TRUE(team.ok()) << team.status();
+  ASSERT_EQ(team->rows_size(), 2);
+  EXPECT_EQ(team->rows(0).owner(), rep_name_);
+  EXPECT_EQ(team->rows(0).SerializeAsString(), mine->rows(0).SerializeAsString());
+  EXPECT_EQ(team->rows(1).rank(), 2);
+  EXPECT_EQ(team->rows(1).revenue().units(), 0);
+  // Support reads no ranking.
+  EXPECT_EQ(ranking("r.support").status().code(), absl::StatusCode::kPermissionDenied);
+}
+
 }  // namespace
 }  // namespace crm

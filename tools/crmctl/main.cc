@@ -112,7 +112,9 @@ commands:
                                       crm.analytics.v1.ExportReportRequest (argument or stdin)
   report chart JSON                   a report's chart as SVG on stdout; JSON is a
                                       crm.analytics.v1.RenderChartRequest (reports: sales,
-                                      funnel, trend, distribution, forecast, win_loss)
+                                      funnel, trend, distribution, forecast, win_loss, ranking,
+                                      e.g. '{"report": {"ranking": {"start_date": {...},
+                                      "end_date": {...}, "currency_code": "CNY"}}}')
   demo-load                           create the demo team, its users and their customers,
                                       the demo catalog, leads, opportunities, orders,
                                       activities and tasks
