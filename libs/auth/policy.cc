@@ -284,14 +284,14 @@ std::vector<MethodRule> DefaultRules() {
       // its policy refuses is refused here too).
       Roles("/crm.analytics.v1.ReportOutputService/ExportReport", FigureReaders()),
       Roles("/crm.analytics.v1.ReportOutputService/RenderChart", FigureReaders()),
-      // an-funnel: the same rules for the funnel, forecast and win/loss reports.
+      // The same rules for the funnel, forecast and win/loss reports.
       Roles("/crm.analytics.v1.ReportService/GetFunnelReport", FigureReaders()),
       Roles("/crm.analytics.v1.ReportService/GetForecastReport", FigureReaders()),
       Roles("/crm.analytics.v1.ReportService/GetWinLossReport", FigureReaders()),
-      // p-an-perf: trends, customer distribution, staff ranking (same readers).
+      // Trends, customer distribution, staff ranking (same readers).
       Roles("/crm.analytics.v1.ReportService/GetTrendReport", FigureReaders()),
       Roles("/crm.analytics.v1.ReportService/GetCustomerDistribution", FigureReaders()),
-      // p8-ranking: the staff ranking (a rep gets their own row, ranked among their team).
+      // The staff ranking (a rep gets their own row, ranked among their team).
       Roles("/crm.analytics.v1.ReportService/GetStaffRanking", FigureReaders()),
 
       // Infrastructure every server exposes.

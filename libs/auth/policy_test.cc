@@ -327,7 +327,7 @@ TEST(Policy, CustomTables) {
   EXPECT_EQ(policy.Find("/a.B/E"), nullptr);
 }
 
-// p8-ranking: analytics lists a rep's team as itself (the staff ranking), and reads no single
+// Analytics lists a rep's team as itself (the staff ranking), and reads no single
 // user nor changes any; the ranking itself is for the figure readers, not support.
 TEST(Policy, AnalyticsListsTeamsAsItselfForTheStaffRanking) {
   const Policy& policy = Policy::Default();

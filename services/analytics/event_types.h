@@ -17,7 +17,7 @@ inline constexpr char kOpportunityReopenedEvent[] = "crm.opportunities.v1.Opport
 inline constexpr char kPipelineCreatedEvent[] = "crm.opportunities.v1.PipelineCreated";
 inline constexpr char kPipelineUpdatedEvent[] = "crm.opportunities.v1.PipelineUpdated";
 
-// an-funnel: leads and quotas, for the funnel and the forecast (funnel_model.h).
+// Leads and quotas, for the funnel and the forecast (funnel_model.h).
 inline constexpr char kLeadCreatedEvent[] = "crm.opportunities.v1.LeadCreated";
 inline constexpr char kLeadUpdatedEvent[] = "crm.opportunities.v1.LeadUpdated";
 inline constexpr char kLeadDeletedEvent[] = "crm.opportunities.v1.LeadDeleted";
@@ -25,7 +25,7 @@ inline constexpr char kLeadDisqualifiedEvent[] = "crm.opportunities.v1.LeadDisqu
 inline constexpr char kLeadConvertedEvent[] = "crm.opportunities.v1.LeadConverted";
 inline constexpr char kQuotaSetEvent[] = "crm.opportunities.v1.QuotaSet";
 
-// p-an-perf: the customer distribution and the owners' daily figures (performance_model.h).
+// The customer distribution and the owners' daily figures (performance_model.h).
 inline constexpr char kCustomerDeletedEvent[] = "crm.customers.v1.CustomerDeleted";
 inline constexpr char kCustomerMergedEvent[] = "crm.customers.v1.CustomerMerged";
 inline constexpr char kCustomerUnmergedEvent[] = "crm.customers.v1.CustomerUnmerged";

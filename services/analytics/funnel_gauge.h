@@ -1,4 +1,4 @@
-// The leads gauge on /metrics (an-funnel), read from lead_status (funnel_model.h) by the
+// The leads gauge on /metrics, read from lead_status (funnel_model.h) by the
 // business gauges' periodic job:
 //   crm_business_leads{status}   leads per status now: NEW, CONTACTED, QUALIFIED, CONVERTED,
 //                                DISQUALIFIED (every status always present, 0 when none)

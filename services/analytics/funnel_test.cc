@@ -616,7 +616,7 @@ TEST_F(FunnelTest, BadRequestsNameTheirFields) {
   EXPECT_EQ(fields, (Rows{"start_date", "end_date"}));
 }
 
-// p8-anout: the forecast and win/loss as CSV through ReportOutputService, for the data set
+// The forecast and win/loss as CSV through ReportOutputService, for the data set
 // above: the same figures the reports give, for the same caller, under the same permission.
 class CsvCollector final : public service::StreamWriter<v1::ExportReportResponse> {
  public:

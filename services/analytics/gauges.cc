@@ -43,7 +43,7 @@ BusinessGauges::BusinessGauges(db::Pool& pool, const Clock& clock, absl::TimeZon
                         "major units")),
       won_deals_(Gauge(registry, "crm_business_won_deals_month",
                        "Deals won this calendar month (company time zone)")),
-      // p-an-perf
+      // Orders by status (the orders feed).
       orders_(Gauge(registry, "crm_business_orders", "Orders now by status")) {}
 
 absl::Status BusinessGauges::Refresh() {

@@ -53,7 +53,7 @@ class BusinessGauges final {
   prometheus::Family<prometheus::Gauge>& won_amount_;
   prometheus::Family<prometheus::Gauge>& won_deals_;
   std::vector<std::map<std::string, std::string>> seen_amount_, seen_deals_, seen_won_;
-  // p-an-perf
+  // Orders by status (the orders feed).
   prometheus::Family<prometheus::Gauge>& orders_;
   std::vector<std::map<std::string, std::string>> seen_orders_;
 };

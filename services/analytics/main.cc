@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
                     {.service = "activities", .types = an::ReadModel::ActivityTypes()}});
   }
   an::BusinessGauges gauges(kit.pool, kit.clock, options.time_zone, kit.metrics);
-  an::LeadGauge lead_gauge(kit.pool, kit.metrics);  // an-funnel
+  an::LeadGauge lead_gauge(kit.pool, kit.metrics);
   crm::service::PeriodicJob gauge_job("business gauges", options.gauge_interval, [&] {
     CRM_RETURN_IF_ERROR(gauges.Refresh());
     return lead_gauge.Refresh();

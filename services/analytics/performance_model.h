@@ -1,4 +1,4 @@
-// The part of the read model behind the performance reports (p-an-perf), called by ReadModel
+// The part of the read model behind the performance reports, called by ReadModel
 // in the transaction that applies each event:
 //   customers  CustomerCreated, …Updated   the customer's owner, industry, province, size band
 //                                          and creation day: customer_groups and

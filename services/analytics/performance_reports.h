@@ -1,4 +1,4 @@
-// The performance reports (analytics.proto, p-an-perf block): trends of won revenue by
+// The performance reports (analytics.proto): trends of won revenue by
 // calendar bucket with their comparisons, the customer distribution. Each reads only aggregates
 // kept by the feeds (won_cube, or won_daily for a trend filtered on both industry and province;
 // customer_groups, customers_new_daily), with the caller's record rules ANDed into its WHERE,

@@ -1,4 +1,4 @@
-// The performance reports' handlers (report_service.h, p-an-perf block): request checks,
+// The performance reports' handlers (report_service.h): request checks,
 // a named team resolved to its current members, the caller's record rules, the report.
 #include "libs/api/money.h"
 #include "libs/api/periods.h"

@@ -1,4 +1,4 @@
-// The statements of the performance reports and the feeds they read (p-an-perf), as named
+// The statements of the performance reports and the feeds they read, as named
 // constants (schema/002_performance.sql). store_sql.h holds the rest of the service's.
 #pragma once
 

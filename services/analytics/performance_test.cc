@@ -1,4 +1,4 @@
-// The performance reports (trends; p-an-perf) over the read model, against a real MariaDB
+// The performance reports (trends) over the read model, against a real MariaDB
 // schema: a fixed data set delivered as the feeds deliver it, each report checked against
 // figures worked out by hand in the comments; what each role sees; filters; bad requests.
 #include <gtest/gtest.h>

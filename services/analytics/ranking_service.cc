@@ -1,4 +1,4 @@
-// GetStaffRanking's handler (report_service.h, p8-ranking block): request checks, who is
+// GetStaffRanking's handler (report_service.h): request checks, who is
 // ranked for this caller (staff_ranking.h RankedPeople), the ranking.
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-// The staff ranking's statements (p8-ranking), as named constants: each reads one period's
+// The staff ranking's statements, as named constants: each reads one period's
 // figures per owner (never the empty owner) from the aggregates the feeds keep (won_cube,
 // customers_new_daily, owner_daily, quotas) and is completed by the people's condition on
 // "g.owner" (staff_ranking.cc) and its GROUP BY.

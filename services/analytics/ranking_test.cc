@@ -1,4 +1,4 @@
-// The staff ranking (p8-ranking) over the read model, against a real MariaDB schema: a fixed
+// The staff ranking over the read model, against a real MariaDB schema: a fixed
 // data set delivered as the feeds deliver it, every figure and rank checked against numbers
 // worked out by hand in the comments; ties, the previous period's ranks, what each role sees,
 // bad requests; the ranking as CSV and as a bar chart.

@@ -10,7 +10,7 @@
 //                  PipelineCreated, PipelineUpdated   the stages' names
 //                  and, through FunnelModel (funnel_model.h), Lead* and QuotaSet: the funnel,
 //                  forecast and win/loss aggregates
-//   p-an-perf: more of the customers and opportunities feeds, and the orders and activities
+//   and more of the customers and opportunities feeds, and the orders and activities
 //   feeds, for the distribution and the staff ranking (performance_model.h)
 // Every row of `opportunities` records exactly what it added, so the aggregates never depend
 // on the order in which the two feeds arrive: replaying them from zero (ConsumerAdmin's
@@ -39,7 +39,7 @@ class ReadModel final : public events::EventHandler {
   // The event types it needs from each feed.
   static std::vector<std::string> CustomerTypes();
   static std::vector<std::string> OpportunityTypes();
-  // p-an-perf: the orders and activities feeds.
+  // The orders and activities feeds.
   static std::vector<std::string> OrderTypes() { return PerformanceModel::OrderTypes(); }
   static std::vector<std::string> ActivityTypes() { return PerformanceModel::ActivityTypes(); }
 
@@ -51,8 +51,8 @@ class ReadModel final : public events::EventHandler {
   absl::Status ApplyOpportunity(db::Transaction& tx, const events::v1::Event& event);
   absl::Status ApplyPipeline(db::Transaction& tx, const events::v1::Event& event);
 
-  FunnelModel funnel_;  // leads, stays in stages, forecast, closings, quotas (an-funnel)
-  // p-an-perf: customer distribution and staff ranking figures (performance_model.h).
+  FunnelModel funnel_;  // leads, stays in stages, forecast, closings, quotas
+  // Customer distribution and staff ranking figures (performance_model.h).
   PerformanceModel performance_;
 };
 

@@ -38,13 +38,13 @@ ReportView DistributionView(const v1::GetCustomerDistributionRequest& request,
                             const v1::CustomerDistribution& report, v1::DistributionPart part,
                             Language language);
 
-// p8-anout: the forecast (its totals per currency drawn against the quota) and win/loss (the
+// The forecast (its totals per currency drawn against the quota) and win/loss (the
 // CSV has every part; the chart shows `part`).
 ReportView ForecastView(const v1::GetForecastReportRequest& request,
                         const v1::ForecastReport& report, Language language);
 ReportView WinLossView(const v1::GetWinLossReportRequest& request, const v1::WinLossReport& report,
                        v1::WinLossPart part, Language language);
-// p8-ranking: the CSV has every figure; the chart a bar per owner of the ranked one.
+// The CSV has every figure; the chart a bar per owner of the ranked one.
 ReportView RankingView(const v1::GetStaffRankingRequest& request, const v1::StaffRanking& report,
                        Language language);
 

@@ -277,7 +277,7 @@ TEST(ReportOutputTest, ADistributionExportsEveryPartAndChartsTheOneAskedFor) {
   EXPECT_EQ(fresh_ones.kinds.front(), v1::BAR_CHART);
 }
 
-// ---- p8-anout: the forecast and win/loss reports ----
+// ---- the forecast and win/loss reports ----
 
 v1::ForecastFigures Figures(const std::string& owner, const std::string& currency, int64_t closed,
                             int64_t quota) {

@@ -46,7 +46,7 @@ class ReportService final : public v1::ReportService::CallbackService {
                                 const v1::GetSalesReportRequest& request,
                                 v1::SalesReport* response);
 
-  // ---- an-funnel: the funnel, forecast and win/loss reports (funnel_service.cc) ----
+  // ---- the funnel, forecast and win/loss reports (funnel_service.cc) ----
   static constexpr char kGetFunnelReport[] = "/crm.analytics.v1.ReportService/GetFunnelReport";
   static constexpr char kGetForecastReport[] = "/crm.analytics.v1.ReportService/GetForecastReport";
   static constexpr char kGetWinLossReport[] = "/crm.analytics.v1.ReportService/GetWinLossReport";
@@ -78,7 +78,7 @@ class ReportService final : public v1::ReportService::CallbackService {
   absl::Status DoGetWinLossReport(const auth::Caller& caller,
                                   const v1::GetWinLossReportRequest& request,
                                   v1::WinLossReport* response);
-  // ---- p-an-perf: trends, customer distribution, staff ranking (performance_service.cc) ----
+  // ---- trends, customer distribution, staff ranking (performance_service.cc) ----
   static constexpr char kGetTrendReport[] = "/crm.analytics.v1.ReportService/GetTrendReport";
   grpc::ServerUnaryReactor* GetTrendReport(grpc::CallbackServerContext* ctx,
                                            const v1::GetTrendReportRequest* request,
@@ -100,7 +100,7 @@ class ReportService final : public v1::ReportService::CallbackService {
   absl::Status DoGetCustomerDistribution(const auth::Caller& caller,
                                          const v1::GetCustomerDistributionRequest& request,
                                          v1::CustomerDistribution* response);
-  // ---- p8-ranking: the staff ranking (ranking_service.cc) ----
+  // ---- the staff ranking (ranking_service.cc) ----
   static constexpr char kGetStaffRanking[] = "/crm.analytics.v1.ReportService/GetStaffRanking";
   grpc::ServerUnaryReactor* GetStaffRanking(grpc::CallbackServerContext* ctx,
                                             const v1::GetStaffRankingRequest* request,
@@ -119,12 +119,12 @@ class ReportService final : public v1::ReportService::CallbackService {
   const Clock& clock_;
   const absl::TimeZone zone_;
   FunnelStore funnel_;
-  // p-an-perf: a team filter's members, and the performance reports' queries.
+  // A team filter's members, and the performance reports' queries.
   absl::StatusOr<records::Access> FigureAccess(const auth::Caller& caller, std::string_view method,
                                                const std::string& team, FigureFilter& filter);
   auth::UserDirectory& users_;
   PerformanceReports performance_;
-  // p8-ranking.
+  // The staff ranking, and a rep's team read as this service.
   StaffRankings rankings_;
   TeamRoster* const roster_;
 };

@@ -1,4 +1,4 @@
-// The staff ranking (analytics.proto, p8-ranking): per owner, a period's revenue, won deals,
+// The staff ranking (analytics.proto): per owner, a period's revenue, won deals,
 // new customers, leads converted, activities, order completion and quota attainment, each
 // read from an aggregate the feeds keep per owner and day (won_cube, customers_new_daily,
 // owner_daily, quotas), ranked by one figure beside the ranks of the previous period. Its cost

@@ -1,4 +1,4 @@
-// Who is in a team, asked of the auth service as the analytics service itself (p8-ranking).
+// Who is in a team, asked of the auth service as the analytics service itself.
 // A rep is ranked among their team, whose members a rep may not list: the ranking reads them
 // with this service's own identity (the policy table lets "analytics" call ListUsers) and
 // shows the rep only their own row.

@@ -276,7 +276,7 @@ TEST_F(AnalyticsE2eTest, TheReportAsCsvAndAsAChartShowsWhatTheCallerMaySee) {
   EXPECT_EQ(chart.svg().find("江苏"), std::string::npos) << chart.svg();
 }
 
-// an-funnel: a deal moved through the default pipeline's stages and won through the API, and
+// A deal moved through the default pipeline's stages and won through the API, and
 // another lost with a reason, show up in the funnel and the win/loss report (polled until the
 // opportunities feed has arrived); the rep's funnel is the admin's filtered to the rep.
 TEST_F(AnalyticsE2eTest, ADealMovedThroughTheStagesAndWonShowsUpInTheFunnel) {
@@ -403,7 +403,7 @@ TEST_F(AnalyticsE2eTest, ADealMovedThroughTheStagesAndWonShowsUpInTheFunnel) {
   EXPECT_EQ(winloss.total().win_rate_bp(), 5000);
 }
 
-// ---- p-an-perf: trends and customer distribution through the gateway ----
+// ---- trends and customer distribution through the gateway ----
 
 // The days around today (a day either side, so the company's calendar day is inside whatever
 // the machine's zone), bucketed by month.
@@ -478,7 +478,7 @@ TEST_F(AnalyticsE2eTest, TrendsAndCustomerDistributionFollowTheApi) {
   EXPECT_EQ(units, 12000);
 }
 
-// p8-ranking: the staff ranking through the gateway. The rep's rank is among their own team,
+// The staff ranking through the gateway. The rep's rank is among their own team,
 // which the analytics service reads from the real auth service as itself (its policy row).
 TEST_F(AnalyticsE2eTest, TheStaffRankingRanksEachRoleItsPeople) {
   absl::StatusOr<std::string> hangzhou = NewCustomer("r.rep", "杭州排名客户", "浙江");
