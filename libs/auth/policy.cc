@@ -290,6 +290,9 @@ std::vector<MethodRule> DefaultRules() {
       // p-an-perf: trends, customer distribution, staff ranking (same readers).
       Roles("/crm.analytics.v1.ReportService/GetTrendReport", FigureReaders()),
       Roles("/crm.analytics.v1.ReportService/GetCustomerDistribution", FigureReaders()),
+      // p8-ancamp: the campaign report; the service narrows a rep to the campaigns they take
+      // part in. Support reads no figures.
+      Roles("/crm.analytics.v1.ReportService/GetCampaignReport", FigureReaders()),
 
       // Infrastructure every server exposes.
       Public("/grpc.health.v1.Health/Check"),

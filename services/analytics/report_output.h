@@ -38,6 +38,11 @@ ReportView DistributionView(const v1::GetCustomerDistributionRequest& request,
                             const v1::CustomerDistribution& report, v1::DistributionPart part,
                             Language language);
 
+// p8-ancamp: every row and total in the CSV; the chart is each campaign's ROI in percent (those
+// with one, in the report's order, at most chart::kMaxCategories).
+ReportView CampaignView(const v1::GetCampaignReportRequest& request,
+                        const v1::CampaignReport& report, Language language);
+
 // The view drawn as `request` asks (kind, title, size), or INVALID_ARGUMENT naming the field.
 absl::StatusOr<v1::Chart> DrawChart(ReportView view, const v1::RenderChartRequest& request);
 

@@ -7,6 +7,7 @@
 #include "libs/auth/caller.h"
 #include "libs/grpc/status.h"
 #include "libs/service/process.h"
+#include "services/analytics/campaign_report.h"
 #include "services/analytics/funnel_store.h"
 #include "services/analytics/performance_reports.h"
 #include "services/analytics/report_store.h"
@@ -27,7 +28,8 @@ class ReportService final : public v1::ReportService::CallbackService {
         zone_(zone),
         funnel_(kit.pool),
         users_(kit.users),
-        performance_(kit.pool) {}
+        performance_(kit.pool),
+        campaigns_(kit.pool) {}
 
   grpc::ServerUnaryReactor* GetSalesReport(grpc::CallbackServerContext* ctx,
                                            const v1::GetSalesReportRequest* request,
@@ -94,6 +96,17 @@ class ReportService final : public v1::ReportService::CallbackService {
   absl::Status DoGetCustomerDistribution(const auth::Caller& caller,
                                          const v1::GetCustomerDistributionRequest& request,
                                          v1::CustomerDistribution* response);
+  // ---- p8-ancamp: campaign effectiveness and ROI across campaigns (campaign_service.cc) ----
+  static constexpr char kGetCampaignReport[] = "/crm.analytics.v1.ReportService/GetCampaignReport";
+  grpc::ServerUnaryReactor* GetCampaignReport(grpc::CallbackServerContext* ctx,
+                                              const v1::GetCampaignReportRequest* request,
+                                              v1::CampaignReport* response) override {
+    return rpc_.Serve(ctx, kGetCampaignReport, this, &ReportService::DoGetCampaignReport, request,
+                      response);
+  }
+  absl::Status DoGetCampaignReport(const auth::Caller& caller,
+                                   const v1::GetCampaignReportRequest& request,
+                                   v1::CampaignReport* response);
 
  private:
   service::Rpc& rpc_;
@@ -107,6 +120,7 @@ class ReportService final : public v1::ReportService::CallbackService {
                                                const std::string& team, FigureFilter& filter);
   auth::UserDirectory& users_;
   PerformanceReports performance_;
+  CampaignReports campaigns_;  // p8-ancamp
 };
 
 // The request's query, or INVALID_ARGUMENT naming every bad field.
