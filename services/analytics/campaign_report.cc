@@ -153,15 +153,15 @@ absl::StatusOr<v1::CampaignReport> CampaignReports::Report(const records::Access
   }
 
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  CRM_ASSIGN_OR_RETURN(db::Rows campaigns,
+  CRM_ASSIGN_OR_RETURN(db::Rows rows,
                        session->Query(absl::StrCat(sql::kSelectCampaigns, where), params));
   CRM_ASSIGN_OR_RETURN(db::Rows figures,
                        session->Query(absl::StrCat(sql::kSelectFigures, where), params));
 
   std::vector<Entry> entries;
   std::map<std::string, size_t> by_name;
-  entries.reserve(campaigns.size());
-  for (const db::Row& r : campaigns) {
+  entries.reserve(rows.size());
+  for (const db::Row& r : rows) {
     Entry e;
     e.id = api::ParseResourceId(r.Str(0), "campaigns").value_or(0);
     e.currency = r.Str(7);
