@@ -145,11 +145,11 @@ absl::StatusOr<v1::CampaignReport> CampaignReports::Report(const records::Access
   }
   if (query.type != act::Campaign::TYPE_UNSPECIFIED) {
     absl::StrAppend(&where, sql::kOfType);
-    params.push_back(int64_t{query.type});
+    params.emplace_back(int64_t{query.type});
   }
   if (query.state != act::Campaign::STATE_UNSPECIFIED) {
     absl::StrAppend(&where, sql::kInState);
-    params.push_back(int64_t{query.state});
+    params.emplace_back(int64_t{query.state});
   }
 
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());

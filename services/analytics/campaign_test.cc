@@ -259,12 +259,12 @@ class CampaignReportTest : public ::testing::Test {
     std::string text;
     EXPECT_TRUE(test_->pool()
                     .InTransaction([&](db::Transaction& tx) -> absl::Status {
-                      for (const char* table : {"campaigns", "campaign_participants",
-                                                "campaign_attributions", "campaign_figures"}) {
-                        CRM_ASSIGN_OR_RETURN(
-                            db::Rows rows,
-                            tx.Query(absl::StrCat("SELECT * FROM ", table, " ORDER BY 1, 2, 3"),
-                                     {}));
+                      for (const char* table :
+                           {"campaigns ORDER BY 1", "campaign_participants ORDER BY 1, 2",
+                            "campaign_attributions ORDER BY 1, 2, 3",
+                            "campaign_figures ORDER BY 1, 2, 3"}) {
+                        CRM_ASSIGN_OR_RETURN(db::Rows rows,
+                                             tx.Query(absl::StrCat("SELECT * FROM ", table), {}));
                         absl::StrAppend(&text, table, ":\n");
                         for (const db::Row& row : rows) {
                           for (size_t i = 0; i < row.size(); ++i) {

@@ -162,7 +162,7 @@ std::string Period(const google::type::Date& first, const google::type::Date& la
 
 // RFC 3339 in UTC: "2026-03-01T02:00:00Z".
 std::string FormatRfc3339(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime(absl::RFC3339_sec, FromTimestamp(t), absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", FromTimestamp(t), absl::UTCTimeZone());
 }
 
 std::string Unnamed(const std::string& key, Language language) {
