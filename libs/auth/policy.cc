@@ -293,6 +293,9 @@ std::vector<MethodRule> DefaultRules() {
       Roles("/crm.analytics.v1.ReportService/GetCustomerDistribution", FigureReaders()),
       // The staff ranking (a rep gets their own row, ranked among their team).
       Roles("/crm.analytics.v1.ReportService/GetStaffRanking", FigureReaders()),
+      // The campaign report; the service narrows a rep to the campaigns they take
+      // part in. Support reads no figures.
+      Roles("/crm.analytics.v1.ReportService/GetCampaignReport", FigureReaders()),
 
       // Infrastructure every server exposes.
       Public("/grpc.health.v1.Health/Check"),

@@ -1,6 +1,7 @@
 // What the campaigns count from the opportunities feed (libs/events/consumer.h), by the
 // campaign code leads and opportunities carry, each in the event's transaction and once (the
-// consumer's inbox, and a row per code, kind and record on top, campaign_store.h):
+// consumer's inbox, and a row per code, kind and record on top, campaign_store.h), by the
+// rules of libs/campaigns/attribution.h (shared with the analytics service's campaign report):
 //   LeadCreated, LeadUpdated           a lead with the code (once, however often it changes)
 //   LeadConverted                      the customer a conversion of such a lead created or
 //                                      linked (the event does not say which)
@@ -30,9 +31,6 @@ class CampaignFeed final : public events::EventHandler {
   absl::Status Apply(db::Transaction& tx, const events::v1::Event& event) override;
 
  private:
-  absl::Status ApplyLead(db::Transaction& tx, const events::v1::Event& event);
-  absl::Status ApplyOpportunity(db::Transaction& tx, const events::v1::Event& event);
-
   CampaignStore& store_;
 };
 

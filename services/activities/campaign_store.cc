@@ -133,14 +133,6 @@ std::vector<db::Value> Columns(const v1::Campaign& c) {
           c.notes()};
 }
 
-// `num` / `den` (den > 0) rounded half away from zero.
-int64_t DivRound(__int128 num, __int128 den) {
-  const bool negative = num < 0;
-  const __int128 magnitude = negative ? -num : num;
-  const __int128 q = (2 * magnitude + den) / (2 * den);
-  return static_cast<int64_t>(negative ? -q : q);
-}
-
 }  // namespace
 
 absl::Status CheckCampaignLink(db::Transaction& tx, const CampaignCaller& caller, int64_t id,
@@ -200,16 +192,17 @@ v1::CampaignEffectiveness Effectiveness(const v1::Campaign& campaign,
   }
   if (!HasMoney(campaign.actual_cost())) return e;
   *e.mutable_actual_cost() = campaign.actual_cost();
-  const int64_t cost = Minor(campaign.actual_cost());
-  if (cost <= 0) return e;
-  if (results.leads > 0) {
-    *e.mutable_cost_per_lead() = api::FromMinorUnits(currency, DivRound(cost, results.leads));
+  // The cost figures and ROI by libs/campaigns' rules (the analytics report's too).
+  const campaigns::CostFigures figures = campaigns::WorkOutCosts(
+      Minor(campaign.actual_cost()), results.leads, results.opportunities, revenue);
+  if (figures.cost_per_lead) {
+    *e.mutable_cost_per_lead() = api::FromMinorUnits(currency, *figures.cost_per_lead);
   }
-  if (results.opportunities > 0) {
+  if (figures.cost_per_opportunity) {
     *e.mutable_cost_per_opportunity() =
-        api::FromMinorUnits(currency, DivRound(cost, results.opportunities));
+        api::FromMinorUnits(currency, *figures.cost_per_opportunity);
   }
-  e.set_roi_basis_points(DivRound((__int128{revenue} - cost) * 10000, cost));
+  if (figures.roi_basis_points) e.set_roi_basis_points(*figures.roi_basis_points);
   return e;
 }
 

@@ -16,6 +16,7 @@
 #include "crm/activities/v1/activities.pb.h"
 #include "libs/api/list.h"
 #include "libs/base/clock.h"
+#include "libs/campaigns/attribution.h"
 #include "libs/db/db.h"
 #include "libs/db/idempotency.h"
 
@@ -30,7 +31,7 @@ struct CampaignCaller {
 };
 
 // What the feed counts for a campaign code (campaign_attributions.kind).
-enum class AttributionKind : int64_t { kLead = 1, kCustomer = 2, kOpportunity = 3, kWon = 4 };
+using AttributionKind = campaigns::AttributionKind;
 
 struct Attribution {
   std::string code;

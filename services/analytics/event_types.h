@@ -36,4 +36,12 @@ inline constexpr char kActivityLoggedEvent[] = "crm.activities.v1.ActivityLogged
 inline constexpr char kActivityUpdatedEvent[] = "crm.activities.v1.ActivityUpdated";
 inline constexpr char kActivityDeletedEvent[] = "crm.activities.v1.ActivityDeleted";
 
+// The campaigns, for the campaign report (campaign_model.h); what the opportunities
+// feed attributes to them is libs/campaigns/attribution.h's.
+inline constexpr char kCampaignCreatedEvent[] = "crm.activities.v1.CampaignCreated";
+inline constexpr char kCampaignUpdatedEvent[] = "crm.activities.v1.CampaignUpdated";
+inline constexpr char kCampaignStartedEvent[] = "crm.activities.v1.CampaignStarted";
+inline constexpr char kCampaignClosedEvent[] = "crm.activities.v1.CampaignClosed";
+inline constexpr char kCampaignCancelledEvent[] = "crm.activities.v1.CampaignCancelled";
+
 }  // namespace crm::analytics

@@ -105,7 +105,8 @@ std::vector<std::string> ReadModel::OpportunityTypes() {
       kOpportunityReopenedEvent,     kPipelineCreatedEvent,    kPipelineUpdatedEvent};
   // The funnel's and the performance figures' types, each once (both read LeadConverted).
   for (const std::vector<std::string>& more :
-       {FunnelModel::OpportunityTypes(), PerformanceModel::MoreOpportunityTypes()}) {
+       {FunnelModel::OpportunityTypes(), PerformanceModel::MoreOpportunityTypes(),
+        CampaignModel::OpportunityTypes()}) {
     for (const std::string& type : more) {
       if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(type);
     }
@@ -113,9 +114,16 @@ std::vector<std::string> ReadModel::OpportunityTypes() {
   return types;
 }
 
+std::vector<std::string> ReadModel::ActivityTypes() {
+  std::vector<std::string> types = PerformanceModel::ActivityTypes();
+  for (std::string& type : CampaignModel::ActivityTypes()) types.push_back(std::move(type));
+  return types;
+}
+
 absl::Status ReadModel::Apply(db::Transaction& tx, const events::v1::Event& event) {
   CRM_RETURN_IF_ERROR(funnel_.Apply(tx, event));
   CRM_RETURN_IF_ERROR(performance_.Apply(tx, event));
+  CRM_RETURN_IF_ERROR(campaigns_.Apply(tx, event));
   if (event.type() == kCustomerCreatedEvent || event.type() == kCustomerUpdatedEvent) {
     return ApplyCustomer(tx, event);
   }
@@ -212,6 +220,7 @@ absl::Status ReadModel::ApplyPipeline(db::Transaction& tx, const events::v1::Eve
 absl::Status ReadModel::Reset(db::Transaction& tx, std::string_view feed) {
   CRM_RETURN_IF_ERROR(funnel_.Reset(tx, feed));
   CRM_RETURN_IF_ERROR(performance_.Reset(tx, feed));
+  CRM_RETURN_IF_ERROR(campaigns_.Reset(tx, feed));
   if (feed == "customers") {
     // The deals keep the industry and province they count under until the replayed
     // customers say otherwise.

@@ -12,6 +12,8 @@
 //                  forecast and win/loss aggregates
 //   and more of the customers and opportunities feeds, and the orders and activities
 //   feeds, for the distribution and the staff ranking (performance_model.h)
+//   and the activities feed's campaigns and what the opportunities feed attributes to
+//   their codes, for the campaign report (campaign_model.h)
 // Every row of `opportunities` records exactly what it added, so the aggregates never depend
 // on the order in which the two feeds arrive: replaying them from zero (ConsumerAdmin's
 // rewind, which calls Reset) ends with the same figures as the live model.
@@ -24,6 +26,7 @@
 #include "crm/events/v1/events.pb.h"
 #include "libs/db/db.h"
 #include "libs/events/consumer.h"
+#include "services/analytics/campaign_model.h"
 #include "services/analytics/funnel_model.h"
 #include "services/analytics/performance_model.h"
 
@@ -41,7 +44,7 @@ class ReadModel final : public events::EventHandler {
   static std::vector<std::string> OpportunityTypes();
   // The orders and activities feeds.
   static std::vector<std::string> OrderTypes() { return PerformanceModel::OrderTypes(); }
-  static std::vector<std::string> ActivityTypes() { return PerformanceModel::ActivityTypes(); }
+  static std::vector<std::string> ActivityTypes();
 
   absl::Status Apply(db::Transaction& tx, const events::v1::Event& event) override;
   absl::Status Reset(db::Transaction& tx, std::string_view feed) override;
@@ -54,6 +57,7 @@ class ReadModel final : public events::EventHandler {
   FunnelModel funnel_;  // leads, stays in stages, forecast, closings, quotas
   // Customer distribution and staff ranking figures (performance_model.h).
   PerformanceModel performance_;
+  CampaignModel campaigns_;  // campaigns and their attributions (campaign_model.h)
 };
 
 }  // namespace crm::analytics

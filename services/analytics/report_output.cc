@@ -8,6 +8,7 @@
 #include "libs/api/money.h"
 #include "libs/api/periods.h"
 #include "libs/base/csv.h"
+#include "libs/base/time.h"
 #include "libs/events/payload.h"
 #include "libs/grpc/status.h"
 
@@ -157,6 +158,11 @@ std::string Period(const google::type::Date& first, const google::type::Date& la
                    Language language) {
   return language == Language::kZh ? absl::StrCat(DateOf(first), " 至 ", DateOf(last))
                                    : absl::StrCat(DateOf(first), " to ", DateOf(last));
+}
+
+// RFC 3339 in UTC: "2026-03-01T02:00:00Z".
+std::string FormatRfc3339(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", FromTimestamp(t), absl::UTCTimeZone());
 }
 
 std::string Unnamed(const std::string& key, Language language) {
@@ -457,6 +463,63 @@ ReportView RankingView(const v1::GetStaffRankingRequest& request, const v1::Staf
   return view;
 }
 
+ReportView CampaignView(const v1::GetCampaignReportRequest& request,
+                        const v1::CampaignReport& report, Language language) {
+  const bool zh = language == Language::kZh;
+  ReportView view;
+  view.columns = {"kind",          "campaign",          "code",
+                  "title",         "type",              "state",
+                  "start_time",    "end_time",          "currency_code",
+                  "budget",        "actual_cost",       "leads",
+                  "new_customers", "opportunities",     "won_opportunities",
+                  "won_revenue",   "other_won_revenue", "cost_per_lead",
+                  "cost_per_opportunity", "roi_bp"};
+  // A figure in the row's currency, or "" when it is not there.
+  auto money = [](bool has, const common::v1::Money& m) {
+    return has ? Decimal(m) : std::string();
+  };
+  auto bp = [](bool has, int64_t value) { return has ? absl::StrCat(value) : std::string(); };
+  chart::Chart& c = view.chart;
+  c.series.push_back({.name = "ROI %"});
+  for (const v1::CampaignRow& row : report.rows()) {
+    const std::string& currency = row.budget().currency_code();
+    std::string won = api::DecimalText(currency, 0);
+    std::string others;
+    for (const common::v1::Money& m : row.won_revenue()) {
+      if (m.currency_code() == currency) {
+        won = Decimal(m);
+      } else {
+        absl::StrAppend(&others, others.empty() ? "" : " ", m.currency_code(), " ", Decimal(m));
+      }
+    }
+    view.rows.push_back(
+        {"row", row.campaign(), row.code(), row.title(),
+         activities::v1::Campaign::Type_Name(row.type()),
+         activities::v1::Campaign::State_Name(row.state()), FormatRfc3339(row.start_time()),
+         FormatRfc3339(row.end_time()), currency, Decimal(row.budget()),
+         money(row.has_actual_cost(), row.actual_cost()), absl::StrCat(row.leads()),
+         absl::StrCat(row.new_customers()), absl::StrCat(row.opportunities()),
+         absl::StrCat(row.won_opportunities()), won, others,
+         money(row.has_cost_per_lead(), row.cost_per_lead()),
+         money(row.has_cost_per_opportunity(), row.cost_per_opportunity()),
+         bp(row.has_roi_basis_points(), row.roi_basis_points())});
+    if (!row.has_roi_basis_points() || c.categories.size() >= chart::kMaxCategories) continue;
+    c.categories.push_back(row.title().empty() ? row.code() : row.title());
+    c.series[0].values.push_back(static_cast<double>(row.roi_basis_points()) / 100.0);
+  }
+  for (const v1::CampaignTotal& total : report.totals()) {
+    view.rows.push_back({"total", "", "", "", "", "", "", "", total.currency_code(),
+                         Decimal(total.budget()), Decimal(total.actual_cost()), "", "", "", "",
+                         Decimal(total.won_revenue()), "", "", "",
+                         bp(total.has_roi_basis_points(), total.roi_basis_points())});
+  }
+  c.format_value = [](double v) { return absl::StrCat(Grouped(v), "%"); };
+  c.title = absl::StrCat(zh ? "营销活动投资回报率 " : "Campaign ROI ",
+                         Period(request.start_date(), request.end_date(), language));
+  view.kinds = {v1::BAR_CHART};
+  return view;
+}
+
 ReportView WinLossView(const v1::GetWinLossReportRequest& request, const v1::WinLossReport& report,
                        v1::WinLossPart part, Language language) {
   const bool zh = language == Language::kZh;
@@ -624,10 +687,16 @@ absl::StatusOr<ReportView> ReportOutputService::View(const auth::Caller& caller,
       if (!status.ok()) return UnderField(std::move(status), "report.ranking.");
       return RankingView(query.ranking(), report, language);
     }
+    case v1::ReportQuery::kCampaigns: {
+      v1::CampaignReport report;
+      absl::Status status = reports_.DoGetCampaignReport(caller, query.campaigns(), &report);
+      if (!status.ok()) return UnderField(std::move(status), "report.campaigns.");
+      return CampaignView(query.campaigns(), report, language);
+    }
     default:
       return InvalidField("report",
                           "is required: name one report (sales, funnel, trend, distribution, "
-                          "forecast, win_loss, ranking)");
+                          "forecast, win_loss, ranking, campaigns)");
   }
 }
 

@@ -47,6 +47,10 @@ ReportView WinLossView(const v1::GetWinLossReportRequest& request, const v1::Win
 // The CSV has every figure; the chart a bar per owner of the ranked one.
 ReportView RankingView(const v1::GetStaffRankingRequest& request, const v1::StaffRanking& report,
                        Language language);
+// The campaign report: every row and total in the CSV; the chart is each campaign's ROI in percent (those
+// with one, in the report's order, at most chart::kMaxCategories).
+ReportView CampaignView(const v1::GetCampaignReportRequest& request,
+                        const v1::CampaignReport& report, Language language);
 
 // The view drawn as `request` asks (kind, title, size), or INVALID_ARGUMENT naming the field.
 absl::StatusOr<v1::Chart> DrawChart(ReportView view, const v1::RenderChartRequest& request);

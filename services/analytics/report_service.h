@@ -7,6 +7,7 @@
 #include "libs/auth/caller.h"
 #include "libs/grpc/status.h"
 #include "libs/service/process.h"
+#include "services/analytics/campaign_report.h"
 #include "services/analytics/funnel_store.h"
 #include "services/analytics/performance_reports.h"
 #include "services/analytics/report_store.h"
@@ -33,7 +34,8 @@ class ReportService final : public v1::ReportService::CallbackService {
         users_(kit.users),
         performance_(kit.pool),
         rankings_(kit.pool),
-        roster_(roster) {}
+        roster_(roster),
+        campaigns_(kit.pool) {}
 
   grpc::ServerUnaryReactor* GetSalesReport(grpc::CallbackServerContext* ctx,
                                            const v1::GetSalesReportRequest* request,
@@ -111,6 +113,17 @@ class ReportService final : public v1::ReportService::CallbackService {
   absl::Status DoGetStaffRanking(const auth::Caller& caller,
                                  const v1::GetStaffRankingRequest& request,
                                  v1::StaffRanking* response);
+  // ---- campaign effectiveness and ROI across campaigns (campaign_service.cc) ----
+  static constexpr char kGetCampaignReport[] = "/crm.analytics.v1.ReportService/GetCampaignReport";
+  grpc::ServerUnaryReactor* GetCampaignReport(grpc::CallbackServerContext* ctx,
+                                              const v1::GetCampaignReportRequest* request,
+                                              v1::CampaignReport* response) override {
+    return rpc_.Serve(ctx, kGetCampaignReport, this, &ReportService::DoGetCampaignReport, request,
+                      response);
+  }
+  absl::Status DoGetCampaignReport(const auth::Caller& caller,
+                                   const v1::GetCampaignReportRequest& request,
+                                   v1::CampaignReport* response);
 
  private:
   service::Rpc& rpc_;
@@ -127,6 +140,7 @@ class ReportService final : public v1::ReportService::CallbackService {
   // The staff ranking, and a rep's team read as this service.
   StaffRankings rankings_;
   TeamRoster* const roster_;
+  CampaignReports campaigns_;
 };
 
 // The request's query, or INVALID_ARGUMENT naming every bad field.

@@ -4,7 +4,9 @@
 // polled, never timed). A rep's customer's timeline shows their call, the opportunity created
 // and won and the order, newest first, and is NOT_FOUND to a rep of another team; a campaign's
 // leads and opportunities, made in the opportunities service with its code, give the ROI
-// computed by hand; a rep's visit logged against a visit plan counts in the plan's execution.
+// computed by hand, and the analytics service's campaign report (fed by the activities and
+// opportunities feeds) shows the same row for it; a rep's visit logged against a visit plan
+// counts in the plan's execution.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -14,11 +16,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "crm/activities/v1/activities.grpc.pb.h"
+#include "crm/analytics/v1/analytics.grpc.pb.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "crm/knowledge/v1/knowledge.grpc.pb.h"
 #include "crm/opportunities/v1/opportunities.grpc.pb.h"
 #include "crm/orders/v1/orders.grpc.pb.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "libs/base/time.h"
 #include "libs/grpc/status.h"
 #include "tests/support/stack.h"
@@ -304,6 +309,67 @@ TEST_F(TimelineCampaignE2eTest, ACampaignsRoiFromRealLeadsAndOpportunities) {
   EXPECT_EQ(
       campaigns->GetCampaignEffectiveness(As("t.other").Context().get(), request, &e).error_code(),
       grpc::StatusCode::NOT_FOUND);
+
+  // The analytics report's row of the campaign is its effectiveness, once the analytics
+  // service has both feeds (polled until the closing and the won deal have arrived).
+  auto reports = analytics::v1::ReportService::NewStub(stack_->gateway());
+  analytics::v1::GetCampaignReportRequest report_request;
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  for (auto [date, day] : {std::pair{report_request.mutable_start_date(), today - 1},
+                           std::pair{report_request.mutable_end_date(), today + 1}}) {
+    date->set_year(static_cast<int32_t>(day.year()));
+    date->set_month(day.month());
+    date->set_day(day.day());
+  }
+  analytics::v1::CampaignReport report;
+  auto row = [&](const analytics::v1::CampaignReport& r) -> const analytics::v1::CampaignRow* {
+    for (const analytics::v1::CampaignRow& x : r.rows()) {
+      if (x.campaign() == campaign.name()) return &x;
+    }
+    return nullptr;
+  };
+  const analytics::v1::CampaignRow* mine = nullptr;
+  for (absl::Time deadline = absl::Now() + kPatience; absl::Now() < deadline;
+       absl::SleepFor(absl::Milliseconds(100))) {
+    report.Clear();
+    status = reports->GetCampaignReport(As("t.mkt").Context().get(), report_request, &report);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    mine = row(report);
+    if (mine != nullptr && mine->state() == v1::Campaign::CLOSED && mine->leads() == 2 &&
+        mine->opportunities() == 2 && mine->won_opportunities() == 1 &&
+        mine->new_customers() == 1) {
+      break;
+    }
+  }
+  ASSERT_NE(mine, nullptr);
+  EXPECT_EQ(mine->code(), "e2e-expo");
+  EXPECT_EQ(mine->state(), e.state());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(mine->budget(), e.budget()));
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(mine->actual_cost(), e.actual_cost()));
+  EXPECT_EQ(mine->leads(), e.leads());
+  EXPECT_EQ(mine->new_customers(), e.new_customers());
+  EXPECT_EQ(mine->opportunities(), e.opportunities());
+  EXPECT_EQ(mine->won_opportunities(), e.won_opportunities());
+  ASSERT_EQ(mine->won_revenue_size(), e.won_revenue_size());
+  for (int i = 0; i < e.won_revenue_size(); ++i) {
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(mine->won_revenue(i), e.won_revenue(i)));
+  }
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(mine->cost_per_lead(), e.cost_per_lead()));
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(mine->cost_per_opportunity(),
+                                                                 e.cost_per_opportunity()));
+  ASSERT_TRUE(mine->has_roi_basis_points());
+  EXPECT_EQ(mine->roi_basis_points(), e.roi_basis_points());
+  // The rep taking part sees the row; the rep of another team does not.
+  report.Clear();
+  ASSERT_TRUE(reports->GetCampaignReport(As("t.rep").Context().get(), report_request, &report).ok());
+  EXPECT_NE(row(report), nullptr);
+  report.Clear();
+  ASSERT_TRUE(
+      reports->GetCampaignReport(As("t.other").Context().get(), report_request, &report).ok());
+  EXPECT_EQ(row(report), nullptr);
 }
 
 // A visit plan carried out: the manager plans visits to two of the rep's customers, the rep

@@ -109,7 +109,9 @@ commands:
                                       is JSON (proto field names) from the argument or stdin,
                                       "{}" when neither
   report export JSON                  a report as CSV on stdout; JSON is an
-                                      crm.analytics.v1.ExportReportRequest (argument or stdin)
+                                      crm.analytics.v1.ExportReportRequest (argument or stdin):
+                                      {"report": {"sales"|"funnel"|"trend"|"distribution"|
+                                      "campaigns": {...}}}
   report chart JSON                   a report's chart as SVG on stdout; JSON is a
                                       crm.analytics.v1.RenderChartRequest (reports: sales,
                                       funnel, trend, distribution, forecast, win_loss, ranking,
