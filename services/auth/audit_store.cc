@@ -61,21 +61,33 @@ const api::ResourceFields& AuditStore::Fields() {
 absl::StatusOr<int64_t> AuditStore::BeginLoginAttempt(std::string_view username,
                                                       std::string_view peer,
                                                       absl::Time prune_before) {
-  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  // A little housekeeping on the way: rows older than the window no longer count.
-  CRM_RETURN_IF_ERROR(
-      session->Execute(sql::kPruneLoginAttempts, {db::FormatDateTime(prune_before)}).status());
-  CRM_ASSIGN_OR_RETURN(db::Rows rows,
-                       session->Query(sql::kInsertLoginAttempt,
-                                      {Truncate(username, kMaxUsername), Truncate(peer, kMaxPeer),
-                                       db::FormatDateTime(clock_.Now())}));
-  if (rows.empty()) return absl::InternalError("insert returned no id");
-  return rows[0].Int(0);
+  {
+    // A little housekeeping on the way: rows older than the window no longer count. The
+    // prune's range locks can deadlock with a parallel attempt's insert; a prune that loses
+    // is left to the next attempt rather than failing this sign-in.
+    CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
+    absl::Status pruned =
+        session->Execute(sql::kPruneLoginAttempts, {db::FormatDateTime(prune_before)}).status();
+    if (!pruned.ok() && pruned.code() != absl::StatusCode::kAborted) return pruned;
+  }
+  // In a transaction of its own so that an insert chosen as a deadlock victim is retried.
+  int64_t id = 0;
+  CRM_RETURN_IF_ERROR(pool_.InTransaction([&](db::Transaction& tx) -> absl::Status {
+    CRM_ASSIGN_OR_RETURN(db::Rows rows,
+                         tx.Query(sql::kInsertLoginAttempt,
+                                  {Truncate(username, kMaxUsername), Truncate(peer, kMaxPeer),
+                                   db::FormatDateTime(clock_.Now())}));
+    if (rows.empty()) return absl::InternalError("insert returned no id");
+    id = rows[0].Int(0);
+    return absl::OkStatus();
+  }));
+  return id;
 }
 
 absl::Status AuditStore::ForgetLoginAttempt(int64_t id) {
-  CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  return session->Execute(sql::kDeleteLoginAttempt, {id}).status();
+  return pool_.InTransaction([&](db::Transaction& tx) {
+    return tx.Execute(sql::kDeleteLoginAttempt, {id}).status();
+  });
 }
 
 absl::StatusOr<std::optional<absl::Time>> AuditStore::NthNewestFailure(const char* query,
