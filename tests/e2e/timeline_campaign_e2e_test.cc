@@ -81,14 +81,17 @@ class TimelineCampaignE2eTest : public ::testing::Test {
 
   static const Session& As(const std::string& who) { return sessions_->at(who); }
 
-  static absl::StatusOr<std::string> NewCustomer(const std::string& name) {
+  static absl::StatusOr<std::string> NewCustomer(const std::string& name,
+                                                 const std::string& industry = "",
+                                                 const std::string& who = "t.rep") {
     auto stub = customers::v1::CustomerService::NewStub(stack_->gateway());
     customers::v1::CreateCustomerRequest request;
     request.mutable_customer()->set_display_name(name);
     request.mutable_customer()->set_kind(customers::v1::COMPANY);
+    request.mutable_customer()->set_industry(industry);
     customers::v1::Customer out;
     CRM_RETURN_IF_ERROR(
-        FromGrpcStatus(stub->CreateCustomer(As("t.rep").Context().get(), request, &out)));
+        FromGrpcStatus(stub->CreateCustomer(As(who).Context().get(), request, &out)));
     return out.name();
   }
 
@@ -446,6 +449,58 @@ TEST_F(TimelineCampaignE2eTest, ARepsVisitLoggedAgainstAVisitPlanCountsInItsExec
   v1::Activity refused;
   status = activities->CreateActivity(As("t.rep").Context().get(), late, &refused);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+}
+
+// A visit plan for the customers of an industry: the filter is checked by the customers
+// service when it is set, and the customers the manager may see that match it when the plan
+// starts become its targets, oldest first; another team's customer is not among them.
+TEST_F(TimelineCampaignE2eTest, AVisitPlansCustomerFilterNamesItsTargetsWhenItStarts) {
+  const std::string industry = "工业机器人集成";
+  std::vector<std::string> expected;
+  for (const char* company : {"机器人客户甲", "机器人客户乙"}) {
+    absl::StatusOr<std::string> customer = NewCustomer(company, industry);
+    ASSERT_TRUE(customer.ok()) << customer.status();
+    expected.push_back(*customer);
+  }
+  ASSERT_TRUE(NewCustomer("别组的机器人客户", industry, "t.other").ok());
+  ASSERT_TRUE(NewCustomer("别的行业客户", "食品加工").ok());
+
+  auto campaigns = v1::CampaignService::NewStub(stack_->gateway());
+  v1::CreateCampaignRequest create;
+  v1::Campaign& c = *create.mutable_campaign();
+  c.set_code("e2e-robot-visits");
+  c.set_title("机器人行业拜访计划");
+  c.set_type(v1::Campaign::CUSTOMER_VISIT_PLAN);
+  *c.mutable_start_time() = ToTimestamp(absl::Now() - absl::Hours(1));
+  *c.mutable_end_time() = ToTimestamp(absl::Now() + absl::Hours(48));
+  c.add_participants(As("t.rep").user.name());
+  *c.mutable_budget() = Yuan(800);
+  c.set_customer_filter("trade = \"" + industry + "\"");  // no such field
+  v1::Campaign plan;
+  grpc::Status status = campaigns->CreateCampaign(As("t.manager").Context().get(), create, &plan);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  std::vector<FieldViolation> violations = FieldViolations(FromGrpcStatus(status));
+  ASSERT_EQ(violations.size(), 1u) << status.error_message();
+  EXPECT_EQ(violations[0].field, "campaign.customer_filter");
+
+  c.set_customer_filter("industry = \"" + industry + "\"");
+  status = campaigns->CreateCampaign(As("t.manager").Context().get(), create, &plan);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(plan.target_customers_size(), 0);
+  v1::CampaignStepRequest start;
+  start.set_name(plan.name());
+  status = campaigns->StartCampaign(As("t.manager").Context().get(), start, &plan);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(std::vector<std::string>(plan.target_customers().begin(),
+                                     plan.target_customers().end()),
+            expected);
+
+  v1::GetCampaignEffectivenessRequest request;
+  request.set_campaign(plan.name());
+  v1::CampaignEffectiveness e;
+  status = campaigns->GetCampaignEffectiveness(As("t.rep").Context().get(), request, &e);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(e.planned_visits(), 2);
 }
 
 }  // namespace
