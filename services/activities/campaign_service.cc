@@ -92,9 +92,8 @@ absl::Status CampaignService::DoCreateCampaign(const auth::Caller& caller,
   // The filter is only checked now; the customers it names are fixed when the campaign
   // starts, with the starter's rights.
   if (!campaign.customer_filter().empty()) {
-    CRM_RETURN_IF_ERROR(ResolveCustomerFilter(customers_, caller, campaign.customer_filter(),
-                                              /*limit=*/1, "campaign.customer_filter")
-                            .status());
+    CRM_RETURN_IF_ERROR(CheckCustomerFilter(customers_, caller, campaign.customer_filter(),
+                                            "campaign.customer_filter"));
   }
   campaign.set_state(v1::Campaign::PLANNED);
   CRM_ASSIGN_OR_RETURN(

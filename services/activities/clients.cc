@@ -69,10 +69,13 @@ absl::StatusOr<CustomerOwner> CheckCustomer(CustomerDirectory& customers,
   return customer;
 }
 
-absl::StatusOr<std::vector<std::string>> ResolveCustomerFilter(CustomerDirectory& customers,
-                                                               const auth::Caller& caller,
-                                                               std::string_view filter,
-                                                               int limit, std::string_view field) {
+namespace {
+
+// What `filter` matches, a refusal worded on `field`.
+absl::StatusOr<CustomerDirectory::Matches> Match(CustomerDirectory& customers,
+                                                 const auth::Caller& caller,
+                                                 std::string_view filter, int limit,
+                                                 std::string_view field) {
   absl::StatusOr<CustomerDirectory::Matches> matches =
       customers.MatchCustomers(caller, filter, limit);
   if (absl::IsInvalidArgument(matches.status())) {
@@ -82,13 +85,28 @@ absl::StatusOr<std::vector<std::string>> ResolveCustomerFilter(CustomerDirectory
     }
     return InvalidField(field, why.empty() ? std::string(matches.status().message()) : why);
   }
-  CRM_RETURN_IF_ERROR(matches.status());
-  if (matches->more) {
+  return matches;
+}
+
+}  // namespace
+
+absl::Status CheckCustomerFilter(CustomerDirectory& customers, const auth::Caller& caller,
+                                 std::string_view filter, std::string_view field) {
+  return Match(customers, caller, filter, /*limit=*/1, field).status();
+}
+
+absl::StatusOr<std::vector<std::string>> ResolveCustomerFilter(CustomerDirectory& customers,
+                                                               const auth::Caller& caller,
+                                                               std::string_view filter,
+                                                               int limit, std::string_view field) {
+  CRM_ASSIGN_OR_RETURN(CustomerDirectory::Matches matches,
+                       Match(customers, caller, filter, limit, field));
+  if (matches.more) {
     return Error(absl::StatusCode::kFailedPrecondition, "TOO_MANY_TARGETS",
-                 absl::StrCat(field, " matches more than ", limit,
+                 absl::StrCat(std::string(field), " matches more than ", limit,
                               " customers; a campaign is for at most that many"));
   }
-  return std::move(matches->names);
+  return std::move(matches.names);
 }
 
 std::unique_ptr<CustomerDirectory> CustomersServiceDirectory(

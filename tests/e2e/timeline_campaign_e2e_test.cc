@@ -95,6 +95,22 @@ class TimelineCampaignE2eTest : public ::testing::Test {
     return out.name();
   }
 
+  // A campaign of `type` running from `start_hours` ago for two days, with the rep taking part.
+  static v1::CreateCampaignRequest PlanRequest(const std::string& code, const std::string& title,
+                                               v1::Campaign::Type type, int64_t budget_yuan,
+                                               int start_hours = 0) {
+    v1::CreateCampaignRequest create;
+    v1::Campaign& c = *create.mutable_campaign();
+    c.set_code(code);
+    c.set_title(title);
+    c.set_type(type);
+    *c.mutable_start_time() = ToTimestamp(absl::Now() - absl::Hours(start_hours));
+    *c.mutable_end_time() = ToTimestamp(absl::Now() + absl::Hours(48));
+    c.add_participants(As("t.rep").user.name());
+    *c.mutable_budget() = Yuan(budget_yuan);
+    return create;
+  }
+
   static absl::StatusOr<ov1::Opportunity> NewOpportunity(const std::string& customer,
                                                          const std::string& campaign,
                                                          int64_t yuan) {
@@ -234,15 +250,7 @@ TEST_F(TimelineCampaignE2eTest, ACustomersTimelineShowsItsCallOpportunityAndOrde
 // opportunity 80,000 / 2 = 40,000 fen (¥400).
 TEST_F(TimelineCampaignE2eTest, ACampaignsRoiFromRealLeadsAndOpportunities) {
   auto campaigns = v1::CampaignService::NewStub(stack_->gateway());
-  v1::CreateCampaignRequest create;
-  v1::Campaign& c = *create.mutable_campaign();
-  c.set_code("e2e-expo");
-  c.set_title("端到端展会");
-  c.set_type(v1::Campaign::EXHIBITION);
-  *c.mutable_start_time() = ToTimestamp(absl::Now());
-  *c.mutable_end_time() = ToTimestamp(absl::Now() + absl::Hours(48));
-  c.add_participants(As("t.rep").user.name());
-  *c.mutable_budget() = Yuan(1000);
+  v1::CreateCampaignRequest create = PlanRequest("e2e-expo", "端到端展会", v1::Campaign::EXHIBITION, 1000);
   v1::Campaign campaign;
   // A rep may not plan one; marketing does.
   EXPECT_EQ(campaigns->CreateCampaign(As("t.rep").Context().get(), create, &campaign).error_code(),
@@ -384,17 +392,10 @@ TEST_F(TimelineCampaignE2eTest, ARepsVisitLoggedAgainstAVisitPlanCountsInItsExec
   absl::StatusOr<std::string> called = NewCustomer("拜访计划客户乙");
   ASSERT_TRUE(called.ok()) << called.status();
   auto campaigns = v1::CampaignService::NewStub(stack_->gateway());
-  v1::CreateCampaignRequest create;
-  v1::Campaign& c = *create.mutable_campaign();
-  c.set_code("e2e-visits");
-  c.set_title("端到端拜访计划");
-  c.set_type(v1::Campaign::CUSTOMER_VISIT_PLAN);
-  *c.mutable_start_time() = ToTimestamp(absl::Now() - absl::Hours(1));
-  *c.mutable_end_time() = ToTimestamp(absl::Now() + absl::Hours(48));
-  c.add_participants(As("t.rep").user.name());
-  c.add_target_customers(*visited);
-  c.add_target_customers(*called);
-  *c.mutable_budget() = Yuan(500);
+  v1::CreateCampaignRequest create =
+      PlanRequest("e2e-visits", "端到端拜访计划", v1::Campaign::CUSTOMER_VISIT_PLAN, 500, 1);
+  create.mutable_campaign()->add_target_customers(*visited);
+  create.mutable_campaign()->add_target_customers(*called);
   v1::Campaign plan;
   grpc::Status status = campaigns->CreateCampaign(As("t.manager").Context().get(), create, &plan);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -466,15 +467,9 @@ TEST_F(TimelineCampaignE2eTest, AVisitPlansCustomerFilterNamesItsTargetsWhenItSt
   ASSERT_TRUE(NewCustomer("别的行业客户", "食品加工").ok());
 
   auto campaigns = v1::CampaignService::NewStub(stack_->gateway());
-  v1::CreateCampaignRequest create;
+  v1::CreateCampaignRequest create =
+      PlanRequest("e2e-robot-visits", "机器人行业拜访计划", v1::Campaign::CUSTOMER_VISIT_PLAN, 800, 1);
   v1::Campaign& c = *create.mutable_campaign();
-  c.set_code("e2e-robot-visits");
-  c.set_title("机器人行业拜访计划");
-  c.set_type(v1::Campaign::CUSTOMER_VISIT_PLAN);
-  *c.mutable_start_time() = ToTimestamp(absl::Now() - absl::Hours(1));
-  *c.mutable_end_time() = ToTimestamp(absl::Now() + absl::Hours(48));
-  c.add_participants(As("t.rep").user.name());
-  *c.mutable_budget() = Yuan(800);
   c.set_customer_filter("trade = \"" + industry + "\"");  // no such field
   v1::Campaign plan;
   grpc::Status status = campaigns->CreateCampaign(As("t.manager").Context().get(), create, &plan);
