@@ -619,11 +619,15 @@ TEST_F(FunnelTest, TheCubesGiveWhatTheDailyRowsGive) {
   LoadAroundMarch();
   // Whole months, cut days on either side or both, days within one month, one day.
   const std::vector<std::pair<absl::CivilDay, absl::CivilDay>> periods = {
-      {{2026, 2, 15}, {2026, 4, 10}}, {{2026, 2, 1}, {2026, 4, 30}},
-      {{2026, 3, 1}, {2026, 3, 31}},  {{2026, 2, 26}, {2026, 3, 31}},
-      {{2026, 3, 1}, {2026, 4, 1}},   {{2026, 2, 27}, {2026, 3, 2}},
-      {{2026, 3, 5}, {2026, 3, 20}},  {{2026, 4, 2}, {2026, 4, 2}},
-      {{2025, 1, 1}, {2026, 12, 31}}};
+      {absl::CivilDay(2026, 2, 15), absl::CivilDay(2026, 4, 10)},
+      {absl::CivilDay(2026, 2, 1), absl::CivilDay(2026, 4, 30)},
+      {absl::CivilDay(2026, 3, 1), absl::CivilDay(2026, 3, 31)},
+      {absl::CivilDay(2026, 2, 26), absl::CivilDay(2026, 3, 31)},
+      {absl::CivilDay(2026, 3, 1), absl::CivilDay(2026, 4, 1)},
+      {absl::CivilDay(2026, 2, 27), absl::CivilDay(2026, 3, 2)},
+      {absl::CivilDay(2026, 3, 5), absl::CivilDay(2026, 3, 20)},
+      {absl::CivilDay(2026, 4, 2), absl::CivilDay(2026, 4, 2)},
+      {absl::CivilDay(2025, 1, 1), absl::CivilDay(2026, 12, 31)}};
   const std::vector<std::pair<const auth::Caller*, std::string>> callers = {
       {&admin_, ""},           {&admin_, "users/11"}, {&admin_, "users/21"},
       {&marketing_, ""},       {&manager_, ""},       {&manager_, "users/12"},
@@ -653,7 +657,9 @@ TEST_F(FunnelTest, AStayLeavingInALaterMonthCountsInTheMonthItEntered) {
     return funnel.ok() ? Line(funnel->steps(step)) : funnel.status().ToString();
   };
   const std::vector<std::pair<absl::CivilDay, absl::CivilDay>> februaries = {
-      {{2026, 2, 1}, {2026, 2, 28}}, {{2026, 2, 20}, {2026, 2, 27}}, {{2026, 1, 1}, {2026, 3, 31}}};
+      {absl::CivilDay(2026, 2, 1), absl::CivilDay(2026, 2, 28)},
+      {absl::CivilDay(2026, 2, 20), absl::CivilDay(2026, 2, 27)},
+      {absl::CivilDay(2026, 1, 1), absl::CivilDay(2026, 3, 31)}};
   for (const auth::Caller* who : {&admin_, &rep_}) {
     for (const auto& [first, last] : februaries) {
       EXPECT_EQ(stage(*who, 2, first, last), "STAGE 初步接洽 1 [CNY 4000] 0 0 0 0 0") << first;
@@ -667,13 +673,16 @@ TEST_F(FunnelTest, AStayLeavingInALaterMonthCountsInTheMonthItEntered) {
       EXPECT_EQ(stage(*who, 2, first, last), "STAGE 初步接洽 1 [CNY 4000] 1 10000 1 345600 604800")
           << first;
     }
-    EXPECT_EQ(stage(*who, 2, {2026, 3, 1}, {2026, 3, 31}), "STAGE 初步接洽 0 [] 0 0 0 0 0");
-    EXPECT_EQ(stage(*who, 3, {2026, 3, 1}, {2026, 3, 31}), "STAGE 方案报价 1 [CNY 4000] 0 0 0 0 0");
+    EXPECT_EQ(stage(*who, 2, absl::CivilDay(2026, 3, 1), absl::CivilDay(2026, 3, 31)),
+              "STAGE 初步接洽 0 [] 0 0 0 0 0");
+    EXPECT_EQ(stage(*who, 3, absl::CivilDay(2026, 3, 1), absl::CivilDay(2026, 3, 31)),
+              "STAGE 方案报价 1 [CNY 4000] 0 0 0 0 0");
   }
   // Deleted: every row it added to is gone, daily and monthly, for the owner and everyone.
   Deliver(kOpportunityDeletedEvent, At(3, 5), deal);
   for (const auth::Caller* who : {&admin_, &rep_}) {
-    EXPECT_EQ(stage(*who, 2, {2026, 1, 1}, {2026, 3, 31}), "STAGE 初步接洽 0 [] 0 0 0 0 0");
+    EXPECT_EQ(stage(*who, 2, absl::CivilDay(2026, 1, 1), absl::CivilDay(2026, 3, 31)),
+              "STAGE 初步接洽 0 [] 0 0 0 0 0");
   }
   int64_t rows = -1;
   ASSERT_TRUE(test_->pool()
