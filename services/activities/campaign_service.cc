@@ -89,11 +89,14 @@ absl::Status CampaignService::DoCreateCampaign(const auth::Caller& caller,
   v1::Campaign campaign = request.campaign();
   ClearOutputOnly(campaign);
   CRM_RETURN_IF_ERROR(NormalizeAndValidateCampaign(campaign, "campaign"));
-  // The filter is only checked now; the customers it names are fixed when the campaign
-  // starts, with the starter's rights.
+  // The filter is checked now, and with the listed targets it may name at most 1000
+  // customers; those it names are fixed when the campaign starts, with the starter's rights.
   if (!campaign.customer_filter().empty()) {
-    CRM_RETURN_IF_ERROR(CheckCustomerFilter(customers_, caller, campaign.customer_filter(),
-                                            "campaign.customer_filter"));
+    CRM_ASSIGN_OR_RETURN(const std::vector<std::string> matched,
+                         ResolveCustomerFilter(customers_, caller, campaign.customer_filter(),
+                                               kMaxCampaignTargets, "campaign.customer_filter"));
+    v1::Campaign with_matches = campaign;
+    CRM_RETURN_IF_ERROR(AddTargets(with_matches, matched));
   }
   campaign.set_state(v1::Campaign::PLANNED);
   CRM_ASSIGN_OR_RETURN(
@@ -133,7 +136,8 @@ absl::Status CampaignService::DoUpdateCampaign(const auth::Caller& caller,
                              request.update_mask(), kCampaigns, "campaign", UpdatablePaths()));
   // A new filter is asked of the customers service before the transaction (no row locks held
   // across a call to another service). Its matches join the targets at once when the
-  // campaign is running; a planned one resolves its filter when it starts.
+  // campaign is running; a planned one is only checked, and resolves its filter when it
+  // starts.
   const std::string filter(absl::StripAsciiWhitespace(request.campaign().customer_filter()));
   std::vector<std::string> matched;
   if (SetsFilter(request.update_mask()) && !filter.empty()) {
@@ -146,7 +150,11 @@ absl::Status CampaignService::DoUpdateCampaign(const auth::Caller& caller,
     CRM_RETURN_IF_ERROR(
         api::ApplyFieldMask(request.update_mask(), request.campaign(), &updated, UpdatablePaths()));
     CRM_RETURN_IF_ERROR(NormalizeAndValidateCampaign(updated, "campaign"));
-    if (updated.state() == v1::Campaign::RUNNING) CRM_RETURN_IF_ERROR(AddTargets(updated, matched));
+    if (!matched.empty()) {
+      v1::Campaign with_matches = updated;
+      CRM_RETURN_IF_ERROR(AddTargets(with_matches, matched));
+      if (updated.state() == v1::Campaign::RUNNING) updated = std::move(with_matches);
+    }
     return std::string(kCampaignUpdatedEvent);
   };
   CRM_ASSIGN_OR_RETURN(*response, store_.Change(who, target.id, target.version, mutate,

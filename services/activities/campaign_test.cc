@@ -192,6 +192,9 @@ TEST_F(CampaignTest, ACustomerFilterNamesTargetsWhenTheCampaignStarts) {
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_EQ(after->customer_filter(), "owner = \"users/21\"");
   EXPECT_EQ(after->target_customers_size(), 7);
+  // A planner hears of a filter too wide when they set it, not only when the plan starts.
+  EXPECT_EQ(ErrorReason(Plan(marketing_, "filter-wide", "", "owner = \"users/20\"").status()),
+            "TOO_MANY_TARGETS");
 }
 
 TEST_F(CampaignTest, PlannersSeeEveryCampaignOthersOnlyThoseTheyTakePartIn) {

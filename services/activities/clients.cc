@@ -90,11 +90,6 @@ absl::StatusOr<CustomerDirectory::Matches> Match(CustomerDirectory& customers,
 
 }  // namespace
 
-absl::Status CheckCustomerFilter(CustomerDirectory& customers, const auth::Caller& caller,
-                                 std::string_view filter, std::string_view field) {
-  return Match(customers, caller, filter, /*limit=*/1, field).status();
-}
-
 absl::StatusOr<std::vector<std::string>> ResolveCustomerFilter(CustomerDirectory& customers,
                                                                const auth::Caller& caller,
                                                                std::string_view filter,

@@ -45,11 +45,6 @@ absl::StatusOr<CustomerOwner> CheckCustomer(CustomerDirectory& customers,
                                             const auth::Caller& caller, std::string_view name,
                                             std::string_view field);
 
-// Whether the customers service takes `filter` (one call asking for one match): INVALID_ARGUMENT
-// on `field` with its words when it refuses it.
-absl::Status CheckCustomerFilter(CustomerDirectory& customers, const auth::Caller& caller,
-                                 std::string_view filter, std::string_view field);
-
 // The customers `filter` names for a campaign (CampaignService), checked for `caller`:
 // INVALID_ARGUMENT on `field` when the customers service refuses the filter; the names when
 // at most `limit` match, else FAILED_PRECONDITION (TOO_MANY_TARGETS).
