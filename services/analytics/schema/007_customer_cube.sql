@@ -6,10 +6,10 @@
 -- "Trends on `won_cube`, the customer distribution and the funnel"). Callers who see some
 -- owners only keep reading those owners' rows of customer_groups and customers_new_daily.
 --
--- Each counted customer (customer_facts.counted = 1) adds one to seven customer_cube rows and to
--- six customers_new_cube rows, always together with its customer_groups and
+-- Each counted customer (customer_facts.counted = 1) adds 1 to each of seven customer_cube rows
+-- and six customers_new_cube rows, always together with its customer_groups and
 -- customers_new_daily rows, so customer_facts says what it adds to every one of them. Rows
--- whose customers drop to 0 stay and are left out of reports, so each write is one statement.
+-- whose customers drop to 0 stay and are left out of reports, so each cube takes one statement.
 
 -- Customers now, one dimension at a time, within no filter or the report's filter on one
 -- industry or one province: slice '-' (every customer, slice_value '') or 'I' / 'P' (the
