@@ -485,8 +485,8 @@ absl::StatusOr<std::vector<std::string>> RawDistribution(db::Pool& pool, const D
   }
   const char* key =
       c.bucket == v1::WEEK ? "DATE_FORMAT(created, '%x-W%v')" : "DATE_FORMAT(created, '%Y-%m')";
-  params.push_back(DateText(c.first));
-  params.push_back(DateText(c.last));
+  params.emplace_back(DateText(c.first));
+  params.emplace_back(DateText(c.last));
   CRM_ASSIGN_OR_RETURN(
       std::vector<std::string> raw,
       RawLines(pool,
