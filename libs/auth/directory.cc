@@ -87,22 +87,10 @@ absl::Status TeamMembers::Resolve(Principal& principal, std::string_view authori
   // Only a manager's record rules use them (an admin's reach all, anyway).
   if (!principal.Is(v1::SALES_MANAGER)) return absl::OkStatus();
   for (const std::string& team : principal.managed_teams) {
-    const absl::Time now = clock_.Now();
-    {
-      absl::MutexLock lock(&mu_);
-      auto it = cache_.find(team);
-      if (it != cache_.end() && now - it->second.fetched < ttl_) {
-        principal.team_members.insert(principal.team_members.end(), it->second.members.begin(),
-                                      it->second.members.end());
-        continue;
-      }
-    }
-    // Fetched without the lock: a slow auth service must not stall other teams' lookups.
-    CRM_ASSIGN_OR_RETURN(std::vector<std::string> members,
-                         directory_.ActiveMembers(team, authorization));
+    CRM_ASSIGN_OR_RETURN(std::vector<std::string> members, teams_.Get(team, [&] {
+      return directory_.ActiveMembers(team, authorization);
+    }));
     principal.team_members.insert(principal.team_members.end(), members.begin(), members.end());
-    absl::MutexLock lock(&mu_);
-    cache_[team] = Entry{std::move(members), now};
   }
   return absl::OkStatus();
 }

@@ -9,14 +9,12 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "crm/auth/v1/auth.pb.h"
 #include "libs/base/clock.h"
+#include "libs/base/ttl_cache.h"
 #include "libs/auth/principal.h"
 
 namespace grpc {
@@ -51,7 +49,7 @@ class TeamMembers final {
  public:
   explicit TeamMembers(UserDirectory& directory, absl::Duration ttl = absl::Seconds(30),
                        const Clock& clock = Clock::Real())
-      : directory_(directory), ttl_(ttl), clock_(clock) {}
+      : directory_(directory), teams_(ttl, clock) {}
 
   // Sets principal.team_members from the teams in principal.managed_teams, for a
   // SALES_MANAGER (leaves it empty for anyone else). Blocking: asks the auth service, with the caller's
@@ -60,15 +58,8 @@ class TeamMembers final {
   absl::Status Resolve(Principal& principal, std::string_view authorization);
 
  private:
-  struct Entry {
-    std::vector<std::string> members;
-    absl::Time fetched;
-  };
   UserDirectory& directory_;
-  const absl::Duration ttl_;
-  const Clock& clock_;
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);
+  TtlCache<std::vector<std::string>> teams_;
 };
 
 }  // namespace crm::auth

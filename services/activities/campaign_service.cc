@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/ascii.h"
 #include "libs/api/list.h"
 #include "libs/api/resource.h"
 #include "libs/base/time.h"
@@ -48,6 +49,28 @@ absl::Status CheckOpen(const v1::Campaign& c) {
                             " and is not changed any more"));
 }
 
+// Whether an update with `mask` sets the customer filter.
+bool SetsFilter(const google::protobuf::FieldMask& mask) {
+  return std::any_of(mask.paths().begin(), mask.paths().end(),
+                     [](const std::string& p) { return p == "customer_filter" || p == "*"; });
+}
+
+// Adds the customers a filter matched to the campaign's targets, after those it lists.
+absl::Status AddTargets(v1::Campaign& c, const std::vector<std::string>& matched) {
+  std::set<std::string> listed(c.target_customers().begin(), c.target_customers().end());
+  for (const std::string& name : matched) {
+    if (listed.insert(name).second) c.add_target_customers(name);
+  }
+  if (c.target_customers_size() > kMaxCampaignTargets) {
+    return Error(absl::StatusCode::kFailedPrecondition, "TOO_MANY_TARGETS",
+                 absl::StrCat("the listed target customers and those the customer filter "
+                              "matches are ",
+                              c.target_customers_size(), "; a campaign is for at most ",
+                              kMaxCampaignTargets));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 CampaignCaller CampaignCallerOf(const auth::Caller& caller) {
@@ -66,6 +89,12 @@ absl::Status CampaignService::DoCreateCampaign(const auth::Caller& caller,
   v1::Campaign campaign = request.campaign();
   ClearOutputOnly(campaign);
   CRM_RETURN_IF_ERROR(NormalizeAndValidateCampaign(campaign, "campaign"));
+  // The filter is only checked now; the customers it names are fixed when the campaign
+  // starts, with the starter's rights.
+  if (!campaign.customer_filter().empty()) {
+    CRM_RETURN_IF_ERROR(CheckCustomerFilter(customers_, caller, campaign.customer_filter(),
+                                            "campaign.customer_filter"));
+  }
   campaign.set_state(v1::Campaign::PLANNED);
   CRM_ASSIGN_OR_RETURN(
       *response, store_.Create(who, campaign, db::KeyFor("CreateCampaign", request, who.actor)));
@@ -102,11 +131,22 @@ absl::Status CampaignService::DoUpdateCampaign(const auth::Caller& caller,
       const api::UpdateTarget target,
       api::ParseUpdateTarget(request.has_campaign(), request.campaign(), request.has_update_mask(),
                              request.update_mask(), kCampaigns, "campaign", UpdatablePaths()));
+  // A new filter is asked of the customers service before the transaction (no row locks held
+  // across a call to another service). Its matches join the targets at once when the
+  // campaign is running; a planned one resolves its filter when it starts.
+  const std::string filter(absl::StripAsciiWhitespace(request.campaign().customer_filter()));
+  std::vector<std::string> matched;
+  if (SetsFilter(request.update_mask()) && !filter.empty()) {
+    CRM_ASSIGN_OR_RETURN(matched, ResolveCustomerFilter(customers_, caller, filter,
+                                                        kMaxCampaignTargets,
+                                                        "campaign.customer_filter"));
+  }
   auto mutate = [&](v1::Campaign& updated) -> absl::StatusOr<std::string> {
     CRM_RETURN_IF_ERROR(CheckOpen(updated));
     CRM_RETURN_IF_ERROR(
         api::ApplyFieldMask(request.update_mask(), request.campaign(), &updated, UpdatablePaths()));
     CRM_RETURN_IF_ERROR(NormalizeAndValidateCampaign(updated, "campaign"));
+    if (updated.state() == v1::Campaign::RUNNING) CRM_RETURN_IF_ERROR(AddTargets(updated, matched));
     return std::string(kCampaignUpdatedEvent);
   };
   CRM_ASSIGN_OR_RETURN(*response, store_.Change(who, target.id, target.version, mutate,
@@ -148,8 +188,26 @@ absl::Status CampaignService::DoStartCampaign(const auth::Caller& caller,
                                               const v1::CampaignStepRequest& request,
                                               v1::Campaign* response) {
   CRM_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id(), /*required=*/false));
+  CRM_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), kCampaigns, "name"));
+  // The customer filter becomes target customers now, with the starter's rights, asked
+  // before the transaction; should the filter change meanwhile, the start is refused rather
+  // than fixing the wrong customers.
+  CRM_ASSIGN_OR_RETURN(const v1::Campaign before, store_.Get(For(caller), id));
+  std::vector<std::string> matched;
+  if (before.state() == v1::Campaign::PLANNED && !before.customer_filter().empty()) {
+    CRM_ASSIGN_OR_RETURN(matched, ResolveCustomerFilter(customers_, caller,
+                                                        before.customer_filter(),
+                                                        kMaxCampaignTargets, "customer_filter"));
+  }
+  auto fix_targets = [&](v1::Campaign& c) -> absl::Status {
+    if (c.customer_filter() != before.customer_filter()) {
+      return Error(absl::StatusCode::kAborted, "CONCURRENT_UPDATE",
+                   "the campaign's customer filter changed while it was starting; start it again");
+    }
+    return AddTargets(c, matched);
+  };
   return Step(caller, "StartCampaign", request.name(), request.etag(), {v1::Campaign::PLANNED},
-              v1::Campaign::RUNNING, kCampaignStartedEvent, nullptr, request, response);
+              v1::Campaign::RUNNING, kCampaignStartedEvent, fix_targets, request, response);
 }
 
 absl::Status CampaignService::DoCloseCampaign(const auth::Caller& caller,

@@ -14,6 +14,7 @@
 #include "libs/grpc/status.h"
 #include "services/activities/campaign_feed.h"
 #include "services/activities/campaign_service.h"
+#include "services/activities/campaign_validation.h"
 #include "services/activities/event_types.h"
 #include "services/activities/service_testing.h"
 
@@ -35,7 +36,8 @@ class CampaignTest : public testing::ServiceTest {
 
   // An exhibition with the rep (users/11) taking part, budget ¥50,000.00.
   absl::StatusOr<v1::Campaign> Plan(const auth::Caller& who, const std::string& code,
-                                    const std::string& request_id = "") {
+                                    const std::string& request_id = "",
+                                    const std::string& customer_filter = "") {
     v1::CreateCampaignRequest request;
     v1::Campaign& c = *request.mutable_campaign();
     c.set_code(code);
@@ -49,6 +51,7 @@ class CampaignTest : public testing::ServiceTest {
     *c.mutable_budget() = Yuan(5'000'000);
     c.add_target_customers("customers/11");
     c.add_target_customers("customers/10");
+    c.set_customer_filter(customer_filter);
     c.mutable_expected()->set_leads(10);
     c.mutable_expected()->set_opportunities(3);
     *c.mutable_expected()->mutable_revenue() = Yuan(20'000'000);
@@ -70,6 +73,16 @@ class CampaignTest : public testing::ServiceTest {
     v1::ListCampaignsResponse out;
     CRM_RETURN_IF_ERROR(campaign_service_->DoListCampaigns(who, request, &out));
     return out.campaigns_size();
+  }
+  absl::StatusOr<v1::Campaign> SetFilter(const auth::Caller& who, const std::string& name,
+                                         const std::string& filter) {
+    v1::UpdateCampaignRequest request;
+    request.mutable_campaign()->set_name(name);
+    request.mutable_campaign()->set_customer_filter(filter);
+    request.mutable_update_mask()->add_paths("customer_filter");
+    v1::Campaign out;
+    CRM_RETURN_IF_ERROR(campaign_service_->DoUpdateCampaign(who, request, &out));
+    return out;
   }
   absl::StatusOr<v1::Campaign> Start(const auth::Caller& who, const std::string& name) {
     v1::CampaignStepRequest request;
@@ -132,6 +145,54 @@ class CampaignTest : public testing::ServiceTest {
   std::unique_ptr<CampaignService> campaign_service_;
   std::unique_ptr<CampaignFeed> campaign_feed_;
 };
+
+std::vector<std::string> Targets(const v1::Campaign& c) {
+  return {c.target_customers().begin(), c.target_customers().end()};
+}
+
+// A customer filter is checked when the campaign is planned, and the customers it matches
+// then (not when planned) join the listed targets when it starts, or at once when a running
+// campaign's filter changes; planned visits count them.
+TEST_F(CampaignTest, ACustomerFilterNamesTargetsWhenTheCampaignStarts) {
+  absl::StatusOr<v1::Campaign> bad = Plan(marketing_, "filter-bad", "", "industry ~ \"x\"");
+  ASSERT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument) << bad.status();
+  ASSERT_EQ(FieldViolations(bad.status()).size(), 1u);
+  EXPECT_EQ(FieldViolations(bad.status())[0].field, "campaign.customer_filter");
+
+  customers_.Add(119, "users/12");  // two match when it is planned: only checked then
+  absl::StatusOr<v1::Campaign> c = Plan(marketing_, "filter-visits", "", "owner = \"users/12\"");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(Targets(*c), (std::vector<std::string>{"customers/11", "customers/10"}));
+  customers_.Add(120, "users/12");  // after planning: matched when it starts
+  customers_.Add(121, "users/12");
+  customers_.Add(122, "users/12");
+  customers_.Hide(122);  // one the starter cannot see is not a target
+
+  absl::StatusOr<v1::Campaign> started = Start(marketing_, c->name());
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(Targets(*started),
+            (std::vector<std::string>{"customers/11", "customers/10", "customers/12",
+                                      "customers/119", "customers/120", "customers/121"}));
+  absl::StatusOr<v1::CampaignEffectiveness> e = Effect(marketing_, c->name());
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->planned_visits(), 6);
+
+  // A new filter on a running campaign adds its matches at once, after the others.
+  absl::StatusOr<v1::Campaign> widened = SetFilter(manager_, c->name(), "owner = \"users/21\"");
+  ASSERT_TRUE(widened.ok()) << widened.status();
+  EXPECT_EQ(widened->target_customers_size(), 7);
+  EXPECT_EQ(widened->target_customers(6), "customers/21");
+
+  // One that would take it past the limit is refused, and nothing changes.
+  for (int64_t id = 1000; id < 1000 + kMaxCampaignTargets; ++id) customers_.Add(id, "users/20");
+  absl::StatusOr<v1::Campaign> too_many =
+      SetFilter(manager_, c->name(), "owner = \"users/20\"");
+  EXPECT_EQ(ErrorReason(too_many.status()), "TOO_MANY_TARGETS") << too_many.status();
+  absl::StatusOr<v1::Campaign> after = Get(marketing_, c->name());
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->customer_filter(), "owner = \"users/21\"");
+  EXPECT_EQ(after->target_customers_size(), 7);
+}
 
 TEST_F(CampaignTest, PlannersSeeEveryCampaignOthersOnlyThoseTheyTakePartIn) {
   absl::StatusOr<v1::Campaign> c = Plan(marketing_, "2026-spring-expo", "plan-1");

@@ -17,7 +17,6 @@ constexpr int kTitle = 200;
 constexpr int kGoal = 2000;
 constexpr int kPlace = 200;
 constexpr int kParticipants = 100;
-constexpr int kTargets = 1000;
 constexpr int kFilter = 2000;
 constexpr int kNotes = 4000;
 constexpr int kFeedback = 4000;
@@ -90,7 +89,7 @@ absl::Status NormalizeAndValidateCampaign(v1::Campaign& c, std::string_view pref
   }
   check.Text(c.mutable_place(), "place", kPlace, false);
   CheckNames(check, c.participants(), "participants", "users", kParticipants);
-  CheckNames(check, c.target_customers(), "target_customers", "customers", kTargets);
+  CheckNames(check, c.target_customers(), "target_customers", "customers", kMaxCampaignTargets);
   check.Text(c.mutable_customer_filter(), "customer_filter", kFilter, false);
   const std::string currency = c.budget().currency_code();
   if (!c.has_budget()) {

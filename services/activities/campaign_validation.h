@@ -10,6 +10,9 @@
 
 namespace crm::activities {
 
+// The most target customers a campaign lists, with those its customer filter adds.
+inline constexpr int kMaxCampaignTargets = 1000;
+
 // Clears what clients do not set (name, etag, state, creator, times).
 void ClearOutputOnly(v1::Campaign& campaign);
 

@@ -1,5 +1,7 @@
 #include "services/activities/clients.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "crm/customers/v1/customers.grpc.pb.h"
 #include "libs/api/resource.h"
@@ -27,6 +29,29 @@ class GrpcCustomerDirectory final : public CustomerDirectory {
     return CustomerOwner{.customer_id = id, .owner = customer.owner()};
   }
 
+  absl::StatusOr<Matches> MatchCustomers(const auth::Caller& caller, std::string_view filter,
+                                         int limit) override {
+    customers::v1::ListCustomersRequest request;
+    request.set_filter(std::string(filter));
+    request.set_order_by("create_time");
+    request.set_page_size(std::max(1, limit));
+    customers::v1::ListCustomersResponse response;
+    std::unique_ptr<grpc::ClientContext> ctx = service::CallFor(caller, timeout_);
+    // The caller's own token: only the customers they may read are matched. A refused filter
+    // is the caller's to fix, so its words are kept.
+    CRM_RETURN_IF_ERROR(FromPeer(stub_->ListCustomers(ctx.get(), request, &response),
+                                 "the customers service", "CUSTOMERS_UNAVAILABLE",
+                                 PeerErrors::kAll));
+    Matches matches;
+    for (const customers::v1::Customer& c : response.customers()) {
+      if (static_cast<int>(matches.names.size()) == limit) break;
+      matches.names.push_back(c.name());
+    }
+    matches.more = !response.next_page_token().empty() ||
+                   response.customers_size() > static_cast<int>(matches.names.size());
+    return matches;
+  }
+
  private:
   std::unique_ptr<customers::v1::CustomerService::Stub> stub_;
   const absl::Duration timeout_;
@@ -42,6 +67,46 @@ absl::StatusOr<CustomerOwner> CheckCustomer(CustomerDirectory& customers,
     return InvalidField(field, "is not a customer you can see");
   }
   return customer;
+}
+
+namespace {
+
+// What `filter` matches, a refusal worded on `field`.
+absl::StatusOr<CustomerDirectory::Matches> Match(CustomerDirectory& customers,
+                                                 const auth::Caller& caller,
+                                                 std::string_view filter, int limit,
+                                                 std::string_view field) {
+  absl::StatusOr<CustomerDirectory::Matches> matches =
+      customers.MatchCustomers(caller, filter, limit);
+  if (absl::IsInvalidArgument(matches.status())) {
+    std::string why;
+    for (const FieldViolation& v : FieldViolations(matches.status())) {
+      if (v.field == "filter") why = v.description;
+    }
+    return InvalidField(field, why.empty() ? std::string(matches.status().message()) : why);
+  }
+  return matches;
+}
+
+}  // namespace
+
+absl::Status CheckCustomerFilter(CustomerDirectory& customers, const auth::Caller& caller,
+                                 std::string_view filter, std::string_view field) {
+  return Match(customers, caller, filter, /*limit=*/1, field).status();
+}
+
+absl::StatusOr<std::vector<std::string>> ResolveCustomerFilter(CustomerDirectory& customers,
+                                                               const auth::Caller& caller,
+                                                               std::string_view filter,
+                                                               int limit, std::string_view field) {
+  CRM_ASSIGN_OR_RETURN(CustomerDirectory::Matches matches,
+                       Match(customers, caller, filter, limit, field));
+  if (matches.more) {
+    return Error(absl::StatusCode::kFailedPrecondition, "TOO_MANY_TARGETS",
+                 absl::StrCat(std::string(field), " matches more than ", limit,
+                              " customers; a campaign is for at most that many"));
+  }
+  return std::move(matches.names);
 }
 
 std::unique_ptr<CustomerDirectory> CustomersServiceDirectory(

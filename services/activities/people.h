@@ -8,18 +8,15 @@
 #include <grpcpp/channel.h>
 #include <grpcpp/security/credentials.h>
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/base/clock.h"
+#include "libs/base/ttl_cache.h"
 
 namespace crm::activities {
 
@@ -48,31 +45,17 @@ std::unique_ptr<People> AuthServicePeople(std::shared_ptr<grpc::Channel> channel
 class CachedPeople final : public People {
  public:
   CachedPeople(People& source, absl::Duration ttl, const Clock& clock)
-      : source_(source), ttl_(ttl), clock_(clock) {}
+      : source_(source), managers_(ttl, clock), emails_(ttl, clock), support_(ttl, clock) {}
 
-  absl::StatusOr<std::string> ManagerOf(std::string_view user) ABSL_LOCKS_EXCLUDED(mu_) override;
-  absl::StatusOr<std::vector<std::string>> SupportDesk() ABSL_LOCKS_EXCLUDED(mu_) override;
-  absl::StatusOr<std::string> EmailOf(std::string_view user) ABSL_LOCKS_EXCLUDED(mu_) override;
+  absl::StatusOr<std::string> ManagerOf(std::string_view user) override;
+  absl::StatusOr<std::vector<std::string>> SupportDesk() override;
+  absl::StatusOr<std::string> EmailOf(std::string_view user) override;
 
  private:
-  struct Answer {  // and when it was fetched
-    std::string name;
-    absl::Time fetched;
-  };
   People& source_;
-  const absl::Duration ttl_;
-  const Clock& clock_;
-  absl::Mutex mu_;
-  using KeptAnswers = absl::flat_hash_map<std::string, Answer>;
-  // `user`'s answer in `answers` while fresh, else `fetch`'s (kept when it succeeds).
-  absl::StatusOr<std::string> Kept(KeptAnswers CachedPeople::*answers, std::string_view user,
-                                   const std::function<absl::StatusOr<std::string>()>& fetch)
-      ABSL_LOCKS_EXCLUDED(mu_);
-
-  KeptAnswers managers_ ABSL_GUARDED_BY(mu_);
-  KeptAnswers emails_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::string> support_ ABSL_GUARDED_BY(mu_);
-  absl::Time support_fetched_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  TtlCache<std::string> managers_;
+  TtlCache<std::string> emails_;
+  TtlCache<std::vector<std::string>> support_;  // one key, ""
 };
 
 }  // namespace crm::activities

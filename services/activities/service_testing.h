@@ -48,6 +48,29 @@ class FakeCustomers final : public CustomerDirectory {
     }
     return CustomerOwner{.customer_id = *id, .owner = owners_.at(*id)};
   }
+  // Knows one filter, `owner = "users/N"` (the customers service's parser is its own tests'
+  // business); anything else is refused as the customers service would.
+  absl::StatusOr<Matches> MatchCustomers(const auth::Caller&, std::string_view filter,
+                                         int limit) override {
+    absl::MutexLock lock(&mu_);
+    constexpr std::string_view kOwnerIs = "owner = \"";
+    if (!filter.starts_with(kOwnerIs) || !filter.ends_with("\"")) {
+      return InvalidArgument("the request has invalid fields",
+                             {{.field = "filter", .description = "unknown field"}});
+    }
+    const std::string_view owner =
+        filter.substr(kOwnerIs.size(), filter.size() - kOwnerIs.size() - 1);
+    Matches matches;
+    for (const auto& [id, who] : owners_) {
+      if (who != owner || hidden_.contains(id)) continue;
+      if (static_cast<int>(matches.names.size()) == limit) {
+        matches.more = true;
+        break;
+      }
+      matches.names.push_back(absl::StrCat("customers/", id));
+    }
+    return matches;
+  }
 
  private:
   absl::Mutex mu_;

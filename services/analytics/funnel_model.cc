@@ -25,7 +25,32 @@ constexpr int64_t kCreatedStep = 1;
 constexpr int64_t kQualifiedStep = 2;
 constexpr int64_t kConvertedStep = 3;
 
-// What a lead adds to lead_daily and lead_status.
+// The cube rows (schema/008_funnel_cube.sql) a figure of `day` and `owner` adds to: the day's
+// and the month's (filed under its first day, "2026-03-17" → "2026-03-01"), for the owner
+// and for everyone (owner ''); a figure without an owner adds to everyone's only, '' being
+// everyone's.
+struct CubeRow {
+  const char* grain;
+  std::string owner, period;
+};
+
+std::string FirstOfMonth(const std::string& day) { return day.substr(0, day.size() - 2) + "01"; }
+
+std::vector<CubeRow> CubeRows(const std::string& day, const std::string& owner) {
+  const std::string month = FirstOfMonth(day);
+  std::vector<CubeRow> rows = {{"D", "", day}, {"M", "", month}};
+  if (!owner.empty()) rows.insert(rows.end(), {{"D", owner, day}, {"M", owner, month}});
+  return rows;
+}
+
+// `head`, then `row` `rows` times separated by commas, then `tail`: one multi-row upsert.
+std::string Upsert(const char* head, const char* row, size_t rows, const char* tail) {
+  std::string text = head;
+  for (size_t i = 0; i < rows; ++i) absl::StrAppend(&text, i == 0 ? "" : ", ", row);
+  return text + tail;
+}
+
+// What a lead adds to lead_daily, lead_cube and lead_status.
 struct LeadFigures {
   std::string owner;
   int64_t status = 0;
@@ -36,8 +61,19 @@ absl::Status AddLeadStep(db::Transaction& tx, const std::string& day, const std:
                          int64_t step, int sign) {
   if (day.empty()) return absl::OkStatus();
   CRM_RETURN_IF_ERROR(tx.Execute(sql::kAddLeadStep, {day, owner, step, int64_t{sign}}).status());
+  const std::vector<CubeRow> rows = CubeRows(day, owner);
+  std::vector<db::Value> values;
+  values.reserve(rows.size() * 5);
+  for (const CubeRow& row : rows) {
+    values.insert(values.end(), {row.grain, row.owner, row.period, step, int64_t{sign}});
+  }
+  CRM_RETURN_IF_ERROR(tx.Execute(Upsert(sql::kAddLeadCubeHead, sql::kLeadCubeRow, rows.size(),
+                                        sql::kAddLeadCubeTail),
+                                 values)
+                          .status());
   if (sign > 0) return absl::OkStatus();
-  return tx.Execute(sql::kDropEmptyLeadStep, {day, owner, step}).status();
+  CRM_RETURN_IF_ERROR(tx.Execute(sql::kDropEmptyLeadStep, {day, owner, step}).status());
+  return tx.Execute(sql::kDropEmptyLeadCube, {step, owner, day, FirstOfMonth(day)}).status();
 }
 
 absl::Status AddLead(db::Transaction& tx, const LeadFigures& f, int sign) {
@@ -106,23 +142,40 @@ Stay StayFrom(const db::Row& row) {
           .seconds = row.Int(10)};
 }
 
-// Adds to (sign -1: takes from) the stay's stage_daily group: its entry, and when `left`
-// its leaving (advanced or not, after its seconds, in its bucket).
+// Adds to (sign -1: takes from) the stay's stage_daily group and its stage_cube rows (those
+// of the day and month it entered): its entry, and when `left` its leaving (advanced or not,
+// after its seconds, in its bucket).
 absl::Status AddStay(db::Transaction& tx, const Stay& stay, bool entry, bool left, int sign) {
   const int64_t entered = entry ? sign : 0, gone = left ? sign : 0;
-  std::vector<db::Value> values;
-  values.reserve(9 + kBuckets);
-  for (const std::string* text : {&stay.stage, &stay.day, &stay.owner, &stay.currency}) {
-    values.emplace_back(*text);
-  }
+  std::vector<db::Value> figures;  // entries, amount, advanced, left_count, seconds, b0..b9
+  figures.reserve(5 + kBuckets);
   for (int64_t number :
        {entered, entered * stay.amount, stay.advanced ? gone : 0, gone, gone * stay.seconds}) {
-    values.emplace_back(number);
+    figures.emplace_back(number);
   }
-  for (int b = 0; b < kBuckets; ++b) values.emplace_back(stay.bucket == b ? gone : 0);
+  for (int b = 0; b < kBuckets; ++b) figures.emplace_back(stay.bucket == b ? gone : 0);
+
+  std::vector<db::Value> values = {stay.stage, stay.day, stay.owner, stay.currency};
+  values.insert(values.end(), figures.begin(), figures.end());
   CRM_RETURN_IF_ERROR(tx.Execute(sql::kAddStageDaily, values).status());
+  const std::vector<CubeRow> rows = CubeRows(stay.day, stay.owner);
+  values.clear();
+  values.reserve(rows.size() * (5 + figures.size()));
+  for (const CubeRow& row : rows) {
+    values.insert(values.end(), {row.grain, row.owner, row.period, stay.stage, stay.currency});
+    values.insert(values.end(), figures.begin(), figures.end());
+  }
+  CRM_RETURN_IF_ERROR(tx.Execute(Upsert(sql::kAddStageCubeHead, sql::kStageCubeRow, rows.size(),
+                                        sql::kAddStageCubeTail),
+                                 values)
+                          .status());
   if (sign > 0) return absl::OkStatus();
-  return tx.Execute(sql::kDropEmptyStageDaily, {stay.stage, stay.day, stay.owner, stay.currency})
+  CRM_RETURN_IF_ERROR(
+      tx.Execute(sql::kDropEmptyStageDaily, {stay.stage, stay.day, stay.owner, stay.currency})
+          .status());
+  return tx
+      .Execute(sql::kDropEmptyStageCube,
+               {stay.stage, stay.currency, stay.owner, stay.day, FirstOfMonth(stay.day)})
       .status();
 }
 

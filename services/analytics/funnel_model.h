@@ -11,7 +11,10 @@
 //                                            open_forecast; how it closed into closed_daily
 //   PipelineCreated, PipelineUpdated         the stages' order and type, the default pipeline
 //   QuotaSet                                 quotas
-// Days are calendar days in the company's time zone.
+// Days are calendar days in the company's time zone. Whatever a lead or a stay adds to
+// lead_daily or stage_daily it adds in the same transaction to lead_cube or
+// stage_cube (schema/008_funnel_cube.sql): the rows of its day and month, for its owner and
+// for everyone, which the funnel report reads.
 //
 // TIME IN STAGE is kept as a histogram per stage_daily group, buckets b0..b9 with upper
 // bounds 1 h, 1 d, 3 d, 7 d, 14 d, 30 d, 60 d, 90 d, 180 d and none (kBucketBounds); a

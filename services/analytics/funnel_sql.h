@@ -45,6 +45,18 @@ inline constexpr char kAddLeadStep[] =
     "ON DUPLICATE KEY UPDATE leads = leads + VALUES(leads)";
 inline constexpr char kDropEmptyLeadStep[] =
     "DELETE FROM lead_daily WHERE day = ? AND owner = ? AND step = ? AND leads = 0";
+// Adds (negative: takes out) leads to their lead_cube rows (schema/008): the head, then
+// kLeadCubeRow once per row (grain, owner, period, step, leads), separated by commas, then
+// the tail.
+inline constexpr char kAddLeadCubeHead[] =
+    "INSERT INTO lead_cube (grain, owner, period, step, leads) VALUES ";
+inline constexpr char kLeadCubeRow[] = "(?, ?, ?, ?, ?)";
+inline constexpr char kAddLeadCubeTail[] = " ON DUPLICATE KEY UPDATE leads = leads + VALUES(leads)";
+// Drops the rows of one step, day and month, for an owner and for everyone, left at 0. Bound:
+// step, owner, day, month.
+inline constexpr char kDropEmptyLeadCube[] =
+    "DELETE FROM lead_cube WHERE step = ? AND owner IN (?, '') AND ((grain = 'D' AND period = ?) "
+    "OR (grain = 'M' AND period = ?)) AND leads = 0";
 inline constexpr char kAddLeadStatus[] =
     "INSERT INTO lead_status (status, leads) VALUES (?, ?) "
     "ON DUPLICATE KEY UPDATE leads = leads + VALUES(leads)";
@@ -118,6 +130,25 @@ inline constexpr char kAddStageDaily[] =
 inline constexpr char kDropEmptyStageDaily[] =
     "DELETE FROM stage_daily WHERE stage = ? AND day = ? AND owner = ? AND currency = ? AND "
     "entries = 0";
+// The same for stage_cube's rows (schema/008): the head, then kStageCubeRow once per row
+// (grain, owner, period, stage, currency, then stage_daily's figures), separated by commas,
+// then the tail.
+inline constexpr char kAddStageCubeHead[] =
+    "INSERT INTO stage_cube (grain, owner, period, stage, currency, entries, amount_minor, "
+    "advanced, left_count, seconds, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9) VALUES ";
+inline constexpr char kStageCubeRow[] =
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+inline constexpr char kAddStageCubeTail[] =
+    " ON DUPLICATE KEY UPDATE entries = entries + VALUES(entries), "
+    "amount_minor = amount_minor + VALUES(amount_minor), advanced = advanced + VALUES(advanced), "
+    "left_count = left_count + VALUES(left_count), seconds = seconds + VALUES(seconds), "
+    "b0 = b0 + VALUES(b0), b1 = b1 + VALUES(b1), b2 = b2 + VALUES(b2), b3 = b3 + VALUES(b3), "
+    "b4 = b4 + VALUES(b4), b5 = b5 + VALUES(b5), b6 = b6 + VALUES(b6), b7 = b7 + VALUES(b7), "
+    "b8 = b8 + VALUES(b8), b9 = b9 + VALUES(b9)";
+// Bound: stage, currency, owner, day, month.
+inline constexpr char kDropEmptyStageCube[] =
+    "DELETE FROM stage_cube WHERE stage = ? AND currency = ? AND owner IN (?, '') AND "
+    "((grain = 'D' AND period = ?) OR (grain = 'M' AND period = ?)) AND entries = 0";
 
 // QuotaSet: the newest event's amount wins (amount is assigned before last_sequence moves).
 inline constexpr char kUpsertQuota[] =
@@ -128,10 +159,10 @@ inline constexpr char kUpsertQuota[] =
 
 // Rewinding the opportunities feed clears all of it.
 inline constexpr const char* kClearFunnel[] = {
-    "DELETE FROM pipelines",   "DELETE FROM leads",         "DELETE FROM lead_daily",
-    "DELETE FROM lead_status", "DELETE FROM funnel_deals",  "DELETE FROM stage_stays",
-    "DELETE FROM stage_daily", "DELETE FROM open_forecast", "DELETE FROM closed_daily",
-    "DELETE FROM quotas"};
+    "DELETE FROM pipelines",     "DELETE FROM leads",        "DELETE FROM lead_daily",
+    "DELETE FROM lead_cube",     "DELETE FROM lead_status",  "DELETE FROM funnel_deals",
+    "DELETE FROM stage_stays",   "DELETE FROM stage_daily",  "DELETE FROM stage_cube",
+    "DELETE FROM open_forecast", "DELETE FROM closed_daily", "DELETE FROM quotas"};
 
 // ---- Reports (funnel_store.cc); each followed by " AND (<the caller's rule>)", maybe
 // " AND <x>.owner = ?", and its GROUP BY ------------------------------------------------
@@ -144,6 +175,32 @@ inline constexpr char kDefaultPipeline[] =
 inline constexpr char kPipelineStages[] =
     "SELECT name, display_name, type FROM stages WHERE pipeline_name = ? AND type IN (1, 2) "
     "ORDER BY position";
+// The funnel reads the cubes (schema/008) like the sales report reads won_cube: whole months
+// from 'M' rows, the days of cut months from 'D' rows (bound: first month, last month, then
+// the head's and the tail's first and last days), then the owners' condition and the GROUP BY.
+// step, leads.
+inline constexpr char kFunnelLeadCube[] =
+    "SELECT l.step, CAST(SUM(l.leads) AS SIGNED) FROM lead_cube l "
+    "WHERE ((l.grain = 'M' AND l.period BETWEEN ? AND ?) OR (l.grain = 'D' AND "
+    "(l.period BETWEEN ? AND ? OR l.period BETWEEN ? AND ?))) AND ";
+// Bound: pipeline, then the periods as above. stage, currency, entries, amount, advanced,
+// left_count, seconds, b0..b9.
+inline constexpr char kFunnelStageCube[] =
+    "SELECT s.stage, s.currency, CAST(SUM(s.entries) AS SIGNED), "
+    "CAST(SUM(s.amount_minor) AS SIGNED), CAST(SUM(s.advanced) AS SIGNED), "
+    "CAST(SUM(s.left_count) AS SIGNED), CAST(SUM(s.seconds) AS SIGNED), "
+    "CAST(SUM(s.b0) AS SIGNED), CAST(SUM(s.b1) AS SIGNED), CAST(SUM(s.b2) AS SIGNED), "
+    "CAST(SUM(s.b3) AS SIGNED), CAST(SUM(s.b4) AS SIGNED), CAST(SUM(s.b5) AS SIGNED), "
+    "CAST(SUM(s.b6) AS SIGNED), CAST(SUM(s.b7) AS SIGNED), CAST(SUM(s.b8) AS SIGNED), "
+    "CAST(SUM(s.b9) AS SIGNED) FROM stage_cube s JOIN stages st ON st.name = s.stage "
+    "WHERE st.pipeline_name = ? AND ((s.grain = 'M' AND s.period BETWEEN ? AND ?) OR "
+    "(s.grain = 'D' AND (s.period BETWEEN ? AND ? OR s.period BETWEEN ? AND ?))) AND ";
+// After the table's alias ("l", "s"): callers who see every figure read the rows for
+// everyone, the others their owners' rows, the caller's rule following.
+inline constexpr char kCubeEveryone[] = ".owner = ''";
+inline constexpr char kCubeOwners[] = ".owner <> '' AND ";
+
+// The same figures from the daily tables, row by row over the period (FunnelQuery::daily_rows).
 // Bound: first day, last day. step, leads.
 inline constexpr char kFunnelLeads[] =
     "SELECT l.step, CAST(SUM(l.leads) AS SIGNED) FROM lead_daily l "

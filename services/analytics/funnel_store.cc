@@ -11,6 +11,7 @@
 #include "libs/grpc/status.h"
 #include "services/analytics/funnel_model.h"
 #include "services/analytics/funnel_sql.h"
+#include "services/analytics/report_store.h"
 
 namespace crm::analytics {
 namespace {
@@ -30,6 +31,26 @@ std::string Scoped(const char* head, const records::Access& access, const std::s
   }
   absl::StrAppend(&statement, tail);
   return statement;
+}
+
+// The same over a cube (schema/008) aliased `alias`, whose period conditions `head` holds: a
+// caller who sees every figure and names no owner reads the rows for everyone, the others the
+// rows of the owners their rule lets through (narrowed to the owner named).
+std::string CubeScoped(const char* head, const records::Access& access, const std::string& alias,
+                       const std::string& owner, const char* tail, std::vector<db::Value>& params) {
+  if (access.rules().ScopeFor(access.principal(), auth::Operation::kRead) == auth::Scope::kAll &&
+      owner.empty()) {
+    return absl::StrCat(head, alias, sql::kCubeEveryone, tail);
+  }
+  const std::string owners = absl::StrCat(head, alias, sql::kCubeOwners);
+  return Scoped(owners.c_str(), access, alias + ".owner", owner, tail, params);
+}
+
+// The cubes' periods for [first, last]: whole months, then the cut days before and after.
+std::vector<db::Value> CubePeriods(absl::CivilDay first, absl::CivilDay last) {
+  const CubeRanges r = SplitPeriod(first, last, /*daily=*/false);
+  return {api::DateText(r.months_first), api::DateText(r.months_last), api::DateText(r.head_first),
+          api::DateText(r.head_last),    api::DateText(r.tail_first),  api::DateText(r.tail_last)};
 }
 
 // n * num / den rounded half away from zero, for n, num, den >= 0 (den > 0).
@@ -170,17 +191,28 @@ absl::StatusOr<v1::FunnelReport> FunnelStore::Funnel(const records::Access& acce
   }
   report.set_pipeline(pipeline);
 
-  const std::string first = api::DateText(query.first), last = api::DateText(query.last);
-  std::vector<db::Value> params = {first, last};
-  const std::string leads_sql =
-      Scoped(sql::kFunnelLeads, access, "l.owner", query.owner, sql::kFunnelLeadsGroup, params);
+  // The period: the cubes' whole months and cut days, or the daily rows' first and last day.
+  const std::vector<db::Value> periods =
+      query.daily_rows
+          ? std::vector<db::Value>{api::DateText(query.first), api::DateText(query.last)}
+          : CubePeriods(query.first, query.last);
+  std::vector<db::Value> params = periods;
+  const std::string leads_sql = query.daily_rows
+                                    ? Scoped(sql::kFunnelLeads, access, "l.owner", query.owner,
+                                             sql::kFunnelLeadsGroup, params)
+                                    : CubeScoped(sql::kFunnelLeadCube, access, "l", query.owner,
+                                                 sql::kFunnelLeadsGroup, params);
   CRM_ASSIGN_OR_RETURN(db::Rows leads, session->Query(leads_sql, params));
   std::map<int64_t, int64_t> by_step;  // lead_daily step → leads
   for (const db::Row& row : leads) by_step[row.Int(0)] = row.Int(1);
 
-  params = {pipeline, first, last};
-  const std::string stages_sql =
-      Scoped(sql::kFunnelStages, access, "s.owner", query.owner, sql::kFunnelStagesGroup, params);
+  params = {pipeline};
+  params.insert(params.end(), periods.begin(), periods.end());
+  const std::string stages_sql = query.daily_rows
+                                     ? Scoped(sql::kFunnelStages, access, "s.owner", query.owner,
+                                              sql::kFunnelStagesGroup, params)
+                                     : CubeScoped(sql::kFunnelStageCube, access, "s", query.owner,
+                                                  sql::kFunnelStagesGroup, params);
   CRM_ASSIGN_OR_RETURN(db::Rows stays, session->Query(stages_sql, params));
   std::map<std::string, StageSums> sums;
   for (const db::Row& row : stays) {

@@ -1,5 +1,8 @@
 // The funnel, forecast and win/loss reports' queries over the aggregates of funnel_model.h,
 // each with the caller's record rules (FigureRules) ANDed into its WHERE, as ReportStore does.
+// The funnel reads lead_cube and stage_cube as the sales report reads won_cube: whole months
+// from monthly rows, cut days from daily rows, everyone's rows for a caller who sees every
+// figure and names no owner.
 #pragma once
 
 #include <string>
@@ -22,6 +25,10 @@ struct FunnelQuery {
   std::string pipeline;  // "" for the default pipeline
   std::string owner;     // "" for all the caller may see
   int min_entries = kDefaultMinEntries;
+  // Read lead_daily and stage_daily row by row over the period instead of the cubes' months
+  // and cut days (schema/008): the same figures, for checking the cubes against (tests,
+  // crm-reportbench). The service never sets it.
+  bool daily_rows = false;
 };
 
 struct ForecastQuery {

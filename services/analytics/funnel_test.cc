@@ -6,8 +6,11 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <algorithm>
+#include <fstream>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -310,25 +313,64 @@ class FunnelTest : public ::testing::Test {
     return out;
   }
 
-  // Every row of the tables the funnel model writes, as text.
+  // More around March, for the periods that cross months (+08):
+  //   leads/7 users/12 created 02-25, QUALIFIED 04-02
+  //   leads/8 users/21 created CONTACTED 04-03, converted 04-05 (qualified: on conversion)
+  //   opportunities/8 users/11 CNY 4000: stage 1 02-26 10:00, 2 03-02 10:00 (4 d: a February
+  //                   stay that leaves in March), 3 04-01 10:00 (30 d), open
+  //   opportunities/9 users/21 USD 900: stage 1 03-30 10:00, won 04-02 10:00 (3 d)
+  void LoadAroundMarch() {
+    opps::Lead l7 = Lead(7, 12, opps::NEW, At(2, 25));
+    Deliver(kLeadCreatedEvent, At(2, 25), l7);
+    LeadChange(kLeadUpdatedEvent, l7, opps::QUALIFIED, At(4, 2));
+    opps::Lead l8 = Lead(8, 21, opps::CONTACTED, At(4, 3));
+    Deliver(kLeadCreatedEvent, At(4, 3), l8);
+    LeadChange(kLeadConvertedEvent, l8, opps::CONVERTED, At(4, 5));
+    opps::Opportunity d8 = Deal(8, 11, "CNY", 4000);
+    Deliver(kOpportunityCreatedEvent, At(2, 26), d8);
+    Move(d8, 2, At(3, 2));
+    Move(d8, 3, At(4, 1));
+    opps::Opportunity d9 = Deal(9, 21, "USD", 900);
+    Deliver(kOpportunityCreatedEvent, At(3, 30), d9);
+    Win(d9, At(4, 2));
+  }
+
+  // The funnel as the service gives it from the cubes, for days.
+  absl::StatusOr<v1::FunnelReport> Funnel(const auth::Caller& who, const std::string& owner,
+                                          absl::CivilDay first, absl::CivilDay last) {
+    return Funnel(who, owner, 0, api::ToDate(first), api::ToDate(last));
+  }
+  // The same funnel read from lead_daily and stage_daily row by row.
+  absl::StatusOr<v1::FunnelReport> DailyFunnel(const auth::Caller& who, const std::string& owner,
+                                               absl::CivilDay first, absl::CivilDay last) {
+    CRM_ASSIGN_OR_RETURN(
+        const records::Access access,
+        test_->kit().access.For(who, ReportService::kGetFunnelReport, FigureRules()));
+    FunnelStore store(test_->pool());
+    return store.Funnel(access, {.first = first, .last = last, .owner = owner, .daily_rows = true});
+  }
+
+  // Every row of the tables the funnel model writes, as text, each table's rows sorted.
   std::string Tables() {
     std::string text;
     EXPECT_TRUE(test_->pool()
                     .InTransaction([&](db::Transaction& tx) -> absl::Status {
                       for (const char* table :
-                           {"leads", "lead_daily", "lead_status", "funnel_deals", "stage_stays",
-                            "stage_daily", "open_forecast", "closed_daily", "quotas",
-                            "pipelines"}) {
-                        CRM_ASSIGN_OR_RETURN(
-                            db::Rows rows,
-                            tx.Query(absl::StrCat("SELECT * FROM ", table, " ORDER BY 1, 2"), {}));
-                        absl::StrAppend(&text, table, ":\n");
+                           {"leads", "lead_daily", "lead_cube", "lead_status", "funnel_deals",
+                            "stage_stays", "stage_daily", "stage_cube", "open_forecast",
+                            "closed_daily", "quotas", "pipelines"}) {
+                        CRM_ASSIGN_OR_RETURN(db::Rows rows,
+                                             tx.Query(absl::StrCat("SELECT * FROM ", table), {}));
+                        std::vector<std::string> lines;
                         for (const db::Row& row : rows) {
+                          std::string line;
                           for (size_t i = 0; i < row.size(); ++i) {
-                            absl::StrAppend(&text, row.Str(i), "|");
+                            absl::StrAppend(&line, row.Str(i), "|");
                           }
-                          absl::StrAppend(&text, "\n");
+                          lines.push_back(std::move(line));
                         }
+                        std::sort(lines.begin(), lines.end());
+                        absl::StrAppend(&text, table, ":\n", absl::StrJoin(lines, "\n"), "\n");
                       }
                       return absl::OkStatus();
                     })
@@ -534,8 +576,160 @@ TEST_F(FunnelTest, StagesOfAPipelineNoEventDescribedAreLearnedFromTheDeals) {
                   "WON pipelines/2/stages/11 1 [CNY 100] 0 0 0 0 0"}));
 }
 
+TEST_F(FunnelTest, TheFunnelAcrossMonthsAddsUpWholeMonthsAndCutDays) {
+  LoadDataSet();
+  LoadAroundMarch();
+  // 02-15 to 04-10: February's and April's days, March whole.
+  const absl::CivilDay first(2026, 2, 15), last(2026, 4, 10);
+  // Leads created 1-5, 7, 8; qualified 1, 2, 4, 5, 7 (04-02), 8 (on conversion); converted
+  // 1, 4, 8. Stage 1: the March data set's six, deal 8 (02-26, left after 4 d) and deal 9
+  // (03-30, won after 3 d): 8 entries, 5 moved on, 6 left (30 min, 1 d x 3, 3 d, 4 d:
+  // 865800 s, p90 the 6th in 3-7 d). Stage 2: deals 1, 2 and 8 (7 d, 18 d, 30 d: p90 in
+  // 30-60 d), 1 and 8 moved on. Stage 3: deals 1, 5 and 8 (04-01). Won: deals 1 and 9.
+  absl::StatusOr<v1::FunnelReport> admin = Funnel(admin_, "", first, last);
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  EXPECT_EQ(Lines(admin->steps()),
+            (Rows{"LEADS  7 [] 6 8571 0 0 0", "QUALIFIED_LEADS  6 [] 3 5000 0 0 0 *",
+                  "STAGE 初步接洽 8 [CNY 31000,USD 2900] 5 6250 6 144300 604800",
+                  "STAGE 方案报价 3 [CNY 19000] 2 6667 3 1584000 5184000",
+                  "STAGE 商务谈判 3 [CNY 17000] 1 3333 1 172800 259200",
+                  "WON 赢单 2 [CNY 10000,USD 900] 0 0 0 0 0"}));
+  // The manager (team 1: users/10, 11, 12): not leads 4 and 8 nor deals 4 and 9.
+  absl::StatusOr<v1::FunnelReport> manager = Funnel(manager_, "", first, last);
+  ASSERT_TRUE(manager.ok()) << manager.status();
+  EXPECT_EQ(Lines(manager->steps()),
+            (Rows{"LEADS  5 [] 4 8000 0 0 0", "QUALIFIED_LEADS  4 [] 1 2500 0 0 0",
+                  "STAGE 初步接洽 6 [CNY 23000,USD 2000] 4 6667 5 121320 604800 *",
+                  "STAGE 方案报价 3 [CNY 19000] 2 6667 3 1584000 5184000",
+                  "STAGE 商务谈判 3 [CNY 17000] 1 3333 1 172800 259200",
+                  "WON 赢单 1 [CNY 10000] 0 0 0 0 0"}));
+  // The rep (users/11): leads 1, 2 and 5; deals 1, 2, 5 and 8.
+  absl::StatusOr<v1::FunnelReport> rep = Funnel(rep_, "", first, last);
+  ASSERT_TRUE(rep.ok()) << rep.status();
+  EXPECT_EQ(Lines(rep->steps()),
+            (Rows{"LEADS  3 [] 3 10000 0 0 0", "QUALIFIED_LEADS  3 [] 1 3333 0 0 0",
+                  "STAGE 初步接洽 4 [CNY 22000] 4 10000 4 130050 604800",
+                  "STAGE 方案报价 3 [CNY 19000] 2 6667 3 1584000 5184000",
+                  "STAGE 商务谈判 3 [CNY 17000] 1 3333 1 172800 259200",
+                  "WON 赢单 1 [CNY 10000] 0 0 0 0 0"}));
+}
+
+TEST_F(FunnelTest, TheCubesGiveWhatTheDailyRowsGive) {
+  LoadDataSet();
+  LoadAroundMarch();
+  // Whole months, cut days on either side or both, days within one month, one day.
+  const std::vector<std::pair<absl::CivilDay, absl::CivilDay>> periods = {
+      {absl::CivilDay(2026, 2, 15), absl::CivilDay(2026, 4, 10)},
+      {absl::CivilDay(2026, 2, 1), absl::CivilDay(2026, 4, 30)},
+      {absl::CivilDay(2026, 3, 1), absl::CivilDay(2026, 3, 31)},
+      {absl::CivilDay(2026, 2, 26), absl::CivilDay(2026, 3, 31)},
+      {absl::CivilDay(2026, 3, 1), absl::CivilDay(2026, 4, 1)},
+      {absl::CivilDay(2026, 2, 27), absl::CivilDay(2026, 3, 2)},
+      {absl::CivilDay(2026, 3, 5), absl::CivilDay(2026, 3, 20)},
+      {absl::CivilDay(2026, 4, 2), absl::CivilDay(2026, 4, 2)},
+      {absl::CivilDay(2025, 1, 1), absl::CivilDay(2026, 12, 31)}};
+  const std::vector<std::pair<const auth::Caller*, std::string>> callers = {
+      {&admin_, ""},           {&admin_, "users/11"}, {&admin_, "users/21"},
+      {&marketing_, ""},       {&manager_, ""},       {&manager_, "users/12"},
+      {&manager_, "users/21"}, {&rep_, ""},           {&rep_, "users/21"}};
+  for (const auto& [first, last] : periods) {
+    for (const auto& [who, owner] : callers) {
+      absl::StatusOr<v1::FunnelReport> cubes = Funnel(*who, owner, first, last);
+      absl::StatusOr<v1::FunnelReport> daily = DailyFunnel(*who, owner, first, last);
+      ASSERT_TRUE(cubes.ok() && daily.ok()) << cubes.status() << " " << daily.status();
+      EXPECT_TRUE(MessageDifferencer::Equals(*cubes, *daily))
+          << first << ".." << last << " " << who->principal.user << " " << owner << "\n"
+          << absl::StrJoin(Lines(cubes->steps()), "\n") << "\nagainst\n"
+          << absl::StrJoin(Lines(daily->steps()), "\n");
+    }
+  }
+}
+
+TEST_F(FunnelTest, AStayLeavingInALaterMonthCountsInTheMonthItEntered) {
+  Pipeline();
+  opps::Opportunity deal = Deal(8, 11, "CNY", 4000);
+  Deliver(kOpportunityCreatedEvent, At(2, 26), deal);
+  // Stage 1 for February as a whole month (its monthly rows), as cut days (its daily rows)
+  // and within a longer period, for everyone (admin) and for the rep.
+  const auto stage = [&](const auth::Caller& who, int step, absl::CivilDay first,
+                         absl::CivilDay last) {
+    absl::StatusOr<v1::FunnelReport> funnel = Funnel(who, "", first, last);
+    return funnel.ok() ? Line(funnel->steps(step)) : funnel.status().ToString();
+  };
+  const std::vector<std::pair<absl::CivilDay, absl::CivilDay>> februaries = {
+      {absl::CivilDay(2026, 2, 1), absl::CivilDay(2026, 2, 28)},
+      {absl::CivilDay(2026, 2, 20), absl::CivilDay(2026, 2, 27)},
+      {absl::CivilDay(2026, 1, 1), absl::CivilDay(2026, 3, 31)}};
+  for (const auth::Caller* who : {&admin_, &rep_}) {
+    for (const auto& [first, last] : februaries) {
+      EXPECT_EQ(stage(*who, 2, first, last), "STAGE 初步接洽 1 [CNY 4000] 0 0 0 0 0") << first;
+    }
+  }
+  // It leaves on 03-02 after 4 days: February's rows say so, March's gain the entry into
+  // stage 2 only.
+  Move(deal, 2, At(3, 2));
+  for (const auth::Caller* who : {&admin_, &rep_}) {
+    for (const auto& [first, last] : februaries) {
+      EXPECT_EQ(stage(*who, 2, first, last), "STAGE 初步接洽 1 [CNY 4000] 1 10000 1 345600 604800")
+          << first;
+    }
+    EXPECT_EQ(stage(*who, 2, absl::CivilDay(2026, 3, 1), absl::CivilDay(2026, 3, 31)),
+              "STAGE 初步接洽 0 [] 0 0 0 0 0");
+    EXPECT_EQ(stage(*who, 3, absl::CivilDay(2026, 3, 1), absl::CivilDay(2026, 3, 31)),
+              "STAGE 方案报价 1 [CNY 4000] 0 0 0 0 0");
+  }
+  // Deleted: every row it added to is gone, daily and monthly, for the owner and everyone.
+  Deliver(kOpportunityDeletedEvent, At(3, 5), deal);
+  for (const auth::Caller* who : {&admin_, &rep_}) {
+    EXPECT_EQ(stage(*who, 2, absl::CivilDay(2026, 1, 1), absl::CivilDay(2026, 3, 31)),
+              "STAGE 初步接洽 0 [] 0 0 0 0 0");
+  }
+  int64_t rows = -1;
+  ASSERT_TRUE(test_->pool()
+                  .InTransaction([&](db::Transaction& tx) -> absl::Status {
+                    CRM_ASSIGN_OR_RETURN(db::Rows count,
+                                         tx.Query("SELECT COUNT(*) FROM stage_cube", {}));
+                    rows = count[0].Int(0);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(rows, 0);
+}
+
+// schema/008_funnel_cube.sql's statement that fills `table` from the daily rows.
+std::string CubeFill(const std::string& table) {
+  std::ifstream file(std::string(CRM_ANALYTICS_SCHEMA_DIR) + "/008_funnel_cube.sql");
+  std::stringstream text;
+  text << file.rdbuf();
+  const std::string sql = text.str();
+  const size_t start = sql.find(absl::StrCat("INSERT INTO ", table, " "));
+  const size_t end = sql.find(";\n", start);
+  if (start == std::string::npos || end == std::string::npos) return "";
+  return sql.substr(start, end - start);
+}
+
+TEST_F(FunnelTest, TheMigrationFillsTheCubesAsTheEventsDo) {
+  LoadDataSet();
+  LoadAroundMarch();
+  const std::string live = Tables();
+  for (const char* table : {"lead_cube", "stage_cube"}) {
+    const std::string fill = CubeFill(table);
+    ASSERT_FALSE(fill.empty()) << table;
+    ASSERT_TRUE(test_->pool()
+                    .InTransaction([&](db::Transaction& tx) -> absl::Status {
+                      CRM_RETURN_IF_ERROR(
+                          tx.Execute(absl::StrCat("DELETE FROM ", table), {}).status());
+                      return tx.Execute(fill, {}).status();
+                    })
+                    .ok())
+        << table;
+  }
+  EXPECT_EQ(Tables(), live);
+}
+
 TEST_F(FunnelTest, EveryEventAppliedAgainChangesNothing) {
   LoadDataSet();
+  LoadAroundMarch();
   const std::string before = Tables();
   for (const events::v1::Event& event : std::vector<events::v1::Event>(delivered_)) {
     ASSERT_TRUE(Apply(event).ok()) << event.type();
@@ -545,6 +739,7 @@ TEST_F(FunnelTest, EveryEventAppliedAgainChangesNothing) {
 
 TEST_F(FunnelTest, ReplayingTheFeedFromZeroRebuildsTheSameTables) {
   LoadDataSet();
+  LoadAroundMarch();
   const std::string live = Tables();
   absl::StatusOr<v1::FunnelReport> funnel = Funnel(admin_);
   ASSERT_TRUE(funnel.ok());

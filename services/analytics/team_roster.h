@@ -26,9 +26,11 @@ class TeamRoster {
 };
 
 // The auth service over `channel`, as the service `credentials` name, each call at most
-// `timeout`.
+// `timeout`. A team's members are kept for `ttl` (a rep moved to another team is ranked
+// there within that time), so a rep's ranking is not a call to auth every time.
 std::unique_ptr<TeamRoster> AuthServiceRoster(std::shared_ptr<grpc::Channel> channel,
                                               std::shared_ptr<grpc::CallCredentials> credentials,
-                                              absl::Duration timeout);
+                                              absl::Duration timeout,
+                                              absl::Duration ttl = absl::Seconds(30));
 
 }  // namespace crm::analytics

@@ -20,6 +20,11 @@ int main(int argc, char** argv) {
   const std::string actor = crm::auth::ServicePrincipal(kit.name);
 
   opp::PipelineStore pipelines(kit.pool, kit.clock);
+  // The feed learns of the pipeline the schema seeds before anything is served.
+  if (absl::StatusOr<int> announced = pipelines.AnnounceSeeded(actor); !announced.ok()) {
+    crm::log::Fatal("announcing the seeded pipeline failed",
+                    {{"error", announced.status().ToString()}});
+  }
   opp::OpportunityStore opportunities(kit.pool, kit.clock, options.time_zone,
                                       options.min_learning_sample);
   opp::LeadStore leads(kit.pool, kit.clock, opportunities);

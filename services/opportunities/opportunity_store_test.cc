@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "crm/customers/v1/customers.pb.h"
@@ -24,6 +28,45 @@ using testing::kQualification;
 using testing::kWonStage;
 
 class OpportunityStoreTest : public testing::ServiceTest {};
+
+// The pipeline the schema seeds is told on the feed, so that its followers (analytics' funnel)
+// know its stages by name: once, even when two replicas start together, and never again once
+// told; a pipeline made through the API was told when it was made.
+TEST_F(OpportunityStoreTest, TheSeededPipelineIsAnnouncedOnceOnTheFeed) {
+  std::atomic<int> announced{0};
+  std::vector<std::thread> replicas;
+  for (int i = 0; i < 2; ++i) {
+    replicas.emplace_back([&] {
+      absl::StatusOr<int> n = pipelines_->AnnounceSeeded("services/opportunities");
+      EXPECT_TRUE(n.ok()) << n.status();
+      if (n.ok()) announced += *n;
+    });
+  }
+  for (std::thread& t : replicas) t.join();
+  EXPECT_EQ(announced.load(), 1);
+  constexpr char kCreated[] =
+      "SELECT COUNT(*) FROM outbox WHERE event_type = 'crm.opportunities.v1.PipelineCreated'";
+  EXPECT_EQ(Count(absl::StrCat(kCreated, " AND resource = 'pipelines/1' AND "
+                               "LOCATE('Needs Analysis', payload) > 0")),
+            1)
+      << "the event carries the stages";
+
+  v1::CreatePipelineRequest create;
+  create.mutable_pipeline()->set_display_name("Renewals");
+  for (auto [name, type] : {std::pair{"Due", v1::OPEN}, std::pair{"Renewed", v1::WON},
+                            std::pair{"Churned", v1::LOST}}) {
+    v1::Stage* s = create.mutable_pipeline()->add_stages();
+    s->set_display_name(name);
+    s->set_probability(type == v1::WON ? 100 : type == v1::OPEN ? 50 : 0);
+    s->set_type(type);
+  }
+  v1::Pipeline renewals;
+  ASSERT_TRUE(pipeline_service_->DoCreatePipeline(admin_, create, &renewals).ok());
+  absl::StatusOr<int> again = pipelines_->AnnounceSeeded("services/opportunities");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, 0);
+  EXPECT_EQ(Count(kCreated), 2) << "the seeded pipeline once, the new one once";
+}
 
 TEST_F(OpportunityStoreTest, ANewOpportunityTakesItsStagesDefaults) {
   v1::Opportunity o = NewOpportunity(rep_, "ERP 升级", 120'000);

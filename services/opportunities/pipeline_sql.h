@@ -15,6 +15,9 @@ inline constexpr char kLockPipeline[] =
 inline constexpr char kSelectPipelineColumns[] = "SELECT " CRM_PIPELINE_COLUMNS;
 inline constexpr char kFromPipelines[] = " FROM pipelines p WHERE TRUE";
 #undef CRM_PIPELINE_COLUMNS
+inline constexpr char kUnannouncedPipelines[] =
+    "SELECT id FROM pipelines WHERE announced = FALSE ORDER BY id FOR UPDATE";
+inline constexpr char kMarkAnnounced[] = "UPDATE pipelines SET announced = TRUE WHERE id = ?";
 inline constexpr char kInsertPipeline[] =
     "INSERT INTO pipelines (display_name, is_default, creator, create_time, update_time) "
     "VALUES (?, ?, ?, ?, ?) RETURNING id";

@@ -210,6 +210,26 @@ absl::StatusOr<v1::Pipeline> PipelineStore::Create(const v1::Pipeline& input,
       });
 }
 
+absl::StatusOr<int> PipelineStore::AnnounceSeeded(std::string_view actor) {
+  int announced = 0;
+  CRM_RETURN_IF_ERROR(pool_.InTransaction([&](db::Transaction& tx) -> absl::Status {
+    announced = 0;
+    // The rows stay locked to the commit, so a replica starting alongside waits and then
+    // finds nothing left to announce.
+    CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(sql::kUnannouncedPipelines, {}));
+    for (const db::Row& row : rows) {
+      CRM_ASSIGN_OR_RETURN(v1::Pipeline pipeline, Read(tx, row.Int(0), /*lock=*/false));
+      CRM_RETURN_IF_ERROR(events::Append(
+          tx, {.type = kPipelineCreatedEvent, .resource = pipeline.name(), .actor = actor},
+          pipeline));
+      CRM_RETURN_IF_ERROR(tx.Execute(sql::kMarkAnnounced, {row.Int(0)}).status());
+      ++announced;
+    }
+    return absl::OkStatus();
+  }));
+  return announced;
+}
+
 absl::StatusOr<v1::Pipeline> PipelineStore::Get(int64_t id) {
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
   return Read(*session, id, /*lock=*/false);

@@ -60,6 +60,11 @@ class PipelineStore final {
                                       const Mutation& mutate, std::string_view actor,
                                       const db::IdempotencyKey& key);
 
+  // Writes PipelineCreated, as `actor`, for each pipeline not yet announced on the feed (the
+  // one the schema seeds), once: replicas starting together announce it once between them.
+  // Returns how many were announced.
+  absl::StatusOr<int> AnnounceSeeded(std::string_view actor);
+
   // For the other stores, in their session: the pipeline's stages (PIPELINE_NOT_FOUND when
   // there is no such pipeline), and the default pipeline's id.
   static absl::StatusOr<PipelineInfo> Load(db::Session& session, int64_t id);

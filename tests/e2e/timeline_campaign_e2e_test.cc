@@ -81,15 +81,34 @@ class TimelineCampaignE2eTest : public ::testing::Test {
 
   static const Session& As(const std::string& who) { return sessions_->at(who); }
 
-  static absl::StatusOr<std::string> NewCustomer(const std::string& name) {
+  static absl::StatusOr<std::string> NewCustomer(const std::string& name,
+                                                 const std::string& industry = "",
+                                                 const std::string& who = "t.rep") {
     auto stub = customers::v1::CustomerService::NewStub(stack_->gateway());
     customers::v1::CreateCustomerRequest request;
     request.mutable_customer()->set_display_name(name);
     request.mutable_customer()->set_kind(customers::v1::COMPANY);
+    request.mutable_customer()->set_industry(industry);
     customers::v1::Customer out;
     CRM_RETURN_IF_ERROR(
-        FromGrpcStatus(stub->CreateCustomer(As("t.rep").Context().get(), request, &out)));
+        FromGrpcStatus(stub->CreateCustomer(As(who).Context().get(), request, &out)));
     return out.name();
+  }
+
+  // A campaign of `type` running from `start_hours` ago for two days, with the rep taking part.
+  static v1::CreateCampaignRequest PlanRequest(const std::string& code, const std::string& title,
+                                               v1::Campaign::Type type, int64_t budget_yuan,
+                                               int start_hours = 0) {
+    v1::CreateCampaignRequest create;
+    v1::Campaign& c = *create.mutable_campaign();
+    c.set_code(code);
+    c.set_title(title);
+    c.set_type(type);
+    *c.mutable_start_time() = ToTimestamp(absl::Now() - absl::Hours(start_hours));
+    *c.mutable_end_time() = ToTimestamp(absl::Now() + absl::Hours(48));
+    c.add_participants(As("t.rep").user.name());
+    *c.mutable_budget() = Yuan(budget_yuan);
+    return create;
   }
 
   static absl::StatusOr<ov1::Opportunity> NewOpportunity(const std::string& customer,
@@ -231,15 +250,7 @@ TEST_F(TimelineCampaignE2eTest, ACustomersTimelineShowsItsCallOpportunityAndOrde
 // opportunity 80,000 / 2 = 40,000 fen (¥400).
 TEST_F(TimelineCampaignE2eTest, ACampaignsRoiFromRealLeadsAndOpportunities) {
   auto campaigns = v1::CampaignService::NewStub(stack_->gateway());
-  v1::CreateCampaignRequest create;
-  v1::Campaign& c = *create.mutable_campaign();
-  c.set_code("e2e-expo");
-  c.set_title("端到端展会");
-  c.set_type(v1::Campaign::EXHIBITION);
-  *c.mutable_start_time() = ToTimestamp(absl::Now());
-  *c.mutable_end_time() = ToTimestamp(absl::Now() + absl::Hours(48));
-  c.add_participants(As("t.rep").user.name());
-  *c.mutable_budget() = Yuan(1000);
+  v1::CreateCampaignRequest create = PlanRequest("e2e-expo", "端到端展会", v1::Campaign::EXHIBITION, 1000);
   v1::Campaign campaign;
   // A rep may not plan one; marketing does.
   EXPECT_EQ(campaigns->CreateCampaign(As("t.rep").Context().get(), create, &campaign).error_code(),
@@ -381,17 +392,10 @@ TEST_F(TimelineCampaignE2eTest, ARepsVisitLoggedAgainstAVisitPlanCountsInItsExec
   absl::StatusOr<std::string> called = NewCustomer("拜访计划客户乙");
   ASSERT_TRUE(called.ok()) << called.status();
   auto campaigns = v1::CampaignService::NewStub(stack_->gateway());
-  v1::CreateCampaignRequest create;
-  v1::Campaign& c = *create.mutable_campaign();
-  c.set_code("e2e-visits");
-  c.set_title("端到端拜访计划");
-  c.set_type(v1::Campaign::CUSTOMER_VISIT_PLAN);
-  *c.mutable_start_time() = ToTimestamp(absl::Now() - absl::Hours(1));
-  *c.mutable_end_time() = ToTimestamp(absl::Now() + absl::Hours(48));
-  c.add_participants(As("t.rep").user.name());
-  c.add_target_customers(*visited);
-  c.add_target_customers(*called);
-  *c.mutable_budget() = Yuan(500);
+  v1::CreateCampaignRequest create =
+      PlanRequest("e2e-visits", "端到端拜访计划", v1::Campaign::CUSTOMER_VISIT_PLAN, 500, 1);
+  create.mutable_campaign()->add_target_customers(*visited);
+  create.mutable_campaign()->add_target_customers(*called);
   v1::Campaign plan;
   grpc::Status status = campaigns->CreateCampaign(As("t.manager").Context().get(), create, &plan);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -446,6 +450,52 @@ TEST_F(TimelineCampaignE2eTest, ARepsVisitLoggedAgainstAVisitPlanCountsInItsExec
   v1::Activity refused;
   status = activities->CreateActivity(As("t.rep").Context().get(), late, &refused);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+}
+
+// A visit plan for the customers of an industry: the filter is checked by the customers
+// service when it is set, and the customers the manager may see that match it when the plan
+// starts become its targets, oldest first; another team's customer is not among them.
+TEST_F(TimelineCampaignE2eTest, AVisitPlansCustomerFilterNamesItsTargetsWhenItStarts) {
+  const std::string industry = "工业机器人集成";
+  std::vector<std::string> expected;
+  for (const char* company : {"机器人客户甲", "机器人客户乙"}) {
+    absl::StatusOr<std::string> customer = NewCustomer(company, industry);
+    ASSERT_TRUE(customer.ok()) << customer.status();
+    expected.push_back(*customer);
+  }
+  ASSERT_TRUE(NewCustomer("别组的机器人客户", industry, "t.other").ok());
+  ASSERT_TRUE(NewCustomer("别的行业客户", "食品加工").ok());
+
+  auto campaigns = v1::CampaignService::NewStub(stack_->gateway());
+  v1::CreateCampaignRequest create =
+      PlanRequest("e2e-robot-visits", "机器人行业拜访计划", v1::Campaign::CUSTOMER_VISIT_PLAN, 800, 1);
+  v1::Campaign& c = *create.mutable_campaign();
+  c.set_customer_filter("trade = \"" + industry + "\"");  // no such field
+  v1::Campaign plan;
+  grpc::Status status = campaigns->CreateCampaign(As("t.manager").Context().get(), create, &plan);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  std::vector<FieldViolation> violations = FieldViolations(FromGrpcStatus(status));
+  ASSERT_EQ(violations.size(), 1u) << status.error_message();
+  EXPECT_EQ(violations[0].field, "campaign.customer_filter");
+
+  c.set_customer_filter("industry = \"" + industry + "\"");
+  status = campaigns->CreateCampaign(As("t.manager").Context().get(), create, &plan);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(plan.target_customers_size(), 0);
+  v1::CampaignStepRequest start;
+  start.set_name(plan.name());
+  status = campaigns->StartCampaign(As("t.manager").Context().get(), start, &plan);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(std::vector<std::string>(plan.target_customers().begin(),
+                                     plan.target_customers().end()),
+            expected);
+
+  v1::GetCampaignEffectivenessRequest request;
+  request.set_campaign(plan.name());
+  v1::CampaignEffectiveness e;
+  status = campaigns->GetCampaignEffectiveness(As("t.rep").Context().get(), request, &e);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(e.planned_visits(), 2);
 }
 
 }  // namespace

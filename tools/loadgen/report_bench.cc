@@ -16,8 +16,11 @@
 // stages, then won; all but the last left, advancing). The rows are made by MariaDB itself
 // from the SEQUENCE engine, and the aggregates are filled with what the feeds would have left
 // in them (INSERT ... SELECT ... GROUP BY; won_cube, customer_cube and customers_new_cube by
-// the own statements of schema/004_won_cube.sql and schema/007_customer_cube.sql), so the load
-// takes minutes, not hours, at 10M. Each size adds to the previous one, in steps of kLoadStep.
+// the own statements of schema/004_won_cube.sql and schema/007_customer_cube.sql, lead_cube and
+// stage_cube by schema/008_funnel_cube.sql's), so the load takes minutes, not hours, at 10M.
+// Each size adds to the previous one, in steps of kLoadStep. The funnel is timed twice: from
+// the cubes, as the service reads it, and from the daily rows, as it was read before them (the
+// two checked equal in every figure).
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -35,6 +38,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "libs/auth/testing.h"
 #include "libs/grpc/status.h"
 #include "libs/service/testing.h"
@@ -284,6 +288,56 @@ absl::Status AddFunnel(db::Pool& pool, int64_t first, int64_t last) {
           "b8 = stage_daily.b8 + VALUES(b8), b9 = stage_daily.b9 + VALUES(b9)",
           range)
       .status();
+}
+
+// schema/008_funnel_cube.sql's statements that fill lead_cube and stage_cube from lead_daily
+// and stage_daily, each narrowed to the daily rows between two bound days: the one definition
+// of what the daily rows add to the cubes besides the read model's own writes.
+absl::StatusOr<std::vector<std::string>> FunnelCubeFills() {
+  std::ifstream file(std::string(CRM_ANALYTICS_SCHEMA_DIR) + "/008_funnel_cube.sql");
+  std::stringstream text;
+  text << file.rdbuf();
+  const std::string sql = text.str();
+  std::vector<std::string> fills;
+  for (const auto& [table, daily] :
+       {std::pair{"lead_cube", "lead_daily"}, std::pair{"stage_cube", "stage_daily"}}) {
+    const std::string source = absl::StrCat(" FROM ", daily, ")");
+    const size_t start = sql.find(absl::StrCat("INSERT INTO ", table, " "));
+    const size_t from = sql.find(source, start == std::string::npos ? 0 : start);
+    const size_t end = sql.find(";\n", from == std::string::npos ? 0 : from);
+    if (start == std::string::npos || from == std::string::npos || end == std::string::npos) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("008_funnel_cube.sql no longer holds \"INSERT INTO ", table, " ...", source,
+                       " ...;\": update crm-reportbench's FunnelCubeFills"));
+    }
+    fills.push_back(absl::StrCat(sql.substr(start, from + source.size() - 1 - start),
+                                 " WHERE day BETWEEN ? AND ?)",
+                                 sql.substr(from + source.size(), end - from - source.size())));
+  }
+  return fills;
+}
+
+// Fills lead_cube and stage_cube afresh from the daily rows, a calendar year at a time (whole
+// months, so no row is written by two steps).
+absl::Status FillFunnelCubes(db::Pool& pool, const std::vector<std::string>& fills) {
+  CRM_ASSIGN_OR_RETURN(auto session, pool.Borrow());
+  for (const char* table : {"lead_cube", "stage_cube"}) {
+    CRM_RETURN_IF_ERROR(session->Execute(absl::StrCat("DELETE FROM ", table), {}).status());
+  }
+  CRM_ASSIGN_OR_RETURN(db::Rows years,
+                       session->Query("SELECT YEAR(LEAST((SELECT MIN(day) FROM lead_daily), "
+                                      "(SELECT MIN(day) FROM stage_daily))), "
+                                      "YEAR(GREATEST((SELECT MAX(day) FROM lead_daily), "
+                                      "(SELECT MAX(day) FROM stage_daily)))",
+                                      {}));
+  for (int64_t year = years[0].Int(0); year <= years[0].Int(1); ++year) {
+    const std::vector<db::Value> range = {absl::StrCat(year, "-01-01"),
+                                          absl::StrCat(year, "-12-31")};
+    for (const std::string& fill : fills) {
+      CRM_RETURN_IF_ERROR(session->Execute(fill, range).status());
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> Count(db::Pool& pool, const std::string& table) {
@@ -547,6 +601,27 @@ absl::StatusOr<std::vector<std::string>> RawFunnel(db::Pool& pool, const std::st
   return lines;
 }
 
+// The funnel over calendar 2025 as the service gives it (from lead_cube and stage_cube).
+absl::StatusOr<v1::FunnelReport> Funnel(ReportService& service, const auth::Caller& who) {
+  v1::GetFunnelReportRequest request;
+  *request.mutable_start_date() = Day(2025, 1, 1);
+  *request.mutable_end_date() = Day(2025, 12, 31);
+  v1::FunnelReport report;
+  CRM_RETURN_IF_ERROR(service.DoGetFunnelReport(who, request, &report));
+  return report;
+}
+
+// The same from lead_daily and stage_daily row by row, under the same rule.
+absl::StatusOr<v1::FunnelReport> DailyFunnel(service::Kit& kit, db::Pool& pool,
+                                             const auth::Caller& who) {
+  CRM_ASSIGN_OR_RETURN(const records::Access access,
+                       kit.access.For(who, ReportService::kGetFunnelReport, FigureRules()));
+  FunnelStore store(pool);
+  return store.Funnel(access, {.first = absl::CivilDay(2025, 1, 1),
+                               .last = absl::CivilDay(2025, 12, 31),
+                               .daily_rows = true});
+}
+
 // One measured report: the service's handler and the raw GROUP BY, `repeat` times each.
 struct Case {
   std::string report;
@@ -582,8 +657,9 @@ int Run(int argc, char** argv) {
   }
 
   absl::StatusOr<Fills> fills = CubeFills();
-  if (!fills.ok()) {
-    std::cerr << "crm-reportbench: " << fills.status() << "\n";
+  absl::StatusOr<std::vector<std::string>> funnel_fills = FunnelCubeFills();
+  if (!fills.ok() || !funnel_fills.ok()) {
+    std::cerr << "crm-reportbench: " << fills.status() << " " << funnel_fills.status() << "\n";
     return 1;
   }
   auto test = service::testing::TestKit::Create("analytics", CRM_ANALYTICS_SCHEMA_DIR, 2);
@@ -592,6 +668,7 @@ int Run(int argc, char** argv) {
     return 1;
   }
   db::Pool& pool = (*test)->pool();
+  service::Kit& kit = (*test)->kit();
   ReportStore store(pool);
   ReportService service((*test)->kit(), store);
   (*test)->users().Add(1, auth::v1::ADMIN, "");
@@ -674,13 +751,18 @@ int Run(int argc, char** argv) {
     }
     cases.push_back({.report = "funnel",
                      .caller = caller,
-                     .aggregate = "stage_daily",
+                     .aggregate = "stage_cube",
                      .fast = [&service, who]() -> absl::StatusOr<std::vector<std::string>> {
-                       v1::GetFunnelReportRequest request;
-                       *request.mutable_start_date() = Day(2025, 1, 1);
-                       *request.mutable_end_date() = Day(2025, 12, 31);
-                       v1::FunnelReport report;
-                       CRM_RETURN_IF_ERROR(service.DoGetFunnelReport(*who, request, &report));
+                       CRM_ASSIGN_OR_RETURN(v1::FunnelReport report, Funnel(service, *who));
+                       return Lines(report);
+                     },
+                     .raw = [&pool, owner] { return RawFunnel(pool, owner); }});
+    // The same report from the daily rows, as it was read before the cubes.
+    cases.push_back({.report = "funnel (daily rows)",
+                     .caller = caller,
+                     .aggregate = "stage_daily",
+                     .fast = [&kit, &pool, who]() -> absl::StatusOr<std::vector<std::string>> {
+                       CRM_ASSIGN_OR_RETURN(v1::FunnelReport report, DailyFunnel(kit, pool, *who));
                        return Lines(report);
                      },
                      .raw = [&pool, owner] { return RawFunnel(pool, owner); }});
@@ -701,6 +783,22 @@ int Run(int argc, char** argv) {
       if (status.ok()) status = AddFunnel(pool, loaded + 1, last);
       if (!status.ok()) {
         std::cerr << "crm-reportbench: loading: " << status << "\n";
+        return 1;
+      }
+    }
+    // The funnel's cubes, and every figure of the funnel from them against the daily rows'.
+    if (absl::Status status = FillFunnelCubes(pool, *funnel_fills); !status.ok()) {
+      std::cerr << "crm-reportbench: filling the funnel's cubes: " << status << "\n";
+      return 1;
+    }
+    for (const auth::Caller* who : {&admin, &rep}) {
+      absl::StatusOr<v1::FunnelReport> cubes = Funnel(service, *who);
+      absl::StatusOr<v1::FunnelReport> daily = DailyFunnel(kit, pool, *who);
+      if (!cubes.ok() || !daily.ok() ||
+          !google::protobuf::util::MessageDifferencer::Equals(*cubes, *daily)) {
+        std::cerr << "crm-reportbench: the funnel from the cubes and from the daily rows "
+                     "disagree: "
+                  << cubes.status() << " " << daily.status() << "\n";
         return 1;
       }
     }
