@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "crm/activities/v1/activities.pb.h"
 #include "crm/customers/v1/customers.pb.h"
 #include "crm/opportunities/v1/opportunities.pb.h"
@@ -19,7 +21,8 @@ namespace {
 
 namespace cust = customers::v1;
 
-// What one counted customer adds to customer_groups and customers_new_daily.
+// What one counted customer adds to customer_groups and customers_new_daily, and for everyone
+// to customer_cube and customers_new_cube.
 struct CustomerShare {
   std::string owner;
   std::string industry;
@@ -28,8 +31,61 @@ struct CustomerShare {
   std::string created;  // "2026-03-01"
 };
 
-// Adds the customer once (`sign` 1) or takes it out (-1), dropping groups left empty.
+// `rows` times kCustomerCubeRow between `head` and the tail: one statement for all of a
+// customer's rows in one cube.
+std::string CubeStatement(const char* head, int rows) {
+  std::string text = head;
+  for (int i = 0; i < rows; ++i) absl::StrAppend(&text, i == 0 ? "" : ", ", sql::kCustomerCubeRow);
+  return text + sql::kAddCustomerCubeTail;
+}
+
+// The seven customer_cube rows (schema/007_customer_cube.sql): within every customer, within its
+// industry and within its province, one row per other dimension.
+absl::Status AddToCustomerCube(db::Transaction& tx, const CustomerShare& c, int sign) {
+  static const std::string statement = CubeStatement(sql::kAddCustomerCubeHead, 7);
+  const std::string none;  // the value of the slice '-'
+  const struct {
+    const char* slice;
+    const std::string& slice_value;
+    const char* dim;
+    const std::string& dim_value;
+  } rows[] = {{"-", none, "I", c.industry},        {"-", none, "P", c.province},
+              {"-", none, "S", c.size_band},       {"I", c.industry, "P", c.province},
+              {"I", c.industry, "S", c.size_band}, {"P", c.province, "I", c.industry},
+              {"P", c.province, "S", c.size_band}};
+  std::vector<db::Value> params;
+  params.reserve(7 * 5);
+  for (const auto& r : rows) {
+    params.insert(params.end(), {r.slice, r.slice_value, r.dim, r.dim_value, int64_t{sign}});
+  }
+  return tx.Execute(statement, params).status();
+}
+
+// The six customers_new_cube rows: its creation day and month, with no dimension, by industry
+// and by province.
+absl::Status AddToNewCube(db::Transaction& tx, const CustomerShare& c, int sign) {
+  static const std::string statement = CubeStatement(sql::kAddCustomersNewCubeHead, 6);
+  const std::string none;  // the value of the dimension '-'
+  // The month's row is filed under its first day ("2026-03-17" → "2026-03-01").
+  const std::string month = c.created.substr(0, c.created.size() - 2) + "01";
+  const std::pair<const char*, const std::string&> dims[] = {
+      {"-", none}, {"I", c.industry}, {"P", c.province}};
+  const std::pair<const char*, const std::string&> grains[] = {{"D", c.created}, {"M", month}};
+  std::vector<db::Value> params;
+  params.reserve(6 * 5);
+  for (const auto& [dim, value] : dims) {
+    for (const auto& [grain, period] : grains) {
+      params.insert(params.end(), {dim, value, grain, period, int64_t{sign}});
+    }
+  }
+  return tx.Execute(statement, params).status();
+}
+
+// Adds the customer once (`sign` 1) or takes it out (-1), dropping groups left empty (the
+// cubes' rows left at 0 stay).
 absl::Status AddCustomer(db::Transaction& tx, const CustomerShare& c, int sign) {
+  CRM_RETURN_IF_ERROR(AddToCustomerCube(tx, c, sign));
+  CRM_RETURN_IF_ERROR(AddToNewCube(tx, c, sign));
   CRM_RETURN_IF_ERROR(
       tx.Execute(sql::kAddCustomerGroup, {c.owner, c.industry, c.province, c.size_band, sign})
           .status());
@@ -254,7 +310,8 @@ absl::Status PerformanceModel::ApplyLeadConverted(db::Transaction& tx,
 absl::Status PerformanceModel::Reset(db::Transaction& tx, std::string_view feed) {
   std::vector<const char*> statements;
   if (feed == "customers") {
-    statements = {sql::kClearCustomerFacts, sql::kClearCustomerGroups, sql::kClearCustomersNew};
+    statements = {sql::kClearCustomerFacts, sql::kClearCustomerGroups, sql::kClearCustomersNew,
+                  sql::kClearCustomerCube, sql::kClearCustomersNewCube};
   } else if (feed == "opportunities") {
     statements = {sql::kClearLeadConversions, sql::kZeroLeadMeasures, sql::kDropEmptyOwnerDays};
   } else if (feed == "orders") {

@@ -2,7 +2,8 @@
 // in the transaction that applies each event:
 //   customers  CustomerCreated, …Updated   the customer's owner, industry, province, size band
 //                                          and creation day: customer_groups and
-//                                          customers_new_daily
+//                                          customers_new_daily per owner, customer_cube and
+//                                          customers_new_cube for everyone
 //              CustomerDeleted             it counts no more
 //              CustomerMerged, …Unmerged   the customers merged away count no more, and again
 //                                          after an unmerge (the survivor's own changes do not

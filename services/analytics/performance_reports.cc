@@ -13,6 +13,7 @@
 #include "libs/api/periods.h"
 #include "libs/grpc/status.h"
 #include "services/analytics/performance_sql.h"
+#include "services/analytics/report_store.h"
 
 namespace crm::analytics {
 namespace {
@@ -64,9 +65,25 @@ void AppendRuleAndFilter(const records::Access& access, const FigureFilter& filt
   }
 }
 
-// won_cube keeps no industry × province rows: a trend filtered on both reads won_daily.
+// won_cube, customer_cube and customers_new_cube keep no industry × province rows: a report
+// filtered on both reads the per-owner tables (won_daily, customer_groups, customers_new_daily).
 bool CubeAnswers(const FigureFilter& filter) {
   return filter.industry.empty() || filter.province.empty();
+}
+
+// Whether a report may read the cubes' rows for everyone: the caller sees every figure and
+// names no owner or team.
+bool SeesEveryone(const records::Access& access, const FigureFilter& filter) {
+  return access.rules().ScopeFor(access.principal(), auth::Operation::kRead) == auth::Scope::kAll &&
+         filter.owner.empty() && !filter.members.has_value();
+}
+
+// The one dimension a cube row is filtered on ('-' none, 'I' industry, 'P' province) and its
+// value, for a filter CubeAnswers.
+std::pair<const char*, std::string> CubeDimension(const FigureFilter& f) {
+  if (!f.industry.empty()) return {"I", f.industry};
+  if (!f.province.empty()) return {"P", f.province};
+  return {"-", ""};
 }
 
 // The trend's read of won_cube from `from` to `to`: monthly rows for months and quarters (every
@@ -75,15 +92,11 @@ bool CubeAnswers(const FigureFilter& filter) {
 Statement CubeTrend(const records::Access& access, const TrendQuery& query, absl::CivilDay from,
                     absl::CivilDay to) {
   const FigureFilter& f = query.filter;
-  const char* dim = !f.industry.empty() ? "I" : !f.province.empty() ? "P" : "-";
-  const std::string& value = !f.industry.empty() ? f.industry : f.province;
+  const auto [dim, value] = CubeDimension(f);
   const bool monthly = query.bucket == v1::MONTH || query.bucket == v1::QUARTER;
   Statement s{sql::kTrendCube,
               {dim, value, monthly ? "M" : "D", api::DateText(from), api::DateText(to)}};
-  const bool everyone =
-      access.rules().ScopeFor(access.principal(), auth::Operation::kRead) == auth::Scope::kAll &&
-      f.owner.empty() && !f.members.has_value();
-  if (everyone) {
+  if (SeesEveryone(access, f)) {
     absl::StrAppend(&s.text, sql::kTrendCubeEveryone);
   } else {
     absl::StrAppend(&s.text, sql::kTrendCubeOwners);
@@ -168,6 +181,79 @@ std::vector<Bucket> BucketsOver(absl::CivilDay first, absl::CivilDay last,
     day = buckets.back().last + 1;
   }
   return buckets;
+}
+
+// The customers a distribution counts now, per dimension, and the new customers per day (or
+// per whole month, under its first day) to add up per bucket.
+struct CustomerCounts {
+  std::map<std::string, int64_t> industries, provinces, bands;
+  int64_t total = 0;
+  std::map<absl::CivilDay, int64_t> created;
+};
+
+// New customers per day or month from rows of "YYYY-MM-DD", customers.
+absl::Status AddCreated(const db::Rows& rows, CustomerCounts& counts) {
+  for (const db::Row& row : rows) {
+    const std::optional<absl::CivilDay> day = api::ParseDateText(row.Str(0));
+    if (!day.has_value()) return absl::InternalError("new customers held under a non-date");
+    counts.created[*day] += row.Int(1);
+  }
+  return absl::OkStatus();
+}
+
+// For a caller who sees every customer, filtering on at most one of industry and province: the
+// rows for everyone (customer_cube, customers_new_cube), a number bounded by the industries,
+// provinces, size bands and the period's days or months, whatever the number of customers.
+absl::Status CountFromCubes(db::Session& session, const DistributionQuery& query,
+                            absl::CivilDay from, absl::CivilDay to, CustomerCounts& counts) {
+  const auto [dim, value] = CubeDimension(query.filter);
+  CRM_ASSIGN_OR_RETURN(db::Rows now, session.Query(sql::kDistributionCube, {dim, value}));
+  for (const db::Row& row : now) {
+    const std::string kind = row.Str(0);
+    std::map<std::string, int64_t>& per = kind == "I"   ? counts.industries
+                                          : kind == "P" ? counts.provinces
+                                                        : counts.bands;
+    per[row.Str(1)] += row.Int(2);
+    // Every customer has one size band: its rows add up to the slice's customers.
+    if (kind == "S") counts.total += row.Int(2);
+  }
+  // The slice's own dimension holds the one value filtered on, with every customer of it.
+  if (counts.total > 0 && *dim == 'I') counts.industries[value] = counts.total;
+  if (counts.total > 0 && *dim == 'P') counts.provinces[value] = counts.total;
+
+  // Day and week buckets need every day; month and quarter buckets are whole months.
+  const CubeRanges r =
+      SplitPeriod(from, to, query.bucket != v1::MONTH && query.bucket != v1::QUARTER);
+  CRM_ASSIGN_OR_RETURN(
+      db::Rows created,
+      session.Query(sql::kDistributionNewCube,
+                    {dim, value, api::DateText(r.months_first), api::DateText(r.months_last),
+                     api::DateText(r.head_first), api::DateText(r.head_last),
+                     api::DateText(r.tail_first), api::DateText(r.tail_last)}));
+  return AddCreated(created, counts);
+}
+
+// Any other caller or filter: the owners' rows the caller's rule and the filters let through
+// (customer_groups, customers_new_daily).
+absl::Status CountFromGroups(db::Session& session, const records::Access& access,
+                             const FigureFilter& filter, absl::CivilDay from, absl::CivilDay to,
+                             CustomerCounts& counts) {
+  Statement groups{sql::kDistributionGroups, {}};
+  AppendRuleAndFilter(access, filter, /*with_currency=*/false, groups);
+  absl::StrAppend(&groups.text, sql::kDistributionGroupsGroup);
+  Statement days{sql::kDistributionNew, {api::DateText(from), api::DateText(to)}};
+  AppendRuleAndFilter(access, filter, /*with_currency=*/false, days);
+  absl::StrAppend(&days.text, sql::kDistributionNewGroup);
+
+  CRM_ASSIGN_OR_RETURN(db::Rows group_rows, session.Query(groups.text, groups.params));
+  for (const db::Row& row : group_rows) {
+    counts.industries[row.Str(0)] += row.Int(3);
+    counts.provinces[row.Str(1)] += row.Int(3);
+    counts.bands[row.Str(2)] += row.Int(3);
+    counts.total += row.Int(3);
+  }
+  CRM_ASSIGN_OR_RETURN(db::Rows day_rows, session.Query(days.text, days.params));
+  return AddCreated(day_rows, counts);
 }
 
 // Counts per key, largest first, then by key.
@@ -305,45 +391,28 @@ absl::StatusOr<v1::CustomerDistribution> PerformanceReports::Distribution(
     const records::Access& access, const DistributionQuery& query) {
   const std::vector<Bucket> buckets = BucketsOver(query.first, query.last, query.bucket);
   if (buckets.empty()) return v1::CustomerDistribution();
-  Statement groups{sql::kDistributionGroups, {}};
-  AppendRuleAndFilter(access, query.filter, /*with_currency=*/false, groups);
-  absl::StrAppend(&groups.text, sql::kDistributionGroupsGroup);
-  Statement days{sql::kDistributionNew,
-                 {api::DateText(buckets.front().first), api::DateText(buckets.back().last)}};
-  AppendRuleAndFilter(access, query.filter, /*with_currency=*/false, days);
-  absl::StrAppend(&days.text, sql::kDistributionNewGroup);
-
+  const absl::CivilDay from = buckets.front().first, to = buckets.back().last;
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
-  CRM_ASSIGN_OR_RETURN(db::Rows group_rows, session->Query(groups.text, groups.params));
-  CRM_ASSIGN_OR_RETURN(db::Rows day_rows, session->Query(days.text, days.params));
+  CustomerCounts counts;
+  if (SeesEveryone(access, query.filter) && CubeAnswers(query.filter)) {
+    CRM_RETURN_IF_ERROR(CountFromCubes(*session, query, from, to, counts));
+  } else {
+    CRM_RETURN_IF_ERROR(CountFromGroups(*session, access, query.filter, from, to, counts));
+  }
 
   v1::CustomerDistribution out;
-  std::map<std::string, int64_t> industries, provinces, bands;
-  for (const db::Row& row : group_rows) {
-    industries[row.Str(0)] += row.Int(3);
-    provinces[row.Str(1)] += row.Int(3);
-    bands[row.Str(2)] += row.Int(3);
-    out.set_total_customers(out.total_customers() + row.Int(3));
-  }
-  SortedCounts(industries, out.mutable_by_industry());
-  SortedCounts(provinces, out.mutable_by_province());
-  SortedCounts(bands, out.mutable_by_size_band());
-
-  std::map<absl::CivilDay, int64_t> created;
-  for (const db::Row& row : day_rows) {
-    const std::optional<absl::CivilDay> day = api::ParseDateText(row.Str(0));
-    if (!day.has_value())
-      return absl::InternalError("customers_new_daily holds a day that is no date");
-    created[*day] = row.Int(1);
-  }
+  out.set_total_customers(counts.total);
+  SortedCounts(counts.industries, out.mutable_by_industry());
+  SortedCounts(counts.provinces, out.mutable_by_province());
+  SortedCounts(counts.bands, out.mutable_by_size_band());
   for (const Bucket& bucket : buckets) {
     v1::NewCustomers& n = *out.add_new_customers();
     n.set_key(bucket.key);
     *n.mutable_first_day() = api::ToDate(bucket.first);
     *n.mutable_last_day() = api::ToDate(bucket.last);
     int64_t sum = 0;
-    for (auto it = created.lower_bound(bucket.first);
-         it != created.end() && it->first <= bucket.last; ++it) {
+    for (auto it = counts.created.lower_bound(bucket.first);
+         it != counts.created.end() && it->first <= bucket.last; ++it) {
       sum += it->second;
     }
     n.set_customers(sum);

@@ -62,9 +62,22 @@ inline constexpr char kDropEmptyCustomerNew[] =
     "DELETE FROM customers_new_daily WHERE day = ? AND owner = ? AND industry = ? AND "
     "province = ? AND size_band = ? AND customers = 0";
 
+// Adds (or, negative, removes) one customer to its seven customer_cube rows and its six
+// customers_new_cube rows (schema/007), each in one statement: the head, then the row once per
+// row, separated by commas, then the tail. Rows left at 0 stay (reports skip them).
+inline constexpr char kAddCustomerCubeHead[] =
+    "INSERT INTO customer_cube (slice, slice_value, dim, dim_value, customers) VALUES ";
+inline constexpr char kAddCustomersNewCubeHead[] =
+    "INSERT INTO customers_new_cube (dim, dim_value, grain, period, customers) VALUES ";
+inline constexpr char kCustomerCubeRow[] = "(?, ?, ?, ?, ?)";
+inline constexpr char kAddCustomerCubeTail[] =
+    " ON DUPLICATE KEY UPDATE customers = customers + VALUES(customers)";
+
 inline constexpr char kClearCustomerFacts[] = "DELETE FROM customer_facts";
 inline constexpr char kClearCustomerGroups[] = "DELETE FROM customer_groups";
 inline constexpr char kClearCustomersNew[] = "DELETE FROM customers_new_daily";
+inline constexpr char kClearCustomerCube[] = "DELETE FROM customer_cube";
+inline constexpr char kClearCustomersNewCube[] = "DELETE FROM customers_new_cube";
 
 // ---- The orders, activities and lead conversions (performance_model.cc) ----------------------
 
@@ -133,8 +146,22 @@ inline constexpr char kGaugeOrders[] = "SELECT status, orders FROM orders_by_sta
 
 // ---- Customer distribution (performance_reports.cc) ----------------------------------------
 
-// Customers now per dimension, for the caller's rule and the filters appended: industry,
-// province, size_band, customers.
+// For a caller who sees every customer and filters on at most one of industry and province
+// (schema/007): the customers now within one slice ('-', or 'I' / 'P' and the industry or
+// province named), per dimension: dim ('I', 'P' or 'S'), dim_value, customers.
+inline constexpr char kDistributionCube[] =
+    "SELECT g.dim, g.dim_value, g.customers FROM customer_cube g "
+    "WHERE g.slice = ? AND g.slice_value = ? AND g.customers > 0";
+// ... and the new customers of one dimension ('-', 'I' or 'P') and value: whole months from the
+// monthly rows, the days before and after them from the daily rows: period, customers.
+inline constexpr char kDistributionNewCube[] =
+    "SELECT DATE_FORMAT(g.period, '%Y-%m-%d'), g.customers FROM customers_new_cube g "
+    "WHERE g.dim = ? AND g.dim_value = ? AND ((g.grain = 'M' AND g.period BETWEEN ? AND ?) OR "
+    "(g.grain = 'D' AND (g.period BETWEEN ? AND ? OR g.period BETWEEN ? AND ?))) "
+    "AND g.customers > 0";
+
+// Any other caller or filter: customers now per dimension, for the caller's rule and the
+// filters appended: industry, province, size_band, customers.
 inline constexpr char kDistributionGroups[] =
     "SELECT g.industry, g.province, g.size_band, CAST(SUM(g.customers) AS SIGNED) "
     "FROM customer_groups g WHERE ";

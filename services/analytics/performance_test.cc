@@ -4,14 +4,19 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "crm/activities/v1/activities.pb.h"
 #include "crm/customers/v1/customers.pb.h"
 #include "crm/opportunities/v1/opportunities.pb.h"
@@ -466,20 +471,83 @@ class DistributionTest : public PerformanceTest {
     return m;
   }
 
-  std::string Distribution(
-      const auth::Caller& who,
-      const std::function<void(v1::GetCustomerDistributionRequest&)>& more = nullptr) {
+  using More = std::function<void(v1::GetCustomerDistributionRequest&)>;
+  absl::StatusOr<v1::CustomerDistribution> Report(const auth::Caller& who,
+                                                  const More& more = nullptr) {
     v1::GetCustomerDistributionRequest request;
     *request.mutable_start_date() = Date(2026, 2, 1);
     *request.mutable_end_date() = Date(2026, 4, 30);
     request.set_bucket(v1::MONTH);
     if (more) more(request);
     v1::CustomerDistribution out;
-    absl::Status status = service_->DoGetCustomerDistribution(who, request, &out);
-    EXPECT_TRUE(status.ok()) << status;
-    return status.ok() ? Summary(out) : status.ToString();
+    CRM_RETURN_IF_ERROR(service_->DoGetCustomerDistribution(who, request, &out));
+    return out;
+  }
+  std::string Distribution(const auth::Caller& who, const More& more = nullptr) {
+    absl::StatusOr<v1::CustomerDistribution> out = Report(who, more);
+    EXPECT_TRUE(out.ok()) << out.status();
+    return out.ok() ? Summary(*out) : out.status().ToString();
+  }
+
+  // Every row of `statement` as "a b c" lines, in its order.
+  Rows Table(const std::string& statement) {
+    Rows out;
+    EXPECT_TRUE(test_->pool()
+                    .InTransaction([&](db::Transaction& tx) -> absl::Status {
+                      CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(statement, {}));
+                      for (const db::Row& r : rows) {
+                        std::string line;
+                        for (size_t i = 0; i < r.size(); ++i) {
+                          absl::StrAppend(&line, i == 0 ? "" : " ", r.Str(i));
+                        }
+                        out.push_back(std::move(line));
+                      }
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    return out;
+  }
+  // The rows of the cubes that count a customer (rows left at 0 stay there and count nothing).
+  Rows Cubes() {
+    Rows out = Table(
+        "SELECT 'now', slice, slice_value, dim, dim_value, customers FROM customer_cube "
+        "WHERE customers <> 0 ORDER BY slice, slice_value, dim, dim_value");
+    for (std::string& line :
+         Table("SELECT 'new', dim, dim_value, grain, DATE_FORMAT(period, '%Y-%m-%d'), customers "
+               "FROM customers_new_cube WHERE customers <> 0 ORDER BY dim, dim_value, grain, "
+               "period")) {
+      out.push_back(std::move(line));
+    }
+    return out;
+  }
+  // Every row the customers feed leaves in the read model: facts, groups, new per day, cubes.
+  Rows CustomerTables() {
+    Rows out = Cubes();
+    for (const char* statement :
+         {"SELECT id, counted, owner, industry, province, size_band, "
+          "DATE_FORMAT(created, '%Y-%m-%d') FROM customer_facts ORDER BY id",
+          "SELECT owner, industry, province, size_band, customers FROM customer_groups "
+          "ORDER BY owner, industry, province, size_band",
+          "SELECT DATE_FORMAT(day, '%Y-%m-%d'), owner, industry, province, size_band, customers "
+          "FROM customers_new_daily ORDER BY day, owner, industry, province, size_band"}) {
+      for (std::string& line : Table(statement)) out.push_back(std::move(line));
+    }
+    return out;
   }
 };
+
+// Every figure of a distribution by name: "total", "industry 零售", "new 2026-03", ...
+std::map<std::string, int64_t> Figures(const v1::CustomerDistribution& d) {
+  std::map<std::string, int64_t> out = {{"total", d.total_customers()}};
+  for (const auto& [part, counts] :
+       {std::pair{"industry", &d.by_industry()}, std::pair{"province", &d.by_province()},
+        std::pair{"size_band", &d.by_size_band()}}) {
+    for (const v1::CustomerCount& c : *counts)
+      out[absl::StrCat(part, " ", c.key())] += c.customers();
+  }
+  for (const v1::NewCustomers& n : d.new_customers()) out["new " + n.key()] += n.customers();
+  return out;
+}
 
 TEST_F(DistributionTest, CountsTheCustomersAsTheyAreNow) {
   LoadCustomers();
@@ -530,24 +598,143 @@ TEST_F(DistributionTest, EachRoleCountsTheCustomersItMay) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// An admin's distribution reads the rows for everyone (customer_cube, customers_new_cube), an
+// owner's customer_groups and customers_new_daily: the admin's figures must be the sum of every
+// owner's, under every filter the cubes answer and the one they leave to the owners' rows
+// (industry and province), over buckets that cut months (days, weeks across a month's end) and
+// whole months (months, quarters, from a period that starts and ends inside a month), as
+// customers move industry and owner and a merge is undone and made again.
+TEST_F(DistributionTest, EveryonesFiguresAreTheSumOfEachOwnersFigures) {
+  LoadCustomers();
+  struct Period {
+    v1::SalesGrouping bucket;
+    google::type::Date first, last;
+  };
+  const Period periods[] = {{v1::MONTH, Date(2026, 1, 15), Date(2026, 4, 3)},
+                            {v1::QUARTER, Date(2026, 2, 1), Date(2026, 4, 30)},
+                            {v1::WEEK, Date(2026, 2, 20), Date(2026, 4, 12)},
+                            {v1::DAY, Date(2026, 3, 30), Date(2026, 4, 2)},
+                            {v1::DAY, Date(2026, 2, 9), Date(2026, 3, 16)}};
+  const std::pair<std::string, std::string> filters[] = {
+      {"", ""},     {"零售", ""},     {"制造业", ""},     {"", "江苏"},
+      {"", "上海"}, {"零售", "江苏"}, {"制造业", "上海"}, {"建筑", ""}};
+  auto check = [&](const std::string& when) {
+    for (const Period& p : periods) {
+      for (const auto& filter : filters) {
+        const std::string& industry = filter.first;
+        const std::string& province = filter.second;
+        auto ask = [&](const std::string& owner) {
+          return [&, owner](v1::GetCustomerDistributionRequest& r) {
+            r.set_bucket(p.bucket);
+            *r.mutable_start_date() = p.first;
+            *r.mutable_end_date() = p.last;
+            r.set_industry(industry);
+            r.set_province(province);
+            r.set_owner(owner);
+          };
+        };
+        absl::StatusOr<v1::CustomerDistribution> everyone = Report(admin_, ask(""));
+        ASSERT_TRUE(everyone.ok()) << everyone.status();
+        std::map<std::string, int64_t> sum;
+        for (const char* owner : {"users/11", "users/12", "users/21"}) {
+          absl::StatusOr<v1::CustomerDistribution> one = Report(admin_, ask(owner));
+          ASSERT_TRUE(one.ok()) << one.status();
+          for (const auto& [name, n] : Figures(*one)) sum[name] += n;
+        }
+        EXPECT_EQ(Figures(*everyone), sum)
+            << when << ": " << v1::SalesGrouping_Name(p.bucket) << " from " << p.first.month()
+            << "-" << p.first.day() << " " << industry << " " << province;
+        // Marketing sees every customer too, and reads the same rows.
+        absl::StatusOr<v1::CustomerDistribution> marketing = Report(marketing_, ask(""));
+        ASSERT_TRUE(marketing.ok()) << marketing.status();
+        EXPECT_EQ(Figures(*marketing), Figures(*everyone)) << when;
+      }
+    }
+  };
+  check("loaded");
+
+  // c4 (users/21 零售 江苏 LARGE, created 2026-03-15) moves to 制造业 and to users/12; the merge
+  // of c6 into c3 is undone (c6: users/12 零售 浙江 SMALL, 2026-03-03).
+  namespace cv1 = customers::v1;
+  ASSERT_TRUE(Deliver(kCustomerUpdatedEvent, Client(4, 12, "制造业", "江苏", cv1::LARGE,
+                                                    absl::CivilSecond(2026, 3, 15, 2, 0, 0)))
+                  .ok());
+  ASSERT_TRUE(Deliver(kCustomerUnmergedEvent, Merge(cv1::CustomerMerge::UNMERGED)).ok());
+  EXPECT_EQ(Distribution(admin_),
+            "5 | 零售=3 制造业=2 | 江苏=2 浙江=2 上海=1 | MEDIUM=2 SMALL=2 LARGE=1 | "
+            "2026-02=1 2026-03=3 2026-04=1 ");
+  EXPECT_EQ(Distribution(admin_, [](auto& r) { r.set_industry("制造业"); }),
+            "2 | 制造业=2 | 上海=1 江苏=1 | LARGE=1 SMALL=1 | 2026-02=0 2026-03=2 2026-04=0 ");
+  check("moved and unmerged");
+
+  // Merged again: c6 counts no more.
+  ASSERT_TRUE(Deliver(kCustomerMergedEvent, Merge(cv1::CustomerMerge::MERGED)).ok());
+  EXPECT_EQ(Distribution(admin_, [](auto& r) { r.set_province("浙江"); }),
+            "1 | 零售=1 | 浙江=1 | MEDIUM=1 | 2026-02=1 2026-03=0 2026-04=0 ");
+  check("merged again");
+}
+
+// The cubes hold exactly what customer_facts says its customers add: 007_customer_cube.sql's
+// statements, which filled them from the customers already there, give the rows the feed left.
+TEST_F(DistributionTest, TheMigrationFillsTheCubesAsTheFeedDoes) {
+  LoadCustomers();
+  ASSERT_TRUE(Deliver(kCustomerUnmergedEvent, Merge(customers::v1::CustomerMerge::UNMERGED)).ok());
+  ASSERT_TRUE(Deliver(kCustomerMergedEvent, Merge(customers::v1::CustomerMerge::MERGED)).ok());
+  const Rows live = Cubes();
+  ASSERT_FALSE(live.empty());
+
+  std::ifstream file(std::string(CRM_ANALYTICS_SCHEMA_DIR) + "/007_customer_cube.sql");
+  std::stringstream text;
+  text << file.rdbuf();
+  std::vector<std::string> fills;
+  std::string statement;
+  for (absl::string_view line : absl::StrSplit(text.str(), '\n')) {
+    if (absl::StartsWith(line, "--")) continue;
+    absl::StrAppend(&statement, line, "\n");
+    if (!absl::EndsWith(line, ";")) continue;
+    if (absl::StrContains(statement, "INSERT INTO")) fills.push_back(statement);
+    statement.clear();
+  }
+  ASSERT_EQ(fills.size(), 2u);
+  ASSERT_TRUE(test_->pool()
+                  .InTransaction([&](db::Transaction& tx) -> absl::Status {
+                    CRM_RETURN_IF_ERROR(tx.Execute("DELETE FROM customer_cube", {}).status());
+                    CRM_RETURN_IF_ERROR(tx.Execute("DELETE FROM customers_new_cube", {}).status());
+                    for (const std::string& fill : fills) {
+                      CRM_RETURN_IF_ERROR(tx.Execute(fill.substr(0, fill.rfind(';')), {}).status());
+                    }
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(Cubes(), live);
+}
+
 TEST_F(DistributionTest, ReplayAndRepeatedEventsEndWithTheLiveFigures) {
   LoadCustomers();
   const std::string live = Distribution(admin_);
+  const std::string team = Distribution(admin_, [](auto& r) { r.set_team("teams/1"); });
+  const Rows tables = CustomerTables();
   // Every event applied a second time changes nothing.
   for (const events::v1::Event& event : std::vector<events::v1::Event>(delivered_)) {
     ASSERT_TRUE(Apply(event).ok());
   }
   EXPECT_EQ(Distribution(admin_), live);
-  // Rewound and replayed from zero: the same figures.
+  EXPECT_EQ(CustomerTables(), tables);
+  // Rewound and replayed from zero: the same figures, the same rows in every table, the cubes'
+  // included.
   ASSERT_TRUE(
       test_->pool()
           .InTransaction([&](db::Transaction& tx) { return read_model_.Reset(tx, "customers"); })
           .ok());
   EXPECT_EQ(Distribution(admin_), "0 | | | | 2026-02=0 2026-03=0 2026-04=0 ");
+  EXPECT_EQ(Table("SELECT COUNT(*) FROM customer_cube"), Rows{"0"});
+  EXPECT_EQ(Table("SELECT COUNT(*) FROM customers_new_cube"), Rows{"0"});
   for (const events::v1::Event& event : std::vector<events::v1::Event>(delivered_)) {
     ASSERT_TRUE(Apply(event).ok());
   }
   EXPECT_EQ(Distribution(admin_), live);
+  EXPECT_EQ(Distribution(admin_, [](auto& r) { r.set_team("teams/1"); }), team);
+  EXPECT_EQ(CustomerTables(), tables);
 }
 
 // ---- Orders, activities and lead conversions per owner and day --------------------------

@@ -5,7 +5,8 @@
 // that both give the same figures. `tools/dev reportbench` runs it. Reports: sales (by owner,
 // month, industry), trends (by month; by week for one industry; by month for one industry and
 // province, the combination won_cube cannot answer, from won_daily), the customer
-// distribution and the funnel.
+// distribution (by month; by week for one industry; for one industry and province, the
+// combination customer_cube cannot answer, from customer_groups) and the funnel.
 //
 // The data are synthetic and deterministic. A size N is N deals (200 owners, 100,000
 // customers in 20 industries and 31 provinces, three currencies (90 % CNY), close dates over
@@ -14,11 +15,12 @@
 // third converted) and each deal's stays in the pipeline's stages (one to five: the four open
 // stages, then won; all but the last left, advancing). The rows are made by MariaDB itself
 // from the SEQUENCE engine, and the aggregates are filled with what the feeds would have left
-// in them (INSERT ... SELECT ... GROUP BY; won_cube by schema/004_won_cube.sql's own
-// statement, lead_cube and stage_cube by schema/008_funnel_cube.sql's), so the load takes
-// minutes, not hours, at 10M. Each size adds to the previous one, in steps of kLoadStep. The
-// funnel is timed twice: from the cubes, as the service reads it, and from the daily rows, as
-// it was read before them (the two checked equal in every figure).
+// in them (INSERT ... SELECT ... GROUP BY; won_cube, customer_cube and customers_new_cube by
+// the own statements of schema/004_won_cube.sql and schema/007_customer_cube.sql, lead_cube and
+// stage_cube by schema/008_funnel_cube.sql's), so the load takes minutes, not hours, at 10M.
+// Each size adds to the previous one, in steps of kLoadStep. The funnel is timed twice: from
+// the cubes, as the service reads it, and from the daily rows, as it was read before them (the
+// two checked equal in every figure).
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -83,35 +85,61 @@ absl::Status AddDeals(db::Pool& pool, int64_t first, int64_t last) {
   return session->Execute(statement, {}).status();
 }
 
-// schema/004_won_cube.sql's statement that fills won_cube from the deals, narrowed to the
-// deals with ids between two bound parameters and adding to the rows already there: the one
-// definition of what a won deal adds to the cube besides the read model's AddToCube.
-absl::StatusOr<std::string> CubeFill() {
-  std::ifstream file(std::string(CRM_ANALYTICS_SCHEMA_DIR) + "/004_won_cube.sql");
+// The statement of schema/`file` that fills `table` from the rows of `source` ("FROM
+// opportunities WHERE won = 1)", closing the subquery it reads), narrowed to the source rows
+// with ids between two bound parameters and adding `add` to the rows already there: the one
+// definition of what a deal or a customer adds to a cube besides the read model's own writes.
+absl::StatusOr<std::string> FillStatement(const std::string& file, const std::string& table,
+                                          const std::string& source, const std::string& add) {
+  std::ifstream in(std::string(CRM_ANALYTICS_SCHEMA_DIR) + "/" + file);
   std::stringstream text;
-  text << file.rdbuf();
+  text << in.rdbuf();
   const std::string sql = text.str();
-  constexpr char kDeals[] = "FROM opportunities WHERE won = 1)";
-  const size_t start = sql.find("INSERT INTO won_cube");
-  const size_t deals = sql.find(kDeals, start == std::string::npos ? 0 : start);
-  const size_t end = sql.find(';', deals == std::string::npos ? 0 : deals);
-  if (start == std::string::npos || deals == std::string::npos || end == std::string::npos) {
+  const size_t start = sql.find("INSERT INTO " + table + " ");
+  const size_t rows = sql.find(source, start == std::string::npos ? 0 : start);
+  const size_t end = sql.find(';', rows == std::string::npos ? 0 : rows);
+  if (start == std::string::npos || rows == std::string::npos || end == std::string::npos) {
     return absl::FailedPreconditionError(
-        "004_won_cube.sql no longer holds \"INSERT INTO won_cube ... FROM opportunities WHERE "
-        "won = 1) ...;\": update crm-reportbench's CubeFill");
+        absl::StrCat(file, " no longer holds \"INSERT INTO ", table, " ... ", source,
+                     " ...;\": update crm-reportbench's FillStatement"));
   }
-  return absl::StrCat(sql.substr(start, deals + sizeof(kDeals) - 2 - start),
-                      " AND id BETWEEN ? AND ?)",
-                      sql.substr(deals + sizeof(kDeals) - 1, end - deals - sizeof(kDeals) + 1),
-                      " ON DUPLICATE KEY UPDATE amount_minor = won_cube.amount_minor + "
-                      "VALUES(amount_minor), deals = won_cube.deals + VALUES(deals)");
+  const size_t close = rows + source.size() - 1;  // the subquery's ')'
+  return absl::StrCat(sql.substr(start, close - start), " AND id BETWEEN ? AND ?)",
+                      sql.substr(close + 1, end - close - 1), " ON DUPLICATE KEY UPDATE ", add);
+}
+
+// The statements that fill the cubes from deals and customers `first`..`last`
+// (schema/004_won_cube.sql, schema/007_customer_cube.sql).
+struct Fills {
+  std::string won_cube;
+  std::string customer_cube;
+  std::string customers_new_cube;
+};
+
+absl::StatusOr<Fills> CubeFills() {
+  Fills fills;
+  CRM_ASSIGN_OR_RETURN(
+      fills.won_cube,
+      FillStatement("004_won_cube.sql", "won_cube", "FROM opportunities WHERE won = 1)",
+                    "amount_minor = won_cube.amount_minor + "
+                    "VALUES(amount_minor), deals = won_cube.deals + "
+                    "VALUES(deals)"));
+  constexpr char kCustomers[] = "FROM customer_facts WHERE counted = 1)";
+  CRM_ASSIGN_OR_RETURN(fills.customer_cube,
+                       FillStatement("007_customer_cube.sql", "customer_cube", kCustomers,
+                                     "customers = customer_cube.customers + VALUES(customers)"));
+  CRM_ASSIGN_OR_RETURN(
+      fills.customers_new_cube,
+      FillStatement("007_customer_cube.sql", "customers_new_cube", kCustomers,
+                    "customers = customers_new_cube.customers + VALUES(customers)"));
+  return fills;
 }
 
 // Adds deals `first`..`last` to won_daily and won_cube as the feeds would have.
-absl::Status Aggregate(db::Pool& pool, const std::string& cube_fill, int64_t first, int64_t last) {
+absl::Status Aggregate(db::Pool& pool, const Fills& fills, int64_t first, int64_t last) {
   CRM_ASSIGN_OR_RETURN(auto session, pool.Borrow());
   const std::vector<db::Value> range = {first, last};
-  CRM_RETURN_IF_ERROR(session->Execute(cube_fill, range).status());
+  CRM_RETURN_IF_ERROR(session->Execute(fills.won_cube, range).status());
   return session
       ->Execute(
           "INSERT INTO won_daily (day, owner, currency, industry, province, amount_minor, deals) "
@@ -124,9 +152,9 @@ absl::Status Aggregate(db::Pool& pool, const std::string& cube_fill, int64_t fir
       .status();
 }
 
-// Customers `first`..`last` (customer_facts) and what they add to customer_groups and
-// customers_new_daily.
-absl::Status AddCustomers(db::Pool& pool, int64_t first, int64_t last) {
+// Customers `first`..`last` (customer_facts) and what they add to customer_groups,
+// customers_new_daily and, by schema/007_customer_cube.sql's own statements, the cubes.
+absl::Status AddCustomers(db::Pool& pool, const Fills& fills, int64_t first, int64_t last) {
   CRM_ASSIGN_OR_RETURN(auto session, pool.Borrow());
   CRM_RETURN_IF_ERROR(
       session
@@ -144,6 +172,8 @@ absl::Status AddCustomers(db::Pool& pool, int64_t first, int64_t last) {
                     {})
           .status());
   const std::vector<db::Value> range = {first, last};
+  CRM_RETURN_IF_ERROR(session->Execute(fills.customer_cube, range).status());
+  CRM_RETURN_IF_ERROR(session->Execute(fills.customers_new_cube, range).status());
   CRM_RETURN_IF_ERROR(
       session
           ->Execute("INSERT INTO customer_groups (owner, industry, province, size_band, "
@@ -472,12 +502,31 @@ std::vector<std::string> Lines(const v1::CustomerDistribution& report) {
   return {lines.begin(), lines.end()};
 }
 
-// The same straight from the customer rows: each part a GROUP BY, new customers per month of
-// 2025.
-absl::StatusOr<std::vector<std::string>> RawDistribution(db::Pool& pool, const std::string& owner) {
-  const std::string where = owner.empty() ? "counted" : "counted AND owner = ?";
-  const std::vector<db::Value> params =
-      owner.empty() ? std::vector<db::Value>{} : std::vector<db::Value>{owner};
+// A distribution case: its bucket, period and filters.
+struct DistributionCase {
+  std::string name;
+  v1::SalesGrouping bucket;
+  google::type::Date first;  // the first and last days of whole buckets
+  google::type::Date last;
+  std::string industry;
+  std::string province;
+};
+
+std::string DateText(const google::type::Date& d) {
+  return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
+}
+
+// The same straight from the customer rows: each part a GROUP BY, new customers per bucket.
+absl::StatusOr<std::vector<std::string>> RawDistribution(db::Pool& pool, const DistributionCase& c,
+                                                         const std::string& owner) {
+  std::string where = "counted";
+  std::vector<db::Value> params;
+  for (const auto& [column, value] : {std::pair{"owner", owner}, std::pair{"industry", c.industry},
+                                      std::pair{"province", c.province}}) {
+    if (value.empty()) continue;
+    absl::StrAppend(&where, " AND ", column, " = ?");
+    params.push_back(value);
+  }
   std::set<std::string> lines;
   for (const char* part : {"industry", "province", "size_band"}) {
     CRM_ASSIGN_OR_RETURN(
@@ -488,12 +537,15 @@ absl::StatusOr<std::vector<std::string>> RawDistribution(db::Pool& pool, const s
                  params));
     lines.insert(raw.begin(), raw.end());
   }
+  const char* key =
+      c.bucket == v1::WEEK ? "DATE_FORMAT(created, '%x-W%v')" : "DATE_FORMAT(created, '%Y-%m')";
+  params.emplace_back(DateText(c.first));
+  params.emplace_back(DateText(c.last));
   CRM_ASSIGN_OR_RETURN(
       std::vector<std::string> raw,
       RawLines(pool,
-               absl::StrCat("SELECT 'new', DATE_FORMAT(created, '%Y-%m') AS k, COUNT(*) FROM "
-                            "customer_facts WHERE ",
-                            where, " AND created BETWEEN '2025-01-01' AND '2025-12-31' GROUP BY k"),
+               absl::StrCat("SELECT 'new', ", key, " AS k, COUNT(*) FROM customer_facts WHERE ",
+                            where, " AND created BETWEEN ? AND ? GROUP BY k"),
                params));
   lines.insert(raw.begin(), raw.end());
   return std::vector<std::string>{lines.begin(), lines.end()};
@@ -604,10 +656,10 @@ int Run(int argc, char** argv) {
     }
   }
 
-  absl::StatusOr<std::string> cube_fill = CubeFill();
+  absl::StatusOr<Fills> fills = CubeFills();
   absl::StatusOr<std::vector<std::string>> funnel_fills = FunnelCubeFills();
-  if (!cube_fill.ok() || !funnel_fills.ok()) {
-    std::cerr << "crm-reportbench: " << cube_fill.status() << " " << funnel_fills.status() << "\n";
+  if (!fills.ok() || !funnel_fills.ok()) {
+    std::cerr << "crm-reportbench: " << fills.status() << " " << funnel_fills.status() << "\n";
     return 1;
   }
   auto test = service::testing::TestKit::Create("analytics", CRM_ANALYTICS_SCHEMA_DIR, 2);
@@ -672,20 +724,31 @@ int Run(int argc, char** argv) {
            },
            .raw = [&pool, c, answer, owner] { return RawTrend(pool, c, *answer, owner); }});
     }
-    cases.push_back({.report = "customer distribution",
-                     .caller = caller,
-                     .aggregate = "customer_groups",
-                     .fast = [&service, who]() -> absl::StatusOr<std::vector<std::string>> {
-                       v1::GetCustomerDistributionRequest request;
-                       *request.mutable_start_date() = Day(2025, 1, 1);
-                       *request.mutable_end_date() = Day(2025, 12, 31);
-                       request.set_bucket(v1::MONTH);
-                       v1::CustomerDistribution report;
-                       CRM_RETURN_IF_ERROR(
-                           service.DoGetCustomerDistribution(*who, request, &report));
-                       return Lines(report);
-                     },
-                     .raw = [&pool, owner] { return RawDistribution(pool, owner); }});
+    // customer_cube answers an admin's but the one filtered on both industry and province.
+    const std::vector<DistributionCase> distributions = {
+        {"customer distribution", v1::MONTH, Day(2025, 1, 1), Day(2025, 12, 31), "", ""},
+        {"customer distribution by WEEK, one industry", v1::WEEK, Day(2025, 1, 6),
+         Day(2025, 12, 28), "行业3", ""},
+        {"customer distribution, industry and province", v1::MONTH, Day(2025, 1, 1),
+         Day(2025, 12, 31), "行业3", "省份3"}};
+    for (const DistributionCase& c : distributions) {
+      cases.push_back(
+          {.report = c.name,
+           .caller = caller,
+           .aggregate = who == &admin && c.province.empty() ? "customer_cube" : "customer_groups",
+           .fast = [&service, who, c]() -> absl::StatusOr<std::vector<std::string>> {
+             v1::GetCustomerDistributionRequest request;
+             *request.mutable_start_date() = c.first;
+             *request.mutable_end_date() = c.last;
+             request.set_bucket(c.bucket);
+             request.set_industry(c.industry);
+             request.set_province(c.province);
+             v1::CustomerDistribution report;
+             CRM_RETURN_IF_ERROR(service.DoGetCustomerDistribution(*who, request, &report));
+             return Lines(report);
+           },
+           .raw = [&pool, c, owner] { return RawDistribution(pool, c, owner); }});
+    }
     cases.push_back({.report = "funnel",
                      .caller = caller,
                      .aggregate = "stage_cube",
@@ -715,8 +778,8 @@ int Run(int argc, char** argv) {
     for (; loaded < size; loaded = std::min(size, loaded + kLoadStep)) {
       const int64_t last = std::min(size, loaded + kLoadStep);
       absl::Status status = AddDeals(pool, loaded + 1, last);
-      if (status.ok()) status = Aggregate(pool, *cube_fill, loaded + 1, last);
-      if (status.ok()) status = AddCustomers(pool, loaded + 1, last);
+      if (status.ok()) status = Aggregate(pool, *fills, loaded + 1, last);
+      if (status.ok()) status = AddCustomers(pool, *fills, loaded + 1, last);
       if (status.ok()) status = AddFunnel(pool, loaded + 1, last);
       if (!status.ok()) {
         std::cerr << "crm-reportbench: loading: " << status << "\n";
