@@ -12,6 +12,7 @@
 #include "libs/base/time.h"
 #include "libs/events/payload.h"
 #include "libs/grpc/status.h"
+#include "services/analytics/cube_rows.h"
 #include "services/analytics/event_types.h"
 #include "services/analytics/funnel_sql.h"
 
@@ -34,20 +35,11 @@ struct CubeRow {
   std::string owner, period;
 };
 
-std::string FirstOfMonth(const std::string& day) { return day.substr(0, day.size() - 2) + "01"; }
-
 std::vector<CubeRow> CubeRows(const std::string& day, const std::string& owner) {
-  const std::string month = FirstOfMonth(day);
+  const std::string month = MonthOf(day);
   std::vector<CubeRow> rows = {{"D", "", day}, {"M", "", month}};
   if (!owner.empty()) rows.insert(rows.end(), {{"D", owner, day}, {"M", owner, month}});
   return rows;
-}
-
-// `head`, then `row` `rows` times separated by commas, then `tail`: one multi-row upsert.
-std::string Upsert(const char* head, const char* row, size_t rows, const char* tail) {
-  std::string text = head;
-  for (size_t i = 0; i < rows; ++i) absl::StrAppend(&text, i == 0 ? "" : ", ", row);
-  return text + tail;
 }
 
 // What a lead adds to lead_daily, lead_cube and lead_status.
@@ -67,13 +59,13 @@ absl::Status AddLeadStep(db::Transaction& tx, const std::string& day, const std:
   for (const CubeRow& row : rows) {
     values.insert(values.end(), {row.grain, row.owner, row.period, step, int64_t{sign}});
   }
-  CRM_RETURN_IF_ERROR(tx.Execute(Upsert(sql::kAddLeadCubeHead, sql::kLeadCubeRow, rows.size(),
+  CRM_RETURN_IF_ERROR(tx.Execute(MultiRowStatement(sql::kAddLeadCubeHead, sql::kLeadCubeRow, rows.size(),
                                         sql::kAddLeadCubeTail),
                                  values)
                           .status());
   if (sign > 0) return absl::OkStatus();
   CRM_RETURN_IF_ERROR(tx.Execute(sql::kDropEmptyLeadStep, {day, owner, step}).status());
-  return tx.Execute(sql::kDropEmptyLeadCube, {step, owner, day, FirstOfMonth(day)}).status();
+  return tx.Execute(sql::kDropEmptyLeadCube, {step, owner, day, MonthOf(day)}).status();
 }
 
 absl::Status AddLead(db::Transaction& tx, const LeadFigures& f, int sign) {
@@ -165,7 +157,7 @@ absl::Status AddStay(db::Transaction& tx, const Stay& stay, bool entry, bool lef
     values.insert(values.end(), {row.grain, row.owner, row.period, stay.stage, stay.currency});
     values.insert(values.end(), figures.begin(), figures.end());
   }
-  CRM_RETURN_IF_ERROR(tx.Execute(Upsert(sql::kAddStageCubeHead, sql::kStageCubeRow, rows.size(),
+  CRM_RETURN_IF_ERROR(tx.Execute(MultiRowStatement(sql::kAddStageCubeHead, sql::kStageCubeRow, rows.size(),
                                         sql::kAddStageCubeTail),
                                  values)
                           .status());
@@ -175,7 +167,7 @@ absl::Status AddStay(db::Transaction& tx, const Stay& stay, bool entry, bool lef
           .status());
   return tx
       .Execute(sql::kDropEmptyStageCube,
-               {stay.stage, stay.currency, stay.owner, stay.day, FirstOfMonth(stay.day)})
+               {stay.stage, stay.currency, stay.owner, stay.day, MonthOf(stay.day)})
       .status();
 }
 

@@ -13,6 +13,7 @@
 #include "libs/api/resource.h"
 #include "libs/events/payload.h"
 #include "libs/grpc/status.h"
+#include "services/analytics/cube_rows.h"
 #include "services/analytics/event_types.h"
 #include "services/analytics/performance_sql.h"
 
@@ -31,18 +32,11 @@ struct CustomerShare {
   std::string created;  // "2026-03-01"
 };
 
-// `rows` times kCustomerCubeRow between `head` and the tail: one statement for all of a
-// customer's rows in one cube.
-std::string CubeStatement(const char* head, int rows) {
-  std::string text = head;
-  for (int i = 0; i < rows; ++i) absl::StrAppend(&text, i == 0 ? "" : ", ", sql::kCustomerCubeRow);
-  return text + sql::kAddCustomerCubeTail;
-}
-
 // The seven customer_cube rows (schema/007_customer_cube.sql): within every customer, within its
 // industry and within its province, one row per other dimension.
 absl::Status AddToCustomerCube(db::Transaction& tx, const CustomerShare& c, int sign) {
-  static const std::string statement = CubeStatement(sql::kAddCustomerCubeHead, 7);
+  static const std::string statement = MultiRowStatement(
+      sql::kAddCustomerCubeHead, sql::kCustomerCubeRow, 7, sql::kAddCustomerCubeTail);
   const std::string none;  // the value of the slice '-'
   const struct {
     const char* slice;
@@ -64,10 +58,10 @@ absl::Status AddToCustomerCube(db::Transaction& tx, const CustomerShare& c, int 
 // The six customers_new_cube rows: its creation day and month, with no dimension, by industry
 // and by province.
 absl::Status AddToNewCube(db::Transaction& tx, const CustomerShare& c, int sign) {
-  static const std::string statement = CubeStatement(sql::kAddCustomersNewCubeHead, 6);
+  static const std::string statement = MultiRowStatement(
+      sql::kAddCustomersNewCubeHead, sql::kCustomerCubeRow, 6, sql::kAddCustomerCubeTail);
   const std::string none;  // the value of the dimension '-'
-  // The month's row is filed under its first day ("2026-03-17" → "2026-03-01").
-  const std::string month = c.created.substr(0, c.created.size() - 2) + "01";
+  const std::string month = MonthOf(c.created);
   const std::pair<const char*, const std::string&> dims[] = {
       {"-", none}, {"I", c.industry}, {"P", c.province}};
   const std::pair<const char*, const std::string&> grains[] = {{"D", c.created}, {"M", month}};

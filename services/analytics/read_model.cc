@@ -15,6 +15,7 @@
 #include "libs/api/resource.h"
 #include "libs/events/payload.h"
 #include "libs/grpc/status.h"
+#include "services/analytics/cube_rows.h"
 #include "services/analytics/event_types.h"
 #include "services/analytics/store_sql.h"
 
@@ -35,13 +36,9 @@ struct Contribution {
 
 // The twelve won_cube rows a won deal adds to, in one statement (schema/004_won_cube.sql).
 absl::Status AddToCube(db::Transaction& tx, const Contribution& c, int sign) {
-  static const std::string statement = [] {
-    std::string text = sql::kAddCubeHead;
-    for (int i = 0; i < 12; ++i) absl::StrAppend(&text, i == 0 ? "" : ", ", sql::kCubeRow);
-    return text + sql::kAddCubeTail;
-  }();
-  // The month's row is filed under its first day ("2026-03-17" → "2026-03-01").
-  const std::string month = c.day.substr(0, c.day.size() - 2) + "01";
+  static const std::string statement =
+      MultiRowStatement(sql::kAddCubeHead, sql::kCubeRow, 12, sql::kAddCubeTail);
+  const std::string month = MonthOf(c.day);
   const std::pair<const char*, std::string> dims[] = {
       {"-", ""}, {"I", c.industry}, {"P", c.province}};
   const std::pair<const char*, std::string> grains[] = {{"D", c.day}, {"M", month}};

@@ -135,6 +135,17 @@ class TimelineCampaignE2eTest : public ::testing::Test {
     return FromGrpcStatus(stub->CloseWon(As("t.rep").Context().get(), request, &out));
   }
 
+  static absl::StatusOr<v1::CampaignEffectiveness> Effectiveness(const std::string& who,
+                                                                  const std::string& campaign) {
+    v1::GetCampaignEffectivenessRequest request;
+    request.set_campaign(campaign);
+    v1::CampaignEffectiveness out;
+    CRM_RETURN_IF_ERROR(FromGrpcStatus(v1::CampaignService::NewStub(stack_->gateway())
+                                           ->GetCampaignEffectiveness(As(who).Context().get(),
+                                                                      request, &out)));
+    return out;
+  }
+
   static absl::StatusOr<v1::GetCustomerTimelineResponse> Timeline(const std::string& who,
                                                                   const std::string& customer) {
     auto stub = v1::TimelineService::NewStub(stack_->gateway());
@@ -428,16 +439,13 @@ TEST_F(TimelineCampaignE2eTest, ARepsVisitLoggedAgainstAVisitPlanCountsInItsExec
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(listed.activities_size(), 2);
 
-  v1::GetCampaignEffectivenessRequest request;
-  request.set_campaign(plan.name());
-  v1::CampaignEffectiveness e;
-  status = campaigns->GetCampaignEffectiveness(As("t.rep").Context().get(), request, &e);
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_EQ(e.planned_visits(), 2);
-  EXPECT_EQ(e.visited_target_customers(), 1);
-  EXPECT_EQ(e.visits(), 1);
-  EXPECT_EQ(e.other_activities(), 1);
-  EXPECT_EQ(e.unplanned_visited_customers(), 0);
+  absl::StatusOr<v1::CampaignEffectiveness> e = Effectiveness("t.rep", plan.name());
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->planned_visits(), 2);
+  EXPECT_EQ(e->visited_target_customers(), 1);
+  EXPECT_EQ(e->visits(), 1);
+  EXPECT_EQ(e->other_activities(), 1);
+  EXPECT_EQ(e->unplanned_visited_customers(), 0);
 
   // Once the plan is cancelled it takes no more visits.
   ASSERT_TRUE(campaigns->CancelCampaign(As("t.manager").Context().get(), start, &plan).ok());
@@ -490,12 +498,9 @@ TEST_F(TimelineCampaignE2eTest, AVisitPlansCustomerFilterNamesItsTargetsWhenItSt
                                      plan.target_customers().end()),
             expected);
 
-  v1::GetCampaignEffectivenessRequest request;
-  request.set_campaign(plan.name());
-  v1::CampaignEffectiveness e;
-  status = campaigns->GetCampaignEffectiveness(As("t.rep").Context().get(), request, &e);
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_EQ(e.planned_visits(), 2);
+  absl::StatusOr<v1::CampaignEffectiveness> e = Effectiveness("t.rep", plan.name());
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->planned_visits(), 2);
 }
 
 }  // namespace

@@ -1,0 +1,27 @@
+// What the writers of the cubes share (won_cube 004, customer_cube and customers_new_cube 007,
+// lead_cube and stage_cube 008): the month a day's figure is also filed under, and one
+// multi-row upsert for all of a record's rows in one cube.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace crm::analytics {
+
+// The period of `day`'s monthly rows, its month's first day ("2026-03-17" → "2026-03-01").
+inline std::string MonthOf(const std::string& day) {
+  return day.substr(0, day.size() - 2) + "01";
+}
+
+// `head`, then `row` `rows` times separated by commas, then `tail`.
+inline std::string MultiRowStatement(const char* head, const char* row, size_t rows,
+                                     const char* tail) {
+  std::string text = head;
+  for (size_t i = 0; i < rows; ++i) {
+    if (i > 0) text += ", ";
+    text += row;
+  }
+  return text + tail;
+}
+
+}  // namespace crm::analytics
