@@ -28,11 +28,13 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -622,6 +624,39 @@ absl::StatusOr<v1::FunnelReport> DailyFunnel(service::Kit& kit, db::Pool& pool,
                                .daily_rows = true});
 }
 
+// The dev server's buffer pool and redo log as they were before the run grew them.
+struct ServerSizing {
+  int64_t buffer_pool_bytes = 0;
+  int64_t log_file_bytes = 0;
+};
+
+// Gives the (shared, dev) server a buffer pool of `mb` MiB and a redo log of a quarter of it
+// for the run: at 10M the tables outgrow tools/dev's 256 MiB and the load slows down as they
+// do. Both settings are dynamic in MariaDB 10.11; RestoreServer puts them back.
+absl::StatusOr<ServerSizing> GrowServer(db::Pool& pool, int64_t mb) {
+  CRM_ASSIGN_OR_RETURN(auto session, pool.Borrow());
+  CRM_ASSIGN_OR_RETURN(
+      db::Rows rows,
+      session->Query("SELECT @@GLOBAL.innodb_buffer_pool_size, @@GLOBAL.innodb_log_file_size", {}));
+  if (rows.empty()) return absl::InternalError("the server's sizes are not readable");
+  const ServerSizing before{.buffer_pool_bytes = rows[0].Int(0),
+                            .log_file_bytes = rows[0].Int(1)};
+  const int64_t bytes = mb * 1024 * 1024;
+  CRM_RETURN_IF_ERROR(session->Execute("SET GLOBAL innodb_buffer_pool_size = ?", {bytes}).status());
+  CRM_RETURN_IF_ERROR(
+      session->Execute("SET GLOBAL innodb_log_file_size = ?", {bytes / 4}).status());
+  std::cerr << "reportbench: buffer pool " << mb << " MiB, redo log " << mb / 4
+            << " MiB (until the end of the run)\n";
+  return before;
+}
+
+void RestoreServer(db::Pool& pool, const ServerSizing& sizing) {
+  absl::StatusOr<std::unique_ptr<db::Session>> session = pool.Borrow();
+  if (!session.ok()) return;
+  (void)(*session)->Execute("SET GLOBAL innodb_buffer_pool_size = ?", {sizing.buffer_pool_bytes});
+  (void)(*session)->Execute("SET GLOBAL innodb_log_file_size = ?", {sizing.log_file_bytes});
+}
+
 // One measured report: the service's handler and the raw GROUP BY, `repeat` times each.
 struct Case {
   std::string report;
@@ -635,6 +670,7 @@ struct Case {
 int Run(int argc, char** argv) {
   std::vector<int64_t> sizes = {100'000, 1'000'000};
   int repeat = 11;
+  int64_t buffer_pool_mb = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.starts_with("--sizes=")) {
@@ -650,8 +686,11 @@ int Run(int argc, char** argv) {
       std::sort(sizes.begin(), sizes.end());
     } else if (arg.starts_with("--repeat=") && absl::SimpleAtoi(arg.substr(9), &repeat) &&
                repeat > 0) {
+    } else if (arg.starts_with("--buffer-pool-mb=") &&
+               absl::SimpleAtoi(arg.substr(17), &buffer_pool_mb) && buffer_pool_mb >= 128) {
     } else {
-      std::cerr << "usage: crm-reportbench [--sizes=100000,1000000,10000000] [--repeat=11]\n";
+      std::cerr << "usage: crm-reportbench [--sizes=100000,1000000,10000000] [--repeat=11] "
+                   "[--buffer-pool-mb=4096]\n";
       return 2;
     }
   }
@@ -669,6 +708,18 @@ int Run(int argc, char** argv) {
   }
   db::Pool& pool = (*test)->pool();
   service::Kit& kit = (*test)->kit();
+  std::optional<ServerSizing> sizing;
+  if (buffer_pool_mb > 0) {
+    absl::StatusOr<ServerSizing> grown = GrowServer(pool, buffer_pool_mb);
+    if (!grown.ok()) {
+      std::cerr << "crm-reportbench: " << grown.status() << "\n";
+      return 1;
+    }
+    sizing = *grown;
+  }
+  absl::Cleanup restore = [&] {
+    if (sizing) RestoreServer(pool, *sizing);
+  };
   ReportStore store(pool);
   ReportService service((*test)->kit(), store);
   (*test)->users().Add(1, auth::v1::ADMIN, "");
