@@ -32,12 +32,14 @@ struct CustomerShare {
   std::string created;  // "2026-03-01"
 };
 
-// The seven customer_cube rows (schema/007_customer_cube.sql): within every customer, within its
-// industry and within its province, one row per other dimension.
+// The eight customer_cube rows: within every customer, within its industry and within its
+// province, one row per other dimension (schema/007_customer_cube.sql); within its industry and
+// province together, its size band (schema/009).
 absl::Status AddToCustomerCube(db::Transaction& tx, const CustomerShare& c, int sign) {
   static const std::string statement = MultiRowStatement(
-      sql::kAddCustomerCubeHead, sql::kCustomerCubeRow, 7, sql::kAddCustomerCubeTail);
+      sql::kAddCustomerCubeHead, sql::kCustomerCubeRow, 8, sql::kAddCustomerCubeTail);
   const std::string none;  // the value of the slice '-'
+  const std::string both = IndustryAndProvince(c.industry, c.province);
   const struct {
     const char* slice;
     const std::string& slice_value;
@@ -46,27 +48,28 @@ absl::Status AddToCustomerCube(db::Transaction& tx, const CustomerShare& c, int 
   } rows[] = {{"-", none, "I", c.industry},        {"-", none, "P", c.province},
               {"-", none, "S", c.size_band},       {"I", c.industry, "P", c.province},
               {"I", c.industry, "S", c.size_band}, {"P", c.province, "I", c.industry},
-              {"P", c.province, "S", c.size_band}};
+              {"P", c.province, "S", c.size_band}, {"B", both, "S", c.size_band}};
   std::vector<db::Value> params;
-  params.reserve(7 * 5);
+  params.reserve(8 * 5);
   for (const auto& r : rows) {
     params.insert(params.end(), {r.slice, r.slice_value, r.dim, r.dim_value, int64_t{sign}});
   }
   return tx.Execute(statement, params).status();
 }
 
-// The six customers_new_cube rows: its creation day and month, with no dimension, by industry
-// and by province.
+// The eight customers_new_cube rows: its creation day and month, with no dimension, by industry,
+// by province (schema/007) and by both together (schema/009).
 absl::Status AddToNewCube(db::Transaction& tx, const CustomerShare& c, int sign) {
   static const std::string statement = MultiRowStatement(
-      sql::kAddCustomersNewCubeHead, sql::kCustomerCubeRow, 6, sql::kAddCustomerCubeTail);
+      sql::kAddCustomersNewCubeHead, sql::kCustomerCubeRow, 8, sql::kAddCustomerCubeTail);
   const std::string none;  // the value of the dimension '-'
   const std::string month = MonthOf(c.created);
+  const std::string both = IndustryAndProvince(c.industry, c.province);
   const std::pair<const char*, const std::string&> dims[] = {
-      {"-", none}, {"I", c.industry}, {"P", c.province}};
+      {"-", none}, {"I", c.industry}, {"P", c.province}, {"B", both}};
   const std::pair<const char*, const std::string&> grains[] = {{"D", c.created}, {"M", month}};
   std::vector<db::Value> params;
-  params.reserve(6 * 5);
+  params.reserve(8 * 5);
   for (const auto& [dim, value] : dims) {
     for (const auto& [grain, period] : grains) {
       params.insert(params.end(), {dim, value, grain, period, int64_t{sign}});

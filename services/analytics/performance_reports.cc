@@ -12,6 +12,7 @@
 #include "libs/api/money.h"
 #include "libs/api/periods.h"
 #include "libs/grpc/status.h"
+#include "services/analytics/cube_rows.h"
 #include "services/analytics/performance_sql.h"
 #include "services/analytics/report_store.h"
 
@@ -65,12 +66,6 @@ void AppendRuleAndFilter(const records::Access& access, const FigureFilter& filt
   }
 }
 
-// won_cube, customer_cube and customers_new_cube keep no industry × province rows: a report
-// filtered on both reads the per-owner tables (won_daily, customer_groups, customers_new_daily).
-bool CubeAnswers(const FigureFilter& filter) {
-  return filter.industry.empty() || filter.province.empty();
-}
-
 // Whether a report may read the cubes' rows for everyone: the caller sees every figure and
 // names no owner or team.
 bool SeesEveryone(const records::Access& access, const FigureFilter& filter) {
@@ -78,9 +73,18 @@ bool SeesEveryone(const records::Access& access, const FigureFilter& filter) {
          filter.owner.empty() && !filter.members.has_value();
 }
 
-// The one dimension a cube row is filtered on ('-' none, 'I' industry, 'P' province) and its
-// value, for a filter CubeAnswers.
+// won_cube keeps industry × province rows for everyone only (schema/009): a trend filtered on
+// both for some owners reads their rows of won_daily.
+bool WonCubeAnswers(const records::Access& access, const FigureFilter& filter) {
+  return filter.industry.empty() || filter.province.empty() || SeesEveryone(access, filter);
+}
+
+// The one dimension a cube row is filtered on ('-' none, 'I' industry, 'P' province, 'B' both)
+// and its value.
 std::pair<const char*, std::string> CubeDimension(const FigureFilter& f) {
+  if (!f.industry.empty() && !f.province.empty()) {
+    return {"B", IndustryAndProvince(f.industry, f.province)};
+  }
   if (!f.industry.empty()) return {"I", f.industry};
   if (!f.province.empty()) return {"P", f.province};
   return {"-", ""};
@@ -201,9 +205,9 @@ absl::Status AddCreated(const db::Rows& rows, CustomerCounts& counts) {
   return absl::OkStatus();
 }
 
-// For a caller who sees every customer, filtering on at most one of industry and province: the
-// rows for everyone (customer_cube, customers_new_cube), a number bounded by the industries,
-// provinces, size bands and the period's days or months, whatever the number of customers.
+// For a caller who sees every customer: the rows for everyone (customer_cube,
+// customers_new_cube), a number bounded by the industries, provinces, size bands and the
+// period's days or months, whatever the number of customers.
 absl::Status CountFromCubes(db::Session& session, const DistributionQuery& query,
                             absl::CivilDay from, absl::CivilDay to, CustomerCounts& counts) {
   const auto [dim, value] = CubeDimension(query.filter);
@@ -217,9 +221,13 @@ absl::Status CountFromCubes(db::Session& session, const DistributionQuery& query
     // Every customer has one size band: its rows add up to the slice's customers.
     if (kind == "S") counts.total += row.Int(2);
   }
-  // The slice's own dimension holds the one value filtered on, with every customer of it.
-  if (counts.total > 0 && *dim == 'I') counts.industries[value] = counts.total;
-  if (counts.total > 0 && *dim == 'P') counts.provinces[value] = counts.total;
+  // The slice's own dimensions hold the values filtered on, with every customer of the slice.
+  if (counts.total > 0 && !query.filter.industry.empty()) {
+    counts.industries[query.filter.industry] = counts.total;
+  }
+  if (counts.total > 0 && !query.filter.province.empty()) {
+    counts.provinces[query.filter.province] = counts.total;
+  }
 
   // Day and week buckets need every day; month and quarter buckets are whole months.
   const CubeRanges r =
@@ -233,7 +241,7 @@ absl::Status CountFromCubes(db::Session& session, const DistributionQuery& query
   return AddCreated(created, counts);
 }
 
-// Any other caller or filter: the owners' rows the caller's rule and the filters let through
+// Any other caller: the owners' rows the caller's rule and the filters let through
 // (customer_groups, customers_new_daily).
 absl::Status CountFromGroups(db::Session& session, const records::Access& access,
                              const FigureFilter& filter, absl::CivilDay from, absl::CivilDay to,
@@ -326,7 +334,7 @@ absl::StatusOr<v1::TrendReport> PerformanceReports::Trends(const records::Access
   const absl::CivilDay from = std::min(YearAgoBucket(buckets.front(), query.bucket).first,
                                        PreviousBucket(buckets.front(), query.bucket).first);
   Statement s;
-  if (CubeAnswers(query.filter)) {
+  if (WonCubeAnswers(access, query.filter)) {
     s = CubeTrend(access, query, from, buckets.back().last);
   } else {
     s = {sql::kTrendDays, {api::DateText(from), api::DateText(buckets.back().last)}};
@@ -394,7 +402,7 @@ absl::StatusOr<v1::CustomerDistribution> PerformanceReports::Distribution(
   const absl::CivilDay from = buckets.front().first, to = buckets.back().last;
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
   CustomerCounts counts;
-  if (SeesEveryone(access, query.filter) && CubeAnswers(query.filter)) {
+  if (SeesEveryone(access, query.filter)) {
     CRM_RETURN_IF_ERROR(CountFromCubes(*session, query, from, to, counts));
   } else {
     CRM_RETURN_IF_ERROR(CountFromGroups(*session, access, query.filter, from, to, counts));

@@ -21,11 +21,11 @@ inline constexpr char kTrendDays[] =
     "CAST(SUM(g.deals) AS SIGNED) FROM won_daily g WHERE g.day BETWEEN ? AND ? AND ";
 inline constexpr char kTrendDaysGroup[] = " GROUP BY g.day, g.currency";
 
-// The same from won_cube (schema/004), for a trend filtered on at most one of industry and
-// province: the rows of one dimension ('-', 'I' or 'P') and value, daily ('D') or monthly
-// ('M', filed under the month's first day) between two days; then either everyone's rows or
-// the owners' rows with the caller's rule, the filters appended: period, currency, amount,
-// deals.
+// The same from won_cube (schema/004, 009), for a trend filtered on at most one of industry and
+// province, or on both for a caller who sees every figure: the rows of one dimension ('-', 'I',
+// 'P' or 'B') and value, daily ('D') or monthly ('M', filed under the month's first day)
+// between two days; then either everyone's rows or the owners' rows with the caller's rule,
+// the filters appended: period, currency, amount, deals.
 inline constexpr char kTrendCube[] =
     "SELECT DATE_FORMAT(g.period, '%Y-%m-%d'), g.currency, CAST(SUM(g.amount_minor) AS SIGNED), "
     "CAST(SUM(g.deals) AS SIGNED) FROM won_cube g WHERE g.dim = ? AND g.dim_value = ? AND "
@@ -62,9 +62,9 @@ inline constexpr char kDropEmptyCustomerNew[] =
     "DELETE FROM customers_new_daily WHERE day = ? AND owner = ? AND industry = ? AND "
     "province = ? AND size_band = ? AND customers = 0";
 
-// Adds (or, negative, removes) one customer to its seven customer_cube rows and its six
-// customers_new_cube rows (schema/007), each in one statement: the head, then the row once per
-// row, separated by commas, then the tail. Rows left at 0 stay (reports skip them).
+// Adds (or, negative, removes) one customer to its eight customer_cube rows and its eight
+// customers_new_cube rows (schema/007, 009), each in one statement: the head, then the row
+// once per row, separated by commas, then the tail. Rows left at 0 stay (reports skip them).
 inline constexpr char kAddCustomerCubeHead[] =
     "INSERT INTO customer_cube (slice, slice_value, dim, dim_value, customers) VALUES ";
 inline constexpr char kAddCustomersNewCubeHead[] =
@@ -146,14 +146,14 @@ inline constexpr char kGaugeOrders[] = "SELECT status, orders FROM orders_by_sta
 
 // ---- Customer distribution (performance_reports.cc) ----------------------------------------
 
-// For a caller who sees every customer and filters on at most one of industry and province
-// (schema/007): the customers now within one slice ('-', or 'I' / 'P' and the industry or
-// province named), per dimension: dim ('I', 'P' or 'S'), dim_value, customers.
+// For a caller who sees every customer (schema/007, 009): the customers now within one slice
+// ('-', 'I' / 'P' and the industry or province named, or 'B' and both), per dimension: dim
+// ('I', 'P' or 'S'), dim_value, customers.
 inline constexpr char kDistributionCube[] =
     "SELECT g.dim, g.dim_value, g.customers FROM customer_cube g "
     "WHERE g.slice = ? AND g.slice_value = ? AND g.customers > 0";
-// ... and the new customers of one dimension ('-', 'I' or 'P') and value: whole months from the
-// monthly rows, the days before and after them from the daily rows: period, customers.
+// ... and the new customers of one dimension ('-', 'I', 'P' or 'B') and value: whole months
+// from the monthly rows, the days before and after them from the daily rows: period, customers.
 inline constexpr char kDistributionNewCube[] =
     "SELECT DATE_FORMAT(g.period, '%Y-%m-%d'), g.customers FROM customers_new_cube g "
     "WHERE g.dim = ? AND g.dim_value = ? AND ((g.grain = 'M' AND g.period BETWEEN ? AND ?) OR "

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -17,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "crm/activities/v1/activities.pb.h"
 #include "crm/customers/v1/customers.pb.h"
 #include "crm/opportunities/v1/opportunities.pb.h"
@@ -62,6 +64,27 @@ Rows Lines(const v1::TrendReport& report) {
         Bp(r.has_year_ago_deals_change_bp(), r.year_ago_deals_change_bp())));
   }
   return lines;
+}
+
+// The statements of schema/`file` that fill `table` ("INSERT INTO <table> ...;", without the
+// semicolon), in their order.
+std::vector<std::string> SchemaFills(const std::string& file, const std::string& table) {
+  std::ifstream in(std::string(CRM_ANALYTICS_SCHEMA_DIR) + "/" + file);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::vector<std::string> fills;
+  std::string statement;
+  for (absl::string_view line : absl::StrSplit(text.str(), '\n')) {
+    if (absl::StartsWith(line, "--")) continue;
+    absl::StrAppend(&statement, line, "\n");
+    if (!absl::EndsWith(line, ";")) continue;
+    const absl::string_view text = absl::StripAsciiWhitespace(statement);
+    if (absl::StartsWith(text, absl::StrCat("INSERT INTO ", table, " "))) {
+      fills.emplace_back(text.substr(0, text.size() - 1));  // without the ';'
+    }
+    statement.clear();
+  }
+  return fills;
 }
 
 TEST(BucketsTest, CalendarBucketsAndTheirComparisons) {
@@ -202,6 +225,37 @@ class PerformanceTest : public ::testing::Test {
     return r.ok() ? Lines(*r) : Rows{"error"};
   }
 
+  // Every row of `statement` as "a b c" lines, in its order.
+  Rows Table(const std::string& statement) {
+    Rows out;
+    EXPECT_TRUE(test_->pool()
+                    .InTransaction([&](db::Transaction& tx) -> absl::Status {
+                      CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(statement, {}));
+                      for (const db::Row& r : rows) {
+                        std::string line;
+                        for (size_t i = 0; i < r.size(); ++i) {
+                          absl::StrAppend(&line, i == 0 ? "" : " ", r.Str(i));
+                        }
+                        out.push_back(std::move(line));
+                      }
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    return out;
+  }
+
+  // Empties `tables`, then runs `fills` in one transaction: what a migration does to them.
+  absl::Status Refill(const std::vector<std::string>& tables,
+                      const std::vector<std::string>& fills) {
+    return test_->pool().InTransaction([&](db::Transaction& tx) -> absl::Status {
+      for (const std::string& table : tables) {
+        CRM_RETURN_IF_ERROR(tx.Execute("DELETE FROM " + table, {}).status());
+      }
+      for (const std::string& fill : fills) CRM_RETURN_IF_ERROR(tx.Execute(fill, {}).status());
+      return absl::OkStatus();
+    });
+  }
+
   std::unique_ptr<service::testing::TestKit> test_;
   // The company's calendar is UTC+8 (a creation day is the day there).
   ReadModel read_model_{absl::FixedTimeZone(8 * 3600)};
@@ -325,7 +379,8 @@ TEST_F(PerformanceTest, TrendsFromTheCubeMatchTheDealsForEveryFilter) {
   EXPECT_EQ(Lines(*days),
             (Rows{"2026-03-19 CNY 0.00 0 | 2026-03-18 0.00 0 - - | 2025-03-19 0.00 0 - -",
                   "2026-03-20 CNY 500.00 1 | 2026-03-19 0.00 0 - - | 2025-03-20 0.00 0 - -"}));
-  // Both dimensions (won_daily): 零售 in 江苏 is d3 and d4; 制造业 in 江苏 is nothing.
+  // Both dimensions, for everyone (won_cube's 'B' rows): 零售 in 江苏 is d3 and d4; 制造业 in 江苏
+  // is nothing.
   EXPECT_EQ(MonthTrend(admin_,
                        [](v1::GetTrendReportRequest& r) {
                          r.set_industry("零售");
@@ -338,6 +393,20 @@ TEST_F(PerformanceTest, TrendsFromTheCubeMatchTheDealsForEveryFilter) {
                          r.set_province("江苏");
                        }),
             Rows{});
+  // Both for some owners (their won_daily rows): a manager of team 1's 零售 in 江苏 is users/12's
+  // d3 alone, as his 江苏; a rep's 制造业 in 浙江 is all of users/11's deals.
+  EXPECT_EQ(MonthTrend(manager_,
+                       [](v1::GetTrendReportRequest& r) {
+                         r.set_industry("零售");
+                         r.set_province("江苏");
+                       }),
+            MonthTrend(manager_, [](v1::GetTrendReportRequest& r) { r.set_province("江苏"); }));
+  EXPECT_EQ(MonthTrend(rep_,
+                       [](v1::GetTrendReportRequest& r) {
+                         r.set_industry("制造业");
+                         r.set_province("浙江");
+                       }),
+            MonthTrend(rep_));
 
   // d3 reopened: its rows stay in the cube with no deals and add nothing; the 5th of March has
   // no deal left, so no row at all.
@@ -373,6 +442,38 @@ TEST_F(PerformanceTest, TrendsFollowTheRecordRules) {
   EXPECT_EQ(MonthTrend(marketing_), MonthTrend(admin_));
   EXPECT_EQ(Trend(support_, v1::MONTH, Date(2026, 2, 1), Date(2026, 3, 31)).status().code(),
             absl::StatusCode::kPermissionDenied);
+}
+
+// won_cube holds exactly what the won deals add: the statements of 004_won_cube.sql and
+// 009_industry_and_province.sql, which filled it from the deals already there, give the rows
+// the feed left (those at 0 aside: a deal reopened leaves its rows at 0).
+TEST_F(PerformanceTest, TheMigrationsFillWonCubeAsTheFeedDoes) {
+  LoadDeals();
+  opps::Opportunity d3;
+  d3.set_name("opportunities/3");
+  d3.set_customer("customers/2");
+  d3.set_owner("users/12");
+  d3.mutable_amount()->set_currency_code("CNY");
+  d3.mutable_amount()->set_units(3000);
+  d3.set_state(opps::OPEN);
+  d3.set_stage("pipelines/1/stages/1");
+  ASSERT_TRUE(Deliver(kOpportunityReopenedEvent, d3).ok());
+  const std::string rows =
+      "SELECT dim, grain, owner, DATE_FORMAT(period, '%Y-%m-%d'), dim_value, currency, "
+      "amount_minor, deals FROM won_cube WHERE deals <> 0 "
+      "ORDER BY dim, grain, owner, period, dim_value, currency";
+  const Rows live = Table(rows);
+  // d4's monthly row for everyone by industry and province: 零售 in 江苏, March 2026, 500.00.
+  EXPECT_NE(std::find(live.begin(), live.end(), "B M  2026-03-01 零售\x1f江苏 CNY 50000 1"),
+            live.end());
+
+  std::vector<std::string> fills = SchemaFills("004_won_cube.sql", "won_cube");
+  for (std::string& fill : SchemaFills("009_industry_and_province.sql", "won_cube")) {
+    fills.push_back(std::move(fill));
+  }
+  ASSERT_EQ(fills.size(), 2u);
+  ASSERT_TRUE(Refill({"won_cube"}, fills).ok());
+  EXPECT_EQ(Table(rows), live);
 }
 
 TEST_F(PerformanceTest, BadTrendRequestsNameTheirFields) {
@@ -489,24 +590,6 @@ class DistributionTest : public PerformanceTest {
     return out.ok() ? Summary(*out) : out.status().ToString();
   }
 
-  // Every row of `statement` as "a b c" lines, in its order.
-  Rows Table(const std::string& statement) {
-    Rows out;
-    EXPECT_TRUE(test_->pool()
-                    .InTransaction([&](db::Transaction& tx) -> absl::Status {
-                      CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(statement, {}));
-                      for (const db::Row& r : rows) {
-                        std::string line;
-                        for (size_t i = 0; i < r.size(); ++i) {
-                          absl::StrAppend(&line, i == 0 ? "" : " ", r.Str(i));
-                        }
-                        out.push_back(std::move(line));
-                      }
-                      return absl::OkStatus();
-                    })
-                    .ok());
-    return out;
-  }
   // The rows of the cubes that count a customer (rows left at 0 stay there and count nothing).
   Rows Cubes() {
     Rows out = Table(
@@ -674,8 +757,9 @@ TEST_F(DistributionTest, EveryonesFiguresAreTheSumOfEachOwnersFigures) {
   check("merged again");
 }
 
-// The cubes hold exactly what customer_facts says its customers add: 007_customer_cube.sql's
-// statements, which filled them from the customers already there, give the rows the feed left.
+// The cubes hold exactly what customer_facts says its customers add: the statements of
+// 007_customer_cube.sql and 009_industry_and_province.sql, which filled them from the customers
+// already there, give the rows the feed left.
 TEST_F(DistributionTest, TheMigrationFillsTheCubesAsTheFeedDoes) {
   LoadCustomers();
   ASSERT_TRUE(Deliver(kCustomerUnmergedEvent, Merge(customers::v1::CustomerMerge::UNMERGED)).ok());
@@ -683,29 +767,17 @@ TEST_F(DistributionTest, TheMigrationFillsTheCubesAsTheFeedDoes) {
   const Rows live = Cubes();
   ASSERT_FALSE(live.empty());
 
-  std::ifstream file(std::string(CRM_ANALYTICS_SCHEMA_DIR) + "/007_customer_cube.sql");
-  std::stringstream text;
-  text << file.rdbuf();
+  // The industry-and-province slice is there: c4 (零售, 江苏, LARGE) and c2 (零售, 江苏, MEDIUM).
+  EXPECT_NE(std::find(live.begin(), live.end(), "now B 零售\x1f江苏 S LARGE 1"), live.end());
+
   std::vector<std::string> fills;
-  std::string statement;
-  for (absl::string_view line : absl::StrSplit(text.str(), '\n')) {
-    if (absl::StartsWith(line, "--")) continue;
-    absl::StrAppend(&statement, line, "\n");
-    if (!absl::EndsWith(line, ";")) continue;
-    if (absl::StrContains(statement, "INSERT INTO")) fills.push_back(statement);
-    statement.clear();
+  for (const char* file : {"007_customer_cube.sql", "009_industry_and_province.sql"}) {
+    for (const char* table : {"customer_cube", "customers_new_cube"}) {
+      for (std::string& fill : SchemaFills(file, table)) fills.push_back(std::move(fill));
+    }
   }
-  ASSERT_EQ(fills.size(), 2u);
-  ASSERT_TRUE(test_->pool()
-                  .InTransaction([&](db::Transaction& tx) -> absl::Status {
-                    CRM_RETURN_IF_ERROR(tx.Execute("DELETE FROM customer_cube", {}).status());
-                    CRM_RETURN_IF_ERROR(tx.Execute("DELETE FROM customers_new_cube", {}).status());
-                    for (const std::string& fill : fills) {
-                      CRM_RETURN_IF_ERROR(tx.Execute(fill.substr(0, fill.rfind(';')), {}).status());
-                    }
-                    return absl::OkStatus();
-                  })
-                  .ok());
+  ASSERT_EQ(fills.size(), 4u);
+  ASSERT_TRUE(Refill({"customer_cube", "customers_new_cube"}, fills).ok());
   EXPECT_EQ(Cubes(), live);
 }
 

@@ -34,25 +34,29 @@ struct Contribution {
   std::string province;
 };
 
-// The twelve won_cube rows a won deal adds to, in one statement (schema/004_won_cube.sql).
+// The fourteen won_cube rows a won deal adds to, in one statement: its day and month with no
+// dimension, by industry and by province, for its owner and for everyone (schema/004), and by
+// industry and province together for everyone only (schema/009).
 absl::Status AddToCube(db::Transaction& tx, const Contribution& c, int sign) {
   static const std::string statement =
-      MultiRowStatement(sql::kAddCubeHead, sql::kCubeRow, 12, sql::kAddCubeTail);
+      MultiRowStatement(sql::kAddCubeHead, sql::kCubeRow, 14, sql::kAddCubeTail);
   const std::string month = MonthOf(c.day);
-  const std::pair<const char*, std::string> dims[] = {
-      {"-", ""}, {"I", c.industry}, {"P", c.province}};
   const std::pair<const char*, std::string> grains[] = {{"D", c.day}, {"M", month}};
-  const std::string owners[] = {c.owner, ""};  // "": everyone's
   std::vector<db::Value> params;
-  params.reserve(12 * 8);
-  for (const auto& [dim, value] : dims) {
+  params.reserve(14 * 8);
+  auto add = [&](const char* dim, const std::string& value, const std::string& owner) {
     for (const auto& [grain, period] : grains) {
-      for (const std::string& owner : owners) {
-        params.insert(params.end(), {dim, grain, owner, period, value, c.currency,
-                                     sign * c.amount_minor, int64_t{sign}});
-      }
+      params.insert(params.end(), {dim, grain, owner, period, value, c.currency,
+                                   sign * c.amount_minor, int64_t{sign}});
     }
+  };
+  const std::string everyone;
+  for (const std::string* owner : {&c.owner, &everyone}) {
+    add("-", "", *owner);
+    add("I", c.industry, *owner);
+    add("P", c.province, *owner);
   }
+  add("B", IndustryAndProvince(c.industry, c.province), everyone);
   return tx.Execute(statement, params).status();
 }
 

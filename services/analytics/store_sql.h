@@ -55,8 +55,8 @@ inline constexpr char kDropEmptyWon[] =
     "DELETE FROM won_daily WHERE day = ? AND owner = ? AND currency = ? AND industry = ? AND "
     "province = ? AND deals = 0";
 
-// Adds (or, negative, removes) one won deal to its twelve won_cube rows (schema/004): the head,
-// then kCubeRow once per row, separated by commas, then the tail.
+// Adds (or, negative, removes) one won deal to its fourteen won_cube rows (schema/004, 009):
+// the head, then kCubeRow once per row, separated by commas, then the tail.
 inline constexpr char kAddCubeHead[] =
     "INSERT INTO won_cube (dim, grain, owner, period, dim_value, currency, amount_minor, deals) "
     "VALUES ";
