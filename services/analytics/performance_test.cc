@@ -379,34 +379,22 @@ TEST_F(PerformanceTest, TrendsFromTheCubeMatchTheDealsForEveryFilter) {
   EXPECT_EQ(Lines(*days),
             (Rows{"2026-03-19 CNY 0.00 0 | 2026-03-18 0.00 0 - - | 2025-03-19 0.00 0 - -",
                   "2026-03-20 CNY 500.00 1 | 2026-03-19 0.00 0 - - | 2025-03-20 0.00 0 - -"}));
+  auto both = [](const std::string& industry, const std::string& province) {
+    return [=](v1::GetTrendReportRequest& r) {
+      r.set_industry(industry);
+      r.set_province(province);
+    };
+  };
   // Both dimensions, for everyone (won_cube's 'B' rows): 零售 in 江苏 is d3 and d4; 制造业 in 江苏
   // is nothing.
-  EXPECT_EQ(MonthTrend(admin_,
-                       [](v1::GetTrendReportRequest& r) {
-                         r.set_industry("零售");
-                         r.set_province("江苏");
-                       }),
+  EXPECT_EQ(MonthTrend(admin_, both("零售", "江苏")),
             MonthTrend(admin_, [](v1::GetTrendReportRequest& r) { r.set_industry("零售"); }));
-  EXPECT_EQ(MonthTrend(admin_,
-                       [](v1::GetTrendReportRequest& r) {
-                         r.set_industry("制造业");
-                         r.set_province("江苏");
-                       }),
-            Rows{});
+  EXPECT_EQ(MonthTrend(admin_, both("制造业", "江苏")), Rows{});
   // Both for some owners (their won_daily rows): a manager of team 1's 零售 in 江苏 is users/12's
   // d3 alone, as his 江苏; a rep's 制造业 in 浙江 is all of users/11's deals.
-  EXPECT_EQ(MonthTrend(manager_,
-                       [](v1::GetTrendReportRequest& r) {
-                         r.set_industry("零售");
-                         r.set_province("江苏");
-                       }),
+  EXPECT_EQ(MonthTrend(manager_, both("零售", "江苏")),
             MonthTrend(manager_, [](v1::GetTrendReportRequest& r) { r.set_province("江苏"); }));
-  EXPECT_EQ(MonthTrend(rep_,
-                       [](v1::GetTrendReportRequest& r) {
-                         r.set_industry("制造业");
-                         r.set_province("浙江");
-                       }),
-            MonthTrend(rep_));
+  EXPECT_EQ(MonthTrend(rep_, both("制造业", "浙江")), MonthTrend(rep_));
 
   // d3 reopened: its rows stay in the cube with no deals and add nothing; the 5th of March has
   // no deal left, so no row at all.
