@@ -24,6 +24,7 @@
 #include "services/analytics/read_model.h"
 #include "services/analytics/report_output.h"
 #include "services/analytics/report_service.h"
+#include "services/analytics/testing.h"
 
 namespace crm::analytics {
 namespace {
@@ -92,41 +93,18 @@ Rows Codes(const v1::CampaignReport& report) {
   return codes;
 }
 
-class CampaignReportTest : public ::testing::Test {
+class CampaignReportTest : public testing::ReadModelTest {
  protected:
+  CampaignReportTest() : ReadModelTest(kZone) {}
   void SetUp() override {
-    auto test = service::testing::TestKit::Create("analytics", CRM_ANALYTICS_SCHEMA_DIR);
-    ASSERT_TRUE(test.ok()) << test.status();
-    test_ = std::move(*test);
-    store_ = std::make_unique<ReportStore>(test_->kit().pool);
+    ReadModelTest::SetUp();
     service_ = std::make_unique<ReportService>(test_->kit(), *store_, kZone);
     output_ = std::make_unique<ReportOutputService>(test_->kit(), *service_);
-    auto& users = test_->users();
-    users.Add(1, auth::v1::ADMIN, "");
-    users.Add(10, auth::v1::SALES_MANAGER, "teams/1");
-    users.Add(11, auth::v1::SALES_REP, "teams/1");
-    users.Add(12, auth::v1::SALES_REP, "teams/1");
-    users.Add(30, auth::v1::MARKETING, "");
-    users.Add(40, auth::v1::SUPPORT, "");
   }
 
-  // Delivers one event of `feed` as the consumer does: the feed's next sequence, in its own
-  // transaction.
-  void Deliver(const std::string& feed, const std::string& type,
-               const google::protobuf::Message& payload) {
-    int64_t& sequence = feed == "activities" ? activities_sequence_ : opportunities_sequence_;
-    events::v1::Event event;
-    event.set_id(absl::StrCat(feed, "-", ++sequence));
-    event.set_sequence(sequence);
-    event.set_type(type);
-    *event.mutable_time() = ToTimestamp(At(3, 1));
-    event.mutable_payload()->PackFrom(payload);
-    delivered_.push_back(event);
-    ASSERT_TRUE(Apply(event).ok()) << type;
-  }
-  absl::Status Apply(const events::v1::Event& event) {
-    return test_->pool().InTransaction(
-        [&](db::Transaction& tx) { return read_model_.Apply(tx, event); });
+  // Delivers one event of its feed, on 1 March.
+  void Feed(const std::string& type, const google::protobuf::Message& payload) {
+    ASSERT_TRUE(Deliver(type, payload, At(3, 1)).ok()) << type;
   }
 
   static act::Campaign Campaign(int id, const std::string& code, act::Campaign::Type type,
@@ -146,7 +124,7 @@ class CampaignReportTest : public ::testing::Test {
   }
   void Step(act::Campaign& c, act::Campaign::State state, const std::string& type) {
     c.set_state(state);
-    Deliver("activities", type, c);
+    Feed(type, c);
   }
   void Close(act::Campaign& c, const common::v1::Money& cost) {
     *c.mutable_actual_cost() = cost;
@@ -160,7 +138,7 @@ class CampaignReportTest : public ::testing::Test {
     lead.set_owner("users/11");
     lead.set_campaign(code);
     lead.set_customer(customer);
-    Deliver("opportunities", type, lead);
+    Feed(type, lead);
   }
   void DealEvent(const std::string& type, int id, const std::string& code,
                  const common::v1::Money& amount) {
@@ -171,7 +149,7 @@ class CampaignReportTest : public ::testing::Test {
     *o.mutable_amount() = amount;
     o.set_state(type == kOpportunityWonEvent ? opps::WON : opps::OPEN);
     if (type == kOpportunityWonEvent) *o.mutable_close_date() = Date(3, 15);
-    Deliver("opportunities", type, o);
+    Feed(type, o);
   }
 
   // The data set (+08), worked out by hand in the tests:
@@ -204,7 +182,7 @@ class CampaignReportTest : public ::testing::Test {
 
     act::Campaign expo = Campaign(1, "spring-expo", act::Campaign::EXHIBITION, At(3, 1, 9),
                                   At(3, 3, 18), Money("CNY", 10000), {"users/11"});
-    Deliver("activities", kCampaignCreatedEvent, expo);
+    Feed(kCampaignCreatedEvent, expo);
     Step(expo, act::Campaign::RUNNING, kCampaignStartedEvent);
     for (int id = 1; id <= 4; ++id) LeadEvent(kLeadCreatedEvent, id, "spring-expo");
     LeadEvent(kLeadUpdatedEvent, 2, "spring-expo");
@@ -222,7 +200,7 @@ class CampaignReportTest : public ::testing::Test {
 
     act::Campaign promo = Campaign(2, "summer-promo", act::Campaign::MARKET_PROMOTION,
                                    At(3, 20, 0), At(4, 10, 0), Money("CNY", 5000), {"users/12"});
-    Deliver("activities", kCampaignCreatedEvent, promo);
+    Feed(kCampaignCreatedEvent, promo);
     Step(promo, act::Campaign::RUNNING, kCampaignStartedEvent);
     LeadEvent(kLeadCreatedEvent, 5, "summer-promo");
     DealEvent(kOpportunityCreatedEvent, 5, "summer-promo", Money("CNY", 2000));
@@ -230,13 +208,13 @@ class CampaignReportTest : public ::testing::Test {
 
     act::Campaign visits = Campaign(3, "visit-plan", act::Campaign::CUSTOMER_VISIT_PLAN,
                                     At(2, 1, 9), At(2, 10, 18), Money("CNY", 1000), {"users/11"});
-    Deliver("activities", kCampaignCreatedEvent, visits);
+    Feed(kCampaignCreatedEvent, visits);
     Step(visits, act::Campaign::RUNNING, kCampaignStartedEvent);
     Close(visits, Money("CNY", 1000));
 
     act::Campaign webinar = Campaign(4, "usd-webinar", act::Campaign::MARKET_PROMOTION,
                                      At(3, 10, 0), At(3, 11, 0), Money("USD", 1000), {});
-    Deliver("activities", kCampaignCreatedEvent, webinar);
+    Feed(kCampaignCreatedEvent, webinar);
     Step(webinar, act::Campaign::RUNNING, kCampaignStartedEvent);
     Close(webinar, Money("USD", 300));
   }
@@ -279,21 +257,9 @@ class CampaignReportTest : public ::testing::Test {
     return text;
   }
 
-  std::unique_ptr<service::testing::TestKit> test_;
-  std::unique_ptr<ReportStore> store_;
   std::unique_ptr<ReportService> service_;
   std::unique_ptr<ReportOutputService> output_;
-  ReadModel read_model_{kZone};
-  int64_t activities_sequence_ = 0;
-  int64_t opportunities_sequence_ = 0;
-  std::vector<events::v1::Event> delivered_;
-
-  const auth::Caller admin_ = MakeCaller(1, auth::v1::ADMIN);
-  const auth::Caller manager_ = MakeCaller(10, auth::v1::SALES_MANAGER, "teams/1", {"teams/1"});
-  const auth::Caller rep_ = MakeCaller(11, auth::v1::SALES_REP, "teams/1");
   const auth::Caller other_rep_ = MakeCaller(12, auth::v1::SALES_REP, "teams/1");
-  const auth::Caller marketing_ = MakeCaller(30, auth::v1::MARKETING);
-  const auth::Caller support_ = MakeCaller(40, auth::v1::SUPPORT);
 };
 
 TEST_F(CampaignReportTest, RowsAndTotalsAreTheFiguresWorkedOutByHand) {

@@ -27,12 +27,12 @@
 #include "services/analytics/read_model.h"
 #include "services/analytics/report_output.h"
 #include "services/analytics/report_service.h"
+#include "services/analytics/testing.h"
 
 namespace crm::analytics {
 namespace {
 
 namespace opps = opportunities::v1;
-using auth::testing::MakeCaller;
 using google::protobuf::util::MessageDifferencer;
 using Rows = std::vector<std::string>;
 
@@ -87,41 +87,18 @@ Rows Lines(const google::protobuf::RepeatedPtrField<T>& items) {
   return lines;
 }
 
-class FunnelTest : public ::testing::Test {
+class FunnelTest : public testing::ReadModelTest {
  protected:
+  FunnelTest() : ReadModelTest(kZone) {}
   void SetUp() override {
-    auto test = service::testing::TestKit::Create("analytics", CRM_ANALYTICS_SCHEMA_DIR);
-    ASSERT_TRUE(test.ok()) << test.status();
-    test_ = std::move(*test);
-    store_ = std::make_unique<ReportStore>(test_->kit().pool);
+    ReadModelTest::SetUp();
     service_ = std::make_unique<ReportService>(test_->kit(), *store_, kZone);
-    auto& users = test_->users();
-    users.Add(1, auth::v1::ADMIN, "");
-    users.Add(10, auth::v1::SALES_MANAGER, "teams/1");
-    users.Add(11, auth::v1::SALES_REP, "teams/1");
-    users.Add(12, auth::v1::SALES_REP, "teams/1");
-    users.Add(20, auth::v1::SALES_MANAGER, "teams/2");
-    users.Add(21, auth::v1::SALES_REP, "teams/2");
-    users.Add(30, auth::v1::MARKETING, "");
-    users.Add(40, auth::v1::SUPPORT, "");
     test_->clock().Set(At(3, 16, 12));
   }
 
-  // Delivers one event of the opportunities feed as the consumer does: the next sequence, in
-  // its own transaction.
-  void Deliver(const std::string& type, absl::Time time, const google::protobuf::Message& payload) {
-    events::v1::Event event;
-    event.set_id(absl::StrCat("e", ++sequence_));
-    event.set_sequence(sequence_);
-    event.set_type(type);
-    *event.mutable_time() = ToTimestamp(time);
-    event.mutable_payload()->PackFrom(payload);
-    delivered_.push_back(event);
-    ASSERT_TRUE(Apply(event).ok()) << type;
-  }
-  absl::Status Apply(const events::v1::Event& event) {
-    return test_->pool().InTransaction(
-        [&](db::Transaction& tx) { return read_model_.Apply(tx, event); });
+  // Delivers one event of the opportunities feed at `time`.
+  void Feed(const std::string& type, absl::Time time, const google::protobuf::Message& payload) {
+    ASSERT_TRUE(Deliver(type, payload, time).ok()) << type;
   }
 
   void Pipeline() {
@@ -140,7 +117,7 @@ class FunnelTest : public ::testing::Test {
       s.set_display_name(stages[i].first);
       s.set_type(stages[i].second);
     }
-    Deliver(kPipelineCreatedEvent, At(1, 1), p);
+    Feed(kPipelineCreatedEvent, At(1, 1), p);
   }
 
   static opps::Lead Lead(int id, int owner, opps::LeadStatus status, absl::Time created) {
@@ -156,7 +133,7 @@ class FunnelTest : public ::testing::Test {
                   absl::Time when) {
     lead.set_status(status);
     if (status == opps::CONVERTED) *lead.mutable_convert_time() = ToTimestamp(when);
-    Deliver(type, when, lead);
+    Feed(type, when, lead);
   }
 
   static opps::Opportunity Deal(int id, int owner, const std::string& currency, int64_t units) {
@@ -172,7 +149,7 @@ class FunnelTest : public ::testing::Test {
   }
   void Move(opps::Opportunity& o, int stage, absl::Time when) {
     o.set_stage(absl::StrCat("pipelines/1/stages/", stage));
-    Deliver(kOpportunityStageChangedEvent, when, o);
+    Feed(kOpportunityStageChangedEvent, when, o);
   }
   void Win(opps::Opportunity& o, absl::Time when) {
     o.set_stage("pipelines/1/stages/4");
@@ -180,7 +157,7 @@ class FunnelTest : public ::testing::Test {
     o.set_forecast_category(opps::CLOSED);
     o.set_probability(100);
     *o.mutable_close_date() = api::ToDate(api::DayIn(when, kZone));
-    Deliver(kOpportunityWonEvent, when, o);
+    Feed(kOpportunityWonEvent, when, o);
   }
   void Lose(opps::Opportunity& o, absl::Time when, const std::string& reason,
             const std::string& competitor) {
@@ -191,7 +168,7 @@ class FunnelTest : public ::testing::Test {
     o.set_loss_reason(reason);
     o.set_lost_to(competitor);
     *o.mutable_close_date() = api::ToDate(api::DayIn(when, kZone));
-    Deliver(kOpportunityLostEvent, when, o);
+    Feed(kOpportunityLostEvent, when, o);
   }
   static opps::Quota Quota(int owner, const std::string& period, int64_t units) {
     opps::Quota q;
@@ -225,59 +202,59 @@ class FunnelTest : public ::testing::Test {
   void LoadDataSet() {
     Pipeline();
     opps::Lead l1 = Lead(1, 11, opps::NEW, At(3, 1));
-    Deliver(kLeadCreatedEvent, At(3, 1), l1);
+    Feed(kLeadCreatedEvent, At(3, 1), l1);
     LeadChange(kLeadUpdatedEvent, l1, opps::QUALIFIED, At(3, 3));
     LeadChange(kLeadConvertedEvent, l1, opps::CONVERTED, At(3, 5));
     opps::Lead l2 = Lead(2, 11, opps::QUALIFIED, At(3, 2));
-    Deliver(kLeadCreatedEvent, At(3, 2), l2);
+    Feed(kLeadCreatedEvent, At(3, 2), l2);
     LeadChange(kLeadDisqualifiedEvent, l2, opps::DISQUALIFIED, At(3, 10));
-    Deliver(kLeadCreatedEvent, At(3, 4), Lead(3, 12, opps::NEW, At(3, 4)));
+    Feed(kLeadCreatedEvent, At(3, 4), Lead(3, 12, opps::NEW, At(3, 4)));
     opps::Lead l4 = Lead(4, 21, opps::CONTACTED, At(3, 6));
-    Deliver(kLeadCreatedEvent, At(3, 6), l4);
+    Feed(kLeadCreatedEvent, At(3, 6), l4);
     LeadChange(kLeadConvertedEvent, l4, opps::CONVERTED, At(3, 8));
     opps::Lead l5 = Lead(5, 11, opps::NEW, At(2, 20));
-    Deliver(kLeadCreatedEvent, At(2, 20), l5);
+    Feed(kLeadCreatedEvent, At(2, 20), l5);
     LeadChange(kLeadUpdatedEvent, l5, opps::QUALIFIED, At(3, 2));
     opps::Lead l6 = Lead(6, 11, opps::NEW, At(3, 7));
-    Deliver(kLeadCreatedEvent, At(3, 7), l6);
-    Deliver(kLeadDeletedEvent, At(3, 9), l6);
+    Feed(kLeadCreatedEvent, At(3, 7), l6);
+    Feed(kLeadDeletedEvent, At(3, 9), l6);
 
     opps::Opportunity d1 = Deal(1, 11, "CNY", 10000);
-    Deliver(kOpportunityCreatedEvent, At(3, 2), d1);
+    Feed(kOpportunityCreatedEvent, At(3, 2), d1);
     opps::Opportunity d2 = Deal(2, 11, "CNY", 5000);
-    Deliver(kOpportunityCreatedEvent, At(3, 2, 12), d2);
+    Feed(kOpportunityCreatedEvent, At(3, 2, 12), d2);
     Move(d2, 2, At(3, 2, 12, 30));
     Move(d1, 2, At(3, 3));
     opps::Opportunity d3 = Deal(3, 12, "USD", 2000);
-    Deliver(kOpportunityCreatedEvent, At(3, 5, 9), d3);
+    Feed(kOpportunityCreatedEvent, At(3, 5, 9), d3);
     Lose(d3, At(3, 6, 9), "价格太高", "");
     opps::Opportunity d4 = Deal(4, 21, "CNY", 8000);
     d4.set_forecast_category(opps::COMMIT);
     d4.set_probability(60);
     *d4.mutable_expected_close_date() = Date(2026, 3, 25);
-    Deliver(kOpportunityCreatedEvent, At(3, 9, 0), d4);
+    Feed(kOpportunityCreatedEvent, At(3, 9, 0), d4);
     Move(d1, 3, At(3, 10));
     opps::Opportunity d5 = Deal(5, 11, "CNY", 3000);
     d5.set_forecast_category(opps::BEST_CASE);
     d5.set_probability(40);
     *d5.mutable_expected_close_date() = Date(2026, 3, 31);
-    Deliver(kOpportunityCreatedEvent, At(3, 10), d5);
+    Feed(kOpportunityCreatedEvent, At(3, 10), d5);
     Move(d5, 3, At(3, 11));
     opps::Opportunity d6 = Deal(6, 12, "CNY", 1000);
     d6.set_forecast_category(opps::PIPELINE);
     d6.set_probability(10);
     *d6.mutable_expected_close_date() = Date(2026, 4, 15);
-    Deliver(kOpportunityCreatedEvent, At(3, 11), d6);
+    Feed(kOpportunityCreatedEvent, At(3, 11), d6);
     Win(d1, At(3, 12));
     opps::Opportunity d7 = Deal(7, 11, "CNY", 700);
-    Deliver(kOpportunityCreatedEvent, At(3, 12), d7);
-    Deliver(kOpportunityDeletedEvent, At(3, 13), d7);
+    Feed(kOpportunityCreatedEvent, At(3, 12), d7);
+    Feed(kOpportunityDeletedEvent, At(3, 13), d7);
     Lose(d2, At(3, 20, 12, 30), "价格太高", "竞品A");
 
-    Deliver(kQuotaSetEvent, At(3, 1), Quota(11, "2026-03", 5000));
-    Deliver(kQuotaSetEvent, At(3, 1, 11), Quota(11, "2026-03", 20000));
-    Deliver(kQuotaSetEvent, At(3, 1), Quota(21, "2026-03", 10000));
-    Deliver(kQuotaSetEvent, At(3, 1), Quota(12, "2026-Q1", 50000));
+    Feed(kQuotaSetEvent, At(3, 1), Quota(11, "2026-03", 5000));
+    Feed(kQuotaSetEvent, At(3, 1, 11), Quota(11, "2026-03", 20000));
+    Feed(kQuotaSetEvent, At(3, 1), Quota(21, "2026-03", 10000));
+    Feed(kQuotaSetEvent, At(3, 1), Quota(12, "2026-Q1", 50000));
   }
 
   absl::StatusOr<v1::FunnelReport> Funnel(const auth::Caller& who, const std::string& owner = "",
@@ -321,17 +298,17 @@ class FunnelTest : public ::testing::Test {
   //   opportunities/9 users/21 USD 900: stage 1 03-30 10:00, won 04-02 10:00 (3 d)
   void LoadAroundMarch() {
     opps::Lead l7 = Lead(7, 12, opps::NEW, At(2, 25));
-    Deliver(kLeadCreatedEvent, At(2, 25), l7);
+    Feed(kLeadCreatedEvent, At(2, 25), l7);
     LeadChange(kLeadUpdatedEvent, l7, opps::QUALIFIED, At(4, 2));
     opps::Lead l8 = Lead(8, 21, opps::CONTACTED, At(4, 3));
-    Deliver(kLeadCreatedEvent, At(4, 3), l8);
+    Feed(kLeadCreatedEvent, At(4, 3), l8);
     LeadChange(kLeadConvertedEvent, l8, opps::CONVERTED, At(4, 5));
     opps::Opportunity d8 = Deal(8, 11, "CNY", 4000);
-    Deliver(kOpportunityCreatedEvent, At(2, 26), d8);
+    Feed(kOpportunityCreatedEvent, At(2, 26), d8);
     Move(d8, 2, At(3, 2));
     Move(d8, 3, At(4, 1));
     opps::Opportunity d9 = Deal(9, 21, "USD", 900);
-    Deliver(kOpportunityCreatedEvent, At(3, 30), d9);
+    Feed(kOpportunityCreatedEvent, At(3, 30), d9);
     Win(d9, At(4, 2));
   }
 
@@ -378,18 +355,7 @@ class FunnelTest : public ::testing::Test {
     return text;
   }
 
-  std::unique_ptr<service::testing::TestKit> test_;
-  ReadModel read_model_{kZone};
-  std::unique_ptr<ReportStore> store_;
   std::unique_ptr<ReportService> service_;
-  int64_t sequence_ = 0;
-  std::vector<events::v1::Event> delivered_;
-
-  const auth::Caller admin_ = MakeCaller(1, auth::v1::ADMIN);
-  const auth::Caller manager_ = MakeCaller(10, auth::v1::SALES_MANAGER, "teams/1", {"teams/1"});
-  const auth::Caller rep_ = MakeCaller(11, auth::v1::SALES_REP, "teams/1");
-  const auth::Caller marketing_ = MakeCaller(30, auth::v1::MARKETING);
-  const auth::Caller support_ = MakeCaller(40, auth::v1::SUPPORT);
 };
 
 TEST(FunnelMath, BucketsPercentilesRatesAndProjection) {
@@ -541,7 +507,7 @@ TEST_F(FunnelTest, ReopeningMovesTheFiguresWithTheDeal) {
   d2.set_forecast_category(opps::COMMIT);
   d2.set_probability(50);
   *d2.mutable_expected_close_date() = Date(2026, 3, 28);
-  Deliver(kOpportunityReopenedEvent, At(3, 21), d2);
+  Feed(kOpportunityReopenedEvent, At(3, 21), d2);
   absl::StatusOr<v1::WinLossReport> report = WinLoss(admin_);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(Lines(report->by_reason()), (Rows{"价格太高 USD 2000 1"}));
@@ -560,12 +526,12 @@ TEST_F(FunnelTest, StagesOfAPipelineNoEventDescribedAreLearnedFromTheDeals) {
   opps::Opportunity d = Deal(1, 11, "CNY", 100);
   d.set_pipeline("pipelines/2");
   d.set_stage("pipelines/2/stages/7");
-  Deliver(kOpportunityCreatedEvent, At(3, 2), d);
+  Feed(kOpportunityCreatedEvent, At(3, 2), d);
   d.set_stage("pipelines/2/stages/9");
-  Deliver(kOpportunityStageChangedEvent, At(3, 3), d);
+  Feed(kOpportunityStageChangedEvent, At(3, 3), d);
   d.set_state(opps::WON);
   d.set_stage("pipelines/2/stages/11");
-  Deliver(kOpportunityWonEvent, At(3, 4), d);
+  Feed(kOpportunityWonEvent, At(3, 4), d);
   absl::StatusOr<v1::FunnelReport> funnel = Funnel(admin_);  // the only pipeline: the default
   ASSERT_TRUE(funnel.ok()) << funnel.status();
   EXPECT_EQ(funnel->pipeline(), "pipelines/2");
@@ -648,7 +614,7 @@ TEST_F(FunnelTest, TheCubesGiveWhatTheDailyRowsGive) {
 TEST_F(FunnelTest, AStayLeavingInALaterMonthCountsInTheMonthItEntered) {
   Pipeline();
   opps::Opportunity deal = Deal(8, 11, "CNY", 4000);
-  Deliver(kOpportunityCreatedEvent, At(2, 26), deal);
+  Feed(kOpportunityCreatedEvent, At(2, 26), deal);
   // Stage 1 for February as a whole month (its monthly rows), as cut days (its daily rows)
   // and within a longer period, for everyone (admin) and for the rep.
   const auto stage = [&](const auth::Caller& who, int step, absl::CivilDay first,
@@ -679,7 +645,7 @@ TEST_F(FunnelTest, AStayLeavingInALaterMonthCountsInTheMonthItEntered) {
               "STAGE 方案报价 1 [CNY 4000] 0 0 0 0 0");
   }
   // Deleted: every row it added to is gone, daily and monthly, for the owner and everyone.
-  Deliver(kOpportunityDeletedEvent, At(3, 5), deal);
+  Feed(kOpportunityDeletedEvent, At(3, 5), deal);
   for (const auth::Caller* who : {&admin_, &rep_}) {
     EXPECT_EQ(stage(*who, 2, absl::CivilDay(2026, 1, 1), absl::CivilDay(2026, 3, 31)),
               "STAGE 初步接洽 0 [] 0 0 0 0 0");

@@ -32,12 +32,12 @@
 #include "services/analytics/performance_reports.h"
 #include "services/analytics/read_model.h"
 #include "services/analytics/report_service.h"
+#include "services/analytics/testing.h"
 
 namespace crm::analytics {
 namespace {
 
 namespace opps = opportunities::v1;
-using auth::testing::MakeCaller;
 using Rows = std::vector<std::string>;
 
 google::type::Date Date(int year, int month, int day) {
@@ -130,37 +130,13 @@ TEST(BucketsTest, ChangesAreBasisPointsRoundedHalfAwayFromZero) {
       10000);
 }
 
-class PerformanceTest : public ::testing::Test {
+class PerformanceTest : public testing::ReadModelTest {
  protected:
+  // The company's calendar is UTC+8 (a creation day is the day there).
+  PerformanceTest() : ReadModelTest(absl::FixedTimeZone(8 * 3600)) {}
   void SetUp() override {
-    auto test = service::testing::TestKit::Create("analytics", CRM_ANALYTICS_SCHEMA_DIR);
-    ASSERT_TRUE(test.ok()) << test.status();
-    test_ = std::move(*test);
-    store_ = std::make_unique<ReportStore>(test_->kit().pool);
+    ReadModelTest::SetUp();
     service_ = std::make_unique<ReportService>(test_->kit(), *store_);
-    auto& users = test_->users();
-    users.Add(1, auth::v1::ADMIN, "");
-    users.Add(10, auth::v1::SALES_MANAGER, "teams/1");
-    users.Add(11, auth::v1::SALES_REP, "teams/1");
-    users.Add(12, auth::v1::SALES_REP, "teams/1");
-    users.Add(20, auth::v1::SALES_MANAGER, "teams/2");
-    users.Add(21, auth::v1::SALES_REP, "teams/2");
-    users.Add(30, auth::v1::MARKETING, "");
-    users.Add(40, auth::v1::SUPPORT, "");
-  }
-
-  // Delivers one event as the consumer does: its own transaction.
-  absl::Status Deliver(const std::string& type, const google::protobuf::Message& payload) {
-    events::v1::Event event;
-    event.set_id(absl::StrCat("e", delivered_.size() + 1));
-    event.set_type(type);
-    event.mutable_payload()->PackFrom(payload);
-    delivered_.push_back(event);
-    return Apply(event);
-  }
-  absl::Status Apply(const events::v1::Event& event) {
-    return test_->pool().InTransaction(
-        [&](db::Transaction& tx) { return read_model_.Apply(tx, event); });
   }
 
   absl::Status Customer(int64_t id, const std::string& industry, const std::string& province) {
@@ -202,6 +178,19 @@ class PerformanceTest : public ::testing::Test {
     ASSERT_TRUE(WonDeal(3, 2, 12, "CNY", 3000, absl::CivilDay(2026, 3, 5)).ok());
     ASSERT_TRUE(WonDeal(4, 2, 21, "CNY", 500, absl::CivilDay(2026, 3, 20)).ok());
     ASSERT_TRUE(WonDeal(5, 1, 11, "USD", 100, absl::CivilDay(2026, 3, 31)).ok());
+  }
+
+  // d3 reopened: no longer won.
+  void ReopenD3() {
+    opps::Opportunity d3;
+    d3.set_name("opportunities/3");
+    d3.set_customer("customers/2");
+    d3.set_owner("users/12");
+    d3.mutable_amount()->set_currency_code("CNY");
+    d3.mutable_amount()->set_units(3000);
+    d3.set_state(opps::OPEN);
+    d3.set_stage("pipelines/1/stages/1");
+    ASSERT_TRUE(Deliver(kOpportunityReopenedEvent, d3).ok());
   }
 
   absl::StatusOr<v1::TrendReport> Trend(
@@ -256,18 +245,7 @@ class PerformanceTest : public ::testing::Test {
     });
   }
 
-  std::unique_ptr<service::testing::TestKit> test_;
-  // The company's calendar is UTC+8 (a creation day is the day there).
-  ReadModel read_model_{absl::FixedTimeZone(8 * 3600)};
-  std::unique_ptr<ReportStore> store_;
   std::unique_ptr<ReportService> service_;
-  std::vector<events::v1::Event> delivered_;
-
-  const auth::Caller admin_ = MakeCaller(1, auth::v1::ADMIN);
-  const auth::Caller manager_ = MakeCaller(10, auth::v1::SALES_MANAGER, "teams/1", {"teams/1"});
-  const auth::Caller rep_ = MakeCaller(11, auth::v1::SALES_REP, "teams/1");
-  const auth::Caller marketing_ = MakeCaller(30, auth::v1::MARKETING);
-  const auth::Caller support_ = MakeCaller(40, auth::v1::SUPPORT);
 };
 
 TEST_F(PerformanceTest, MonthlyTrendComparesWithTheMonthBeforeAndAYearEarlier) {
@@ -398,15 +376,7 @@ TEST_F(PerformanceTest, TrendsFromTheCubeMatchTheDealsForEveryFilter) {
 
   // d3 reopened: its rows stay in the cube with no deals and add nothing; the 5th of March has
   // no deal left, so no row at all.
-  opps::Opportunity d3;
-  d3.set_name("opportunities/3");
-  d3.set_customer("customers/2");
-  d3.set_owner("users/12");
-  d3.mutable_amount()->set_currency_code("CNY");
-  d3.mutable_amount()->set_units(3000);
-  d3.set_state(opps::OPEN);
-  d3.set_stage("pipelines/1/stages/1");
-  ASSERT_TRUE(Deliver(kOpportunityReopenedEvent, d3).ok());
+  ReopenD3();
   absl::StatusOr<v1::TrendReport> fifth =
       Trend(admin_, v1::DAY, Date(2026, 3, 5), Date(2026, 3, 5));
   ASSERT_TRUE(fifth.ok()) << fifth.status();
@@ -437,15 +407,7 @@ TEST_F(PerformanceTest, TrendsFollowTheRecordRules) {
 // the feed left (those at 0 aside: a deal reopened leaves its rows at 0).
 TEST_F(PerformanceTest, TheMigrationsFillWonCubeAsTheFeedDoes) {
   LoadDeals();
-  opps::Opportunity d3;
-  d3.set_name("opportunities/3");
-  d3.set_customer("customers/2");
-  d3.set_owner("users/12");
-  d3.mutable_amount()->set_currency_code("CNY");
-  d3.mutable_amount()->set_units(3000);
-  d3.set_state(opps::OPEN);
-  d3.set_stage("pipelines/1/stages/1");
-  ASSERT_TRUE(Deliver(kOpportunityReopenedEvent, d3).ok());
+  ReopenD3();
   const std::string rows =
       "SELECT dim, grain, owner, DATE_FORMAT(period, '%Y-%m-%d'), dim_value, currency, "
       "amount_minor, deals FROM won_cube WHERE deals <> 0 "

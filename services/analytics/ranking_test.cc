@@ -28,6 +28,7 @@
 #include "services/analytics/report_service.h"
 #include "services/analytics/staff_ranking.h"
 #include "services/analytics/team_roster.h"
+#include "services/analytics/testing.h"
 
 namespace crm::analytics {
 namespace {
@@ -160,38 +161,16 @@ TEST(StaffRankingTest, ALongRankingChartsItsTopAndExportsEveryRow) {
   EXPECT_TRUE(DrawChart(std::move(view), draw).ok());
 }
 
-class RankingTest : public ::testing::Test {
+class RankingTest : public testing::ReadModelTest {
  protected:
+  // The company's calendar is UTC+8 (times below are 02:00 UTC: the same day there).
+  RankingTest() : ReadModelTest(absl::FixedTimeZone(8 * 3600)) {}
   void SetUp() override {
-    auto test = service::testing::TestKit::Create("analytics", CRM_ANALYTICS_SCHEMA_DIR);
-    ASSERT_TRUE(test.ok()) << test.status();
-    test_ = std::move(*test);
-    store_ = std::make_unique<ReportStore>(test_->kit().pool);
-    auto& users = test_->users();
-    users.Add(1, auth::v1::ADMIN, "");
-    users.Add(10, auth::v1::SALES_MANAGER, "teams/1");
-    users.Add(11, auth::v1::SALES_REP, "teams/1");
-    users.Add(12, auth::v1::SALES_REP, "teams/1");
-    users.Add(13, auth::v1::SALES_REP, "teams/1");
-    users.Add(20, auth::v1::SALES_MANAGER, "teams/2");
-    users.Add(21, auth::v1::SALES_REP, "teams/2");
-    users.Add(30, auth::v1::MARKETING, "");
-    users.Add(40, auth::v1::SUPPORT, "");
-    roster_ = std::make_unique<FakeRoster>(users);
+    ReadModelTest::SetUp();
+    roster_ = std::make_unique<FakeRoster>(test_->users());
     service_ =
         std::make_unique<ReportService>(test_->kit(), *store_, absl::UTCTimeZone(), roster_.get());
     output_ = std::make_unique<ReportOutputService>(test_->kit(), *service_);
-  }
-
-  // Delivers one event as the consumer does: its own transaction, the next sequence.
-  absl::Status Deliver(const std::string& type, const google::protobuf::Message& payload) {
-    events::v1::Event event;
-    event.set_id(absl::StrCat("e", ++sequence_));
-    event.set_sequence(sequence_);
-    event.set_type(type);
-    event.mutable_payload()->PackFrom(payload);
-    return test_->pool().InTransaction(
-        [&](db::Transaction& tx) { return read_model_.Apply(tx, event); });
   }
 
   // A deal created open and then won on `day`.
@@ -328,20 +307,11 @@ class RankingTest : public ::testing::Test {
     return out;
   }
 
-  std::unique_ptr<service::testing::TestKit> test_;
-  // The company's calendar is UTC+8 (times above are 02:00 UTC: the same day there).
-  ReadModel read_model_{absl::FixedTimeZone(8 * 3600)};
-  int64_t sequence_ = 0;
-  std::unique_ptr<ReportStore> store_;
   std::unique_ptr<FakeRoster> roster_;
   std::unique_ptr<ReportService> service_;
   std::unique_ptr<ReportOutputService> output_;
-
-  const auth::Caller admin_ = MakeCaller(1, auth::v1::ADMIN);
-  const auth::Caller manager_ = MakeCaller(10, auth::v1::SALES_MANAGER, "teams/1", {"teams/1"});
-  const auth::Caller rep_ = MakeCaller(12, auth::v1::SALES_REP, "teams/1");
-  const auth::Caller marketing_ = MakeCaller(30, auth::v1::MARKETING);
-  const auth::Caller support_ = MakeCaller(40, auth::v1::SUPPORT);
+  // The rep whose own ranking the tests ask for.
+  const auth::Caller rep12_ = MakeCaller(12, auth::v1::SALES_REP, "teams/1");
 };
 
 TEST_F(RankingTest, RanksEveryoneByRevenueWithTiesAndThePreviousPeriod) {
@@ -393,7 +363,7 @@ TEST_F(RankingTest, EachFigureRanksItsOwnWay) {
 
 TEST_F(RankingTest, ARepSeesTheirOwnRowRankedAmongTheirTeam) {
   Load();
-  absl::StatusOr<v1::StaffRanking> mine = Ranking(rep_);
+  absl::StatusOr<v1::StaffRanking> mine = Ranking(rep12_);
   ASSERT_TRUE(mine.ok()) << mine.status();
   // Team 1 is users/10 (no figures), 11, 12, 13: 11 and 12 tie first at 4000; in February 12
   // led. Only users/12's own row comes back.
@@ -412,12 +382,14 @@ TEST_F(RankingTest, ARepSeesTheirOwnRowRankedAmongTheirTeam) {
   EXPECT_EQ(Places(*team), (Rows{"1 users/11 | 3 2", "1 users/12 | 1 0", "3 users/13 | 2 -1",
                                  "4 users/10 | 4 0"}));
   // Naming their own team changes nothing; another is refused.
-  absl::StatusOr<v1::StaffRanking> own = Ranking(
-      rep_, v1::RANK_BY_UNSPECIFIED, [](v1::GetStaffRankingRequest& q) { q.set_team("teams/1"); });
+  absl::StatusOr<v1::StaffRanking> own =
+      Ranking(rep12_, v1::RANK_BY_UNSPECIFIED,
+              [](v1::GetStaffRankingRequest& q) { q.set_team("teams/1"); });
   ASSERT_TRUE(own.ok()) << own.status();
   EXPECT_EQ(own->SerializeAsString(), mine->SerializeAsString());
-  absl::StatusOr<v1::StaffRanking> other = Ranking(
-      rep_, v1::RANK_BY_UNSPECIFIED, [](v1::GetStaffRankingRequest& q) { q.set_team("teams/2"); });
+  absl::StatusOr<v1::StaffRanking> other =
+      Ranking(rep12_, v1::RANK_BY_UNSPECIFIED,
+              [](v1::GetStaffRankingRequest& q) { q.set_team("teams/2"); });
   EXPECT_EQ(other.status().code(), absl::StatusCode::kPermissionDenied);
 }
 

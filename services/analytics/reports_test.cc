@@ -25,6 +25,7 @@
 #include "services/analytics/read_model.h"
 #include "services/analytics/report_service.h"
 #include "services/analytics/report_store.h"
+#include "services/analytics/testing.h"
 
 namespace crm::analytics {
 namespace {
@@ -51,38 +52,12 @@ google::type::Date Date(int year, int month, int day) {
   return date;
 }
 
-class ReportsTest : public ::testing::Test {
+class ReportsTest : public testing::ReadModelTest {
  protected:
+  ReportsTest() : ReadModelTest(absl::UTCTimeZone()) {}
   void SetUp() override {
-    auto test = service::testing::TestKit::Create("analytics", CRM_ANALYTICS_SCHEMA_DIR);
-    ASSERT_TRUE(test.ok()) << test.status();
-    test_ = std::move(*test);
-    store_ = std::make_unique<ReportStore>(test_->kit().pool);
+    ReadModelTest::SetUp();
     service_ = std::make_unique<ReportService>(test_->kit(), *store_);
-    auto& users = test_->users();
-    users.Add(1, auth::v1::ADMIN, "");
-    users.Add(10, auth::v1::SALES_MANAGER, "teams/1");
-    users.Add(11, auth::v1::SALES_REP, "teams/1");
-    users.Add(12, auth::v1::SALES_REP, "teams/1");
-    users.Add(20, auth::v1::SALES_MANAGER, "teams/2");
-    users.Add(21, auth::v1::SALES_REP, "teams/2");
-    users.Add(30, auth::v1::MARKETING, "");
-    users.Add(40, auth::v1::SUPPORT, "");
-  }
-
-  // Delivers one event as the consumer does: its own transaction.
-  absl::Status Deliver(const std::string& type, const google::protobuf::Message& payload) {
-    events::v1::Event event;
-    event.set_id(absl::StrCat("e", ++next_event_));
-    event.set_type(type);
-    event.mutable_payload()->PackFrom(payload);
-    delivered_.push_back(event);
-    return test_->pool().InTransaction(
-        [&](db::Transaction& tx) { return read_model_.Apply(tx, event); });
-  }
-  absl::Status Replay(const events::v1::Event& event) {
-    return test_->pool().InTransaction(
-        [&](db::Transaction& tx) { return read_model_.Apply(tx, event); });
   }
 
   absl::Status Customer(int64_t id, const std::string& industry, const std::string& province,
@@ -165,19 +140,8 @@ class ReportsTest : public ::testing::Test {
     return report.ok() ? Lines(report->rows()) : std::vector<std::string>{"error"};
   }
 
-  std::unique_ptr<service::testing::TestKit> test_;
-  ReadModel read_model_;
-  std::unique_ptr<ReportStore> store_;
   std::unique_ptr<ReportService> service_;
-  int next_event_ = 0;
-  std::vector<events::v1::Event> delivered_;
-
-  const auth::Caller admin_ = MakeCaller(1, auth::v1::ADMIN);
-  const auth::Caller manager_ = MakeCaller(10, auth::v1::SALES_MANAGER, "teams/1", {"teams/1"});
-  const auth::Caller rep_ = MakeCaller(11, auth::v1::SALES_REP, "teams/1");
   const auth::Caller other_rep_ = MakeCaller(21, auth::v1::SALES_REP, "teams/2");
-  const auth::Caller marketing_ = MakeCaller(30, auth::v1::MARKETING);
-  const auth::Caller support_ = MakeCaller(40, auth::v1::SUPPORT);
 };
 
 using Rows = std::vector<std::string>;
@@ -308,7 +272,7 @@ TEST_F(ReportsTest, AnEventAppliedTwiceCountsOnce) {
   LoadDataSet();
   const Rows before = RowsOf(admin_, v1::DAY);
   for (const events::v1::Event& event : std::vector<events::v1::Event>(delivered_)) {
-    ASSERT_TRUE(Replay(event).ok());
+    ASSERT_TRUE(Apply(event).ok());
   }
   EXPECT_EQ(RowsOf(admin_, v1::DAY), before);
 }
@@ -332,12 +296,12 @@ TEST_F(ReportsTest, ReplayingBothFeedsInAnotherOrderGivesTheSameFigures) {
   const std::vector<events::v1::Event> events = delivered_;
   for (const events::v1::Event& e : events) {
     if (absl::StartsWith(e.type(), "crm.opportunities.")) {
-      ASSERT_TRUE(Replay(e).ok());
+      ASSERT_TRUE(Apply(e).ok());
     }
   }
   for (const events::v1::Event& e : events) {
     if (absl::StartsWith(e.type(), "crm.customers.")) {
-      ASSERT_TRUE(Replay(e).ok());
+      ASSERT_TRUE(Apply(e).ok());
     }
   }
   for (const auto& [g, rows] : live) {
