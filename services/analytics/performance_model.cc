@@ -57,25 +57,33 @@ absl::Status AddToCustomerCube(db::Transaction& tx, const CustomerShare& c, int 
   return tx.Execute(statement, params).status();
 }
 
-// The eight customers_new_cube rows: its creation day and month, with no dimension, by industry,
-// by province (schema/007) and by both together (schema/009).
+// The customers_new_cube rows, each on its creation day and month: everyone's with no
+// dimension, by industry, by province (schema/007) and by both together (schema/009); its
+// owner's with no dimension, by industry and by province (schema/010; none for a customer
+// without an owner, whose rows would be everyone's).
 absl::Status AddToNewCube(db::Transaction& tx, const CustomerShare& c, int sign) {
-  static const std::string statement = MultiRowStatement(
-      sql::kAddCustomersNewCubeHead, sql::kCustomerCubeRow, 8, sql::kAddCustomerCubeTail);
-  const std::string none;  // the value of the dimension '-'
+  static const std::string everyone_only = MultiRowStatement(
+      sql::kAddCustomersNewCubeHead, sql::kCustomersNewCubeRow, 8, sql::kAddCustomerCubeTail);
+  static const std::string with_owner = MultiRowStatement(
+      sql::kAddCustomersNewCubeHead, sql::kCustomersNewCubeRow, 14, sql::kAddCustomerCubeTail);
+  const std::string everyone;
   const std::string month = MonthOf(c.created);
-  const std::string both = IndustryAndProvince(c.industry, c.province);
-  const std::pair<const char*, const std::string&> dims[] = {
-      {"-", none}, {"I", c.industry}, {"P", c.province}, {"B", both}};
   const std::pair<const char*, const std::string&> grains[] = {{"D", c.created}, {"M", month}};
   std::vector<db::Value> params;
-  params.reserve(8 * 5);
-  for (const auto& [dim, value] : dims) {
+  params.reserve(14 * 6);
+  auto add = [&](const std::string& owner, const char* dim, const std::string& value) {
     for (const auto& [grain, period] : grains) {
-      params.insert(params.end(), {dim, value, grain, period, int64_t{sign}});
+      params.insert(params.end(), {owner, dim, value, grain, period, int64_t{sign}});
     }
+  };
+  add(everyone, "B", IndustryAndProvince(c.industry, c.province));
+  for (const std::string* owner : {&everyone, &c.owner}) {
+    if (owner->empty() && owner != &everyone) continue;
+    add(*owner, "-", "");
+    add(*owner, "I", c.industry);
+    add(*owner, "P", c.province);
   }
-  return tx.Execute(statement, params).status();
+  return tx.Execute(c.owner.empty() ? everyone_only : with_owner, params).status();
 }
 
 // Adds the customer once (`sign` 1) or takes it out (-1), dropping groups left empty (the

@@ -73,9 +73,10 @@ bool SeesEveryone(const records::Access& access, const FigureFilter& filter) {
          filter.owner.empty() && !filter.members.has_value();
 }
 
-// won_cube keeps industry × province rows for everyone only (schema/009): a trend filtered on
-// both for some owners reads their rows of won_daily.
-bool WonCubeAnswers(const records::Access& access, const FigureFilter& filter) {
+// won_cube and customers_new_cube keep industry × province rows for everyone only (schema/009):
+// a report filtered on both for some owners reads their rows of won_daily or
+// customers_new_daily.
+bool CubeAnswers(const records::Access& access, const FigureFilter& filter) {
   return filter.industry.empty() || filter.province.empty() || SeesEveryone(access, filter);
 }
 
@@ -205,12 +206,11 @@ absl::Status AddCreated(const db::Rows& rows, CustomerCounts& counts) {
   return absl::OkStatus();
 }
 
-// For a caller who sees every customer: the rows for everyone (customer_cube,
-// customers_new_cube), a number bounded by the industries, provinces, size bands and the
-// period's days or months, whatever the number of customers.
-absl::Status CountFromCubes(db::Session& session, const DistributionQuery& query,
-                            absl::CivilDay from, absl::CivilDay to, CustomerCounts& counts) {
-  const auto [dim, value] = CubeDimension(query.filter);
+// The customers now, for a caller who sees every customer: customer_cube's rows for everyone,
+// a number bounded by the industries, provinces and size bands, whatever the customers.
+absl::Status CountNowFromCube(db::Session& session, const FigureFilter& filter,
+                              CustomerCounts& counts) {
+  const auto [dim, value] = CubeDimension(filter);
   CRM_ASSIGN_OR_RETURN(db::Rows now, session.Query(sql::kDistributionCube, {dim, value}));
   for (const db::Row& row : now) {
     const std::string kind = row.Str(0);
@@ -222,37 +222,20 @@ absl::Status CountFromCubes(db::Session& session, const DistributionQuery& query
     if (kind == "S") counts.total += row.Int(2);
   }
   // The slice's own dimensions hold the values filtered on, with every customer of the slice.
-  if (counts.total > 0 && !query.filter.industry.empty()) {
-    counts.industries[query.filter.industry] = counts.total;
-  }
-  if (counts.total > 0 && !query.filter.province.empty()) {
-    counts.provinces[query.filter.province] = counts.total;
-  }
-
-  // Day and week buckets need every day; month and quarter buckets are whole months.
-  const CubeRanges r =
-      SplitPeriod(from, to, query.bucket != v1::MONTH && query.bucket != v1::QUARTER);
-  CRM_ASSIGN_OR_RETURN(
-      db::Rows created,
-      session.Query(sql::kDistributionNewCube,
-                    {dim, value, api::DateText(r.months_first), api::DateText(r.months_last),
-                     api::DateText(r.head_first), api::DateText(r.head_last),
-                     api::DateText(r.tail_first), api::DateText(r.tail_last)}));
-  return AddCreated(created, counts);
+  if (counts.total > 0 && !filter.industry.empty())
+    counts.industries[filter.industry] = counts.total;
+  if (counts.total > 0 && !filter.province.empty())
+    counts.provinces[filter.province] = counts.total;
+  return absl::OkStatus();
 }
 
-// Any other caller: the owners' rows the caller's rule and the filters let through
-// (customer_groups, customers_new_daily).
-absl::Status CountFromGroups(db::Session& session, const records::Access& access,
-                             const FigureFilter& filter, absl::CivilDay from, absl::CivilDay to,
-                             CustomerCounts& counts) {
+// The customers now, for any other caller: the customer_groups rows of the owners the caller's
+// rule and the filters let through (per owner, bounded by industries × provinces × size bands).
+absl::Status CountNowFromGroups(db::Session& session, const records::Access& access,
+                                const FigureFilter& filter, CustomerCounts& counts) {
   Statement groups{sql::kDistributionGroups, {}};
   AppendRuleAndFilter(access, filter, /*with_currency=*/false, groups);
   absl::StrAppend(&groups.text, sql::kDistributionGroupsGroup);
-  Statement days{sql::kDistributionNew, {api::DateText(from), api::DateText(to)}};
-  AppendRuleAndFilter(access, filter, /*with_currency=*/false, days);
-  absl::StrAppend(&days.text, sql::kDistributionNewGroup);
-
   CRM_ASSIGN_OR_RETURN(db::Rows group_rows, session.Query(groups.text, groups.params));
   for (const db::Row& row : group_rows) {
     counts.industries[row.Str(0)] += row.Int(3);
@@ -260,6 +243,42 @@ absl::Status CountFromGroups(db::Session& session, const records::Access& access
     counts.bands[row.Str(2)] += row.Int(3);
     counts.total += row.Int(3);
   }
+  return absl::OkStatus();
+}
+
+// The new customers from customers_new_cube: everyone's rows for a caller who sees every
+// customer, else the owners' rows under the caller's rule and the owner and team filters;
+// monthly rows for month and quarter buckets, daily rows for the rest. Bounded by the period's
+// days or months (× the owners), whatever the customers.
+absl::Status CountNewFromCube(db::Session& session, const records::Access& access,
+                              const DistributionQuery& query, absl::CivilDay from,
+                              absl::CivilDay to, CustomerCounts& counts) {
+  const auto [dim, value] = CubeDimension(query.filter);
+  const CubeRanges r =
+      SplitPeriod(from, to, query.bucket != v1::MONTH && query.bucket != v1::QUARTER);
+  Statement s{sql::kDistributionNewCube,
+              {dim, value, api::DateText(r.months_first), api::DateText(r.months_last),
+               api::DateText(r.head_first), api::DateText(r.head_last), api::DateText(r.tail_first),
+               api::DateText(r.tail_last)}};
+  if (SeesEveryone(access, query.filter)) {
+    absl::StrAppend(&s.text, sql::kDistributionNewCubeEveryone);
+  } else {
+    absl::StrAppend(&s.text, sql::kDistributionNewCubeOwners);
+    AppendRuleAndOwners(access, query.filter, s);
+  }
+  absl::StrAppend(&s.text, sql::kDistributionNewCubeGroup);
+  CRM_ASSIGN_OR_RETURN(db::Rows created, session.Query(s.text, s.params));
+  return AddCreated(created, counts);
+}
+
+// The new customers from customers_new_daily, for a filter on both industry and province by a
+// caller who sees some owners only (the cube keeps that combination for everyone only).
+absl::Status CountNewFromDays(db::Session& session, const records::Access& access,
+                              const FigureFilter& filter, absl::CivilDay from, absl::CivilDay to,
+                              CustomerCounts& counts) {
+  Statement days{sql::kDistributionNew, {api::DateText(from), api::DateText(to)}};
+  AppendRuleAndFilter(access, filter, /*with_currency=*/false, days);
+  absl::StrAppend(&days.text, sql::kDistributionNewGroup);
   CRM_ASSIGN_OR_RETURN(db::Rows day_rows, session.Query(days.text, days.params));
   return AddCreated(day_rows, counts);
 }
@@ -334,7 +353,7 @@ absl::StatusOr<v1::TrendReport> PerformanceReports::Trends(const records::Access
   const absl::CivilDay from = std::min(YearAgoBucket(buckets.front(), query.bucket).first,
                                        PreviousBucket(buckets.front(), query.bucket).first);
   Statement s;
-  if (WonCubeAnswers(access, query.filter)) {
+  if (CubeAnswers(access, query.filter)) {
     s = CubeTrend(access, query, from, buckets.back().last);
   } else {
     s = {sql::kTrendDays, {api::DateText(from), api::DateText(buckets.back().last)}};
@@ -403,9 +422,14 @@ absl::StatusOr<v1::CustomerDistribution> PerformanceReports::Distribution(
   CRM_ASSIGN_OR_RETURN(auto session, pool_.Borrow());
   CustomerCounts counts;
   if (SeesEveryone(access, query.filter)) {
-    CRM_RETURN_IF_ERROR(CountFromCubes(*session, query, from, to, counts));
+    CRM_RETURN_IF_ERROR(CountNowFromCube(*session, query.filter, counts));
   } else {
-    CRM_RETURN_IF_ERROR(CountFromGroups(*session, access, query.filter, from, to, counts));
+    CRM_RETURN_IF_ERROR(CountNowFromGroups(*session, access, query.filter, counts));
+  }
+  if (CubeAnswers(access, query.filter)) {
+    CRM_RETURN_IF_ERROR(CountNewFromCube(*session, access, query, from, to, counts));
+  } else {
+    CRM_RETURN_IF_ERROR(CountNewFromDays(*session, access, query.filter, from, to, counts));
   }
 
   v1::CustomerDistribution out;

@@ -1,10 +1,11 @@
 // The performance reports (analytics.proto): trends of won revenue by
 // calendar bucket with their comparisons, the customer distribution. Each reads only aggregates
 // kept by the feeds (won_cube, or won_daily for a trend filtered on both industry and province
-// by a caller who sees some owners only; the distribution: customer_cube and
-// customers_new_cube for a caller who sees every customer, customer_groups and
-// customers_new_daily for the others), with the caller's record rules ANDed into its WHERE, so
-// its cost follows the period and the buckets asked for, not how many deals there are.
+// by a caller who sees some owners only; the distribution: customer_cube for a caller who sees
+// every customer, customer_groups for the others, and customers_new_cube, or
+// customers_new_daily for a filter on both industry and province by a caller who sees some
+// owners only), with the caller's record rules ANDed into its WHERE, so its cost follows the
+// period and the buckets asked for, not how many deals there are.
 #pragma once
 
 #include <cstdint>

@@ -62,14 +62,16 @@ inline constexpr char kDropEmptyCustomerNew[] =
     "DELETE FROM customers_new_daily WHERE day = ? AND owner = ? AND industry = ? AND "
     "province = ? AND size_band = ? AND customers = 0";
 
-// Adds (or, negative, removes) one customer to its eight customer_cube rows and its eight
-// customers_new_cube rows (schema/007, 009), each in one statement: the head, then the row
-// once per row, separated by commas, then the tail. Rows left at 0 stay (reports skip them).
+// Adds (or, negative, removes) one customer to its eight customer_cube rows and its eight or
+// fourteen customers_new_cube rows (schema/007, 009, 010), each in one statement: the head,
+// then the row once per row, separated by commas, then the tail. Rows left at 0 stay (reports
+// skip them).
 inline constexpr char kAddCustomerCubeHead[] =
     "INSERT INTO customer_cube (slice, slice_value, dim, dim_value, customers) VALUES ";
-inline constexpr char kAddCustomersNewCubeHead[] =
-    "INSERT INTO customers_new_cube (dim, dim_value, grain, period, customers) VALUES ";
 inline constexpr char kCustomerCubeRow[] = "(?, ?, ?, ?, ?)";
+inline constexpr char kAddCustomersNewCubeHead[] =
+    "INSERT INTO customers_new_cube (owner, dim, dim_value, grain, period, customers) VALUES ";
+inline constexpr char kCustomersNewCubeRow[] = "(?, ?, ?, ?, ?, ?)";
 inline constexpr char kAddCustomerCubeTail[] =
     " ON DUPLICATE KEY UPDATE customers = customers + VALUES(customers)";
 
@@ -152,21 +154,27 @@ inline constexpr char kGaugeOrders[] = "SELECT status, orders FROM orders_by_sta
 inline constexpr char kDistributionCube[] =
     "SELECT g.dim, g.dim_value, g.customers FROM customer_cube g "
     "WHERE g.slice = ? AND g.slice_value = ? AND g.customers > 0";
-// ... and the new customers of one dimension ('-', 'I', 'P' or 'B') and value: whole months
-// from the monthly rows, the days before and after them from the daily rows: period, customers.
+// The new customers of one dimension ('-', 'I', 'P' or 'B') and value (schema/007, 009, 010):
+// whole months from the monthly rows, the days before and after them from the daily rows; then
+// either everyone's rows or the owners' rows with the caller's rule and the owner and team
+// filters appended: period, customers.
 inline constexpr char kDistributionNewCube[] =
-    "SELECT DATE_FORMAT(g.period, '%Y-%m-%d'), g.customers FROM customers_new_cube g "
-    "WHERE g.dim = ? AND g.dim_value = ? AND ((g.grain = 'M' AND g.period BETWEEN ? AND ?) OR "
-    "(g.grain = 'D' AND (g.period BETWEEN ? AND ? OR g.period BETWEEN ? AND ?))) "
-    "AND g.customers > 0";
+    "SELECT DATE_FORMAT(g.period, '%Y-%m-%d'), CAST(SUM(g.customers) AS SIGNED) "
+    "FROM customers_new_cube g WHERE g.dim = ? AND g.dim_value = ? AND "
+    "((g.grain = 'M' AND g.period BETWEEN ? AND ?) OR "
+    "(g.grain = 'D' AND (g.period BETWEEN ? AND ? OR g.period BETWEEN ? AND ?))) AND ";
+inline constexpr char kDistributionNewCubeEveryone[] = "g.owner = ''";
+inline constexpr char kDistributionNewCubeOwners[] = "g.owner <> '' AND ";
+inline constexpr char kDistributionNewCubeGroup[] = " GROUP BY g.period";
 
-// Any other caller or filter: customers now per dimension, for the caller's rule and the
-// filters appended: industry, province, size_band, customers.
+// Any other caller: customers now per dimension, for the caller's rule and the filters
+// appended: industry, province, size_band, customers.
 inline constexpr char kDistributionGroups[] =
     "SELECT g.industry, g.province, g.size_band, CAST(SUM(g.customers) AS SIGNED) "
     "FROM customer_groups g WHERE ";
 inline constexpr char kDistributionGroupsGroup[] = " GROUP BY g.industry, g.province, g.size_band";
-// New customers per day between two days: day, customers.
+// New customers per day between two days, for a filter on both industry and province by a
+// caller who sees some owners only: day, customers.
 inline constexpr char kDistributionNew[] =
     "SELECT DATE_FORMAT(g.day, '%Y-%m-%d'), CAST(SUM(g.customers) AS SIGNED) "
     "FROM customers_new_daily g WHERE g.day BETWEEN ? AND ? AND ";

@@ -546,9 +546,9 @@ class DistributionTest : public PerformanceTest {
         "SELECT 'now', slice, slice_value, dim, dim_value, customers FROM customer_cube "
         "WHERE customers <> 0 ORDER BY slice, slice_value, dim, dim_value");
     for (std::string& line :
-         Table("SELECT 'new', dim, dim_value, grain, DATE_FORMAT(period, '%Y-%m-%d'), customers "
-               "FROM customers_new_cube WHERE customers <> 0 ORDER BY dim, dim_value, grain, "
-               "period")) {
+         Table("SELECT 'new', owner, dim, dim_value, grain, DATE_FORMAT(period, '%Y-%m-%d'), "
+               "customers FROM customers_new_cube WHERE customers <> 0 "
+               "ORDER BY owner, dim, dim_value, grain, period")) {
       out.push_back(std::move(line));
     }
     return out;
@@ -632,10 +632,10 @@ TEST_F(DistributionTest, EachRoleCountsTheCustomersItMay) {
 }
 
 // An admin's distribution reads the rows for everyone (customer_cube, customers_new_cube), an
-// owner's customer_groups and customers_new_daily: the admin's figures must be the sum of every
-// owner's, under every filter the cubes answer and the one they leave to the owners' rows
-// (industry and province), over buckets that cut months (days, weeks across a month's end) and
-// whole months (months, quarters, from a period that starts and ends inside a month), as
+// owner's customer_groups and the owner's rows of customers_new_cube, or of customers_new_daily
+// when filtered on both industry and province: the admin's figures must be the sum of every
+// owner's, under every filter, over buckets that cut months (days, weeks across a month's end)
+// and whole months (months, quarters, from a period that starts and ends inside a month), as
 // customers move industry and owner and a merge is undone and made again.
 TEST_F(DistributionTest, EveryonesFiguresAreTheSumOfEachOwnersFigures) {
   LoadCustomers();
@@ -719,14 +719,17 @@ TEST_F(DistributionTest, TheMigrationFillsTheCubesAsTheFeedDoes) {
 
   // The industry-and-province slice is there: c4 (零售, 江苏, LARGE) and c2 (零售, 江苏, MEDIUM).
   EXPECT_NE(std::find(live.begin(), live.end(), "now B 零售\x1f江苏 S LARGE 1"), live.end());
+  // users/12's own row: c1, created in March 2026, now in 上海.
+  EXPECT_NE(std::find(live.begin(), live.end(), "new users/12 P 上海 M 2026-03-01 1"), live.end());
 
   std::vector<std::string> fills;
-  for (const char* file : {"007_customer_cube.sql", "009_industry_and_province.sql"}) {
+  for (const char* file : {"007_customer_cube.sql", "009_industry_and_province.sql",
+                           "010_customers_new_by_owner.sql"}) {
     for (const char* table : {"customer_cube", "customers_new_cube"}) {
       for (std::string& fill : SchemaFills(file, table)) fills.push_back(std::move(fill));
     }
   }
-  ASSERT_EQ(fills.size(), 4u);
+  ASSERT_EQ(fills.size(), 5u);
   ASSERT_TRUE(Refill({"customer_cube", "customers_new_cube"}, fills).ok());
   EXPECT_EQ(Cubes(), live);
 }
