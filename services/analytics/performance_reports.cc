@@ -222,10 +222,12 @@ absl::Status CountNowFromCube(db::Session& session, const FigureFilter& filter,
     if (kind == "S") counts.total += row.Int(2);
   }
   // The slice's own dimensions hold the values filtered on, with every customer of the slice.
-  if (counts.total > 0 && !filter.industry.empty())
+  if (counts.total > 0 && !filter.industry.empty()) {
     counts.industries[filter.industry] = counts.total;
-  if (counts.total > 0 && !filter.province.empty())
+  }
+  if (counts.total > 0 && !filter.province.empty()) {
     counts.provinces[filter.province] = counts.total;
+  }
   return absl::OkStatus();
 }
 
