@@ -33,9 +33,10 @@ PrivateMariaDb::~PrivateMariaDb() { (void)Stop(); }
 absl::StatusOr<std::unique_ptr<PrivateMariaDb>> PrivateMariaDb::Create(const std::string& dir) {
   std::unique_ptr<PrivateMariaDb> db(new PrivateMariaDb(dir));
   std::filesystem::create_directories(dir + "/data");
+  std::filesystem::create_directories(dir + "/tmp");
   auto install = ChildProcess::Start(
       "/usr/bin/mariadb-install-db",
-      {"--no-defaults", "--user=root", "--datadir=" + dir + "/data",
+      {"--no-defaults", "--user=root", "--datadir=" + dir + "/data", "--tmpdir=" + dir + "/tmp",
        "--auth-root-authentication-method=normal", "--skip-test-db"},
       dir + "/install.log");
   if (!install.ok()) return install.status();
@@ -50,8 +51,10 @@ absl::StatusOr<std::unique_ptr<PrivateMariaDb>> PrivateMariaDb::Create(const std
 absl::Status PrivateMariaDb::Start() {
   auto server = ChildProcess::Start(
       "/usr/sbin/mariadbd",
-      {"--no-defaults", "--user=root", "--datadir=" + dir_ + "/data", "--socket=" + socket_,
-       "--skip-networking", "--pid-file=" + dir_ + "/mysqld.pid",
+      // Its own tmpdir: a starting server deletes every "#sql*" file in its tmpdir, which
+      // in /tmp would be the temporary tables of the other servers' running queries.
+      {"--no-defaults", "--user=root", "--datadir=" + dir_ + "/data", "--tmpdir=" + dir_ + "/tmp",
+       "--socket=" + socket_, "--skip-networking", "--pid-file=" + dir_ + "/mysqld.pid",
        "--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M",
        "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci"},
       dir_ + "/mysqld.log");
