@@ -76,14 +76,16 @@ absl::Status AddToNewCube(db::Transaction& tx, const CustomerShare& c, int sign)
       params.insert(params.end(), {owner, dim, value, grain, period, int64_t{sign}});
     }
   };
+  auto add_dimensions = [&](const std::string& owner) {
+    add(owner, "-", "");
+    add(owner, "I", c.industry);
+    add(owner, "P", c.province);
+  };
   add(everyone, "B", IndustryAndProvince(c.industry, c.province));
-  for (const std::string* owner : {&everyone, &c.owner}) {
-    if (owner->empty() && owner != &everyone) continue;
-    add(*owner, "-", "");
-    add(*owner, "I", c.industry);
-    add(*owner, "P", c.province);
-  }
-  return tx.Execute(c.owner.empty() ? everyone_only : with_owner, params).status();
+  add_dimensions(everyone);
+  if (c.owner.empty()) return tx.Execute(everyone_only, params).status();
+  add_dimensions(c.owner);
+  return tx.Execute(with_owner, params).status();
 }
 
 // Adds the customer once (`sign` 1) or takes it out (-1), dropping groups left empty (the
