@@ -30,24 +30,26 @@ bool IsOpportunityEvent(std::string_view type) {
 
 AttributionChange Counted(const std::string& code, AttributionKind kind,
                           const std::string& resource) {
-  return {.counted = true, .code = code, .kind = kind, .resource = resource};
+  return {.effect = Effect::kCount, .code = code, .kind = kind, .resource = resource};
 }
 
-AttributionChange TakenBack(const std::string& code, AttributionKind kind,
-                            const std::string& resource) {
-  return {.counted = false, .code = code, .kind = kind, .resource = resource};
+// What `resource` counts as `kind` under any code but `code` ("": under every code).
+AttributionChange TakenBackElsewhere(const std::string& code, AttributionKind kind,
+                                     const std::string& resource) {
+  return {.effect = Effect::kTakeBackOtherCodes, .code = code, .kind = kind, .resource = resource};
 }
 
 absl::StatusOr<std::vector<AttributionChange>> LeadChanges(const events::v1::Event& event) {
   opportunities::v1::Lead lead;
   if (!event.payload().UnpackTo(&lead)) return events::CorruptEvent(event, "lead");
-  if (lead.campaign().empty()) return std::vector<AttributionChange>{};
   const std::string name = lead.name().empty() ? event.resource() : lead.name();
   if (event.type() == kLeadDeleted) {
-    return std::vector<AttributionChange>{
-        TakenBack(lead.campaign(), AttributionKind::kLead, name)};
+    return std::vector<AttributionChange>{TakenBackElsewhere("", AttributionKind::kLead, name)};
   }
-  std::vector<AttributionChange> changes = {Counted(lead.campaign(), AttributionKind::kLead, name)};
+  std::vector<AttributionChange> changes = {
+      TakenBackElsewhere(lead.campaign(), AttributionKind::kLead, name)};
+  if (lead.campaign().empty()) return changes;
+  changes.push_back(Counted(lead.campaign(), AttributionKind::kLead, name));
   if (event.type() == kLeadConverted && !lead.customer().empty()) {
     changes.push_back(Counted(lead.campaign(), AttributionKind::kCustomer, lead.customer()));
   }
@@ -57,25 +59,30 @@ absl::StatusOr<std::vector<AttributionChange>> LeadChanges(const events::v1::Eve
 absl::StatusOr<std::vector<AttributionChange>> OpportunityChanges(const events::v1::Event& event) {
   opportunities::v1::Opportunity o;
   if (!event.payload().UnpackTo(&o)) return events::CorruptEvent(event, "opportunity");
-  if (o.campaign().empty()) return std::vector<AttributionChange>{};
   const std::string name = o.name().empty() ? event.resource() : o.name();
   if (event.type() == kOpportunityDeleted) {
     return std::vector<AttributionChange>{
-        TakenBack(o.campaign(), AttributionKind::kWon, name),
-        TakenBack(o.campaign(), AttributionKind::kOpportunity, name)};
+        TakenBackElsewhere("", AttributionKind::kWon, name),
+        TakenBackElsewhere("", AttributionKind::kOpportunity, name)};
   }
   if (event.type() == kOpportunityReopened) {
-    return std::vector<AttributionChange>{TakenBack(o.campaign(), AttributionKind::kWon, name)};
+    return std::vector<AttributionChange>{TakenBackElsewhere("", AttributionKind::kWon, name)};
   }
   std::vector<AttributionChange> changes = {
-      Counted(o.campaign(), AttributionKind::kOpportunity, name)};
-  if (event.type() != kOpportunityWon || o.amount().currency_code().empty()) return changes;
+      TakenBackElsewhere(o.campaign(), AttributionKind::kWon, name),
+      TakenBackElsewhere(o.campaign(), AttributionKind::kOpportunity, name)};
+  if (o.campaign().empty()) return changes;
+  changes.push_back(Counted(o.campaign(), AttributionKind::kOpportunity, name));
+  // Won: by this event, or before it (an update of a won opportunity, which may have moved it
+  // to this code).
+  const bool won = event.type() == kOpportunityWon || o.state() == opportunities::v1::WON;
+  if (!won || o.amount().currency_code().empty()) return changes;
   const std::optional<int64_t> amount = events::CheckedMinorUnits(o.amount());
   if (!amount) return events::CorruptEvent(event, "amount");
-  AttributionChange won = Counted(o.campaign(), AttributionKind::kWon, name);
-  won.currency = o.amount().currency_code();
-  won.amount_minor = *amount;
-  changes.push_back(std::move(won));
+  AttributionChange revenue = Counted(o.campaign(), AttributionKind::kWon, name);
+  revenue.currency = o.amount().currency_code();
+  revenue.amount_minor = *amount;
+  changes.push_back(std::move(revenue));
   return changes;
 }
 

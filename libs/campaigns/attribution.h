@@ -8,10 +8,15 @@
 //   LeadConverted                      the lead, and the customer its conversion created or
 //                                      linked (the event does not say which)
 //   LeadDeleted                        the lead no longer counts (its customer still does)
-//   OpportunityCreated, …Updated       the opportunity counts
+//   OpportunityCreated, …Updated       the opportunity counts, and its amount as won revenue
+//                                      while it is won
 //   OpportunityWon                     the opportunity, and its amount as won revenue
 //   OpportunityReopened                the won amount is taken back (won again, counted again)
 //   OpportunityDeleted                 neither counts any more
+// A lead or an opportunity counts under its current code only: every event but a deletion
+// first takes back what the record counted under any other code, so a record whose code
+// changes moves to the new code, and one whose code is cleared counts nowhere. (A converted
+// lead's customer stays with the code it was converted under: the campaign won it.)
 // A consumer keeps one row per code, kind and resource, so that a change counted twice (a
 // repeated event, an update after creation) counts once: adding a row that is there already
 // changes nothing, and the first amount a won opportunity was counted with stays until it is
@@ -31,9 +36,16 @@ namespace crm::campaigns {
 // What is counted for a code (the consumers store it as a number: keep the values).
 enum class AttributionKind : int64_t { kLead = 1, kCustomer = 2, kOpportunity = 3, kWon = 4 };
 
+// What a change does to a consumer's rows.
+enum class Effect {
+  kCount,               // adds the row of `code`, `kind` and `resource` unless it is there
+  kTakeBackOtherCodes,  // removes the rows of `kind` and `resource` under any code but `code`
+                        // (under every code when `code` is empty)
+};
+
 // One change an event makes to what a code counts.
 struct AttributionChange {
-  bool counted = true;  // false: the row is taken back
+  Effect effect = Effect::kCount;
   std::string code;
   AttributionKind kind = AttributionKind::kLead;
   std::string resource;  // "leads/{id}", "customers/{id}", "opportunities/{id}"
@@ -44,7 +56,7 @@ struct AttributionChange {
 // The opportunities feed's event types that attribute anything.
 std::vector<std::string> AttributionEventTypes();
 
-// What `event` changes, in order (empty for other types and for records without a code);
+// What `event` changes, in order (empty for other types);
 // DATA_LOSS (CORRUPT_EVENT) when its payload is not what its type promises.
 absl::StatusOr<std::vector<AttributionChange>> AttributionChanges(const events::v1::Event& event);
 

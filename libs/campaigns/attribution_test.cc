@@ -19,14 +19,16 @@ events::v1::Event EventOf(const std::string& type, const google::protobuf::Messa
   return event;
 }
 
-// "+ kind resource currency amount" or "- kind resource" per change.
+// "+ code kind resource currency amount" for a count, "- but code kind resource" for what is
+// taken back under the other codes ("- but  kind resource": under every code).
 std::vector<std::string> Lines(const std::vector<AttributionChange>& changes) {
   std::vector<std::string> lines;
   for (const AttributionChange& c : changes) {
-    lines.push_back(c.counted ? absl::StrCat("+ ", c.code, " ", static_cast<int>(c.kind), " ",
-                                             c.resource, " ", c.currency, " ", c.amount_minor)
-                              : absl::StrCat("- ", c.code, " ", static_cast<int>(c.kind), " ",
-                                             c.resource));
+    lines.push_back(
+        c.effect == Effect::kCount
+            ? absl::StrCat("+ ", c.code, " ", static_cast<int>(c.kind), " ", c.resource, " ",
+                           c.currency, " ", c.amount_minor)
+            : absl::StrCat("- but ", c.code, " ", static_cast<int>(c.kind), " ", c.resource));
   }
   return lines;
 }
@@ -42,13 +44,26 @@ TEST(AttributionTest, LeadsCountWithTheirCodeAndAConversionAddsItsCustomer) {
   opps::Lead lead;
   lead.set_name("leads/7");
   lead.set_campaign("expo");
-  EXPECT_EQ(Apply("LeadCreated", lead), (std::vector<std::string>{"+ expo 1 leads/7  0"}));
+  EXPECT_EQ(Apply("LeadCreated", lead),
+            (std::vector<std::string>{"- but expo 1 leads/7", "+ expo 1 leads/7  0"}));
   lead.set_customer("customers/3");
   EXPECT_EQ(Apply("LeadConverted", lead),
-            (std::vector<std::string>{"+ expo 1 leads/7  0", "+ expo 2 customers/3  0"}));
-  EXPECT_EQ(Apply("LeadDeleted", lead), (std::vector<std::string>{"- expo 1 leads/7"}));
+            (std::vector<std::string>{"- but expo 1 leads/7", "+ expo 1 leads/7  0",
+                                      "+ expo 2 customers/3  0"}));
+  EXPECT_EQ(Apply("LeadDeleted", lead), (std::vector<std::string>{"- but  1 leads/7"}));
+}
+
+TEST(AttributionTest, ALeadWhoseCodeChangesOrIsClearedCountsUnderItsCurrentCodeOnly) {
+  opps::Lead lead;
+  lead.set_name("leads/7");
+  lead.set_campaign("fair");
+  EXPECT_EQ(Apply("LeadUpdated", lead),
+            (std::vector<std::string>{"- but fair 1 leads/7", "+ fair 1 leads/7  0"}));
   lead.clear_campaign();
-  EXPECT_TRUE(Apply("LeadConverted", lead).empty());
+  EXPECT_EQ(Apply("LeadUpdated", lead), (std::vector<std::string>{"- but  1 leads/7"}));
+  // Converted without a code: its customer counts nowhere.
+  lead.set_customer("customers/3");
+  EXPECT_EQ(Apply("LeadConverted", lead), (std::vector<std::string>{"- but  1 leads/7"}));
 }
 
 TEST(AttributionTest, AWonOpportunityCountsItsAmountUntilReopenedOrDeleted) {
@@ -57,19 +72,42 @@ TEST(AttributionTest, AWonOpportunityCountsItsAmountUntilReopenedOrDeleted) {
   o.set_campaign("expo");
   o.mutable_amount()->set_currency_code("CNY");
   o.mutable_amount()->set_units(2000);
-  EXPECT_EQ(Apply("OpportunityCreated", o),
-            (std::vector<std::string>{"+ expo 3 opportunities/9  0"}));
-  EXPECT_EQ(Apply("OpportunityWon", o), (std::vector<std::string>{"+ expo 3 opportunities/9  0",
-                                                                  "+ expo 4 opportunities/9 CNY 200000"}));
+  const std::vector<std::string> elsewhere = {"- but expo 4 opportunities/9",
+                                              "- but expo 3 opportunities/9"};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> lines = elsewhere;
+    lines.insert(lines.end(), more.begin(), more.end());
+    return lines;
+  };
+  EXPECT_EQ(Apply("OpportunityCreated", o), with({"+ expo 3 opportunities/9  0"}));
+  EXPECT_EQ(Apply("OpportunityWon", o),
+            with({"+ expo 3 opportunities/9  0", "+ expo 4 opportunities/9 CNY 200000"}));
   EXPECT_EQ(Apply("OpportunityReopened", o),
-            (std::vector<std::string>{"- expo 4 opportunities/9"}));
-  EXPECT_EQ(Apply("OpportunityDeleted", o), (std::vector<std::string>{
-                                                "- expo 4 opportunities/9",
-                                                "- expo 3 opportunities/9"}));
+            (std::vector<std::string>{"- but  4 opportunities/9"}));
+  EXPECT_EQ(Apply("OpportunityDeleted", o),
+            (std::vector<std::string>{"- but  4 opportunities/9", "- but  3 opportunities/9"}));
   // Won without an amount: the opportunity counts, no revenue.
   o.clear_amount();
-  EXPECT_EQ(Apply("OpportunityWon", o),
-            (std::vector<std::string>{"+ expo 3 opportunities/9  0"}));
+  EXPECT_EQ(Apply("OpportunityWon", o), with({"+ expo 3 opportunities/9  0"}));
+}
+
+TEST(AttributionTest, AnOpportunityWhoseCodeChangesTakesItsWonRevenueAlong) {
+  opps::Opportunity o;
+  o.set_name("opportunities/9");
+  o.set_campaign("fair");
+  o.set_state(opps::WON);
+  o.mutable_amount()->set_currency_code("CNY");
+  o.mutable_amount()->set_units(2000);
+  // An update of a won opportunity: it and its revenue count under its code, and only there.
+  EXPECT_EQ(Apply("OpportunityUpdated", o),
+            (std::vector<std::string>{"- but fair 4 opportunities/9",
+                                      "- but fair 3 opportunities/9", "+ fair 3 opportunities/9  0",
+                                      "+ fair 4 opportunities/9 CNY 200000"}));
+  // Open: no revenue; cleared: it counts nowhere.
+  o.set_state(opps::OPEN);
+  o.clear_campaign();
+  EXPECT_EQ(Apply("OpportunityUpdated", o),
+            (std::vector<std::string>{"- but  4 opportunities/9", "- but  3 opportunities/9"}));
 }
 
 TEST(AttributionTest, APayloadOfTheWrongTypeIsACorruptEvent) {

@@ -14,8 +14,9 @@ absl::Status CampaignFeed::Apply(db::Transaction& tx, const events::v1::Event& e
   CRM_ASSIGN_OR_RETURN(const std::vector<campaigns::AttributionChange> changes,
                        campaigns::AttributionChanges(event));
   for (const campaigns::AttributionChange& change : changes) {
-    if (!change.counted) {
-      CRM_RETURN_IF_ERROR(store_.Unattribute(tx, change.code, change.kind, change.resource));
+    if (change.effect == campaigns::Effect::kTakeBackOtherCodes) {
+      CRM_RETURN_IF_ERROR(
+          store_.UnattributeOtherCodes(tx, change.code, change.kind, change.resource));
       continue;
     }
     CRM_RETURN_IF_ERROR(store_.Attribute(tx, {.code = change.code,

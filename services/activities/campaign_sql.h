@@ -75,8 +75,10 @@ inline constexpr char kFeedbackSummary[] =
 inline constexpr char kAttribute[] =
     "INSERT INTO campaign_attributions (code, kind, resource, currency, amount_minor, "
     "source_event) VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE code = code";
-inline constexpr char kUnattribute[] =
-    "DELETE FROM campaign_attributions WHERE code = ? AND kind = ? AND resource = ?";
+// What a resource counts as one kind under any code but one ('': every code), through
+// schema/009's by_resource key.
+inline constexpr char kUnattributeOtherCodes[] =
+    "DELETE FROM campaign_attributions WHERE resource = ? AND kind = ? AND code <> ?";
 inline constexpr char kAttributionCounts[] =
     "SELECT kind, COUNT(*) FROM campaign_attributions WHERE code = ? GROUP BY kind";
 inline constexpr char kWonRevenue[] =

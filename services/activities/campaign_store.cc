@@ -8,11 +8,11 @@
 #include "libs/base/time.h"
 #include "libs/db/lists.h"
 #include "libs/events/outbox.h"
+#include "libs/events/payload.h"
 #include "libs/grpc/status.h"
 #include "libs/records/page.h"
 #include "services/activities/campaign_sql.h"
 #include "services/activities/event_types.h"
-#include "libs/events/payload.h"
 #include "services/activities/links.h"
 
 namespace crm::activities {
@@ -27,7 +27,9 @@ absl::Status NotFound(int64_t id) {
 }
 
 // Minor units of money the service has validated.
-int64_t Minor(const common::v1::Money& money) { return events::CheckedMinorUnits(money).value_or(0); }
+int64_t Minor(const common::v1::Money& money) {
+  return events::CheckedMinorUnits(money).value_or(0);
+}
 
 bool HasMoney(const common::v1::Money& money) { return !money.currency_code().empty(); }
 
@@ -413,11 +415,11 @@ absl::Status CampaignStore::Attribute(db::Transaction& tx, const Attribution& wh
       .status();
 }
 
-absl::Status CampaignStore::Unattribute(db::Transaction& tx, std::string_view code,
-                                        AttributionKind kind, std::string_view resource) {
+absl::Status CampaignStore::UnattributeOtherCodes(db::Transaction& tx, std::string_view code,
+                                                  AttributionKind kind, std::string_view resource) {
   return tx
-      .Execute(sql::kUnattribute,
-               {std::string(code), static_cast<int64_t>(kind), std::string(resource)})
+      .Execute(sql::kUnattributeOtherCodes,
+               {std::string(resource), static_cast<int64_t>(kind), std::string(code)})
       .status();
 }
 

@@ -109,9 +109,10 @@ class CampaignStore final {
   // ---- For the opportunities feed, inside the event's transaction.
   // Counts `what` once (a row per code, kind and resource).
   absl::Status Attribute(db::Transaction& tx, const Attribution& what);
-  // Takes a count back (a won opportunity reopened).
-  absl::Status Unattribute(db::Transaction& tx, std::string_view code, AttributionKind kind,
-                           std::string_view resource);
+  // Takes back what `resource` counts as `kind` under any code but `code` (every code when
+  // `code` is empty): a record moved to another code, or cleared, reopened or deleted.
+  absl::Status UnattributeOtherCodes(db::Transaction& tx, std::string_view code,
+                                     AttributionKind kind, std::string_view resource);
 
  private:
   absl::StatusOr<db::Row> Read(db::Session& session, const CampaignCaller& caller, int64_t id,

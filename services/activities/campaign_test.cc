@@ -131,13 +131,15 @@ class CampaignTest : public testing::ServiceTest {
     if (customer != 0) lead.set_customer(absl::StrCat("customers/", customer));
     return Deliver(event_id, type, lead, lead.name(), "users/30");
   }
+  // `won`: the opportunity is won (an update of a won one; OpportunityWon says so itself).
   absl::Status Deal(const std::string& event_id, const std::string& type, int64_t id,
-                    const std::string& code, const common::v1::Money& amount) {
+                    const std::string& code, const common::v1::Money& amount, bool won = false) {
     opportunities::v1::Opportunity o;
     o.set_name(absl::StrCat("opportunities/", id));
     o.set_customer("customers/11");
     o.set_campaign(code);
     *o.mutable_amount() = amount;
+    if (won) o.set_state(opportunities::v1::WON);
     return Deliver(event_id, type, o, o.name(), "users/11");
   }
 
@@ -185,8 +187,7 @@ TEST_F(CampaignTest, ACustomerFilterNamesTargetsWhenTheCampaignStarts) {
 
   // One that would take it past the limit is refused, and nothing changes.
   for (int64_t id = 1000; id < 1000 + kMaxCampaignTargets; ++id) customers_.Add(id, "users/20");
-  absl::StatusOr<v1::Campaign> too_many =
-      SetFilter(manager_, c->name(), "owner = \"users/20\"");
+  absl::StatusOr<v1::Campaign> too_many = SetFilter(manager_, c->name(), "owner = \"users/20\"");
   EXPECT_EQ(ErrorReason(too_many.status()), "TOO_MANY_TARGETS") << too_many.status();
   absl::StatusOr<v1::Campaign> after = Get(marketing_, c->name());
   ASSERT_TRUE(after.ok()) << after.status();
@@ -367,6 +368,43 @@ TEST_F(CampaignTest, EffectivenessOfAKnownDataSetComputedByHand) {
   EXPECT_EQ(e->average_rating_x100(), 450);
   // Who does not take part sees none of it.
   EXPECT_EQ(Effect(other_rep_, c->name()).status().code(), absl::StatusCode::kNotFound);
+}
+
+// A lead or an opportunity whose code changes counts under the new code only, a won one with
+// its revenue; one whose code is cleared counts nowhere.
+TEST_F(CampaignTest, ALeadOrAnOpportunityMovedToAnotherCodeCountsThereOnly) {
+  absl::StatusOr<v1::Campaign> a = Plan(marketing_, "expo-a");
+  absl::StatusOr<v1::Campaign> b = Plan(marketing_, "expo-b");
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status() << b.status();
+  int event = 0;
+  auto next = [&] { return absl::StrCat("opportunities.crm/", ++event); };
+  ASSERT_TRUE(Lead(next(), kLeadCreatedEvent, 1, "expo-a").ok());
+  ASSERT_TRUE(Lead(next(), kLeadCreatedEvent, 2, "expo-a").ok());
+  ASSERT_TRUE(Deal(next(), kOpportunityCreatedEvent, 1, "expo-a", Yuan(0)).ok());
+  ASSERT_TRUE(Deal(next(), kOpportunityWonEvent, 1, "expo-a", Yuan(100'000)).ok());
+  ASSERT_TRUE(Deal(next(), kOpportunityCreatedEvent, 2, "expo-a", Yuan(0)).ok());
+  absl::StatusOr<v1::CampaignEffectiveness> before = Effect(marketing_, a->name());
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(before->leads(), 2);
+  EXPECT_EQ(before->opportunities(), 2);
+  EXPECT_EQ(before->won_opportunities(), 1);
+
+  ASSERT_TRUE(Lead(next(), kLeadUpdatedEvent, 1, "expo-b").ok());
+  ASSERT_TRUE(Lead(next(), kLeadUpdatedEvent, 2, "").ok());
+  ASSERT_TRUE(Deal(next(), kOpportunityUpdatedEvent, 1, "expo-b", Yuan(100'000), true).ok());
+  ASSERT_TRUE(Deal(next(), kOpportunityUpdatedEvent, 2, "", Yuan(0)).ok());
+  absl::StatusOr<v1::CampaignEffectiveness> old_code = Effect(marketing_, a->name());
+  absl::StatusOr<v1::CampaignEffectiveness> new_code = Effect(marketing_, b->name());
+  ASSERT_TRUE(old_code.ok() && new_code.ok()) << old_code.status() << new_code.status();
+  EXPECT_EQ(old_code->leads(), 0);
+  EXPECT_EQ(old_code->opportunities(), 0);
+  EXPECT_EQ(old_code->won_opportunities(), 0);
+  EXPECT_EQ(old_code->won_revenue_size(), 0);
+  EXPECT_EQ(new_code->leads(), 1);
+  EXPECT_EQ(new_code->opportunities(), 1);
+  EXPECT_EQ(new_code->won_opportunities(), 1);
+  ASSERT_EQ(new_code->won_revenue_size(), 1);
+  EXPECT_EQ(new_code->won_revenue(0).units(), 1000);
 }
 
 // The rounding rule (half away from zero), on both sides of zero.

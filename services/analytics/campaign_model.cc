@@ -36,8 +36,8 @@ absl::Status AddFigure(db::Transaction& tx, const std::string& code, int64_t kin
 }  // namespace
 
 std::vector<std::string> CampaignModel::ActivityTypes() {
-  return {kCampaignCreatedEvent, kCampaignUpdatedEvent, kCampaignStartedEvent,
-          kCampaignClosedEvent, kCampaignCancelledEvent};
+  return {kCampaignCreatedEvent, kCampaignUpdatedEvent, kCampaignStartedEvent, kCampaignClosedEvent,
+          kCampaignCancelledEvent};
 }
 
 std::vector<std::string> CampaignModel::OpportunityTypes() {
@@ -77,28 +77,29 @@ absl::Status CampaignModel::ApplyCampaign(db::Transaction& tx, const events::v1:
   return absl::OkStatus();
 }
 
-absl::Status CampaignModel::ApplyAttributions(db::Transaction& tx,
-                                              const events::v1::Event& event) {
+absl::Status CampaignModel::ApplyAttributions(db::Transaction& tx, const events::v1::Event& event) {
   CRM_ASSIGN_OR_RETURN(const std::vector<campaigns::AttributionChange> changes,
                        campaigns::AttributionChanges(event));
   for (const campaigns::AttributionChange& change : changes) {
     const int64_t kind = static_cast<int64_t>(change.kind);
+    if (change.effect == campaigns::Effect::kTakeBackOtherCodes) {
+      CRM_ASSIGN_OR_RETURN(db::Rows elsewhere,
+                           tx.Query(sql::kLockOtherCodes, {change.resource, kind, change.code}));
+      for (const db::Row& row : elsewhere) {
+        const std::string code = row.Str(0);
+        CRM_RETURN_IF_ERROR(
+            tx.Execute(sql::kDeleteAttribution, {code, kind, change.resource}).status());
+        CRM_RETURN_IF_ERROR(AddFigure(tx, code, kind, row.Str(1), row.Int(2), -1));
+      }
+      continue;
+    }
     CRM_ASSIGN_OR_RETURN(db::Rows row,
                          tx.Query(sql::kLockAttribution, {change.code, kind, change.resource}));
-    if (change.counted) {
-      if (!row.empty()) continue;  // counted once already
-      CRM_RETURN_IF_ERROR(tx.Execute(sql::kInsertAttribution, {change.code, kind, change.resource,
-                                                               change.currency,
-                                                               change.amount_minor})
-                              .status());
-      CRM_RETURN_IF_ERROR(
-          AddFigure(tx, change.code, kind, change.currency, change.amount_minor, 1));
-    } else {
-      if (row.empty()) continue;  // not counted
-      CRM_RETURN_IF_ERROR(
-          tx.Execute(sql::kDeleteAttribution, {change.code, kind, change.resource}).status());
-      CRM_RETURN_IF_ERROR(AddFigure(tx, change.code, kind, row[0].Str(0), row[0].Int(1), -1));
-    }
+    if (!row.empty()) continue;  // counted once already
+    CRM_RETURN_IF_ERROR(tx.Execute(sql::kInsertAttribution, {change.code, kind, change.resource,
+                                                             change.currency, change.amount_minor})
+                            .status());
+    CRM_RETURN_IF_ERROR(AddFigure(tx, change.code, kind, change.currency, change.amount_minor, 1));
   }
   return absl::OkStatus();
 }

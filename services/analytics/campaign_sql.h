@@ -26,6 +26,11 @@ inline constexpr char kClearParticipants[] = "DELETE FROM campaign_participants"
 inline constexpr char kLockAttribution[] =
     "SELECT currency, amount_minor FROM campaign_attributions "
     "WHERE code = ? AND kind = ? AND resource = ? FOR UPDATE";
+// What a resource counts as one kind under any code but one ('': every code), through
+// schema/012's by_resource key: code, currency, amount_minor.
+inline constexpr char kLockOtherCodes[] =
+    "SELECT code, currency, amount_minor FROM campaign_attributions "
+    "WHERE resource = ? AND kind = ? AND code <> ? FOR UPDATE";
 inline constexpr char kInsertAttribution[] =
     "INSERT INTO campaign_attributions (code, kind, resource, currency, amount_minor) "
     "VALUES (?, ?, ?, ?, ?)";

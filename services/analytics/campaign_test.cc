@@ -65,8 +65,8 @@ std::string Line(const v1::CampaignRow& r) {
   std::vector<std::string> won;
   for (const common::v1::Money& m : r.won_revenue()) won.push_back(Text(m));
   auto money = [](bool has, const common::v1::Money& m) { return has ? Text(m) : "-"; };
-  return absl::StrCat(r.code(), " ", r.leads(), " ", r.new_customers(), " ", r.opportunities(),
-                      " ", r.won_opportunities(), " [", absl::StrJoin(won, ","), "] ",
+  return absl::StrCat(r.code(), " ", r.leads(), " ", r.new_customers(), " ", r.opportunities(), " ",
+                      r.won_opportunities(), " [", absl::StrJoin(won, ","), "] ",
                       money(r.has_actual_cost(), r.actual_cost()), " ",
                       money(r.has_cost_per_lead(), r.cost_per_lead()), " ",
                       money(r.has_cost_per_opportunity(), r.cost_per_opportunity()), " ",
@@ -198,8 +198,8 @@ class CampaignReportTest : public testing::ReadModelTest {
     DealEvent(kOpportunityReopenedEvent, 4, "spring-expo", Money("CNY", 3000));
     Close(expo, Money("CNY", 7000));
 
-    act::Campaign promo = Campaign(2, "summer-promo", act::Campaign::MARKET_PROMOTION,
-                                   At(3, 20, 0), At(4, 10, 0), Money("CNY", 5000), {"users/12"});
+    act::Campaign promo = Campaign(2, "summer-promo", act::Campaign::MARKET_PROMOTION, At(3, 20, 0),
+                                   At(4, 10, 0), Money("CNY", 5000), {"users/12"});
     Feed(kCampaignCreatedEvent, promo);
     Step(promo, act::Campaign::RUNNING, kCampaignStartedEvent);
     LeadEvent(kLeadCreatedEvent, 5, "summer-promo");
@@ -296,6 +296,32 @@ TEST_F(CampaignReportTest, RowsAndTotalsAreTheFiguresWorkedOutByHand) {
   EXPECT_EQ(Lines(report->rows()), (Rows{"visit-plan 0 0 0 0 [] CNY 1000 - - -10000"}));
 }
 
+// Moved from spring-expo: leads/3 to summer-promo, opportunities/1 (won CNY 12,000) by an update
+// of the won opportunity to summer-promo; opportunities/3's code cleared. spring-expo keeps 2
+// leads, 2 opportunities, 1 won (USD 500): per lead and per opportunity 700,000 / 2 = CNY
+// 3,500, no CNY won, ROI −10,000 bp; summer-promo gains a lead, an opportunity and CNY 12,000.
+TEST_F(CampaignReportTest, ALeadOrAnOpportunityMovedToAnotherCodeCountsThereOnly) {
+  LoadDataSet();
+  LeadEvent(kLeadUpdatedEvent, 3, "summer-promo");
+  opps::Opportunity o;
+  o.set_name("opportunities/1");
+  o.set_owner("users/12");
+  o.set_campaign("summer-promo");
+  *o.mutable_amount() = Money("CNY", 12000);
+  o.set_state(opps::WON);
+  Feed(kOpportunityUpdatedEvent, o);
+  DealEvent(kOpportunityUpdatedEvent, 3, "", Money("CNY", 1));
+  absl::StatusOr<v1::CampaignReport> report = Report(admin_, March());
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(Lines(report->rows()),
+            (Rows{"usd-webinar 0 0 1 1 [USD 600] USD 300 - USD 300 10000",
+                  "spring-expo 2 1 2 1 [USD 500] CNY 7000 CNY 3500 CNY 3500 -10000",
+                  "summer-promo 2 0 2 2 [CNY 14000] - - - -"}));
+  EXPECT_EQ(report->leads(), 4);
+  EXPECT_EQ(report->opportunities(), 5);
+  EXPECT_EQ(report->won_opportunities(), 4);
+}
+
 TEST_F(CampaignReportTest, ACampaignCountsWhenItsWindowOverlapsThePeriodOnTheCompanysCalendar) {
   LoadDataSet();
   v1::GetCampaignReportRequest request;
@@ -326,8 +352,7 @@ TEST_F(CampaignReportTest, EachRoleSeesTheCampaignsItMay) {
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(Lines(report->rows()),
             (Rows{"spring-expo 3 1 4 2 [CNY 12000,USD 500] CNY 7000 CNY 2333+ CNY 1750 7143"}));
-  EXPECT_EQ(Lines(report->totals()),
-            (Rows{"CNY 1 10000 7000 12000 7143", "USD 0 0 0 500 -"}));
+  EXPECT_EQ(Lines(report->totals()), (Rows{"CNY 1 10000 7000 12000 7143", "USD 0 0 0 500 -"}));
   report = Report(other_rep_, March());
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(Codes(*report), (Rows{"summer-promo"}));
@@ -440,7 +465,8 @@ TEST_F(CampaignReportTest, TheCsvAndTheRoiChartShowTheReport) {
   EXPECT_EQ(absl::StrJoin(view.rows[2], ","),
             "row,campaigns/2,summer-promo,活动 summer-promo,MARKET_PROMOTION,RUNNING,"
             "2026-03-19T16:00:00Z,2026-04-09T16:00:00Z,CNY,5000.00,,1,0,1,1,2000.00,,,,");
-  EXPECT_EQ(absl::StrJoin(view.rows[4], ","), "total,,,,,,,,USD,1000.00,300.00,,,,,1100.00,,,,10000");
+  EXPECT_EQ(absl::StrJoin(view.rows[4], ","),
+            "total,,,,,,,,USD,1000.00,300.00,,,,,1100.00,,,,10000");
   // The chart: the campaigns with an ROI, in percent.
   EXPECT_EQ(view.chart.categories, (Rows{"活动 usd-webinar", "活动 spring-expo"}));
   EXPECT_EQ(view.chart.series.at(0).values, (std::vector<double>{100.0, 71.43}));
