@@ -361,9 +361,13 @@ TEST_F(AnalyticsE2eTest, ADealMovedThroughTheStagesAndWonShowsUpInTheFunnel) {
     const v1::FunnelStep& step = report->steps(2 + static_cast<int>(i));
     EXPECT_EQ(step.stage(), open_stages[i]);
     for (const ov1::Stage& s : standard->stages()) {
-      if (s.name() == open_stages[i]) EXPECT_EQ(step.display_name(), s.display_name());
+      if (s.name() == open_stages[i]) {
+        EXPECT_EQ(step.display_name(), s.display_name());
+      }
     }
-    if (i >= 2) EXPECT_EQ(step.entries(), 0) << step.stage();
+    if (i >= 2) {
+      EXPECT_EQ(step.entries(), 0) << step.stage();
+    }
   }
   const v1::FunnelStep& first = report->steps(2);
   EXPECT_EQ(first.stage(), open_stages[0]);
