@@ -136,13 +136,13 @@ class TimelineCampaignE2eTest : public ::testing::Test {
   }
 
   static absl::StatusOr<v1::CampaignEffectiveness> Effectiveness(const std::string& who,
-                                                                  const std::string& campaign) {
+                                                                 const std::string& campaign) {
     v1::GetCampaignEffectivenessRequest request;
     request.set_campaign(campaign);
     v1::CampaignEffectiveness out;
-    CRM_RETURN_IF_ERROR(FromGrpcStatus(v1::CampaignService::NewStub(stack_->gateway())
-                                           ->GetCampaignEffectiveness(As(who).Context().get(),
-                                                                      request, &out)));
+    CRM_RETURN_IF_ERROR(
+        FromGrpcStatus(v1::CampaignService::NewStub(stack_->gateway())
+                           ->GetCampaignEffectiveness(As(who).Context().get(), request, &out)));
     return out;
   }
 
@@ -261,7 +261,8 @@ TEST_F(TimelineCampaignE2eTest, ACustomersTimelineShowsItsCallOpportunityAndOrde
 // opportunity 80,000 / 2 = 40,000 fen (¥400).
 TEST_F(TimelineCampaignE2eTest, ACampaignsRoiFromRealLeadsAndOpportunities) {
   auto campaigns = v1::CampaignService::NewStub(stack_->gateway());
-  v1::CreateCampaignRequest create = PlanRequest("e2e-expo", "端到端展会", v1::Campaign::EXHIBITION, 1000);
+  v1::CreateCampaignRequest create =
+      PlanRequest("e2e-expo", "端到端展会", v1::Campaign::EXHIBITION, 1000);
   v1::Campaign campaign;
   // A rep may not plan one; marketing does.
   EXPECT_EQ(campaigns->CreateCampaign(As("t.rep").Context().get(), create, &campaign).error_code(),
@@ -386,12 +387,96 @@ TEST_F(TimelineCampaignE2eTest, ACampaignsRoiFromRealLeadsAndOpportunities) {
   EXPECT_EQ(mine->roi_basis_points(), e.roi_basis_points());
   // The rep taking part sees the row; the rep of another team does not.
   report.Clear();
-  ASSERT_TRUE(reports->GetCampaignReport(As("t.rep").Context().get(), report_request, &report).ok());
+  ASSERT_TRUE(
+      reports->GetCampaignReport(As("t.rep").Context().get(), report_request, &report).ok());
   EXPECT_NE(row(report), nullptr);
   report.Clear();
   ASSERT_TRUE(
       reports->GetCampaignReport(As("t.other").Context().get(), report_request, &report).ok());
   EXPECT_EQ(row(report), nullptr);
+}
+
+// A won opportunity moved from one campaign's code to another's counts, with its revenue,
+// under the new code only: in the activities service's effectiveness and in the analytics
+// service's campaign report alike (each polled until the update has arrived).
+TEST_F(TimelineCampaignE2eTest, AWonOpportunityMovedToAnotherCampaignCountsThereOnly) {
+  auto campaigns = v1::CampaignService::NewStub(stack_->gateway());
+  std::vector<std::string> names;
+  for (const char* code : {"e2e-move-from", "e2e-move-to"}) {
+    v1::Campaign c;
+    grpc::Status status = campaigns->CreateCampaign(
+        As("t.mkt").Context().get(),
+        PlanRequest(code, "端到端改换活动", v1::Campaign::MARKET_PROMOTION, 100), &c);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    names.push_back(c.name());
+  }
+  absl::StatusOr<std::string> customer = NewCustomer("改换活动客户");
+  ASSERT_TRUE(customer.ok()) << customer.status();
+  absl::StatusOr<ov1::Opportunity> deal = NewOpportunity(*customer, "e2e-move-from", 300);
+  ASSERT_TRUE(deal.ok()) << deal.status();
+  ASSERT_TRUE(Win(deal->name(), 300).ok());
+  ov1::UpdateOpportunityRequest update;
+  update.mutable_opportunity()->set_name(deal->name());
+  update.mutable_opportunity()->set_campaign("e2e-move-to");
+  update.mutable_update_mask()->add_paths("campaign");
+  ov1::Opportunity moved;
+  grpc::Status status = ov1::OpportunityService::NewStub(stack_->gateway())
+                            ->UpdateOpportunity(As("t.rep").Context().get(), update, &moved);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  // "opportunities won revenue" of each campaign, from the activities service.
+  auto effectiveness = [&]() -> std::vector<std::string> {
+    std::vector<std::string> lines;
+    for (const std::string& name : names) {
+      absl::StatusOr<v1::CampaignEffectiveness> e = Effectiveness("t.mkt", name);
+      if (!e.ok()) return {e.status().ToString()};
+      lines.push_back(absl::StrCat(e->opportunities(), " ", e->won_opportunities(), " ",
+                                   e->won_revenue_size() == 0 ? 0 : e->won_revenue(0).units()));
+    }
+    return lines;
+  };
+  const std::vector<std::string> expected = {"0 0 0", "1 1 300"};
+  std::vector<std::string> seen;
+  for (absl::Time deadline = absl::Now() + kPatience; absl::Now() < deadline;
+       absl::SleepFor(absl::Milliseconds(100))) {
+    seen = effectiveness();
+    if (seen == expected) break;
+  }
+  EXPECT_EQ(seen, expected);
+
+  // The same from the analytics service's report (today's campaigns).
+  auto reports = analytics::v1::ReportService::NewStub(stack_->gateway());
+  analytics::v1::GetCampaignReportRequest report_request;
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  for (auto [date, day] : {std::pair{report_request.mutable_start_date(), today - 1},
+                           std::pair{report_request.mutable_end_date(), today + 1}}) {
+    date->set_year(static_cast<int32_t>(day.year()));
+    date->set_month(day.month());
+    date->set_day(day.day());
+  }
+  auto report_lines = [&]() -> std::vector<std::string> {
+    analytics::v1::CampaignReport report;
+    grpc::Status got =
+        reports->GetCampaignReport(As("t.mkt").Context().get(), report_request, &report);
+    if (!got.ok()) return {got.error_message()};
+    std::vector<std::string> lines;
+    for (const std::string& name : names) {
+      std::string line = "no row";
+      for (const analytics::v1::CampaignRow& r : report.rows()) {
+        if (r.campaign() != name) continue;
+        line = absl::StrCat(r.opportunities(), " ", r.won_opportunities(), " ",
+                            r.won_revenue_size() == 0 ? 0 : r.won_revenue(0).units());
+      }
+      lines.push_back(line);
+    }
+    return lines;
+  };
+  for (absl::Time deadline = absl::Now() + kPatience; absl::Now() < deadline;
+       absl::SleepFor(absl::Milliseconds(100))) {
+    seen = report_lines();
+    if (seen == expected) break;
+  }
+  EXPECT_EQ(seen, expected);
 }
 
 // A visit plan carried out: the manager plans visits to two of the rep's customers, the rep
@@ -475,8 +560,8 @@ TEST_F(TimelineCampaignE2eTest, AVisitPlansCustomerFilterNamesItsTargetsWhenItSt
   ASSERT_TRUE(NewCustomer("别的行业客户", "食品加工").ok());
 
   auto campaigns = v1::CampaignService::NewStub(stack_->gateway());
-  v1::CreateCampaignRequest create =
-      PlanRequest("e2e-robot-visits", "机器人行业拜访计划", v1::Campaign::CUSTOMER_VISIT_PLAN, 800, 1);
+  v1::CreateCampaignRequest create = PlanRequest("e2e-robot-visits", "机器人行业拜访计划",
+                                                 v1::Campaign::CUSTOMER_VISIT_PLAN, 800, 1);
   v1::Campaign& c = *create.mutable_campaign();
   c.set_customer_filter("trade = \"" + industry + "\"");  // no such field
   v1::Campaign plan;
@@ -494,9 +579,9 @@ TEST_F(TimelineCampaignE2eTest, AVisitPlansCustomerFilterNamesItsTargetsWhenItSt
   start.set_name(plan.name());
   status = campaigns->StartCampaign(As("t.manager").Context().get(), start, &plan);
   ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_EQ(std::vector<std::string>(plan.target_customers().begin(),
-                                     plan.target_customers().end()),
-            expected);
+  EXPECT_EQ(
+      std::vector<std::string>(plan.target_customers().begin(), plan.target_customers().end()),
+      expected);
 
   absl::StatusOr<v1::CampaignEffectiveness> e = Effectiveness("t.rep", plan.name());
   ASSERT_TRUE(e.ok()) << e.status();
