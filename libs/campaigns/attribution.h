@@ -13,10 +13,10 @@
 //   OpportunityWon                     the opportunity, and its amount as won revenue
 //   OpportunityReopened                the won amount is taken back (won again, counted again)
 //   OpportunityDeleted                 neither counts any more
-// A lead or an opportunity counts under its current code only: every event but a deletion
-// first takes back what the record counted under any other code, so a record whose code
-// changes moves to the new code, and one whose code is cleared counts nowhere. (A converted
-// lead's customer stays with the code it was converted under: the campaign won it.)
+// A lead or an opportunity counts under its current code only: its created, updated,
+// converted and won events first take back what it counted under any other code, so a record
+// whose code changes moves to the new code, and one whose code is cleared counts nowhere. (A
+// converted lead's customer stays with the code it was converted under: the campaign won it.)
 // A consumer keeps one row per code, kind and resource, so that a change counted twice (a
 // repeated event, an update after creation) counts once: adding a row that is there already
 // changes nothing, and the first amount a won opportunity was counted with stays until it is
