@@ -68,13 +68,15 @@ absl::StatusOr<std::vector<AttributionChange>> OpportunityChanges(const events::
   if (event.type() == kOpportunityReopened) {
     return std::vector<AttributionChange>{TakenBackElsewhere("", AttributionKind::kWon, name)};
   }
+  // The won amount is taken back under every code and counted again as it is now, so that a
+  // won opportunity's amount changed by an update changes its revenue too.
   std::vector<AttributionChange> changes = {
-      TakenBackElsewhere(o.campaign(), AttributionKind::kWon, name),
+      TakenBackElsewhere("", AttributionKind::kWon, name),
       TakenBackElsewhere(o.campaign(), AttributionKind::kOpportunity, name)};
   if (o.campaign().empty()) return changes;
   changes.push_back(Counted(o.campaign(), AttributionKind::kOpportunity, name));
   // Won: by this event, or before it (an update of a won opportunity, which may have moved it
-  // to this code).
+  // to this code or changed its amount).
   const bool won = event.type() == kOpportunityWon || o.state() == opportunities::v1::WON;
   if (!won || o.amount().currency_code().empty()) return changes;
   const std::optional<int64_t> amount = events::CheckedMinorUnits(o.amount());

@@ -17,10 +17,12 @@
 // converted and won events first take back what it counted under any other code, so a record
 // whose code changes moves to the new code, and one whose code is cleared counts nowhere. (A
 // converted lead's customer stays with the code it was converted under: the campaign won it.)
+// A won amount is taken back under every code by each of the opportunity's events and counted
+// again as the event has it, so the revenue follows the amount as it is now.
 // A consumer keeps one row per code, kind and resource, so that a change counted twice (a
 // repeated event, an update after creation) counts once: adding a row that is there already
-// changes nothing, and the first amount a won opportunity was counted with stays until it is
-// taken back.
+// changes nothing. Each event sets what its record counts to what the record is now, so
+// applying the events in order again ends with the same rows.
 #pragma once
 
 #include <cstdint>

@@ -72,7 +72,7 @@ TEST(AttributionTest, AWonOpportunityCountsItsAmountUntilReopenedOrDeleted) {
   o.set_campaign("expo");
   o.mutable_amount()->set_currency_code("CNY");
   o.mutable_amount()->set_units(2000);
-  const std::vector<std::string> elsewhere = {"- but expo 4 opportunities/9",
+  const std::vector<std::string> elsewhere = {"- but  4 opportunities/9",
                                               "- but expo 3 opportunities/9"};
   auto with = [&](std::vector<std::string> more) {
     std::vector<std::string> lines = elsewhere;
@@ -98,10 +98,10 @@ TEST(AttributionTest, AnOpportunityWhoseCodeChangesTakesItsWonRevenueAlong) {
   o.set_state(opps::WON);
   o.mutable_amount()->set_currency_code("CNY");
   o.mutable_amount()->set_units(2000);
-  // An update of a won opportunity: it and its revenue count under its code, and only there.
+  // An update of a won opportunity: it counts under its code only, and its revenue as it is now.
   EXPECT_EQ(Apply("OpportunityUpdated", o),
-            (std::vector<std::string>{"- but fair 4 opportunities/9",
-                                      "- but fair 3 opportunities/9", "+ fair 3 opportunities/9  0",
+            (std::vector<std::string>{"- but  4 opportunities/9", "- but fair 3 opportunities/9",
+                                      "+ fair 3 opportunities/9  0",
                                       "+ fair 4 opportunities/9 CNY 200000"}));
   // Open: no revenue; cleared: it counts nowhere.
   o.set_state(opps::OPEN);

@@ -6,10 +6,12 @@
 //   LeadConverted                      the customer a conversion of such a lead created or
 //                                      linked (the event does not say which)
 //   LeadDeleted                        the lead no longer counts
-//   OpportunityCreated, ...Updated     an opportunity with the code
+//   OpportunityCreated, ...Updated     an opportunity with the code (and a won one's amount)
 //   OpportunityWon                     its amount, as won revenue
 //   OpportunityReopened                the amount taken back (won again, counted again)
 //   OpportunityDeleted                 neither counts any more
+// A lead or an opportunity counts under its current code only (moved with its code, nowhere
+// once the code is cleared), a won amount as the opportunity's latest event has it.
 // Feeds (feeds.h) hands it every event it follows.
 #pragma once
 

@@ -405,6 +405,14 @@ TEST_F(CampaignTest, ALeadOrAnOpportunityMovedToAnotherCodeCountsThereOnly) {
   EXPECT_EQ(new_code->won_opportunities(), 1);
   ASSERT_EQ(new_code->won_revenue_size(), 1);
   EXPECT_EQ(new_code->won_revenue(0).units(), 1000);
+
+  // The won amount changed afterwards: the revenue follows it.
+  ASSERT_TRUE(Deal(next(), kOpportunityUpdatedEvent, 1, "expo-b", Yuan(120'000), true).ok());
+  new_code = Effect(marketing_, b->name());
+  ASSERT_TRUE(new_code.ok()) << new_code.status();
+  EXPECT_EQ(new_code->won_opportunities(), 1);
+  ASSERT_EQ(new_code->won_revenue_size(), 1);
+  EXPECT_EQ(new_code->won_revenue(0).units(), 1200);
 }
 
 // The rounding rule (half away from zero), on both sides of zero.

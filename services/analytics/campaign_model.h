@@ -3,8 +3,9 @@
 //   activities     CampaignCreated, …Updated,    the campaign as it is now (title, type,
 //                  …Started, …Closed, …Cancelled state, window, budget, actual cost,
 //                                                participants)
-//   opportunities  Lead*, Opportunity* with a    what libs/campaigns/attribution.h counts for
-//                  campaign code                 the code (the activities service's rules):
+//   opportunities  Lead*, Opportunity*           what libs/campaigns/attribution.h counts for
+//                                                the record's current code, taken back from
+//                                                any other (the activities service's rules):
 //                                                campaign_attributions, one row per thing
 //                                                counted, and their sums in campaign_figures
 // Each campaign row keeps the sequence of the last event applied to it, each attribution row

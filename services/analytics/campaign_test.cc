@@ -320,6 +320,14 @@ TEST_F(CampaignReportTest, ALeadOrAnOpportunityMovedToAnotherCodeCountsThereOnly
   EXPECT_EQ(report->leads(), 4);
   EXPECT_EQ(report->opportunities(), 5);
   EXPECT_EQ(report->won_opportunities(), 4);
+
+  // opportunities/1's amount changed after the win (CNY 12,000 → 15,000): summer-promo's
+  // revenue follows it, CNY 2,000 + 15,000.
+  *o.mutable_amount() = Money("CNY", 15000);
+  Feed(kOpportunityUpdatedEvent, o);
+  report = Report(admin_, March());
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(Lines(report->rows()).back(), "summer-promo 2 0 2 2 [CNY 17000] - - - -");
 }
 
 TEST_F(CampaignReportTest, ACampaignCountsWhenItsWindowOverlapsThePeriodOnTheCompanysCalendar) {
