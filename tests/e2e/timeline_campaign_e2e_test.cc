@@ -24,6 +24,7 @@
 #include "crm/opportunities/v1/opportunities.grpc.pb.h"
 #include "crm/orders/v1/orders.grpc.pb.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "libs/api/periods.h"
 #include "libs/base/time.h"
 #include "libs/grpc/status.h"
 #include "tests/support/stack.h"
@@ -144,6 +145,24 @@ class TimelineCampaignE2eTest : public ::testing::Test {
         FromGrpcStatus(v1::CampaignService::NewStub(stack_->gateway())
                            ->GetCampaignEffectiveness(As(who).Context().get(), request, &out)));
     return out;
+  }
+
+  // The campaign report over the days around today (a day either side, so that the company's
+  // calendar day is inside it whatever the machine's zone).
+  static analytics::v1::GetCampaignReportRequest TodaysCampaigns() {
+    analytics::v1::GetCampaignReportRequest request;
+    const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+    *request.mutable_start_date() = api::ToDate(today - 1);
+    *request.mutable_end_date() = api::ToDate(today + 1);
+    return request;
+  }
+
+  // "opportunities won revenue" of a campaign's effectiveness or its analytics report row
+  // (revenue: the first currency's units, 0 without).
+  template <typename Figures>
+  static std::string Brought(const Figures& f) {
+    return absl::StrCat(f.opportunities(), " ", f.won_opportunities(), " ",
+                        f.won_revenue_size() == 0 ? 0 : f.won_revenue(0).units());
   }
 
   static absl::StatusOr<v1::GetCustomerTimelineResponse> Timeline(const std::string& who,
@@ -336,14 +355,7 @@ TEST_F(TimelineCampaignE2eTest, ACampaignsRoiFromRealLeadsAndOpportunities) {
   // The analytics report's row of the campaign is its effectiveness, once the analytics
   // service has both feeds (polled until the closing and the won deal have arrived).
   auto reports = analytics::v1::ReportService::NewStub(stack_->gateway());
-  analytics::v1::GetCampaignReportRequest report_request;
-  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
-  for (auto [date, day] : {std::pair{report_request.mutable_start_date(), today - 1},
-                           std::pair{report_request.mutable_end_date(), today + 1}}) {
-    date->set_year(static_cast<int32_t>(day.year()));
-    date->set_month(day.month());
-    date->set_day(day.day());
-  }
+  const analytics::v1::GetCampaignReportRequest report_request = TodaysCampaigns();
   analytics::v1::CampaignReport report;
   auto row = [&](const analytics::v1::CampaignReport& r) -> const analytics::v1::CampaignRow* {
     for (const analytics::v1::CampaignRow& x : r.rows()) {
@@ -430,8 +442,7 @@ TEST_F(TimelineCampaignE2eTest, AWonOpportunityMovedToAnotherCampaignCountsThere
     for (const std::string& name : names) {
       absl::StatusOr<v1::CampaignEffectiveness> e = Effectiveness("t.mkt", name);
       if (!e.ok()) return {e.status().ToString()};
-      lines.push_back(absl::StrCat(e->opportunities(), " ", e->won_opportunities(), " ",
-                                   e->won_revenue_size() == 0 ? 0 : e->won_revenue(0).units()));
+      lines.push_back(Brought(*e));
     }
     return lines;
   };
@@ -446,14 +457,7 @@ TEST_F(TimelineCampaignE2eTest, AWonOpportunityMovedToAnotherCampaignCountsThere
 
   // The same from the analytics service's report (today's campaigns).
   auto reports = analytics::v1::ReportService::NewStub(stack_->gateway());
-  analytics::v1::GetCampaignReportRequest report_request;
-  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
-  for (auto [date, day] : {std::pair{report_request.mutable_start_date(), today - 1},
-                           std::pair{report_request.mutable_end_date(), today + 1}}) {
-    date->set_year(static_cast<int32_t>(day.year()));
-    date->set_month(day.month());
-    date->set_day(day.day());
-  }
+  const analytics::v1::GetCampaignReportRequest report_request = TodaysCampaigns();
   auto report_lines = [&]() -> std::vector<std::string> {
     analytics::v1::CampaignReport report;
     grpc::Status got =
@@ -464,8 +468,7 @@ TEST_F(TimelineCampaignE2eTest, AWonOpportunityMovedToAnotherCampaignCountsThere
       std::string line = "no row";
       for (const analytics::v1::CampaignRow& r : report.rows()) {
         if (r.campaign() != name) continue;
-        line = absl::StrCat(r.opportunities(), " ", r.won_opportunities(), " ",
-                            r.won_revenue_size() == 0 ? 0 : r.won_revenue(0).units());
+        line = Brought(r);
       }
       lines.push_back(line);
     }
