@@ -35,6 +35,8 @@ class TestKit final {
 
   Kit& kit() { return *kit_; }
   db::Pool& pool() { return *database_.pool; }
+  // How to connect to the throw-away schema, for a test's own client.
+  db::PoolOptions database_options() const { return database_.db->options(); }
   auth::testing::FakeUserDirectory& users() { return users_; }
   auth::testing::TestSigner& signer() { return signer_; }
   FakeClock& clock() { return clock_; }

@@ -26,15 +26,6 @@ constexpr int kNotesWeight = 1;
 // Contacts of one customer that its search document holds, at most (oldest first).
 constexpr int kIndexedContacts = 200;
 
-constexpr char kInsertTags[] =
-    "INSERT INTO customer_tags (customer_id, tag) SELECT j.id, j.v FROM JSON_TABLE(?, '$[*]' "
-    "COLUMNS (id BIGINT PATH '$[0]', v VARCHAR(32) CHARACTER SET utf8mb4 PATH '$[1]')) j";
-constexpr char kInsertEmails[] =
-    "INSERT INTO customer_emails (customer_id, email) SELECT j.id, j.v FROM JSON_TABLE(?, '$[*]' "
-    "COLUMNS (id BIGINT PATH '$[0]', v VARCHAR(254) CHARACTER SET utf8mb4 PATH '$[1]')) j";
-constexpr char kInsertPhones[] =
-    "INSERT INTO customer_phones (customer_id, phone) SELECT j.id, j.v FROM JSON_TABLE(?, '$[*]' "
-    "COLUMNS (id BIGINT PATH '$[0]', v VARCHAR(32) CHARACTER SET utf8mb4 PATH '$[1]')) j";
 // Deletes join the id list rather than test "IN (SELECT ... JSON_TABLE)": MariaDB 10.11 runs
 // a single-table DELETE or UPDATE with an IN subquery as a scan of the whole table with the
 // subquery per row (EXPLAIN: DEPENDENT SUBQUERY), which made a 10,000-row import rollback
@@ -52,15 +43,6 @@ constexpr char kDeletePhonesOf[] =
 constexpr char kDeleteCustomerDates[] =
     "DELETE d" CRM_FROM_IDS("relationship_dates d", "d.customer_id") " WHERE d.contact_id = 0";
 #undef CRM_FROM_IDS
-// SELECTs are fine with IN: the optimizer turns the subquery into a semi-join.
-#define CRM_IDS_IN " IN (SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j)"
-constexpr char kSelectCustomersIn[] =
-    "SELECT c.id, c.display_name, c.kind, c.tags, c.emails, c.phones, c.notes, c.external_id "
-    "FROM customers c WHERE c.delete_time IS NULL AND c.id" CRM_IDS_IN;
-constexpr char kSelectContactsIn[] =
-    "SELECT ct.customer_id, ct.display_name, ct.phones, ct.emails FROM contacts ct "
-    "WHERE ct.delete_time IS NULL AND ct.customer_id" CRM_IDS_IN " ORDER BY ct.customer_id, ct.id";
-#undef CRM_IDS_IN
 constexpr char kDeleteContactDates[] =
     "DELETE FROM relationship_dates WHERE customer_id = ? AND contact_id = ?";
 constexpr char kInsertDates[] =
@@ -71,14 +53,6 @@ constexpr char kInsertDates[] =
     "'$[1]', position INT PATH '$[2]', kind INT PATH '$[3]', label VARCHAR(64) CHARACTER SET "
     "utf8mb4 PATH '$[4]', calendar INT PATH '$[5]', year INT PATH '$[6]', month INT PATH '$[7]', "
     "day INT PATH '$[8]', leap_month INT PATH '$[9]', yearly INT PATH '$[10]')) j";
-constexpr char kInsertHistory[] =
-    "INSERT INTO customer_history (customer_id, contact_id, action, field, old_value, new_value, "
-    "source, actor, operation, change_time) SELECT j.customer_id, j.contact_id, j.action, "
-    "j.field, j.old_value, j.new_value, ?, ?, ?, ? FROM JSON_TABLE(?, '$[*]' COLUMNS ("
-    "customer_id BIGINT PATH '$[0]', contact_id BIGINT PATH '$[1]', action INT PATH '$[2]', "
-    "field VARCHAR(64) CHARACTER SET utf8mb4 PATH '$[3]', old_value TEXT CHARACTER SET utf8mb4 "
-    "PATH '$[4]', new_value TEXT CHARACTER SET utf8mb4 PATH '$[5]')) j";
-
 // Rows per JSON parameter, at most.
 constexpr size_t kJsonChunk = 1000;
 
@@ -217,13 +191,13 @@ absl::Status WriteChildren(db::Session& tx, std::span<const CustomerRef> custome
     for (const std::string& tag : ref.customer->tags()) tags.Row().Add(ref.id).Add(tag);
     for (const std::string& email : ref.customer->emails()) emails.Row().Add(ref.id).Add(email);
     for (const std::string& phone : ref.customer->phones()) phones.Row().Add(ref.id).Add(phone);
-    CRM_RETURN_IF_ERROR(FlushRows(tx, kInsertTags, tags, false));
-    CRM_RETURN_IF_ERROR(FlushRows(tx, kInsertEmails, emails, false));
-    CRM_RETURN_IF_ERROR(FlushRows(tx, kInsertPhones, phones, false));
+    CRM_RETURN_IF_ERROR(FlushRows(tx, sql::kInsertTags, tags, false));
+    CRM_RETURN_IF_ERROR(FlushRows(tx, sql::kInsertEmails, emails, false));
+    CRM_RETURN_IF_ERROR(FlushRows(tx, sql::kInsertPhones, phones, false));
   }
-  CRM_RETURN_IF_ERROR(FlushRows(tx, kInsertTags, tags, true));
-  CRM_RETURN_IF_ERROR(FlushRows(tx, kInsertEmails, emails, true));
-  return FlushRows(tx, kInsertPhones, phones, true);
+  CRM_RETURN_IF_ERROR(FlushRows(tx, sql::kInsertTags, tags, true));
+  CRM_RETURN_IF_ERROR(FlushRows(tx, sql::kInsertEmails, emails, true));
+  return FlushRows(tx, sql::kInsertPhones, phones, true);
 }
 
 absl::Status WriteCustomerDateRows(db::Session& tx, std::span<const CustomerRef> customers,
@@ -267,8 +241,8 @@ absl::Status IndexCustomers(db::Session& tx, std::span<const int64_t> ids, bool 
   for (size_t start = 0; start < ids.size(); start += kJsonChunk) {
     const auto chunk = ids.subspan(start, std::min(kJsonChunk, ids.size() - start));
     const std::string list = IdList(chunk);
-    CRM_ASSIGN_OR_RETURN(db::Rows customers, tx.Query(kSelectCustomersIn, {list}));
-    CRM_ASSIGN_OR_RETURN(db::Rows contacts, tx.Query(kSelectContactsIn, {list}));
+    CRM_ASSIGN_OR_RETURN(db::Rows customers, tx.Query(sql::kSelectCustomersIn, {list}));
+    CRM_ASSIGN_OR_RETURN(db::Rows contacts, tx.Query(sql::kSelectContactsIn, {list}));
     struct ContactText {
       std::string names, phones, emails;
       int count = 0;
@@ -308,7 +282,7 @@ absl::Status WriteHistory(db::Session& tx, const ChangeContext& context,
   auto flush = [&]() -> absl::Status {
     if (json.empty()) return absl::OkStatus();
     return tx
-        .Execute(kInsertHistory, {int64_t{context.source}, context.actor, context.operation, time,
+        .Execute(sql::kInsertHistory, {int64_t{context.source}, context.actor, context.operation, time,
                                   json.Take()})
         .status();
   };

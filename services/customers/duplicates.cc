@@ -18,22 +18,6 @@ namespace {
 // Customers a group lists, at most.
 constexpr int kGroupMembers = 50;
 
-// The values to look for arrive as one JSON list; each is compared in the column's own
-// collation (given explicitly), so the column's index serves the lookup.
-constexpr char kSelectMatches[] = "SELECT j.v, c.id, ";
-constexpr char kEmailFrom[] =
-    " FROM JSON_TABLE(?, '$[*]' COLUMNS (v VARCHAR(254) CHARACTER SET utf8mb4 PATH '$')) j "
-    "JOIN customer_emails e ON e.email = j.v COLLATE utf8mb4_unicode_ci "
-    "JOIN customers c ON c.id = e.customer_id AND c.delete_time IS NULL";
-constexpr char kPhoneFrom[] =
-    " FROM JSON_TABLE(?, '$[*]' COLUMNS (v VARCHAR(32) CHARACTER SET utf8mb4 PATH '$')) j "
-    "JOIN customer_phones p ON p.phone = j.v COLLATE utf8mb4_unicode_ci "
-    "JOIN customers c ON c.id = p.customer_id AND c.delete_time IS NULL";
-constexpr char kCompanyFrom[] =
-    " FROM JSON_TABLE(?, '$[*]' COLUMNS (v VARCHAR(200) CHARACTER SET utf8mb4 PATH '$')) j "
-    "JOIN customers c ON c.company_match_key = j.v COLLATE utf8mb4_bin AND "
-    "c.delete_time IS NULL";
-
 std::string Lower(const std::string& email) { return absl::AsciiStrToLower(email); }
 
 }  // namespace
@@ -99,16 +83,16 @@ absl::StatusOr<std::vector<Matches>> FindMatches(db::Session& tx, const records:
     params.push_back(std::move(json));
     CRM_ASSIGN_OR_RETURN(
         db::Rows rows,
-        tx.Query(absl::StrCat(kSelectMatches, "(", rule.sql, ")", from), params));
+        tx.Query(absl::StrCat(sql::kSelectMatches, "(", rule.sql, ")", from), params));
     for (const db::Row& row : rows) {
       const std::string value = lower ? Lower(row.Str(0)) : row.Str(0);
       holders[value].push_back({row.Int(1), row.Int(2) != 0});
     }
     return holders;
   };
-  CRM_ASSIGN_OR_RETURN(Holders by_email, lookup(emails, kEmailFrom, true));
-  CRM_ASSIGN_OR_RETURN(Holders by_phone, lookup(phones, kPhoneFrom, false));
-  CRM_ASSIGN_OR_RETURN(Holders by_company, lookup(companies, kCompanyFrom, false));
+  CRM_ASSIGN_OR_RETURN(Holders by_email, lookup(emails, sql::kEmailFrom, true));
+  CRM_ASSIGN_OR_RETURN(Holders by_phone, lookup(phones, sql::kPhoneFrom, false));
+  CRM_ASSIGN_OR_RETURN(Holders by_company, lookup(companies, sql::kCompanyFrom, false));
 
   std::vector<Matches> result(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {

@@ -47,4 +47,50 @@ inline constexpr char kDeleteTags[] = "DELETE FROM customer_tags WHERE customer_
 inline constexpr char kDeleteEmails[] = "DELETE FROM customer_emails WHERE customer_id = ?";
 inline constexpr char kDeletePhones[] = "DELETE FROM customer_phones WHERE customer_id = ?";
 
+// The duplicate check (duplicates.cc): kSelectMatches, then "(<the caller's read rule>)" (may
+// the caller read the customer holding the value), then one of the FROM clauses. The values
+// to look for arrive as one JSON list; each is compared in the column's own collation (given
+// explicitly), so the column's index serves the lookup.
+inline constexpr char kSelectMatches[] = "SELECT j.v, c.id, ";
+inline constexpr char kEmailFrom[] =
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (v VARCHAR(254) CHARACTER SET utf8mb4 PATH '$')) j "
+    "JOIN customer_emails e ON e.email = j.v COLLATE utf8mb4_unicode_ci "
+    "JOIN customers c ON c.id = e.customer_id AND c.delete_time IS NULL";
+inline constexpr char kPhoneFrom[] =
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (v VARCHAR(32) CHARACTER SET utf8mb4 PATH '$')) j "
+    "JOIN customer_phones p ON p.phone = j.v COLLATE utf8mb4_unicode_ci "
+    "JOIN customers c ON c.id = p.customer_id AND c.delete_time IS NULL";
+inline constexpr char kCompanyFrom[] =
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (v VARCHAR(200) CHARACTER SET utf8mb4 PATH '$')) j "
+    "JOIN customers c ON c.company_match_key = j.v COLLATE utf8mb4_bin AND "
+    "c.delete_time IS NULL";
+
+// Child rows, search document and history of customers (customer_rows.cc); each takes its
+// rows as one JSON array.
+inline constexpr char kInsertTags[] =
+    "INSERT INTO customer_tags (customer_id, tag) SELECT j.id, j.v FROM JSON_TABLE(?, '$[*]' "
+    "COLUMNS (id BIGINT PATH '$[0]', v VARCHAR(32) CHARACTER SET utf8mb4 PATH '$[1]')) j";
+inline constexpr char kInsertEmails[] =
+    "INSERT INTO customer_emails (customer_id, email) SELECT j.id, j.v FROM JSON_TABLE(?, '$[*]' "
+    "COLUMNS (id BIGINT PATH '$[0]', v VARCHAR(254) CHARACTER SET utf8mb4 PATH '$[1]')) j";
+inline constexpr char kInsertPhones[] =
+    "INSERT INTO customer_phones (customer_id, phone) SELECT j.id, j.v FROM JSON_TABLE(?, '$[*]' "
+    "COLUMNS (id BIGINT PATH '$[0]', v VARCHAR(32) CHARACTER SET utf8mb4 PATH '$[1]')) j";
+// SELECTs are fine with IN: the optimizer turns the subquery into a semi-join.
+#define CRM_IDS_IN " IN (SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j)"
+inline constexpr char kSelectCustomersIn[] =
+    "SELECT c.id, c.display_name, c.kind, c.tags, c.emails, c.phones, c.notes, c.external_id "
+    "FROM customers c WHERE c.delete_time IS NULL AND c.id" CRM_IDS_IN;
+inline constexpr char kSelectContactsIn[] =
+    "SELECT ct.customer_id, ct.display_name, ct.phones, ct.emails FROM contacts ct "
+    "WHERE ct.delete_time IS NULL AND ct.customer_id" CRM_IDS_IN " ORDER BY ct.customer_id, ct.id";
+#undef CRM_IDS_IN
+inline constexpr char kInsertHistory[] =
+    "INSERT INTO customer_history (customer_id, contact_id, action, field, old_value, new_value, "
+    "source, actor, operation, change_time) SELECT j.customer_id, j.contact_id, j.action, "
+    "j.field, j.old_value, j.new_value, ?, ?, ?, ? FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+    "customer_id BIGINT PATH '$[0]', contact_id BIGINT PATH '$[1]', action INT PATH '$[2]', "
+    "field VARCHAR(64) CHARACTER SET utf8mb4 PATH '$[3]', old_value TEXT CHARACTER SET utf8mb4 "
+    "PATH '$[4]', new_value TEXT CHARACTER SET utf8mb4 PATH '$[5]')) j";
+
 }  // namespace crm::customers::sql

@@ -19,10 +19,12 @@
 namespace crm::loadgen {
 
 // The customer every create sends, shaped like a typical company record (two tags, one
-// e-mail, one phone, a short note); `sequence` makes its name, e-mail and phone distinct. The
-// phone is already in E.164 form, so the service stores it as sent and the raw SQL
-// ceiling writes the same bytes.
-customers::v1::Customer SampleCustomer(int64_t sequence);
+// e-mail, one phone, a short note). `scenario` (the run's and the scenario's request id
+// prefix) and `sequence` make its name and e-mail unique and its phone nearly so: as with
+// real new customers, the duplicate check finds nothing, and a create does not get dearer
+// with every customer earlier runs left behind. The phone is already in E.164 form, so the
+// service stores it as sent and the raw SQL ceiling writes the same bytes.
+customers::v1::Customer SampleCustomer(const std::string& scenario, int64_t sequence);
 
 // Resource names of created customers, appended from completion threads.
 class CreatedNames final {
@@ -53,8 +55,9 @@ class CustomerCalls final {
   // ListCustomers with `request` (the same page every time).
   AsyncOperation List(customers::v1::ListCustomersRequest request);
 
-  // CreateCustomer of SampleCustomer(sequence) with request_id `request_id_prefix` +
-  // sequence. When `created` is not null, each new customer's name is added to it.
+  // CreateCustomer of SampleCustomer(request_id_prefix, sequence) with request_id
+  // `request_id_prefix` + sequence. When `created` is not null, each new customer's name is added
+  // to it.
   AsyncOperation Create(std::string request_id_prefix, CreatedNames* created);
 
   // One blocking GetCustomer of `name`: OK when the target answers it.

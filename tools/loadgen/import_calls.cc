@@ -30,7 +30,7 @@ std::unique_ptr<v1::CustomerBulkService::Stub> Stub(const std::string& target) {
 }  // namespace
 
 v1::Customer SampleImportCustomer(const std::string& prefix, int64_t sequence) {
-  v1::Customer customer = SampleCustomer(sequence);
+  v1::Customer customer = SampleCustomer(prefix, sequence);
   customer.set_display_name(absl::StrCat("导入压测 ", prefix, " ", sequence, " 有限公司"));
   customer.set_external_id(absl::StrCat(prefix, "-", sequence));
   customer.clear_emails();

@@ -429,7 +429,8 @@ int Run(int argc, char** argv) {
     const std::string raw_prefix = absl::StrCat(run_id, "-sql-");
     create.raw_sql =
         run_sql("CreateCustomer raw SQL", [&raw_prefix](RawSqlClient& client, int64_t sequence) {
-          return client.Create(SampleCustomer(sequence), absl::StrCat(raw_prefix, sequence));
+          return client.Create(SampleCustomer(raw_prefix, sequence),
+                               absl::StrCat(raw_prefix, sequence));
         });
     report.operations.push_back(create);
   }

@@ -14,7 +14,9 @@
 #include <random>
 #include <utility>
 #include <variant>
+#include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -25,7 +27,11 @@
 #include "libs/api/match_key.h"
 #include "libs/base/time.h"
 #include "libs/db/idempotency.h"
+#include "libs/db/json.h"
 #include "libs/events/outbox.h"
+#include "libs/search/search.h"
+#include "libs/search/tokenizer.h"
+#include "services/customers/customer_rows.h"
 #include "services/customers/store_sql.h"
 #include "tools/loadgen/import_calls.h"
 
@@ -66,6 +72,17 @@ void SleepWithJitter(int attempt) {
 void SetBytes(sql::PreparedStatement& stmt, unsigned int index, const std::string& bytes) {
   // SQLString keeps the length, so payload bytes after a zero byte survive.
   stmt.setString(index, sql::SQLString(bytes.data(), bytes.size()));
+}
+
+// ["a","b"]: the value list of a duplicate lookup.
+std::string JsonList(const std::vector<std::string>& values) {
+  std::string json = "[";
+  for (const std::string& value : values) {
+    if (json.size() > 1) json.push_back(',');
+    db::AppendJsonString(json, value);
+  }
+  json.push_back(']');
+  return json;
 }
 
 // The DATETIME(6) text the store writes, in UTC.
@@ -139,19 +156,23 @@ sql::PreparedStatement& RawSqlClient::Prepare(const std::string& text) {
   return *it->second;
 }
 
-absl::Status RawSqlClient::ReadAll(sql::PreparedStatement& stmt, const std::string& what) {
+int64_t RawSqlClient::ReadRows(sql::PreparedStatement& stmt) {
   std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
   sql::ResultSetMetaData& meta = *rs->getMetaData();
   const unsigned int columns = meta.getColumnCount();
-  bool found = false;
+  int64_t rows = 0;
   while (rs->next()) {
-    found = true;
-    // Read every column, as the store does before mapping the row to a Customer.
+    ++rows;
+    // Read every column, as the store does before mapping the row.
     for (unsigned int i = 1; i <= columns; ++i) {
       if (!rs->isNull(i)) (void)rs->getString(i);
     }
   }
-  if (!found) return absl::NotFoundError(absl::StrCat(what, " found nothing"));
+  return rows;
+}
+
+absl::Status RawSqlClient::ReadAll(sql::PreparedStatement& stmt, const std::string& what) {
+  if (ReadRows(stmt) == 0) return absl::NotFoundError(absl::StrCat(what, " found nothing"));
   return absl::OkStatus();
 }
 
@@ -221,6 +242,28 @@ absl::Status RawSqlClient::CreateInTransaction(const v1::Customer& customer,
     // idempotency row inserted last is what would stop a repeated request_id.
     const absl::Time now_time = absl::Now();
     const std::string now = DateTime(now_time);
+    const std::string company_key = api::CompanyMatchKey(customer.display_name());
+
+    // The duplicate check: one lookup per kind of key (FindMatches), each with the caller's
+    // read rule in its SELECT list; the admin's rule is TRUE.
+    std::vector<std::string> emails;
+    for (const std::string& email : customer.emails()) {
+      emails.push_back(absl::AsciiStrToLower(email));
+    }
+    const std::vector<std::string> phones(customer.phones().begin(), customer.phones().end());
+    const std::vector<std::string> companies = {company_key};
+    const std::pair<const std::vector<std::string>*, const char*> lookups[] = {
+        {&emails, customers::sql::kEmailFrom},
+        {&phones, customers::sql::kPhoneFrom},
+        {&companies, customers::sql::kCompanyFrom}};
+    for (const auto& [values, from] : lookups) {
+      if (values->empty()) continue;
+      sql::PreparedStatement& lookup =
+          Prepare(absl::StrCat(customers::sql::kSelectMatches, "(TRUE)", from));
+      SetBytes(lookup, 1, JsonList(*values));
+      ReadRows(lookup);
+    }
+
     const v1::Region& region = customer.region();
     sql::PreparedStatement& insert = Prepare(kInsert);
     insert.setString(1, customer.display_name());
@@ -243,39 +286,62 @@ absl::Status RawSqlClient::CreateInTransaction(const v1::Customer& customer,
     // external_id, company_match_key, dates and the derived-data version, as the store binds
     // them for a company without external id or dates.
     insert.setString(18, "");
-    insert.setString(19, api::CompanyMatchKey(customer.display_name()));
+    insert.setString(19, company_key);
     insert.setString(20, "");
     insert.setInt64(21, customers::sql::kDerivedVersion);
     std::unique_ptr<sql::ResultSet> inserted(insert.executeQuery());
     if (!inserted->next()) return absl::InternalError("insert returned no id");
     const int64_t id = inserted->getInt64(1);
 
-    // A new customer has no child rows to replace: one multi-row INSERT per child table.
-    struct Child {
-      const char* table;
-      const char* column;
-      const google::protobuf::RepeatedPtrField<std::string>& values;
-    };
-    const Child children[] = {
-        {"customer_tags", "tag", customer.tags()},
-        {"customer_emails", "email", customer.emails()},
-        {"customer_phones", "phone", customer.phones()},
-    };
-    for (const Child& child : children) {
-      if (child.values.empty()) continue;
-      std::string text =
-          absl::StrCat("INSERT INTO ", child.table, " (customer_id, ", child.column, ") VALUES ");
-      for (int i = 0; i < child.values.size(); ++i) {
-        absl::StrAppend(&text, i == 0 ? "" : ", ", "(?, ?)");
-      }
+    // Child rows: one statement per child table, its rows as one JSON array (WriteChildren).
+    // A customer without relationship dates writes no date rows.
+    using Values = google::protobuf::RepeatedPtrField<std::string>;
+    const std::pair<const Values*, const char*> children[] = {
+        {&customer.tags(), customers::sql::kInsertTags},
+        {&customer.emails(), customers::sql::kInsertEmails},
+        {&customer.phones(), customers::sql::kInsertPhones}};
+    for (const auto& [values, text] : children) {
+      if (values->empty()) continue;
+      db::JsonRows rows;
+      for (const std::string& value : *values) rows.Row().Add(id).Add(value);
       sql::PreparedStatement& add = Prepare(text);
-      unsigned int index = 1;
-      for (const std::string& value : child.values) {
-        add.setInt64(index++, id);
-        add.setString(index++, value);
-      }
+      SetBytes(add, 1, rows.Take());
       add.executeUpdate();
     }
+
+    // The search document (IndexCustomers): the customer and its contacts read back, then
+    // its terms in one INSERT.
+    const std::string ids = absl::StrCat("[", id, "]");
+    for (const char* text :
+         {customers::sql::kSelectCustomersIn, customers::sql::kSelectContactsIn}) {
+      sql::PreparedStatement& read = Prepare(text);
+      SetBytes(read, 1, ids);
+      ReadRows(read);
+    }
+    const search::SourceDocument document = customers::CustomerDocument(id, customer, "", "", "");
+    std::vector<search::SearchField> fields;
+    for (const search::SourceField& field : document.fields) {
+      fields.push_back({field.text, field.weight});
+    }
+    db::JsonRows terms;
+    for (const search::IndexTerm& term : search::DocumentTerms(fields)) {
+      terms.Row().Add(term.term).Add(id).Add(int64_t{term.weight});
+    }
+    sql::PreparedStatement& index = Prepare(customers::CustomerIndex().insert_sql());
+    SetBytes(index, 1, terms.Take());
+    index.executeUpdate();
+
+    // The history row "created" (WriteHistory).
+    db::JsonRows history;
+    history.Row().Add(id).Add(int64_t{0}).Add(int64_t{v1::CREATED}).Add("").Add("").Add(
+        customer.display_name());
+    sql::PreparedStatement& record_history = Prepare(customers::sql::kInsertHistory);
+    record_history.setInt64(1, v1::API);
+    record_history.setString(2, customer.creator());
+    record_history.setString(3, "");
+    record_history.setString(4, now);
+    SetBytes(record_history, 5, history.Take());
+    record_history.executeUpdate();
 
     // The response and event payload, as the store builds them.
     v1::Customer result = customer;

@@ -53,10 +53,14 @@ class RawSqlClient final {
   // every row read. NOT_FOUND when no row comes back.
   absl::Status Query(const api::SqlFragment& statement);
 
-  // The store's Create, statement for statement, in one transaction: INSERT ... RETURNING
-  // id, one multi-row INSERT per child table (tags, emails, phones), outbox INSERT,
-  // idempotency INSERT, COMMIT (a first call does not look for a stored result first). A deadlock or lock-wait timeout
-  // is retried as the service's pool retries it (3 attempts with jitter), then ABORTED.
+  // The store's Create, statement for statement and with its statement texts, in one
+  // transaction: the duplicate check's three lookups (e-mails, phones, company key), INSERT
+  // ... RETURNING id, one INSERT per child table (tags, emails, phones), the search
+  // document (the customer and its contacts read back, its terms inserted), the history
+  // row, the outbox row, the idempotency row, COMMIT (a first call does not look for a
+  // stored result first). raw_sql_test checks that it writes the rows the service writes.
+  // A deadlock or lock-wait timeout is retried as the service's pool retries it (3 attempts
+  // with jitter), then ABORTED.
   absl::Status Create(const customers::v1::Customer& customer, const std::string& request_id);
 
   // LOAD DATA LOCAL INFILE of `path` (as WriteCustomerLoadFile writes it) into the customers
@@ -74,8 +78,9 @@ class RawSqlClient final {
   explicit RawSqlClient(std::unique_ptr<sql::Connection> connection);
   // Prepared on first use and kept, as the service's connections keep theirs.
   sql::PreparedStatement& Prepare(const std::string& text);
-  // Executes `stmt` (parameters bound) and reads every column of every row; NOT_FOUND when
-  // there is none.
+  // Executes `stmt` (parameters bound) and reads every column of every row; the rows read.
+  int64_t ReadRows(sql::PreparedStatement& stmt);
+  // ReadRows, NOT_FOUND when there is none.
   absl::Status ReadAll(sql::PreparedStatement& stmt, const std::string& what);
   absl::Status CreateOnce(const customers::v1::Customer& customer, const std::string& request_id);
   absl::Status CreateInTransaction(const customers::v1::Customer& customer,
