@@ -275,6 +275,11 @@ absl::Status IndexCustomers(db::Session& tx, std::span<const int64_t> ids, bool 
   return absl::OkStatus();
 }
 
+absl::Status IndexNewCustomer(db::Session& tx, int64_t id, const v1::Customer& customer) {
+  const search::SourceDocument document[] = {CustomerDocument(id, customer, "", "", "")};
+  return search::IndexDocuments(tx, CustomerIndex(), document, /*fresh=*/true);
+}
+
 absl::Status WriteHistory(db::Session& tx, const ChangeContext& context,
                           std::span<const HistoryRow> rows) {
   const std::string time = db::FormatDateTime(context.time);

@@ -67,6 +67,9 @@ absl::Status WriteContactDateRows(
 // Re-indexes customers for search from what is stored now (the customer rows and their live
 // contacts). `fresh`: none of them was indexed before.
 absl::Status IndexCustomers(db::Session& tx, std::span<const int64_t> ids, bool fresh = false);
+// Indexes a customer inserted in this transaction from `customer` itself, as IndexCustomers
+// would from its row: a new customer has no contacts, so nothing needs reading back.
+absl::Status IndexNewCustomer(db::Session& tx, int64_t id, const v1::Customer& customer);
 // The search document of a customer with its contacts' names, phones and e-mails (one line
 // each in the three strings).
 search::SourceDocument CustomerDocument(int64_t id, const v1::Customer& customer,

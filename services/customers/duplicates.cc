@@ -1,6 +1,7 @@
 #include "services/customers/duplicates.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -66,33 +67,44 @@ absl::StatusOr<std::vector<Matches>> FindMatches(db::Session& tx, const records:
     bool visible;
   };
   using Holders = std::map<std::string, std::vector<Holder>>;
+  // One statement for every kind of key: a part per kind that has values, each telling its
+  // rows apart by the kind's number in the last column.
   const api::SqlFragment rule = access.Rows(auth::Operation::kRead, "c.owner");
-  auto lookup = [&](const std::set<std::string>& values, const char* from,
-                    bool lower) -> absl::StatusOr<Holders> {
+  struct Kind {
+    const std::set<std::string>* values;
+    const char* from;
+    bool lower;  // e-mails are compared, and so held, lower-cased
     Holders holders;
-    if (values.empty()) return holders;
+  };
+  Kind kinds[] = {{&emails, sql::kEmailFrom, true, {}},
+                  {&phones, sql::kPhoneFrom, false, {}},
+                  {&companies, sql::kCompanyFrom, false, {}}};
+  std::string text;
+  std::vector<db::Value> params;
+  for (size_t k = 0; k < std::size(kinds); ++k) {
+    if (kinds[k].values->empty()) continue;
+    absl::StrAppend(&text, text.empty() ? "" : " UNION ALL ", sql::kSelectMatches, "(", rule.sql,
+                    "), ", k, kinds[k].from);
+    params.insert(params.end(), rule.params.begin(), rule.params.end());
     std::string json = "[";
-    bool first = true;
-    for (const std::string& v : values) {
-      if (!first) json.push_back(',');
-      first = false;
+    for (const std::string& v : *kinds[k].values) {
+      if (json.size() > 1) json.push_back(',');
       db::AppendJsonString(json, v);
     }
     json.push_back(']');
-    std::vector<db::Value> params = rule.params;
     params.push_back(std::move(json));
-    CRM_ASSIGN_OR_RETURN(
-        db::Rows rows,
-        tx.Query(absl::StrCat(sql::kSelectMatches, "(", rule.sql, ")", from), params));
+  }
+  if (!text.empty()) {
+    CRM_ASSIGN_OR_RETURN(db::Rows rows, tx.Query(text, params));
     for (const db::Row& row : rows) {
-      const std::string value = lower ? Lower(row.Str(0)) : row.Str(0);
-      holders[value].push_back({row.Int(1), row.Int(2) != 0});
+      Kind& kind = kinds[row.Int(3)];
+      kind.holders[kind.lower ? Lower(row.Str(0)) : row.Str(0)].push_back(
+          {row.Int(1), row.Int(2) != 0});
     }
-    return holders;
-  };
-  CRM_ASSIGN_OR_RETURN(Holders by_email, lookup(emails, sql::kEmailFrom, true));
-  CRM_ASSIGN_OR_RETURN(Holders by_phone, lookup(phones, sql::kPhoneFrom, false));
-  CRM_ASSIGN_OR_RETURN(Holders by_company, lookup(companies, sql::kCompanyFrom, false));
+  }
+  const Holders& by_email = kinds[0].holders;
+  const Holders& by_phone = kinds[1].holders;
+  const Holders& by_company = kinds[2].holders;
 
   std::vector<Matches> result(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {

@@ -110,8 +110,7 @@ absl::StatusOr<v1::Customer> CustomerStore::Create(const records::Access& access
         const CustomerRef ref{*id, &input};
         CRM_RETURN_IF_ERROR(WriteChildren(tx, {&ref, 1}, /*is_new=*/true));
         CRM_RETURN_IF_ERROR(WriteCustomerDateRows(tx, {&ref, 1}, /*is_new=*/true));
-        const int64_t ids[] = {*id};
-        CRM_RETURN_IF_ERROR(IndexCustomers(tx, ids, /*fresh=*/true));
+        CRM_RETURN_IF_ERROR(IndexNewCustomer(tx, *id, input));
         std::vector<HistoryRow> history = {
             {.customer_id = *id, .action = v1::CREATED, .new_value = input.display_name()}};
         if (!matches[0].empty()) history.push_back(DuplicateAllowedRow(*id, matches[0]));

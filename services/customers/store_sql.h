@@ -47,10 +47,11 @@ inline constexpr char kDeleteTags[] = "DELETE FROM customer_tags WHERE customer_
 inline constexpr char kDeleteEmails[] = "DELETE FROM customer_emails WHERE customer_id = ?";
 inline constexpr char kDeletePhones[] = "DELETE FROM customer_phones WHERE customer_id = ?";
 
-// The duplicate check (duplicates.cc): kSelectMatches, then "(<the caller's read rule>)" (may
-// the caller read the customer holding the value), then one of the FROM clauses. The values
-// to look for arrive as one JSON list; each is compared in the column's own collation (given
-// explicitly), so the column's index serves the lookup.
+// The duplicate check (duplicates.cc) is one statement: for each kind of key that has values,
+// kSelectMatches, "(<the caller's read rule>)" (may the caller read the customer holding the
+// value), ", <the kind's number>" and the kind's FROM clause, the parts joined by UNION ALL.
+// The values to look for arrive as one JSON list per kind; each is compared in the column's
+// own collation (given explicitly), so the column's index serves the lookup.
 inline constexpr char kSelectMatches[] = "SELECT j.v, c.id, ";
 inline constexpr char kEmailFrom[] =
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (v VARCHAR(254) CHARACTER SET utf8mb4 PATH '$')) j "

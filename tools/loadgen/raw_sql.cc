@@ -11,6 +11,7 @@
 #include <mysql_driver.h>
 
 #include <cstdio>
+#include <iterator>
 #include <random>
 #include <utility>
 #include <variant>
@@ -244,25 +245,31 @@ absl::Status RawSqlClient::CreateInTransaction(const v1::Customer& customer,
     const std::string now = DateTime(now_time);
     const std::string company_key = api::CompanyMatchKey(customer.display_name());
 
-    // The duplicate check: one lookup per kind of key (FindMatches), each with the caller's
-    // read rule in its SELECT list; the admin's rule is TRUE.
+    // The duplicate check (FindMatches): one statement, a part per kind of key, each with the
+    // caller's read rule in its SELECT list (the admin's is TRUE).
     std::vector<std::string> emails;
     for (const std::string& email : customer.emails()) {
       emails.push_back(absl::AsciiStrToLower(email));
     }
     const std::vector<std::string> phones(customer.phones().begin(), customer.phones().end());
     const std::vector<std::string> companies = {company_key};
-    const std::pair<const std::vector<std::string>*, const char*> lookups[] = {
+    const std::pair<const std::vector<std::string>*, const char*> kinds[] = {
         {&emails, customers::sql::kEmailFrom},
         {&phones, customers::sql::kPhoneFrom},
         {&companies, customers::sql::kCompanyFrom}};
-    for (const auto& [values, from] : lookups) {
-      if (values->empty()) continue;
-      sql::PreparedStatement& lookup =
-          Prepare(absl::StrCat(customers::sql::kSelectMatches, "(TRUE)", from));
-      SetBytes(lookup, 1, JsonList(*values));
-      ReadRows(lookup);
+    std::string lookup_text;
+    std::vector<std::string> lookup_values;
+    for (size_t k = 0; k < std::size(kinds); ++k) {
+      if (kinds[k].first->empty()) continue;
+      absl::StrAppend(&lookup_text, lookup_text.empty() ? "" : " UNION ALL ",
+                      customers::sql::kSelectMatches, "(TRUE), ", k, kinds[k].second);
+      lookup_values.push_back(JsonList(*kinds[k].first));
     }
+    sql::PreparedStatement& lookup = Prepare(lookup_text);
+    for (size_t i = 0; i < lookup_values.size(); ++i) {
+      SetBytes(lookup, static_cast<unsigned int>(i + 1), lookup_values[i]);
+    }
+    ReadRows(lookup);
 
     const v1::Region& region = customer.region();
     sql::PreparedStatement& insert = Prepare(kInsert);
@@ -309,15 +316,7 @@ absl::Status RawSqlClient::CreateInTransaction(const v1::Customer& customer,
       add.executeUpdate();
     }
 
-    // The search document (IndexCustomers): the customer and its contacts read back, then
-    // its terms in one INSERT.
-    const std::string ids = absl::StrCat("[", id, "]");
-    for (const char* text :
-         {customers::sql::kSelectCustomersIn, customers::sql::kSelectContactsIn}) {
-      sql::PreparedStatement& read = Prepare(text);
-      SetBytes(read, 1, ids);
-      ReadRows(read);
-    }
+    // The search document (IndexNewCustomer): its terms in one INSERT.
     const search::SourceDocument document = customers::CustomerDocument(id, customer, "", "", "");
     std::vector<search::SearchField> fields;
     for (const search::SourceField& field : document.fields) {

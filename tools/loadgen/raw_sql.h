@@ -54,10 +54,9 @@ class RawSqlClient final {
   absl::Status Query(const api::SqlFragment& statement);
 
   // The store's Create, statement for statement and with its statement texts, in one
-  // transaction: the duplicate check's three lookups (e-mails, phones, company key), INSERT
+  // transaction: the duplicate check (e-mails, phones, company key in one SELECT), INSERT
   // ... RETURNING id, one INSERT per child table (tags, emails, phones), the search
-  // document (the customer and its contacts read back, its terms inserted), the history
-  // row, the outbox row, the idempotency row, COMMIT (a first call does not look for a
+  // document's terms, the history row, the outbox row, the idempotency row, COMMIT (a first call does not look for a
   // stored result first). raw_sql_test checks that it writes the rows the service writes.
   // A deadlock or lock-wait timeout is retried as the service's pool retries it (3 attempts
   // with jitter), then ABORTED.
