@@ -51,6 +51,11 @@ struct ScenarioResult {
   // CPU cores each process used over the scenario (warm-up included), e.g. {"customers",
   // 0.93}; filled in by the caller, which knows the processes.
   std::vector<std::pair<std::string, double>> cpu_cores;
+  // How long the scenario waited for the servers to be quiet before it started, and
+  // whether they were (false: the wait ran out while they used `busy_cores_at_start`).
+  double quiet_wait_s = 0;
+  bool started_quiet = true;
+  double busy_cores_at_start = 0;
 };
 
 // Collects the outcome of operations; only those that start and finish inside

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -21,6 +22,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -117,19 +119,46 @@ ScenarioResult Skipped(const std::string& name, const std::string& why) {
   return result;
 }
 
+// When a scenario may start: once the servers together use less than `cores`, waiting at
+// most `limit` (0: start at once).
+struct QuietOptions {
+  double cores = 0;
+  std::chrono::milliseconds limit{0};
+};
+
+// Runs `run` once the stack is quiet, measuring the CPU each process uses while it runs.
+ScenarioResult RunMeasured(const std::string& name, const std::vector<ServerProcess>& servers,
+                           const QuietOptions& quiet,
+                           const std::function<ScenarioResult()>& run) {
+  QuietWait wait;
+  if (quiet.limit.count() > 0) {
+    wait = WaitForQuiet(servers, quiet.cores, quiet.limit);
+    if (!wait.settled) {
+      Progress(absl::StrFormat("%s starts on a busy stack: the servers still use %.2f cores",
+                               name, wait.cores));
+    }
+  }
+  CpuMeter cpu(servers);
+  ScenarioResult result = run();
+  result.cpu_cores = cpu.CoresUsed();
+  result.quiet_wait_s = wait.seconds;
+  result.started_quiet = wait.settled;
+  result.busy_cores_at_start = wait.cores;
+  return result;
+}
+
 // A gRPC scenario: a blocking probe first, so a target that is down is reported once
 // instead of as thousands of errors.
 ScenarioResult RunGrpcScenario(const std::string& name, const LoadOptions& options,
-                               const std::vector<ServerProcess>& servers, CustomerCalls& calls,
+                               const std::vector<ServerProcess>& servers,
+                               const QuietOptions& quiet, CustomerCalls& calls,
                                const std::string& probe_name, const AsyncOperation& operation) {
   Progress(absl::StrCat(name, " ..."));
   if (absl::Status probe = calls.Probe(probe_name); !probe.ok()) {
     return Skipped(name, absl::StrCat("the target does not answer: ", probe.ToString()));
   }
-  CpuMeter cpu(servers);
-  ScenarioResult result = RunAsyncLoad(name, options, operation);
-  result.cpu_cores = cpu.CoresUsed();
-  return result;
+  return RunMeasured(name, servers, quiet,
+                     [&] { return RunAsyncLoad(name, options, operation); });
 }
 
 // Creates `count` customers for the reads to pick from. One create at a time: seeding is
@@ -261,6 +290,15 @@ int Run(int argc, char** argv) {
   const int seed_count =
       flags.Int("seed_customers", 1000, "customers created before the reads", 1, 1000000);
   const int call_timeout_s = flags.Int("call_timeout_s", 5, "deadline of each gRPC call", 1, 60);
+  QuietOptions quiet;
+  quiet.cores = flags.Int("quiet_percent", 25,
+                          "a scenario starts once the servers together use less CPU than this "
+                          "(percent of one core)",
+                          1, 6400) /
+                100.0;
+  quiet.limit = std::chrono::seconds(
+      flags.Int("quiet_wait_s", 60,
+                "how long a scenario waits for the servers to be quiet (0: not at all)", 0, 3600));
   const bool json = flags.Bool("json", false, "print one JSON object instead of the table");
   const std::string operations_flag = flags.String(
       "operations", kOperations, "which operations to measure, of get, list and create");
@@ -379,9 +417,8 @@ int Run(int argc, char** argv) {
       workers.push_back([&client, &body](int64_t sequence) { return body(*client, sequence); });
       retries_before += client->conflict_retries();
     }
-    CpuMeter cpu(servers);
-    ScenarioResult result = RunThreadLoad(name, options, workers);
-    result.cpu_cores = cpu.CoresUsed();
+    ScenarioResult result = RunMeasured(name, servers, quiet,
+                                        [&] { return RunThreadLoad(name, options, workers); });
     result.conflict_retries = -retries_before;
     for (auto& client : sql_clients) result.conflict_retries += client->conflict_retries();
     return result;
@@ -391,10 +428,10 @@ int Run(int argc, char** argv) {
     OperationResults get;
     get.operation = "GetCustomer";
     get.target_ratio = kReadTarget;
-    get.gateway = RunGrpcScenario("GetCustomer via gateway", options, servers, gateway,
+    get.gateway = RunGrpcScenario("GetCustomer via gateway", options, servers, quiet, gateway,
                                   names.front(), gateway.Get(names));
-    get.direct = RunGrpcScenario("GetCustomer direct", options, servers, direct, names.front(),
-                                 direct.Get(names));
+    get.direct = RunGrpcScenario("GetCustomer direct", options, servers, quiet, direct,
+                                 names.front(), direct.Get(names));
     get.raw_sql = run_sql("GetCustomer raw SQL", [&ids](RawSqlClient& client, int64_t sequence) {
       return client.Get(ids[Mix(static_cast<uint64_t>(sequence)) % ids.size()]);
     });
@@ -405,10 +442,10 @@ int Run(int argc, char** argv) {
     OperationResults list;
     list.operation = "ListCustomers";
     list.target_ratio = kListTarget;
-    list.gateway = RunGrpcScenario("ListCustomers via gateway", options, servers, gateway,
+    list.gateway = RunGrpcScenario("ListCustomers via gateway", options, servers, quiet, gateway,
                                    names.front(), gateway.List(list_request));
-    list.direct = RunGrpcScenario("ListCustomers direct", options, servers, direct, names.front(),
-                                  direct.List(list_request));
+    list.direct = RunGrpcScenario("ListCustomers direct", options, servers, quiet, direct,
+                                  names.front(), direct.List(list_request));
     list.raw_sql =
         run_sql("ListCustomers raw SQL", [&list_statement](RawSqlClient& client, int64_t) {
           return client.Query(list_statement);
@@ -421,11 +458,11 @@ int Run(int argc, char** argv) {
     create.operation = "CreateCustomer";
     create.target_ratio = kWriteTarget;
     create.gateway =
-        RunGrpcScenario("CreateCustomer via gateway", options, servers, gateway, names.front(),
-                        gateway.Create(absl::StrCat(run_id, "-gw-"), nullptr));
+        RunGrpcScenario("CreateCustomer via gateway", options, servers, quiet, gateway,
+                        names.front(), gateway.Create(absl::StrCat(run_id, "-gw-"), nullptr));
     create.direct =
-        RunGrpcScenario("CreateCustomer direct", options, servers, direct, names.front(),
-                        direct.Create(absl::StrCat(run_id, "-direct-"), nullptr));
+        RunGrpcScenario("CreateCustomer direct", options, servers, quiet, direct,
+                        names.front(), direct.Create(absl::StrCat(run_id, "-direct-"), nullptr));
     const std::string raw_prefix = absl::StrCat(run_id, "-sql-");
     create.raw_sql =
         run_sql("CreateCustomer raw SQL", [&raw_prefix](RawSqlClient& client, int64_t sequence) {

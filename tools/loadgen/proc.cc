@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -120,6 +121,35 @@ std::vector<std::pair<std::string, double>> CpuMeter::CoresUsed() const {
     cores.emplace_back(processes_[i].name, (*now - *start_seconds_[i]) / wall);
   }
   return cores;
+}
+
+QuietWait WaitForQuiet(const std::vector<ServerProcess>& servers, double cores,
+                       std::chrono::milliseconds limit) {
+  constexpr std::chrono::milliseconds kWindow(500);
+  const auto start = std::chrono::steady_clock::now();
+  auto sample = [&servers] {
+    std::vector<std::optional<double>> seconds;
+    for (const ServerProcess& server : servers) seconds.push_back(CpuSeconds(server.pid));
+    return seconds;
+  };
+  QuietWait wait;
+  while (true) {
+    const std::vector<std::optional<double>> before = sample();
+    std::this_thread::sleep_for(kWindow);
+    const std::vector<std::optional<double>> after = sample();
+    double used = 0;  // a process that went away in the window is left out
+    for (size_t i = 0; i < before.size(); ++i) {
+      if (before[i] && after[i]) used += *after[i] - *before[i];
+    }
+    wait.cores = used / std::chrono::duration<double>(kWindow).count();
+    const auto waited = std::chrono::steady_clock::now() - start;
+    wait.seconds = std::chrono::duration<double>(waited).count();
+    if (wait.cores < cores) return wait;
+    if (waited >= limit) {
+      wait.settled = false;
+      return wait;
+    }
+  }
 }
 
 }  // namespace crm::loadgen

@@ -53,4 +53,17 @@ class CpuMeter final {
   std::chrono::steady_clock::time_point start_;
 };
 
+// Waits until the servers together use less than `cores` of CPU over a half-second window,
+// at most `limit`: after a scenario that writes, the services that consume its events
+// (activities, analytics) and MariaDB's purge go on working for a while, and a scenario
+// started then would measure their load as its own. Returns how long it waited;
+// `settled` is false when the limit ran out first.
+struct QuietWait {
+  double seconds = 0;
+  bool settled = true;
+  double cores = 0;  // what the servers used in the last window
+};
+QuietWait WaitForQuiet(const std::vector<ServerProcess>& servers, double cores,
+                       std::chrono::milliseconds limit);
+
 }  // namespace crm::loadgen

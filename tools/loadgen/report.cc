@@ -134,6 +134,9 @@ google::protobuf::Value ScenarioJson(const ScenarioResult& result, const Scenari
   fields["cpu_cores"] = cpu.has_struct_value() ? cpu : Null();
   fields["conflict_retries"] =
       result.conflict_retries >= 0 ? Number(static_cast<double>(result.conflict_retries)) : Null();
+  fields["quiet_wait_s"] = Number(result.quiet_wait_s);
+  fields["started_quiet"] = Flag(result.started_quiet);
+  fields["busy_cores_at_start"] = Number(result.busy_cores_at_start);
   return value;
 }
 
@@ -276,6 +279,16 @@ std::string FormatTable(const Report& report) {
                             "\n%s: %d transactions retried after a deadlock or lock-wait "
                             "timeout (warm-up included)\n",
                             result->name, result->conflict_retries);
+    }
+  }
+
+  for (const OperationResults& op : report.operations) {
+    for (const ScenarioResult* result : {&op.gateway, &op.direct, &op.raw_sql}) {
+      if (result->started_quiet) continue;
+      absl::StrAppendFormat(&out,
+                            "\n%s started on a busy stack (the servers used %.2f cores after "
+                            "%.0f s of waiting): its figures include other work\n",
+                            result->name, result->busy_cores_at_start, result->quiet_wait_s);
     }
   }
 
