@@ -59,6 +59,14 @@ class BenchCheckTest(unittest.TestCase):
         self.assertAlmostEqual(ratios[("CreateCustomer", "gateway", "raw_sql")], 0.45)
         self.assertNotIn(("CreateCustomer", "direct", "raw_sql"), ratios)
 
+    def test_scenarios_that_started_busy_are_named(self):
+        busy = run(2000, 2500, 10000)
+        busy["operations"][0]["gateway"]["started_quiet"] = False
+        busy["operations"][0]["gateway"]["name"] = "GetCustomer via gateway"
+        busy["operations"][0]["direct"]["started_quiet"] = True
+        self.assertEqual(bench_check.busy_starts(busy), ["GetCustomer via gateway"])
+        self.assertEqual(bench_check.busy_starts(run(2000, 2500, 10000)), [])
+
     def test_a_drop_of_more_than_the_limit_is_reported(self):
         recorded = bench_check.recorded_ratios(RESULTS)
         # 0.15 is 25 % below 0.20.
