@@ -105,7 +105,7 @@ std::optional<double> CpuSeconds(int64_t pid) {
 
 CpuMeter::CpuMeter(std::vector<ServerProcess> servers)
     : processes_(std::move(servers)), start_(std::chrono::steady_clock::now()) {
-  processes_.push_back({.name = "loadgen", .pid = 0});
+  processes_.push_back({.name = kLoadgen, .pid = 0});
   for (const ServerProcess& process : processes_) {
     start_seconds_.push_back(CpuSeconds(process.pid));
   }
@@ -127,21 +127,14 @@ QuietWait WaitForQuiet(const std::vector<ServerProcess>& servers, double cores,
                        std::chrono::milliseconds limit) {
   constexpr std::chrono::milliseconds kWindow(500);
   const auto start = std::chrono::steady_clock::now();
-  auto sample = [&servers] {
-    std::vector<std::optional<double>> seconds;
-    for (const ServerProcess& server : servers) seconds.push_back(CpuSeconds(server.pid));
-    return seconds;
-  };
   QuietWait wait;
   while (true) {
-    const std::vector<std::optional<double>> before = sample();
+    const CpuMeter meter(servers);
     std::this_thread::sleep_for(kWindow);
-    const std::vector<std::optional<double>> after = sample();
-    double used = 0;  // a process that went away in the window is left out
-    for (size_t i = 0; i < before.size(); ++i) {
-      if (before[i] && after[i]) used += *after[i] - *before[i];
+    wait.cores = 0;
+    for (const auto& [name, used] : meter.CoresUsed()) {
+      if (name != kLoadgen) wait.cores += used;
     }
-    wait.cores = used / std::chrono::duration<double>(kWindow).count();
     const auto waited = std::chrono::steady_clock::now() - start;
     wait.seconds = std::chrono::duration<double>(waited).count();
     if (wait.cores < cores) return wait;

@@ -39,7 +39,10 @@ std::optional<int64_t> StatTicks(const std::string& stat_text);
 // CPU time (user + system) used so far by `pid` (0: this process), in seconds.
 std::optional<double> CpuSeconds(int64_t pid);
 
-// Measures the CPU each server and this load generator ("loadgen") use over an interval,
+// The name CpuMeter gives this process among the servers.
+inline constexpr char kLoadgen[] = "loadgen";
+
+// Measures the CPU each server and this load generator (kLoadgen) use over an interval,
 // in cores (CPU seconds per wall second). On a small machine this shows who saturates it.
 class CpuMeter final {
  public:

@@ -274,21 +274,18 @@ std::string FormatTable(const Report& report) {
 
   for (const OperationResults& op : report.operations) {
     for (const ScenarioResult* result : {&op.gateway, &op.direct, &op.raw_sql}) {
-      if (result->conflict_retries <= 0) continue;
-      absl::StrAppendFormat(&out,
-                            "\n%s: %d transactions retried after a deadlock or lock-wait "
-                            "timeout (warm-up included)\n",
-                            result->name, result->conflict_retries);
-    }
-  }
-
-  for (const OperationResults& op : report.operations) {
-    for (const ScenarioResult* result : {&op.gateway, &op.direct, &op.raw_sql}) {
-      if (result->started_quiet) continue;
-      absl::StrAppendFormat(&out,
-                            "\n%s started on a busy stack (the servers used %.2f cores after "
-                            "%.0f s of waiting): its figures include other work\n",
-                            result->name, result->busy_cores_at_start, result->quiet_wait_s);
+      if (result->conflict_retries > 0) {
+        absl::StrAppendFormat(&out,
+                              "\n%s: %d transactions retried after a deadlock or lock-wait "
+                              "timeout (warm-up included)\n",
+                              result->name, result->conflict_retries);
+      }
+      if (!result->started_quiet) {
+        absl::StrAppendFormat(&out,
+                              "\n%s started on a busy stack (the servers used %.2f cores after "
+                              "%.0f s of waiting): its figures include other work\n",
+                              result->name, result->busy_cores_at_start, result->quiet_wait_s);
+      }
     }
   }
 
